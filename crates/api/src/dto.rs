@@ -1,0 +1,663 @@
+//! The JSON shapes of the API, and their conversion to and from domain types.
+
+use std::str::FromStr;
+
+use domain::{
+    Description, MisfirePolicy, OverlapPolicy, RetryPolicy, Run, RunLogLine, Task, TaskCode,
+    TaskConfig, TaskDefinition, TaskName, TaskType, TaskVersion, Trigger, TriggerKind, TriggerType,
+    ValidationErrors,
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// A task definition as sent by a client. Only name, code, type, trigger_type, trigger_config
+/// and task_config are required.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Daily report", "code": "daily-report", "description": "Posts the daily report",
+    "type": "api_call", "trigger_type": "cron",
+    "trigger_config": {"cron": "0 0 * * *", "timezone": "Asia/Shanghai"},
+    "task_config": {"url": "https://api.example.com/endpoint", "method": "POST",
+                    "headers": {"Content-Type": "application/json"}, "data": {"key": "value"}},
+    "is_active": true,
+    "retry_policy": {"max_retries": 3, "retry_delay_seconds": 60, "backoff": "fixed"},
+    "timeout_seconds": 30, "overlap_policy": "skip", "misfire_policy": "fire_once", "misfire_grace_seconds": 60
+}))]
+pub struct TaskRequest {
+    /// Display name, 1-100 characters.
+    pub name: String,
+    /// Per-tenant unique code: letters, digits, `_`, `-`, `.`; at most 50.
+    pub code: String,
+    /// Free text, at most 2,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `api_call` or `python_script`.
+    #[serde(rename = "type")]
+    #[schema(example = "api_call")]
+    pub task_type: String,
+    /// `cron`, `interval` or `date`.
+    #[schema(example = "cron")]
+    pub trigger_type: String,
+    /// `{"cron", "timezone"?}`, `{"seconds", "start_at"?}` or `{"at"}`; optional `start_at`,
+    /// `end_at`, `jitter_seconds` on every type.
+    #[schema(value_type = Object)]
+    pub trigger_config: Value,
+    /// For `api_call`: `url`, `method`, `headers`, `data`, `query`, `expected_status`,
+    /// `follow_redirects`. For `python_script`: `script`, `args`, `env`.
+    #[schema(value_type = Object)]
+    pub task_config: Value,
+    /// Whether the task fires (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// `{"max_retries": 3, "retry_delay_seconds": 60, "backoff": "fixed"|"exponential", "max_delay_seconds"?}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub retry_policy: Option<Value>,
+    /// Longest one attempt may run (default 30 for api_call, 60 for python_script).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u32>,
+    /// `skip` (default), `allow`, `queue_one` or `replace`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap_policy: Option<String>,
+    /// `fire_once` (default), `skip` or `fire_all`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misfire_policy: Option<String>,
+    /// How late an occurrence may start before it counts as missed (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misfire_grace_seconds: Option<u32>,
+}
+
+/// A partial update: the fields given replace the stored ones. With `version`, the update
+/// only applies if the task is still at that version (409 otherwise).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatch {
+    /// The version the client last read.
+    #[serde(default, skip_serializing)]
+    pub version: Option<i64>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// See [`TaskRequest`]; an empty string clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// See [`TaskRequest`].
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub task_type: Option<String>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger_type: Option<String>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub trigger_config: Option<Value>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub task_config: Option<Value>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub retry_policy: Option<Value>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u32>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlap_policy: Option<String>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misfire_policy: Option<String>,
+    /// See [`TaskRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misfire_grace_seconds: Option<u32>,
+}
+
+impl TaskPatch {
+    /// Whether the patch touches when the task fires.
+    pub fn changes_trigger(&self) -> bool {
+        self.trigger_type.is_some() || self.trigger_config.is_some()
+    }
+
+    /// The stored definition with this patch laid over it, as a full request.
+    pub fn apply_to(&self, current: &TaskDefinition) -> Result<TaskRequest, ValidationErrors> {
+        let mut merged = current.to_json();
+        let object = merged
+            .as_object_mut()
+            .expect("a definition serializes to an object");
+        object.remove("timezone");
+        if let Value::Object(patch) = serde_json::to_value(self).expect("a patch serializes") {
+            object.extend(patch);
+        }
+        serde_json::from_value(merged).map_err(|e| ValidationErrors::one("", e.to_string()))
+    }
+}
+
+fn parse_field<T: FromStr<Err = String>>(
+    raw: &str,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    raw.parse()
+        .map_err(|message| errors.push(field, message))
+        .ok()
+}
+
+fn parse_optional<T: FromStr<Err = String> + Default>(
+    raw: Option<&str>,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    match raw {
+        None => Some(T::default()),
+        Some(raw) => parse_field(raw, field, errors),
+    }
+}
+
+impl TaskRequest {
+    /// Parses the request into a definition, collecting every invalid field. A trigger the
+    /// caller sets now must still have a future (`check_trigger`); interval triggers without
+    /// an anchor are anchored at `now`.
+    pub fn into_definition(
+        self,
+        now: Timestamp,
+        check_trigger: bool,
+    ) -> Result<TaskDefinition, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = TaskName::parse(&self.name)
+            .map_err(|m| errors.push("name", m))
+            .ok();
+        let code = TaskCode::parse(&self.code)
+            .map_err(|m| errors.push("code", m))
+            .ok();
+        let description = match self.description.as_deref() {
+            None | Some("") => Some(None),
+            Some(raw) => Description::parse(raw)
+                .map(Some)
+                .map_err(|m| errors.push("description", m))
+                .ok(),
+        };
+        let task_type: Option<TaskType> = parse_field(&self.task_type, "type", &mut errors);
+        let trigger_type: Option<TriggerType> =
+            parse_field(&self.trigger_type, "trigger_type", &mut errors);
+        let trigger = trigger_type.and_then(|tt| {
+            let parsed = Trigger::parse(tt, &self.trigger_config).and_then(|trigger| {
+                if check_trigger {
+                    trigger.check_not_expired(now)?;
+                }
+                Ok(trigger.anchored_at(now))
+            });
+            errors.collect(parsed.map_err(|e| e.prefixed("trigger_config")))
+        });
+        let config = task_type.and_then(|tt| {
+            errors.collect(
+                TaskConfig::parse(tt, &self.task_config).map_err(|e| e.prefixed("task_config")),
+            )
+        });
+        // `timeout_seconds` may also sit in task_config, as in the original design's examples.
+        let config_timeout = match self.task_config.get("timeout_seconds") {
+            None | Some(Value::Null) => None,
+            Some(value) => match value.as_u64().and_then(|v| u32::try_from(v).ok()) {
+                Some(seconds) => Some(seconds),
+                None => {
+                    errors.push(
+                        "task_config.timeout_seconds",
+                        "must be a whole number of seconds",
+                    );
+                    None
+                }
+            },
+        };
+        let retry_policy = match self.retry_policy {
+            None | Some(Value::Null) => Some(RetryPolicy::default()),
+            Some(value) => {
+                let parsed = serde_path_to_error::deserialize::<_, RetryPolicy>(value)
+                    .map_err(|e| {
+                        let path = e.path().to_string();
+                        ValidationErrors::one(
+                            if path == "." { String::new() } else { path },
+                            e.into_inner().to_string(),
+                        )
+                    })
+                    .and_then(RetryPolicy::validate);
+                errors.collect(parsed.map_err(|e| e.prefixed("retry_policy")))
+            }
+        };
+        let overlap_policy: Option<OverlapPolicy> = parse_optional(
+            self.overlap_policy.as_deref(),
+            "overlap_policy",
+            &mut errors,
+        );
+        let misfire_policy: Option<MisfirePolicy> = parse_optional(
+            self.misfire_policy.as_deref(),
+            "misfire_policy",
+            &mut errors,
+        );
+        let timeout_seconds = self
+            .timeout_seconds
+            .or(config_timeout)
+            .or(task_type.map(TaskType::default_timeout_seconds));
+        let misfire_grace_seconds = self
+            .misfire_grace_seconds
+            .unwrap_or(domain::policy::DEFAULT_MISFIRE_GRACE_SECONDS);
+        if let Some(timeout) = timeout_seconds {
+            errors.collect(TaskDefinition::check_ranges(timeout, misfire_grace_seconds));
+        }
+        match (
+            name,
+            code,
+            description,
+            trigger,
+            config,
+            retry_policy,
+            overlap_policy,
+            misfire_policy,
+            timeout_seconds,
+        ) {
+            (
+                Some(name),
+                Some(code),
+                Some(description),
+                Some(trigger),
+                Some(config),
+                Some(retry_policy),
+                Some(overlap_policy),
+                Some(misfire_policy),
+                Some(timeout_seconds),
+            ) if errors.is_empty() => Ok(TaskDefinition {
+                name,
+                code,
+                description,
+                trigger,
+                config,
+                is_active: self.is_active.unwrap_or(true),
+                retry_policy,
+                timeout_seconds,
+                overlap_policy,
+                misfire_policy,
+                misfire_grace_seconds,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A task as the API returns it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskResponse {
+    /// External id.
+    #[schema(value_type = String, format = Uuid)]
+    pub uuid: uuid::Uuid,
+    /// Owning tenant.
+    pub tenant_id: i64,
+    /// Display name.
+    pub name: String,
+    /// Per-tenant unique code.
+    pub code: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `api_call` or `python_script`.
+    #[serde(rename = "type")]
+    pub task_type: String,
+    /// `cron`, `interval` or `date`.
+    pub trigger_type: String,
+    /// Canonical trigger configuration.
+    #[schema(value_type = Object)]
+    pub trigger_config: Value,
+    /// Canonical task configuration.
+    #[schema(value_type = Object)]
+    pub task_config: Value,
+    /// IANA zone the trigger computes in.
+    pub timezone: String,
+    /// How a cron task behaves across DST changes: `fixed_time` (a local time skipped by the
+    /// change fires once right after the gap; a repeated one fires once, on its first pass) or
+    /// `every_match` (fires at every real instant that matches, both passes of a repeated hour).
+    /// Null for interval and date triggers, which are absolute instants.
+    pub dst_policy: Option<&'static str>,
+    /// Function id the task runs under.
+    pub inngest_function_id: String,
+    /// Whether the task fires.
+    pub is_active: bool,
+    /// Whether a run of it is running now.
+    pub is_running: bool,
+    /// Next scheduled occurrence (RFC 3339, UTC).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_run_at: Option<Timestamp>,
+    /// When the latest run started.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_run_at: Option<Timestamp>,
+    /// How the latest run ended.
+    pub last_run_status: Option<String>,
+    /// The latest run's error.
+    pub last_error: Option<String>,
+    /// Retry policy.
+    #[schema(value_type = Object)]
+    pub retry_policy: RetryPolicy,
+    /// Timeout of one attempt.
+    pub timeout_seconds: u32,
+    /// Overlap policy.
+    pub overlap_policy: String,
+    /// Misfire policy.
+    pub misfire_policy: String,
+    /// Misfire grace.
+    pub misfire_grace_seconds: u32,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Creation instant.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// Last change instant.
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
+    /// Creator (token subject).
+    pub created_by: String,
+    /// Last editor (token subject).
+    pub updated_by: String,
+}
+
+impl From<Task> for TaskResponse {
+    fn from(task: Task) -> Self {
+        let d = &task.definition;
+        Self {
+            uuid: task.uuid.0,
+            tenant_id: task.tenant.get(),
+            name: d.name.as_str().to_owned(),
+            code: d.code.as_str().to_owned(),
+            description: d.description.as_ref().map(|d| d.as_str().to_owned()),
+            task_type: d.task_type().as_str().to_owned(),
+            trigger_type: d.trigger.trigger_type().as_str().to_owned(),
+            trigger_config: d.trigger.to_config_json(),
+            task_config: d.config.to_json(),
+            timezone: d.trigger.timezone_name().to_owned(),
+            dst_policy: match &d.trigger.kind {
+                TriggerKind::Cron(spec) if spec.is_fixed_time() => Some("fixed_time"),
+                TriggerKind::Cron(_) => Some("every_match"),
+                _ => None,
+            },
+            inngest_function_id: task.inngest_function_id,
+            is_active: d.is_active,
+            is_running: task.is_running,
+            next_run_at: task.next_run_at,
+            last_run_at: task.last_run_at,
+            last_run_status: task.last_run_status.map(|s| s.as_str().to_owned()),
+            last_error: task.last_error,
+            retry_policy: d.retry_policy,
+            timeout_seconds: d.timeout_seconds,
+            overlap_policy: d.overlap_policy.as_str().to_owned(),
+            misfire_policy: d.misfire_policy.as_str().to_owned(),
+            misfire_grace_seconds: d.misfire_grace_seconds,
+            version: task.version,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+            created_by: task.created_by,
+            updated_by: task.updated_by,
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageResponse<T: ToSchema> {
+    /// Rows of this page.
+    pub items: Vec<T>,
+    /// Rows in the whole filtered list.
+    pub total: u64,
+    /// This page, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub page_size: u32,
+}
+
+impl<T: ToSchema> PageResponse<T> {
+    /// Converts a store page, mapping each row.
+    pub fn from_page<U>(page: store::Page<U>, map: impl FnMut(U) -> T) -> Self {
+        Self {
+            items: page.items.into_iter().map(map).collect(),
+            total: page.total,
+            page: page.page,
+            page_size: page.page_size,
+        }
+    }
+}
+
+/// One run of a task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunResponse {
+    /// Run id; also the `Idempotency-Key` of its HTTP calls.
+    #[schema(value_type = String, format = Uuid)]
+    pub uuid: uuid::Uuid,
+    /// The task.
+    #[schema(value_type = String, format = Uuid)]
+    pub task_uuid: uuid::Uuid,
+    /// Task version executed.
+    pub task_version: i64,
+    /// `schedule`, `manual` or `catch_up`.
+    pub trigger: String,
+    /// The occurrence's scheduled instant.
+    #[schema(value_type = String, format = DateTime)]
+    pub scheduled_for: Timestamp,
+    /// Occurrences this row stands for (more than 1 for a collapsed range of skips).
+    pub occurrences: i64,
+    /// `queued`, `running`, `succeeded`, `failed`, `timed_out`, `cancelled` or `skipped`.
+    pub status: String,
+    /// Why it was skipped.
+    pub skip_reason: Option<String>,
+    /// Current attempt, from 1.
+    pub attempt: i32,
+    /// Attempts allowed.
+    pub max_attempts: i32,
+    /// Queue instant.
+    #[schema(value_type = String, format = DateTime)]
+    pub queued_at: Timestamp,
+    /// Start of the current or last attempt.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<Timestamp>,
+    /// End.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub finished_at: Option<Timestamp>,
+    /// Duration of the last attempt.
+    pub duration_ms: Option<i64>,
+    /// Result of the last attempt.
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<Value>,
+    /// Error of the last attempt.
+    pub error: Option<String>,
+    /// Log lines, in `/logs` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs: Option<Vec<LogLineResponse>>,
+}
+
+impl From<Run> for RunResponse {
+    fn from(run: Run) -> Self {
+        Self {
+            uuid: run.uuid.0,
+            task_uuid: run.task_uuid.0,
+            task_version: run.task_version,
+            trigger: run.trigger.as_str().to_owned(),
+            scheduled_for: run.scheduled_for,
+            occurrences: run.occurrences,
+            status: run.status.as_str().to_owned(),
+            skip_reason: run.skip_reason.map(|r| r.as_str().to_owned()),
+            attempt: run.attempt,
+            max_attempts: run.max_attempts,
+            queued_at: run.queued_at,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            duration_ms: run.duration_ms,
+            result: run.result,
+            error: run.error,
+            logs: None,
+        }
+    }
+}
+
+/// One line of a run's log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogLineResponse {
+    /// Attempt that wrote it.
+    pub attempt: i32,
+    /// Order within the attempt.
+    pub seq: i64,
+    /// When.
+    #[schema(value_type = String, format = DateTime)]
+    pub ts: Timestamp,
+    /// `stdout`, `stderr` or `system`.
+    pub stream: String,
+    /// The text.
+    pub line: String,
+}
+
+impl From<RunLogLine> for LogLineResponse {
+    fn from(line: RunLogLine) -> Self {
+        Self {
+            attempt: line.attempt,
+            seq: line.seq,
+            ts: line.ts,
+            stream: line.stream.as_str().to_owned(),
+            line: line.line,
+        }
+    }
+}
+
+/// Counts of a task's runs by state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunStatsResponse {
+    /// All occurrences.
+    pub total: u64,
+    /// Waiting.
+    pub queued: u64,
+    /// Running.
+    pub running: u64,
+    /// Succeeded.
+    pub succeeded: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Timed out.
+    pub timed_out: u64,
+    /// Cancelled.
+    pub cancelled: u64,
+    /// Skipped.
+    pub skipped: u64,
+}
+
+impl From<store::RunStats> for RunStatsResponse {
+    fn from(s: store::RunStats) -> Self {
+        Self {
+            total: s.total,
+            queued: s.queued,
+            running: s.running,
+            succeeded: s.succeeded,
+            failed: s.failed,
+            timed_out: s.timed_out,
+            cancelled: s.cancelled,
+            skipped: s.skipped,
+        }
+    }
+}
+
+/// Execution state of a task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusResponse {
+    /// Whether it fires.
+    pub is_active: bool,
+    /// Whether a run is running.
+    pub is_running: bool,
+    /// Next occurrence.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_run_at: Option<Timestamp>,
+    /// Start of the latest run.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_run_at: Option<Timestamp>,
+    /// End state of the latest run.
+    pub last_run_status: Option<String>,
+    /// Error of the latest run.
+    pub last_error: Option<String>,
+    /// The run running now, if any.
+    pub current_run: Option<RunResponse>,
+    /// The newest run.
+    pub latest_run: Option<RunResponse>,
+    /// Counts by state.
+    pub stats: RunStatsResponse,
+}
+
+/// One entry of a task's version history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionResponse {
+    /// Version produced by the change.
+    pub version: i64,
+    /// `create`, `update`, `start`, `stop` or `delete`.
+    pub action: String,
+    /// Who (token subject).
+    pub actor: String,
+    /// When.
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// The definition after the change.
+    #[schema(value_type = Object)]
+    pub definition: Value,
+}
+
+impl From<TaskVersion> for VersionResponse {
+    fn from(v: TaskVersion) -> Self {
+        Self {
+            version: v.version,
+            action: v.action.as_str().to_owned(),
+            actor: v.actor,
+            at: v.at,
+            definition: v.definition,
+        }
+    }
+}
+
+/// Uuids to delete at once.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchDeleteRequest {
+    /// At most 1,000 task uuids.
+    #[schema(value_type = Vec<String>)]
+    pub uuids: Vec<uuid::Uuid>,
+}
+
+/// How many of the requested tasks were deleted. Which ones is not said, so that the answer
+/// reveals nothing about uuids of other tenants.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchDeleteResponse {
+    /// Tasks deleted.
+    pub deleted: usize,
+}
+
+/// A trigger to preview.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// `cron`, `interval` or `date`.
+    pub trigger_type: String,
+    /// As in a task.
+    #[schema(value_type = Object)]
+    pub trigger_config: Value,
+    /// How many instants (1-100, default 5).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// Instants strictly after this one (RFC 3339; default now).
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// The next instants of a trigger.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewResponse {
+    /// The zone the trigger computes in.
+    pub timezone: String,
+    /// The instants, earliest first.
+    #[schema(value_type = Vec<Object>)]
+    pub occurrences: Vec<schedule::Occurrence>,
+}

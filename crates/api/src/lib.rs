@@ -1,0 +1,101 @@
+//! Sundial's HTTP API.
+//!
+//! Every route under `/api/tree-root/scheduled-tasks` is authenticated by [`auth::Caller`],
+//! scoped to the caller's tenant, and answers errors as problem+json ([`ApiError`]).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use domain::Clock;
+use store::Store;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub mod auth;
+mod dto;
+mod error;
+mod extract;
+mod routes;
+
+pub use auth::Auth;
+pub use error::{ApiError, Problem};
+
+/// The path prefix of the task API, as in the original design.
+pub const TASKS_PREFIX: &str = "/api/tree-root/scheduled-tasks";
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Persistence.
+    pub store: Arc<dyn Store>,
+    /// Token verification.
+    pub auth: Auth,
+    /// Source of "now" for validation and next-fire computation.
+    pub clock: Arc<dyn Clock>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sundial",
+        description = "Multi-tenant scheduled tasks: define HTTP calls and Python scripts on cron, interval or date triggers; read their runs and logs.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "tasks", description = "Task definitions"),
+        (name = "runs", description = "Runs and their logs"),
+        (name = "system", description = "Health and documentation")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("HS256 JWT with an integer `tenant_id` claim, `sub`, `exp` and optional `roles`."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The router and the OpenAPI document generated from its handlers.
+fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(TASKS_PREFIX, routes::tasks::router())
+        .merge(routes::system::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document of this API (`sundial openapi`, `/api/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().1
+}
+
+/// The complete HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (router, openapi) = api_router();
+    router
+        .route(
+            &format!("{TASKS_PREFIX}/"),
+            routes::tasks::create_with_trailing_slash(),
+        )
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .fallback(routes::system::not_found)
+        .method_not_allowed_fallback(routes::system::method_not_allowed)
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,682 @@
+//! `/api/tree-root/scheduled-tasks`: task definitions, their state, runs, logs and versions.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use domain::{
+    RunStatus, RunUuid, Task, TaskDefinition, TaskType, TaskUuid, TenantId, TriggerType,
+    ValidationErrors,
+};
+use jiff::Timestamp;
+use serde::Deserialize;
+use store::{Change, NewTask, RunQuery, TaskQuery, TaskSort, TaskSortField};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Caller;
+use crate::dto::*;
+use crate::error::Problem;
+use crate::extract::JsonBody;
+use crate::{ApiError, AppState};
+
+/// Largest page a list returns.
+const MAX_PAGE_SIZE: u32 = 100;
+/// Most uuids one batch delete takes.
+const MAX_BATCH: usize = 1000;
+/// Most instants one preview returns.
+const MAX_PREVIEW: u32 = 100;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_task))
+        .routes(routes!(list_tasks))
+        .routes(routes!(batch_delete))
+        .routes(routes!(preview))
+        .routes(routes!(get_run))
+        .routes(routes!(get_task, update_task, delete_task))
+        .routes(routes!(start_task))
+        .routes(routes!(stop_task))
+        .routes(routes!(task_status))
+        .routes(routes!(task_logs))
+        .routes(routes!(task_runs))
+        .routes(routes!(task_versions))
+}
+
+/// `POST {prefix}/`: the create route with the trailing slash the original design writes.
+pub fn create_with_trailing_slash() -> axum::routing::MethodRouter<AppState> {
+    axum::routing::post(create_task)
+}
+
+/// A path uuid; one that does not parse cannot exist, so it is a 404 like any unknown one.
+fn task_uuid(raw: &str) -> Result<TaskUuid, ApiError> {
+    raw.parse().map(TaskUuid).map_err(|_| ApiError::NotFound)
+}
+
+fn next_run(definition: &TaskDefinition, now: Timestamp) -> Option<Timestamp> {
+    definition
+        .is_active
+        .then(|| schedule::next_after(&definition.trigger, now))
+        .flatten()
+}
+
+fn change<'a>(caller: &'a Caller, at: Timestamp) -> Change<'a> {
+    Change {
+        tenant: caller.0.tenant,
+        actor: &caller.0.subject,
+        at,
+    }
+}
+
+async fn load(state: &AppState, tenant: TenantId, uuid: TaskUuid) -> Result<Task, ApiError> {
+    state
+        .store
+        .get_task(tenant, uuid)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Create a task.
+#[utoipa::path(post, path = "/", tag = "tasks", request_body = TaskRequest,
+    responses(
+        (status = 201, description = "Created", body = TaskResponse),
+        (status = 400, description = "Malformed JSON or a field that may not be sent", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Duplicate code", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid task; `errors` names each field", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<TaskRequest>,
+) -> Result<(StatusCode, Json<TaskResponse>), ApiError> {
+    caller.require_admin()?;
+    let now = state.clock.now();
+    let definition = request.into_definition(now, true)?;
+    let next_run_at = next_run(&definition, now);
+    let task = NewTask {
+        uuid: TaskUuid::new_v7(),
+        tenant: caller.0.tenant,
+        definition,
+        next_run_at,
+    };
+    let created = state.store.create_task(task, change(&caller, now)).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// Query of `GET /list`. Unknown parameters (including `tenant_id`) are ignored.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListParams {
+    /// Page, from 1 (default 1).
+    page: Option<String>,
+    /// Rows per page, 1-100 (default 20).
+    page_size: Option<String>,
+    /// Name or code contains this, case-insensitively.
+    keyword: Option<String>,
+    /// Name contains this, case-insensitively.
+    name: Option<String>,
+    /// Code equals this.
+    code: Option<String>,
+    /// `api_call` or `python_script`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    task_type: Option<String>,
+    /// `cron`, `interval` or `date`.
+    trigger_type: Option<String>,
+    /// `true` or `false`.
+    is_active: Option<String>,
+    /// A run status, e.g. `failed`.
+    last_run_status: Option<String>,
+    /// A field, `-` in front for descending: `created_at` (default `-created_at`), `updated_at`, `name`, `code`, `next_run_at`, `last_run_at`.
+    sort: Option<String>,
+}
+
+fn parse_query<T: for<'de> Deserialize<'de> + Default>(raw: Option<String>) -> Result<T, ApiError> {
+    match raw {
+        None => Ok(T::default()),
+        Some(raw) => serde_urlencoded::from_str(&raw)
+            .map_err(|e| ApiError::InvalidQuery(ValidationErrors::one("", e.to_string()))),
+    }
+}
+
+fn page_params(
+    page: Option<&str>,
+    page_size: Option<&str>,
+    errors: &mut ValidationErrors,
+) -> (u32, u32) {
+    let page = match page.map(str::parse::<u32>) {
+        None => 1,
+        Some(Ok(page)) if page >= 1 => page,
+        Some(_) => {
+            errors.push("page", "must be a whole number from 1");
+            1
+        }
+    };
+    let page_size = match page_size.map(str::parse::<u32>) {
+        None => 20,
+        Some(Ok(size)) if (1..=MAX_PAGE_SIZE).contains(&size) => size,
+        Some(_) => {
+            errors.push(
+                "page_size",
+                format!("must be a whole number from 1 to {MAX_PAGE_SIZE}"),
+            );
+            20
+        }
+    };
+    (page, page_size)
+}
+
+fn optional<T: std::str::FromStr<Err = String>>(
+    raw: Option<&str>,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> Option<T> {
+    raw.filter(|s| !s.is_empty())?
+        .parse()
+        .map_err(|m| errors.push(field, m))
+        .ok()
+}
+
+fn parse_sort(raw: Option<&str>, errors: &mut ValidationErrors) -> TaskSort {
+    let Some(raw) = raw.filter(|s| !s.is_empty()) else {
+        return TaskSort::default();
+    };
+    let (descending, name) = match raw.strip_prefix('-') {
+        Some(name) => (true, name),
+        None => (false, raw),
+    };
+    match TaskSortField::ALL.into_iter().find(|f| f.as_str() == name) {
+        Some(field) => TaskSort { field, descending },
+        None => {
+            let allowed: Vec<_> = TaskSortField::ALL.iter().map(|f| f.as_str()).collect();
+            errors.push(
+                "sort",
+                format!(
+                    "must be one of {} (prefix `-` for descending)",
+                    allowed.join(", ")
+                ),
+            );
+            TaskSort::default()
+        }
+    }
+}
+
+/// List the tenant's tasks: paged, searched, filtered and sorted.
+#[utoipa::path(get, path = "/list", tag = "tasks", params(ListParams),
+    responses(
+        (status = 200, body = PageResponse<TaskResponse>),
+        (status = 400, description = "Invalid query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageResponse<TaskResponse>>, ApiError> {
+    let params: ListParams = parse_query(raw)?;
+    let mut errors = ValidationErrors::default();
+    let (page, page_size) = page_params(
+        params.page.as_deref(),
+        params.page_size.as_deref(),
+        &mut errors,
+    );
+    let is_active = match params.is_active.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            errors.push("is_active", "must be true or false");
+            None
+        }
+    };
+    let query = TaskQuery {
+        keyword: params.keyword.filter(|s| !s.is_empty()),
+        name: params.name.filter(|s| !s.is_empty()),
+        code: params.code.filter(|s| !s.is_empty()),
+        task_type: optional::<TaskType>(params.task_type.as_deref(), "type", &mut errors),
+        trigger_type: optional::<TriggerType>(
+            params.trigger_type.as_deref(),
+            "trigger_type",
+            &mut errors,
+        ),
+        is_active,
+        last_run_status: optional::<RunStatus>(
+            params.last_run_status.as_deref(),
+            "last_run_status",
+            &mut errors,
+        ),
+        sort: parse_sort(params.sort.as_deref(), &mut errors),
+        page,
+        page_size,
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidQuery(errors));
+    }
+    let found = state.store.list_tasks(caller.0.tenant, &query).await?;
+    Ok(Json(PageResponse::from_page(found, TaskResponse::from)))
+}
+
+/// Get one task.
+#[utoipa::path(get, path = "/{uuid}", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
+    responses(
+        (status = 200, body = TaskResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such task in your tenant", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+) -> Result<Json<TaskResponse>, ApiError> {
+    let task = load(&state, caller.0.tenant, task_uuid(&uuid)?).await?;
+    Ok(Json(task.into()))
+}
+
+/// Update a task: the fields given replace the stored ones; the next occurrence is recomputed.
+#[utoipa::path(put, path = "/{uuid}", tag = "tasks", request_body = TaskPatch,
+    params(("uuid" = String, Path, description = "Task uuid")),
+    responses(
+        (status = 200, body = TaskResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Duplicate code or stale version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn update_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+    JsonBody(patch): JsonBody<TaskPatch>,
+) -> Result<Json<TaskResponse>, ApiError> {
+    caller.require_admin()?;
+    let uuid = task_uuid(&uuid)?;
+    let current = load(&state, caller.0.tenant, uuid).await?;
+    let now = state.clock.now();
+    let definition = patch
+        .apply_to(&current.definition)?
+        .into_definition(now, patch.changes_trigger())?;
+    let next_run_at = next_run(&definition, now);
+    let updated = state
+        .store
+        .update_task(
+            uuid,
+            patch.version,
+            definition,
+            next_run_at,
+            change(&caller, now),
+        )
+        .await?;
+    Ok(Json(updated.into()))
+}
+
+/// Delete a task (soft delete: its code becomes free, its history stays).
+#[utoipa::path(delete, path = "/{uuid}", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn delete_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    let uuid = task_uuid(&uuid)?;
+    let deleted = state
+        .store
+        .delete_tasks(&[uuid], change(&caller, state.clock.now()))
+        .await?;
+    if deleted.is_empty() {
+        Err(ApiError::NotFound)
+    } else {
+        Ok(StatusCode::NO_CONTENT)
+    }
+}
+
+/// Delete several tasks. Uuids that are unknown (or another tenant's) are ignored.
+#[utoipa::path(post, path = "/batch-delete", tag = "tasks", request_body = BatchDeleteRequest,
+    responses(
+        (status = 200, body = BatchDeleteResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn batch_delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<BatchDeleteRequest>,
+) -> Result<Json<BatchDeleteResponse>, ApiError> {
+    caller.require_admin()?;
+    if request.uuids.is_empty() || request.uuids.len() > MAX_BATCH {
+        return Err(
+            ValidationErrors::one("uuids", format!("must hold 1 to {MAX_BATCH} uuids")).into(),
+        );
+    }
+    let uuids: Vec<TaskUuid> = request.uuids.into_iter().map(TaskUuid).collect();
+    let deleted = state
+        .store
+        .delete_tasks(&uuids, change(&caller, state.clock.now()))
+        .await?;
+    Ok(Json(BatchDeleteResponse {
+        deleted: deleted.len(),
+    }))
+}
+
+async fn set_active(
+    state: AppState,
+    caller: Caller,
+    uuid: String,
+    active: bool,
+) -> Result<Json<TaskResponse>, ApiError> {
+    caller.require_operator()?;
+    let uuid = task_uuid(&uuid)?;
+    let current = load(&state, caller.0.tenant, uuid).await?;
+    let now = state.clock.now();
+    // Starting resumes from now: occurrences of the stopped period are not caught up.
+    let next_run_at = if active {
+        let next = schedule::next_after(&current.definition.trigger, now);
+        if next.is_none() {
+            return Err(ValidationErrors::one(
+                "trigger_config",
+                "has no future occurrence; change the trigger to run it again",
+            )
+            .into());
+        }
+        next
+    } else {
+        None
+    };
+    let task = state
+        .store
+        .set_active(uuid, active, next_run_at, change(&caller, now))
+        .await?;
+    Ok(Json(task.into()))
+}
+
+/// Start a task: it fires again from now on (no catch-up of the stopped period).
+#[utoipa::path(post, path = "/{uuid}/start", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
+    responses(
+        (status = 200, body = TaskResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The trigger has no future occurrence", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn start_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+) -> Result<Json<TaskResponse>, ApiError> {
+    set_active(state, caller, uuid, true).await
+}
+
+/// Stop a task: it no longer fires and its queued runs are cancelled.
+#[utoipa::path(post, path = "/{uuid}/stop", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
+    responses(
+        (status = 200, body = TaskResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn stop_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+) -> Result<Json<TaskResponse>, ApiError> {
+    set_active(state, caller, uuid, false).await
+}
+
+/// Execution state of a task: next and last run, the current and latest run, counts by state.
+#[utoipa::path(get, path = "/{uuid}/status", tag = "runs", params(("uuid" = String, Path, description = "Task uuid")),
+    responses(
+        (status = 200, body = StatusResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn task_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let tenant = caller.0.tenant;
+    let task = load(&state, tenant, task_uuid(&uuid)?).await?;
+    let newest = |status| RunQuery {
+        status,
+        run_uuid: None,
+        page: 1,
+        page_size: 1,
+    };
+    let latest_run = state
+        .store
+        .list_runs(tenant, task.uuid, &newest(None))
+        .await?
+        .items
+        .pop();
+    let current_run = state
+        .store
+        .list_runs(tenant, task.uuid, &newest(Some(RunStatus::Running)))
+        .await?
+        .items
+        .pop();
+    let stats = state.store.run_stats(tenant, task.uuid).await?;
+    Ok(Json(StatusResponse {
+        is_active: task.definition.is_active,
+        is_running: task.is_running,
+        next_run_at: task.next_run_at,
+        last_run_at: task.last_run_at,
+        last_run_status: task.last_run_status.map(|s| s.as_str().to_owned()),
+        last_error: task.last_error,
+        current_run: current_run.map(Into::into),
+        latest_run: latest_run.map(Into::into),
+        stats: stats.into(),
+    }))
+}
+
+/// Query of run lists.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct RunParams {
+    /// Page, from 1 (default 1).
+    page: Option<String>,
+    /// Rows per page, 1-100 (default 20).
+    page_size: Option<String>,
+    /// Only runs in this state.
+    status: Option<String>,
+    /// Only this run.
+    run_uuid: Option<String>,
+}
+
+fn run_query(raw: Option<String>) -> Result<RunQuery, ApiError> {
+    let params: RunParams = parse_query(raw)?;
+    let mut errors = ValidationErrors::default();
+    let (page, page_size) = page_params(
+        params.page.as_deref(),
+        params.page_size.as_deref(),
+        &mut errors,
+    );
+    let status = optional::<RunStatus>(params.status.as_deref(), "status", &mut errors);
+    let run_uuid = match params.run_uuid.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => raw
+            .parse()
+            .map(RunUuid)
+            .map_err(|_| errors.push("run_uuid", "must be a uuid"))
+            .ok(),
+    };
+    if errors.is_empty() {
+        Ok(RunQuery {
+            status,
+            run_uuid,
+            page,
+            page_size,
+        })
+    } else {
+        Err(ApiError::InvalidQuery(errors))
+    }
+}
+
+/// Runs of a task, newest first, each with its log lines.
+#[utoipa::path(get, path = "/{uuid}/logs", tag = "runs", params(("uuid" = String, Path, description = "Task uuid"), RunParams),
+    responses(
+        (status = 200, body = PageResponse<RunResponse>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn task_logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageResponse<RunResponse>>, ApiError> {
+    let tenant = caller.0.tenant;
+    let uuid = task_uuid(&uuid)?;
+    let query = run_query(raw)?;
+    let runs = state.store.list_runs(tenant, uuid, &query).await?;
+    let mut page = PageResponse::from_page(runs, RunResponse::from);
+    for run in &mut page.items {
+        let lines = state.store.run_logs(tenant, RunUuid(run.uuid)).await?;
+        run.logs = Some(lines.into_iter().map(Into::into).collect());
+    }
+    Ok(Json(page))
+}
+
+/// Runs of a task, newest first.
+#[utoipa::path(get, path = "/{uuid}/runs", tag = "runs", params(("uuid" = String, Path, description = "Task uuid"), RunParams),
+    responses(
+        (status = 200, body = PageResponse<RunResponse>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn task_runs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageResponse<RunResponse>>, ApiError> {
+    let query = run_query(raw)?;
+    let runs = state
+        .store
+        .list_runs(caller.0.tenant, task_uuid(&uuid)?, &query)
+        .await?;
+    Ok(Json(PageResponse::from_page(runs, RunResponse::from)))
+}
+
+/// One run with its log lines.
+#[utoipa::path(get, path = "/runs/{run_uuid}", tag = "runs", params(("run_uuid" = String, Path, description = "Run uuid")),
+    responses(
+        (status = 200, body = RunResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(run_uuid): Path<String>,
+) -> Result<Json<RunResponse>, ApiError> {
+    let run_uuid = run_uuid
+        .parse()
+        .map(RunUuid)
+        .map_err(|_| ApiError::NotFound)?;
+    let tenant = caller.0.tenant;
+    let run = state
+        .store
+        .get_run(tenant, run_uuid)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let lines = state.store.run_logs(tenant, run_uuid).await?;
+    let mut response = RunResponse::from(run);
+    response.logs = Some(lines.into_iter().map(Into::into).collect());
+    Ok(Json(response))
+}
+
+/// Version history of a task, newest first: the definition after each change, with who and when.
+#[utoipa::path(get, path = "/{uuid}/versions", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid"), RunParams),
+    responses(
+        (status = 200, body = PageResponse<VersionResponse>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn task_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageResponse<VersionResponse>>, ApiError> {
+    let query = run_query(raw)?;
+    let versions = state
+        .store
+        .task_versions(
+            caller.0.tenant,
+            task_uuid(&uuid)?,
+            query.page,
+            query.page_size,
+        )
+        .await?;
+    Ok(Json(PageResponse::from_page(
+        versions,
+        VersionResponse::from,
+    )))
+}
+
+/// The next instants of any trigger, computed by the engine's own schedule code.
+#[utoipa::path(post, path = "/preview", tag = "tasks", request_body = PreviewRequest,
+    responses(
+        (status = 200, body = PreviewResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn preview(
+    State(state): State<AppState>,
+    _caller: Caller,
+    JsonBody(request): JsonBody<PreviewRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let count = request.count.unwrap_or(5);
+    if !(1..=MAX_PREVIEW).contains(&count) {
+        errors.push("count", format!("must be between 1 and {MAX_PREVIEW}"));
+    }
+    let from = match request.from.as_deref() {
+        None => Some(state.clock.now()),
+        Some(raw) => raw
+            .parse::<Timestamp>()
+            .map_err(|_| {
+                errors.push(
+                    "from",
+                    "must be an RFC 3339 instant with an offset, e.g. 2026-03-08T00:00:00Z",
+                )
+            })
+            .ok(),
+    };
+    let trigger = match request.trigger_type.parse::<TriggerType>() {
+        Ok(tt) => errors.collect(
+            domain::Trigger::parse(tt, &request.trigger_config)
+                .map_err(|e| e.prefixed("trigger_config")),
+        ),
+        Err(message) => {
+            errors.push("trigger_type", message);
+            None
+        }
+    };
+    match (trigger, from) {
+        (Some(trigger), Some(from)) if errors.is_empty() => {
+            let trigger = trigger.anchored_at(from);
+            Ok(Json(PreviewResponse {
+                timezone: trigger.timezone_name().to_owned(),
+                occurrences: schedule::preview(&trigger, from, count as usize),
+            }))
+        }
+        _ => Err(errors.into()),
+    }
+}

@@ -1,0 +1,266 @@
+//! `TestApp`: the real API on a random loopback port, on a fresh SQLite file or PostgreSQL database.
+
+use std::sync::Arc;
+
+use api::{AppState, Auth};
+use domain::{ManualClock, Role, TenantId};
+use jiff::Timestamp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use store::Store;
+use store::test_support::TestSupport;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The instant the test clock starts at: a fixed Thursday noon, so next-fire instants are exact.
+pub fn start_instant() -> Timestamp {
+    "2026-01-15T12:00:00Z".parse().unwrap()
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub auth: Auth,
+    /// The HS256 secret, for tests that forge or tamper with tokens.
+    pub secret: Vec<u8>,
+    pub clock: Arc<ManualClock>,
+    /// Writes what only the engine will write (runs, log lines), for tests of the read paths.
+    pub support: Arc<dyn TestSupport>,
+    _data: tempfile::TempDir,
+}
+
+/// A response: status, content type and JSON body (Null when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts the status and returns the body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {:#}",
+            self.body
+        );
+        self.body
+    }
+
+    /// Asserts a problem+json answer with this status and code, and returns the body.
+    #[track_caller]
+    pub fn problem(self, status: u16, code: &str) -> Value {
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "body: {:#}",
+            self.body
+        );
+        let body = self.expect(status);
+        assert_eq!(body["code"], code, "body: {body:#}");
+        assert_eq!(body["status"], status);
+        body
+    }
+
+    /// The fields a validation problem names.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+async fn postgres_database() -> String {
+    let admin = std::env::var("SUNDIAL_TEST_DATABASE_URL").expect(
+        "SUNDIAL_TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test starts one)",
+    );
+    let name = format!("sundial_api_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to the test server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let (base, _) = admin
+        .rsplit_once('/')
+        .expect("an admin URL ends with /database");
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let data = tempfile::tempdir().unwrap();
+        let (store, support): (Arc<dyn Store>, Arc<dyn TestSupport>) = match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", data.path().join("sundial.db").display());
+                let store = Arc::new(store::SqliteStore::connect(&url).await.unwrap());
+                (store.clone(), store)
+            }
+            Backend::Postgres => {
+                let url = postgres_database().await;
+                let store = Arc::new(store::PostgresStore::connect(&url).await.unwrap());
+                (store.clone(), store)
+            }
+        };
+        let secret = uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .repeat(2)
+            .into_bytes();
+        let auth = Auth::hs256(&secret).unwrap();
+        let clock = Arc::new(ManualClock::new(start_instant()));
+        let state = AppState {
+            store,
+            auth: auth.clone(),
+            clock: clock.clone(),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, api::app(state)).await.unwrap() });
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            auth,
+            secret,
+            clock,
+            support,
+            _data: data,
+        }
+    }
+
+    /// A token valid for an hour of real time (tokens are checked against the real clock).
+    pub fn token(&self, tenant: i64, role: Role) -> String {
+        let now = Timestamp::now().as_second() as u64;
+        self.auth.mint(
+            TenantId::new(tenant).unwrap(),
+            &format!("user-{tenant}"),
+            role,
+            now,
+            3600,
+        )
+    }
+
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Reply {
+        let url = format!("{}{}", self.base, path);
+        let mut request = self.client.request(method, url);
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    /// A call to the task API as tenant `tenant` with full rights.
+    pub async fn call(
+        &self,
+        tenant: i64,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        self.call_as(tenant, Role::Admin, method, path, body).await
+    }
+
+    pub async fn call_as(
+        &self,
+        tenant: i64,
+        role: Role,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let token = self.token(tenant, role);
+        let path = format!("{}{}", api::TASKS_PREFIX, path);
+        self.raw(
+            method,
+            &path,
+            Some(&token),
+            body.map(|b| serde_json::to_vec(&b).unwrap()),
+        )
+        .await
+    }
+
+    /// Creates a task for `tenant` and returns its JSON.
+    pub async fn create(&self, tenant: i64, body: Value) -> Value {
+        self.call(tenant, Method::POST, "/", Some(body))
+            .await
+            .expect(201)
+    }
+}
+
+/// A valid cron api_call task with this code.
+pub fn cron_task(code: &str) -> Value {
+    json!({
+        "name": format!("Task {code}"), "code": code, "type": "api_call", "trigger_type": "cron",
+        "trigger_config": {"cron": "0 0 * * *", "timezone": "Asia/Shanghai"},
+        "task_config": {"url": "https://api.example.com/endpoint", "method": "POST",
+                        "headers": {"Content-Type": "application/json"}, "data": {"key": "value"}}
+    })
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL.
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: crate::helpers::TestApp) $body
+
+                #[tokio::test]
+                async fn sqlite() {
+                    run(crate::helpers::TestApp::spawn(crate::helpers::Backend::Sqlite).await).await
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    run(crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both_backends;

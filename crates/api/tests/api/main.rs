@@ -1,0 +1,10 @@
+//! End-to-end tests of the HTTP API: the real router on a loopback port, once per database.
+
+mod helpers;
+
+mod auth;
+mod isolation;
+mod list;
+mod openapi;
+mod tasks;
+mod validation;

@@ -1,0 +1,24 @@
+//! Sundial's domain: tasks, triggers, policies and runs as types that can only hold valid values.
+//!
+//! Input is parsed into these types at the HTTP edge; everything inward takes them as given.
+//! No IO happens here.
+
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod policy;
+pub mod run;
+pub mod task;
+pub mod task_config;
+pub mod trigger;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{FieldError, ValidationErrors};
+pub use ids::{Actor, Role, RunUuid, TaskUuid, TenantId};
+pub use policy::{Backoff, MisfirePolicy, OverlapPolicy, RetryPolicy};
+pub use run::{LogStream, Run, RunLogLine, RunStatus, RunTrigger, SkipReason};
+pub use task::{
+    AuditAction, Description, Task, TaskCode, TaskDefinition, TaskName, TaskType, TaskVersion,
+};
+pub use task_config::{ApiCallConfig, HttpMethod, PythonScriptConfig, TaskConfig};
+pub use trigger::{Trigger, TriggerKind, TriggerType};

@@ -1,0 +1,135 @@
+//! Runs: one row of the occurrence ledger per occurrence, with its attempts and logs.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::policy::snake_case_str;
+use crate::{RunUuid, TaskUuid};
+
+/// Why a run exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunTrigger {
+    /// A scheduled occurrence.
+    Schedule,
+    /// Started by hand (`POST /{uuid}/run`).
+    Manual,
+    /// A missed occurrence run late by the misfire policy.
+    CatchUp,
+}
+
+snake_case_str!(RunTrigger { Schedule => "schedule", Manual => "manual", CatchUp => "catch_up" });
+
+/// Where a run is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Waiting for a worker (possibly until a retry delay passes).
+    Queued,
+    /// A worker holds its lease and is executing it.
+    Running,
+    /// Finished successfully.
+    Succeeded,
+    /// Failed after its last attempt.
+    Failed,
+    /// Its last attempt exceeded the timeout.
+    TimedOut,
+    /// Cancelled by a person or by the overlap policy `replace`.
+    Cancelled,
+    /// Never executed; `skip_reason` says why.
+    Skipped,
+}
+
+snake_case_str!(RunStatus {
+    Queued => "queued", Running => "running", Succeeded => "succeeded", Failed => "failed",
+    TimedOut => "timed_out", Cancelled => "cancelled", Skipped => "skipped",
+});
+
+impl RunStatus {
+    /// Whether the run has ended for good.
+    pub fn is_final(self) -> bool {
+        !matches!(self, RunStatus::Queued | RunStatus::Running)
+    }
+}
+
+/// Why an occurrence was not executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// A run of the task was still running (overlap policy `skip` or `queue_one`).
+    Overlap,
+    /// Missed by more than the grace period (misfire policy).
+    Misfire,
+    /// The tenant was over a quota.
+    Quota,
+    /// The task was stopped or deleted before the run started.
+    Stopped,
+}
+
+snake_case_str!(SkipReason { Overlap => "overlap", Misfire => "misfire", Quota => "quota", Stopped => "stopped" });
+
+/// One run of a task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// External id; also the `Idempotency-Key` of its HTTP calls.
+    pub uuid: RunUuid,
+    /// The task it belongs to.
+    pub task_uuid: TaskUuid,
+    /// The task version it executes.
+    pub task_version: i64,
+    /// Why it exists.
+    pub trigger: RunTrigger,
+    /// The occurrence's scheduled instant (for manual runs, when it was requested).
+    pub scheduled_for: Timestamp,
+    /// For a collapsed range of skipped occurrences: how many it stands for (1 otherwise).
+    pub occurrences: i64,
+    /// Current state.
+    pub status: RunStatus,
+    /// Why it was skipped.
+    pub skip_reason: Option<SkipReason>,
+    /// Current attempt, 1 for the first try.
+    pub attempt: i32,
+    /// Attempts allowed in all.
+    pub max_attempts: i32,
+    /// When it was queued.
+    pub queued_at: Timestamp,
+    /// When its current or last attempt started.
+    pub started_at: Option<Timestamp>,
+    /// When it ended.
+    pub finished_at: Option<Timestamp>,
+    /// Duration of its last attempt.
+    pub duration_ms: Option<i64>,
+    /// Result JSON of the last attempt.
+    pub result: Option<serde_json::Value>,
+    /// Error of the last attempt.
+    pub error: Option<String>,
+}
+
+/// Which output a log line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogStream {
+    /// The task's standard output.
+    Stdout,
+    /// The task's standard error.
+    Stderr,
+    /// Sundial's own notes about the attempt.
+    System,
+}
+
+snake_case_str!(LogStream { Stdout => "stdout", Stderr => "stderr", System => "system" });
+
+/// One line of a run's log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunLogLine {
+    /// The attempt that wrote it.
+    pub attempt: i32,
+    /// Order within the attempt.
+    pub seq: i64,
+    /// When it was written.
+    pub ts: Timestamp,
+    /// Which output.
+    pub stream: LogStream,
+    /// The text.
+    pub line: String,
+}

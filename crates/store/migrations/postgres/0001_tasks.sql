@@ -1,0 +1,138 @@
+-- Timestamps are milliseconds since the Unix epoch (UTC) on both databases, so every query
+-- text and every bound value is the same on SQLite and PostgreSQL.
+--
+-- Where this file differs from migrations/sqlite on purpose:
+-- * name and code use COLLATE "C" so `ORDER BY name` is byte-wise, exactly like SQLite's BINARY
+--   collation; the database's default (say en_US.UTF-8) would sort the same list differently.
+-- * next_run_at and last_run_at have a second, DESC NULLS LAST index: lists put NULLs last in
+--   both directions, and a PostgreSQL btree only serves that order for DESC when it was built
+--   so. SQLite walks one index in two passes for NULLS LAST, so it needs only the first one.
+-- * The list indexes do not carry search_text: a PostgreSQL index scan cannot filter on
+--   non-key columns before visiting the heap, so it would not help as it does on SQLite. A
+--   separate narrow index serves the filtered COUNT(*) instead.
+
+CREATE TABLE scheduled_tasks (
+    id                    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    uuid                  UUID    NOT NULL UNIQUE,
+    tenant_id             BIGINT  NOT NULL,
+    name                  TEXT    COLLATE "C" NOT NULL,
+    code                  TEXT    COLLATE "C" NOT NULL,
+    description           TEXT,
+    type                  TEXT    NOT NULL,
+    trigger_type          TEXT    NOT NULL,
+    trigger_config        TEXT    NOT NULL,
+    task_config           TEXT    NOT NULL,
+    inngest_function_id   TEXT    NOT NULL,
+    is_active             BOOLEAN NOT NULL DEFAULT TRUE,
+    is_running            BOOLEAN NOT NULL DEFAULT FALSE,
+    last_run_at           BIGINT,
+    last_run_status       TEXT,
+    last_error            TEXT,
+    created_at            BIGINT  NOT NULL,
+    updated_at            BIGINT  NOT NULL,
+    deleted_at            BIGINT,
+    next_run_at           BIGINT,
+    timezone              TEXT    NOT NULL,
+    retry_policy          TEXT    NOT NULL,
+    timeout_seconds       BIGINT  NOT NULL,
+    overlap_policy        TEXT    NOT NULL,
+    misfire_policy        TEXT    NOT NULL,
+    misfire_grace_seconds BIGINT  NOT NULL,
+    start_at              BIGINT,
+    end_at                BIGINT,
+    jitter_seconds        BIGINT  NOT NULL DEFAULT 0,
+    version               BIGINT  NOT NULL,
+    created_by            TEXT    NOT NULL,
+    updated_by            TEXT    NOT NULL,
+    -- Rust's Unicode to_lowercase(name) || ' ' || to_lowercase(code), for case-insensitive
+    -- search with plain LIKE (SQLite's LOWER and LIKE only fold ASCII). Codes are ASCII without
+    -- spaces, so the name part is everything but the last LENGTH(code) + 1 characters; the name
+    -- filter relies on that (see src/sql.rs).
+    search_text           TEXT    NOT NULL
+);
+
+CREATE UNIQUE INDEX uq_scheduled_tasks_tenant_code ON scheduled_tasks (tenant_id, code) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_due ON scheduled_tasks (next_run_at) WHERE deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL;
+-- One index per list order (the unique index above serves ORDER BY code).
+CREATE INDEX ix_scheduled_tasks_tenant_created ON scheduled_tasks (tenant_id, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_updated ON scheduled_tasks (tenant_id, updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_name ON scheduled_tasks (tenant_id, name, id) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_next ON scheduled_tasks (tenant_id, next_run_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_next_desc ON scheduled_tasks (tenant_id, next_run_at DESC NULLS LAST, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_last_run ON scheduled_tasks (tenant_id, last_run_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_last_run_desc ON scheduled_tasks (tenant_id, last_run_at DESC NULLS LAST, id DESC) WHERE deleted_at IS NULL;
+-- Keyword and name filters (LIKE '%…%') cannot use a btree range; this narrow index makes the
+-- COUNT(*) of a filtered list an index-only scan rather than a scan of the whole table.
+CREATE INDEX ix_scheduled_tasks_tenant_search ON scheduled_tasks (tenant_id, search_text, code) WHERE deleted_at IS NULL;
+
+CREATE TABLE task_runs (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    uuid             UUID    NOT NULL UNIQUE,
+    tenant_id        BIGINT  NOT NULL,
+    task_id          BIGINT  NOT NULL REFERENCES scheduled_tasks (id),
+    task_version     BIGINT  NOT NULL,
+    trigger          TEXT    NOT NULL,
+    scheduled_for    BIGINT  NOT NULL,
+    -- A run of consecutive skipped occurrences may be one row: scheduled_for is the first,
+    -- scheduled_until the last, occurrences the count.
+    scheduled_until  BIGINT,
+    occurrences      BIGINT  NOT NULL DEFAULT 1,
+    status           TEXT    NOT NULL,
+    skip_reason      TEXT,
+    attempt          INTEGER NOT NULL,
+    max_attempts     INTEGER NOT NULL,
+    not_before       BIGINT  NOT NULL,
+    lease_owner      TEXT,
+    lease_expires_at BIGINT,
+    queued_at        BIGINT  NOT NULL,
+    started_at       BIGINT,
+    finished_at      BIGINT,
+    duration_ms      BIGINT,
+    result           TEXT,
+    error            TEXT
+);
+
+-- The occurrence ledger's guarantee: one row per scheduled occurrence, whatever the number of nodes.
+CREATE UNIQUE INDEX uq_task_runs_occurrence ON task_runs (task_id, scheduled_for) WHERE trigger <> 'manual';
+CREATE INDEX ix_task_runs_task_newest ON task_runs (task_id, scheduled_for DESC, id DESC);
+CREATE INDEX ix_task_runs_queued ON task_runs (not_before) WHERE status = 'queued';
+CREATE INDEX ix_task_runs_leases ON task_runs (lease_expires_at) WHERE status = 'running';
+
+CREATE TABLE task_run_logs (
+    id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id  BIGINT  NOT NULL REFERENCES task_runs (id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL,
+    seq     BIGINT  NOT NULL,
+    ts      BIGINT  NOT NULL,
+    stream  TEXT    NOT NULL,
+    line    TEXT    NOT NULL
+);
+
+CREATE UNIQUE INDEX uq_task_run_logs_line ON task_run_logs (run_id, attempt, seq);
+
+CREATE TABLE task_versions (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant_id  BIGINT  NOT NULL,
+    task_id    BIGINT  NOT NULL REFERENCES scheduled_tasks (id),
+    version    BIGINT  NOT NULL,
+    action     TEXT    NOT NULL,
+    actor      TEXT    NOT NULL,
+    at         BIGINT  NOT NULL,
+    definition TEXT    NOT NULL
+);
+
+CREATE UNIQUE INDEX uq_task_versions_version ON task_versions (task_id, version);
+
+CREATE TABLE audit_log (
+    id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant_id BIGINT  NOT NULL,
+    task_id   BIGINT  NOT NULL REFERENCES scheduled_tasks (id),
+    action    TEXT    NOT NULL,
+    actor     TEXT    NOT NULL,
+    at        BIGINT  NOT NULL,
+    version   BIGINT  NOT NULL,
+    detail    TEXT
+);
+
+CREATE INDEX ix_audit_log_tenant_at ON audit_log (tenant_id, at);
+CREATE INDEX ix_audit_log_task ON audit_log (task_id, id);

@@ -1,0 +1,392 @@
+//! Rows as the databases return them, and their conversion to and from domain types.
+//!
+//! Row structs hold only types both drivers decode identically; turning them into domain
+//! values re-parses the stored JSON and names through the domain's own parsers, so a row that
+//! was edited by hand (or written by a buggy version) surfaces as [`StoreError::Corrupt`]
+//! instead of a panic or a silently wrong task.
+
+use std::str::FromStr;
+
+use domain::{
+    AuditAction, Description, LogStream, MisfirePolicy, OverlapPolicy, RetryPolicy, Run,
+    RunLogLine, RunStatus, RunTrigger, RunUuid, SkipReason, Task, TaskCode, TaskConfig,
+    TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion, TenantId, Trigger, TriggerType,
+};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::exec::Args;
+use crate::{Result, StoreError};
+
+/// The `scheduled_tasks` columns of `sql::task_columns!`.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    pub(crate) id: i64,
+    pub(crate) uuid: Uuid,
+    pub(crate) tenant_id: i64,
+    pub(crate) name: String,
+    pub(crate) code: String,
+    pub(crate) description: Option<String>,
+    #[sqlx(rename = "type")]
+    pub(crate) task_type: String,
+    pub(crate) trigger_type: String,
+    pub(crate) trigger_config: String,
+    pub(crate) task_config: String,
+    pub(crate) inngest_function_id: String,
+    pub(crate) is_active: bool,
+    pub(crate) is_running: bool,
+    pub(crate) last_run_at: Option<i64>,
+    pub(crate) last_run_status: Option<String>,
+    pub(crate) last_error: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
+    pub(crate) next_run_at: Option<i64>,
+    pub(crate) retry_policy: String,
+    pub(crate) timeout_seconds: i64,
+    pub(crate) overlap_policy: String,
+    pub(crate) misfire_policy: String,
+    pub(crate) misfire_grace_seconds: i64,
+    pub(crate) version: i64,
+    pub(crate) created_by: String,
+    pub(crate) updated_by: String,
+}
+
+/// What a write needs to know about the task it locked.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub(crate) struct LockedTask {
+    pub(crate) id: i64,
+    pub(crate) version: i64,
+    pub(crate) is_active: bool,
+}
+
+/// The `task_runs` columns of `sql::run_columns_from!`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct RunRow {
+    pub(crate) uuid: Uuid,
+    pub(crate) task_uuid: Uuid,
+    pub(crate) task_version: i64,
+    pub(crate) trigger: String,
+    pub(crate) scheduled_for: i64,
+    pub(crate) occurrences: i64,
+    pub(crate) status: String,
+    pub(crate) skip_reason: Option<String>,
+    pub(crate) attempt: i32,
+    pub(crate) max_attempts: i32,
+    pub(crate) queued_at: i64,
+    pub(crate) started_at: Option<i64>,
+    pub(crate) finished_at: Option<i64>,
+    pub(crate) duration_ms: Option<i64>,
+    pub(crate) result: Option<String>,
+    pub(crate) error: Option<String>,
+}
+
+/// One `task_run_logs` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct LogRow {
+    pub(crate) attempt: i32,
+    pub(crate) seq: i64,
+    pub(crate) ts: i64,
+    pub(crate) stream: String,
+    pub(crate) line: String,
+}
+
+/// One `task_versions` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct VersionRow {
+    pub(crate) version: i64,
+    pub(crate) action: String,
+    pub(crate) actor: String,
+    pub(crate) at: i64,
+    pub(crate) definition: String,
+}
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {detail}"))
+}
+
+/// A stored instant.
+pub(crate) fn timestamp(millis: i64, what: &str) -> Result<Timestamp> {
+    Timestamp::from_millisecond(millis).map_err(|e| corrupt(what, e))
+}
+
+fn opt_timestamp(millis: Option<i64>, what: &str) -> Result<Option<Timestamp>> {
+    millis.map(|m| timestamp(m, what)).transpose()
+}
+
+/// An instant as stored: epoch milliseconds (sub-millisecond digits are dropped).
+pub(crate) fn millis(at: Timestamp) -> i64 {
+    at.as_millisecond()
+}
+
+fn parse_enum<T: FromStr<Err = String>>(raw: &str, what: &str) -> Result<T> {
+    raw.parse().map_err(|e: String| corrupt(what, e))
+}
+
+fn parse_json(raw: &str, what: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(raw).map_err(|e| corrupt(what, e))
+}
+
+fn u32_column(value: i64, what: &str) -> Result<u32> {
+    u32::try_from(value).map_err(|_| corrupt(what, format!("{value} is out of range")))
+}
+
+impl TaskRow {
+    /// The domain task this row stores.
+    pub(crate) fn into_task(self) -> Result<Task> {
+        let ctx = |column: &str| format!("task {} column {column}", self.uuid);
+        let tenant = TenantId::new(self.tenant_id)
+            .ok_or_else(|| corrupt(&ctx("tenant_id"), self.tenant_id))?;
+        let task_type: TaskType = parse_enum(&self.task_type, &ctx("type"))?;
+        let trigger_type: TriggerType = parse_enum(&self.trigger_type, &ctx("trigger_type"))?;
+        let trigger = Trigger::parse(
+            trigger_type,
+            &parse_json(&self.trigger_config, &ctx("trigger_config"))?,
+        )
+        .map_err(|e| corrupt(&ctx("trigger_config"), e))?;
+        let config = TaskConfig::parse(
+            task_type,
+            &parse_json(&self.task_config, &ctx("task_config"))?,
+        )
+        .map_err(|e| corrupt(&ctx("task_config"), e))?;
+        let retry_policy: RetryPolicy = serde_json::from_str(&self.retry_policy)
+            .map_err(|e| corrupt(&ctx("retry_policy"), e))?;
+        let definition = TaskDefinition {
+            name: TaskName::parse(&self.name).map_err(|e| corrupt(&ctx("name"), e))?,
+            code: TaskCode::parse(&self.code).map_err(|e| corrupt(&ctx("code"), e))?,
+            description: self
+                .description
+                .as_deref()
+                .map(Description::parse)
+                .transpose()
+                .map_err(|e| corrupt(&ctx("description"), e))?,
+            trigger,
+            config,
+            is_active: self.is_active,
+            retry_policy,
+            timeout_seconds: u32_column(self.timeout_seconds, &ctx("timeout_seconds"))?,
+            overlap_policy: parse_enum::<OverlapPolicy>(
+                &self.overlap_policy,
+                &ctx("overlap_policy"),
+            )?,
+            misfire_policy: parse_enum::<MisfirePolicy>(
+                &self.misfire_policy,
+                &ctx("misfire_policy"),
+            )?,
+            misfire_grace_seconds: u32_column(
+                self.misfire_grace_seconds,
+                &ctx("misfire_grace_seconds"),
+            )?,
+        };
+        Ok(Task {
+            uuid: TaskUuid(self.uuid),
+            tenant,
+            definition,
+            inngest_function_id: self.inngest_function_id,
+            is_running: self.is_running,
+            next_run_at: opt_timestamp(self.next_run_at, &ctx("next_run_at"))?,
+            last_run_at: opt_timestamp(self.last_run_at, &ctx("last_run_at"))?,
+            last_run_status: self
+                .last_run_status
+                .as_deref()
+                .map(|s| parse_enum::<RunStatus>(s, &ctx("last_run_status")))
+                .transpose()?,
+            last_error: self.last_error,
+            version: self.version,
+            created_at: timestamp(self.created_at, &ctx("created_at"))?,
+            updated_at: timestamp(self.updated_at, &ctx("updated_at"))?,
+            created_by: self.created_by,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+impl RunRow {
+    /// The domain run this row stores.
+    pub(crate) fn into_run(self) -> Result<Run> {
+        let ctx = |column: &str| format!("run {} column {column}", self.uuid);
+        Ok(Run {
+            uuid: RunUuid(self.uuid),
+            task_uuid: TaskUuid(self.task_uuid),
+            task_version: self.task_version,
+            trigger: parse_enum::<RunTrigger>(&self.trigger, &ctx("trigger"))?,
+            scheduled_for: timestamp(self.scheduled_for, &ctx("scheduled_for"))?,
+            occurrences: self.occurrences,
+            status: parse_enum::<RunStatus>(&self.status, &ctx("status"))?,
+            skip_reason: self
+                .skip_reason
+                .as_deref()
+                .map(|s| parse_enum::<SkipReason>(s, &ctx("skip_reason")))
+                .transpose()?,
+            attempt: self.attempt,
+            max_attempts: self.max_attempts,
+            queued_at: timestamp(self.queued_at, &ctx("queued_at"))?,
+            started_at: opt_timestamp(self.started_at, &ctx("started_at"))?,
+            finished_at: opt_timestamp(self.finished_at, &ctx("finished_at"))?,
+            duration_ms: self.duration_ms,
+            result: self
+                .result
+                .as_deref()
+                .map(|r| parse_json(r, &ctx("result")))
+                .transpose()?,
+            error: self.error,
+        })
+    }
+}
+
+impl LogRow {
+    /// The domain log line this row stores.
+    pub(crate) fn into_line(self) -> Result<RunLogLine> {
+        Ok(RunLogLine {
+            attempt: self.attempt,
+            seq: self.seq,
+            ts: timestamp(self.ts, "log line ts")?,
+            stream: parse_enum::<LogStream>(&self.stream, "log line stream")?,
+            line: self.line,
+        })
+    }
+}
+
+impl VersionRow {
+    /// The domain version entry this row stores.
+    pub(crate) fn into_version(self) -> Result<TaskVersion> {
+        let ctx = |column: &str| format!("task version {} column {column}", self.version);
+        Ok(TaskVersion {
+            version: self.version,
+            action: parse_enum::<AuditAction>(&self.action, &ctx("action"))?,
+            actor: self.actor,
+            at: timestamp(self.at, &ctx("at"))?,
+            definition: parse_json(&self.definition, &ctx("definition"))?,
+        })
+    }
+}
+
+/// Rust's Unicode lower-casing of name and code, joined by one space: what keyword and name
+/// filters match with a lower-cased `LIKE` pattern (see `sql::NAME_PART`).
+pub(crate) fn search_text(name: &TaskName, code: &TaskCode) -> String {
+    format!(
+        "{} {}",
+        name.as_str().to_lowercase(),
+        code.as_str().to_lowercase()
+    )
+}
+
+/// The 18 definition columns, in the order `sql::INSERT_TASK` and `sql::UPDATE_DEFINITION`
+/// bind them: name, code, description, type, trigger_type, trigger_config, task_config,
+/// is_active, timezone, retry_policy, timeout_seconds, overlap_policy, misfire_policy,
+/// misfire_grace_seconds, start_at, end_at, jitter_seconds, search_text.
+pub(crate) fn definition_args(definition: &TaskDefinition) -> Result<Args> {
+    let trigger = &definition.trigger;
+    let retry_policy = serde_json::to_string(&definition.retry_policy)
+        .map_err(|e| StoreError::Corrupt(format!("cannot serialize retry_policy: {e}")))?;
+    Ok(Args::default()
+        .text(definition.name.as_str())
+        .text(definition.code.as_str())
+        .opt_text(
+            definition
+                .description
+                .as_ref()
+                .map(|d| d.as_str().to_owned()),
+        )
+        .text(definition.task_type().as_str())
+        .text(trigger.trigger_type().as_str())
+        .text(trigger.to_config_json().to_string())
+        .text(definition.config.to_json().to_string())
+        .bool(definition.is_active)
+        .text(trigger.timezone_name())
+        .text(retry_policy)
+        .int(i64::from(definition.timeout_seconds))
+        .text(definition.overlap_policy.as_str())
+        .text(definition.misfire_policy.as_str())
+        .int(i64::from(definition.misfire_grace_seconds))
+        .opt_int(trigger.start_at.map(millis))
+        .opt_int(trigger.end_at.map(millis))
+        .int(i64::from(trigger.jitter_seconds))
+        .text(search_text(&definition.name, &definition.code)))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn row() -> TaskRow {
+        TaskRow {
+            id: 1,
+            uuid: Uuid::nil(),
+            tenant_id: 7,
+            name: "Daily report".into(),
+            code: "daily-report".into(),
+            description: None,
+            task_type: "api_call".into(),
+            trigger_type: "cron".into(),
+            trigger_config: json!({"cron": "0 0 * * *", "timezone": "Asia/Shanghai"}).to_string(),
+            task_config: json!({"url": "https://example.com/", "method": "GET"}).to_string(),
+            inngest_function_id: "scheduled-task-x".into(),
+            is_active: true,
+            is_running: false,
+            last_run_at: None,
+            last_run_status: None,
+            last_error: None,
+            created_at: 1_700_000_000_000,
+            updated_at: 1_700_000_000_000,
+            next_run_at: None,
+            retry_policy: json!({"max_retries": 3, "retry_delay_seconds": 60, "backoff": "fixed"})
+                .to_string(),
+            timeout_seconds: 30,
+            overlap_policy: "skip".into(),
+            misfire_policy: "fire_once".into(),
+            misfire_grace_seconds: 60,
+            version: 1,
+            created_by: "alice".into(),
+            updated_by: "alice".into(),
+        }
+    }
+
+    fn corrupt_column(mutate: impl FnOnce(&mut TaskRow)) -> String {
+        let mut r = row();
+        mutate(&mut r);
+        match r.into_task() {
+            Err(StoreError::Corrupt(message)) => message,
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_valid_row_maps() {
+        let task = row().into_task().expect("valid row");
+        assert_eq!(task.definition.trigger.timezone_name(), "Asia/Shanghai");
+        assert_eq!(task.tenant.get(), 7);
+    }
+
+    #[test]
+    fn every_kind_of_damage_is_corrupt_not_a_panic() {
+        assert!(corrupt_column(|r| r.trigger_config = "{".into()).contains("trigger_config"));
+        assert!(
+            corrupt_column(|r| r.trigger_config = json!({"cron": "nope"}).to_string())
+                .contains("trigger_config")
+        );
+        assert!(corrupt_column(|r| r.task_config = json!({}).to_string()).contains("task_config"));
+        assert!(corrupt_column(|r| r.task_type = "shell".into()).contains("type"));
+        assert!(corrupt_column(|r| r.trigger_type = "weekly".into()).contains("trigger_type"));
+        assert!(
+            corrupt_column(|r| r.retry_policy = r#"{"max_retries": -1}"#.into())
+                .contains("retry_policy")
+        );
+        assert!(corrupt_column(|r| r.name = " ".into()).contains("name"));
+        assert!(corrupt_column(|r| r.code = "no spaces".into()).contains("code"));
+        assert!(corrupt_column(|r| r.tenant_id = 0).contains("tenant_id"));
+        assert!(corrupt_column(|r| r.timeout_seconds = -1).contains("timeout_seconds"));
+        assert!(
+            corrupt_column(|r| r.last_run_status = Some("meh".into())).contains("last_run_status")
+        );
+        assert!(corrupt_column(|r| r.created_at = i64::MAX).contains("created_at"));
+    }
+
+    #[test]
+    fn search_text_folds_unicode() {
+        let name = TaskName::parse("Überweisung ÄÖÜ").expect("valid");
+        let code = TaskCode::parse("Pay-1").expect("valid");
+        assert_eq!(search_text(&name, &code), "überweisung äöü pay-1");
+    }
+}

@@ -1,0 +1,372 @@
+//! The SQL text of every query, written once for both databases.
+//!
+//! `$n` placeholders, `RETURNING`, `NULLS LAST`, `LIKE … ESCAPE`, `SUBSTR`/`LENGTH` and
+//! `CAST(… AS BIGINT)` mean the same on SQLite and PostgreSQL, so one text serves both. The only
+//! backend-specific text is the row lock of [`LOCK_TASK_POSTGRES`]. Timestamps are bound as epoch
+//! milliseconds (`i64`), uuids as `uuid::Uuid`.
+//!
+//! The two list queries are assembled at run time, but only from the constant fragments in
+//! this file; every value a caller supplies is bound, never spliced into the text.
+
+use domain::TenantId;
+use sqlx::{AssertSqlSafe, SqlSafeStr};
+
+use crate::exec::{Arg, Args, Stmt};
+use crate::{RunQuery, TaskQuery, TaskSortField};
+
+/// The `scheduled_tasks` columns `rows::TaskRow` reads.
+macro_rules! task_columns {
+    () => {
+        "id, uuid, tenant_id, name, code, description, type, trigger_type, trigger_config, \
+         task_config, inngest_function_id, is_active, is_running, last_run_at, last_run_status, \
+         last_error, created_at, updated_at, next_run_at, retry_policy, timeout_seconds, \
+         overlap_policy, misfire_policy, misfire_grace_seconds, version, created_by, updated_by"
+    };
+}
+
+/// The `task_runs` columns `rows::RunRow` reads, joined to the task for its uuid.
+macro_rules! run_columns_from {
+    () => {
+        "SELECT r.id, r.uuid, t.uuid AS task_uuid, r.task_version, r.trigger, r.scheduled_for, \
+         r.occurrences, r.status, r.skip_reason, r.attempt, r.max_attempts, r.queued_at, \
+         r.started_at, r.finished_at, r.duration_ms, r.result, r.error \
+         FROM task_runs r JOIN scheduled_tasks t ON t.id = r.task_id"
+    };
+}
+
+/// Locates the live task to change, for the write that follows in the same transaction.
+macro_rules! lock_task {
+    () => {
+        "SELECT id, version, is_active FROM scheduled_tasks \
+         WHERE tenant_id = $1 AND uuid = $2 AND deleted_at IS NULL"
+    };
+}
+
+/// SQLite: `BEGIN IMMEDIATE` already holds the database's only write lock, so no row lock.
+pub(crate) const LOCK_TASK_SQLITE: &str = lock_task!();
+/// PostgreSQL: concurrent writers of the same task queue here instead of racing the version.
+pub(crate) const LOCK_TASK_POSTGRES: &str = concat!(lock_task!(), " FOR UPDATE");
+
+/// One task by internal id, whether deleted or not (the caller already scoped it).
+pub(crate) const TASK_BY_ID: &str = concat!(
+    "SELECT ",
+    task_columns!(),
+    " FROM scheduled_tasks WHERE id = $1"
+);
+
+/// One live task of a tenant.
+pub(crate) const GET_TASK: &str = concat!(
+    "SELECT ",
+    task_columns!(),
+    " FROM scheduled_tasks WHERE tenant_id = $1 AND uuid = $2 AND deleted_at IS NULL"
+);
+
+/// The internal id of a live task of a tenant.
+pub(crate) const LIVE_TASK_ID: &str =
+    "SELECT id FROM scheduled_tasks WHERE tenant_id = $1 AND uuid = $2 AND deleted_at IS NULL";
+
+/// A new task at version 1. `$3..$20` are the definition columns in `rows::definition_args`
+/// order.
+pub(crate) const INSERT_TASK: &str = "INSERT INTO scheduled_tasks (\
+     uuid, tenant_id, \
+     name, code, description, type, trigger_type, trigger_config, task_config, is_active, \
+     timezone, retry_policy, timeout_seconds, overlap_policy, misfire_policy, \
+     misfire_grace_seconds, start_at, end_at, jitter_seconds, search_text, \
+     inngest_function_id, created_at, updated_at, next_run_at, created_by, updated_by, \
+     version, is_running) \
+     VALUES ($1, $2, \
+     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+     $21, $22, $22, $23, $24, $24, 1, FALSE) \
+     RETURNING id";
+
+/// Replaces the definition of a locked task; `$1..$18` are the definition columns in
+/// `rows::definition_args` order. The version guard is redundant under the lock and kept as
+/// a tripwire.
+pub(crate) const UPDATE_DEFINITION: &str = "UPDATE scheduled_tasks SET \
+     name = $1, code = $2, description = $3, type = $4, trigger_type = $5, trigger_config = $6, \
+     task_config = $7, is_active = $8, timezone = $9, retry_policy = $10, timeout_seconds = $11, \
+     overlap_policy = $12, misfire_policy = $13, misfire_grace_seconds = $14, start_at = $15, \
+     end_at = $16, jitter_seconds = $17, search_text = $18, \
+     next_run_at = $19, updated_at = $20, updated_by = $21, version = version + 1 \
+     WHERE id = $22 AND version = $23";
+
+/// Starts or stops a locked task.
+pub(crate) const SET_ACTIVE: &str = "UPDATE scheduled_tasks SET \
+     is_active = $1, next_run_at = $2, updated_at = $3, updated_by = $4, version = version + 1 \
+     WHERE id = $5 AND version = $6";
+
+/// Soft-deletes a locked task; its code becomes free (the unique index skips deleted rows).
+pub(crate) const SOFT_DELETE: &str = "UPDATE scheduled_tasks SET \
+     deleted_at = $1, is_active = FALSE, next_run_at = NULL, updated_at = $1, updated_by = $2, \
+     version = version + 1 \
+     WHERE id = $3 AND version = $4";
+
+/// Cancels the runs of a task still waiting for a worker; running ones finish on their own.
+pub(crate) const CANCEL_QUEUED_RUNS: &str = "UPDATE task_runs SET \
+     status = 'cancelled', finished_at = $1, error = $2 \
+     WHERE task_id = $3 AND status = 'queued'";
+
+/// One entry of a task's version history.
+pub(crate) const INSERT_VERSION: &str = "INSERT INTO task_versions \
+     (tenant_id, task_id, version, action, actor, at, definition) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// One audit entry.
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log \
+     (tenant_id, task_id, action, actor, at, version, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Size of a task's version history.
+pub(crate) const COUNT_VERSIONS: &str = "SELECT COUNT(*) FROM task_versions WHERE task_id = $1";
+
+/// One page of a task's version history, newest first.
+pub(crate) const LIST_VERSIONS: &str = "SELECT version, action, actor, at, definition \
+     FROM task_versions WHERE task_id = $1 ORDER BY version DESC LIMIT $2 OFFSET $3";
+
+/// One run of a tenant whose task is live.
+pub(crate) const GET_RUN: &str = concat!(
+    run_columns_from!(),
+    " WHERE r.uuid = $1 AND r.tenant_id = $2 AND t.tenant_id = $2 AND t.deleted_at IS NULL"
+);
+
+/// The internal id of a run of a tenant whose task is live.
+pub(crate) const RUN_ID: &str = "SELECT r.id FROM task_runs r JOIN scheduled_tasks t ON t.id = r.task_id \
+     WHERE r.uuid = $1 AND r.tenant_id = $2 AND t.tenant_id = $2 AND t.deleted_at IS NULL";
+
+/// A run's log, in the order it was written.
+pub(crate) const RUN_LOGS: &str = "SELECT attempt, seq, ts, stream, line FROM task_run_logs \
+     WHERE run_id = $1 ORDER BY attempt, seq";
+
+/// A task's runs per state; a collapsed row of skipped occurrences counts as many as it holds.
+pub(crate) const RUN_STATS: &str = "SELECT status, \
+     CAST(SUM(CASE WHEN status = 'skipped' THEN occurrences ELSE 1 END) AS BIGINT) \
+     FROM task_runs WHERE task_id = $1 GROUP BY status";
+
+/// `%keyword%` for `LIKE … ESCAPE '\'`: lower-cased the way `search_text` is, with the
+/// pattern characters taken literally.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// `search_text` without the trailing `' ' || lower(code)`: the lower-cased name. Codes are
+/// ASCII, so `LENGTH(code)` counts the same characters in the code and in its lower-cased copy,
+/// and both databases count characters, not bytes.
+const NAME_PART: &str = "SUBSTR(search_text, 1, LENGTH(search_text) - LENGTH(code) - 1)";
+
+/// Backslash escapes `%`, `_` and itself in [`contains_pattern`]'s output.
+const LIKE_ESCAPE: &str = " ESCAPE '\\'";
+
+/// Offset and limit of a page; page 0 is read as page 1.
+pub(crate) fn page_window(page: u32, page_size: u32) -> (u32, i64, i64) {
+    let page = page.max(1);
+    let offset = u64::from(page - 1) * u64::from(page_size);
+    (
+        page,
+        i64::from(page_size),
+        i64::try_from(offset).unwrap_or(i64::MAX),
+    )
+}
+
+/// A `WHERE` clause assembled from constant fragments, with its bound values.
+struct Filter {
+    sql: String,
+    args: Args,
+}
+
+impl Filter {
+    fn new(base: &'static str, args: Args) -> Self {
+        Self {
+            sql: base.to_owned(),
+            args,
+        }
+    }
+
+    /// Appends `AND {before}$n{after}` with `$n` bound to `value`.
+    fn and(&mut self, before: &str, value: Arg, after: &str) {
+        self.args.push(value);
+        self.sql
+            .push_str(&format!(" AND {before}${}{after}", self.args.len()));
+    }
+
+    /// The `COUNT(*)` query and the page query ordered by `order_by`.
+    fn into_queries(
+        self,
+        select: &str,
+        count: &str,
+        order_by: &str,
+        page: u32,
+        page_size: u32,
+    ) -> (Stmt, Stmt) {
+        let (_, limit, offset) = page_window(page, page_size);
+        let n = self.args.len();
+        // Safe to assert: `select`, `count`, `order_by` and every fragment of `self.sql` are
+        // constants of this module; values only ever travel as bound arguments.
+        let count = Stmt::with_args(
+            AssertSqlSafe(format!("{count}{}", self.sql)).into_sql_str(),
+            self.args.clone(),
+        );
+        let page = Stmt::with_args(
+            AssertSqlSafe(format!(
+                "{select}{} ORDER BY {order_by} LIMIT ${} OFFSET ${}",
+                self.sql,
+                n + 1,
+                n + 2
+            ))
+            .into_sql_str(),
+            self.args.int(limit).int(offset),
+        );
+        (count, page)
+    }
+}
+
+/// The `COUNT(*)` and the page query of a task list, with the same filters.
+pub(crate) fn task_list(tenant: TenantId, query: &TaskQuery) -> (Stmt, Stmt) {
+    let mut filter = Filter::new(
+        " FROM scheduled_tasks WHERE tenant_id = $1 AND deleted_at IS NULL",
+        Args::default().int(tenant.get()),
+    );
+    if let Some(keyword) = &query.keyword {
+        // No code contains a space, so a keyword with one can only match inside the name;
+        // matching the whole search_text would let it straddle the name/code separator.
+        let column = if keyword.contains(' ') {
+            NAME_PART
+        } else {
+            "search_text"
+        };
+        filter.and(
+            &format!("{column} LIKE "),
+            Arg::Text(contains_pattern(keyword)),
+            LIKE_ESCAPE,
+        );
+    }
+    if let Some(name) = &query.name {
+        filter.and(
+            &format!("{NAME_PART} LIKE "),
+            Arg::Text(contains_pattern(name)),
+            LIKE_ESCAPE,
+        );
+    }
+    if let Some(code) = &query.code {
+        filter.and("code = ", Arg::Text(code.clone()), "");
+    }
+    if let Some(task_type) = query.task_type {
+        filter.and("type = ", Arg::Text(task_type.as_str().to_owned()), "");
+    }
+    if let Some(trigger_type) = query.trigger_type {
+        filter.and(
+            "trigger_type = ",
+            Arg::Text(trigger_type.as_str().to_owned()),
+            "",
+        );
+    }
+    if let Some(is_active) = query.is_active {
+        filter.and("is_active = ", Arg::Bool(is_active), "");
+    }
+    if let Some(status) = query.last_run_status {
+        filter.and(
+            "last_run_status = ",
+            Arg::Text(status.as_str().to_owned()),
+            "",
+        );
+    }
+
+    let column = match query.sort.field {
+        TaskSortField::CreatedAt => "created_at",
+        TaskSortField::UpdatedAt => "updated_at",
+        TaskSortField::Name => "name",
+        TaskSortField::Code => "code",
+        TaskSortField::NextRunAt => "next_run_at",
+        TaskSortField::LastRunAt => "last_run_at",
+    };
+    let direction = if query.sort.descending { "DESC" } else { "ASC" };
+    // SQLite puts NULLs first ascending and PostgreSQL last; saying it makes both agree. Only
+    // the nullable columns get it, so the others keep a plain order any index can serve.
+    let nulls = match query.sort.field {
+        TaskSortField::NextRunAt | TaskSortField::LastRunAt => " NULLS LAST",
+        _ => "",
+    };
+    let order_by = format!("{column} {direction}{nulls}, id {direction}");
+    filter.into_queries(
+        concat!("SELECT ", task_columns!()),
+        "SELECT COUNT(*)",
+        &order_by,
+        query.page,
+        query.page_size,
+    )
+}
+
+/// The `COUNT(*)` and the page query of a task's run list, newest occurrence first.
+pub(crate) fn run_list(task_id: i64, query: &RunQuery) -> (Stmt, Stmt) {
+    let mut filter = Filter::new(" WHERE r.task_id = $1", Args::default().int(task_id));
+    if let Some(status) = query.status {
+        filter.and("r.status = ", Arg::Text(status.as_str().to_owned()), "");
+    }
+    if let Some(run) = query.run_uuid {
+        filter.and("r.uuid = ", Arg::Uuid(run.0), "");
+    }
+    filter.into_queries(
+        run_columns_from!(),
+        "SELECT COUNT(*) FROM task_runs r",
+        "r.scheduled_for DESC, r.id DESC",
+        query.page,
+        query.page_size,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_are_lower_cased_and_literal() {
+        assert_eq!(contains_pattern("Über"), "%über%");
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn pages_start_at_one_and_do_not_overflow() {
+        assert_eq!(page_window(0, 20), (1, 20, 0));
+        assert_eq!(page_window(3, 20), (3, 20, 40));
+        assert_eq!(page_window(u32::MAX, u32::MAX).2, i64::MAX);
+    }
+
+    #[test]
+    fn list_placeholders_match_their_arguments() {
+        let query = TaskQuery {
+            keyword: Some("a b".into()),
+            name: Some("x".into()),
+            code: Some("c".into()),
+            is_active: Some(true),
+            page: 2,
+            page_size: 10,
+            ..TaskQuery::default()
+        };
+        let (count, page) = task_list(TenantId::new(1).expect("positive"), &query);
+        assert_eq!(count.args.len(), 5);
+        assert!(
+            count.sql.as_str().contains("is_active = $5"),
+            "{}",
+            count.sql.as_str()
+        );
+        assert!(
+            page.sql.as_str().ends_with("LIMIT $6 OFFSET $7"),
+            "{}",
+            page.sql.as_str()
+        );
+        assert_eq!(page.args.len(), 7);
+        assert!(
+            page.sql
+                .as_str()
+                .contains("SUBSTR(search_text, 1, LENGTH(search_text) - LENGTH(code) - 1) LIKE $2")
+        );
+    }
+}

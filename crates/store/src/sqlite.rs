@@ -1,0 +1,137 @@
+//! The embedded store: one SQLite file.
+//!
+//! SQLite allows one writer at a time. Left to itself, a deferred transaction that reads and
+//! then writes can fail with `SQLITE_BUSY` the moment another connection holds the write lock
+//! (the busy handler is not called when waiting could deadlock), so a pool of equal
+//! connections turns concurrent API requests into sporadic "database is locked" errors.
+//! [`SqliteStore`] therefore keeps two pools:
+//!
+//! * a writer pool of exactly one connection: every write transaction queues for it inside
+//!   the process, in FIFO order, instead of contending for SQLite's lock. Its transactions
+//!   start with `BEGIN IMMEDIATE`, which takes the write lock up front, where the busy timeout
+//!   *does* apply, so even another process on the same file (`sundial migrate`, a second
+//!   binary by mistake) makes a writer wait rather than fail mid-transaction;
+//! * a reader pool of several `query_only` connections. In WAL mode readers never block the
+//!   writer or each other, and see the last committed state when their statement starts.
+//!
+//! A single connection also makes SQLite's serialization explicit where the engine will need
+//! it ("a single writer on SQLite" in DESIGN §4) rather than relying on lock timing.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+
+use crate::exec::Backend;
+use crate::{Result, StoreError, sql};
+
+/// How long a connection waits for SQLite's lock held by another process before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Read connections; reads in WAL mode run in parallel, so a few cover the API's concurrency.
+const READERS: u32 = 8;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// The [`Store`](crate::Store) on a SQLite file: the single-node default.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database at a `sqlite:` URL or a file path, and
+    /// brings its schema up to date.
+    pub async fn connect(url_or_path: &str) -> Result<Self> {
+        if url_or_path.contains(":memory:") || url_or_path.contains("mode=memory") {
+            // Every connection of an in-memory database is a separate database, so the writer
+            // and the readers would not see each other's data.
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                "SqliteStore needs a database file; in-memory SQLite is not supported".into(),
+            )));
+        }
+        let base = if url_or_path.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url_or_path)?
+        } else {
+            SqliteConnectOptions::new().filename(url_or_path)
+        }
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT)
+        // With WAL, FULL syncs the log on every commit: a committed task or run survives a
+        // power cut, which the occurrence ledger's exactly-once promise depends on.
+        .synchronous(SqliteSynchronous::Full);
+
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            // Keep the single connection: reopening it would only cost time.
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(
+                base.clone()
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal),
+            )
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        // WAL mode is a property of the file, set by the writer above; readers only need to
+        // be unable to write by accident.
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(base.pragma("query_only", "ON"))
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Closes both pools, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteStore {
+    type Conn = SqliteConnection;
+    type Tx = Transaction<'static, Sqlite>;
+    type Read = PoolConnection<Sqlite>;
+
+    const LOCK_TASK: &'static str = sql::LOCK_TASK_SQLITE;
+
+    async fn begin_write(&self) -> Result<Self::Tx> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn read(&self) -> Result<Self::Read> {
+        Ok(self.reader.acquire().await?)
+    }
+
+    #[cfg(feature = "test-support")]
+    async fn explain(&self, stmt: crate::exec::Stmt) -> Result<String> {
+        use sqlx::{AssertSqlSafe, SqlSafeStr};
+
+        use crate::exec::Exec;
+        let plan = crate::exec::Stmt::with_args(
+            AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", stmt.sql.as_str())).into_sql_str(),
+            stmt.args,
+        );
+        let mut conn = self.read().await?;
+        let rows = conn.fetch_all::<(i64, i64, i64, String)>(plan).await?;
+        let mut depth: Vec<(i64, usize)> = Vec::new();
+        let mut out = String::new();
+        for (id, parent, _, detail) in rows {
+            let level = depth
+                .iter()
+                .find(|(p, _)| *p == parent)
+                .map_or(0, |(_, d)| d + 1);
+            depth.push((id, level));
+            out.push_str(&format!("{}{detail}\n", "  ".repeat(level)));
+        }
+        Ok(out)
+    }
+}

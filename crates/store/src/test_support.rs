@@ -1,0 +1,328 @@
+//! Direct access for tests (cargo feature `test-support`): insert runs, log lines and engine
+//! state that only the engine will write, and read raw rows, the audit log and query plans.
+//!
+//! Nothing here checks what the engine will check (state transitions, leases, quotas); it
+//! writes what it is given. Never enable this feature in a shipped binary.
+
+use async_trait::async_trait;
+use domain::{AuditAction, Run, RunLogLine, RunStatus, RunUuid, TaskUuid, TenantId};
+use jiff::Timestamp;
+use sqlx::{AssertSqlSafe, SqlSafeStr};
+use uuid::Uuid;
+
+use crate::exec::{Backend, Commit, Exec, Stmt};
+use crate::ops::live_task_id;
+use crate::rows::{millis, timestamp};
+use crate::{Result, Store, StoreError, TaskQuery, sql};
+
+/// The engine-maintained state of a task, as the engine will set it after runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskRunState {
+    /// Whether a run is running.
+    pub is_running: bool,
+    /// When the latest run started.
+    pub last_run_at: Option<Timestamp>,
+    /// How the latest run ended.
+    pub last_run_status: Option<RunStatus>,
+    /// The latest run's error.
+    pub last_error: Option<String>,
+}
+
+/// One row of `audit_log`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// What happened.
+    pub action: AuditAction,
+    /// Who did it.
+    pub actor: String,
+    /// When.
+    pub at: Timestamp,
+    /// The task version the change produced.
+    pub version: i64,
+    /// Extra facts, e.g. `{"cancelled_runs": 2}`.
+    pub detail: Option<serde_json::Value>,
+}
+
+/// Every column of one `scheduled_tasks` row, to prove a row did not change at all.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RawTaskRow {
+    /// Internal id.
+    pub id: i64,
+    /// External id.
+    pub uuid: Uuid,
+    /// Owner.
+    pub tenant_id: i64,
+    /// Name.
+    pub name: String,
+    /// Code.
+    pub code: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Task type.
+    #[sqlx(rename = "type")]
+    pub task_type: String,
+    /// Trigger type.
+    pub trigger_type: String,
+    /// Trigger JSON.
+    pub trigger_config: String,
+    /// Task config JSON.
+    pub task_config: String,
+    /// Function id.
+    pub inngest_function_id: String,
+    /// Active flag.
+    pub is_active: bool,
+    /// Running flag.
+    pub is_running: bool,
+    /// Latest run start, epoch ms.
+    pub last_run_at: Option<i64>,
+    /// Latest run status.
+    pub last_run_status: Option<String>,
+    /// Latest run error.
+    pub last_error: Option<String>,
+    /// Creation, epoch ms.
+    pub created_at: i64,
+    /// Last change, epoch ms.
+    pub updated_at: i64,
+    /// Soft deletion, epoch ms.
+    pub deleted_at: Option<i64>,
+    /// Next occurrence, epoch ms.
+    pub next_run_at: Option<i64>,
+    /// Trigger zone.
+    pub timezone: String,
+    /// Retry policy JSON.
+    pub retry_policy: String,
+    /// Attempt timeout.
+    pub timeout_seconds: i64,
+    /// Overlap policy.
+    pub overlap_policy: String,
+    /// Misfire policy.
+    pub misfire_policy: String,
+    /// Misfire grace.
+    pub misfire_grace_seconds: i64,
+    /// Trigger start, epoch ms.
+    pub start_at: Option<i64>,
+    /// Trigger end, epoch ms.
+    pub end_at: Option<i64>,
+    /// Trigger jitter.
+    pub jitter_seconds: i64,
+    /// Optimistic-lock version.
+    pub version: i64,
+    /// Creator.
+    pub created_by: String,
+    /// Last changer.
+    pub updated_by: String,
+    /// Lower-cased name and code.
+    pub search_text: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    action: String,
+    actor: String,
+    at: i64,
+    version: i64,
+    detail: Option<String>,
+}
+
+/// Test-only writes and reads beside the [`Store`] interface.
+#[async_trait]
+pub trait TestSupport: Store {
+    /// Inserts `run` for its task (a live task of `tenant`) exactly as given; the run as stored.
+    async fn insert_run_for_tests(&self, tenant: TenantId, run: &Run) -> Result<Run>;
+
+    /// Appends log lines to a run of `tenant`.
+    async fn insert_run_logs_for_tests(
+        &self,
+        tenant: TenantId,
+        run: RunUuid,
+        lines: &[RunLogLine],
+    ) -> Result<()>;
+
+    /// Sets the engine-maintained state of a live task of `tenant`, without a new version.
+    async fn set_run_state_for_tests(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        state: &TaskRunState,
+    ) -> Result<()>;
+
+    /// A task's audit entries in the order they were written, deleted tasks included.
+    async fn audit_log_for_tests(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+    ) -> Result<Vec<AuditEntry>>;
+
+    /// The whole row of a task of any tenant, deleted or not.
+    async fn task_row_for_tests(&self, task: TaskUuid) -> Result<Option<RawTaskRow>>;
+
+    /// Runs one statement in a write transaction (bulk loads, deliberate corruption).
+    async fn execute_sql_for_tests(&self, sql: &str) -> Result<u64>;
+
+    /// The plans of the count and page queries `list_tasks` runs for `query`: `EXPLAIN QUERY
+    /// PLAN` on SQLite, `EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL.
+    async fn explain_list_tasks_for_tests(
+        &self,
+        tenant: TenantId,
+        query: &TaskQuery,
+    ) -> Result<(String, String)>;
+}
+
+#[async_trait]
+impl<B: Backend> TestSupport for B {
+    async fn insert_run_for_tests(&self, tenant: TenantId, run: &Run) -> Result<Run> {
+        let mut tx = self.begin_write().await?;
+        let task_id = live_task_id(&mut *tx, tenant, run.task_uuid).await?;
+        tx.execute(
+            Stmt::new(
+                "INSERT INTO task_runs (uuid, tenant_id, task_id, task_version, trigger, \
+                 scheduled_for, occurrences, status, skip_reason, attempt, max_attempts, not_before, \
+                 queued_at, started_at, finished_at, duration_ms, result, error) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $6, $12, $13, $14, $15, $16, $17)",
+            )
+            .uuid(run.uuid.0)
+            .int(tenant.get())
+            .int(task_id)
+            .int(run.task_version)
+            .text(run.trigger.as_str())
+            .int(millis(run.scheduled_for))
+            .int(run.occurrences)
+            .text(run.status.as_str())
+            .opt_text(run.skip_reason.map(|r| r.as_str().to_owned()))
+            .int(i64::from(run.attempt))
+            .int(i64::from(run.max_attempts))
+            .int(millis(run.queued_at))
+            .opt_int(run.started_at.map(millis))
+            .opt_int(run.finished_at.map(millis))
+            .opt_int(run.duration_ms)
+            .opt_text(run.result.as_ref().map(|r| r.to_string()))
+            .opt_text(run.error.clone()),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_run(tenant, run.uuid)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn insert_run_logs_for_tests(
+        &self,
+        tenant: TenantId,
+        run: RunUuid,
+        lines: &[RunLogLine],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let (run_id,) = tx
+            .fetch_optional::<(i64,)>(Stmt::new(sql::RUN_ID).uuid(run.0).int(tenant.get()))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        for line in lines {
+            tx.execute(
+                Stmt::new(
+                    "INSERT INTO task_run_logs (run_id, attempt, seq, ts, stream, line) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .int(run_id)
+                .int(i64::from(line.attempt))
+                .int(line.seq)
+                .int(millis(line.ts))
+                .text(line.stream.as_str())
+                .text(line.line.clone()),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_run_state_for_tests(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        state: &TaskRunState,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let task_id = live_task_id(&mut *tx, tenant, task).await?;
+        tx.execute(
+            Stmt::new(
+                "UPDATE scheduled_tasks SET is_running = $1, last_run_at = $2, last_run_status = $3, \
+                 last_error = $4 WHERE id = $5",
+            )
+            .bool(state.is_running)
+            .opt_int(state.last_run_at.map(millis))
+            .opt_text(state.last_run_status.map(|s| s.as_str().to_owned()))
+            .opt_text(state.last_error.clone())
+            .int(task_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log_for_tests(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+    ) -> Result<Vec<AuditEntry>> {
+        let mut conn = self.read().await?;
+        let rows = conn
+            .fetch_all::<AuditRow>(
+                Stmt::new(
+                    "SELECT a.action, a.actor, a.at, a.version, a.detail FROM audit_log a \
+                     JOIN scheduled_tasks t ON t.id = a.task_id \
+                     WHERE a.tenant_id = $1 AND t.uuid = $2 ORDER BY a.id",
+                )
+                .int(tenant.get())
+                .uuid(task.0),
+            )
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    action: row
+                        .action
+                        .parse()
+                        .map_err(|e: String| StoreError::Corrupt(format!("audit action: {e}")))?,
+                    actor: row.actor,
+                    at: timestamp(row.at, "audit at")?,
+                    version: row.version,
+                    detail: row
+                        .detail
+                        .map(|d| serde_json::from_str(&d))
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn task_row_for_tests(&self, task: TaskUuid) -> Result<Option<RawTaskRow>> {
+        let mut conn = self.read().await?;
+        Ok(conn
+            .fetch_optional::<RawTaskRow>(
+                Stmt::new("SELECT * FROM scheduled_tasks WHERE uuid = $1").uuid(task.0),
+            )
+            .await?)
+    }
+
+    async fn execute_sql_for_tests(&self, sql: &str) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = tx
+            .execute(Stmt::with_args(
+                AssertSqlSafe(sql.to_owned()).into_sql_str(),
+                Default::default(),
+            ))
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn explain_list_tasks_for_tests(
+        &self,
+        tenant: TenantId,
+        query: &TaskQuery,
+    ) -> Result<(String, String)> {
+        let (count, page) = sql::task_list(tenant, query);
+        Ok((self.explain(count).await?, self.explain(page).await?))
+    }
+}

@@ -1,0 +1,2215 @@
+//! One conformance suite for both stores: every case in `cases` is a generic async fn, and
+//! `conformance!` instantiates it once per backend as `sqlite::<case>` and `postgres::<case>`.
+//!
+//! SQLite runs on a temp file. PostgreSQL needs `SUNDIAL_TEST_DATABASE_URL` (an admin URL; each
+//! test creates and drops its own database) and fails without it, unless
+//! `SUNDIAL_SKIP_POSTGRES=1` says to skip.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use common::{at, change, config, create, definition, new_task, tenant, trigger};
+use domain::{
+    AuditAction, Backoff, Description, LogStream, MisfirePolicy, OverlapPolicy, RetryPolicy, Run,
+    RunLogLine, RunStatus, RunTrigger, RunUuid, SkipReason, Task, TaskType, TaskUuid, TriggerType,
+};
+use serde_json::json;
+use store::test_support::{AuditEntry, TaskRunState, TestSupport};
+use store::{Page, RunQuery, RunStats, Store, StoreError, TaskQuery, TaskSort, TaskSortField};
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let db = crate::common::SqliteDb::new().await;
+                    crate::cases::$case(db.store.clone()).await;
+                    db.finish().await;
+                }
+            )*
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let Some(db) = crate::common::PgStoreDb::new().await else { return };
+                    crate::cases::$case(db.store.clone()).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    create_get_and_list_round_trip_every_field,
+    duplicate_code_is_a_conflict,
+    deleted_code_can_be_reused,
+    codes_are_unique_per_tenant,
+    list_filters,
+    list_sorts_with_id_tie_break_and_nulls_last,
+    list_paging_and_total,
+    keyword_and_name_search,
+    update_with_right_stale_and_absent_version,
+    set_active_no_op_and_real_changes,
+    stop_cancels_only_queued_runs,
+    delete_hides_the_task_everywhere,
+    batch_delete_leaves_other_tenants_alone,
+    other_tenants_objects_are_invisible_and_unchanged,
+    version_history_and_audit_log,
+    runs_logs_and_stats,
+    concurrent_creates_of_one_code_have_one_winner,
+    concurrent_writes_all_succeed,
+    corrupt_rows_are_errors_not_panics,
+    ping_answers,
+);
+
+type R<T> = Result<T, StoreError>;
+
+fn codes(page: &Page<Task>) -> Vec<String> {
+    page.items
+        .iter()
+        .map(|t| t.definition.code.as_str().to_owned())
+        .collect()
+}
+
+fn query() -> TaskQuery {
+    TaskQuery {
+        page: 1,
+        page_size: 100,
+        ..TaskQuery::default()
+    }
+}
+
+fn run(task: &Task, scheduled_ms: i64, status: RunStatus) -> Run {
+    Run {
+        uuid: RunUuid::new_v7(),
+        task_uuid: task.uuid,
+        task_version: task.version,
+        trigger: RunTrigger::Schedule,
+        scheduled_for: at(scheduled_ms),
+        occurrences: 1,
+        status,
+        skip_reason: None,
+        attempt: 1,
+        max_attempts: 4,
+        queued_at: at(scheduled_ms),
+        started_at: None,
+        finished_at: None,
+        duration_ms: None,
+        result: None,
+        error: None,
+    }
+}
+
+fn assert_not_found<T: std::fmt::Debug>(result: R<T>, what: &str) {
+    assert!(
+        matches!(result, Err(StoreError::NotFound)),
+        "{what}: expected NotFound, got {result:?}"
+    );
+}
+
+mod cases {
+    use super::*;
+
+    /// name, code, created_ms, updated_ms, next_run_at, last_run_at of one task to sort.
+    type SortSpec = (
+        &'static str,
+        &'static str,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+
+    pub async fn create_get_and_list_round_trip_every_field<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(7);
+        let cron = domain::TaskDefinition {
+            name: domain::TaskName::parse("Daily report").expect("name"),
+            code: domain::TaskCode::parse("daily-report").expect("code"),
+            description: Some(Description::parse("Sends the daily report ✓").expect("description")),
+            trigger: trigger(
+                TriggerType::Cron,
+                json!({"cron": "0 9 * * MON-FRI", "timezone": "Asia/Shanghai",
+                       "start_at": "2030-01-01T00:00:00Z", "end_at": "2031-01-01T00:00:00Z", "jitter_seconds": 30}),
+            ),
+            config: config(
+                TaskType::ApiCall,
+                json!({"url": "https://api.example.com/endpoint", "method": "POST",
+                       "headers": {"Content-Type": "application/json"}, "data": {"key": "value"},
+                       "query": {"a": "1"}, "expected_status": [200, 204], "follow_redirects": true}),
+            ),
+            is_active: true,
+            retry_policy: RetryPolicy {
+                max_retries: 5,
+                retry_delay_seconds: 10,
+                backoff: Backoff::Exponential,
+                max_delay_seconds: Some(300),
+            },
+            timeout_seconds: 45,
+            overlap_policy: OverlapPolicy::Allow,
+            misfire_policy: MisfirePolicy::FireAll,
+            misfire_grace_seconds: 120,
+        };
+        let interval = domain::TaskDefinition {
+            name: domain::TaskName::parse("Python every five minutes").expect("name"),
+            code: domain::TaskCode::parse("py.5m").expect("code"),
+            description: None,
+            trigger: trigger(TriggerType::Interval, json!({"seconds": 300})).anchored_at(at(0)),
+            config: config(
+                TaskType::PythonScript,
+                json!({"script": "print('hi')", "args": {"n": [1, 2]}, "env": {"MODE": "fast"}}),
+            ),
+            is_active: false,
+            retry_policy: RetryPolicy {
+                max_retries: 0,
+                ..RetryPolicy::default()
+            },
+            timeout_seconds: 60,
+            overlap_policy: OverlapPolicy::QueueOne,
+            misfire_policy: MisfirePolicy::Skip,
+            misfire_grace_seconds: 0,
+        };
+        let date = domain::TaskDefinition {
+            description: Some(Description::parse("").expect("empty description")),
+            trigger: trigger(
+                TriggerType::Date,
+                json!({"at": "2030-06-01T12:00:00+08:00"}),
+            ),
+            overlap_policy: OverlapPolicy::Replace,
+            ..definition("One shot", "one-shot")
+        };
+
+        let mut created = Vec::new();
+        for (i, (definition, next)) in [
+            (cron, Some(at(3_600_000))),
+            (interval, None),
+            (date, Some(at(1))),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let i = i as i64;
+            let new = new_task(t, definition.clone(), next);
+            let uuid = new.uuid;
+            let task = store
+                .create_task(new, change(t, "alice", 1000 + i))
+                .await
+                .expect("create");
+            let expected = Task {
+                uuid,
+                tenant: t,
+                definition: definition.clone(),
+                inngest_function_id: format!("scheduled-task-{uuid}"),
+                is_running: false,
+                next_run_at: next,
+                last_run_at: None,
+                last_run_status: None,
+                last_error: None,
+                version: 1,
+                created_at: at(1000 + i),
+                updated_at: at(1000 + i),
+                created_by: "alice".into(),
+                updated_by: "alice".into(),
+            };
+            assert_eq!(task, expected);
+            assert_eq!(
+                store.get_task(t, uuid).await.expect("get"),
+                Some(expected.clone())
+            );
+
+            let row = store
+                .task_row_for_tests(uuid)
+                .await
+                .expect("row")
+                .expect("exists");
+            assert_eq!(row.timezone, definition.trigger.timezone_name());
+            assert_eq!(
+                row.start_at,
+                definition.trigger.start_at.map(|s| s.as_millisecond())
+            );
+            assert_eq!(
+                row.end_at,
+                definition.trigger.end_at.map(|s| s.as_millisecond())
+            );
+            assert_eq!(
+                row.jitter_seconds,
+                i64::from(definition.trigger.jitter_seconds)
+            );
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&row.trigger_config).expect("json"),
+                definition.trigger.to_config_json()
+            );
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&row.task_config).expect("json"),
+                definition.config.to_json()
+            );
+            assert_eq!(
+                serde_json::from_str::<RetryPolicy>(&row.retry_policy).expect("json"),
+                definition.retry_policy
+            );
+            assert_eq!(row.task_type, definition.task_type().as_str());
+            assert_eq!(row.deleted_at, None);
+            assert_eq!(
+                row.search_text,
+                format!(
+                    "{} {}",
+                    definition.name.as_str().to_lowercase(),
+                    definition.code.as_str().to_lowercase()
+                )
+            );
+            created.push(expected);
+        }
+        assert_eq!(
+            created[0].definition.trigger.timezone_name(),
+            "Asia/Shanghai"
+        );
+
+        let page = store
+            .list_tasks(
+                t,
+                &TaskQuery {
+                    sort: TaskSort {
+                        field: TaskSortField::CreatedAt,
+                        descending: false,
+                    },
+                    ..query()
+                },
+            )
+            .await
+            .expect("list");
+        assert_eq!(page.items, created);
+        assert_eq!(page.total, 3);
+        assert_eq!((page.page, page.page_size), (1, 100));
+    }
+
+    pub async fn duplicate_code_is_a_conflict<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(1);
+        create(&*store, t, "First", "dup", 0).await;
+        let again = store
+            .create_task(
+                new_task(t, definition("Second", "dup"), None),
+                change(t, "bob", 1),
+            )
+            .await;
+        assert!(
+            matches!(&again, Err(StoreError::DuplicateCode(c)) if c == "dup"),
+            "{again:?}"
+        );
+        // Codes are case-sensitive: a different case is a different code.
+        create(&*store, t, "Third", "DUP", 2).await;
+
+        let other = create(&*store, t, "Other", "other", 3).await;
+        let before = store.task_row_for_tests(other.uuid).await.expect("row");
+        let renamed = store
+            .update_task(
+                other.uuid,
+                Some(1),
+                definition("Other", "dup"),
+                None,
+                change(t, "bob", 4),
+            )
+            .await;
+        assert!(
+            matches!(&renamed, Err(StoreError::DuplicateCode(c)) if c == "dup"),
+            "{renamed:?}"
+        );
+        assert_eq!(
+            store.task_row_for_tests(other.uuid).await.expect("row"),
+            before
+        );
+        assert_eq!(store.list_tasks(t, &query()).await.expect("list").total, 3);
+        assert_eq!(
+            store
+                .task_versions(t, other.uuid, 1, 10)
+                .await
+                .expect("versions")
+                .total,
+            1
+        );
+    }
+
+    pub async fn deleted_code_can_be_reused<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(1);
+        let old = create(&*store, t, "Report", "report", 0).await;
+        assert_eq!(
+            store
+                .delete_tasks(&[old.uuid], change(t, "bob", 1))
+                .await
+                .expect("delete"),
+            vec![old.uuid]
+        );
+        let new = create(&*store, t, "Report again", "report", 2).await;
+        assert_ne!(new.uuid, old.uuid);
+        assert_eq!(store.get_task(t, old.uuid).await.expect("get"), None);
+        assert_eq!(
+            store.get_task(t, new.uuid).await.expect("get"),
+            Some(new.clone())
+        );
+        // Deleting the second one frees the code once more.
+        store
+            .delete_tasks(&[new.uuid], change(t, "bob", 3))
+            .await
+            .expect("delete");
+        create(&*store, t, "Third", "report", 4).await;
+    }
+
+    pub async fn codes_are_unique_per_tenant<S: Store + TestSupport>(store: Arc<S>) {
+        let a = create(&*store, tenant(1), "A", "shared", 0).await;
+        let b = create(&*store, tenant(2), "B", "shared", 1).await;
+        assert_eq!(
+            codes(&store.list_tasks(tenant(1), &query()).await.expect("list")),
+            ["shared"]
+        );
+        assert_eq!(
+            store
+                .get_task(tenant(1), a.uuid)
+                .await
+                .expect("get")
+                .map(|t| t.uuid),
+            Some(a.uuid)
+        );
+        assert_eq!(
+            store
+                .get_task(tenant(2), b.uuid)
+                .await
+                .expect("get")
+                .map(|t| t.uuid),
+            Some(b.uuid)
+        );
+    }
+
+    pub async fn list_filters<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(3);
+        let python = domain::TaskDefinition {
+            config: config(TaskType::PythonScript, json!({"script": "print(1)"})),
+            trigger: trigger(
+                TriggerType::Interval,
+                json!({"seconds": 60, "start_at": "2030-01-01T00:00:00Z"}),
+            ),
+            is_active: false,
+            ..definition("Nightly cleanup", "cleanup")
+        };
+        store
+            .create_task(new_task(t, python, None), change(t, "alice", 0))
+            .await
+            .expect("create");
+        let report = create(&*store, t, "Daily report", "report", 1).await;
+        let failing = create(&*store, t, "Failing sync", "sync", 2).await;
+        let date = domain::TaskDefinition {
+            trigger: trigger(TriggerType::Date, json!({"at": "2031-01-01T00:00:00Z"})),
+            ..definition("Launch", "launch")
+        };
+        store
+            .create_task(new_task(t, date, None), change(t, "alice", 3))
+            .await
+            .expect("create");
+        // Another tenant's rows match every filter below and must never appear.
+        create(&*store, tenant(4), "Daily report", "report", 4).await;
+        let state = |status| TaskRunState {
+            last_run_at: Some(at(10)),
+            last_run_status: Some(status),
+            ..TaskRunState::default()
+        };
+        store
+            .set_run_state_for_tests(t, report.uuid, &state(RunStatus::Succeeded))
+            .await
+            .expect("state");
+        store
+            .set_run_state_for_tests(t, failing.uuid, &state(RunStatus::Failed))
+            .await
+            .expect("state");
+
+        let list = |q: TaskQuery| {
+            let store = store.clone();
+            async move {
+                let page = store.list_tasks(t, &q).await.expect("list");
+                let mut got = codes(&page);
+                assert_eq!(page.total as usize, got.len(), "total of {q:?}");
+                got.sort();
+                got
+            }
+        };
+        assert_eq!(list(query()).await, ["cleanup", "launch", "report", "sync"]);
+        assert_eq!(
+            list(TaskQuery {
+                keyword: Some("REP".into()),
+                ..query()
+            })
+            .await,
+            ["report"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                keyword: Some("y".into()),
+                ..query()
+            })
+            .await,
+            ["cleanup", "report", "sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                name: Some("ing".into()),
+                ..query()
+            })
+            .await,
+            ["sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                code: Some("sync".into()),
+                ..query()
+            })
+            .await,
+            ["sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                code: Some("SYNC".into()),
+                ..query()
+            })
+            .await,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            list(TaskQuery {
+                code: Some("syn".into()),
+                ..query()
+            })
+            .await,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            list(TaskQuery {
+                task_type: Some(TaskType::PythonScript),
+                ..query()
+            })
+            .await,
+            ["cleanup"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                task_type: Some(TaskType::ApiCall),
+                ..query()
+            })
+            .await,
+            ["launch", "report", "sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                trigger_type: Some(TriggerType::Interval),
+                ..query()
+            })
+            .await,
+            ["cleanup"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                trigger_type: Some(TriggerType::Date),
+                ..query()
+            })
+            .await,
+            ["launch"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                trigger_type: Some(TriggerType::Cron),
+                ..query()
+            })
+            .await,
+            ["report", "sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                is_active: Some(false),
+                ..query()
+            })
+            .await,
+            ["cleanup"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                is_active: Some(true),
+                ..query()
+            })
+            .await,
+            ["launch", "report", "sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(RunStatus::Failed),
+                ..query()
+            })
+            .await,
+            ["sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(RunStatus::Running),
+                ..query()
+            })
+            .await,
+            Vec::<String>::new()
+        );
+        // Filters combine with AND.
+        assert_eq!(
+            list(TaskQuery {
+                keyword: Some("y".into()),
+                is_active: Some(true),
+                trigger_type: Some(TriggerType::Cron),
+                last_run_status: Some(RunStatus::Succeeded),
+                task_type: Some(TaskType::ApiCall),
+                name: Some("daily".into()),
+                code: Some("report".into()),
+                ..query()
+            })
+            .await,
+            ["report"]
+        );
+    }
+
+    pub async fn list_sorts_with_id_tie_break_and_nulls_last<S: Store + TestSupport>(
+        store: Arc<S>,
+    ) {
+        let t = tenant(5);
+        // (name, code, created_ms, updated_ms, next_run_at, last_run_at); creation order is the
+        // id order, so equal keys must come out in this order ascending and reversed descending.
+        let specs: [SortSpec; 7] = [
+            ("banana", "b-2", 500, Some(900), Some(30), None),
+            ("Banana", "B-1", 100, None, None, Some(5)),
+            ("apple", "a", 500, Some(900), Some(10), Some(5)),
+            ("cherry", "c", 300, None, Some(30), None),
+            ("apple", "a-2", 200, Some(950), None, Some(1)),
+            ("Äpfel", "ae", 700, None, Some(20), Some(9)),
+            ("zebra", "z", 100, None, Some(10), None),
+        ];
+        let mut tasks = Vec::new();
+        for (name, code, created, updated, next, last) in specs {
+            let task = store
+                .create_task(
+                    new_task(t, definition(name, code), next.map(at)),
+                    change(t, "alice", created),
+                )
+                .await
+                .expect("create");
+            let task = match updated {
+                Some(ms) => store
+                    .update_task(
+                        task.uuid,
+                        None,
+                        definition(name, code),
+                        next.map(at),
+                        change(t, "bob", ms),
+                    )
+                    .await
+                    .expect("update"),
+                None => task,
+            };
+            if let Some(ms) = last {
+                store
+                    .set_run_state_for_tests(
+                        t,
+                        task.uuid,
+                        &TaskRunState {
+                            last_run_at: Some(at(ms)),
+                            last_run_status: Some(RunStatus::Succeeded),
+                            ..TaskRunState::default()
+                        },
+                    )
+                    .await
+                    .expect("state");
+            }
+            tasks.push(task.uuid);
+        }
+        create(&*store, tenant(6), "aaa", "aaa", 0).await;
+
+        for field in TaskSortField::ALL {
+            for descending in [false, true] {
+                let key = |i: usize| -> (Option<String>, usize) {
+                    let (name, code, created, updated, next, last) = specs[i];
+                    let key = match field {
+                        TaskSortField::CreatedAt => Some(format!("{created:020}")),
+                        TaskSortField::UpdatedAt => {
+                            Some(format!("{:020}", updated.unwrap_or(created)))
+                        }
+                        TaskSortField::Name => Some(name.to_owned()),
+                        TaskSortField::Code => Some(code.to_owned()),
+                        TaskSortField::NextRunAt => next.map(|n| format!("{n:020}")),
+                        TaskSortField::LastRunAt => last.map(|n| format!("{n:020}")),
+                    };
+                    (key, i)
+                };
+                let mut expected: Vec<usize> = (0..specs.len()).collect();
+                expected.sort_by(|&a, &b| {
+                    let (ka, ia) = key(a);
+                    let (kb, ib) = key(b);
+                    match (ka, kb) {
+                        (None, None) => {
+                            if descending {
+                                ib.cmp(&ia)
+                            } else {
+                                ia.cmp(&ib)
+                            }
+                        }
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (Some(ka), Some(kb)) => {
+                            let order = ka.cmp(&kb).then(ia.cmp(&ib));
+                            if descending { order.reverse() } else { order }
+                        }
+                    }
+                });
+                let expected: Vec<TaskUuid> = expected.into_iter().map(|i| tasks[i]).collect();
+                let page = store
+                    .list_tasks(
+                        t,
+                        &TaskQuery {
+                            sort: TaskSort { field, descending },
+                            ..query()
+                        },
+                    )
+                    .await
+                    .expect("list");
+                let got: Vec<TaskUuid> = page.items.iter().map(|t| t.uuid).collect();
+                let names = |uuids: &[TaskUuid]| -> Vec<String> {
+                    uuids
+                        .iter()
+                        .map(|u| {
+                            specs[tasks.iter().position(|t| t == u).expect("known")]
+                                .1
+                                .to_owned()
+                        })
+                        .collect()
+                };
+                assert_eq!(
+                    names(&got),
+                    names(&expected),
+                    "sort by {} descending={descending}",
+                    field.as_str()
+                );
+
+                // Paging walks the same order without gaps or repeats.
+                let mut paged = Vec::new();
+                for page in 1..=3 {
+                    let p = store
+                        .list_tasks(
+                            t,
+                            &TaskQuery {
+                                sort: TaskSort { field, descending },
+                                page,
+                                page_size: 3,
+                                ..query()
+                            },
+                        )
+                        .await
+                        .expect("list");
+                    assert_eq!(p.total, 7);
+                    paged.extend(p.items.iter().map(|t| t.uuid));
+                }
+                assert_eq!(
+                    paged,
+                    expected,
+                    "paged sort by {} descending={descending}",
+                    field.as_str()
+                );
+            }
+        }
+    }
+
+    pub async fn list_paging_and_total<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(8);
+        for i in 0..25 {
+            create(
+                &*store,
+                t,
+                &format!("Task {i:02}"),
+                &format!("task-{i:02}"),
+                i,
+            )
+            .await;
+        }
+        for i in 0..5 {
+            create(
+                &*store,
+                tenant(9),
+                &format!("Task {i:02}"),
+                &format!("task-{i:02}"),
+                i,
+            )
+            .await;
+        }
+        let sort = TaskSort {
+            field: TaskSortField::Code,
+            descending: false,
+        };
+        let page = |page: u32, page_size: u32| {
+            let store = store.clone();
+            async move {
+                store
+                    .list_tasks(
+                        t,
+                        &TaskQuery {
+                            sort,
+                            page,
+                            page_size,
+                            ..query()
+                        },
+                    )
+                    .await
+                    .expect("list")
+            }
+        };
+        let mut seen = Vec::new();
+        for (n, size) in [(1, 10), (2, 10), (3, 5)] {
+            let p = page(n, 10).await;
+            assert_eq!(
+                (p.total, p.page, p.page_size, p.items.len()),
+                (25, n, 10, size)
+            );
+            seen.extend(codes(&p));
+        }
+        let all: Vec<String> = (0..25).map(|i| format!("task-{i:02}")).collect();
+        assert_eq!(seen, all);
+        let beyond = page(4, 10).await;
+        assert_eq!((beyond.total, beyond.items.len()), (25, 0));
+        let zero = page(0, 10).await;
+        assert_eq!((zero.page, codes(&zero)), (1, all[..10].to_vec()));
+        let empty = page(1, 0).await;
+        assert_eq!((empty.total, empty.items.len()), (25, 0));
+        let filtered = store
+            .list_tasks(
+                t,
+                &TaskQuery {
+                    keyword: Some("task-1".into()),
+                    page: 1,
+                    page_size: 3,
+                    sort,
+                    ..query()
+                },
+            )
+            .await
+            .expect("list");
+        assert_eq!(
+            (filtered.total, codes(&filtered)),
+            (
+                10,
+                vec!["task-10".into(), "task-11".into(), "task-12".into()]
+            )
+        );
+    }
+
+    pub async fn keyword_and_name_search<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(10);
+        for (i, (name, code)) in [
+            ("Überweisung Monat", "pay-1"),
+            ("monthly REPORT", "rep"),
+            ("50% off_sale", "promo"),
+            ("5000 offers", "offers"),
+            ("C:\\temp cleanup", "tmp"),
+            ("Daily", "sale-pay"),
+            ("ΣΊΣΥΦΟΣ", "greek"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            create(&*store, t, name, code, i as i64).await;
+        }
+        create(&*store, tenant(11), "Überweisung", "other-tenant", 0).await;
+        let find = |keyword: Option<&str>, name: Option<&str>| {
+            let store = store.clone();
+            let q = TaskQuery {
+                keyword: keyword.map(str::to_owned),
+                name: name.map(str::to_owned),
+                ..query()
+            };
+            async move {
+                let page = store.list_tasks(t, &q).await.expect("list");
+                assert_eq!(page.total as usize, page.items.len());
+                let mut got = codes(&page);
+                got.sort();
+                got
+            }
+        };
+        let keyword = |k: &'static str| find(Some(k), None);
+        let name = |n: &'static str| find(None, Some(n));
+
+        assert_eq!(keyword("über").await, ["pay-1"]);
+        assert_eq!(keyword("ÜBER").await, ["pay-1"]);
+        assert_eq!(keyword("WEISUNG").await, ["pay-1"]);
+        assert_eq!(keyword("σίσυφος").await, ["greek"]);
+        assert_eq!(keyword("report").await, ["rep"]);
+        assert_eq!(keyword("PAY").await, ["pay-1", "sale-pay"]);
+        // LIKE's metacharacters are literal.
+        assert_eq!(keyword("%").await, ["promo"]);
+        assert_eq!(keyword("0% o").await, ["promo"]);
+        assert_eq!(keyword("_").await, ["promo"]);
+        assert_eq!(keyword("off_").await, ["promo"]);
+        assert_eq!(keyword("5_0").await, Vec::<String>::new());
+        assert_eq!(keyword("\\").await, ["tmp"]);
+        assert_eq!(keyword("c:\\t").await, ["tmp"]);
+        // A keyword never matches across the name/code boundary.
+        assert_eq!(keyword("daily sale").await, Vec::<String>::new());
+        assert_eq!(keyword("y s").await, Vec::<String>::new());
+        assert_eq!(keyword("y r").await, ["rep"]);
+        // The name filter looks at names only.
+        assert_eq!(name("pay").await, Vec::<String>::new());
+        assert_eq!(name("SALE").await, ["promo"]);
+        assert_eq!(name("über").await, ["pay-1"]);
+        assert_eq!(name("%").await, ["promo"]);
+        assert_eq!(name("nth").await, ["rep"]);
+        assert_eq!(find(Some("o"), Some("month")).await, ["rep"]);
+    }
+
+    pub async fn update_with_right_stale_and_absent_version<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(12);
+        let task = create(&*store, t, "Original", "orig", 0).await;
+        let mut changed = domain::TaskDefinition {
+            description: Some(Description::parse("now with a description").expect("description")),
+            trigger: trigger(
+                TriggerType::Cron,
+                json!({"cron": "*/5 * * * *", "timezone": "Europe/Berlin", "jitter_seconds": 7,
+                       "start_at": "2030-02-01T00:00:00Z"}),
+            ),
+            config: config(TaskType::PythonScript, json!({"script": "print(2)"})),
+            timeout_seconds: 90,
+            ..definition("Renamed Überweisung", "renamed")
+        };
+        let updated = store
+            .update_task(
+                task.uuid,
+                Some(1),
+                changed.clone(),
+                Some(at(99_000)),
+                change(t, "bob", 10),
+            )
+            .await
+            .expect("update");
+        let expected = Task {
+            definition: changed.clone(),
+            next_run_at: Some(at(99_000)),
+            version: 2,
+            updated_at: at(10),
+            updated_by: "bob".into(),
+            ..task.clone()
+        };
+        assert_eq!(updated, expected);
+        assert_eq!(
+            store.get_task(t, task.uuid).await.expect("get"),
+            Some(expected.clone())
+        );
+        let row = store
+            .task_row_for_tests(task.uuid)
+            .await
+            .expect("row")
+            .expect("exists");
+        assert_eq!(
+            (
+                row.timezone.as_str(),
+                row.jitter_seconds,
+                row.start_at,
+                row.search_text.as_str(),
+                row.task_type.as_str()
+            ),
+            (
+                "Europe/Berlin",
+                7,
+                Some(at(31 * 86_400_000).as_millisecond()),
+                "renamed überweisung renamed",
+                "python_script"
+            )
+        );
+        let found = store
+            .list_tasks(
+                t,
+                &TaskQuery {
+                    keyword: Some("ÜBERW".into()),
+                    ..query()
+                },
+            )
+            .await
+            .expect("list");
+        assert_eq!(codes(&found), ["renamed"]);
+
+        let before = store.task_row_for_tests(task.uuid).await.expect("row");
+        changed.timeout_seconds = 91;
+        let stale = store
+            .update_task(
+                task.uuid,
+                Some(1),
+                changed.clone(),
+                None,
+                change(t, "carol", 20),
+            )
+            .await;
+        assert!(
+            matches!(
+                stale,
+                Err(StoreError::VersionConflict {
+                    expected: 1,
+                    current: 2
+                })
+            ),
+            "{stale:?}"
+        );
+        let future = store
+            .update_task(
+                task.uuid,
+                Some(3),
+                changed.clone(),
+                None,
+                change(t, "carol", 20),
+            )
+            .await;
+        assert!(
+            matches!(
+                future,
+                Err(StoreError::VersionConflict {
+                    expected: 3,
+                    current: 2
+                })
+            ),
+            "{future:?}"
+        );
+        assert_eq!(
+            store.task_row_for_tests(task.uuid).await.expect("row"),
+            before
+        );
+
+        let unconditional = store
+            .update_task(
+                task.uuid,
+                None,
+                changed.clone(),
+                None,
+                change(t, "carol", 30),
+            )
+            .await
+            .expect("update without a version");
+        assert_eq!(
+            (unconditional.version, unconditional.next_run_at),
+            (3, None)
+        );
+        assert_eq!(unconditional.definition.timeout_seconds, 91);
+
+        assert_not_found(
+            store
+                .update_task(
+                    TaskUuid::new_v7(),
+                    Some(1),
+                    changed.clone(),
+                    None,
+                    change(t, "carol", 40),
+                )
+                .await,
+            "unknown task",
+        );
+        assert_not_found(
+            store
+                .update_task(
+                    TaskUuid::new_v7(),
+                    None,
+                    changed.clone(),
+                    None,
+                    change(t, "carol", 40),
+                )
+                .await,
+            "unknown task without version",
+        );
+        let versions = store
+            .task_versions(t, task.uuid, 1, 10)
+            .await
+            .expect("versions");
+        assert_eq!(
+            versions.items.iter().map(|v| v.version).collect::<Vec<_>>(),
+            [3, 2, 1]
+        );
+
+        // Deactivating through an update is a stop: queued runs are cancelled.
+        let queued = store
+            .insert_run_for_tests(t, &run(&unconditional, 50, RunStatus::Queued))
+            .await
+            .expect("run");
+        changed.is_active = false;
+        let stopped = store
+            .update_task(task.uuid, Some(3), changed, None, change(t, "dave", 60))
+            .await
+            .expect("deactivate");
+        assert!(!stopped.definition.is_active);
+        let cancelled = store
+            .get_run(t, queued.uuid)
+            .await
+            .expect("get")
+            .expect("exists");
+        assert_eq!(
+            (
+                cancelled.status,
+                cancelled.finished_at,
+                cancelled.error.as_deref()
+            ),
+            (RunStatus::Cancelled, Some(at(60)), Some("task stopped"))
+        );
+    }
+
+    pub async fn set_active_no_op_and_real_changes<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(13);
+        let task = create(&*store, t, "Switch", "switch", 0).await;
+        let same = store
+            .set_active(task.uuid, true, Some(at(5)), change(t, "bob", 10))
+            .await
+            .expect("no-op");
+        assert_eq!(same, task, "starting an active task changes nothing");
+
+        let stopped = store
+            .set_active(task.uuid, false, None, change(t, "bob", 20))
+            .await
+            .expect("stop");
+        assert_eq!(
+            (
+                stopped.definition.is_active,
+                stopped.next_run_at,
+                stopped.version,
+                stopped.updated_at,
+                stopped.updated_by.as_str()
+            ),
+            (false, None, 2, at(20), "bob")
+        );
+        let again = store
+            .set_active(task.uuid, false, Some(at(7)), change(t, "carol", 30))
+            .await
+            .expect("no-op");
+        assert_eq!(again, stopped);
+
+        let started = store
+            .set_active(task.uuid, true, Some(at(120_000)), change(t, "dave", 40))
+            .await
+            .expect("start");
+        assert_eq!(
+            (
+                started.definition.is_active,
+                started.next_run_at,
+                started.version,
+                started.updated_by.as_str()
+            ),
+            (true, Some(at(120_000)), 3, "dave")
+        );
+        assert_eq!(started.definition, task.definition);
+        assert_eq!(
+            store.get_task(t, task.uuid).await.expect("get"),
+            Some(started.clone())
+        );
+
+        let versions = store
+            .task_versions(t, task.uuid, 1, 10)
+            .await
+            .expect("versions");
+        let summary: Vec<_> = versions
+            .items
+            .iter()
+            .map(|v| {
+                (
+                    v.version,
+                    v.action,
+                    v.actor.as_str(),
+                    v.at,
+                    v.definition["is_active"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (3, AuditAction::Start, "dave", at(40), json!(true)),
+                (2, AuditAction::Stop, "bob", at(20), json!(false)),
+                (1, AuditAction::Create, "alice", at(0), json!(true)),
+            ]
+        );
+        let audit: Vec<_> = store
+            .audit_log_for_tests(t, task.uuid)
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|a| (a.action, a.version))
+            .collect();
+        assert_eq!(
+            audit,
+            [
+                (AuditAction::Create, 1),
+                (AuditAction::Stop, 2),
+                (AuditAction::Start, 3)
+            ]
+        );
+        assert_not_found(
+            store
+                .set_active(TaskUuid::new_v7(), true, None, change(t, "x", 50))
+                .await,
+            "unknown",
+        );
+    }
+
+    pub async fn stop_cancels_only_queued_runs<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(14);
+        let task = create(&*store, t, "Busy", "busy", 0).await;
+        let neighbour = create(&*store, t, "Neighbour", "neighbour", 1).await;
+        let q1 = store
+            .insert_run_for_tests(t, &run(&task, 10, RunStatus::Queued))
+            .await
+            .expect("run");
+        let q2 = store
+            .insert_run_for_tests(t, &run(&task, 20, RunStatus::Queued))
+            .await
+            .expect("run");
+        let running = store
+            .insert_run_for_tests(
+                t,
+                &Run {
+                    started_at: Some(at(31)),
+                    ..run(&task, 30, RunStatus::Running)
+                },
+            )
+            .await
+            .expect("run");
+        let done = store
+            .insert_run_for_tests(
+                t,
+                &Run {
+                    started_at: Some(at(5)),
+                    finished_at: Some(at(6)),
+                    duration_ms: Some(1),
+                    result: Some(json!({"status": 200})),
+                    ..run(&task, 5, RunStatus::Succeeded)
+                },
+            )
+            .await
+            .expect("run");
+        let other = store
+            .insert_run_for_tests(t, &run(&neighbour, 10, RunStatus::Queued))
+            .await
+            .expect("run");
+
+        store
+            .set_active(task.uuid, false, None, change(t, "bob", 100))
+            .await
+            .expect("stop");
+        for queued in [&q1, &q2] {
+            let now = store
+                .get_run(t, queued.uuid)
+                .await
+                .expect("get")
+                .expect("exists");
+            assert_eq!(
+                now,
+                Run {
+                    status: RunStatus::Cancelled,
+                    finished_at: Some(at(100)),
+                    error: Some("task stopped".into()),
+                    ..(*queued).clone()
+                }
+            );
+        }
+        for untouched in [&running, &done, &other] {
+            assert_eq!(
+                &store
+                    .get_run(t, untouched.uuid)
+                    .await
+                    .expect("get")
+                    .expect("exists"),
+                untouched
+            );
+        }
+        let stop = store
+            .audit_log_for_tests(t, task.uuid)
+            .await
+            .expect("audit")
+            .pop()
+            .expect("entry");
+        assert_eq!(
+            (stop.action, stop.detail),
+            (AuditAction::Stop, Some(json!({"cancelled_runs": 2})))
+        );
+        let stats = store.run_stats(t, task.uuid).await.expect("stats");
+        assert_eq!(
+            stats,
+            RunStats {
+                total: 4,
+                running: 1,
+                succeeded: 1,
+                cancelled: 2,
+                ..RunStats::default()
+            }
+        );
+    }
+
+    pub async fn delete_hides_the_task_everywhere<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(15);
+        let task = create(&*store, t, "Doomed", "doomed", 0).await;
+        let keep = create(&*store, t, "Kept", "kept", 1).await;
+        let queued = store
+            .insert_run_for_tests(t, &run(&task, 10, RunStatus::Queued))
+            .await
+            .expect("run");
+        store
+            .insert_run_logs_for_tests(
+                t,
+                queued.uuid,
+                &[RunLogLine {
+                    attempt: 1,
+                    seq: 1,
+                    ts: at(11),
+                    stream: LogStream::System,
+                    line: "queued".into(),
+                }],
+            )
+            .await
+            .expect("logs");
+
+        let deleted = store
+            .delete_tasks(
+                &[task.uuid, task.uuid, TaskUuid::new_v7()],
+                change(t, "bob", 50),
+            )
+            .await
+            .expect("delete");
+        assert_eq!(deleted, [task.uuid]);
+        assert_eq!(store.get_task(t, task.uuid).await.expect("get"), None);
+        let list = store.list_tasks(t, &query()).await.expect("list");
+        assert_eq!((list.total, codes(&list)), (1, vec!["kept".to_owned()]));
+        assert_eq!(store.get_task(t, keep.uuid).await.expect("get"), Some(keep));
+        assert_not_found(
+            store.task_versions(t, task.uuid, 1, 10).await,
+            "versions after delete",
+        );
+        assert_not_found(
+            store
+                .list_runs(
+                    t,
+                    task.uuid,
+                    &RunQuery {
+                        page: 1,
+                        page_size: 10,
+                        ..RunQuery::default()
+                    },
+                )
+                .await,
+            "runs",
+        );
+        assert_not_found(store.run_stats(t, task.uuid).await, "stats");
+        assert_not_found(store.run_logs(t, queued.uuid).await, "logs");
+        assert_eq!(store.get_run(t, queued.uuid).await.expect("get run"), None);
+        assert_not_found(
+            store
+                .update_task(
+                    task.uuid,
+                    None,
+                    definition("x", "x"),
+                    None,
+                    change(t, "bob", 60),
+                )
+                .await,
+            "update",
+        );
+        assert_not_found(
+            store
+                .set_active(task.uuid, false, None, change(t, "bob", 60))
+                .await,
+            "stop",
+        );
+        assert_eq!(
+            store
+                .delete_tasks(&[task.uuid], change(t, "bob", 70))
+                .await
+                .expect("delete again"),
+            Vec::<TaskUuid>::new()
+        );
+
+        let row = store
+            .task_row_for_tests(task.uuid)
+            .await
+            .expect("row")
+            .expect("kept as a soft delete");
+        assert_eq!(
+            (
+                row.deleted_at,
+                row.is_active,
+                row.next_run_at,
+                row.version,
+                row.updated_at,
+                row.updated_by.as_str()
+            ),
+            (
+                Some(at(50).as_millisecond()),
+                false,
+                None,
+                2,
+                at(50).as_millisecond(),
+                "bob"
+            )
+        );
+        let audit = store
+            .audit_log_for_tests(t, task.uuid)
+            .await
+            .expect("audit");
+        assert_eq!(
+            audit.last(),
+            Some(&AuditEntry {
+                action: AuditAction::Delete,
+                actor: "bob".into(),
+                at: at(50),
+                version: 2,
+                detail: Some(json!({"cancelled_runs": 1})),
+            })
+        );
+        assert_eq!(audit.len(), 2);
+    }
+
+    pub async fn batch_delete_leaves_other_tenants_alone<S: Store + TestSupport>(store: Arc<S>) {
+        let (a, b) = (tenant(16), tenant(17));
+        let a1 = create(&*store, a, "A1", "a1", 0).await;
+        let a2 = create(&*store, a, "A2", "a2", 1).await;
+        let b1 = create(&*store, b, "B1", "b1", 2).await;
+        let b_run = store
+            .insert_run_for_tests(b, &run(&b1, 10, RunStatus::Queued))
+            .await
+            .expect("run");
+        let b_row = store.task_row_for_tests(b1.uuid).await.expect("row");
+        let b_audit = store.audit_log_for_tests(b, b1.uuid).await.expect("audit");
+
+        let deleted = store
+            .delete_tasks(
+                &[b1.uuid, a1.uuid, TaskUuid::new_v7()],
+                change(a, "mallory", 100),
+            )
+            .await
+            .expect("delete");
+        assert_eq!(deleted, [a1.uuid]);
+        assert_eq!(store.task_row_for_tests(b1.uuid).await.expect("row"), b_row);
+        assert_eq!(
+            store.audit_log_for_tests(b, b1.uuid).await.expect("audit"),
+            b_audit
+        );
+        assert_eq!(
+            store.get_run(b, b_run.uuid).await.expect("get"),
+            Some(b_run)
+        );
+        assert_eq!(store.get_task(a, a2.uuid).await.expect("get"), Some(a2));
+        assert_eq!(
+            store
+                .delete_tasks(&[b1.uuid], change(a, "mallory", 101))
+                .await
+                .expect("delete"),
+            Vec::<TaskUuid>::new()
+        );
+        assert_eq!(
+            store
+                .delete_tasks(&[], change(a, "mallory", 102))
+                .await
+                .expect("delete"),
+            Vec::<TaskUuid>::new()
+        );
+        assert_eq!(store.task_row_for_tests(b1.uuid).await.expect("row"), b_row);
+    }
+
+    pub async fn other_tenants_objects_are_invisible_and_unchanged<S: Store + TestSupport>(
+        store: Arc<S>,
+    ) {
+        let (a, b) = (tenant(18), tenant(19));
+        create(&*store, a, "Mine", "mine", 0).await;
+        let theirs = create(&*store, b, "Theirs", "theirs", 1).await;
+        let their_run = store
+            .insert_run_for_tests(b, &run(&theirs, 10, RunStatus::Queued))
+            .await
+            .expect("run");
+        store
+            .insert_run_logs_for_tests(
+                b,
+                their_run.uuid,
+                &[RunLogLine {
+                    attempt: 1,
+                    seq: 1,
+                    ts: at(11),
+                    stream: LogStream::Stdout,
+                    line: "secret".into(),
+                }],
+            )
+            .await
+            .expect("logs");
+        let row = store.task_row_for_tests(theirs.uuid).await.expect("row");
+        let audit = store
+            .audit_log_for_tests(b, theirs.uuid)
+            .await
+            .expect("audit");
+
+        let runs = RunQuery {
+            page: 1,
+            page_size: 10,
+            ..RunQuery::default()
+        };
+        assert_eq!(store.get_task(a, theirs.uuid).await.expect("get"), None);
+        assert_eq!(
+            codes(&store.list_tasks(a, &query()).await.expect("list")),
+            ["mine"]
+        );
+        assert!(
+            store
+                .list_tasks(
+                    a,
+                    &TaskQuery {
+                        code: Some("theirs".into()),
+                        ..query()
+                    }
+                )
+                .await
+                .expect("list")
+                .items
+                .is_empty()
+        );
+        assert_not_found(
+            store
+                .update_task(
+                    theirs.uuid,
+                    Some(1),
+                    definition("Hacked", "hacked"),
+                    None,
+                    change(a, "mallory", 20),
+                )
+                .await,
+            "update",
+        );
+        assert_not_found(
+            store
+                .update_task(
+                    theirs.uuid,
+                    None,
+                    definition("Hacked", "hacked"),
+                    None,
+                    change(a, "mallory", 20),
+                )
+                .await,
+            "update",
+        );
+        assert_not_found(
+            store
+                .set_active(theirs.uuid, false, None, change(a, "mallory", 20))
+                .await,
+            "stop",
+        );
+        assert_not_found(
+            store
+                .set_active(theirs.uuid, true, None, change(a, "mallory", 20))
+                .await,
+            "start",
+        );
+        assert_not_found(store.task_versions(a, theirs.uuid, 1, 10).await, "versions");
+        assert_not_found(store.list_runs(a, theirs.uuid, &runs).await, "runs");
+        assert_not_found(store.run_stats(a, theirs.uuid).await, "stats");
+        assert_eq!(
+            store.get_run(a, their_run.uuid).await.expect("get run"),
+            None
+        );
+        assert_not_found(store.run_logs(a, their_run.uuid).await, "logs");
+        assert_not_found(
+            store
+                .insert_run_for_tests(a, &run(&theirs, 99, RunStatus::Queued))
+                .await,
+            "insert run",
+        );
+
+        assert_eq!(
+            store.task_row_for_tests(theirs.uuid).await.expect("row"),
+            row
+        );
+        assert_eq!(
+            store
+                .audit_log_for_tests(b, theirs.uuid)
+                .await
+                .expect("audit"),
+            audit
+        );
+        assert!(
+            store
+                .audit_log_for_tests(a, theirs.uuid)
+                .await
+                .expect("audit")
+                .is_empty()
+        );
+        assert_eq!(
+            store.get_run(b, their_run.uuid).await.expect("get"),
+            Some(their_run.clone())
+        );
+        assert_eq!(
+            store
+                .list_runs(b, theirs.uuid, &runs)
+                .await
+                .expect("runs")
+                .items,
+            [their_run]
+        );
+    }
+
+    pub async fn version_history_and_audit_log<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(20);
+        let first = definition("History", "history");
+        let task = store
+            .create_task(new_task(t, first.clone(), None), change(t, "alice", 0))
+            .await
+            .expect("create");
+        let second = domain::TaskDefinition {
+            timeout_seconds: 5,
+            ..definition("History v2", "history")
+        };
+        store
+            .update_task(
+                task.uuid,
+                Some(1),
+                second.clone(),
+                None,
+                change(t, "bob", 10),
+            )
+            .await
+            .expect("update");
+        let stopped = store
+            .set_active(task.uuid, false, None, change(t, "carol", 20))
+            .await
+            .expect("stop");
+        let started = store
+            .set_active(task.uuid, true, Some(at(99)), change(t, "dave", 30))
+            .await
+            .expect("start");
+
+        let all = store
+            .task_versions(t, task.uuid, 1, 10)
+            .await
+            .expect("versions");
+        assert_eq!((all.total, all.page, all.page_size), (4, 1, 10));
+        let expected = [
+            (
+                4,
+                AuditAction::Start,
+                "dave",
+                at(30),
+                started.definition.to_json(),
+            ),
+            (
+                3,
+                AuditAction::Stop,
+                "carol",
+                at(20),
+                stopped.definition.to_json(),
+            ),
+            (2, AuditAction::Update, "bob", at(10), second.to_json()),
+            (1, AuditAction::Create, "alice", at(0), first.to_json()),
+        ];
+        let got: Vec<_> = all
+            .items
+            .iter()
+            .map(|v| {
+                (
+                    v.version,
+                    v.action,
+                    v.actor.as_str(),
+                    v.at,
+                    v.definition.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(all.items[2].definition["timeout_seconds"], json!(5));
+        assert_eq!(all.items[2].definition["name"], json!("History v2"));
+
+        let page2 = store
+            .task_versions(t, task.uuid, 2, 3)
+            .await
+            .expect("versions");
+        assert_eq!(
+            (
+                page2.total,
+                page2.items.iter().map(|v| v.version).collect::<Vec<_>>()
+            ),
+            (4, vec![1])
+        );
+        assert_not_found(
+            store.task_versions(t, TaskUuid::new_v7(), 1, 10).await,
+            "unknown task",
+        );
+
+        store
+            .delete_tasks(&[task.uuid], change(t, "erin", 40))
+            .await
+            .expect("delete");
+        let audit = store
+            .audit_log_for_tests(t, task.uuid)
+            .await
+            .expect("audit");
+        let got: Vec<_> = audit
+            .iter()
+            .map(|a| {
+                (
+                    a.action,
+                    a.actor.as_str(),
+                    a.at,
+                    a.version,
+                    a.detail.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (AuditAction::Create, "alice", at(0), 1, None),
+                (AuditAction::Update, "bob", at(10), 2, None),
+                (
+                    AuditAction::Stop,
+                    "carol",
+                    at(20),
+                    3,
+                    Some(json!({"cancelled_runs": 0}))
+                ),
+                (AuditAction::Start, "dave", at(30), 4, None),
+                (
+                    AuditAction::Delete,
+                    "erin",
+                    at(40),
+                    5,
+                    Some(json!({"cancelled_runs": 0}))
+                ),
+            ]
+        );
+    }
+
+    pub async fn runs_logs_and_stats<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(21);
+        let task = create(&*store, t, "Runner", "runner", 0).await;
+        let other = create(&*store, t, "Other", "other", 1).await;
+        let succeeded = Run {
+            trigger: RunTrigger::CatchUp,
+            started_at: Some(at(101)),
+            finished_at: Some(at(150)),
+            duration_ms: Some(49),
+            result: Some(json!({"status": 200, "body": "ok"})),
+            ..run(&task, 100, RunStatus::Succeeded)
+        };
+        let failed = Run {
+            attempt: 4,
+            started_at: Some(at(201)),
+            finished_at: Some(at(260)),
+            duration_ms: Some(59),
+            error: Some("HTTP 500".into()),
+            ..run(&task, 200, RunStatus::Failed)
+        };
+        let skipped = Run {
+            occurrences: 5,
+            skip_reason: Some(SkipReason::Misfire),
+            ..run(&task, 300, RunStatus::Skipped)
+        };
+        // Two manual runs requested in the same millisecond: the id breaks the tie.
+        let manual1 = Run {
+            trigger: RunTrigger::Manual,
+            ..run(&task, 400, RunStatus::Queued)
+        };
+        let manual2 = Run {
+            trigger: RunTrigger::Manual,
+            ..run(&task, 400, RunStatus::Running)
+        };
+        let timed_out = Run {
+            error: Some("timeout".into()),
+            ..run(&task, 50, RunStatus::TimedOut)
+        };
+        let mut inserted = Vec::new();
+        for r in [
+            &succeeded, &failed, &skipped, &manual1, &manual2, &timed_out,
+        ] {
+            let stored = store.insert_run_for_tests(t, r).await.expect("insert run");
+            assert_eq!(&stored, r, "run round trip");
+            inserted.push(stored);
+        }
+        store
+            .insert_run_for_tests(t, &run(&other, 1_000, RunStatus::Queued))
+            .await
+            .expect("other run");
+        // The ledger allows one row per scheduled occurrence.
+        let duplicate = store
+            .insert_run_for_tests(t, &run(&task, 100, RunStatus::Queued))
+            .await;
+        assert!(
+            matches!(duplicate, Err(StoreError::Database(_))),
+            "{duplicate:?}"
+        );
+
+        let all = RunQuery {
+            page: 1,
+            page_size: 10,
+            ..RunQuery::default()
+        };
+        let page = store.list_runs(t, task.uuid, &all).await.expect("runs");
+        let order: Vec<RunUuid> = page.items.iter().map(|r| r.uuid).collect();
+        assert_eq!(
+            order,
+            [
+                manual2.uuid,
+                manual1.uuid,
+                skipped.uuid,
+                failed.uuid,
+                succeeded.uuid,
+                timed_out.uuid
+            ]
+        );
+        assert_eq!((page.total, page.page, page.page_size), (6, 1, 10));
+        let second = store
+            .list_runs(
+                t,
+                task.uuid,
+                &RunQuery {
+                    page: 2,
+                    page_size: 4,
+                    ..all.clone()
+                },
+            )
+            .await
+            .expect("runs");
+        assert_eq!(
+            (
+                second.total,
+                second.items.iter().map(|r| r.uuid).collect::<Vec<_>>()
+            ),
+            (6, vec![succeeded.uuid, timed_out.uuid])
+        );
+        let queued = store
+            .list_runs(
+                t,
+                task.uuid,
+                &RunQuery {
+                    status: Some(RunStatus::Queued),
+                    ..all.clone()
+                },
+            )
+            .await
+            .expect("runs");
+        assert_eq!(
+            (queued.total, queued.items.clone()),
+            (1, vec![manual1.clone()])
+        );
+        let one = store
+            .list_runs(
+                t,
+                task.uuid,
+                &RunQuery {
+                    run_uuid: Some(failed.uuid),
+                    ..all.clone()
+                },
+            )
+            .await
+            .expect("runs");
+        assert_eq!((one.total, one.items), (1, vec![failed.clone()]));
+        let foreign = store
+            .list_runs(
+                t,
+                other.uuid,
+                &RunQuery {
+                    run_uuid: Some(failed.uuid),
+                    ..all.clone()
+                },
+            )
+            .await
+            .expect("runs");
+        assert_eq!(foreign.total, 0);
+        assert_not_found(
+            store.list_runs(t, TaskUuid::new_v7(), &all).await,
+            "unknown task",
+        );
+
+        assert_eq!(
+            store.get_run(t, failed.uuid).await.expect("get"),
+            Some(failed.clone())
+        );
+        assert_eq!(
+            store.get_run(t, RunUuid::new_v7()).await.expect("get"),
+            None
+        );
+
+        let line = |attempt, seq, stream, text: &str| RunLogLine {
+            attempt,
+            seq,
+            ts: at(200 + seq),
+            stream,
+            line: text.into(),
+        };
+        let lines = [
+            line(2, 1, LogStream::Stdout, "second attempt"),
+            line(1, 2, LogStream::Stderr, "boom ✗"),
+            line(1, 1, LogStream::System, "attempt 1 started"),
+            line(2, 0, LogStream::System, "attempt 2 started"),
+        ];
+        store
+            .insert_run_logs_for_tests(t, failed.uuid, &lines)
+            .await
+            .expect("logs");
+        let logs = store.run_logs(t, failed.uuid).await.expect("logs");
+        assert_eq!(
+            logs,
+            [
+                lines[2].clone(),
+                lines[1].clone(),
+                lines[3].clone(),
+                lines[0].clone()
+            ]
+        );
+        assert_eq!(
+            store.run_logs(t, succeeded.uuid).await.expect("logs"),
+            Vec::<RunLogLine>::new()
+        );
+        assert_not_found(store.run_logs(t, RunUuid::new_v7()).await, "unknown run");
+
+        let stats = store.run_stats(t, task.uuid).await.expect("stats");
+        assert_eq!(
+            stats,
+            RunStats {
+                total: 10,
+                queued: 1,
+                running: 1,
+                succeeded: 1,
+                failed: 1,
+                timed_out: 1,
+                cancelled: 0,
+                skipped: 5,
+            }
+        );
+        assert_eq!(
+            store.run_stats(t, other.uuid).await.expect("stats"),
+            RunStats {
+                total: 1,
+                queued: 1,
+                ..RunStats::default()
+            }
+        );
+        assert_not_found(store.run_stats(t, TaskUuid::new_v7()).await, "unknown task");
+    }
+
+    pub async fn concurrent_creates_of_one_code_have_one_winner<S: Store + TestSupport>(
+        store: Arc<S>,
+    ) {
+        let t = tenant(22);
+        let attempts: Vec<_> = (0..16)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .create_task(
+                            new_task(t, definition(&format!("Racer {i}"), "race"), None),
+                            change(t, "racer", i),
+                        )
+                        .await
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for attempt in attempts {
+            match attempt.await.expect("join") {
+                Ok(_) => won += 1,
+                Err(StoreError::DuplicateCode(code)) => assert_eq!(code, "race"),
+                Err(other) => panic!("unexpected error: {other:?}"),
+            }
+        }
+        assert_eq!(won, 1);
+        assert_eq!(
+            store
+                .list_tasks(
+                    t,
+                    &TaskQuery {
+                        code: Some("race".into()),
+                        ..query()
+                    }
+                )
+                .await
+                .expect("list")
+                .total,
+            1
+        );
+    }
+
+    pub async fn concurrent_writes_all_succeed<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(23);
+        let shared = create(&*store, t, "Shared", "shared", 0).await;
+        let workers: Vec<_> = (0..24)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let actor = format!("worker-{i}");
+                    let ms = 1000 + i;
+                    let own = store
+                        .create_task(
+                            new_task(
+                                t,
+                                definition(&format!("Own {i}"), &format!("own-{i}")),
+                                None,
+                            ),
+                            change(t, &actor, ms),
+                        )
+                        .await?;
+                    store
+                        .update_task(
+                            own.uuid,
+                            Some(1),
+                            definition(&format!("Own {i}!"), &format!("own-{i}")),
+                            None,
+                            change(t, &actor, ms),
+                        )
+                        .await?;
+                    store
+                        .set_active(own.uuid, false, None, change(t, &actor, ms))
+                        .await?;
+                    store
+                        .update_task(
+                            shared.uuid,
+                            None,
+                            definition(&format!("Shared by {i}"), "shared"),
+                            None,
+                            change(t, &actor, ms),
+                        )
+                        .await?;
+                    store.list_tasks(t, &query()).await?;
+                    R::Ok(())
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.await.expect("join").expect("every write succeeds");
+        }
+        let shared = store
+            .get_task(t, shared.uuid)
+            .await
+            .expect("get")
+            .expect("exists");
+        assert_eq!(
+            shared.version, 25,
+            "every unconditional update applied once"
+        );
+        let versions = store
+            .task_versions(t, shared.uuid, 1, 100)
+            .await
+            .expect("versions");
+        let numbers: BTreeSet<i64> = versions.items.iter().map(|v| v.version).collect();
+        assert_eq!(numbers, (1..=25).collect());
+        assert_eq!(
+            store
+                .list_tasks(
+                    t,
+                    &TaskQuery {
+                        is_active: Some(false),
+                        ..query()
+                    }
+                )
+                .await
+                .expect("list")
+                .total,
+            24
+        );
+    }
+
+    pub async fn corrupt_rows_are_errors_not_panics<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(24);
+        let task = create(&*store, t, "Fragile", "fragile", 0).await;
+        create(&*store, t, "Sturdy", "sturdy", 1).await;
+        store
+            .execute_sql_for_tests("UPDATE scheduled_tasks SET trigger_config = '{\"cron\": 5}' WHERE code = 'fragile'")
+            .await
+            .expect("corrupt the row");
+        let get = store.get_task(t, task.uuid).await;
+        assert!(
+            matches!(&get, Err(StoreError::Corrupt(m)) if m.contains("trigger_config")),
+            "{get:?}"
+        );
+        assert!(matches!(
+            store.list_tasks(t, &query()).await,
+            Err(StoreError::Corrupt(_))
+        ));
+        let sturdy = store
+            .list_tasks(
+                t,
+                &TaskQuery {
+                    code: Some("sturdy".into()),
+                    ..query()
+                },
+            )
+            .await
+            .expect("list");
+        assert_eq!(sturdy.total, 1);
+        store
+            .execute_sql_for_tests("UPDATE scheduled_tasks SET trigger_config = '{}', last_run_status = 'exploded' WHERE code = 'sturdy'")
+            .await
+            .expect("corrupt the row");
+        assert!(matches!(
+            store
+                .list_tasks(
+                    t,
+                    &TaskQuery {
+                        code: Some("sturdy".into()),
+                        ..query()
+                    }
+                )
+                .await,
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    pub async fn ping_answers<S: Store + TestSupport>(store: Arc<S>) {
+        store.ping().await.expect("ping");
+    }
+}
+
+/// Both migration directories list the same versions with the same names, so a schema change
+/// cannot land on one database only.
+#[test]
+fn migration_versions_are_identical_for_both_databases() {
+    let list = |backend: &str| -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+            .map(|entry| {
+                entry
+                    .expect("dir entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        for name in &names {
+            let version = name.split('_').next().unwrap_or_default();
+            assert!(
+                name.ends_with(".sql")
+                    && !version.is_empty()
+                    && version.chars().all(|c| c.is_ascii_digit()),
+                "{backend}/{name} is not named <version>_<description>.sql"
+            );
+        }
+        names
+    };
+    let sqlite = list("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, list("postgres"));
+}
+
+/// Several nodes starting at once against a fresh database all come up, and the migrations
+/// ran exactly once (sqlx holds a PostgreSQL advisory lock while migrating).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_migrations() {
+    let Some(db) = common::PostgresDb::create().await else {
+        return;
+    };
+    let nodes: Vec<_> = (0..4)
+        .map(|_| {
+            let url = db.url.clone();
+            tokio::spawn(async move { store::PostgresStore::connect(&url).await })
+        })
+        .collect();
+    let mut stores = Vec::new();
+    for node in nodes {
+        stores.push(
+            node.await
+                .expect("join")
+                .expect("every node connects and migrates"),
+        );
+    }
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .expect("connect");
+    let applied: Vec<(i64, bool)> =
+        sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .expect("migrations table");
+    let files = std::fs::read_dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres"),
+    )
+    .expect("migrations dir")
+    .count();
+    assert_eq!(applied.len(), files);
+    assert!(applied.iter().all(|(_, ok)| *ok));
+    for store in &stores {
+        store.ping().await.expect("ping");
+    }
+    for store in stores {
+        store.close().await;
+    }
+    sqlx::Connection::close(conn).await.ok();
+    db.drop_database().await;
+}
+
+/// Two stores on one file (two processes, say) still never fail a write with SQLITE_BUSY:
+/// `BEGIN IMMEDIATE` waits for the other's write lock within the busy timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_two_stores_on_one_file_both_write() {
+    let db = common::SqliteDb::new().await;
+    let second = Arc::new(
+        store::SqliteStore::connect(&format!("sqlite://{}", db.path.display()))
+            .await
+            .expect("open the same file by URL"),
+    );
+    let t = tenant(30);
+    let writers: Vec<_> = (0..20)
+        .map(|i| {
+            let store = if i % 2 == 0 {
+                db.store.clone()
+            } else {
+                second.clone()
+            };
+            tokio::spawn(async move {
+                let task = store
+                    .create_task(
+                        new_task(t, definition("Twin", &format!("twin-{i}")), None),
+                        change(t, "twin", i),
+                    )
+                    .await?;
+                store
+                    .set_active(task.uuid, false, None, change(t, "twin", i))
+                    .await?;
+                R::Ok(())
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.expect("join").expect("write succeeds");
+    }
+    assert_eq!(
+        second.list_tasks(t, &query()).await.expect("list").total,
+        20
+    );
+    second.close().await;
+    db.finish().await;
+}
+
+/// A missing file is created, in WAL mode with foreign keys on; in-memory URLs are refused.
+#[tokio::test]
+async fn sqlite_connect_creates_the_file_in_wal_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fresh.db");
+    assert!(!path.exists());
+    let store = store::SqliteStore::connect(path.to_str().expect("utf-8"))
+        .await
+        .expect("connect");
+    assert!(path.exists());
+    store.close().await;
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        path.display()
+    ))
+    .await
+    .expect("connect");
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .expect("pragma");
+    assert_eq!(mode, "wal");
+    sqlx::Connection::close(conn).await.ok();
+    for url in ["sqlite::memory:", "sqlite://file?mode=memory"] {
+        assert!(
+            store::SqliteStore::connect(url).await.is_err(),
+            "{url} must be refused"
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! `sundial`: serve the API, apply migrations, mint tokens, print the OpenAPI document.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use api::{AppState, Auth};
+use clap::{Parser, Subcommand};
+use domain::{Role, SystemClock, TenantId};
+use store::Store;
+use tracing_subscriber::EnvFilter;
+
+mod config;
+mod secret;
+
+use config::Config;
+
+#[derive(Debug, Parser)]
+#[command(name = "sundial", version, about = "Multi-tenant scheduled tasks")]
+struct Cli {
+    /// A TOML configuration file; `SUNDIAL_*` environment variables override it.
+    #[arg(long, global = true, env = "SUNDIAL_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print a signed token for a tenant.
+    Token {
+        /// The tenant the token is scoped to.
+        #[arg(long)]
+        tenant: i64,
+        /// admin, operator or viewer.
+        #[arg(long, default_value = "admin", value_parser = parse_role)]
+        role: Role,
+        /// Lifetime, e.g. 30m, 1h, 7d.
+        #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+        ttl: u64,
+        /// The subject recorded as the actor of changes.
+        #[arg(long, default_value = "cli")]
+        sub: String,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    match raw {
+        "admin" => Ok(Role::Admin),
+        "operator" => Ok(Role::Operator),
+        "viewer" => Ok(Role::Viewer),
+        _ => Err("expected admin, operator or viewer".into()),
+    }
+}
+
+fn parse_ttl(raw: &str) -> Result<u64, String> {
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration like 30m, 1h or 7d"))?;
+    let unit_seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("unknown unit {unit:?}; use s, m, h or d")),
+    };
+    number
+        .checked_mul(unit_seconds)
+        .filter(|&s| s > 0)
+        .ok_or_else(|| format!("{raw:?} is not a positive duration"))
+}
+
+/// A failure that ends the process with a message instead of a panic.
+#[derive(Debug, thiserror::Error)]
+enum Fatal {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("cannot read or create the token secret: {0}")]
+    Secret(std::io::Error),
+    #[error("{0}; set SUNDIAL_JWT_SECRET to a longer value, or unset it to have one generated")]
+    WeakSecret(#[from] api::auth::WeakSecret),
+    #[error("database: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    DatabaseUrl(String),
+    #[error("cannot serve on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+    #[error("tenant ids are positive integers")]
+    Tenant,
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(PathBuf, std::io::Error),
+}
+
+/// Opens the configured database, creating the data directory that holds the default SQLite file.
+async fn open_configured_store(config: &Config) -> Result<Arc<dyn Store>, Fatal> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| Fatal::DataDir(config.data_dir.clone(), e))?;
+    open_store(&config.database_url()).await
+}
+
+async fn open_store(url: &str) -> Result<Arc<dyn Store>, Fatal> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(store::PostgresStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(store::SqliteStore::connect(url).await?))
+    } else {
+        Err(Fatal::DatabaseUrl(url.to_owned()))
+    }
+}
+
+fn auth(config: &Config) -> Result<(Auth, secret::Origin), Fatal> {
+    let (secret, origin) = secret::load_or_generate(config.jwt_secret.as_deref(), &config.data_dir)
+        .map_err(Fatal::Secret)?;
+    Ok((Auth::hs256(&secret)?, origin))
+}
+
+fn now_seconds() -> u64 {
+    jiff::Timestamp::now().as_second().max(0) as u64
+}
+
+async fn serve(config: Config) -> Result<(), Fatal> {
+    let (auth, origin) = auth(&config)?;
+    let url = config.database_url();
+    let store = open_configured_store(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| Fatal::Listen(config.listen, e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Fatal::Listen(config.listen, e))?;
+    tracing::info!(%local, database = %redact_url(&url), "sundial serving");
+    if origin == secret::Origin::Generated {
+        let tenant = TenantId::new(1).ok_or(Fatal::Tenant)?;
+        let token = auth.mint(tenant, "console", Role::Admin, now_seconds(), 12 * 3600);
+        println!(
+            "Development mode: a token secret was generated in {}.",
+            config.data_dir.display()
+        );
+        println!("Console for tenant 1 (valid 12 h): http://{local}/#token={token}");
+        println!("API docs: http://{local}/api/docs");
+    }
+    let state = AppState {
+        store,
+        auth,
+        clock: Arc::new(SystemClock),
+    };
+    let app = api::app(state).layer(tower_http::trace::TraceLayer::new_for_http());
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Fatal::Listen(local, e))
+}
+
+/// The URL without its password, for logs.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://…@{}", &url[..scheme_end], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing a SIGTERM handler cannot fail on Unix");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+    tracing::info!("shutting down");
+}
+
+async fn run(cli: Cli) -> Result<(), Fatal> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            open_configured_store(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Token {
+            tenant,
+            role,
+            ttl,
+            sub,
+        } => {
+            let tenant = TenantId::new(tenant).ok_or(Fatal::Tenant)?;
+            let (auth, _) = auth(&config)?;
+            println!("{}", auth.mint(tenant, &sub, role, now_seconds(), ttl));
+            Ok(())
+        }
+        Command::Openapi => {
+            let doc = api::openapi()
+                .to_pretty_json()
+                .expect("the OpenAPI document serializes");
+            println!("{doc}");
+            Ok(())
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("SUNDIAL_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sundial: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_parse_with_units() {
+        assert_eq!(parse_ttl("90"), Ok(90));
+        assert_eq!(parse_ttl("30m"), Ok(1800));
+        assert_eq!(parse_ttl("1h"), Ok(3600));
+        assert_eq!(parse_ttl("7d"), Ok(604_800));
+        assert!(parse_ttl("0h").is_err());
+        assert!(parse_ttl("1w").is_err());
+        assert!(parse_ttl("h").is_err());
+    }
+
+    #[test]
+    fn database_passwords_stay_out_of_logs() {
+        assert_eq!(
+            redact_url("postgres://u:secret@db:5432/x"),
+            "postgres://…@db:5432/x"
+        );
+        assert_eq!(
+            redact_url("sqlite://./data/sundial.db"),
+            "sqlite://./data/sundial.db"
+        );
+    }
+}
