@@ -30,10 +30,11 @@ free_port() {
     return 1
 }
 
-# Runs a command as the server's owner: initdb and postgres refuse to run as root.
+# Runs a command as the server's owner: initdb and postgres refuse to run as root. From /,
+# because the postgres user may not be allowed into the current directory.
 as_pg_owner() {
     if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
