@@ -11,6 +11,7 @@ use store::Store;
 use tracing_subscriber::EnvFilter;
 
 mod config;
+mod console;
 mod secret;
 
 use config::Config;
@@ -152,7 +153,9 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         auth,
         clock: Arc::new(SystemClock),
     };
-    let app = api::app(state).layer(tower_http::trace::TraceLayer::new_for_http());
+    let app = console::router()
+        .merge(api::app(state))
+        .layer(tower_http::trace::TraceLayer::new_for_http());
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
