@@ -1,0 +1,453 @@
+// Browser tests of the console against the real `sundial` binary (SUNDIAL_BIN), in Debian's
+// Chromium driven by playwright-core. Screenshots land in web/test-results/.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { api, launchBrowser, screenshot, screenshotModal, servesConsole, startSundial } from './harness.mjs';
+import {
+  chooseOption,
+  formItem,
+  popconfirmOk,
+  row,
+  searchField,
+  searchOption,
+  settle,
+  signInWithLink,
+  toast,
+  visibleCodes,
+} from './ui.mjs';
+
+let sundial;
+let consoleBase;
+let browser;
+let adminToken;
+
+before(async () => {
+  sundial = await startSundial('console');
+  consoleBase = sundial.base;
+  // The console under test is the one the binary embeds (web/dist at its build time).
+  if (!(await servesConsole(sundial.base))) {
+    throw new Error('SUNDIAL_BIN does not serve the console at /: run `npm run build` in web/, then rebuild sundial');
+  }
+  adminToken = sundial.token({ tenant: 1, sub: 'e2e-admin' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sundial?.stop();
+});
+
+async function newPage(viewport) {
+  const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  return page;
+}
+
+/** Opens the create modal and fills the fields every task needs. */
+async function openCreate(page, { name, code }) {
+  await page.getByTestId('new-task').click();
+  await page.locator('#task_name').waitFor();
+  await page.locator('#task_name').fill(name);
+  await page.locator('#task_code').fill(code);
+}
+
+async function save(page) {
+  await page.locator('.ant-modal-footer .ant-btn-primary').click();
+}
+
+/** Whether this server has `POST /{uuid}/run` (the engine's run-now). */
+async function hasRunRoute() {
+  const doc = await (await fetch(`${sundial.base}/api/openapi.json`)).json();
+  return Object.entries(doc.paths).some(([path, methods]) => /scheduled-tasks\/\{[^}]+\}\/run$/.test(path) && 'post' in methods);
+}
+
+async function createViaApi(task) {
+  const response = await api(sundial.base, adminToken, 'POST', '/', {
+    type: 'api_call',
+    task_config: { url: 'https://example.com/hook', method: 'POST' },
+    trigger_type: 'cron',
+    trigger_config: { cron: '0 0 * * *', timezone: 'UTC' },
+    ...task,
+  });
+  assert.equal(response.status, 201, JSON.stringify(response.body));
+  return response.body;
+}
+
+describe('the scheduled-tasks console', () => {
+  test('a link with #token= signs in, shows the tenant and role, and leaves the token out of the URL', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    assert.equal(new URL(page.url()).hash, '', 'the fragment is stripped');
+    await page.getByTestId('identity-tenant').filter({ hasText: 'Tenant 1' }).waitFor();
+    await page.getByTestId('identity-role').filter({ hasText: 'Admin' }).waitFor();
+    await page.getByText('e2e-admin').waitFor();
+    // A reload keeps the session (sessionStorage), still without a token in the address.
+    await page.reload();
+    await page.getByTestId('identity').waitFor();
+    assert.ok(!sundial.serverLog().includes(adminToken), 'the token never reaches the server log');
+    await page.close();
+  });
+
+  test('a token the server rejects (401) returns to sign-in, where a pasted token works', async () => {
+    const page = await newPage();
+    const [header, payload] = adminToken.split('.');
+    const forged = `${header}.${payload}.${'A'.repeat(43)}`;
+    await page.goto(`${consoleBase}/#token=${forged}`);
+    await page.getByTestId('sign-in').waitFor();
+    await page.getByText('The server did not accept the token').waitFor();
+    await screenshot(page, 'sign-in-after-401');
+    await page.locator('#token').fill(adminToken);
+    await page.getByRole('button', { name: /Sign in/ }).click();
+    await page.getByTestId('identity').waitFor();
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('sign-in').waitFor();
+    await page.close();
+  });
+
+  test('creates a cron task with a live description and a DST-marked preview', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await openCreate(page, { name: 'Daily report', code: 'daily-report' });
+    // The zone defaults to the browser's.
+    await formItem(page, 'task_timezone').getByText('Asia/Shanghai').waitFor();
+    await page.locator('#task_cron').fill('0 0 * * *');
+    await page.getByTestId('cron-description').filter({ hasText: 'Every day at 00:00' }).waitFor();
+    await page.locator('[data-testid="trigger-preview"][data-state="ok"] li').nth(4).waitFor();
+    await page.locator('#task_url').fill('https://api.example.com/report');
+    await chooseOption(page, formItem(page, 'task_method').locator('.ant-select'), 'POST');
+    await page.getByTestId('headers-editor').getByRole('button', { name: /Add header/ }).click();
+    await page.getByTestId('headers-editor').getByLabel('Name').first().fill('Authorization');
+    await page.getByTestId('headers-editor').getByLabel('Value').first().fill('Bearer s3cret-token');
+    const valueType = await page.getByTestId('headers-editor').getByLabel('Value').first().getAttribute('type');
+    assert.equal(valueType, 'password', 'a secret-looking header value is masked');
+    await page.locator('#task_body').fill('{"report": "daily"');
+    await page.locator('#task_body').blur();
+    await formItem(page, 'task_body').getByText('Not valid JSON').waitFor();
+    await page.locator('#task_body').fill('{"report": "daily"}');
+    await formItem(page, 'task_body').locator('.ant-form-item-explain-error').waitFor({ state: 'detached' });
+    await screenshotModal(page, 'create-modal-1280');
+    await save(page);
+    await toast(page, 'Created “Daily report”');
+    await row(page, 'daily-report').getByText('Every day at 00:00, Asia/Shanghai').waitFor();
+
+    // A cron on the second Sunday of March in New York lands on a DST change every time.
+    await openCreate(page, { name: 'Spring forward', code: 'spring-forward' });
+    await page.locator('#task_cron').fill('30 2 ? 3 0#2');
+    await searchOption(page, formItem(page, 'task_timezone').locator('.ant-select'), 'America/New_York');
+    await page.locator('[data-testid="trigger-preview"][data-state="ok"] li').nth(4).waitFor();
+    await page.locator('.ant-message-notice').waitFor({ state: 'detached', timeout: 10_000 });
+    const dstDays = await page.getByTestId('dst-tag').count();
+    assert.equal(dstDays, 5, 'every occurrence is on a DST transition day');
+    await screenshotModal(page, 'create-modal-dst-1280');
+    await page.locator('#task_url').fill('https://api.example.com/dst');
+    await save(page);
+    await toast(page, 'Created “Spring forward”');
+    await row(page, 'spring-forward').getByText('America/New_York').first().waitFor();
+    await page.close();
+  });
+
+  test('creates an interval task running a Python script', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await openCreate(page, { name: 'Sync inventory', code: 'sync-inventory' });
+    await page.getByTestId('trigger-type').getByText('Interval').click();
+    await page.locator('#task_interval_value').fill('5');
+    await chooseOption(page, formItem(page, 'task_interval_value').locator('.ant-select'), 'minutes');
+    await page.getByTestId('task-type').getByText('Python script').click();
+    const editor = page.locator('.cm-content');
+    await editor.waitFor();
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText('import sys\nprint("syncing", file=sys.stderr)\n');
+    // Syntax highlighting: CodeMirror wraps keywords in styled spans.
+    assert.ok((await page.locator('.cm-content span').count()) > 0, 'the script is highlighted');
+    await page.locator('[data-testid="trigger-preview"][data-state="ok"] li').nth(4).waitFor();
+    await screenshotModal(page, 'create-modal-python-1280');
+    await save(page);
+    await toast(page, 'Created “Sync inventory”');
+    await row(page, 'sync-inventory').getByText('Every 5 minutes').waitFor();
+    const list = await api(sundial.base, adminToken, 'GET', '/list?keyword=sync-inventory');
+    assert.deepEqual(list.body.items[0].trigger_config.seconds, 300);
+    assert.match(list.body.items[0].task_config.script, /print\("syncing"/);
+    await page.close();
+  });
+
+  test('creates a date task from the date-time picker', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await openCreate(page, { name: 'New year mail', code: 'new-year-mail' });
+    await page.getByTestId('trigger-type').getByText('Date (once)').click();
+    await page.locator('#task_at').click();
+    await page.locator('#task_at').fill('2031-01-01 08:00:00');
+    await page.locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden) .ant-picker-ok button').click();
+    await page.locator('#task_url').fill('https://api.example.com/mail');
+    await save(page);
+    await toast(page, 'Created “New year mail”');
+    await row(page, 'new-year-mail').getByText('Once at 2031-01-01 08:00').waitFor();
+    // Entered in Asia/Shanghai (the browser's zone): 08:00 there is midnight UTC.
+    const list = await api(sundial.base, adminToken, 'GET', '/list?keyword=new-year-mail');
+    assert.equal(list.body.items[0].trigger_config.at, '2031-01-01T00:00:00Z');
+    await page.close();
+  });
+
+  test('a bad cron shows the server’s error under the cron field', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await openCreate(page, { name: 'Broken', code: 'broken-cron' });
+    await page.locator('#task_cron').fill('61 * * * *');
+    await page.locator('#task_url').fill('https://api.example.com/broken');
+    await save(page);
+    const error = formItem(page, 'task_cron').locator('.ant-form-item-explain-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /minute|61/i);
+    await screenshotModal(page, 'bad-cron-1280', 1100);
+    await page.locator('.ant-modal-footer .ant-btn:not(.ant-btn-primary)').click();
+    await page.close();
+  });
+
+  test('the switch stops and starts a task', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    const task = await createViaApi({ name: 'Nightly backup', code: 'nightly-backup' });
+    await page.getByRole('button', { name: 'Refresh' }).or(page.locator('.ant-pro-table-list-toolbar-setting-item .anticon-reload')).first().click();
+    const toggle = page.getByTestId('active-nightly-backup');
+    await toggle.waitFor();
+    assert.equal(await toggle.getAttribute('aria-checked'), 'true');
+    await toggle.click();
+    await toast(page, 'Stopped “Nightly backup”');
+    await page.locator('[data-testid="active-nightly-backup"][aria-checked="false"]').waitFor();
+    assert.equal((await api(sundial.base, adminToken, 'GET', `/${task.uuid}`)).body.is_active, false);
+    await row(page, 'nightly-backup').locator('td').filter({ hasText: /^—/ }).first().waitFor();
+    await toggle.click();
+    await toast(page, 'Started “Nightly backup”');
+    await page.locator('[data-testid="active-nightly-backup"][aria-checked="true"]').waitFor();
+    const started = (await api(sundial.base, adminToken, 'GET', `/${task.uuid}`)).body;
+    assert.equal(started.is_active, true);
+    assert.ok(started.next_run_at, 'a started task has a next run');
+    await page.close();
+  });
+
+  test('search and filters narrow the list on the server', async () => {
+    await createViaApi({ name: 'Alpha export', code: 'alpha-export' });
+    await createViaApi({
+      name: 'Alpha cleanup',
+      code: 'alpha-cleanup',
+      type: 'python_script',
+      task_config: { script: 'print(1)' },
+      trigger_type: 'interval',
+      trigger_config: { seconds: 600 },
+      is_active: false,
+    });
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'alpha-export').waitFor();
+
+    await searchField(page, 'Name / code').locator('input').fill('alpha');
+    // Paging, search and sort are the server's: they travel as query parameters.
+    const listed = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('keyword='));
+    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    const query = new URL((await listed).url()).searchParams;
+    assert.deepEqual(
+      Object.fromEntries(['page', 'page_size', 'keyword', 'sort'].map((k) => [k, query.get(k)])),
+      { page: '1', page_size: '20', keyword: 'alpha', sort: '-created_at' },
+    );
+    await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 2);
+    assert.deepEqual((await visibleCodes(page)).sort(), ['alpha-cleanup', 'alpha-export']);
+
+    await chooseOption(page, searchField(page, 'Type').locator('.ant-select'), 'Python script');
+    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
+    assert.deepEqual(await visibleCodes(page), ['alpha-cleanup']);
+
+    // Reset, then filter by trigger type and by state alone.
+    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    await chooseOption(page, searchField(page, 'Trigger type').locator('.ant-select'), 'Interval');
+    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('tr.ant-table-row')].every((r) => /Every/.test(r.textContent)));
+    const intervalCodes = await visibleCodes(page);
+    assert.ok(intervalCodes.includes('alpha-cleanup') && intervalCodes.includes('sync-inventory'), intervalCodes.join());
+
+    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    await chooseOption(page, searchField(page, 'Active').locator('.ant-select'), 'Stopped');
+    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
+    assert.deepEqual(await visibleCodes(page), ['alpha-cleanup']);
+
+    // Sorting is the server's: by name, ascending.
+    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    const sorted = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('sort=name'));
+    await page.getByRole('columnheader', { name: 'Name' }).click();
+    await sorted;
+    await page.waitForFunction(() => {
+      const names = [...document.querySelectorAll('tr.ant-table-row td:nth-child(2) a')].map((a) => a.textContent);
+      return names.length > 3 && names.every((n, i) => i === 0 || names[i - 1].localeCompare(n) <= 0);
+    });
+    await page.close();
+  });
+
+  test('deletes a task, and several selected ones at once, after confirmation', async () => {
+    const one = await createViaApi({ name: 'Doomed one', code: 'doomed-one' });
+    const two = await createViaApi({ name: 'Doomed two', code: 'doomed-two' });
+    const three = await createViaApi({ name: 'Doomed three', code: 'doomed-three' });
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+
+    await row(page, 'doomed-one').getByTestId('delete').click();
+    await popconfirmOk(page).click();
+    await toast(page, 'Deleted “Doomed one”');
+    await row(page, 'doomed-one').waitFor({ state: 'detached' });
+    assert.equal((await api(sundial.base, adminToken, 'GET', `/${one.uuid}`)).status, 404);
+
+    await row(page, 'doomed-two').locator('.ant-checkbox-input').check();
+    await row(page, 'doomed-three').locator('.ant-checkbox-input').check();
+    await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+    await page.getByTestId('batch-delete').click();
+    await page.locator('.ant-popover:not(.ant-popover-hidden)').getByText('Delete 2 tasks?').waitFor();
+    await popconfirmOk(page).click();
+    await toast(page, 'Deleted 2 tasks');
+    await row(page, 'doomed-two').waitFor({ state: 'detached' });
+    await row(page, 'doomed-three').waitFor({ state: 'detached' });
+    for (const task of [two, three]) {
+      assert.equal((await api(sundial.base, adminToken, 'GET', `/${task.uuid}`)).status, 404);
+    }
+    await page.close();
+  });
+
+  test('the drawer shows status, runs and versions; edits keep the history', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await page.getByTestId('task-name-daily-report').click();
+    const drawer = page.locator('.ant-drawer-content');
+    await drawer.getByTestId('task-overview').waitFor();
+    await drawer.getByText('Every day at 00:00, Asia/Shanghai').waitFor();
+    // The Authorization header is masked in the read-only view.
+    assert.ok(!(await drawer.innerText()).includes('s3cret-token'), 'secret header values are masked');
+    await settle(page);
+    await screenshot(page, 'drawer-1280');
+    await drawer.getByRole('tab', { name: 'Runs & logs' }).click();
+    await drawer.getByTestId('run-history').waitFor();
+    await drawer.getByTestId('run-history').getByText('No runs yet.').waitFor();
+    await chooseOption(page, drawer.getByTestId('run-status-filter'), 'Failed');
+    await drawer.getByTestId('run-history').getByText('No runs yet.').waitFor();
+
+    await drawer.getByRole('button', { name: /Edit/ }).click();
+    await page.locator('#task_name').fill('Daily report v2');
+    await save(page);
+    await toast(page, 'Saved “Daily report v2”');
+    await drawer.getByRole('tab', { name: 'Versions' }).click();
+    await drawer.getByTestId('version-history').getByText('Updated').waitFor();
+    await drawer.getByTestId('version-history').getByText('Created').waitFor();
+    await page.keyboard.press('Escape');
+    await row(page, 'daily-report').getByText('Daily report v2').waitFor();
+    await page.close();
+  });
+
+  test('switches language, and remembers it', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await page.getByTestId('language-switch').getByText('中文').click();
+    await page.locator('.ant-page-header-heading-title').filter({ hasText: '定时任务' }).waitFor();
+    await page.getByTestId('new-task').filter({ hasText: '新建任务' }).waitFor();
+    await row(page, 'daily-report').getByText('每天 00:00，Asia/Shanghai').waitFor();
+    await screenshot(page, 'list-zh-CN-1280');
+    await page.reload();
+    await page.getByTestId('new-task').filter({ hasText: '新建任务' }).waitFor();
+    await page.getByTestId('language-switch').getByText('EN').click();
+    await page.getByTestId('new-task').filter({ hasText: 'New task' }).waitFor();
+    await page.close();
+  });
+
+  test('a viewer sees the tasks but no write buttons; an operator may only start and stop', async () => {
+    const viewer = await newPage();
+    await signInWithLink(viewer, consoleBase, sundial.token({ tenant: 1, role: 'viewer', sub: 'e2e-viewer' }));
+    await viewer.getByTestId('identity-role').filter({ hasText: 'Viewer' }).waitFor();
+    await row(viewer, 'daily-report').waitFor();
+    await viewer.getByTestId('role-notice').waitFor();
+    assert.equal(await viewer.getByTestId('new-task').count(), 0, 'no New task button');
+    assert.equal(await viewer.getByTestId('edit').count(), 0, 'no edit buttons');
+    assert.equal(await viewer.getByTestId('delete').count(), 0, 'no delete buttons');
+    assert.equal(await viewer.getByTestId('run-now').count(), 0, 'no run-now buttons');
+    assert.equal(await viewer.locator('.ant-table-selection-column').count(), 0, 'no row selection');
+    assert.equal(await viewer.getByTestId('active-daily-report').isDisabled(), true, 'the switch is read-only');
+    await screenshot(viewer, 'viewer-1280');
+    await viewer.getByTestId('task-name-daily-report').click();
+    await viewer.locator('.ant-drawer-content').getByTestId('task-overview').waitFor();
+    assert.equal(await viewer.locator('.ant-drawer-extra').getByRole('button', { name: /Edit/ }).count(), 0);
+    await viewer.close();
+
+    const operator = await newPage();
+    await signInWithLink(operator, consoleBase, sundial.token({ tenant: 1, role: 'operator', sub: 'e2e-operator' }));
+    await row(operator, 'daily-report').waitFor();
+    assert.equal(await operator.getByTestId('new-task').count(), 0);
+    assert.equal(await operator.getByTestId('delete').count(), 0);
+    assert.equal(await operator.getByTestId('active-daily-report').isDisabled(), false);
+    await operator.close();
+  });
+
+  test('the run-now button is offered only when the server has the route', async () => {
+    const hasRun = await hasRunRoute();
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'daily-report').waitFor();
+    await page.waitForTimeout(500);
+    assert.equal((await page.getByTestId('run-now').count()) > 0, hasRun);
+    await page.close();
+  });
+
+  test('run now, then watch the run and its log appear in the drawer', async (t) => {
+    if (!(await hasRunRoute())) {
+      // The only skipped case: it runs by itself once the server offers the route.
+      t.skip('POST /{uuid}/run arrives with the execution engine (a later issue); this server has no such route');
+      return;
+    }
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'sync-inventory').getByTestId('run-now').click();
+    await toast(page, 'Run queued');
+    const drawer = page.locator('.ant-drawer-content');
+    await drawer.getByTestId('run-history').waitFor();
+    await drawer.locator('.ant-collapse-item').first().locator('[data-status]').waitFor();
+    // The log refreshes every 2 s while the run is queued or running; the first line appears
+    // without any click (stdout/stderr from the script, or Sundial's own system lines).
+    await drawer.locator('.log-line').first().waitFor({ timeout: 60_000 });
+    await drawer
+      .locator('.ant-collapse-item')
+      .first()
+      .locator('[data-status="succeeded"], [data-status="failed"], [data-status="timed_out"]')
+      .waitFor({ timeout: 120_000 });
+    await screenshot(page, 'run-log-1280');
+    await page.close();
+  });
+
+  test('is usable on a 390 px wide screen', async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'daily-report').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the page does not scroll sideways (${overflow}px)`);
+    await page.getByTestId('identity-role').waitFor();
+    await screenshot(page, 'list-390');
+    await page.getByTestId('new-task').click();
+    await page.locator('#task_cron').waitFor();
+    await settle(page);
+    const modal = await page.locator('.ant-modal').boundingBox();
+    assert.ok(modal && modal.width <= 390, `the form fits the screen (${modal?.width}px)`);
+    await screenshot(page, 'create-modal-390');
+    await page.locator('.ant-modal-footer .ant-btn:not(.ant-btn-primary)').click();
+    await page.getByTestId('task-name-daily-report').click();
+    await page.locator('.ant-drawer-content').getByTestId('task-overview').waitFor();
+    await settle(page);
+    await screenshot(page, 'drawer-390');
+    await page.close();
+  });
+
+  test('the list page at 1280 px (README screenshot)', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'daily-report').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'list-1280');
+    await page.close();
+  });
+});

@@ -1,0 +1,62 @@
+// Small helpers for driving antd widgets the way a person does: click, type, pick.
+
+export const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Opens the sign-in link and waits for the header to show who is signed in. */
+export async function signInWithLink(page, base, token) {
+  await page.goto(`${base}/#token=${token}`);
+  await page.getByTestId('identity').waitFor();
+}
+
+/** Picks `label` in an antd Select (the `.ant-select` element given). */
+export async function chooseOption(page, select, label) {
+  await select.click();
+  const option = page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: new RegExp(`^${escapeRegExp(label)}$`) })
+    .first();
+  await option.click();
+  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' }).catch(() => {});
+}
+
+/** Types into a searchable Select (long, virtual lists such as time zones) and takes the match. */
+export async function searchOption(page, select, text) {
+  await select.click();
+  await page.keyboard.type(text);
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) })
+    .first()
+    .click();
+}
+
+/** The Form.Item (row) that holds the control with this id. */
+export const formItem = (page, id) => page.locator(`.ant-form-item:has(#${id})`).first();
+
+/** Waits for a toast containing `text`. */
+export async function toast(page, text) {
+  await page.locator('.ant-message-notice').filter({ hasText: text }).first().waitFor();
+}
+
+/** The table row of the task with this code. */
+export const row = (page, code) =>
+  page.locator('tr.ant-table-row').filter({ has: page.getByTestId(`active-${code}`) });
+
+/** The visible Popconfirm's OK button. */
+export const popconfirmOk = (page) =>
+  page.locator('.ant-popover:not(.ant-popover-hidden) .ant-popconfirm-buttons .ant-btn-primary');
+
+/** A search-form field of the ProTable, by its label. */
+export const searchField = (page, label) =>
+  page.locator(`.ant-pro-table-search .ant-form-item:has(label[title="${label}"])`).first();
+
+/** Codes of the rows the table shows, in order. */
+export async function visibleCodes(page) {
+  await page.locator('.ant-table-tbody .ant-spin-spinning, .ant-spin-container.ant-spin-blur').waitFor({ state: 'detached' }).catch(() => {});
+  return page.locator('tr.ant-table-row [data-testid^="active-"]').evaluateAll((nodes) =>
+    nodes.map((n) => n.getAttribute('data-testid').slice('active-'.length)),
+  );
+}
+
+/** Waits for antd's open/close motions (0.3 s) to end, so screenshots show the final state. */
+export const settle = (page) => page.waitForTimeout(450);

@@ -1,0 +1,68 @@
+import { LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
+import { ProLayout } from '@ant-design/pro-components';
+import { Button, Grid, Space, Tag, Tooltip, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import { useAuth } from '../auth/context';
+import type { Session } from '../auth/token';
+import { useT } from '../locales/context';
+import { LanguageSwitch } from './LanguageSwitch';
+
+const ROLE_COLOR = { admin: 'gold', operator: 'blue', viewer: 'default' } as const;
+
+/** Who is signed in: tenant, subject and role, always visible in the header. */
+function Identity({ session, compact }: { session: Session; compact: boolean }) {
+  const t = useT();
+  return (
+    <Space size={4} align="center" className="identity" data-testid="identity">
+      <Tag color="geekblue" data-testid="identity-tenant" style={{ marginInlineEnd: 0 }}>
+        {t('app.tenant', { id: session.tenantId })}
+      </Tag>
+      {compact ? (
+        // On a phone the subject moves into a tooltip; tenant and role stay visible.
+        <Tooltip title={session.subject}>
+          <UserOutlined aria-label={session.subject} />
+        </Tooltip>
+      ) : (
+        <Typography.Text className="identity-subject" ellipsis={{ tooltip: session.subject }}>
+          <UserOutlined /> {session.subject || '—'}
+        </Typography.Text>
+      )}
+      <Tag color={ROLE_COLOR[session.role]} data-testid="identity-role" style={{ marginInlineEnd: 0 }}>
+        {t(`role.${session.role}`)}
+      </Tag>
+    </Space>
+  );
+}
+
+export function AppLayout({ children }: { children: ReactNode }) {
+  const t = useT();
+  const { session, signOut } = useAuth();
+  const screens = Grid.useBreakpoint();
+  const compact = !screens.md;
+  return (
+    <ProLayout
+      title={t('app.title')}
+      logo="/favicon.svg"
+      layout="top"
+      fixedHeader
+      contentWidth="Fluid"
+      location={{ pathname: '/system/scheduled-tasks/list' }}
+      route={{
+        path: '/',
+        routes: [{ path: '/system/scheduled-tasks/list', name: t('app.menu.tasks'), icon: <ScheduleOutlined /> }],
+      }}
+      // One page: the menu entry is a label, not a link that would reload the app.
+      menuItemRender={(item, dom) => <span data-testid={`menu-${item.path}`}>{dom}</span>}
+      actionsRender={() => [
+        session ? <Identity key="who" session={session} compact={compact} /> : null,
+        <LanguageSwitch key="lang" compact={compact} />,
+        <Tooltip key="out" title={t('app.signOut')}>
+          <Button type="text" size="small" icon={<LogoutOutlined />} onClick={() => signOut()} aria-label={t('app.signOut')} data-testid="sign-out" />
+        </Tooltip>,
+      ]}
+      token={{ header: { colorBgHeader: '#fff' } }}
+    >
+      {children}
+    </ProLayout>
+  );
+}

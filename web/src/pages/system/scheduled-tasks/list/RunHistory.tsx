@@ -1,0 +1,128 @@
+import { StopOutlined, SyncOutlined } from '@ant-design/icons';
+import { App, Button, Collapse, Empty, Pagination, Select, Space, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useT } from '../../../../locales/context';
+import type { Capabilities } from '../../../../services/capabilities';
+import { tasksApi } from '../../../../services/tasks';
+import type { Run, RunStatus } from '../../../../services/types';
+import { formatDuration, formatLocal } from '../../../../utils/time';
+import { useRemote } from '../../../../hooks/useRemote';
+import { errorMessage } from './apiErrors';
+import { LogView } from './LogView';
+import { isLive, RUN_STATUSES } from './runStatus';
+import { StatusTag } from './StatusTag';
+
+const PAGE_SIZE = 10;
+/** How often a live run's state and log are fetched again. */
+export const LIVE_POLL_MS = 2000;
+
+function RunHeader({ run }: { run: Run }) {
+  const t = useT();
+  return (
+    <Space wrap size={8}>
+      <StatusTag status={run.status} />
+      <span className="preview-time">{formatLocal(run.scheduled_for)}</span>
+      <Tag bordered={false}>{t(`runs.trigger.${run.trigger}`)}</Tag>
+      {run.max_attempts > 1 && (
+        <Typography.Text type="secondary">{t('runs.attempt', { attempt: run.attempt, max: run.max_attempts })}</Typography.Text>
+      )}
+      {run.duration_ms !== null && <Typography.Text type="secondary">{formatDuration(run.duration_ms)}</Typography.Text>}
+      {run.occurrences > 1 && <Tag>{t('runs.occurrences', { count: run.occurrences })}</Tag>}
+    </Space>
+  );
+}
+
+function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean; onCancelled: () => void }) {
+  const t = useT();
+  const { message } = App.useApp();
+  const cancel = async () => {
+    try {
+      await tasksApi.cancelRun(run.uuid);
+      message.success(t('runs.cancelled'));
+      onCancelled();
+    } catch (error) {
+      message.error(errorMessage(error, t));
+    }
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Typography.Text type="secondary" copyable={{ text: run.uuid }} className="mono" style={{ fontSize: 12 }}>
+        {run.uuid}
+      </Typography.Text>
+      {run.skip_reason && <Typography.Text>{t('runs.skipReason', { reason: run.skip_reason })}</Typography.Text>}
+      {run.error && <Typography.Text type="danger">{run.error}</Typography.Text>}
+      {canCancel && isLive(run.status) && (
+        <Button size="small" danger icon={<StopOutlined />} onClick={cancel}>
+          {t('runs.cancel')}
+        </Button>
+      )}
+      <LogView lines={run.logs ?? []} follow={isLive(run.status)} />
+      {run.result !== null && run.result !== undefined && (
+        <>
+          <Typography.Text strong>{t('runs.result')}</Typography.Text>
+          <pre className="log-view" style={{ margin: 0 }}>
+            {JSON.stringify(run.result, null, 2)}
+          </pre>
+        </>
+      )}
+    </Space>
+  );
+}
+
+/** A task's runs, newest first, each with its log; refreshed every 2 s while one is live. */
+export function RunHistory({ taskUuid, capabilities }: { taskUuid: string; capabilities: Capabilities }) {
+  const t = useT();
+  const [status, setStatus] = useState<RunStatus | undefined>();
+  const [page, setPage] = useState(1);
+  const [open, setOpen] = useState<string[]>([]);
+  const runs = useRemote(
+    `${taskUuid}:${status ?? ''}:${page}`,
+    () => tasksApi.logs(taskUuid, { status, page, page_size: PAGE_SIZE }),
+    { pollMs: LIVE_POLL_MS, poll: (data) => data.items.some((r) => isLive(r.status)) },
+  );
+  const items = runs.data?.items ?? [];
+  const live = items.some((r) => isLive(r.status));
+  // The newest run is open unless the user chose otherwise.
+  const activeKeys = open.length ? open : items.slice(0, 1).map((r) => r.uuid);
+
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} data-testid="run-history">
+      <Space wrap>
+        <Select<RunStatus | 'all'>
+          style={{ width: 180 }}
+          value={status ?? 'all'}
+          aria-label={t('runs.filter')}
+          data-testid="run-status-filter"
+          onChange={(value) => {
+            setStatus(value === 'all' ? undefined : value);
+            setPage(1);
+          }}
+          options={[
+            { value: 'all', label: t('runs.filter.all') },
+            ...RUN_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })),
+          ]}
+        />
+        <Button icon={<SyncOutlined spin={live} />} onClick={runs.reload}>
+          {t('common.refresh')}
+        </Button>
+        {live && <Tag color="processing">{t('runs.live')}</Tag>}
+      </Space>
+      {runs.error !== undefined && <Typography.Text type="danger">{errorMessage(runs.error, t)}</Typography.Text>}
+      {!runs.loading && items.length === 0 && <Empty description={t('runs.empty')} />}
+      {items.length > 0 && (
+        <Collapse
+          activeKey={activeKeys}
+          onChange={(keys) => setOpen(Array.isArray(keys) ? keys : [keys])}
+          items={items.map((run) => ({
+            key: run.uuid,
+            label: <RunHeader run={run} />,
+            children: <RunBody run={run} canCancel={capabilities.cancelRun} onCancelled={runs.reload} />,
+          }))}
+        />
+      )}
+      {(runs.data?.total ?? 0) > PAGE_SIZE && (
+        <Pagination size="small" current={page} pageSize={PAGE_SIZE} total={runs.data?.total} onChange={setPage} showSizeChanger={false} />
+      )}
+    </Space>
+  );
+}

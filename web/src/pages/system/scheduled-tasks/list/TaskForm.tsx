@@ -1,0 +1,181 @@
+import { ModalForm } from '@ant-design/pro-components';
+import { Alert, App, Col, Collapse, Divider, Form, Input, Radio, Row, Switch } from 'antd';
+import { useMemo, useState } from 'react';
+import { useT } from '../../../../locales/context';
+import { ApiError } from '../../../../services/http';
+import { tasksApi } from '../../../../services/tasks';
+import type { ProblemField, Task, TaskType } from '../../../../services/types';
+import { browserTimeZone } from '../../../../utils/time';
+import { AdvancedFields } from './AdvancedFields';
+import { ApiCallFields } from './ApiCallFields';
+import { errorMessage } from './apiErrors';
+import { ADVANCED_FIELDS, fieldErrorsFromProblem, type FormField } from './fieldErrors';
+import { defaultValues, fromTask, type TaskFormValues, toTaskPatch, toTaskRequest } from './formModel';
+import { PythonFields } from './PythonFields';
+import { TriggerFields } from './TriggerFields';
+
+interface Props {
+  /** The task to edit; none to create one. */
+  task?: Task;
+  onClose: () => void;
+  onSaved: (task: Task) => void;
+}
+
+const TASK_TYPES: TaskType[] = ['api_call', 'python_script'];
+
+/** Problems the form cannot pin on a field: listed above the form. */
+type Banner = { kind: 'conflict' } | { kind: 'fields'; errors: ProblemField[]; detail: string } | null;
+
+/** Create or edit a task in a modal; the server's validation errors land on their fields. */
+export function TaskForm({ task, onClose, onSaved }: Props) {
+  const t = useT();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<TaskFormValues>();
+  const zone = browserTimeZone();
+  const initialValues = useMemo(() => (task ? fromTask(task, zone) : defaultValues(zone)), [task, zone]);
+  const type = Form.useWatch('type', form) ?? initialValues.type;
+  const [advancedOpen, setAdvancedOpen] = useState<string[]>([]);
+  const [banner, setBanner] = useState<Banner>(null);
+  const required = { required: true, message: t('form.required') };
+
+  /** Puts each server error under its field; true when the error was a validation problem. */
+  const showServerErrors = (error: unknown): boolean => {
+    if (!(error instanceof ApiError)) return false;
+    if (error.problem?.code === 'version_conflict') {
+      setBanner({ kind: 'conflict' });
+      return true;
+    }
+    if (!error.problem?.errors?.length) return false;
+    const { fields, unmatched } = fieldErrorsFromProblem(error.problem);
+    const names = Object.keys(fields) as FormField[];
+    form.setFields(names.map((name) => ({ name, errors: fields[name] ?? [] })));
+    if (names.some((n) => ADVANCED_FIELDS.includes(n))) setAdvancedOpen(['advanced']);
+    setBanner(unmatched.length ? { kind: 'fields', errors: unmatched, detail: error.message } : null);
+    if (names.length) form.scrollToField(names[0], { block: 'center' });
+    return true;
+  };
+
+  const onFinish = async () => {
+    setBanner(null);
+    // The raw store, not ProForm's transformed copy: date pickers must stay Dayjs here.
+    const values = form.getFieldsValue(true) as TaskFormValues;
+    try {
+      const saved = task
+        ? await tasksApi.update(task.uuid, toTaskPatch(values, task, zone))
+        : await tasksApi.create(toTaskRequest(values));
+      message.success(t(task ? 'tasks.updated' : 'tasks.created', { name: saved.name }));
+      onSaved(saved);
+      return true;
+    } catch (error) {
+      if (!showServerErrors(error)) message.error(errorMessage(error, t));
+      return false;
+    }
+  };
+
+  return (
+    <ModalForm<TaskFormValues>
+      form={form}
+      name="task"
+      title={task ? t('form.editTitle', { name: task.name }) : t('form.createTitle')}
+      open
+      layout="vertical"
+      initialValues={initialValues}
+      dateFormatter={false}
+      className="task-form"
+      width={880}
+      modalProps={{ maskClosable: false }}
+      submitter={{ searchConfig: { submitText: t('form.save'), resetText: t('form.cancel') } }}
+      onFinish={onFinish}
+      onOpenChange={(open) => !open && onClose()}
+      scrollToFirstError
+    >
+      {banner?.kind === 'conflict' && <Alert type="error" showIcon message={t('form.conflict')} style={{ marginBottom: 16 }} />}
+      {banner?.kind === 'fields' && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={t('form.errors.title')}
+          description={
+            <ul style={{ margin: 0, paddingLeft: 18 }}>
+              {banner.errors.map((e) => (
+                <li key={`${e.field}:${e.message}`}>
+                  {e.field ? <code>{e.field}</code> : null} {e.message}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      )}
+
+      <Divider orientation="left" orientationMargin={0} plain>
+        {t('form.section.basic')}
+      </Divider>
+      <Row gutter={12}>
+        <Col xs={24} sm={12}>
+          <Form.Item name="name" label={t('form.name')} rules={[required, { max: 100 }]}>
+            <Input placeholder={t('form.name.placeholder')} maxLength={100} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} sm={12}>
+          <Form.Item
+            name="code"
+            label={t('form.code')}
+            tooltip={t('form.code.tooltip')}
+            rules={[required, { max: 50 }, { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('form.code.pattern') }]}
+          >
+            <Input className="mono" placeholder="daily-report" maxLength={50} />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Row gutter={12}>
+        <Col xs={24} sm={task ? 24 : 16}>
+          <Form.Item name="type" label={t('form.type')} rules={[required]}>
+            <Radio.Group optionType="button" data-testid="task-type">
+              {TASK_TYPES.map((tt) => (
+                <Radio.Button key={tt} value={tt}>
+                  {t(`type.${tt}`)}
+                </Radio.Button>
+              ))}
+            </Radio.Group>
+          </Form.Item>
+        </Col>
+        {!task && (
+          <Col xs={24} sm={8}>
+            <Form.Item name="is_active" label={t('form.activeOnSave')} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          </Col>
+        )}
+      </Row>
+      <Form.Item name="description" label={t('form.description')}>
+        <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={2000} />
+      </Form.Item>
+
+      <Divider orientation="left" orientationMargin={0} plain>
+        {t('form.section.trigger')}
+      </Divider>
+      <TriggerFields />
+
+      <Divider orientation="left" orientationMargin={0} plain>
+        {t('form.section.config')}
+      </Divider>
+      {type === 'python_script' ? <PythonFields /> : <ApiCallFields />}
+
+      <Collapse
+        ghost
+        activeKey={advancedOpen}
+        onChange={(keys) => setAdvancedOpen(Array.isArray(keys) ? keys : [keys])}
+        items={[
+          {
+            key: 'advanced',
+            label: t('form.section.advanced'),
+            // Rendered while collapsed too, so its fields keep their values and can show errors.
+            forceRender: true,
+            children: <AdvancedFields />,
+          },
+        ]}
+      />
+    </ModalForm>
+  );
+}

@@ -1,0 +1,150 @@
+import { Descriptions, type DescriptionsProps, Space, Tag, Typography } from 'antd';
+import { useLocale } from '../../../../locales/context';
+import type { JsonValue, Task, TaskStatus } from '../../../../services/types';
+import { formatInZone, formatLocal } from '../../../../utils/time';
+import { summarizeTrigger } from '../../../../utils/trigger';
+import { redactDefinition } from './redact';
+import { RUN_STATUSES } from './runStatus';
+import { StatusTag } from './StatusTag';
+
+type Items = NonNullable<DescriptionsProps['items']>;
+
+function When({ instant, zone }: { instant: string | null; zone: string }) {
+  if (!instant) return <>—</>;
+  return (
+    <span title={instant}>
+      {formatLocal(instant)}{' '}
+      <Typography.Text type="secondary">
+        ({formatInZone(instant, zone, instant)} {zone})
+      </Typography.Text>
+    </span>
+  );
+}
+
+const LABEL_STYLE = { label: { width: 140 } };
+
+/** Status (next run, current run, last result and error), the definition and its policies. */
+export function TaskOverview({ task, status }: { task: Task; status: TaskStatus | undefined }) {
+  const { t, lang } = useLocale();
+  const current = status?.current_run ?? null;
+  const stats = status?.stats;
+  const lastError = status?.last_error ?? task.last_error;
+
+  const state: Items = [
+    {
+      key: 'active',
+      label: t('tasks.col.active'),
+      children: (
+        <Space>
+          <Tag color={task.is_active ? 'success' : 'default'}>{t(task.is_active ? 'tasks.active.true' : 'tasks.active.false')}</Tag>
+          {(status?.is_running ?? task.is_running) && <Tag color="processing">{t('tasks.running')}</Tag>}
+        </Space>
+      ),
+    },
+    { key: 'next', label: t('drawer.nextRun'), children: <When instant={status?.next_run_at ?? task.next_run_at} zone={task.timezone} /> },
+    {
+      key: 'current',
+      label: t('drawer.currentRun'),
+      children: current ? (
+        <Space>
+          <StatusTag status={current.status} />
+          <span>{formatLocal(current.started_at ?? current.queued_at)}</span>
+        </Space>
+      ) : (
+        t('drawer.none')
+      ),
+    },
+    { key: 'last', label: t('drawer.lastRun'), children: <When instant={status?.last_run_at ?? task.last_run_at} zone={task.timezone} /> },
+    { key: 'lastStatus', label: t('drawer.lastStatus'), children: <StatusTag status={status?.last_run_status ?? task.last_run_status} /> },
+  ];
+  if (lastError) {
+    state.push({ key: 'lastError', label: t('drawer.lastError'), children: <Typography.Text type="danger">{lastError}</Typography.Text> });
+  }
+  if (stats) {
+    state.push({
+      key: 'stats',
+      label: t('drawer.stats'),
+      children: (
+        <Space wrap size={4}>
+          {RUN_STATUSES.filter((s) => stats[s] > 0).map((s) => (
+            <Tag key={s}>
+              {t(`status.${s}`)}: {stats[s]}
+            </Tag>
+          ))}
+          {stats.total === 0 && <Typography.Text type="secondary">{t('runs.empty')}</Typography.Text>}
+        </Space>
+      ),
+    });
+  }
+
+  const definition: Items = [
+    {
+      key: 'code',
+      label: t('tasks.col.code'),
+      children: (
+        <Typography.Text code copyable>
+          {task.code}
+        </Typography.Text>
+      ),
+    },
+    { key: 'type', label: t('tasks.col.type'), children: t(`type.${task.type}`) },
+    { key: 'trigger', label: t('drawer.trigger'), children: summarizeTrigger(task.trigger_type, task.trigger_config, task.timezone, lang) },
+    {
+      key: 'policies',
+      label: t('drawer.policies'),
+      children: (
+        <Space direction="vertical" size={0}>
+          <span>
+            {t('drawer.retries', {
+              retries: task.retry_policy.max_retries,
+              delay: task.retry_policy.retry_delay_seconds,
+              backoff: t(`form.backoff.${task.retry_policy.backoff}`),
+            })}
+          </span>
+          <span>{t('drawer.timeoutValue', { seconds: task.timeout_seconds })}</span>
+          <span>
+            {t('form.overlap')}: {t(`form.overlap.${task.overlap_policy}`)}
+          </span>
+          <span>
+            {t('form.misfire')}: {t(`form.misfire.${task.misfire_policy}`)}
+          </span>
+        </Space>
+      ),
+    },
+    {
+      key: 'config',
+      label: 'task_config',
+      children: (
+        <pre className="log-view light" style={{ margin: 0 }}>
+          {JSON.stringify(redactDefinition(task.task_config as unknown as { [key: string]: JsonValue }), null, 2)}
+        </pre>
+      ),
+    },
+    {
+      key: 'function',
+      label: t('drawer.functionId'),
+      children: (
+        <Typography.Text className="mono" style={{ fontSize: 12 }}>
+          {task.inngest_function_id}
+        </Typography.Text>
+      ),
+    },
+    {
+      key: 'version',
+      label: t('drawer.version', { version: task.version }),
+      children: (
+        <Space direction="vertical" size={0}>
+          <Typography.Text type="secondary">{t('drawer.createdBy', { who: task.created_by, at: formatLocal(task.created_at) })}</Typography.Text>
+          <Typography.Text type="secondary">{t('drawer.updatedBy', { who: task.updated_by, at: formatLocal(task.updated_at) })}</Typography.Text>
+        </Space>
+      ),
+    },
+  ];
+
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="task-overview">
+      <Descriptions size="small" column={1} bordered title={t('drawer.status')} styles={LABEL_STYLE} items={state} />
+      <Descriptions size="small" column={1} bordered title={t('drawer.config')} styles={LABEL_STYLE} items={definition} />
+    </Space>
+  );
+}

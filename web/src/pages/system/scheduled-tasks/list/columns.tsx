@@ -1,0 +1,174 @@
+import { DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import type { ProColumns } from '@ant-design/pro-components';
+import { Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
+import type { Permissions } from '../../../../auth/token';
+import type { Translate } from '../../../../locales/context';
+import type { Lang } from '../../../../locales/lang';
+import type { Task } from '../../../../services/types';
+import { ActiveSwitch } from './ActiveSwitch';
+import { NextRun, TriggerCell } from './cells';
+import { RUN_STATUSES } from './runStatus';
+import { StatusTag } from './StatusTag';
+
+export interface ColumnContext {
+  t: Translate;
+  lang: Lang;
+  permissions: Permissions;
+  canRunNow: boolean;
+  /** A phone-width screen: fewer, unfixed columns, the last status under the name. */
+  narrow: boolean;
+  onView: (task: Task) => void;
+  onEdit: (task: Task) => void;
+  onRunNow: (task: Task) => void;
+  onDelete: (task: Task) => Promise<boolean>;
+  onSetActive: (task: Task, active: boolean) => Promise<boolean>;
+}
+
+export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
+  const { t, lang, permissions, narrow } = ctx;
+  const typeEnum = {
+    api_call: { text: t('type.api_call') },
+    python_script: { text: t('type.python_script') },
+  };
+  const triggerEnum = {
+    cron: { text: t('trigger.cron') },
+    interval: { text: t('trigger.interval') },
+    date: { text: t('trigger.date') },
+  };
+  const statusEnum = Object.fromEntries(RUN_STATUSES.map((s) => [s, { text: t(`status.${s}`) }]));
+  const activeEnum = {
+    true: { text: t('tasks.active.true'), status: 'Success' },
+    false: { text: t('tasks.active.false'), status: 'Default' },
+  };
+
+  return [
+    {
+      title: t('tasks.col.keyword'),
+      dataIndex: 'keyword',
+      hideInTable: true,
+      fieldProps: { placeholder: t('tasks.col.keyword.placeholder'), allowClear: true },
+    },
+    {
+      title: t('tasks.col.name'),
+      dataIndex: 'name',
+      sorter: true,
+      hideInSearch: true,
+      fixed: narrow ? undefined : 'left',
+      width: narrow ? undefined : 160,
+      render: (_, task) => (
+        <Space direction="vertical" size={0}>
+          <Typography.Link onClick={() => ctx.onView(task)} data-testid={`task-name-${task.code}`}>
+            {task.name}
+          </Typography.Link>
+          {narrow && <StatusTag status={task.last_run_status} />}
+          {task.description && (
+            <Typography.Text type="secondary" ellipsis style={{ maxWidth: 200, fontSize: 12 }}>
+              {task.description}
+            </Typography.Text>
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: t('tasks.col.code'),
+      dataIndex: 'code',
+      sorter: true,
+      hideInSearch: true,
+      copyable: true,
+      responsive: ['md'],
+      width: 140,
+    },
+    {
+      title: t('tasks.col.type'),
+      dataIndex: 'type',
+      valueType: 'select',
+      valueEnum: typeEnum,
+      responsive: ['lg'],
+      width: 110,
+    },
+    {
+      title: t('tasks.col.triggerType'),
+      dataIndex: 'trigger_type',
+      valueType: 'select',
+      valueEnum: triggerEnum,
+      hideInTable: true,
+    },
+    {
+      title: t('tasks.col.trigger'),
+      key: 'trigger',
+      hideInSearch: true,
+      responsive: ['sm'],
+      render: (_, task) => <TriggerCell task={task} lang={lang} />,
+    },
+    {
+      title: t('tasks.col.nextRun'),
+      dataIndex: 'next_run_at',
+      sorter: true,
+      hideInSearch: true,
+      responsive: ['sm'],
+      width: 160,
+      render: (_, task) => <NextRun task={task} />,
+    },
+    {
+      title: t('tasks.col.lastStatus'),
+      dataIndex: 'last_run_status',
+      valueType: 'select',
+      valueEnum: statusEnum,
+      width: 110,
+      responsive: ['sm'],
+      render: (_, task) => (
+        <Space size={4} wrap>
+          <StatusTag status={task.last_run_status} />
+          {task.is_running && <Tag color="processing">{t('tasks.running')}</Tag>}
+        </Space>
+      ),
+    },
+    {
+      title: t('tasks.col.active'),
+      dataIndex: 'is_active',
+      valueType: 'select',
+      valueEnum: activeEnum,
+      width: 70,
+      render: (_, task) => (
+        <ActiveSwitch task={task} disabled={!permissions.canOperate} onChange={ctx.onSetActive} />
+      ),
+    },
+    {
+      title: t('tasks.col.actions'),
+      valueType: 'option',
+      key: 'actions',
+      width: narrow ? undefined : 130,
+      fixed: narrow ? undefined : 'right',
+      render: (_, task) => (
+        <Space size={0} wrap className="row-actions" data-testid={`actions-${task.code}`}>
+          <Tooltip title={t('tasks.action.view')}>
+            <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => ctx.onView(task)} aria-label={t('tasks.action.view')} />
+          </Tooltip>
+          {permissions.canEdit && (
+            <Tooltip title={t('tasks.action.edit')}>
+              <Button type="link" size="small" icon={<EditOutlined />} onClick={() => ctx.onEdit(task)} aria-label={t('tasks.action.edit')} data-testid="edit" />
+            </Tooltip>
+          )}
+          {permissions.canOperate && ctx.canRunNow && (
+            <Tooltip title={t('tasks.action.run')}>
+              <Button type="link" size="small" icon={<PlayCircleOutlined />} onClick={() => ctx.onRunNow(task)} aria-label={t('tasks.action.run')} data-testid="run-now" />
+            </Tooltip>
+          )}
+          {permissions.canEdit && (
+            <Popconfirm
+              title={t('tasks.delete.confirm', { name: task.name })}
+              description={t('tasks.delete.confirmHint')}
+              okButtonProps={{ danger: true }}
+              okText={t('tasks.action.delete')}
+              onConfirm={() => ctx.onDelete(task)}
+            >
+              <Tooltip title={t('tasks.action.delete')}>
+                <Button type="link" size="small" danger icon={<DeleteOutlined />} aria-label={t('tasks.action.delete')} data-testid="delete" />
+              </Tooltip>
+            </Popconfirm>
+          )}
+        </Space>
+      ),
+    },
+  ];
+}

@@ -1,0 +1,289 @@
+// The create/edit form's values and their conversion to and from the API's task JSON. Pure
+// functions, so the trigger logic is unit-tested without a browser.
+
+import type { Dayjs } from 'dayjs';
+import type {
+  ApiCallConfig,
+  Backoff,
+  HttpMethod,
+  JsonValue,
+  MisfirePolicy,
+  OverlapPolicy,
+  PreviewRequest,
+  PythonScriptConfig,
+  Task,
+  TaskPatch,
+  TaskRequest,
+  TaskType,
+  TriggerConfig,
+  TriggerType,
+  TriggerWindow,
+} from '../../../../services/types';
+import { type KeyValueRow, recordFromRows, rowsFromRecord } from '../../../../utils/headers';
+import { instantToWall, wallToInstant } from '../../../../utils/time';
+import {
+  type IntervalUnit,
+  intervalSeconds,
+  isCron,
+  isDate,
+  isInterval,
+  splitInterval,
+} from '../../../../utils/trigger';
+
+export interface TaskFormValues {
+  name: string;
+  code: string;
+  description?: string;
+  type: TaskType;
+  is_active: boolean;
+
+  trigger_type: TriggerType;
+  cron?: string;
+  /** The cron's zone; for the other types, the zone the date-times are entered in. */
+  timezone: string;
+  interval_value?: number | null;
+  interval_unit: IntervalUnit;
+  at?: Dayjs | null;
+  start_at?: Dayjs | null;
+  end_at?: Dayjs | null;
+  jitter_seconds?: number | null;
+
+  url?: string;
+  method?: HttpMethod;
+  headers?: KeyValueRow[];
+  /** JSON text of the request body. */
+  body?: string;
+  /** Comma-separated status codes counted as success; empty means any 2xx. */
+  expected_status?: string;
+  follow_redirects?: boolean;
+
+  script?: string;
+  /** JSON text handed to the script. */
+  args?: string;
+  env?: KeyValueRow[];
+
+  max_retries?: number | null;
+  retry_delay_seconds?: number | null;
+  backoff?: Backoff;
+  max_delay_seconds?: number | null;
+  timeout_seconds?: number | null;
+  overlap_policy?: OverlapPolicy;
+  misfire_policy?: MisfirePolicy;
+  misfire_grace_seconds?: number | null;
+}
+
+export const DEFAULT_SCRIPT = `import json, sys
+
+# The run context (tenant_id, task uuid, run uuid, scheduled_for, attempt) arrives on stdin.
+context = json.load(sys.stdin)
+print("hello from", context.get("task_uuid"))
+`;
+
+/** A new task's values: a daily cron in the user's own zone, calling an HTTP endpoint. */
+export function defaultValues(zone: string): TaskFormValues {
+  return {
+    name: '',
+    code: '',
+    type: 'api_call',
+    is_active: true,
+    trigger_type: 'cron',
+    cron: '0 0 * * *',
+    timezone: zone,
+    interval_value: 5,
+    interval_unit: 'minutes',
+    url: 'https://',
+    method: 'GET',
+    headers: [],
+    body: '',
+    script: DEFAULT_SCRIPT,
+    env: [],
+    max_retries: 3,
+    retry_delay_seconds: 60,
+    backoff: 'fixed',
+    overlap_policy: 'skip',
+    misfire_policy: 'fire_once',
+    misfire_grace_seconds: 60,
+  };
+}
+
+const present = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
+
+function parseJsonText(text: string | undefined): JsonValue | undefined {
+  if (!text || !text.trim()) return undefined;
+  return JSON.parse(text) as JsonValue;
+}
+
+/** The error of a JSON text field, or null when it is empty or valid. */
+export function jsonTextError(text: string | undefined): string | null {
+  try {
+    parseJsonText(text);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export function parseExpectedStatus(text: string | undefined): number[] | undefined {
+  const codes = (text ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
+  return codes.length ? codes : undefined;
+}
+
+/** The trigger part of the values as the API's `trigger_config`. */
+export function buildTriggerConfig(values: TaskFormValues): TriggerConfig {
+  const zone = values.timezone || 'UTC';
+  const window: TriggerWindow = {};
+  if (values.start_at) window.start_at = wallToInstant(values.start_at, zone);
+  if (values.end_at) window.end_at = wallToInstant(values.end_at, zone);
+  if (present(values.jitter_seconds) && values.jitter_seconds > 0) window.jitter_seconds = values.jitter_seconds;
+  switch (values.trigger_type) {
+    case 'cron':
+      return { cron: (values.cron ?? '').trim(), timezone: zone, ...window };
+    case 'interval':
+      return {
+        seconds: intervalSeconds(values.interval_value ?? 0, values.interval_unit),
+        ...window,
+      };
+    case 'date':
+      // An empty `at` goes out empty so that the server names the field that is missing.
+      return { at: values.at ? wallToInstant(values.at, zone) : '', ...window };
+  }
+}
+
+/** What `/preview` needs, or null while the trigger is too incomplete to ask about. */
+export function previewRequest(values: Partial<TaskFormValues>, count = 5): PreviewRequest | null {
+  if (!values.trigger_type) return null;
+  if (values.trigger_type === 'cron' && !values.cron?.trim()) return null;
+  if (values.trigger_type === 'interval' && !(values.interval_value && values.interval_value > 0)) return null;
+  if (values.trigger_type === 'date' && !values.at) return null;
+  const full = { interval_unit: 'seconds', timezone: 'UTC', ...values } as TaskFormValues;
+  return { trigger_type: values.trigger_type, trigger_config: buildTriggerConfig(full), count };
+}
+
+/** Keys of an existing task's config that the form does not edit; kept on save. */
+function untouchedConfig(original: Task | undefined, type: TaskType): Partial<ApiCallConfig & PythonScriptConfig> {
+  if (!original || original.type !== type) return {};
+  const config = original.task_config as ApiCallConfig;
+  return type === 'api_call' && config.query ? { query: config.query } : {};
+}
+
+export function buildTaskConfig(values: TaskFormValues, original?: Task): ApiCallConfig | PythonScriptConfig {
+  if (values.type === 'python_script') {
+    const config: PythonScriptConfig = { script: values.script ?? '' };
+    const args = parseJsonText(values.args);
+    if (args !== undefined) config.args = args;
+    const env = recordFromRows(values.env);
+    if (env) config.env = env;
+    return { ...untouchedConfig(original, values.type), ...config };
+  }
+  const config: ApiCallConfig = { url: (values.url ?? '').trim(), method: values.method ?? 'GET' };
+  const headers = recordFromRows(values.headers);
+  if (headers) config.headers = headers;
+  const data = parseJsonText(values.body);
+  if (data !== undefined) config.data = data;
+  const expected = parseExpectedStatus(values.expected_status);
+  if (expected) config.expected_status = expected;
+  if (values.follow_redirects) config.follow_redirects = true;
+  return { ...untouchedConfig(original, values.type), ...config };
+}
+
+/**
+ * The API request for the form's values. On edit, `original` keeps config keys the form does
+ * not show, and `is_active` is left out: the list's switch owns it.
+ */
+export function toTaskRequest(values: TaskFormValues, original?: Task): TaskRequest {
+  const request: TaskRequest = {
+    name: values.name.trim(),
+    code: values.code.trim(),
+    description: values.description?.trim() ?? '',
+    type: values.type,
+    trigger_type: values.trigger_type,
+    trigger_config: buildTriggerConfig(values),
+    task_config: buildTaskConfig(values, original),
+    retry_policy: {
+      max_retries: values.max_retries ?? 3,
+      retry_delay_seconds: values.retry_delay_seconds ?? 60,
+      backoff: values.backoff ?? 'fixed',
+      ...(present(values.max_delay_seconds) ? { max_delay_seconds: values.max_delay_seconds } : {}),
+    },
+  };
+  if (!original) request.is_active = values.is_active;
+  if (present(values.timeout_seconds)) request.timeout_seconds = values.timeout_seconds;
+  if (values.overlap_policy) request.overlap_policy = values.overlap_policy;
+  if (values.misfire_policy) request.misfire_policy = values.misfire_policy;
+  if (present(values.misfire_grace_seconds)) request.misfire_grace_seconds = values.misfire_grace_seconds;
+  return request;
+}
+
+const jsonText = (value: JsonValue | undefined) => (value === undefined ? '' : JSON.stringify(value, null, 2));
+
+/** The form's values for an existing task; the browser's zone is used for zone-less triggers. */
+export function fromTask(task: Task, browserZone: string): TaskFormValues {
+  const base = defaultValues(browserZone);
+  const config = task.trigger_config;
+  const zone = isCron(task.trigger_type, config) ? (config.timezone ?? task.timezone) : browserZone;
+  const wall = (instant: string | undefined) => (instant ? instantToWall(instant, zone) : null);
+  const values: TaskFormValues = {
+    ...base,
+    name: task.name,
+    code: task.code,
+    description: task.description ?? '',
+    type: task.type,
+    is_active: task.is_active,
+    trigger_type: task.trigger_type,
+    timezone: zone,
+    start_at: wall(config.start_at),
+    end_at: wall(config.end_at),
+    jitter_seconds: config.jitter_seconds ?? null,
+    max_retries: task.retry_policy.max_retries,
+    retry_delay_seconds: task.retry_policy.retry_delay_seconds,
+    backoff: task.retry_policy.backoff,
+    max_delay_seconds: task.retry_policy.max_delay_seconds ?? null,
+    timeout_seconds: task.timeout_seconds,
+    overlap_policy: task.overlap_policy,
+    misfire_policy: task.misfire_policy,
+    misfire_grace_seconds: task.misfire_grace_seconds,
+  };
+  if (isCron(task.trigger_type, config)) values.cron = config.cron;
+  if (isInterval(task.trigger_type, config)) {
+    const { value, unit } = splitInterval(config.seconds);
+    values.interval_value = value;
+    values.interval_unit = unit;
+  }
+  if (isDate(task.trigger_type, config)) values.at = wall(config.at);
+  if (task.type === 'api_call') {
+    const api = task.task_config as ApiCallConfig;
+    values.url = api.url;
+    values.method = api.method ?? 'GET';
+    values.headers = rowsFromRecord(api.headers);
+    values.body = jsonText(api.data);
+    values.expected_status = (api.expected_status ?? []).join(', ');
+    values.follow_redirects = api.follow_redirects ?? false;
+  } else {
+    const py = task.task_config as PythonScriptConfig;
+    values.script = py.script;
+    values.args = jsonText(py.args);
+    values.env = rowsFromRecord(py.env);
+  }
+  return values;
+}
+
+/**
+ * The `PUT` body for an edit. The trigger is sent only when the user changed it: pickers hold
+ * whole seconds, and re-sending a trigger makes the server re-check it (a fired date trigger's
+ * `at` is in the past), so an untouched trigger must stay exactly as stored.
+ */
+export function toTaskPatch(values: TaskFormValues, original: Task, browserZone: string): TaskPatch {
+  const request: TaskPatch = { ...toTaskRequest(values, original), version: original.version };
+  const baseline = fromTask(original, browserZone);
+  const unchanged =
+    values.trigger_type === original.trigger_type &&
+    JSON.stringify(buildTriggerConfig(values)) === JSON.stringify(buildTriggerConfig(baseline));
+  if (unchanged) {
+    delete request.trigger_type;
+    delete request.trigger_config;
+  }
+  return request;
+}

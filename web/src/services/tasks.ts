@@ -1,0 +1,44 @@
+import { request } from './http';
+import type {
+  ListQuery,
+  Page,
+  PreviewRequest,
+  PreviewResponse,
+  Run,
+  RunStatus,
+  Task,
+  TaskPatch,
+  TaskRequest,
+  TaskStatus,
+  TaskVersion,
+} from './types';
+
+/** The original design's prefix for the task API. */
+export const TASKS_API = '/api/tree-root/scheduled-tasks';
+
+const path = (uuid: string, tail = '') => `${TASKS_API}/${encodeURIComponent(uuid)}${tail}`;
+
+export const tasksApi = {
+  list: (query: ListQuery, signal?: AbortSignal) =>
+    request<Page<Task>>(`${TASKS_API}/list`, { query: { ...query }, signal }),
+  get: (uuid: string) => request<Task>(path(uuid)),
+  create: (task: TaskRequest) => request<Task>(`${TASKS_API}/`, { method: 'POST', body: task }),
+  update: (uuid: string, patch: TaskPatch) => request<Task>(path(uuid), { method: 'PUT', body: patch }),
+  remove: (uuid: string) => request<void>(path(uuid), { method: 'DELETE' }),
+  batchDelete: (uuids: string[]) =>
+    request<{ deleted: number }>(`${TASKS_API}/batch-delete`, { method: 'POST', body: { uuids } }),
+  start: (uuid: string) => request<Task>(path(uuid, '/start'), { method: 'POST' }),
+  stop: (uuid: string) => request<Task>(path(uuid, '/stop'), { method: 'POST' }),
+  /** Run now: 202 with the queued run. Missing on servers without the engine (404/405). */
+  runNow: (uuid: string) => request<Run>(path(uuid, '/run'), { method: 'POST' }),
+  cancelRun: (runUuid: string) =>
+    request<Run>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}/cancel`, { method: 'POST' }),
+  status: (uuid: string) => request<TaskStatus>(path(uuid, '/status')),
+  /** Runs newest first, each with its log lines. */
+  logs: (uuid: string, query: { page?: number; page_size?: number; status?: RunStatus }) =>
+    request<Page<Run>>(path(uuid, '/logs'), { query }),
+  versions: (uuid: string, query: { page?: number; page_size?: number }) =>
+    request<Page<TaskVersion>>(path(uuid, '/versions'), { query }),
+  preview: (body: PreviewRequest, signal?: AbortSignal) =>
+    request<PreviewResponse>(`${TASKS_API}/preview`, { method: 'POST', body, signal }),
+};

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { dayjs, instantToWall, splitZonedLocal, wallToInstant } from './time';
+
+describe('zone conversions', () => {
+  it('reads wall times in a zone, across DST', () => {
+    expect(wallToInstant(dayjs('2026-03-08T01:30:00'), 'America/New_York')).toBe('2026-03-08T06:30:00Z');
+    expect(wallToInstant(dayjs('2026-03-08T03:30:00'), 'America/New_York')).toBe('2026-03-08T07:30:00Z');
+    expect(wallToInstant(dayjs('2030-01-01T00:00:00'), 'UTC')).toBe('2030-01-01T00:00:00Z');
+  });
+
+  it('shows an instant as a wall time in a zone', () => {
+    expect(instantToWall('2030-01-01T00:00:00Z', 'Asia/Shanghai').format('YYYY-MM-DD HH:mm')).toBe('2030-01-01 08:00');
+    for (const zone of ['UTC', 'Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe']) {
+      const instant = '2030-06-15T12:34:56Z';
+      expect(wallToInstant(instantToWall(instant, zone), zone)).toBe(instant);
+    }
+  });
+
+  it('splits the server’s zoned local time', () => {
+    expect(splitZonedLocal('2026-03-08T03:00:00-04:00[America/New_York]')).toEqual({ date: '2026-03-08', time: '03:00', offset: '-04:00' });
+    expect(splitZonedLocal('2026-03-08T03:00:30+08:00[Asia/Shanghai]')).toEqual({ date: '2026-03-08', time: '03:00:30', offset: '+08:00' });
+  });
+});

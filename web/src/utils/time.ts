@@ -1,0 +1,77 @@
+import dayjs, { type Dayjs } from 'dayjs';
+import timezone from 'dayjs/plugin/timezone';
+import utc from 'dayjs/plugin/utc';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+export { dayjs };
+
+/** The browser's IANA zone; the default of a new task's time zone. */
+export function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** Every IANA zone this browser knows, UTC first. */
+export function timeZoneNames(): string[] {
+  const names = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return ['UTC', ...names.filter((n) => n !== 'UTC')];
+}
+
+const WALL = 'YYYY-MM-DDTHH:mm:ss';
+
+/**
+ * The instant a wall-clock date-time denotes in `zone`, as RFC 3339 UTC. The pickers hold
+ * plain wall times (in the browser's zone, as dayjs does); the task's zone gives them meaning.
+ */
+export function wallToInstant(wall: Dayjs, zone: string): string {
+  return dayjs.tz(wall.format(WALL), zone).utc().format('YYYY-MM-DDTHH:mm:ss[Z]');
+}
+
+/** The inverse of {@link wallToInstant}: a picker value showing `instant`'s wall time in `zone`. */
+export function instantToWall(instant: string, zone: string): Dayjs {
+  return dayjs(dayjs(instant).tz(zone).format(WALL));
+}
+
+/** `2026-03-08 10:00` in the browser's zone (seconds only when they are not zero). */
+export function formatLocal(instant: string): string {
+  const d = dayjs(instant);
+  return d.format(d.second() === 0 ? 'YYYY-MM-DD HH:mm' : 'YYYY-MM-DD HH:mm:ss');
+}
+
+/** `03:00` (or `03-08 03:00` on another day) in `zone`, for showing beside a local time. */
+export function formatInZone(instant: string, zone: string, relativeTo?: string): string {
+  const d = dayjs(instant).tz(zone);
+  const sameDay = relativeTo ? dayjs(relativeTo).format('YYYY-MM-DD') === d.format('YYYY-MM-DD') : true;
+  return d.format(sameDay ? 'HH:mm' : 'MM-DD HH:mm');
+}
+
+/** Whether `zone` shows the same wall time as the browser at `instant`. */
+export function sameOffsetAsBrowser(instant: string, zone: string): boolean {
+  const d = dayjs(instant);
+  return d.tz(zone).utcOffset() === d.utcOffset();
+}
+
+/**
+ * The wall time and offset of a preview occurrence's `local` field
+ * (`2026-03-08T03:00:00-04:00[America/New_York]`), without re-deriving zone rules in JS.
+ */
+export function splitZonedLocal(local: string): { date: string; time: string; offset: string } {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?([+-]\d{2}:\d{2}(?::\d{2})?|Z)?/.exec(local);
+  if (!match) return { date: local, time: '', offset: '' };
+  const time = match[2].endsWith(':00') && match[2].length === 8 ? match[2].slice(0, 5) : match[2];
+  return { date: match[1], time, offset: match[3] === 'Z' ? '+00:00' : (match[3] ?? '') };
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '';
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds % 60)} s`;
+}
