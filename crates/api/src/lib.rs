@@ -8,7 +8,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use domain::Clock;
-use store::Store;
+use engine::Wakeup;
+use store::{EngineStore, Store};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
@@ -34,6 +35,10 @@ pub struct AppState {
     pub auth: Auth,
     /// Source of "now" for validation and next-fire computation.
     pub clock: Arc<dyn Clock>,
+    /// Run-now and cancel (the same database as `store`).
+    pub runs: Arc<dyn EngineStore>,
+    /// Pokes the engine after every task change and queued run, so it reacts at once.
+    pub wake: Wakeup,
 }
 
 #[derive(OpenApi)]

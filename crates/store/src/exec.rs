@@ -195,6 +195,10 @@ pub trait Backend: Send + Sync + 'static {
 
     /// The statement that finds and locks a live task for a change (see `sql::lock_task`).
     const LOCK_TASK: &'static str;
+    /// The statement that selects (and on PostgreSQL locks) due tasks to fire.
+    const DUE_TASKS: &'static str;
+    /// The statement that picks (and on PostgreSQL locks) queued runs to claim.
+    const CLAIM_CANDIDATES: &'static str;
 
     /// Starts a write transaction. Writers of one task (or of the whole database, on SQLite)
     /// are serialized from here on.

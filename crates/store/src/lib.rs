@@ -12,6 +12,7 @@ use domain::{
 };
 use jiff::Timestamp;
 
+mod engine;
 mod error;
 mod exec;
 mod ops;
@@ -22,6 +23,10 @@ mod sqlite;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
+pub use engine::{
+    AttemptEnd, ClaimedRun, DueTask, EngineStore, FirePlan, FirePlanner, FireReport, NewLogLine,
+    PlannedRun,
+};
 pub use error::StoreError;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;

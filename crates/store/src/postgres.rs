@@ -61,6 +61,8 @@ impl Backend for PostgresStore {
     type Read = PoolConnection<Postgres>;
 
     const LOCK_TASK: &'static str = sql::LOCK_TASK_POSTGRES;
+    const DUE_TASKS: &'static str = sql::DUE_TASKS_POSTGRES;
+    const CLAIM_CANDIDATES: &'static str = sql::CLAIM_CANDIDATES_POSTGRES;
 
     async fn begin_write(&self) -> Result<Self::Tx> {
         Ok(self.pool.begin().await?)

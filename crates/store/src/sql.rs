@@ -142,6 +142,160 @@ pub(crate) const RUN_STATS: &str = "SELECT status, \
      CAST(SUM(CASE WHEN status = 'skipped' THEN occurrences ELSE 1 END) AS BIGINT) \
      FROM task_runs WHERE task_id = $1 GROUP BY status";
 
+// ----- engine ------------------------------------------------------------------------------
+
+/// Due active tasks, earliest first; served by the partial index `ix_scheduled_tasks_due`.
+macro_rules! due_tasks {
+    () => {
+        concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM scheduled_tasks WHERE next_run_at <= $1 AND deleted_at IS NULL AND is_active \
+             AND next_run_at IS NOT NULL ORDER BY next_run_at LIMIT $2"
+        )
+    };
+}
+
+/// SQLite: the firing transaction holds the database's only write lock.
+pub(crate) const DUE_TASKS_SQLITE: &str = due_tasks!();
+/// PostgreSQL: each node locks the tasks it fires and skips the ones another node is firing.
+pub(crate) const DUE_TASKS_POSTGRES: &str = concat!(due_tasks!(), " FOR UPDATE SKIP LOCKED");
+
+/// Queued runs whose time has come, fair across tenants: every tenant's oldest run ranks
+/// before any tenant's second, so one tenant's flood cannot starve another.
+macro_rules! claim_candidates {
+    () => {
+        "SELECT r.id FROM task_runs r JOIN (\
+         SELECT id, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY not_before, id) AS rnk \
+         FROM task_runs WHERE status = 'queued' AND not_before <= $1) k ON k.id = r.id \
+         WHERE r.status = 'queued' ORDER BY k.rnk, r.not_before, r.id LIMIT $2"
+    };
+}
+
+/// SQLite: the claiming transaction holds the database's only write lock.
+pub(crate) const CLAIM_CANDIDATES_SQLITE: &str = claim_candidates!();
+/// PostgreSQL: two claimers never take the same run; each skips what the other holds.
+pub(crate) const CLAIM_CANDIDATES_POSTGRES: &str =
+    concat!(claim_candidates!(), " FOR UPDATE OF r SKIP LOCKED");
+
+/// Earliest next occurrence of any active task.
+pub(crate) const NEXT_DUE: &str = "SELECT MIN(next_run_at) FROM scheduled_tasks \
+     WHERE deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL";
+
+/// Earliest instant a queued run may start.
+pub(crate) const NEXT_QUEUED: &str =
+    "SELECT MIN(not_before) FROM task_runs WHERE status = 'queued'";
+
+/// How many of a task's runs are queued and running.
+pub(crate) const LIVE_RUN_COUNTS: &str = "SELECT \
+     CAST(COALESCE(SUM(CASE WHEN status = 'queued' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+     FROM task_runs WHERE task_id = $1 AND status IN ('queued', 'running')";
+
+/// One ledger row. An occurrence that already has one (another node fired it) is left alone.
+pub(crate) const INSERT_RUN: &str = "INSERT INTO task_runs (\
+     uuid, tenant_id, task_id, task_version, trigger, scheduled_for, scheduled_until, occurrences, \
+     status, skip_reason, attempt, max_attempts, not_before, queued_at, finished_at, error) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14, $15) \
+     ON CONFLICT DO NOTHING";
+
+/// Advances a fired task; a task with no next occurrence is finished and stops being active.
+pub(crate) const ADVANCE_TASK: &str = "UPDATE scheduled_tasks SET \
+     next_run_at = $1, is_active = (is_active AND $2) WHERE id = $3";
+
+/// Overlap policy `replace`: the queued runs of the task are cancelled.
+pub(crate) const REPLACE_QUEUED: &str = "UPDATE task_runs SET \
+     status = 'cancelled', finished_at = $1, error = 'replaced by a newer occurrence' \
+     WHERE task_id = $2 AND status = 'queued'";
+
+/// Overlap policy `replace`: the running runs of the task are asked to stop.
+pub(crate) const REPLACE_RUNNING: &str = "UPDATE task_runs SET cancel_requested = TRUE \
+     WHERE task_id = $1 AND status = 'running'";
+
+/// Takes a claimed run: running under this node's lease.
+pub(crate) const TAKE_RUN: &str = "UPDATE task_runs SET \
+     status = 'running', lease_owner = $1, lease_expires_at = $2, started_at = $3, \
+     finished_at = NULL WHERE id = $4 \
+     RETURNING uuid, tenant_id, task_id, trigger, scheduled_for, attempt, max_attempts";
+
+/// A task has a running run since `$1`.
+pub(crate) const MARK_TASK_RUNNING: &str =
+    "UPDATE scheduled_tasks SET is_running = TRUE, last_run_at = $1 WHERE id = $2";
+
+/// Extends every lease this node holds.
+pub(crate) const EXTEND_LEASES: &str = "UPDATE task_runs SET lease_expires_at = $1 \
+     WHERE lease_owner = $2 AND status = 'running'";
+
+/// The runs this node still holds and nobody asked to cancel.
+pub(crate) const HELD_RUNS: &str = "SELECT uuid FROM task_runs \
+     WHERE lease_owner = $1 AND status = 'running' AND NOT cancel_requested";
+
+/// A run this node holds, for finishing it.
+pub(crate) const HELD_RUN: &str = "SELECT id, task_id, cancel_requested, started_at \
+     FROM task_runs WHERE uuid = $1 AND lease_owner = $2 AND status = 'running' AND attempt = $3";
+
+/// Ends a run for good.
+pub(crate) const END_RUN: &str = "UPDATE task_runs SET \
+     status = $1, finished_at = $2, duration_ms = $3, result = $4, error = $5, \
+     lease_owner = NULL, lease_expires_at = NULL WHERE id = $6";
+
+/// Queues the next attempt of a run after a retry delay.
+pub(crate) const RETRY_RUN: &str = "UPDATE task_runs SET \
+     status = 'queued', attempt = attempt + 1, not_before = $1, duration_ms = $2, result = $3, \
+     error = $4, lease_owner = NULL, lease_expires_at = NULL WHERE id = $5";
+
+/// The task's state after one of its runs changed: running while any run is.
+pub(crate) const REFRESH_TASK_RUNNING: &str = "UPDATE scheduled_tasks SET \
+     is_running = EXISTS (SELECT 1 FROM task_runs WHERE task_id = $1 AND status = 'running') \
+     WHERE id = $1";
+
+/// The task's latest outcome.
+pub(crate) const RECORD_TASK_OUTCOME: &str = "UPDATE scheduled_tasks SET \
+     last_run_status = $1, last_error = $2 WHERE id = $3";
+
+/// Runs whose node stopped heartbeating: the next attempt is queued (at-least-once), unless
+/// attempts are exhausted or a cancellation was asked for.
+pub(crate) const RESCUE_EXPIRED: &str = "UPDATE task_runs SET \
+     status = CASE WHEN cancel_requested THEN 'cancelled' \
+                   WHEN attempt < max_attempts THEN 'queued' ELSE 'failed' END, \
+     attempt = CASE WHEN NOT cancel_requested AND attempt < max_attempts \
+                    THEN attempt + 1 ELSE attempt END, \
+     finished_at = CASE WHEN NOT cancel_requested AND attempt < max_attempts \
+                        THEN NULL ELSE $1 END, \
+     error = 'lease expired: the node running it stopped', \
+     not_before = $1, lease_owner = NULL, lease_expires_at = NULL \
+     WHERE status = 'running' AND lease_expires_at < $1 \
+     RETURNING task_id";
+
+/// Hands this node's runs back to the queue (graceful shutdown); the attempt is tried again.
+pub(crate) const RELEASE_RUN: &str = "UPDATE task_runs SET \
+     status = 'queued', not_before = $1, lease_owner = NULL, lease_expires_at = NULL \
+     WHERE uuid = $2 AND lease_owner = $3 AND status = 'running' RETURNING task_id";
+
+/// The next sequence number of an attempt's log.
+pub(crate) const NEXT_LOG_SEQ: &str = "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) \
+     FROM task_run_logs WHERE run_id = $1 AND attempt = $2";
+
+/// The internal id of a run, by uuid, whatever its tenant (the engine already holds it).
+pub(crate) const RUN_ID_ANY_TENANT: &str = "SELECT id FROM task_runs WHERE uuid = $1";
+
+/// One log line.
+pub(crate) const INSERT_LOG: &str = "INSERT INTO task_run_logs \
+     (run_id, attempt, seq, ts, stream, line) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// A run of a live task of the tenant, with what a cancellation needs.
+pub(crate) const RUN_FOR_CANCEL: &str = "SELECT r.id, r.task_id, t.version, r.status \
+     FROM task_runs r JOIN scheduled_tasks t ON t.id = r.task_id \
+     WHERE r.uuid = $1 AND r.tenant_id = $2 AND t.tenant_id = $2 AND t.deleted_at IS NULL";
+
+/// Cancels a run that has not started.
+pub(crate) const CANCEL_QUEUED_RUN: &str = "UPDATE task_runs SET \
+     status = 'cancelled', finished_at = $1, error = 'cancelled' WHERE id = $2 AND status = 'queued'";
+
+/// Asks the worker of a running run to cancel it.
+pub(crate) const REQUEST_CANCEL: &str = "UPDATE task_runs SET cancel_requested = TRUE \
+     WHERE id = $1 AND status = 'running'";
+
 /// `%keyword%` for `LIKE … ESCAPE '\'`: lower-cased the way `search_text` is, with the
 /// pattern characters taken literally.
 pub(crate) fn contains_pattern(needle: &str) -> String {

@@ -102,6 +102,8 @@ impl Backend for SqliteStore {
     type Read = PoolConnection<Sqlite>;
 
     const LOCK_TASK: &'static str = sql::LOCK_TASK_SQLITE;
+    const DUE_TASKS: &'static str = sql::DUE_TASKS_SQLITE;
+    const CLAIM_CANDIDATES: &'static str = sql::CLAIM_CANDIDATES_SQLITE;
 
     async fn begin_write(&self) -> Result<Self::Tx> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)

@@ -19,6 +19,16 @@ pub struct Config {
     pub database_url: Option<String>,
     /// HS256 secret for tokens; generated into the data directory when absent (`SUNDIAL_JWT_SECRET`).
     pub jwt_secret: Option<String>,
+    /// Attempts executing at once on this node (`SUNDIAL_WORKERS`).
+    pub workers: u32,
+    /// This node's name in run leases; default `hostname-pid` (`SUNDIAL_NODE_ID`).
+    pub node_id: Option<String>,
+    /// CIDRs/hosts the egress guard lets through despite being private, e.g.
+    /// `127.0.0.1/32:8080` for a loopback target in tests (`SUNDIAL_EGRESS_ALLOW`).
+    pub egress_allow: Option<String>,
+    /// How long SIGTERM waits for running attempts before handing them back to the queue
+    /// (`SUNDIAL_SHUTDOWN_GRACE_SECONDS`).
+    pub shutdown_grace_seconds: u64,
 }
 
 impl Default for Config {
@@ -28,6 +38,10 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             jwt_secret: None,
+            workers: 16,
+            node_id: None,
+            egress_allow: None,
+            shutdown_grace_seconds: 30,
         }
     }
 }
@@ -45,9 +59,21 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         figment
-            .merge(Env::prefixed("SUNDIAL_"))
+            // SUNDIAL_LOG and SUNDIAL_CONFIG are read before the configuration (logging, the
+            // file's path); every other SUNDIAL_* variable must be a known key, so typos fail.
+            .merge(Env::prefixed("SUNDIAL_").ignore(&["log", "config"]))
             .extract()
             .map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    /// This node's lease owner name: the configured one, else `hostname-pid`.
+    pub fn node_id(&self) -> String {
+        self.node_id.clone().unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_else(|_| "sundial".into());
+            format!("{host}-{}", std::process::id())
+        })
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
@@ -55,5 +81,28 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("sundial.db").display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    // figment's Jail closure must return figment's own (large) error type.
+    #[allow(clippy::result_large_err)]
+    fn log_and_config_variables_are_not_configuration_keys_but_typos_fail() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.set_env("SUNDIAL_LOG", "debug");
+            jail.set_env("SUNDIAL_CONFIG", "/nonexistent.toml");
+            jail.set_env("SUNDIAL_LISTEN", "127.0.0.1:9999");
+            let config = Config::load(None).expect("SUNDIAL_LOG and SUNDIAL_CONFIG are ignored");
+            assert_eq!(config.listen.port(), 9999);
+            jail.set_env("SUNDIAL_LISTN", "127.0.0.1:1");
+            let error = Config::load(None).expect_err("a misspelt key is an error");
+            assert!(error.to_string().contains("listn"), "{error}");
+            Ok(())
+        });
     }
 }

@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use api::{AppState, Auth};
 use clap::{Parser, Subcommand};
-use domain::{Role, SystemClock, TenantId};
-use store::Store;
+use domain::{Clock, Role, SystemClock, TenantId};
+use engine::{Engine, EngineConfig, TaskExecutors};
+use exec::api_call::ApiCallExecutor;
+use exec::egress::EgressPolicy;
+use store::{EngineStore, Store};
 use tracing_subscriber::EnvFilter;
 
 mod config;
@@ -92,6 +95,10 @@ enum Fatal {
     Store(#[from] store::StoreError),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     DatabaseUrl(String),
+    #[error("invalid SUNDIAL_EGRESS_ALLOW: {0}")]
+    EgressAllow(String),
+    #[error("engine: {0}")]
+    Engine(#[from] engine::EngineError),
     #[error("cannot serve on {0}: {1}")]
     Listen(std::net::SocketAddr, std::io::Error),
     #[error("tenant ids are positive integers")]
@@ -100,18 +107,32 @@ enum Fatal {
     DataDir(PathBuf, std::io::Error),
 }
 
+/// One database seen through both of its interfaces.
+struct Stores {
+    tasks: Arc<dyn Store>,
+    engine: Arc<dyn EngineStore>,
+}
+
 /// Opens the configured database, creating the data directory that holds the default SQLite file.
-async fn open_configured_store(config: &Config) -> Result<Arc<dyn Store>, Fatal> {
+async fn open_configured_store(config: &Config) -> Result<Stores, Fatal> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| Fatal::DataDir(config.data_dir.clone(), e))?;
     open_store(&config.database_url()).await
 }
 
-async fn open_store(url: &str) -> Result<Arc<dyn Store>, Fatal> {
+async fn open_store(url: &str) -> Result<Stores, Fatal> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(store::PostgresStore::connect(url).await?))
+        let store = Arc::new(store::PostgresStore::connect(url).await?);
+        Ok(Stores {
+            tasks: store.clone(),
+            engine: store,
+        })
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(store::SqliteStore::connect(url).await?))
+        let store = Arc::new(store::SqliteStore::connect(url).await?);
+        Ok(Stores {
+            tasks: store.clone(),
+            engine: store,
+        })
     } else {
         Err(Fatal::DatabaseUrl(url.to_owned()))
     }
@@ -130,7 +151,20 @@ fn now_seconds() -> u64 {
 async fn serve(config: Config) -> Result<(), Fatal> {
     let (auth, origin) = auth(&config)?;
     let url = config.database_url();
-    let store = open_configured_store(&config).await?;
+    let stores = open_configured_store(&config).await?;
+    let egress = EgressPolicy::from_allow_list(config.egress_allow.as_deref().unwrap_or(""))
+        .map_err(|e| Fatal::EgressAllow(e.to_string()))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let engine = Engine::start(
+        EngineConfig {
+            node_id: config.node_id(),
+            workers: config.workers.max(1),
+            ..EngineConfig::default()
+        },
+        stores.engine.clone(),
+        Arc::new(TaskExecutors::new(ApiCallExecutor::new(egress))),
+        clock.clone(),
+    );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Fatal::Listen(config.listen, e))?;
@@ -149,17 +183,29 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         println!("API docs: http://{local}/api/docs");
     }
     let state = AppState {
-        store,
+        store: stores.tasks,
         auth,
-        clock: Arc::new(SystemClock),
+        clock,
+        runs: stores.engine,
+        wake: engine.wakeup(),
     };
     let app = console::router()
         .merge(api::app(state))
         .layer(tower_http::trace::TraceLayer::new_for_http());
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| Fatal::Listen(local, e))
+        .map_err(|e| Fatal::Listen(local, e));
+    // The HTTP server has stopped taking requests; now stop claiming and let running attempts
+    // finish within the grace, handing the rest back to the queue.
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);
+    let report = engine.shutdown(grace).await?;
+    tracing::info!(
+        finished = report.finished,
+        released = report.released,
+        "engine stopped"
+    );
+    served
 }
 
 /// The URL without its password, for logs.

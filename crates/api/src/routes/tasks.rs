@@ -37,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_task, update_task, delete_task))
         .routes(routes!(start_task))
         .routes(routes!(stop_task))
+        .routes(routes!(run_now))
+        .routes(routes!(cancel_run))
         .routes(routes!(task_status))
         .routes(routes!(task_logs))
         .routes(routes!(task_runs))
@@ -103,6 +105,7 @@ async fn create_task(
         next_run_at,
     };
     let created = state.store.create_task(task, change(&caller, now)).await?;
+    state.wake.tasks_changed();
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -311,6 +314,7 @@ async fn update_task(
             change(&caller, now),
         )
         .await?;
+    state.wake.tasks_changed();
     Ok(Json(updated.into()))
 }
 
@@ -333,6 +337,7 @@ async fn delete_task(
         .store
         .delete_tasks(&[uuid], change(&caller, state.clock.now()))
         .await?;
+    state.wake.tasks_changed();
     if deleted.is_empty() {
         Err(ApiError::NotFound)
     } else {
@@ -365,6 +370,7 @@ async fn batch_delete(
         .store
         .delete_tasks(&uuids, change(&caller, state.clock.now()))
         .await?;
+    state.wake.tasks_changed();
     Ok(Json(BatchDeleteResponse {
         deleted: deleted.len(),
     }))
@@ -398,6 +404,7 @@ async fn set_active(
         .store
         .set_active(uuid, active, next_run_at, change(&caller, now))
         .await?;
+    state.wake.tasks_changed();
     Ok(Json(task.into()))
 }
 
@@ -432,6 +439,61 @@ async fn stop_task(
     Path(uuid): Path<String>,
 ) -> Result<Json<TaskResponse>, ApiError> {
     set_active(state, caller, uuid, false).await
+}
+
+/// Run a task now: queue a manual run at once, whatever its schedule and active state.
+#[utoipa::path(post, path = "/{uuid}/run", tag = "runs", params(("uuid" = String, Path, description = "Task uuid")),
+    responses(
+        (status = 202, description = "Queued", body = RunResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn run_now(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+) -> Result<(StatusCode, Json<RunResponse>), ApiError> {
+    caller.require_operator()?;
+    let uuid = task_uuid(&uuid)?;
+    let run = state
+        .runs
+        .enqueue_manual(caller.0.tenant, uuid, &caller.0.subject, state.clock.now())
+        .await?;
+    state.wake.runs_queued();
+    Ok((StatusCode::ACCEPTED, Json(run.into())))
+}
+
+/// Cancel a run: a queued run is cancelled at once; a running one is asked to stop (its worker
+/// cancels the attempt within a heartbeat) and is returned still `running`. A finished run is
+/// returned unchanged.
+#[utoipa::path(post, path = "/runs/{run_uuid}/cancel", tag = "runs", params(("run_uuid" = String, Path, description = "Run uuid")),
+    responses(
+        (status = 200, body = RunResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn cancel_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(run_uuid): Path<String>,
+) -> Result<Json<RunResponse>, ApiError> {
+    caller.require_operator()?;
+    let run_uuid = run_uuid
+        .parse()
+        .map(RunUuid)
+        .map_err(|_| ApiError::NotFound)?;
+    let run = state
+        .runs
+        .cancel_run(
+            caller.0.tenant,
+            run_uuid,
+            &caller.0.subject,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Json(run.into()))
 }
 
 /// Execution state of a task: next and last run, the current and latest run, counts by state.

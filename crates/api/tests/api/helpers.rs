@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
-use store::Store;
 use store::test_support::TestSupport;
+use store::{EngineStore, Store};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy)]
@@ -105,16 +105,17 @@ async fn postgres_database() -> String {
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let data = tempfile::tempdir().unwrap();
-        let (store, support): (Arc<dyn Store>, Arc<dyn TestSupport>) = match backend {
+        type Stores = (Arc<dyn Store>, Arc<dyn TestSupport>, Arc<dyn EngineStore>);
+        let (store, support, runs): Stores = match backend {
             Backend::Sqlite => {
                 let url = format!("sqlite://{}", data.path().join("sundial.db").display());
                 let store = Arc::new(store::SqliteStore::connect(&url).await.unwrap());
-                (store.clone(), store)
+                (store.clone(), store.clone(), store)
             }
             Backend::Postgres => {
                 let url = postgres_database().await;
                 let store = Arc::new(store::PostgresStore::connect(&url).await.unwrap());
-                (store.clone(), store)
+                (store.clone(), store.clone(), store)
             }
         };
         let secret = uuid::Uuid::new_v4()
@@ -128,6 +129,8 @@ impl TestApp {
             store,
             auth: auth.clone(),
             clock: clock.clone(),
+            runs,
+            wake: engine::Wakeup::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

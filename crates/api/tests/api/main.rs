@@ -6,5 +6,6 @@ mod auth;
 mod isolation;
 mod list;
 mod openapi;
+mod runs;
 mod tasks;
 mod validation;

@@ -1,0 +1,225 @@
+//! Sundial's engine (DESIGN §4): the firing loop turns due occurrences into ledger rows, a
+//! worker pool claims queued runs under a lease and executes them, retries follow the task's
+//! policy, and a rescuer requeues runs whose node stopped heartbeating.
+//!
+//! Every loop computes "now" from the injected [`Clock`], so policy decisions are deterministic
+//! under a [`domain::ManualClock`]; only the waiting between iterations uses the real tokio
+//! clock.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::{Clock, RunUuid, Task};
+use exec::{Attempt, AttemptResult, LogSink};
+use jiff::Timestamp;
+use store::{EngineStore, StoreError};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+mod executors;
+mod firing;
+pub mod policy;
+mod rescuer;
+pub mod retry;
+mod wake;
+mod worker;
+
+pub use executors::TaskExecutors;
+pub use wake::Wakeup;
+
+/// Runs one attempt of a task. The production implementation dispatches to the `exec` crate's
+/// executors; tests substitute their own.
+#[async_trait]
+pub trait RunExecutor: Send + Sync + 'static {
+    /// Executes `attempt` of `task`, writing its log to `logs`; honours `attempt.timeout` and
+    /// `attempt.cancel`.
+    async fn execute(&self, task: &Task, attempt: &Attempt, logs: &LogSink) -> AttemptResult;
+}
+
+/// Errors of the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// How the engine runs.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// This node's name, written as the owner of the leases it holds.
+    pub node_id: String,
+    /// Attempts executing at once.
+    pub workers: u32,
+    /// How long a claimed run stays leased without a heartbeat.
+    pub lease: Duration,
+    /// How often leases are extended (well below `lease`).
+    pub heartbeat_every: Duration,
+    /// How often expired leases are looked for.
+    pub rescue_every: Duration,
+    /// Most due tasks fired per transaction.
+    pub fire_batch: u32,
+    /// Longest the loops sleep without being woken. Bounds how late a change made by another
+    /// node (which cannot poke this one) is seen.
+    pub max_idle: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            node_id: "sundial".into(),
+            workers: 16,
+            lease: Duration::from_secs(30),
+            heartbeat_every: Duration::from_secs(10),
+            rescue_every: Duration::from_secs(5),
+            fire_batch: 500,
+            max_idle: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What the loops share.
+struct Shared {
+    config: EngineConfig,
+    store: Arc<dyn EngineStore>,
+    executor: Arc<dyn RunExecutor>,
+    clock: Arc<dyn Clock>,
+    wake: Wakeup,
+    /// Cancelled at shutdown: stop firing, claiming and rescuing.
+    stop: CancellationToken,
+    /// The attempts executing on this node and the tokens that cancel them.
+    inflight: Mutex<HashMap<RunUuid, CancellationToken>>,
+    /// The spawned attempts, so shutdown can wait for them.
+    workers: TaskTracker,
+}
+
+impl Shared {
+    fn inflight_runs(&self) -> Vec<RunUuid> {
+        self.inflight
+            .lock()
+            .expect("inflight lock poisoned")
+            .keys()
+            .copied()
+            .collect()
+    }
+
+    /// How long to wait for `at` (never less than a millisecond past it, so a wake-up is never
+    /// early), at most `max_idle`.
+    fn wait_for(&self, at: Option<Timestamp>) -> Duration {
+        let cap = self.config.max_idle;
+        let Some(at) = at else { return cap };
+        let ahead = at.duration_since(self.clock.now());
+        if ahead.is_negative() {
+            return Duration::from_millis(1);
+        }
+        Duration::try_from(ahead)
+            .map(|d| d + Duration::from_millis(1))
+            .unwrap_or(cap)
+            .min(cap)
+    }
+}
+
+/// The engine's entry point.
+pub struct Engine;
+
+impl Engine {
+    /// Starts the firing loop, the claimer, the heartbeat and the rescuer on the current tokio
+    /// runtime.
+    pub fn start(
+        config: EngineConfig,
+        store: Arc<dyn EngineStore>,
+        executor: Arc<dyn RunExecutor>,
+        clock: Arc<dyn Clock>,
+    ) -> EngineHandle {
+        let shared = Arc::new(Shared {
+            config,
+            store,
+            executor,
+            clock,
+            wake: Wakeup::default(),
+            stop: CancellationToken::new(),
+            inflight: Mutex::default(),
+            workers: TaskTracker::new(),
+        });
+        let halt = CancellationToken::new();
+        let loops = vec![
+            tokio::spawn(firing::run(shared.clone())),
+            tokio::spawn(worker::claim_loop(shared.clone())),
+            tokio::spawn(rescuer::run(shared.clone())),
+        ];
+        let heartbeat = tokio::spawn(worker::heartbeat_loop(shared.clone(), halt.clone()));
+        EngineHandle {
+            shared,
+            loops,
+            heartbeat,
+            halt,
+        }
+    }
+}
+
+/// What a graceful shutdown did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Attempts that finished within the grace period.
+    pub finished: usize,
+    /// Runs handed back to the queue because they did not.
+    pub released: u64,
+}
+
+/// A running engine.
+pub struct EngineHandle {
+    shared: Arc<Shared>,
+    loops: Vec<JoinHandle<()>>,
+    heartbeat: JoinHandle<()>,
+    halt: CancellationToken,
+}
+
+impl EngineHandle {
+    /// The wake-up the API pokes after every change.
+    pub fn wakeup(&self) -> Wakeup {
+        self.shared.wake.clone()
+    }
+
+    /// Stops claiming and firing, lets in-flight attempts finish within `grace`, then hands
+    /// the runs still executing back to the queue (another node, or this one after a restart,
+    /// runs them again) and cancels them here.
+    pub async fn shutdown(self, grace: Duration) -> Result<ShutdownReport, EngineError> {
+        let shared = &self.shared;
+        shared.stop.cancel();
+        for handle in self.loops {
+            // A loop that panicked has nothing left to stop.
+            let _ = handle.await;
+        }
+        let before = shared.inflight_runs().len();
+        shared.workers.close();
+        let mut report = ShutdownReport::default();
+        if tokio::time::timeout(grace, shared.workers.wait())
+            .await
+            .is_err()
+        {
+            let left = shared.inflight_runs();
+            // Release first: once the lease is gone, the cancelled attempts cannot record
+            // themselves as cancelled.
+            report.released = shared
+                .store
+                .release(&shared.config.node_id, &left, shared.clock.now())
+                .await?;
+            for token in shared
+                .inflight
+                .lock()
+                .expect("inflight lock poisoned")
+                .values()
+            {
+                token.cancel();
+            }
+            shared.workers.wait().await;
+        }
+        report.finished = before.saturating_sub(usize::try_from(report.released).unwrap_or(0));
+        self.halt.cancel();
+        let _ = self.heartbeat.await;
+        Ok(report)
+    }
+}

@@ -1,0 +1,244 @@
+//! Workers: the claimer takes queued runs while a slot is free, each attempt runs in its own
+//! task, and the heartbeat keeps their leases alive and notices cancellations.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use domain::RunStatus;
+use exec::{Attempt, AttemptResult, LogLine, LogSink, Outcome};
+use jiff::SignedDuration;
+use store::{AttemptEnd, ClaimedRun, NewLogLine};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use crate::firing::pause;
+use crate::{Shared, retry};
+
+/// Pause after a store error before trying again.
+const ERROR_BACKOFF: Duration = Duration::from_millis(500);
+/// How long past its timeout an executor may take to give up on its own before the worker
+/// stops waiting for it.
+const TIMEOUT_SLACK: Duration = Duration::from_secs(2);
+/// Log lines buffered between an executor and the store.
+const LOG_BUFFER: usize = 1024;
+/// Most log lines written per transaction.
+const LOG_BATCH: usize = 256;
+
+/// Claims runs while a worker slot is free, until shutdown.
+pub(crate) async fn claim_loop(shared: Arc<Shared>) {
+    let slots = Arc::new(Semaphore::new(shared.config.workers.max(1) as usize));
+    let lease = SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX);
+    loop {
+        let first = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+            () = shared.stop.cancelled() => return,
+        };
+        let free = u32::try_from(slots.available_permits() + 1).unwrap_or(u32::MAX);
+        let now = shared.clock.now();
+        match shared
+            .store
+            .claim(&shared.config.node_id, now, lease, free)
+            .await
+        {
+            Ok(runs) if !runs.is_empty() => {
+                let mut first = Some(first);
+                for run in runs {
+                    let permit = match first.take() {
+                        Some(permit) => permit,
+                        // Never waits: `free` slots were available and only this loop takes them.
+                        None => match slots.clone().acquire_owned().await {
+                            Ok(permit) => permit,
+                            Err(_) => return,
+                        },
+                    };
+                    start(&shared, run, permit);
+                }
+            }
+            Ok(_) => {
+                drop(first);
+                let wait = match shared.store.next_queued().await {
+                    Ok(next) => shared.wait_for(next),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading the next queued instant failed");
+                        ERROR_BACKOFF
+                    }
+                };
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = shared.wake.runs() => {}
+                    () = shared.stop.cancelled() => return,
+                }
+            }
+            Err(e) => {
+                drop(first);
+                tracing::warn!(error = %e, "claiming runs failed; retrying");
+                pause(&shared, ERROR_BACKOFF).await;
+            }
+        }
+    }
+}
+
+/// Runs a claimed attempt in its own task, holding `permit` (its worker slot) until it ends.
+fn start(shared: &Arc<Shared>, run: ClaimedRun, permit: OwnedSemaphorePermit) {
+    let token = CancellationToken::new();
+    shared
+        .inflight
+        .lock()
+        .expect("inflight lock poisoned")
+        .insert(run.run, token.clone());
+    let shared = shared.clone();
+    shared.workers.clone().spawn(async move {
+        let id = run.run;
+        execute(&shared, run, token).await;
+        shared
+            .inflight
+            .lock()
+            .expect("inflight lock poisoned")
+            .remove(&id);
+        drop(permit);
+    });
+}
+
+/// One attempt: execute, record its log and outcome, decide the retry.
+async fn execute(shared: &Shared, run: ClaimedRun, token: CancellationToken) {
+    let definition = &run.task.definition;
+    let timeout = Duration::from_secs(u64::from(definition.timeout_seconds));
+    let attempt = Attempt {
+        tenant: run.tenant,
+        task: run.task.uuid,
+        run: run.run,
+        scheduled_for: run.scheduled_for,
+        attempt: run.attempt,
+        timeout,
+        cancel: token.clone(),
+    };
+    let (sink, lines) = LogSink::channel(LOG_BUFFER);
+    let drain = tokio::spawn(drain_logs(
+        shared.store.clone(),
+        run.run,
+        run.attempt,
+        lines,
+    ));
+    sink.system(format!(
+        "attempt {}/{} started on {}",
+        run.attempt, run.max_attempts, shared.config.node_id
+    ))
+    .await;
+    let started = Instant::now();
+    let result = tokio::select! {
+        result = shared.executor.execute(&run.task, &attempt, &sink) => result,
+        () = tokio::time::sleep(timeout + TIMEOUT_SLACK) => AttemptResult::timed_out(timeout),
+        () = token.cancelled() => AttemptResult::cancelled(),
+    };
+    let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    let now = shared.clock.now();
+    let retry_at = retry::retry_at(
+        &definition.retry_policy,
+        run.attempt,
+        run.max_attempts,
+        &result,
+        now,
+    );
+    let status = match result.outcome {
+        Outcome::Succeeded => RunStatus::Succeeded,
+        Outcome::Failed => RunStatus::Failed,
+        Outcome::TimedOut => RunStatus::TimedOut,
+        Outcome::Cancelled => RunStatus::Cancelled,
+    };
+    let mut note = format!(
+        "attempt {} {} in {duration_ms} ms",
+        run.attempt,
+        status.as_str()
+    );
+    if let Some(error) = &result.error {
+        note.push_str(&format!(": {error}"));
+    }
+    if let Some(at) = retry_at {
+        note.push_str(&format!("; retrying at {at}"));
+    }
+    sink.system(note).await;
+    drop(sink);
+    // The log is complete before the outcome is: a reader who sees the run finished sees its log.
+    let _ = drain.await;
+    let end = AttemptEnd {
+        status,
+        result: result.result,
+        error: result.error,
+        duration_ms,
+        retry_at,
+    };
+    match shared
+        .store
+        .finish(&shared.config.node_id, run.run, run.attempt, end, now)
+        .await
+    {
+        Ok(true) if retry_at.is_some() => shared.wake.runs_queued(),
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(run = %run.run, "lease lost before the attempt finished"),
+        // The lease will expire and the rescuer will run the attempt again: at-least-once.
+        Err(e) => tracing::error!(run = %run.run, error = %e, "recording the attempt failed"),
+    }
+}
+
+/// Writes an attempt's log lines in batches as they arrive.
+async fn drain_logs(
+    store: Arc<dyn store::EngineStore>,
+    run: domain::RunUuid,
+    attempt: u32,
+    mut lines: mpsc::Receiver<LogLine>,
+) {
+    let mut batch = Vec::with_capacity(LOG_BATCH);
+    while lines.recv_many(&mut batch, LOG_BATCH).await > 0 {
+        let rows: Vec<NewLogLine> = batch
+            .drain(..)
+            .map(|l| NewLogLine {
+                ts: l.at,
+                stream: l.stream,
+                line: l.line,
+            })
+            .collect();
+        if let Err(e) = store.append_logs(run, attempt, &rows).await {
+            tracing::warn!(run = %run, error = %e, "writing log lines failed; dropped them");
+        }
+    }
+}
+
+/// Extends this node's leases every `heartbeat_every` until `halt`, and cancels the attempts
+/// whose run was cancelled or whose lease was lost.
+pub(crate) async fn heartbeat_loop(shared: Arc<Shared>, halt: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(shared.config.heartbeat_every) => {}
+            () = halt.cancelled() => return,
+        }
+        let runs = shared.inflight_runs();
+        if runs.is_empty() {
+            continue;
+        }
+        let until = shared
+            .clock
+            .now()
+            .checked_add(
+                SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX),
+            )
+            .unwrap_or(jiff::Timestamp::MAX);
+        match shared
+            .store
+            .heartbeat(&shared.config.node_id, &runs, until)
+            .await
+        {
+            Ok(gone) => {
+                let inflight = shared.inflight.lock().expect("inflight lock poisoned");
+                for run in gone {
+                    if let Some(token) = inflight.get(&run) {
+                        token.cancel();
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "heartbeat failed"),
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! The engine on a real SQLite store, driven by a manual clock and a scripted executor.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use domain::{
+    ManualClock, RetryPolicy, RunStatus, RunUuid, Task, TaskCode, TaskConfig, TaskDefinition,
+    TaskName, TaskType, TaskUuid, TenantId, Trigger, TriggerType,
+};
+use engine::{Engine, EngineConfig, EngineHandle, RunExecutor};
+use exec::{Attempt, AttemptResult, LogSink};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+use store::{Change, EngineStore, NewTask, RunQuery, SqliteStore, Store};
+
+/// What the scripted executor does with every attempt.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Succeed,
+    Fail,
+    /// Waits until the attempt is cancelled.
+    Block,
+}
+
+/// Records every attempt it is given and ends it as scripted.
+struct Scripted {
+    script: Script,
+    seen: Mutex<Vec<(RunUuid, u32, Timestamp)>>,
+    clock: Arc<ManualClock>,
+}
+
+#[async_trait]
+impl RunExecutor for Scripted {
+    async fn execute(&self, _task: &Task, attempt: &Attempt, logs: &LogSink) -> AttemptResult {
+        use domain::Clock;
+        self.seen
+            .lock()
+            .unwrap()
+            .push((attempt.run, attempt.attempt, self.clock.now()));
+        logs.write(domain::LogStream::Stdout, "working").await;
+        match self.script {
+            Script::Succeed => AttemptResult::succeeded(Some(json!({"ok": true}))),
+            Script::Fail => AttemptResult::failed("target answered 500", None),
+            Script::Block => {
+                attempt.cancel.cancelled().await;
+                AttemptResult::cancelled()
+            }
+        }
+    }
+}
+
+struct Harness {
+    store: Arc<SqliteStore>,
+    clock: Arc<ManualClock>,
+    executor: Arc<Scripted>,
+    engine: Option<EngineHandle>,
+    _dir: tempfile::TempDir,
+}
+
+fn t0() -> Timestamp {
+    "2030-01-01T00:00:00Z".parse().unwrap()
+}
+
+fn tenant() -> TenantId {
+    TenantId::new(1).unwrap()
+}
+
+fn config() -> EngineConfig {
+    EngineConfig {
+        node_id: "node-a".into(),
+        workers: 4,
+        lease: Duration::from_secs(30),
+        heartbeat_every: Duration::from_millis(20),
+        rescue_every: Duration::from_millis(20),
+        fire_batch: 100,
+        max_idle: Duration::from_millis(20),
+    }
+}
+
+impl Harness {
+    async fn new(script: Script) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(
+            SqliteStore::connect(dir.path().join("s.db").to_str().unwrap())
+                .await
+                .unwrap(),
+        );
+        let clock = Arc::new(ManualClock::new(t0()));
+        let executor = Arc::new(Scripted {
+            script,
+            seen: Mutex::default(),
+            clock: clock.clone(),
+        });
+        Self {
+            store,
+            clock,
+            executor,
+            engine: None,
+            _dir: dir,
+        }
+    }
+
+    fn start(&mut self) {
+        self.engine = Some(Engine::start(
+            config(),
+            self.store.clone(),
+            self.executor.clone(),
+            self.clock.clone(),
+        ));
+    }
+
+    async fn task(&self, code: &str, retry: RetryPolicy) -> Task {
+        let definition = TaskDefinition {
+            name: TaskName::parse(code).unwrap(),
+            code: TaskCode::parse(code).unwrap(),
+            description: None,
+            trigger: Trigger::parse(
+                TriggerType::Interval,
+                &json!({"seconds": 1, "start_at": "2030-01-01T00:00:01Z"}),
+            )
+            .unwrap(),
+            config: TaskConfig::parse(TaskType::ApiCall, &json!({"url": "https://x.test/"}))
+                .unwrap(),
+            is_active: true,
+            retry_policy: retry,
+            timeout_seconds: 30,
+            overlap_policy: domain::OverlapPolicy::Allow,
+            misfire_policy: domain::MisfirePolicy::FireOnce,
+            misfire_grace_seconds: 60,
+        };
+        let next = schedule::next_after(&definition.trigger, t0());
+        self.store
+            .create_task(
+                NewTask {
+                    uuid: TaskUuid::new_v7(),
+                    tenant: tenant(),
+                    definition,
+                    next_run_at: next,
+                },
+                Change {
+                    tenant: tenant(),
+                    actor: "test",
+                    at: t0(),
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    async fn runs(&self, task: &Task) -> Vec<domain::Run> {
+        let query = RunQuery {
+            page: 1,
+            page_size: 100,
+            ..RunQuery::default()
+        };
+        let mut runs = self
+            .store
+            .list_runs(tenant(), task.uuid, &query)
+            .await
+            .unwrap()
+            .items;
+        runs.reverse();
+        runs
+    }
+
+    /// Polls until `done` holds for the task's runs, or fails after a deadline.
+    async fn until(&self, task: &Task, what: &str, done: impl Fn(&[domain::Run]) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let runs = self.runs(task).await;
+            if done(&runs) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}: {runs:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(engine) = self.engine.take() {
+            engine.shutdown(Duration::from_secs(5)).await.unwrap();
+        }
+        self.store.close().await;
+    }
+}
+
+fn statuses(runs: &[domain::Run]) -> Vec<RunStatus> {
+    runs.iter().map(|r| r.status).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_occurrence_runs_once_never_early() {
+    let mut h = Harness::new(Script::Succeed).await;
+    let task = h.task("every-second", RetryPolicy::default()).await;
+    h.start();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        h.runs(&task).await.is_empty(),
+        "nothing is due before 00:00:01"
+    );
+    for s in 1..=3 {
+        h.clock.set(t0() + SignedDuration::from_secs(s));
+        h.until(&task, "the occurrence to succeed", |runs| {
+            runs.len() == s as usize && runs.iter().all(|r| r.status == RunStatus::Succeeded)
+        })
+        .await;
+    }
+    let seen = h.executor.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "exactly once each");
+    let runs = h.runs(&task).await;
+    for (run, (uuid, attempt, at)) in runs.iter().zip(&seen) {
+        assert_eq!(run.uuid, *uuid);
+        assert_eq!(*attempt, 1);
+        assert!(*at >= run.scheduled_for, "never early");
+    }
+    let logs = h.store.run_logs(tenant(), runs[0].uuid).await.unwrap();
+    assert!(logs.iter().any(|l| l.line == "working"), "{logs:?}");
+    let stored = h
+        .store
+        .get_task(tenant(), task.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.last_run_status, Some(RunStatus::Succeeded));
+    assert!(!stored.is_running);
+    assert_eq!(
+        stored.next_run_at,
+        Some(t0() + SignedDuration::from_secs(4))
+    );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_retried_per_policy_then_fail() {
+    let mut h = Harness::new(Script::Fail).await;
+    let policy = RetryPolicy {
+        max_retries: 2,
+        retry_delay_seconds: 10,
+        backoff: domain::Backoff::Exponential,
+        max_delay_seconds: None,
+    };
+    let task = h.task("flaky", policy).await;
+    // Stop it after the first occurrence so only one run exists.
+    h.start();
+    h.clock.set(t0() + SignedDuration::from_secs(1));
+    h.until(&task, "the first attempt", |runs| {
+        runs.first()
+            .is_some_and(|r| r.attempt == 2 && r.status == RunStatus::Queued)
+    })
+    .await;
+    let wake = h.engine.as_ref().unwrap().wakeup();
+    h.store
+        .set_active(
+            task.uuid,
+            false,
+            None,
+            Change {
+                tenant: tenant(),
+                actor: "test",
+                at: h.clock_now(),
+            },
+        )
+        .await
+        .unwrap();
+    wake.tasks_changed();
+    h.until(&task, "stop to cancel the queued retry", |runs| {
+        runs[0].status == RunStatus::Cancelled
+    })
+    .await;
+    h.stop().await;
+
+    // Again, with the task left running: 10 s, then 20 s between attempts.
+    let mut h = Harness::new(Script::Fail).await;
+    let task = h.task("flaky", policy).await;
+    h.start();
+    h.clock.set(t0() + SignedDuration::from_secs(1));
+    h.until(&task, "attempt 1 to fail", |runs| {
+        runs.first().is_some_and(|r| r.attempt == 2)
+    })
+    .await;
+    // Occurrences keep firing each second; follow the first run only.
+    h.clock.set(t0() + SignedDuration::from_secs(10));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let first = h.runs(&task).await[0].uuid;
+    assert_eq!(h.attempts_of(first), 1, "the retry waits its 10 s");
+    h.clock.set(t0() + SignedDuration::from_secs(11));
+    h.until(&task, "attempt 2", |runs| runs[0].attempt == 3)
+        .await;
+    h.clock.set(t0() + SignedDuration::from_secs(31));
+    h.until(&task, "the last attempt", |runs| {
+        runs[0].status == RunStatus::Failed
+    })
+    .await;
+    assert_eq!(h.attempts_of(first), 3);
+    let logs = h.store.run_logs(tenant(), first).await.unwrap();
+    let attempts: std::collections::BTreeSet<i32> = logs.iter().map(|l| l.attempt).collect();
+    assert_eq!(attempts.into_iter().collect::<Vec<_>>(), [1, 2, 3]);
+    let run = h.store.get_run(tenant(), first).await.unwrap().unwrap();
+    assert_eq!(run.error.as_deref(), Some("target answered 500"));
+    h.stop().await;
+}
+
+impl Harness {
+    fn clock_now(&self) -> Timestamp {
+        use domain::Clock;
+        self.clock.now()
+    }
+
+    fn attempts_of(&self, run: RunUuid) -> usize {
+        self.executor
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(r, _, _)| *r == run)
+            .count()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_lease_is_rescued_as_the_next_attempt() {
+    let mut h = Harness::new(Script::Succeed).await;
+    let task = h.task("rescued", RetryPolicy::default()).await;
+    let run = h
+        .store
+        .enqueue_manual(tenant(), task.uuid, "test", t0())
+        .await
+        .unwrap();
+    // A node that claims the run and dies.
+    let claimed = h
+        .store
+        .claim("dead-node", t0(), SignedDuration::from_secs(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    h.start();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(h.attempts_of(run.uuid), 0, "the lease still holds");
+    h.clock.set(t0() + SignedDuration::from_millis(30_001));
+    h.until(&task, "the rescued run to succeed", |runs| {
+        runs.iter()
+            .any(|r| r.uuid == run.uuid && r.status == RunStatus::Succeeded)
+    })
+    .await;
+    let done = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
+    assert_eq!(done.attempt, 2);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_running_run_cancels_its_attempt() {
+    let mut h = Harness::new(Script::Block).await;
+    let task = h.task("blocked", RetryPolicy::default()).await;
+    h.start();
+    let run = h
+        .store
+        .enqueue_manual(tenant(), task.uuid, "test", t0())
+        .await
+        .unwrap();
+    h.engine.as_ref().unwrap().wakeup().runs_queued();
+    h.until(&task, "the run to start", |runs| {
+        runs.iter().any(|r| r.status == RunStatus::Running)
+    })
+    .await;
+    assert!(
+        h.store
+            .get_task(tenant(), task.uuid)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_running
+    );
+    let still = h
+        .store
+        .cancel_run(tenant(), run.uuid, "test", t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        still.status,
+        RunStatus::Running,
+        "cancellation is asked for"
+    );
+    h.until(&task, "the attempt to be cancelled", |runs| {
+        runs.iter().any(|r| r.status == RunStatus::Cancelled)
+    })
+    .await;
+    let stored = h
+        .store
+        .get_task(tenant(), task.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!stored.is_running);
+    assert_eq!(stored.last_run_status, Some(RunStatus::Cancelled));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_releases_runs_that_outlive_the_grace() {
+    let mut h = Harness::new(Script::Block).await;
+    let task = h.task("slow", RetryPolicy::default()).await;
+    h.start();
+    let run = h
+        .store
+        .enqueue_manual(tenant(), task.uuid, "test", t0())
+        .await
+        .unwrap();
+    h.engine.as_ref().unwrap().wakeup().runs_queued();
+    h.until(&task, "the run to start", |runs| {
+        runs.iter().any(|r| r.status == RunStatus::Running)
+    })
+    .await;
+    let report = h
+        .engine
+        .take()
+        .unwrap()
+        .shutdown(Duration::from_millis(100))
+        .await
+        .unwrap();
+    assert_eq!(report.released, 1);
+    let released = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
+    assert_eq!(released.status, RunStatus::Queued);
+    assert_eq!(
+        released.attempt, 1,
+        "the interrupted attempt is tried again"
+    );
+    assert!(
+        !h.store
+            .get_task(tenant(), task.uuid)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_running
+    );
+    assert_eq!(statuses(&h.runs(&task).await), [RunStatus::Queued]);
+    h.stop().await;
+}

@@ -1,0 +1,720 @@
+//! The engine's persistence: firing occurrences into the ledger, claiming runs under a lease,
+//! heartbeats, finishing attempts, rescuing expired leases, run-now and cancel.
+//!
+//! Written once for every [`Backend`], like [`Store`](crate::Store). Each call is one
+//! transaction however many rows it touches (group commit): a durable commit costs a few
+//! milliseconds on a real disk, so one commit per firing or per run would cap the engine near
+//! 300 per second.
+
+use async_trait::async_trait;
+use domain::{
+    AuditAction, LogStream, Run, RunStatus, RunTrigger, RunUuid, SkipReason, Task, TaskUuid,
+    TenantId,
+};
+use jiff::{SignedDuration, Timestamp};
+use uuid::Uuid;
+
+use crate::exec::{Backend, Commit, Exec, Stmt};
+use crate::ops::load_task;
+use crate::rows::{RunRow, TaskRow, millis, timestamp};
+use crate::{Result, StoreError, sql};
+
+/// A due task as the firing transaction sees it, locked until the transaction ends.
+#[derive(Debug, Clone)]
+pub struct DueTask {
+    /// The task, with `next_run_at` set (it is due).
+    pub task: Task,
+    /// Its runs waiting for a worker.
+    pub queued: u32,
+    /// Its runs executing now.
+    pub running: u32,
+}
+
+/// One ledger row the firing loop writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedRun {
+    /// Scheduled or catch-up.
+    pub trigger: RunTrigger,
+    /// The occurrence (the first one for a collapsed skip row).
+    pub scheduled_for: Timestamp,
+    /// The last occurrence a collapsed skip row stands for.
+    pub scheduled_until: Option<Timestamp>,
+    /// How many occurrences the row stands for.
+    pub occurrences: i64,
+    /// `Some` for a skipped occurrence, `None` for one to run.
+    pub skip: Option<SkipReason>,
+    /// Earliest start: the occurrence plus its jitter.
+    pub not_before: Timestamp,
+}
+
+/// What firing one due task does, decided by a [`FirePlanner`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FirePlan {
+    /// Ledger rows to insert, in occurrence order.
+    pub runs: Vec<PlannedRun>,
+    /// The task's next occurrence; `None` finishes the task (it stops being active).
+    pub next_run_at: Option<Timestamp>,
+    /// Overlap policy `replace`: cancel the queued runs and ask the running ones to stop.
+    pub replace_live_runs: bool,
+}
+
+/// Turns a due task into ledger rows (misfire and overlap policies). Pure: the store calls it
+/// inside the firing transaction.
+pub trait FirePlanner: Send + Sync {
+    /// The plan for `due` at `now`.
+    fn plan(&self, due: &DueTask, now: Timestamp) -> FirePlan;
+}
+
+/// What one firing batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FireReport {
+    /// Due tasks it handled (a full batch means more may be due).
+    pub tasks: u64,
+    /// Runs it queued.
+    pub queued: u64,
+    /// Skip rows it wrote.
+    pub skipped: u64,
+}
+
+/// A run a worker claimed: everything the executor needs.
+#[derive(Debug, Clone)]
+pub struct ClaimedRun {
+    /// The run.
+    pub run: RunUuid,
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// The task as it is now (definition changes apply to runs not yet started).
+    pub task: Task,
+    /// Why the run exists.
+    pub trigger: RunTrigger,
+    /// The occurrence.
+    pub scheduled_for: Timestamp,
+    /// This attempt, from 1.
+    pub attempt: u32,
+    /// Attempts allowed in all.
+    pub max_attempts: u32,
+}
+
+/// How an attempt ended, as the engine decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptEnd {
+    /// The attempt's status: succeeded, failed, timed_out or cancelled.
+    pub status: RunStatus,
+    /// Structured result of the attempt.
+    pub result: Option<serde_json::Value>,
+    /// Error of the attempt.
+    pub error: Option<String>,
+    /// How long it ran.
+    pub duration_ms: i64,
+    /// `Some`: try again (attempt + 1) not before this instant; `None`: the run ends.
+    pub retry_at: Option<Timestamp>,
+}
+
+/// One log line for [`EngineStore::append_logs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLogLine {
+    /// When it was written.
+    pub ts: Timestamp,
+    /// Which output.
+    pub stream: LogStream,
+    /// The text.
+    pub line: String,
+}
+
+/// The engine's persistence interface.
+#[async_trait]
+pub trait EngineStore: Send + Sync + 'static {
+    /// Fires at most `batch_limit` due tasks in one transaction: inserts the ledger rows
+    /// `planner` decides and advances each task's `next_run_at`. On PostgreSQL, tasks another
+    /// node is firing are skipped; an occurrence that already has a row is never written twice.
+    async fn fire(
+        &self,
+        now: Timestamp,
+        batch_limit: u32,
+        planner: &dyn FirePlanner,
+    ) -> Result<FireReport>;
+
+    /// The earliest `next_run_at` of any active task.
+    async fn next_due(&self) -> Result<Option<Timestamp>>;
+
+    /// The earliest instant a queued run may start.
+    async fn next_queued(&self) -> Result<Option<Timestamp>>;
+
+    /// Claims up to `limit` queued runs whose `not_before` has passed, fairly across tenants,
+    /// under a lease held by `owner` until `now + lease`.
+    async fn claim(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedRun>>;
+
+    /// Extends every lease `owner` holds until `until`; returns those of `runs` it no longer
+    /// holds or whose cancellation was asked for.
+    async fn heartbeat(
+        &self,
+        owner: &str,
+        runs: &[RunUuid],
+        until: Timestamp,
+    ) -> Result<Vec<RunUuid>>;
+
+    /// Ends attempt `attempt` of a run `owner` holds: final, or queued again for a retry.
+    /// A cancellation asked for meanwhile wins over a retry. Returns false (and changes
+    /// nothing) when the lease was lost.
+    async fn finish(
+        &self,
+        owner: &str,
+        run: RunUuid,
+        attempt: u32,
+        end: AttemptEnd,
+        now: Timestamp,
+    ) -> Result<bool>;
+
+    /// Appends lines to the log of an attempt, numbering them after the ones it has.
+    async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()>;
+
+    /// Requeues running runs whose lease expired (attempt + 1, or failed when attempts are
+    /// exhausted); how many.
+    async fn rescue(&self, now: Timestamp) -> Result<u64>;
+
+    /// Hands runs `owner` still holds back to the queue (graceful shutdown); how many.
+    async fn release(&self, owner: &str, runs: &[RunUuid], now: Timestamp) -> Result<u64>;
+
+    /// Queues a manual run of a live task of the tenant (run now) and audits it.
+    async fn enqueue_manual(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Run>;
+
+    /// Cancels a run of the tenant: a queued one at once, a running one by asking its worker.
+    /// A finished run is returned unchanged.
+    async fn cancel_run(
+        &self,
+        tenant: TenantId,
+        run: RunUuid,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Run>;
+}
+
+/// `RETURNING` of [`sql::TAKE_RUN`].
+#[derive(sqlx::FromRow)]
+struct TakenRun {
+    uuid: Uuid,
+    tenant_id: i64,
+    task_id: i64,
+    trigger: String,
+    scheduled_for: i64,
+    attempt: i32,
+    max_attempts: i32,
+}
+
+/// [`sql::HELD_RUN`].
+#[derive(sqlx::FromRow)]
+struct HeldRun {
+    id: i64,
+    task_id: i64,
+    cancel_requested: bool,
+}
+
+/// [`sql::RUN_FOR_CANCEL`].
+#[derive(sqlx::FromRow)]
+struct CancelTarget {
+    id: i64,
+    task_id: i64,
+    version: i64,
+    status: String,
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn attempts(n: i32, what: &str) -> Result<u32> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what}: {n} is out of range")))
+}
+
+/// An audit entry of a run action (no new task version: the definition did not change).
+async fn audit_run<E: Exec + ?Sized>(
+    tx: &mut E,
+    (tenant, task_id, version): (TenantId, i64, i64),
+    action: AuditAction,
+    actor: &str,
+    at: Timestamp,
+    run: RunUuid,
+) -> Result<()> {
+    tx.execute(
+        Stmt::new(sql::INSERT_AUDIT)
+            .int(tenant.get())
+            .int(task_id)
+            .text(action.as_str())
+            .text(actor)
+            .int(millis(at))
+            .int(version)
+            .opt_text(Some(serde_json::json!({ "run_uuid": run.0 }).to_string())),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn get_run<E: Exec + ?Sized>(conn: &mut E, tenant: TenantId, run: RunUuid) -> Result<Run> {
+    conn.fetch_optional::<RunRow>(Stmt::new(sql::GET_RUN).uuid(run.0).int(tenant.get()))
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .into_run()
+}
+
+/// The plan's rows for one task, inserted in the firing transaction.
+async fn insert_planned<E: Exec + ?Sized>(
+    tx: &mut E,
+    task_id: i64,
+    task: &Task,
+    run: &PlannedRun,
+    now: Timestamp,
+) -> Result<bool> {
+    let (status, finished_at, error) = match run.skip {
+        Some(reason) => (
+            RunStatus::Skipped,
+            Some(millis(now)),
+            Some(format!("skipped: {}", reason.as_str())),
+        ),
+        None => (RunStatus::Queued, None, None),
+    };
+    let inserted = tx
+        .execute(
+            Stmt::new(sql::INSERT_RUN)
+                .uuid(RunUuid::new_v7().0)
+                .int(task.tenant.get())
+                .int(task_id)
+                .int(task.version)
+                .text(run.trigger.as_str())
+                .int(millis(run.scheduled_for))
+                .opt_int(run.scheduled_until.map(millis))
+                .int(run.occurrences)
+                .text(status.as_str())
+                .opt_text(run.skip.map(|r| r.as_str().to_owned()))
+                .int(i64::from(task.definition.retry_policy.max_attempts()))
+                .int(ceil_millis(run.not_before))
+                .int(millis(now))
+                .opt_int(finished_at)
+                .opt_text(error),
+        )
+        .await?;
+    Ok(inserted == 1)
+}
+
+/// Milliseconds rounded up: stored start instants may be late by a fraction of a millisecond,
+/// never early.
+fn ceil_millis(at: Timestamp) -> i64 {
+    let ms = at.as_millisecond();
+    if at.subsec_nanosecond().rem_euclid(1_000_000) == 0 {
+        ms
+    } else {
+        ms + 1
+    }
+}
+
+#[async_trait]
+impl<B: Backend> EngineStore for B {
+    async fn fire(
+        &self,
+        now: Timestamp,
+        batch_limit: u32,
+        planner: &dyn FirePlanner,
+    ) -> Result<FireReport> {
+        let mut report = FireReport::default();
+        let mut tx = self.begin_write().await?;
+        let rows = tx
+            .fetch_all::<TaskRow>(
+                Stmt::new(B::DUE_TASKS)
+                    .int(millis(now))
+                    .int(i64::from(batch_limit)),
+            )
+            .await?;
+        for row in rows {
+            report.tasks += 1;
+            let id = row.id;
+            let task = match row.into_task() {
+                Ok(task) => task,
+                Err(e) => {
+                    // One damaged row must not stop the others firing, nor stay due and spin
+                    // the loop: it is finished (no next occurrence) and reported.
+                    tracing::error!(task_id = id, error = %e, "cannot fire a corrupt task; stopped it");
+                    tx.execute(
+                        Stmt::new(sql::ADVANCE_TASK)
+                            .opt_int(None)
+                            .bool(false)
+                            .int(id),
+                    )
+                    .await?;
+                    continue;
+                }
+            };
+            let (queued, running) = tx
+                .fetch_one::<(i64, i64)>(Stmt::new(sql::LIVE_RUN_COUNTS).int(id))
+                .await?;
+            let due = DueTask {
+                task,
+                queued: count(queued),
+                running: count(running),
+            };
+            let plan = planner.plan(&due, now);
+            if plan.replace_live_runs {
+                tx.execute(Stmt::new(sql::REPLACE_QUEUED).int(millis(now)).int(id))
+                    .await?;
+                tx.execute(Stmt::new(sql::REPLACE_RUNNING).int(id)).await?;
+            }
+            for run in &plan.runs {
+                if insert_planned(&mut *tx, id, &due.task, run, now).await? {
+                    match run.skip {
+                        Some(_) => report.skipped += 1,
+                        None => report.queued += 1,
+                    }
+                }
+            }
+            tx.execute(
+                Stmt::new(sql::ADVANCE_TASK)
+                    .opt_int(plan.next_run_at.map(millis))
+                    .bool(plan.next_run_at.is_some())
+                    .int(id),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn next_due(&self) -> Result<Option<Timestamp>> {
+        let mut conn = self.read().await?;
+        let (next,) = conn
+            .fetch_one::<(Option<i64>,)>(Stmt::new(sql::NEXT_DUE))
+            .await?;
+        next.map(|ms| timestamp(ms, "next_run_at")).transpose()
+    }
+
+    async fn next_queued(&self) -> Result<Option<Timestamp>> {
+        let mut conn = self.read().await?;
+        let (next,) = conn
+            .fetch_one::<(Option<i64>,)>(Stmt::new(sql::NEXT_QUEUED))
+            .await?;
+        next.map(|ms| timestamp(ms, "not_before")).transpose()
+    }
+
+    async fn claim(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> Result<Vec<ClaimedRun>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let expires = now
+            .checked_add(lease)
+            .map_err(|e| StoreError::Corrupt(format!("lease end: {e}")))?;
+        let mut tx = self.begin_write().await?;
+        let ids = tx
+            .fetch_all::<(i64,)>(
+                Stmt::new(B::CLAIM_CANDIDATES)
+                    .int(millis(now))
+                    .int(i64::from(limit)),
+            )
+            .await?;
+        let mut claimed = Vec::with_capacity(ids.len());
+        for (id,) in ids {
+            let taken = tx
+                .fetch_one::<TakenRun>(
+                    Stmt::new(sql::TAKE_RUN)
+                        .text(owner)
+                        .int(millis(expires))
+                        .int(millis(now))
+                        .int(id),
+                )
+                .await?;
+            tx.execute(
+                Stmt::new(sql::MARK_TASK_RUNNING)
+                    .int(millis(now))
+                    .int(taken.task_id),
+            )
+            .await?;
+            let task = load_task(&mut *tx, taken.task_id).await?;
+            let ctx = format!("run {}", taken.uuid);
+            claimed.push(ClaimedRun {
+                run: RunUuid(taken.uuid),
+                tenant: TenantId::new(taken.tenant_id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: tenant_id")))?,
+                task,
+                trigger: taken
+                    .trigger
+                    .parse()
+                    .map_err(|e: String| StoreError::Corrupt(format!("{ctx}: {e}")))?,
+                scheduled_for: timestamp(taken.scheduled_for, &ctx)?,
+                attempt: attempts(taken.attempt, &ctx)?,
+                max_attempts: attempts(taken.max_attempts, &ctx)?,
+            });
+        }
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn heartbeat(
+        &self,
+        owner: &str,
+        runs: &[RunUuid],
+        until: Timestamp,
+    ) -> Result<Vec<RunUuid>> {
+        let mut tx = self.begin_write().await?;
+        tx.execute(Stmt::new(sql::EXTEND_LEASES).int(millis(until)).text(owner))
+            .await?;
+        let held: std::collections::HashSet<Uuid> = tx
+            .fetch_all::<(Uuid,)>(Stmt::new(sql::HELD_RUNS).text(owner))
+            .await?
+            .into_iter()
+            .map(|(u,)| u)
+            .collect();
+        tx.commit().await?;
+        Ok(runs
+            .iter()
+            .copied()
+            .filter(|r| !held.contains(&r.0))
+            .collect())
+    }
+
+    async fn finish(
+        &self,
+        owner: &str,
+        run: RunUuid,
+        attempt: u32,
+        end: AttemptEnd,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let Some(held) = tx
+            .fetch_optional::<HeldRun>(
+                Stmt::new(sql::HELD_RUN)
+                    .uuid(run.0)
+                    .text(owner)
+                    .int(i64::from(attempt)),
+            )
+            .await?
+        else {
+            return Ok(false);
+        };
+        let result = end.result.map(|r| r.to_string());
+        let (status, error, retry_at) = if held.cancel_requested {
+            (
+                RunStatus::Cancelled,
+                end.error.or_else(|| Some("cancelled".into())),
+                None,
+            )
+        } else {
+            (end.status, end.error, end.retry_at)
+        };
+        match retry_at {
+            Some(at) => {
+                tx.execute(
+                    Stmt::new(sql::RETRY_RUN)
+                        .int(ceil_millis(at))
+                        .int(end.duration_ms)
+                        .opt_text(result)
+                        .opt_text(error.clone())
+                        .int(held.id),
+                )
+                .await?
+            }
+            None => {
+                tx.execute(
+                    Stmt::new(sql::END_RUN)
+                        .text(status.as_str())
+                        .int(millis(now))
+                        .int(end.duration_ms)
+                        .opt_text(result)
+                        .opt_text(error.clone())
+                        .int(held.id),
+                )
+                .await?
+            }
+        };
+        tx.execute(Stmt::new(sql::REFRESH_TASK_RUNNING).int(held.task_id))
+            .await?;
+        tx.execute(
+            Stmt::new(sql::RECORD_TASK_OUTCOME)
+                .text(status.as_str())
+                .opt_text(error)
+                .int(held.task_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        let (run_id,) = tx
+            .fetch_optional::<(i64,)>(Stmt::new(sql::RUN_ID_ANY_TENANT).uuid(run.0))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let attempt = i64::from(attempt);
+        let (mut seq,) = tx
+            .fetch_one::<(i64,)>(Stmt::new(sql::NEXT_LOG_SEQ).int(run_id).int(attempt))
+            .await?;
+        for line in lines {
+            seq += 1;
+            tx.execute(
+                Stmt::new(sql::INSERT_LOG)
+                    .int(run_id)
+                    .int(attempt)
+                    .int(seq)
+                    .int(millis(line.ts))
+                    .text(line.stream.as_str())
+                    .text(line.line.as_str()),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn rescue(&self, now: Timestamp) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let tasks = tx
+            .fetch_all::<(i64,)>(Stmt::new(sql::RESCUE_EXPIRED).int(millis(now)))
+            .await?;
+        let mut refreshed = std::collections::BTreeSet::new();
+        for (task_id,) in &tasks {
+            if refreshed.insert(*task_id) {
+                tx.execute(Stmt::new(sql::REFRESH_TASK_RUNNING).int(*task_id))
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(tasks.len() as u64)
+    }
+
+    async fn release(&self, owner: &str, runs: &[RunUuid], now: Timestamp) -> Result<u64> {
+        if runs.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut released = 0;
+        for run in runs {
+            let task = tx
+                .fetch_optional::<(i64,)>(
+                    Stmt::new(sql::RELEASE_RUN)
+                        .int(millis(now))
+                        .uuid(run.0)
+                        .text(owner),
+                )
+                .await?;
+            if let Some((task_id,)) = task {
+                released += 1;
+                tx.execute(Stmt::new(sql::REFRESH_TASK_RUNNING).int(task_id))
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(released)
+    }
+
+    async fn enqueue_manual(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Run> {
+        let mut tx = self.begin_write().await?;
+        let (id, version, _) = tx
+            .fetch_optional::<(i64, i64, bool)>(
+                Stmt::new(B::LOCK_TASK).int(tenant.get()).uuid(task.0),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let task = load_task(&mut *tx, id).await?;
+        let run = RunUuid::new_v7();
+        tx.execute(
+            Stmt::new(sql::INSERT_RUN)
+                .uuid(run.0)
+                .int(tenant.get())
+                .int(id)
+                .int(version)
+                .text(RunTrigger::Manual.as_str())
+                .int(millis(now))
+                .opt_int(None)
+                .int(1)
+                .text(RunStatus::Queued.as_str())
+                .opt_text(None)
+                .int(i64::from(task.definition.retry_policy.max_attempts()))
+                .int(millis(now))
+                .int(millis(now))
+                .opt_int(None)
+                .opt_text(None),
+        )
+        .await?;
+        audit_run(
+            &mut *tx,
+            (tenant, id, version),
+            AuditAction::RunNow,
+            actor,
+            now,
+            run,
+        )
+        .await?;
+        let created = get_run(&mut *tx, tenant, run).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn cancel_run(
+        &self,
+        tenant: TenantId,
+        run: RunUuid,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Run> {
+        let mut tx = self.begin_write().await?;
+        let target = tx
+            .fetch_optional::<CancelTarget>(
+                Stmt::new(sql::RUN_FOR_CANCEL).uuid(run.0).int(tenant.get()),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let changed = match target.status.as_str() {
+            "queued" => {
+                tx.execute(
+                    Stmt::new(sql::CANCEL_QUEUED_RUN)
+                        .int(millis(now))
+                        .int(target.id),
+                )
+                .await?
+            }
+            "running" => {
+                tx.execute(Stmt::new(sql::REQUEST_CANCEL).int(target.id))
+                    .await?
+            }
+            _ => 0,
+        };
+        if changed == 1 {
+            audit_run(
+                &mut *tx,
+                (tenant, target.task_id, target.version),
+                AuditAction::Cancel,
+                actor,
+                now,
+                run,
+            )
+            .await?;
+        }
+        let current = get_run(&mut *tx, tenant, run).await?;
+        tx.commit().await?;
+        Ok(current)
+    }
+}

@@ -1,0 +1,440 @@
+//! Conformance of [`EngineStore`] on both backends: firing, claiming, heartbeats, finishing,
+//! retries, rescue, release, run-now, cancel and logs; plus concurrent firers and claimers on
+//! PostgreSQL never taking an occurrence or a run twice.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use common::{at, create, tenant};
+use domain::{LogStream, RunStatus, RunTrigger, Task};
+use jiff::{SignedDuration, Timestamp};
+use store::{
+    AttemptEnd, DueTask, EngineStore, FirePlan, FirePlanner, NewLogLine, PlannedRun, RunQuery,
+    Store, StoreError,
+};
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let db = crate::common::SqliteDb::new().await;
+                    crate::$case(db.store.clone()).await;
+                    db.finish().await;
+                }
+            )*
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let Some(db) = crate::common::PgStoreDb::new().await else { return };
+                    crate::$case(db.store.clone()).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    fire_records_due_occurrences_and_advances,
+    fire_finishes_a_task_without_a_next_occurrence,
+    claim_is_fair_and_finish_retries_then_ends,
+    heartbeat_rescue_and_release,
+    run_now_and_cancel,
+    logs_are_numbered_per_attempt,
+    concurrent_firers_and_claimers_never_double,
+);
+
+/// Queues the stored occurrence and schedules the next one a minute later; an occurrence at
+/// `end` or later finishes the task.
+struct EveryMinute {
+    end: Option<Timestamp>,
+}
+
+impl FirePlanner for EveryMinute {
+    fn plan(&self, due: &DueTask, _now: Timestamp) -> FirePlan {
+        let at = due
+            .task
+            .next_run_at
+            .expect("due tasks have a next occurrence");
+        let next = at + SignedDuration::from_secs(60);
+        FirePlan {
+            runs: vec![PlannedRun {
+                trigger: RunTrigger::Schedule,
+                scheduled_for: at,
+                scheduled_until: None,
+                occurrences: 1,
+                skip: None,
+                not_before: at,
+            }],
+            next_run_at: self.end.is_none_or(|end| next < end).then_some(next),
+            replace_live_runs: false,
+        }
+    }
+}
+
+const PLANNER: EveryMinute = EveryMinute { end: None };
+const LEASE: SignedDuration = SignedDuration::from_secs(30);
+
+async fn runs<S: Store>(store: &S, task: &Task) -> Vec<domain::Run> {
+    let query = RunQuery {
+        page: 1,
+        page_size: 100,
+        ..RunQuery::default()
+    };
+    store
+        .list_runs(task.tenant, task.uuid, &query)
+        .await
+        .expect("list runs")
+        .items
+}
+
+fn end(status: RunStatus, retry_at: Option<Timestamp>) -> AttemptEnd {
+    AttemptEnd {
+        status,
+        result: None,
+        error: (status != RunStatus::Succeeded).then(|| "boom".to_owned()),
+        duration_ms: 5,
+        retry_at,
+    }
+}
+
+async fn fire_records_due_occurrences_and_advances<S: Store + EngineStore>(store: Arc<S>) {
+    // `create` puts the first occurrence at ms + 60 s.
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let report = store.fire(at(59_999), 10, &PLANNER).await.expect("fire");
+    assert_eq!(report.tasks, 0, "not due yet");
+    assert_eq!(store.next_due().await.expect("next due"), Some(at(60_000)));
+    let report = store.fire(at(60_000), 10, &PLANNER).await.expect("fire");
+    assert_eq!((report.tasks, report.queued, report.skipped), (1, 1, 0));
+    let fired = runs(&*store, &task).await;
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].status, RunStatus::Queued);
+    assert_eq!(fired[0].scheduled_for, at(60_000));
+    let task = store
+        .get_task(task.tenant, task.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(task.next_run_at, Some(at(120_000)));
+    assert_eq!(store.next_queued().await.unwrap(), Some(at(60_000)));
+    let again = store.fire(at(60_000), 10, &PLANNER).await.expect("fire");
+    assert_eq!(again.tasks, 0);
+}
+
+async fn fire_finishes_a_task_without_a_next_occurrence<S: Store + EngineStore>(store: Arc<S>) {
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let last = EveryMinute {
+        end: Some(at(60_000)),
+    };
+    store.fire(at(61_000), 10, &last).await.expect("fire");
+    let task = store
+        .get_task(task.tenant, task.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(task.next_run_at, None);
+    assert!(
+        !task.definition.is_active,
+        "a finished task is no longer active"
+    );
+    assert_eq!(store.next_due().await.unwrap(), None);
+}
+
+async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(store: Arc<S>) {
+    let busy = create(&*store, tenant(1), "Busy", "busy", 0).await;
+    let quiet = create(&*store, tenant(2), "Quiet", "quiet", 10).await;
+    for _ in 0..3 {
+        store
+            .enqueue_manual(busy.tenant, busy.uuid, "alice", at(100))
+            .await
+            .expect("run now");
+    }
+    let lone = store
+        .enqueue_manual(quiet.tenant, quiet.uuid, "bob", at(200))
+        .await
+        .expect("run now");
+    // Two slots: the quiet tenant's single run is not behind the busy tenant's three.
+    let claimed = store.claim("n1", at(300), LEASE, 2).await.expect("claim");
+    let tenants: HashSet<i64> = claimed.iter().map(|c| c.tenant.get()).collect();
+    assert_eq!(tenants, HashSet::from([1, 2]));
+    let mine = claimed
+        .iter()
+        .find(|c| c.run == lone.uuid)
+        .expect("quiet run claimed");
+    assert_eq!((mine.attempt, mine.max_attempts), (1, 4));
+    assert_eq!(mine.task.uuid, quiet.uuid);
+    assert!(
+        store
+            .get_task(quiet.tenant, quiet.uuid)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_running
+    );
+
+    // A retry goes back to the queue as attempt 2, not before its instant.
+    assert!(
+        store
+            .finish(
+                "n1",
+                lone.uuid,
+                1,
+                end(RunStatus::Failed, Some(at(5_000))),
+                at(400)
+            )
+            .await
+            .unwrap()
+    );
+    let queued = store
+        .get_run(quiet.tenant, lone.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((queued.status, queued.attempt), (RunStatus::Queued, 2));
+    let task = store
+        .get_task(quiet.tenant, quiet.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!task.is_running);
+    assert_eq!(task.last_run_status, Some(RunStatus::Failed));
+    assert_eq!(task.last_error.as_deref(), Some("boom"));
+    // The busy tenant's other two remain; the retry is not due before 5 s.
+    let next = store.claim("n1", at(4_999), LEASE, 10).await.unwrap();
+    assert!(next.iter().all(|c| c.run != lone.uuid));
+    assert_eq!(next.len(), 2);
+    let retry = store.claim("n2", at(5_000), LEASE, 10).await.unwrap();
+    assert_eq!(retry.len(), 1);
+    assert_eq!((retry[0].run, retry[0].attempt), (lone.uuid, 2));
+    // Only the holder of the lease can finish it.
+    assert!(
+        !store
+            .finish(
+                "n1",
+                lone.uuid,
+                2,
+                end(RunStatus::Succeeded, None),
+                at(5_100)
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .finish(
+                "n2",
+                lone.uuid,
+                2,
+                end(RunStatus::TimedOut, None),
+                at(5_100)
+            )
+            .await
+            .unwrap()
+    );
+    let done = store
+        .get_run(quiet.tenant, lone.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status, RunStatus::TimedOut);
+    assert_eq!(done.finished_at, Some(at(5_100)));
+    assert_eq!(done.duration_ms, Some(5));
+}
+
+async fn heartbeat_rescue_and_release<S: Store + EngineStore>(store: Arc<S>) {
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let one = store
+        .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
+        .await
+        .unwrap();
+    let two = store
+        .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
+        .await
+        .unwrap();
+    let claimed = store.claim("n1", at(0), LEASE, 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    let lost = store
+        .heartbeat("n1", &[one.uuid, two.uuid], at(60_000))
+        .await
+        .unwrap();
+    assert!(lost.is_empty());
+    // The extended lease holds at 40 s; at 61 s it has expired.
+    assert_eq!(store.rescue(at(40_000)).await.unwrap(), 0);
+    assert_eq!(
+        store.release("n1", &[two.uuid], at(41_000)).await.unwrap(),
+        1
+    );
+    let released = store.get_run(task.tenant, two.uuid).await.unwrap().unwrap();
+    assert_eq!((released.status, released.attempt), (RunStatus::Queued, 1));
+    assert_eq!(store.rescue(at(61_000)).await.unwrap(), 1);
+    let rescued = store.get_run(task.tenant, one.uuid).await.unwrap().unwrap();
+    assert_eq!((rescued.status, rescued.attempt), (RunStatus::Queued, 2));
+    let lost = store
+        .heartbeat("n1", &[one.uuid], at(62_000))
+        .await
+        .unwrap();
+    assert_eq!(lost, [one.uuid], "a rescued run's lease is lost");
+    assert!(
+        !store
+            .get_task(task.tenant, task.uuid)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_running
+    );
+}
+
+async fn run_now_and_cancel<S: Store + EngineStore>(store: Arc<S>) {
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let queued = store
+        .enqueue_manual(task.tenant, task.uuid, "alice", at(5))
+        .await
+        .unwrap();
+    assert_eq!(queued.trigger, RunTrigger::Manual);
+    assert_eq!(queued.status, RunStatus::Queued);
+    assert_eq!(queued.scheduled_for, at(5));
+    assert!(matches!(
+        store
+            .enqueue_manual(tenant(2), task.uuid, "mallory", at(5))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .cancel_run(tenant(2), queued.uuid, "mallory", at(6))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let cancelled = store
+        .cancel_run(task.tenant, queued.uuid, "alice", at(6))
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, RunStatus::Cancelled);
+
+    let running = store
+        .enqueue_manual(task.tenant, task.uuid, "alice", at(7))
+        .await
+        .unwrap();
+    store.claim("n1", at(8), LEASE, 10).await.unwrap();
+    let asked = store
+        .cancel_run(task.tenant, running.uuid, "alice", at(9))
+        .await
+        .unwrap();
+    assert_eq!(asked.status, RunStatus::Running, "the worker cancels it");
+    let gone = store
+        .heartbeat("n1", &[running.uuid], at(10_000))
+        .await
+        .unwrap();
+    assert_eq!(gone, [running.uuid]);
+    // A cancellation wins over a retry.
+    store
+        .finish(
+            "n1",
+            running.uuid,
+            1,
+            end(RunStatus::Failed, Some(at(20))),
+            at(11),
+        )
+        .await
+        .unwrap();
+    let done = store
+        .get_run(task.tenant, running.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status, RunStatus::Cancelled);
+    // Cancelling a finished run changes nothing.
+    let again = store
+        .cancel_run(task.tenant, running.uuid, "alice", at(12))
+        .await
+        .unwrap();
+    assert_eq!(again, done);
+}
+
+async fn logs_are_numbered_per_attempt<S: Store + EngineStore>(store: Arc<S>) {
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let run = store
+        .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
+        .await
+        .unwrap();
+    let line = |text: &str| NewLogLine {
+        ts: at(1),
+        stream: LogStream::Stdout,
+        line: text.to_owned(),
+    };
+    store
+        .append_logs(run.uuid, 1, &[line("a"), line("b")])
+        .await
+        .unwrap();
+    store.append_logs(run.uuid, 1, &[line("c")]).await.unwrap();
+    store.append_logs(run.uuid, 2, &[line("d")]).await.unwrap();
+    let logs = store.run_logs(task.tenant, run.uuid).await.unwrap();
+    let seen: Vec<(i32, i64, &str)> = logs
+        .iter()
+        .map(|l| (l.attempt, l.seq, l.line.as_str()))
+        .collect();
+    assert_eq!(seen, [(1, 1, "a"), (1, 2, "b"), (1, 3, "c"), (2, 1, "d")]);
+}
+
+async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(store: Arc<S>) {
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let code = format!("t{i}");
+        tasks.push(create(&*store, tenant(1 + i % 3), &code, &code, i).await);
+    }
+    // Two nodes fire the same due tasks at once, in small batches, until nothing is due.
+    let firer = |store: Arc<S>| async move {
+        let mut queued = 0;
+        loop {
+            let report = store.fire(at(200_000), 7, &PLANNER).await.expect("fire");
+            queued += report.queued;
+            if report.tasks == 0 {
+                return queued;
+            }
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(firer(store.clone())),
+        tokio::spawn(firer(store.clone()))
+    );
+    let queued = a.unwrap() + b.unwrap();
+    // Each task had occurrences at 60 s, 120 s and 180 s due by 200 s.
+    assert_eq!(queued, 40 * 3);
+    for task in &tasks {
+        let scheduled: Vec<Timestamp> = runs(&*store, task)
+            .await
+            .iter()
+            .map(|r| r.scheduled_for)
+            .collect();
+        assert_eq!(scheduled.len(), 3, "{scheduled:?}");
+    }
+    let claimer = |store: Arc<S>, owner: &'static str| async move {
+        let mut mine = Vec::new();
+        loop {
+            let claimed = store
+                .claim(owner, at(200_000), LEASE, 5)
+                .await
+                .expect("claim");
+            if claimed.is_empty() {
+                return mine;
+            }
+            mine.extend(claimed.into_iter().map(|c| c.run));
+        }
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(claimer(store.clone(), "n1")),
+        tokio::spawn(claimer(store.clone(), "n2"))
+    );
+    let mut all = a.unwrap();
+    all.extend(b.unwrap());
+    let distinct: HashSet<_> = all.iter().collect();
+    assert_eq!(all.len(), 120);
+    assert_eq!(distinct.len(), 120, "no run claimed twice");
+}
