@@ -29,6 +29,9 @@ pub struct Config {
     /// How long SIGTERM waits for running attempts before handing them back to the queue
     /// (`SUNDIAL_SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace_seconds: u64,
+    /// How long a claimed run stays leased without a heartbeat; a run whose node died is
+    /// retried this long after its last heartbeat (`SUNDIAL_LEASE_SECONDS`, at least 3; heartbeats go every third of it).
+    pub lease_seconds: u64,
 }
 
 impl Default for Config {
@@ -42,6 +45,7 @@ impl Default for Config {
             node_id: None,
             egress_allow: None,
             shutdown_grace_seconds: 30,
+            lease_seconds: 30,
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use api::{AppState, Auth};
 use clap::{Parser, Subcommand};
@@ -97,6 +98,8 @@ enum Fatal {
     DatabaseUrl(String),
     #[error("invalid SUNDIAL_EGRESS_ALLOW: {0}")]
     EgressAllow(String),
+    #[error("SUNDIAL_LEASE_SECONDS must be at least 3 (three heartbeats per lease), not {0}")]
+    Lease(u64),
     #[error("engine: {0}")]
     Engine(#[from] engine::EngineError),
     #[error("cannot serve on {0}: {1}")]
@@ -154,11 +157,18 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let stores = open_configured_store(&config).await?;
     let egress = EgressPolicy::from_allow_list(config.egress_allow.as_deref().unwrap_or(""))
         .map_err(|e| Fatal::EgressAllow(e.to_string()))?;
+    if config.lease_seconds < 3 {
+        return Err(Fatal::Lease(config.lease_seconds));
+    }
+    let lease = Duration::from_secs(config.lease_seconds);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = Engine::start(
         EngineConfig {
             node_id: config.node_id(),
             workers: config.workers.max(1),
+            lease,
+            // Three heartbeats per lease, so one slow write does not cost the lease.
+            heartbeat_every: lease / 3,
             ..EngineConfig::default()
         },
         stores.engine.clone(),
@@ -198,7 +208,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         .map_err(|e| Fatal::Listen(local, e));
     // The HTTP server has stopped taking requests; now stop claiming and let running attempts
     // finish within the grace, handing the rest back to the queue.
-    let grace = std::time::Duration::from_secs(config.shutdown_grace_seconds);
+    let grace = Duration::from_secs(config.shutdown_grace_seconds);
     let report = engine.shutdown(grace).await?;
     tracing::info!(
         finished = report.finished,

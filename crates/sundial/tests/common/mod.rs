@@ -1,0 +1,387 @@
+//! What the binary's end-to-end suites share: the real `sundial` process on SQLite or a fresh
+//! PostgreSQL database, a loopback HTTP sink that records every call, the task API, and the
+//! ways a process ends (SIGTERM, kill -9).
+
+// Each suite is its own crate and uses a different part of this module.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use jiff::Timestamp;
+use reqwest::Method;
+use serde_json::Value;
+use sqlx::Connection;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_sundial");
+/// The task API's prefix.
+pub const TASKS: &str = "/api/tree-root/scheduled-tasks";
+/// A token secret strong enough for the binary to accept.
+pub const SECRET: &str = "0123456789abcdef0123456789abcdef-e2e-secret";
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Where a node keeps its data: the default SQLite file in its data directory, or a database
+/// of its own on the test PostgreSQL server.
+#[derive(Debug, Clone)]
+pub struct TestDb {
+    /// `SUNDIAL_DATABASE_URL`, unset for SQLite.
+    pub url: Option<String>,
+}
+
+impl TestDb {
+    /// The embedded default.
+    pub fn sqlite() -> Self {
+        Self { url: None }
+    }
+
+    /// A fresh database on the server `SUNDIAL_TEST_DATABASE_URL` points at (`scripts/test`
+    /// starts a throwaway one, removed with everything in it when the run ends).
+    pub async fn postgres() -> Self {
+        let admin = std::env::var("SUNDIAL_TEST_DATABASE_URL").expect(
+            "SUNDIAL_TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test starts one)",
+        );
+        let name = format!("sundial_e2e_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+        Self { url: Some(url) }
+    }
+
+    /// The variables that point a node at this database.
+    pub fn env(&self) -> Vec<(String, String)> {
+        self.url
+            .iter()
+            .map(|url| ("SUNDIAL_DATABASE_URL".to_owned(), url.clone()))
+            .collect()
+    }
+}
+
+/// One request that reached the sink.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Request path.
+    pub path: String,
+    /// Its `Idempotency-Key` (the run uuid).
+    pub key: String,
+    /// Arrival instant.
+    pub at: Timestamp,
+}
+
+/// A loopback HTTP target. Answers 500 under `/fail`, waits `<ms>` before answering 200 under
+/// `/slow/<ms>`, and answers 200 elsewhere; records every arrival before answering.
+#[derive(Clone)]
+pub struct Sink {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+async fn record(
+    State(hits): State<Arc<Mutex<Vec<Hit>>>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> StatusCode {
+    let at = Timestamp::now();
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let path = uri.path().to_owned();
+    hits.lock().unwrap().push(Hit {
+        path: path.clone(),
+        key,
+        at,
+    });
+    if path.starts_with("/fail") {
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    if let Some(ms) = path
+        .strip_prefix("/slow/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|ms| ms.parse().ok())
+    {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    StatusCode::OK
+}
+
+impl Sink {
+    /// Starts a sink on a free loopback port.
+    pub async fn start() -> Self {
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let app = axum::Router::new()
+            .fallback(record)
+            .with_state(hits.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { port, hits }
+    }
+
+    /// The URL of `path` on this sink.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Arrivals on exactly `path`, in order.
+    pub fn hits_on(&self, path: &str) -> Vec<Hit> {
+        self.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The variables an engine test node runs with: the known secret, the sink opened in the
+/// egress guard, a short shutdown grace and lease, and the database.
+pub fn engine_env(db: &TestDb, sink: &Sink) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("SUNDIAL_JWT_SECRET".to_owned(), SECRET.to_owned()),
+        (
+            "SUNDIAL_EGRESS_ALLOW".to_owned(),
+            format!("127.0.0.1/32:{}", sink.port),
+        ),
+        ("SUNDIAL_WORKERS".to_owned(), "8".to_owned()),
+        ("SUNDIAL_SHUTDOWN_GRACE_SECONDS".to_owned(), "2".to_owned()),
+        ("SUNDIAL_LEASE_SECONDS".to_owned(), "3".to_owned()),
+    ];
+    env.extend(db.env());
+    env
+}
+
+/// A running `sundial serve`, with an admin token of tenant 1.
+pub struct Node {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Admin of tenant 1.
+    pub token: String,
+    /// Lines printed on stdout before the first health check passed.
+    pub stdout: Vec<String>,
+    data_dir: PathBuf,
+    env: Vec<(String, String)>,
+    client: reqwest::Client,
+}
+
+impl Node {
+    /// Starts `sundial serve` over `data_dir` with only these variables (plus the data
+    /// directory and a free listen port) and waits until `/healthz` answers.
+    pub async fn start(data_dir: &Path, env: &[(String, String)]) -> Node {
+        let port = free_port();
+        let mut command = Command::new(BIN);
+        command
+            .arg("serve")
+            .env_clear()
+            .env("SUNDIAL_DATA_DIR", data_dir)
+            .env("SUNDIAL_LISTEN", format!("127.0.0.1:{port}"))
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start sundial");
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut stdout = Vec::new();
+        let ready = async {
+            loop {
+                tokio::select! {
+                    line = lines.next_line() => match line.unwrap() {
+                        Some(line) => stdout.push(line),
+                        None => tokio::time::sleep(Duration::from_millis(20)).await,
+                    },
+                    () = tokio::time::sleep(Duration::from_millis(50)) => {
+                        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+                            && r.status() == 200
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(60), ready)
+            .await
+            .expect("sundial did not become healthy");
+        // Keep draining stdout so a chatty server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let token = mint(data_dir, env, &["--tenant", "1"]).await;
+        Node {
+            child,
+            base,
+            token,
+            stdout,
+            data_dir: data_dir.to_owned(),
+            env: env.to_vec(),
+            client,
+        }
+    }
+
+    /// A second process over the same data directory and variables (a restart after this one
+    /// has ended).
+    pub async fn restart(&self) -> Node {
+        Node::start(&self.data_dir, &self.env).await
+    }
+
+    /// A token minted by `sundial token` with this node's configuration.
+    pub async fn token(&self, args: &[&str]) -> String {
+        mint(&self.data_dir, &self.env, args).await
+    }
+
+    /// Calls the task API as tenant 1's admin.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.call_as(&self.token, method, path, body).await
+    }
+
+    /// Calls the task API with `token`.
+    pub async fn call_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{TASKS}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Calls the task API and asserts the status.
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>, want: u16) -> Value {
+        let (status, body) = self.call(method, path, body).await;
+        assert_eq!(status, want, "{path}: {body}");
+        body
+    }
+
+    /// Creates a task and returns its uuid.
+    pub async fn create(&self, task: Value) -> String {
+        let created = self.ok(Method::POST, "/", Some(task), 201).await;
+        created["uuid"].as_str().unwrap().to_owned()
+    }
+
+    /// A task's runs, newest first (the first 100).
+    pub async fn runs(&self, task: &str) -> Vec<Value> {
+        let page = self
+            .ok(
+                Method::GET,
+                &format!("/{task}/runs?page_size=100"),
+                None,
+                200,
+            )
+            .await;
+        page["items"].as_array().unwrap().clone()
+    }
+
+    /// One run.
+    pub async fn run(&self, run: &str) -> Value {
+        self.ok(Method::GET, &format!("/runs/{run}"), None, 200)
+            .await
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
+    /// SIGTERM, then the exit status of the graceful exit.
+    pub async fn terminate(mut self) -> ExitStatus {
+        signal(self.pid(), "-TERM");
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("sundial exits after SIGTERM")
+            .unwrap()
+    }
+
+    /// kill -9: no chance to release anything.
+    pub async fn kill9(mut self) {
+        signal(self.pid(), "-KILL");
+        self.child.wait().await.unwrap();
+    }
+}
+
+fn signal(pid: u32, which: &str) {
+    let status = std::process::Command::new("kill")
+        .args([which, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {which} {pid}");
+}
+
+/// Runs `sundial token` over `data_dir` with `env` and returns the token.
+pub async fn mint(data_dir: &Path, env: &[(String, String)], args: &[&str]) -> String {
+    let output = Command::new(BIN)
+        .arg("token")
+        .args(args)
+        .env_clear()
+        .env("SUNDIAL_DATA_DIR", data_dir)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// Polls `check` every 50 ms until it holds; fails after `within`.
+pub async fn poll<F, Fut>(what: &str, within: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// An RFC 3339 field as an instant.
+pub fn ts(v: &Value) -> Timestamp {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+/// An `api_call` task body posting to `url` with 5 s timeout and the given retry policy.
+pub fn api_task(code: &str, trigger_type: &str, trigger_config: Value, url: &str) -> Value {
+    serde_json::json!({
+        "name": code, "code": code, "type": "api_call",
+        "trigger_type": trigger_type, "trigger_config": trigger_config,
+        "task_config": {"url": url, "method": "POST", "data": {"code": code}},
+        "timeout_seconds": 5,
+    })
+}
