@@ -111,22 +111,34 @@ impl Harness {
     }
 
     async fn task(&self, code: &str, retry: RetryPolicy) -> Task {
+        let every_second = Trigger::parse(
+            TriggerType::Interval,
+            &json!({"seconds": 1, "start_at": "2030-01-01T00:00:01Z"}),
+        )
+        .unwrap();
+        self.task_with(code, retry, every_second, domain::MisfirePolicy::FireOnce)
+            .await
+    }
+
+    async fn task_with(
+        &self,
+        code: &str,
+        retry: RetryPolicy,
+        trigger: Trigger,
+        misfire_policy: domain::MisfirePolicy,
+    ) -> Task {
         let definition = TaskDefinition {
             name: TaskName::parse(code).unwrap(),
             code: TaskCode::parse(code).unwrap(),
             description: None,
-            trigger: Trigger::parse(
-                TriggerType::Interval,
-                &json!({"seconds": 1, "start_at": "2030-01-01T00:00:01Z"}),
-            )
-            .unwrap(),
+            trigger,
             config: TaskConfig::parse(TaskType::ApiCall, &json!({"url": "https://x.test/"}))
                 .unwrap(),
             is_active: true,
             retry_policy: retry,
             timeout_seconds: 30,
             overlap_policy: domain::OverlapPolicy::Allow,
-            misfire_policy: domain::MisfirePolicy::FireOnce,
+            misfire_policy,
             misfire_grace_seconds: 60,
         };
         let next = schedule::next_after(&definition.trigger, t0());
@@ -438,4 +450,95 @@ async fn shutdown_releases_runs_that_outlive_the_grace() {
     );
     assert_eq!(statuses(&h.runs(&task).await), [RunStatus::Queued]);
     h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_minute_outage_follows_each_misfire_policy() {
+    use domain::{MisfirePolicy, RunTrigger};
+    let minute = |m: i64| t0() + SignedDuration::from_mins(m);
+    // (minute of the row, what it is, occurrences it stands for) after an outage from just
+    // after minute 1 to 5 s past minute 6: minutes 2–5 are missed by more than the 60 s grace,
+    // minute 6 is late by 5 s only and runs as scheduled.
+    let expected = [
+        (
+            MisfirePolicy::FireOnce,
+            vec![
+                (1, "schedule", 1),
+                (2, "misfire", 3),
+                (5, "catch_up", 1),
+                (6, "schedule", 1),
+            ],
+        ),
+        (
+            MisfirePolicy::Skip,
+            vec![(1, "schedule", 1), (2, "misfire", 4), (6, "schedule", 1)],
+        ),
+        (
+            MisfirePolicy::FireAll,
+            vec![
+                (1, "schedule", 1),
+                (2, "catch_up", 1),
+                (3, "catch_up", 1),
+                (4, "catch_up", 1),
+                (5, "catch_up", 1),
+                (6, "schedule", 1),
+            ],
+        ),
+    ];
+    for (policy, want) in expected {
+        let mut h = Harness::new(Script::Succeed).await;
+        let every_minute =
+            Trigger::parse(TriggerType::Cron, &json!({"cron": "* * * * *"})).unwrap();
+        let task = h
+            .task_with("minutely", RetryPolicy::default(), every_minute, policy)
+            .await;
+        h.start();
+        h.clock.set(minute(1));
+        h.until(&task, "minute 1 to run", |runs| {
+            runs.len() == 1 && runs[0].status == RunStatus::Succeeded
+        })
+        .await;
+        h.engine
+            .take()
+            .unwrap()
+            .shutdown(Duration::from_secs(5))
+            .await
+            .unwrap();
+
+        h.clock.set(minute(6) + SignedDuration::from_secs(5));
+        h.start();
+        let rows = want.len();
+        h.until(&task, "the outage to be accounted for", |runs| {
+            runs.len() == rows
+                && runs
+                    .iter()
+                    .all(|r| matches!(r.status, RunStatus::Succeeded | RunStatus::Skipped))
+        })
+        .await;
+        let mut runs = h.runs(&task).await;
+        runs.sort_by_key(|r| r.scheduled_for);
+        let got: Vec<(i64, &str, i64)> = runs
+            .iter()
+            .map(|r| {
+                let m = r.scheduled_for.duration_since(t0()).as_mins();
+                let what = match (r.skip_reason, r.trigger) {
+                    (Some(domain::SkipReason::Misfire), _) => "misfire",
+                    (Some(_), _) => "other skip",
+                    (None, RunTrigger::CatchUp) => "catch_up",
+                    (None, RunTrigger::Schedule) => "schedule",
+                    (None, RunTrigger::Manual) => "manual",
+                };
+                (m, what, r.occurrences)
+            })
+            .collect();
+        assert_eq!(got, want, "{policy:?}");
+        let stored = h
+            .store
+            .get_task(tenant(), task.uuid)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.next_run_at, Some(minute(7)), "{policy:?}");
+        h.stop().await;
+    }
 }

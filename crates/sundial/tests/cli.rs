@@ -25,7 +25,7 @@ fn task(code: &str) -> Value {
 #[tokio::test]
 async fn first_start_generates_a_secret_and_prints_a_working_console_link() {
     let data = tempfile::tempdir().unwrap();
-    let server = Node::start(data.path(), &[]).await;
+    let mut server = Node::start(data.path(), &[]).await;
     let link = server
         .stdout
         .iter()
@@ -68,7 +68,7 @@ async fn first_start_generates_a_secret_and_prints_a_working_console_link() {
     server.kill9().await;
 
     // The generated secret and the data survive a restart: the old token still works.
-    let server = Node::start(data.path(), &[]).await;
+    let mut server = Node::start(data.path(), &[]).await;
     let (status, list) = server
         .call_as(&console_token, Method::GET, "/list", None)
         .await;
@@ -84,7 +84,7 @@ async fn a_configured_secret_prints_no_link_and_a_weak_one_is_refused() {
         "SUNDIAL_JWT_SECRET",
         "0123456789abcdef0123456789abcdef-strong",
     )]);
-    let server = Node::start(data.path(), &secret).await;
+    let mut server = Node::start(data.path(), &secret).await;
     assert!(!server.stdout.iter().any(|l| l.contains("#token=")));
     assert!(!data.path().join("jwt-secret").exists());
     let admin = server.token(&["--tenant", "3"]).await;
@@ -118,7 +118,7 @@ async fn serves_from_postgresql_and_keeps_tasks_across_restarts() {
         "0123456789abcdef0123456789abcdef-pg",
     )]));
 
-    let server = Node::start(data.path(), &env).await;
+    let mut server = Node::start(data.path(), &env).await;
     let admin_token = server.token.clone();
     assert_eq!(
         server
@@ -133,7 +133,7 @@ async fn serves_from_postgresql_and_keeps_tasks_across_restarts() {
         "no SQLite file when PostgreSQL is configured"
     );
 
-    let server = Node::start(data.path(), &env).await;
+    let mut server = Node::start(data.path(), &env).await;
     let (_, list) = server
         .call_as(&admin_token, Method::GET, "/list", None)
         .await;

@@ -25,7 +25,7 @@ fn task(code: &str, trigger_type: &str, trigger_config: Value, url: &str) -> Val
 async fn scenario(db: TestDb) {
     let sink = Sink::start().await;
     let data = tempfile::tempdir().unwrap();
-    let sundial = Node::start(data.path(), &engine_env(&db, &sink)).await;
+    let mut sundial = Node::start(data.path(), &engine_env(&db, &sink)).await;
     let every_second = json!({"seconds": 1});
     let rarely = json!({"cron": "0 0 1 1 *"});
 

@@ -313,7 +313,7 @@ impl Node {
     }
 
     /// SIGTERM, then the exit status of the graceful exit.
-    pub async fn terminate(mut self) -> ExitStatus {
+    pub async fn terminate(&mut self) -> ExitStatus {
         signal(self.pid(), "-TERM");
         tokio::time::timeout(Duration::from_secs(30), self.child.wait())
             .await
@@ -322,7 +322,7 @@ impl Node {
     }
 
     /// kill -9: no chance to release anything.
-    pub async fn kill9(mut self) {
+    pub async fn kill9(&mut self) {
         signal(self.pid(), "-KILL");
         self.child.wait().await.unwrap();
     }
