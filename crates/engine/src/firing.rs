@@ -20,6 +20,9 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 if report.queued > 0 {
                     shared.wake.runs_queued();
                 }
+                if report.replaced > 0 {
+                    shared.wake.cancel_requested();
+                }
                 if report.tasks >= u64::from(batch) {
                     // A full batch: more may be due right now.
                     continue;

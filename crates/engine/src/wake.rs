@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 pub struct Wakeup {
     tasks: Arc<Notify>,
     runs: Arc<Notify>,
+    cancels: Arc<Notify>,
 }
 
 impl Wakeup {
@@ -26,6 +27,12 @@ impl Wakeup {
         self.runs.notify_one();
     }
 
+    /// A running run was asked to stop (cancel, overlap `replace`): look at the leases now
+    /// rather than at the next heartbeat, so an attempt on this node stops at once.
+    pub fn cancel_requested(&self) {
+        self.cancels.notify_one();
+    }
+
     /// Resolves at the next [`Wakeup::tasks_changed`] (or at once for one made earlier).
     pub(crate) async fn tasks(&self) {
         self.tasks.notified().await;
@@ -34,5 +41,10 @@ impl Wakeup {
     /// Resolves at the next [`Wakeup::runs_queued`] (or at once for one made earlier).
     pub(crate) async fn runs(&self) {
         self.runs.notified().await;
+    }
+
+    /// Resolves at the next [`Wakeup::cancel_requested`] (or at once for one made earlier).
+    pub(crate) async fn cancellations(&self) {
+        self.cancels.notified().await;
     }
 }

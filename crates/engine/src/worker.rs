@@ -175,8 +175,8 @@ async fn execute(shared: &Shared, run: ClaimedRun, token: CancellationToken) {
         .finish(&shared.config.node_id, run.run, run.attempt, end, now)
         .await
     {
-        Ok(true) if retry_at.is_some() => shared.wake.runs_queued(),
-        Ok(true) => {}
+        // A retry was queued, or a run of the task waiting for this one may start now.
+        Ok(true) => shared.wake.runs_queued(),
         Ok(false) => tracing::warn!(run = %run.run, "lease lost before the attempt finished"),
         // The lease will expire and the rescuer will run the attempt again: at-least-once.
         Err(e) => tracing::error!(run = %run.run, error = %e, "recording the attempt failed"),
@@ -206,12 +206,14 @@ async fn drain_logs(
     }
 }
 
-/// Extends this node's leases every `heartbeat_every` until `halt`, and cancels the attempts
-/// whose run was cancelled or whose lease was lost.
+/// Extends this node's leases every `heartbeat_every` (and at once when a cancellation was
+/// asked for here) until `halt`, and cancels the attempts whose run was cancelled or whose
+/// lease was lost.
 pub(crate) async fn heartbeat_loop(shared: Arc<Shared>, halt: CancellationToken) {
     loop {
         tokio::select! {
             () = tokio::time::sleep(shared.config.heartbeat_every) => {}
+            () = shared.wake.cancellations() => {}
             () = halt.cancelled() => return,
         }
         let runs = shared.inflight_runs();

@@ -15,7 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::exec::{Backend, Commit, Exec, Stmt};
-use crate::ops::load_task;
+use crate::ops::{live_task_id, load_task};
 use crate::rows::{RunRow, TaskRow, millis, timestamp};
 use crate::{Result, StoreError, sql};
 
@@ -74,6 +74,9 @@ pub struct FireReport {
     pub queued: u64,
     /// Skip rows it wrote.
     pub skipped: u64,
+    /// Tasks whose live runs it replaced (overlap policy `replace`): running ones were asked
+    /// to stop.
+    pub replaced: u64,
 }
 
 /// A run a worker claimed: everything the executor needs.
@@ -199,6 +202,10 @@ pub trait EngineStore: Send + Sync + 'static {
         actor: &str,
         now: Timestamp,
     ) -> Result<Run>;
+
+    /// Asks every running run of a live task of the tenant to stop (stop with
+    /// `cancel_running`); how many were asked.
+    async fn cancel_running(&self, tenant: TenantId, task: TaskUuid) -> Result<u64>;
 }
 
 /// `RETURNING` of [`sql::TAKE_RUN`].
@@ -366,7 +373,9 @@ impl<B: Backend> EngineStore for B {
             if plan.replace_live_runs {
                 tx.execute(Stmt::new(sql::REPLACE_QUEUED).int(millis(now)).int(id))
                     .await?;
-                tx.execute(Stmt::new(sql::REPLACE_RUNNING).int(id)).await?;
+                tx.execute(Stmt::new(sql::REQUEST_CANCEL_RUNNING).int(id))
+                    .await?;
+                report.replaced += 1;
             }
             for run in &plan.runs {
                 if insert_planned(&mut *tx, id, &due.task, run, now).await? {
@@ -716,5 +725,15 @@ impl<B: Backend> EngineStore for B {
         let current = get_run(&mut *tx, tenant, run).await?;
         tx.commit().await?;
         Ok(current)
+    }
+
+    async fn cancel_running(&self, tenant: TenantId, task: TaskUuid) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let id = live_task_id(&mut *tx, tenant, task).await?;
+        let asked = tx
+            .execute(Stmt::new(sql::REQUEST_CANCEL_RUNNING).int(id))
+            .await?;
+        tx.commit().await?;
+        Ok(asked)
     }
 }

@@ -161,14 +161,33 @@ pub(crate) const DUE_TASKS_SQLITE: &str = due_tasks!();
 /// PostgreSQL: each node locks the tasks it fires and skips the ones another node is firing.
 pub(crate) const DUE_TASKS_POSTGRES: &str = concat!(due_tasks!(), " FOR UPDATE SKIP LOCKED");
 
+/// A queued run `$alias` of a `queue_one` or `replace` task waits while another run of the task
+/// is running, so those policies never run two at once (for `replace`, the running one has
+/// been asked to stop).
+macro_rules! claimable {
+    ($alias:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM task_runs x JOIN scheduled_tasks t ON t.id = x.task_id \
+             WHERE x.task_id = ",
+            $alias,
+            ".task_id AND x.status = 'running' \
+             AND t.overlap_policy IN ('queue_one', 'replace'))"
+        )
+    };
+}
+
 /// Queued runs whose time has come, fair across tenants: every tenant's oldest run ranks
 /// before any tenant's second, so one tenant's flood cannot starve another.
 macro_rules! claim_candidates {
     () => {
-        "SELECT r.id FROM task_runs r JOIN (\
+        concat!(
+            "SELECT r.id FROM task_runs r JOIN (\
          SELECT id, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY not_before, id) AS rnk \
          FROM task_runs WHERE status = 'queued' AND not_before <= $1) k ON k.id = r.id \
-         WHERE r.status = 'queued' ORDER BY k.rnk, r.not_before, r.id LIMIT $2"
+         WHERE r.status = 'queued' AND ",
+            claimable!("r"),
+            " ORDER BY k.rnk, r.not_before, r.id LIMIT $2"
+        )
     };
 }
 
@@ -182,9 +201,11 @@ pub(crate) const CLAIM_CANDIDATES_POSTGRES: &str =
 pub(crate) const NEXT_DUE: &str = "SELECT MIN(next_run_at) FROM scheduled_tasks \
      WHERE deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL";
 
-/// Earliest instant a queued run may start.
-pub(crate) const NEXT_QUEUED: &str =
-    "SELECT MIN(not_before) FROM task_runs WHERE status = 'queued'";
+/// Earliest instant a queued run may start, leaving out the ones waiting for a running run.
+pub(crate) const NEXT_QUEUED: &str = concat!(
+    "SELECT MIN(q.not_before) FROM task_runs q WHERE q.status = 'queued' AND ",
+    claimable!("q")
+);
 
 /// How many of a task's runs are queued and running.
 pub(crate) const LIVE_RUN_COUNTS: &str = "SELECT \
@@ -208,8 +229,9 @@ pub(crate) const REPLACE_QUEUED: &str = "UPDATE task_runs SET \
      status = 'cancelled', finished_at = $1, error = 'replaced by a newer occurrence' \
      WHERE task_id = $2 AND status = 'queued'";
 
-/// Overlap policy `replace`: the running runs of the task are asked to stop.
-pub(crate) const REPLACE_RUNNING: &str = "UPDATE task_runs SET cancel_requested = TRUE \
+/// The running runs of a task are asked to stop (overlap policy `replace`; stop with
+/// `cancel_running`).
+pub(crate) const REQUEST_CANCEL_RUNNING: &str = "UPDATE task_runs SET cancel_requested = TRUE \
      WHERE task_id = $1 AND status = 'running'";
 
 /// Takes a claimed run: running under this node's lease.

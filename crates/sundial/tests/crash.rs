@@ -1,54 +1,20 @@
 //! Crash safety with the real binary: kill -9 in the middle of a run, an outage under each
 //! misfire policy, and SIGTERM with runs in flight; on SQLite and on PostgreSQL.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 mod common;
-use common::{Node, Sink, TestDb, api_task, engine_env, poll, ts};
+use common::{Node, Sink, TestDb, api_task, assert_each_second_once, engine_env, poll, ts};
 
 const RARELY: &str = "0 0 1 1 *";
 
 fn rarely() -> Value {
     json!({"cron": RARELY})
-}
-
-/// Every occurrence a task's ledger rows stand for (a collapsed skip row stands for
-/// `occurrences` consecutive seconds), counted per instant.
-fn occurrences_per_second(runs: &[Value]) -> BTreeMap<Timestamp, usize> {
-    let mut seen = BTreeMap::new();
-    for run in runs {
-        let first = ts(&run["scheduled_for"]);
-        for k in 0..run["occurrences"].as_i64().unwrap() {
-            *seen
-                .entry(first + SignedDuration::from_secs(k))
-                .or_default() += 1;
-        }
-    }
-    seen
-}
-
-/// Every second from the first to the last occurrence has exactly one ledger row.
-fn assert_each_second_once(what: &str, runs: &[Value]) {
-    let seen = occurrences_per_second(runs);
-    let (first, last) = (
-        *seen.keys().next().unwrap(),
-        *seen.keys().next_back().unwrap(),
-    );
-    let span = last.duration_since(first).as_secs();
-    assert_eq!(
-        seen.len() as i64,
-        span + 1,
-        "{what}: a second is missing: {runs:#?}"
-    );
-    assert!(
-        seen.values().all(|n| *n == 1),
-        "{what}: a second twice: {seen:?}"
-    );
 }
 
 async fn kill_nine_mid_run(db: TestDb) {

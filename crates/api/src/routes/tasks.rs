@@ -425,10 +425,22 @@ async fn start_task(
     set_active(state, caller, uuid, true).await
 }
 
-/// Stop a task: it no longer fires and its queued runs are cancelled.
-#[utoipa::path(post, path = "/{uuid}/stop", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
+/// Query of `POST /{uuid}/stop`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StopParams {
+    /// `true`: also ask the task's running runs to stop (they end `cancelled`); default
+    /// `false`: running runs finish.
+    cancel_running: Option<String>,
+}
+
+/// Stop a task: it no longer fires and its queued runs are cancelled; running runs finish, or
+/// are cancelled with `?cancel_running=true`.
+#[utoipa::path(post, path = "/{uuid}/stop", tag = "tasks",
+    params(("uuid" = String, Path, description = "Task uuid"), StopParams),
     responses(
         (status = 200, body = TaskResponse),
+        (status = 400, description = "Invalid query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -437,8 +449,31 @@ async fn stop_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<TaskResponse>, ApiError> {
-    set_active(state, caller, uuid, false).await
+    let params: StopParams = parse_query(raw)?;
+    let cancel_running = match params.cancel_running.as_deref() {
+        None | Some("" | "false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::InvalidQuery(ValidationErrors::one(
+                "cancel_running",
+                "must be true or false",
+            )));
+        }
+    };
+    let tenant = caller.0.tenant;
+    let task = set_active(state.clone(), caller, uuid, false).await?;
+    if cancel_running
+        && state
+            .runs
+            .cancel_running(tenant, TaskUuid(task.uuid))
+            .await?
+            > 0
+    {
+        state.wake.cancel_requested();
+    }
+    Ok(task)
 }
 
 /// Run a task now: queue a manual run at once, whatever its schedule and active state.
@@ -493,6 +528,9 @@ async fn cancel_run(
             state.clock.now(),
         )
         .await?;
+    if run.status == RunStatus::Running {
+        state.wake.cancel_requested();
+    }
     Ok(Json(run.into()))
 }
 

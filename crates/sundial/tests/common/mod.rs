@@ -5,6 +5,7 @@
 // Each suite is its own crate and uses a different part of this module.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -12,7 +13,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serde_json::Value;
 use sqlx::Connection;
@@ -165,7 +166,7 @@ pub fn engine_env(db: &TestDb, sink: &Sink) -> Vec<(String, String)> {
         ),
         ("SUNDIAL_WORKERS".to_owned(), "8".to_owned()),
         ("SUNDIAL_SHUTDOWN_GRACE_SECONDS".to_owned(), "2".to_owned()),
-        ("SUNDIAL_LEASE_SECONDS".to_owned(), "3".to_owned()),
+        ("SUNDIAL_LEASE_SECONDS".to_owned(), "5".to_owned()),
     ];
     env.extend(db.env());
     env
@@ -384,4 +385,38 @@ pub fn api_task(code: &str, trigger_type: &str, trigger_config: Value, url: &str
         "task_config": {"url": url, "method": "POST", "data": {"code": code}},
         "timeout_seconds": 5,
     })
+}
+
+/// Every occurrence a task's ledger rows stand for (a collapsed skip row stands for
+/// `occurrences` consecutive seconds), counted per instant.
+pub fn occurrences_per_second(runs: &[Value]) -> BTreeMap<Timestamp, usize> {
+    let mut seen = BTreeMap::new();
+    for run in runs {
+        let first = ts(&run["scheduled_for"]);
+        for k in 0..run["occurrences"].as_i64().unwrap() {
+            *seen
+                .entry(first + SignedDuration::from_secs(k))
+                .or_default() += 1;
+        }
+    }
+    seen
+}
+
+/// Every second from the first to the last occurrence has exactly one ledger row.
+pub fn assert_each_second_once(what: &str, runs: &[Value]) {
+    let seen = occurrences_per_second(runs);
+    let (first, last) = (
+        *seen.keys().next().unwrap(),
+        *seen.keys().next_back().unwrap(),
+    );
+    let span = last.duration_since(first).as_secs();
+    assert_eq!(
+        seen.len() as i64,
+        span + 1,
+        "{what}: a second is missing: {runs:#?}"
+    );
+    assert!(
+        seen.values().all(|n| *n == 1),
+        "{what}: a second twice: {seen:?}"
+    );
 }
