@@ -1,6 +1,7 @@
 //! Sundial's engine (DESIGN §4): the firing loop turns due occurrences into ledger rows, a
 //! worker pool claims queued runs under a lease and executes them, retries follow the task's
-//! policy, and a rescuer requeues runs whose node stopped heartbeating.
+//! policy, and the node holding the maintenance lease requeues runs whose node stopped
+//! heartbeating and prunes runs past the retention period.
 //!
 //! Every loop computes "now" from the injected [`Clock`], so policy decisions are deterministic
 //! under a [`domain::ManualClock`]; only the waiting between iterations uses the real tokio
@@ -21,8 +22,10 @@ use tokio_util::task::TaskTracker;
 
 mod executors;
 mod firing;
+mod maintenance;
 pub mod policy;
 mod rescuer;
+mod retention;
 pub mod retry;
 mod wake;
 mod worker;
@@ -58,8 +61,14 @@ pub struct EngineConfig {
     pub lease: Duration,
     /// How often leases are extended (well below `lease`).
     pub heartbeat_every: Duration,
-    /// How often expired leases are looked for.
+    /// How often expired leases are looked for (by the node holding the maintenance lease,
+    /// which it holds for three of these periods unrenewed).
     pub rescue_every: Duration,
+    /// Finished runs and their logs are deleted this long after they finished; `None` keeps
+    /// them forever.
+    pub retention: Option<Duration>,
+    /// How often the maintenance leader prunes runs past the retention.
+    pub prune_every: Duration,
     /// Most due tasks fired per transaction.
     pub fire_batch: u32,
     /// Longest the loops sleep without being woken. Bounds how late a change made by another
@@ -75,6 +84,8 @@ impl Default for EngineConfig {
             lease: Duration::from_secs(30),
             heartbeat_every: Duration::from_secs(10),
             rescue_every: Duration::from_secs(5),
+            retention: Some(Duration::from_secs(30 * 24 * 3600)),
+            prune_every: Duration::from_secs(60),
             fire_batch: 500,
             max_idle: Duration::from_secs(1),
         }
@@ -126,7 +137,7 @@ impl Shared {
 pub struct Engine;
 
 impl Engine {
-    /// Starts the firing loop, the claimer, the heartbeat and the rescuer on the current tokio
+    /// Starts the firing loop, the claimer, the heartbeat and maintenance on the current tokio
     /// runtime.
     pub fn start(
         config: EngineConfig,
@@ -148,7 +159,7 @@ impl Engine {
         let loops = vec![
             tokio::spawn(firing::run(shared.clone())),
             tokio::spawn(worker::claim_loop(shared.clone())),
-            tokio::spawn(rescuer::run(shared.clone())),
+            tokio::spawn(maintenance::run(shared.clone())),
         ];
         let heartbeat = tokio::spawn(worker::heartbeat_loop(shared.clone(), halt.clone()));
         EngineHandle {

@@ -73,6 +73,8 @@ fn config() -> EngineConfig {
         lease: Duration::from_secs(30),
         heartbeat_every: Duration::from_millis(20),
         rescue_every: Duration::from_millis(20),
+        retention: None,
+        prune_every: Duration::from_millis(20),
         fire_batch: 100,
         max_idle: Duration::from_millis(20),
     }
@@ -102,8 +104,12 @@ impl Harness {
     }
 
     fn start(&mut self) {
+        self.start_with(config());
+    }
+
+    fn start_with(&mut self, config: EngineConfig) {
         self.engine = Some(Engine::start(
-            config(),
+            config,
             self.store.clone(),
             self.executor.clone(),
             self.clock.clone(),
@@ -541,4 +547,50 @@ async fn a_five_minute_outage_follows_each_misfire_policy() {
         assert_eq!(stored.next_run_at, Some(minute(7)), "{policy:?}");
         h.stop().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_past_the_retention_are_pruned_by_the_maintenance_leader() {
+    let mut h = Harness::new(Script::Succeed).await;
+    let task = h.task("kept-a-day", RetryPolicy::default()).await;
+    let day = SignedDuration::from_hours(24);
+    // Another node holds the maintenance lease: this one neither rescues nor prunes.
+    assert!(
+        h.store
+            .hold_lease("maintenance", "node-b", t0(), t0() + day * 2)
+            .await
+            .unwrap()
+    );
+    h.start_with(EngineConfig {
+        retention: Some(Duration::from_secs(24 * 3600)),
+        ..config()
+    });
+    h.clock.set(t0() + SignedDuration::from_secs(1));
+    h.until(&task, "the first occurrence", |runs| {
+        runs.len() == 1 && runs[0].status == RunStatus::Succeeded
+    })
+    .await;
+    // Stop firing so the ledger holds only that run.
+    h.store
+        .set_active(
+            task.uuid,
+            false,
+            None,
+            Change {
+                tenant: tenant(),
+                actor: "test",
+                at: h.clock_now(),
+            },
+        )
+        .await
+        .unwrap();
+    h.clock.set(t0() + day + SignedDuration::from_secs(2));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(h.runs(&task).await.len(), 1, "node-b's lease is unexpired");
+    h.clock.set(t0() + day * 2 + SignedDuration::from_secs(1));
+    h.until(&task, "the leader to prune the old run", |runs| {
+        runs.is_empty()
+    })
+    .await;
+    h.stop().await;
 }

@@ -206,6 +206,23 @@ pub trait EngineStore: Send + Sync + 'static {
     /// Asks every running run of a live task of the tenant to stop (stop with
     /// `cancel_running`); how many were asked.
     async fn cancel_running(&self, tenant: TenantId, task: TaskUuid) -> Result<u64>;
+
+    /// Takes or renews the lease `name` of a cluster-wide duty for `owner` until `until`;
+    /// false when another owner holds it unexpired at `now`.
+    async fn hold_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool>;
+
+    /// Gives up the lease `name` if `owner` holds it.
+    async fn drop_lease(&self, name: &str, owner: &str) -> Result<()>;
+
+    /// Deletes at most `limit` finished runs (with their logs) that finished before `before`,
+    /// oldest first; how many.
+    async fn prune_runs(&self, before: Timestamp, limit: u32) -> Result<u64>;
 }
 
 /// `RETURNING` of [`sql::TAKE_RUN`].
@@ -735,5 +752,47 @@ impl<B: Backend> EngineStore for B {
             .await?;
         tx.commit().await?;
         Ok(asked)
+    }
+
+    async fn hold_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let held = tx
+            .execute(
+                Stmt::new(sql::HOLD_LEASE)
+                    .text(owner)
+                    .int(millis(until))
+                    .text(name)
+                    .int(millis(now)),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(held == 1)
+    }
+
+    async fn drop_lease(&self, name: &str, owner: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        tx.execute(Stmt::new(sql::DROP_LEASE).text(name).text(owner))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn prune_runs(&self, before: Timestamp, limit: u32) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let pruned = tx
+            .execute(
+                Stmt::new(sql::PRUNE_RUNS)
+                    .int(millis(before))
+                    .int(i64::from(limit)),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(pruned)
     }
 }

@@ -498,6 +498,22 @@ pub(crate) fn run_list(task_id: i64, query: &RunQuery) -> (Stmt, Stmt) {
     )
 }
 
+// ----- maintenance -------------------------------------------------------------------------
+
+/// Takes or renews a lease of a cluster-wide duty: succeeds (one row) when `$1` holds it
+/// already or nobody does any more.
+pub(crate) const HOLD_LEASE: &str = "UPDATE engine_leases SET owner = $1, expires_at = $2 \
+     WHERE name = $3 AND (owner = $1 OR expires_at <= $4)";
+
+/// Gives a lease up, so another node takes the duty over at once.
+pub(crate) const DROP_LEASE: &str =
+    "UPDATE engine_leases SET expires_at = 0 WHERE name = $1 AND owner = $2";
+
+/// Deletes the oldest finished runs (and, by cascade, their log lines) finished before `$1`.
+pub(crate) const PRUNE_RUNS: &str = "DELETE FROM task_runs WHERE id IN (\
+     SELECT id FROM task_runs WHERE status NOT IN ('queued', 'running') AND finished_at < $1 \
+     ORDER BY finished_at LIMIT $2)";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,8 @@ conformance!(
     run_now_and_cancel,
     logs_are_numbered_per_attempt,
     concurrent_firers_and_claimers_never_double,
+    a_duty_lease_has_one_holder_at_a_time,
+    pruning_deletes_old_finished_runs_with_their_logs,
 );
 
 /// Queues the stored occurrence and schedules the next one a minute later; an occurrence at
@@ -437,4 +439,89 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
     let distinct: HashSet<_> = all.iter().collect();
     assert_eq!(all.len(), 120);
     assert_eq!(distinct.len(), 120, "no run claimed twice");
+}
+
+async fn a_duty_lease_has_one_holder_at_a_time<S: Store + EngineStore>(store: Arc<S>) {
+    let lease = "maintenance";
+    assert!(store.hold_lease(lease, "a", at(0), at(15)).await.unwrap());
+    assert!(
+        !store.hold_lease(lease, "b", at(10), at(25)).await.unwrap(),
+        "held by a until 15"
+    );
+    assert!(
+        store.hold_lease(lease, "a", at(10), at(25)).await.unwrap(),
+        "the holder renews"
+    );
+    assert!(!store.hold_lease(lease, "b", at(24), at(39)).await.unwrap());
+    assert!(
+        store.hold_lease(lease, "b", at(25), at(40)).await.unwrap(),
+        "an expired lease is taken over"
+    );
+    assert!(!store.hold_lease(lease, "a", at(26), at(41)).await.unwrap());
+    store.drop_lease(lease, "a").await.unwrap();
+    assert!(
+        !store.hold_lease(lease, "a", at(27), at(42)).await.unwrap(),
+        "only the holder can give it up"
+    );
+    store.drop_lease(lease, "b").await.unwrap();
+    assert!(
+        store.hold_lease(lease, "a", at(28), at(43)).await.unwrap(),
+        "a lease given up is free at once"
+    );
+    assert!(
+        !store
+            .hold_lease("unknown", "a", at(0), at(15))
+            .await
+            .unwrap(),
+        "only known duties have leases"
+    );
+}
+
+async fn pruning_deletes_old_finished_runs_with_their_logs<S: Store + EngineStore>(store: Arc<S>) {
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let manual = |ms| store.enqueue_manual(task.tenant, task.uuid, "alice", at(ms));
+    let line = NewLogLine {
+        ts: at(1),
+        stream: LogStream::Stdout,
+        line: "old".to_owned(),
+    };
+    // Finished at 10 and 20, one still queued from 0, one running since 0.
+    let old = manual(0).await.unwrap();
+    let newer = manual(0).await.unwrap();
+    let running = manual(0).await.unwrap();
+    let queued = manual(0).await.unwrap();
+    store.append_logs(old.uuid, 1, &[line]).await.unwrap();
+    let claimed = store.claim("n1", at(1), LEASE, 3).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    for (run, finished) in [(old.uuid, 10), (newer.uuid, 20)] {
+        assert!(
+            store
+                .finish("n1", run, 1, end(RunStatus::Succeeded, None), at(finished))
+                .await
+                .unwrap()
+        );
+    }
+    assert_eq!(
+        store.prune_runs(at(10), 100).await.unwrap(),
+        0,
+        "strictly before"
+    );
+    assert_eq!(store.prune_runs(at(1_000), 100).await.unwrap(), 2);
+    let left: HashSet<_> = runs(&*store, &task).await.iter().map(|r| r.uuid).collect();
+    assert_eq!(
+        left,
+        HashSet::from([running.uuid, queued.uuid]),
+        "live runs stay"
+    );
+    assert!(
+        !matches!(store.run_logs(task.tenant, old.uuid).await, Ok(lines) if !lines.is_empty()),
+        "the log went with its run"
+    );
+    assert!(
+        store
+            .get_run(task.tenant, old.uuid)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

@@ -32,6 +32,9 @@ pub struct Config {
     /// How long a claimed run stays leased without a heartbeat; a run whose node died is
     /// retried this long after its last heartbeat (`SUNDIAL_LEASE_SECONDS`, at least 3; heartbeats go every third of it).
     pub lease_seconds: u64,
+    /// Days finished runs and their logs are kept; 0 keeps them forever
+    /// (`SUNDIAL_RUN_RETENTION_DAYS`).
+    pub run_retention_days: u32,
 }
 
 impl Default for Config {
@@ -46,6 +49,7 @@ impl Default for Config {
             egress_allow: None,
             shutdown_grace_seconds: 30,
             lease_seconds: 30,
+            run_retention_days: 30,
         }
     }
 }

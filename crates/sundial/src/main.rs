@@ -169,6 +169,8 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             lease,
             // Three heartbeats per lease, so one slow write does not cost the lease.
             heartbeat_every: lease / 3,
+            retention: (config.run_retention_days > 0)
+                .then(|| Duration::from_secs(u64::from(config.run_retention_days) * 24 * 3600)),
             ..EngineConfig::default()
         },
         stores.engine.clone(),
