@@ -153,7 +153,9 @@ mod tests {
             );
             jail.set_env("SUNDIAL_SANDBOX_ALLOW_DEGRADED", "cgroups");
             let config = Config::load(None).expect("one soft layer");
-            assert!(config.sandbox_allow_degraded.cgroups && !config.sandbox_allow_degraded.landlock);
+            assert!(
+                config.sandbox_allow_degraded.cgroups && !config.sandbox_allow_degraded.landlock
+            );
             for (bad, says) in [
                 ("seccomp", "can never be degraded"),
                 ("landlok", "unknown layer `landlok`"),
@@ -169,7 +171,9 @@ mod tests {
             jail.create_file("sundial.toml", "sandbox_allow_degraded = \"landlock\"")?;
             jail.clear_env();
             let config = Config::load(Some(Path::new("sundial.toml"))).expect("from the file");
-            assert!(config.sandbox_allow_degraded.landlock && !config.sandbox_allow_degraded.cgroups);
+            assert!(
+                config.sandbox_allow_degraded.landlock && !config.sandbox_allow_degraded.cgroups
+            );
             Ok(())
         });
     }

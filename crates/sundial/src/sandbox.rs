@@ -94,6 +94,9 @@ mod tests {
         report.error = Some("required layers missing: seccomp".into());
         let unavailable = health(&report);
         assert_eq!(unavailable.status, SandboxStatus::Unavailable);
-        assert_eq!(unavailable.error.as_deref(), Some("required layers missing: seccomp"));
+        assert_eq!(
+            unavailable.error.as_deref(),
+            Some("required layers missing: seccomp")
+        );
     }
 }
