@@ -107,8 +107,9 @@ async fn health(state: &AppState) -> (StatusCode, Json<Health>) {
     (status, Json(body))
 }
 
-/// Health of the service, its database and the python sandbox. Needs no token. 503 only when
-/// the database is down; an unavailable sandbox shows in `sandbox` with a 200.
+/// Health of the service, its database and the python sandbox. Needs no token.
+///
+/// 503 only when the database is down; an unavailable sandbox shows in `sandbox` with a 200.
 #[utoipa::path(get, path = "/healthz", tag = "system", security(()),
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
