@@ -1,7 +1,7 @@
 //! `python_script` tasks end to end through the real binary and its `sundial-sandbox-init`
 //! helper, on SQLite and on PostgreSQL: an ordinary script succeeds with its output in the run
 //! log and its run context in `SUNDIAL_CONTEXT`; hostile scripts (network, host secrets and
-//! files, a setsid daemon, a timeout, a failure) end as they should, with the host-side effects
+//! files, a setsid daemon, a timeout, a cancellation, a failure) end as they should, with the host-side effects
 //! checked from outside; `/healthz` reports the sandbox; a bad
 //! `SUNDIAL_SANDBOX_ALLOW_DEGRADED` stops start-up.
 
@@ -104,7 +104,7 @@ for i in range(lines):
     print(f"line {i} sqrt={math.sqrt(i):.3f}")
 print("warming up", file=sys.stderr)
 when = datetime.datetime.fromisoformat(context["scheduled_for"].replace("Z", "+00:00"))
-os.write(3, json.dumps({"lines": lines, "year": when.year, "pi": round(math.pi, 5)}).encode())
+os.write(3, json.dumps({"lines": lines, "year": when.year, "factorial": math.factorial(10)}).encode())
 print(json.dumps(context))
 "#;
 
@@ -196,6 +196,7 @@ async fn scenario(db: TestDb) {
 
     let marker = format!("sundial-e2e-{}", uuid::Uuid::new_v4().simple());
     let token = format!("sundial-e2e-daemon-{}", uuid::Uuid::new_v4().simple());
+    let cancel_token = format!("sundial-e2e-cancel-{}", uuid::Uuid::new_v4().simple());
     let planted = data.path().join("planted-by-script");
     let host_secret = data.path().join("host-secret.txt");
     std::fs::write(&host_secret, "the service's secret").unwrap();
@@ -237,6 +238,11 @@ async fn scenario(db: TestDb) {
         python_task("daemon", DAEMON, 3, json!({"token": token})),
     )
     .await;
+    let (_, cancelled_run) = start(
+        &node,
+        python_task("cancelled", DAEMON, 60, json!({"token": cancel_token})),
+    )
+    .await;
     let (failing, failing_run) =
         start(&node, python_task("failing", FAILING, 30, Value::Null)).await;
 
@@ -256,7 +262,7 @@ async fn scenario(db: TestDb) {
         .year();
     assert_eq!(
         run["result"],
-        json!({"lines": 3000, "year": year, "pi": 3.14159})
+        json!({"lines": 3000, "year": year, "factorial": 3_628_800})
     );
     let lines = log(&node, &ordinary, &ordinary_run).await;
     let stdout = stream(&lines, "stdout");
@@ -311,6 +317,29 @@ async fn scenario(db: TestDb) {
     poll("the daemon to be gone", Duration::from_secs(10), || async {
         host_processes_with(&token).is_empty()
     })
+    .await;
+
+    // Cancelling a running run kills its sandbox, daemon included.
+    poll(
+        "the cancelled run's daemon to appear",
+        Duration::from_secs(20),
+        || async { !host_processes_with(&cancel_token).is_empty() },
+    )
+    .await;
+    node.ok(
+        Method::POST,
+        &format!("/runs/{cancelled_run}/cancel"),
+        None,
+        200,
+    )
+    .await;
+    let run = finished(&node, &cancelled_run).await;
+    assert_eq!(run["status"], "cancelled", "{run}");
+    poll(
+        "the cancelled run's daemon to be gone",
+        Duration::from_secs(10),
+        || async { host_processes_with(&cancel_token).is_empty() },
+    )
     .await;
 
     // A failing script fails with its exit code, its stderr (the traceback) in the log.
