@@ -22,6 +22,7 @@ mod routes;
 
 pub use auth::Auth;
 pub use error::{ApiError, Problem};
+pub use routes::system::{SandboxHealth, SandboxLayer, SandboxStatus};
 
 /// The path prefix of the task API, as in the original design.
 pub const TASKS_PREFIX: &str = "/api/tree-root/scheduled-tasks";
@@ -39,6 +40,8 @@ pub struct AppState {
     pub runs: Arc<dyn EngineStore>,
     /// Pokes the engine after every task change and queued run, so it reacts at once.
     pub wake: Wakeup,
+    /// The python sandbox's state, for `/healthz`.
+    pub sandbox: Arc<SandboxHealth>,
 }
 
 #[derive(OpenApi)]

@@ -4,21 +4,23 @@
 use async_trait::async_trait;
 use domain::{Task, TaskConfig};
 use exec::api_call::ApiCallExecutor;
+use exec::python::PythonExecutor;
 use exec::{Attempt, AttemptResult, LogSink};
 
 use crate::RunExecutor;
 
-/// Runs `api_call` tasks through the egress guard. `python_script` tasks fail closed until the
-/// sandbox executor is wired in.
+/// Runs `api_call` tasks through the egress guard and `python_script` tasks in the sandbox (or
+/// refuses them, when the sandbox failed closed at start).
 #[derive(Debug, Clone)]
 pub struct TaskExecutors {
     api_call: ApiCallExecutor,
+    python: PythonExecutor,
 }
 
 impl TaskExecutors {
-    /// Executors over an `api_call` executor (which holds the egress policy).
-    pub fn new(api_call: ApiCallExecutor) -> Self {
-        Self { api_call }
+    /// Executors over an `api_call` executor (which holds the egress policy) and a python one.
+    pub fn new(api_call: ApiCallExecutor, python: PythonExecutor) -> Self {
+        Self { api_call, python }
     }
 }
 
@@ -27,9 +29,7 @@ impl RunExecutor for TaskExecutors {
     async fn execute(&self, task: &Task, attempt: &Attempt, logs: &LogSink) -> AttemptResult {
         match &task.definition.config {
             TaskConfig::ApiCall(config) => self.api_call.execute(config, attempt, logs).await,
-            TaskConfig::PythonScript(_) => {
-                AttemptResult::refused("python_script tasks cannot run on this node yet")
-            }
+            TaskConfig::PythonScript(config) => self.python.execute(config, attempt, logs).await,
         }
     }
 }

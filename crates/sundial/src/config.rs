@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use exec::python::AllowDegraded;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,10 @@ pub struct Config {
     /// Days finished runs and their logs are kept; 0 keeps them forever
     /// (`SUNDIAL_RUN_RETENTION_DAYS`).
     pub run_retention_days: u32,
+    /// Optional sandbox layers this host may run python tasks without: `landlock`, `cgroups`,
+    /// or both comma-separated; empty: none (`SUNDIAL_SANDBOX_ALLOW_DEGRADED`).
+    #[serde(with = "allow_degraded")]
+    pub sandbox_allow_degraded: AllowDegraded,
 }
 
 impl Default for Config {
@@ -50,6 +55,7 @@ impl Default for Config {
             shutdown_grace_seconds: 30,
             lease_seconds: 30,
             run_retention_days: 30,
+            sandbox_allow_degraded: AllowDegraded::default(),
         }
     }
 }
@@ -92,6 +98,22 @@ impl Config {
     }
 }
 
+/// `SUNDIAL_SANDBOX_ALLOW_DEGRADED` travels as its comma-separated text and is parsed when the
+/// configuration is read, so a bad value stops every command with the key's name.
+mod allow_degraded {
+    use exec::python::AllowDegraded;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &AllowDegraded, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.names().join(","))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AllowDegraded, D::Error> {
+        let raw = String::deserialize(d)?;
+        AllowDegraded::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +132,52 @@ mod tests {
             jail.set_env("SUNDIAL_LISTN", "127.0.0.1:1");
             let error = Config::load(None).expect_err("a misspelt key is an error");
             assert!(error.to_string().contains("listn"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn sandbox_allow_degraded_is_parsed_and_bad_values_name_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let config = Config::load(None).expect("the default allows nothing");
+            assert_eq!(config.sandbox_allow_degraded, AllowDegraded::default());
+            jail.set_env("SUNDIAL_SANDBOX_ALLOW_DEGRADED", "");
+            let config = Config::load(None).expect("empty allows nothing");
+            assert_eq!(config.sandbox_allow_degraded, AllowDegraded::default());
+            jail.set_env("SUNDIAL_SANDBOX_ALLOW_DEGRADED", "landlock,cgroups");
+            let config = Config::load(None).expect("both soft layers");
+            assert_eq!(
+                config.sandbox_allow_degraded,
+                AllowDegraded {
+                    landlock: true,
+                    cgroups: true
+                }
+            );
+            jail.set_env("SUNDIAL_SANDBOX_ALLOW_DEGRADED", "cgroups");
+            let config = Config::load(None).expect("one soft layer");
+            assert!(
+                config.sandbox_allow_degraded.cgroups && !config.sandbox_allow_degraded.landlock
+            );
+            for (bad, says) in [
+                ("seccomp", "can never be degraded"),
+                ("landlok", "unknown layer `landlok`"),
+                ("landlock,,cgroups", "empty entry"),
+            ] {
+                jail.set_env("SUNDIAL_SANDBOX_ALLOW_DEGRADED", bad);
+                let error = Config::load(None).expect_err(bad).to_string();
+                assert!(
+                    error.contains("SUNDIAL_SANDBOX_ALLOW_DEGRADED") && error.contains(says),
+                    "{bad}: {error}"
+                );
+            }
+            jail.create_file("sundial.toml", "sandbox_allow_degraded = \"landlock\"")?;
+            jail.clear_env();
+            let config = Config::load(Some(Path::new("sundial.toml"))).expect("from the file");
+            assert!(
+                config.sandbox_allow_degraded.landlock && !config.sandbox_allow_degraded.cgroups
+            );
             Ok(())
         });
     }

@@ -16,6 +16,7 @@ use tracing_subscriber::EnvFilter;
 
 mod config;
 mod console;
+mod sandbox;
 mod secret;
 
 use config::Config;
@@ -161,6 +162,8 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         return Err(Fatal::Lease(config.lease_seconds));
     }
     let lease = Duration::from_secs(config.lease_seconds);
+    let python = sandbox::python_executor(config.sandbox_allow_degraded).await;
+    let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let engine = Engine::start(
         EngineConfig {
@@ -174,7 +177,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             ..EngineConfig::default()
         },
         stores.engine.clone(),
-        Arc::new(TaskExecutors::new(ApiCallExecutor::new(egress))),
+        Arc::new(TaskExecutors::new(ApiCallExecutor::new(egress), python)),
         clock.clone(),
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -200,6 +203,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         clock,
         runs: stores.engine,
         wake: engine.wakeup(),
+        sandbox: sandbox_health,
     };
     let app = console::router()
         .merge(api::app(state))

@@ -131,6 +131,7 @@ impl TestApp {
             clock: clock.clone(),
             runs,
             wake: engine::Wakeup::default(),
+            sandbox: Arc::new(api::SandboxHealth::not_configured()),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -245,6 +245,9 @@ on_both_backends! {
         let reply = app.raw(Method::GET, "/healthz", None, None).await.expect(200);
         assert_eq!(reply["status"], "ok");
         assert_eq!(reply["database"], true);
+        // Without a python sandbox the service is still healthy; only python tasks cannot run.
+        assert_eq!(reply["sandbox"]["status"], "unavailable");
+        assert!(reply["sandbox"]["error"].as_str().unwrap().contains("not configured"));
         app.raw(Method::GET, "/readyz", None, None).await.expect(200);
     }
 

@@ -1,6 +1,6 @@
 //! `python_script`: one run of `python3 -I -u` in a sandbox.
 //!
-//! The sandbox is bubblewrap plus a small helper, `sundial-sandbox-init` (this crate's binary):
+//! The sandbox is bubblewrap plus a small helper, `sundial-sandbox-init` ([`init`]):
 //! bwrap creates the user, pid, mount, network, ipc, uts (and cgroup) namespaces and a
 //! read-only root holding only `/usr` (with Debian's `/bin`, `/lib`, `/lib64` symlinks), a
 //! few device nodes, `/proc` and `/sbx` (helper and script); the helper runs as pid 1, mounts a
@@ -17,6 +17,7 @@
 
 mod cgroup;
 mod config;
+pub mod init;
 pub mod output;
 mod probe;
 pub mod protocol;

@@ -1,9 +1,9 @@
 //! What the service and `sundial-sandbox-init` say to each other.
 //!
-//! This file is compiled twice: as `exec::python::protocol` and, through `#[path]`, into the
-//! helper binary, so both sides always agree on the shapes. The service writes one
-//! [`InitConfig`] as JSON on the helper's stdin and closes it; the helper answers with
-//! [`InitStatus`] JSON lines on the status fd named by its `--status-fd` argument.
+//! Both sides use this one module (the helper's code is `exec::python::init`), so they always
+//! agree on the shapes. The service writes one [`InitConfig`] as JSON on the helper's stdin and
+//! closes it; the helper answers with [`InitStatus`] JSON lines on the status fd named by its
+//! `--status-fd` argument.
 
 use serde::{Deserialize, Serialize};
 

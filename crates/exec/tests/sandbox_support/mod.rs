@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 /// The helper binary cargo built for these tests.
 pub fn init_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sundial-sandbox-init"))
+    PathBuf::from(env!("CARGO_BIN_EXE_exec-sandbox-init"))
 }
 
 /// Production defaults, with the test-built helper.

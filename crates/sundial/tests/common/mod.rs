@@ -190,8 +190,13 @@ impl Node {
     /// Starts `sundial serve` over `data_dir` with only these variables (plus the data
     /// directory and a free listen port) and waits until `/healthz` answers.
     pub async fn start(data_dir: &Path, env: &[(String, String)]) -> Node {
+        Node::start_binary(Path::new(BIN), data_dir, env).await
+    }
+
+    /// Like [`Node::start`], with another `sundial` executable (a link to it elsewhere, say).
+    pub async fn start_binary(bin: &Path, data_dir: &Path, env: &[(String, String)]) -> Node {
         let port = free_port();
-        let mut command = Command::new(BIN);
+        let mut command = Command::new(bin);
         command
             .arg("serve")
             .env_clear()

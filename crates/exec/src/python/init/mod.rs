@@ -12,15 +12,15 @@
 //!    orphan, and when the script itself ends reports how on its status fd and exits,
 //!    which makes the kernel kill whatever is left in the pid namespace.
 //!
-//! It is not meant to be run by hand.
+//! It is not meant to be run by hand. The code lives here, next to the service side it talks
+//! to; the executable is a one-line `main` in the `sundial` package (so `cargo build -p sundial`
+//! puts it next to `sundial`) and, for this crate's own tests, `exec-sandbox-init`.
 
 // Taking ownership of the status fd by number, getrusage, close_range and the seccomp syscall
-// need `unsafe`; each block says why it is sound. The service crate itself stays unsafe-free.
+// need `unsafe`; each block says why it is sound. Only the helper process runs this module:
+// the service never calls into it.
 #![allow(unsafe_code)]
 
-#[path = "../../python/protocol.rs"]
-#[allow(dead_code)]
-mod protocol;
 mod seccomp;
 
 use std::fs::File;
@@ -37,7 +37,7 @@ use rustix::mount::{MountFlags, mount};
 use rustix::process::{Resource, Rlimit, Signal, WaitOptions, setrlimit};
 use rustix::thread::{CapabilitySet, CapabilitySets};
 
-use protocol::{
+use super::protocol::{
     InitConfig, InitLayers, InitStatus, LandlockMode, MAX_INIT_CONFIG_BYTES, RESULT_FD, SHM_DIR,
     TmpfsSpec, WORK_DIR,
 };
@@ -62,7 +62,9 @@ fn fd_args() -> Option<(i32, i32)> {
     }
 }
 
-fn main() {
+/// The helper's whole life: set up the sandbox from the configuration on stdin, run the script,
+/// report how it ended, exit. Never returns.
+pub fn main() -> ! {
     // If bwrap's monitor (and so the service) goes away, so does the whole sandbox.
     let _ = rustix::process::set_parent_process_death_signal(Some(Signal::KILL));
     // Not dumpable: the script (same uid, no capabilities) cannot ptrace the helper and forge
