@@ -156,10 +156,7 @@ async fn import_tasks(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let uuids = state
-        .store
-        .create_many(tasks, change(&caller, now))
-        .await?;
+    let uuids = state.store.create_many(tasks, change(&caller, now)).await?;
     state.wake.tasks_changed();
     Ok((
         StatusCode::CREATED,
