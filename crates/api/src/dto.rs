@@ -661,3 +661,23 @@ pub struct PreviewResponse {
     #[schema(value_type = Vec<Object>)]
     pub occurrences: Vec<schedule::Occurrence>,
 }
+
+/// Tasks to create at once, all or nothing.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    /// 1 to 1,000 task definitions, each exactly as `POST /` takes it. They are validated one
+    /// by one, so each is kept as JSON here and errors name `tasks[i].<field>`.
+    #[schema(value_type = Vec<TaskRequest>)]
+    pub tasks: Vec<Value>,
+}
+
+/// The tasks an import created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResponse {
+    /// How many.
+    pub created: usize,
+    /// Their uuids, in the order of the request.
+    #[schema(value_type = Vec<String>)]
+    pub uuids: Vec<uuid::Uuid>,
+}

@@ -50,39 +50,45 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             })?;
         let value: Value =
             serde_json::from_slice(&bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-        if let Value::Object(object) = &value
-            && let Some(field) = object.keys().find(|k| SERVER_OWNED.contains(&k.as_str()))
-        {
-            return Err(ApiError::UnknownField {
-                field: field.clone(),
-                server_owned: true,
-            });
-        }
-        serde_path_to_error::deserialize(value)
-            .map(JsonBody)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let message = e.into_inner().to_string();
-                let quoted = |prefix: &str| {
-                    message
-                        .strip_prefix(prefix)
-                        .and_then(|rest| rest.split('`').next())
-                        .map(str::to_owned)
-                };
-                if let Some(field) = quoted("unknown field `") {
-                    return ApiError::UnknownField {
-                        field,
-                        server_owned: false,
-                    };
-                }
-                if let Some(field) = quoted("missing field `") {
-                    return ApiError::Validation(domain::ValidationErrors::one(
-                        field,
-                        "is required",
-                    ));
-                }
-                let field = if path == "." { String::new() } else { path };
-                ApiError::Validation(domain::ValidationErrors::one(field, message))
-            })
+        from_value(value, "").map(JsonBody)
     }
+}
+
+/// A JSON value as `T`, with [`JsonBody`]'s errors; `prefix` (e.g. `tasks[3]`) goes in front
+/// of every field the errors name, for values nested in a larger body.
+pub fn from_value<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, ApiError> {
+    let at = |field: String| match (prefix.is_empty(), field.is_empty()) {
+        (true, _) => field,
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}.{field}"),
+    };
+    if let Value::Object(object) = &value
+        && let Some(field) = object.keys().find(|k| SERVER_OWNED.contains(&k.as_str()))
+    {
+        return Err(ApiError::UnknownField {
+            field: at(field.clone()),
+            server_owned: true,
+        });
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let quoted = |prefix: &str| {
+            message
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.split('`').next())
+                .map(str::to_owned)
+        };
+        if let Some(field) = quoted("unknown field `") {
+            return ApiError::UnknownField {
+                field: at(field),
+                server_owned: false,
+            };
+        }
+        if let Some(field) = quoted("missing field `") {
+            return ApiError::Validation(domain::ValidationErrors::one(at(field), "is required"));
+        }
+        let field = if path == "." { String::new() } else { path };
+        ApiError::Validation(domain::ValidationErrors::one(at(field), message))
+    })
 }

@@ -197,6 +197,11 @@ pub trait Store: Send + Sync + 'static {
     /// Fails with [`StoreError::DuplicateCode`] when a live task of the tenant has the code.
     async fn create_task(&self, task: NewTask, change: Change<'_>) -> Result<Task>;
 
+    /// Creates every task like [`Store::create_task`], all or nothing in one transaction (the
+    /// import path); returns their uuids in input order. Fails with
+    /// [`StoreError::DuplicateCode`] if any code is taken, in the tenant or within `tasks`.
+    async fn create_many(&self, tasks: Vec<NewTask>, change: Change<'_>) -> Result<Vec<TaskUuid>>;
+
     /// A live task of the tenant.
     async fn get_task(&self, tenant: TenantId, uuid: TaskUuid) -> Result<Option<Task>>;
 

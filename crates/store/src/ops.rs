@@ -128,44 +128,72 @@ async fn expect_one_row<E: Exec + ?Sized>(
     })
 }
 
+/// Fails unless the task belongs to the tenant the change names: a caller that disagrees with
+/// itself is a bug, and guessing which one it meant could put the task into the wrong tenant.
+fn check_tenant(task: &NewTask, change: &Change<'_>) -> Result<()> {
+    if task.tenant == change.tenant {
+        return Ok(());
+    }
+    Err(StoreError::Corrupt(format!(
+        "create: task tenant {} differs from change tenant {}",
+        task.tenant, change.tenant
+    )))
+}
+
+/// Inserts a task at version 1 with its version and audit entries, inside the caller's
+/// transaction; returns its internal id.
+async fn insert_task<E: Exec + ?Sized>(
+    tx: &mut E,
+    task: &NewTask,
+    change: &Change<'_>,
+) -> Result<i64> {
+    let definition = &task.definition;
+    let stmt = Stmt::new(sql::INSERT_TASK)
+        .uuid(task.uuid.0)
+        .int(task.tenant.get())
+        .args(rows::definition_args(definition)?)
+        .text(Task::function_id(task.uuid))
+        .int(millis(change.at))
+        .opt_int(task.next_run_at.map(millis))
+        .text(change.actor);
+    let (id,) = tx
+        .fetch_one::<(i64,)>(stmt)
+        .await
+        .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
+    record(
+        tx,
+        id,
+        1,
+        AuditAction::Create,
+        change,
+        &definition.to_json(),
+        None,
+    )
+    .await?;
+    Ok(id)
+}
+
 #[async_trait]
 impl<B: Backend> Store for B {
     async fn create_task(&self, task: NewTask, change: Change<'_>) -> Result<Task> {
-        if task.tenant != change.tenant {
-            // Both name the tenant; a caller that disagrees with itself is a bug, and guessing
-            // which one it meant could put the task into the wrong tenant.
-            return Err(StoreError::Corrupt(format!(
-                "create_task: task tenant {} differs from change tenant {}",
-                task.tenant, change.tenant
-            )));
-        }
-        let definition = &task.definition;
-        let stmt = Stmt::new(sql::INSERT_TASK)
-            .uuid(task.uuid.0)
-            .int(task.tenant.get())
-            .args(rows::definition_args(definition)?)
-            .text(Task::function_id(task.uuid))
-            .int(millis(change.at))
-            .opt_int(task.next_run_at.map(millis))
-            .text(change.actor);
+        check_tenant(&task, &change)?;
         let mut tx = self.begin_write().await?;
-        let (id,) = tx
-            .fetch_one::<(i64,)>(stmt)
-            .await
-            .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
-        record(
-            &mut *tx,
-            id,
-            1,
-            AuditAction::Create,
-            &change,
-            &definition.to_json(),
-            None,
-        )
-        .await?;
+        let id = insert_task(&mut *tx, &task, &change).await?;
         let created = load_task(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    async fn create_many(&self, tasks: Vec<NewTask>, change: Change<'_>) -> Result<Vec<TaskUuid>> {
+        for task in &tasks {
+            check_tenant(task, &change)?;
+        }
+        let mut tx = self.begin_write().await?;
+        for task in &tasks {
+            insert_task(&mut *tx, task, &change).await?;
+        }
+        tx.commit().await?;
+        Ok(tasks.into_iter().map(|t| t.uuid).collect())
     }
 
     async fn get_task(&self, tenant: TenantId, uuid: TaskUuid) -> Result<Option<Task>> {

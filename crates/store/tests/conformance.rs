@@ -48,6 +48,7 @@ macro_rules! conformance {
 conformance!(
     create_get_and_list_round_trip_every_field,
     duplicate_code_is_a_conflict,
+    create_many_is_all_or_nothing,
     deleted_code_can_be_reused,
     codes_are_unique_per_tenant,
     list_filters,
@@ -285,6 +286,99 @@ mod cases {
         assert_eq!(page.items, created);
         assert_eq!(page.total, 3);
         assert_eq!((page.page, page.page_size), (1, 100));
+    }
+
+    pub async fn create_many_is_all_or_nothing<S: Store + TestSupport>(store: Arc<S>) {
+        let t = tenant(1);
+        let batch: Vec<_> = (0..50)
+            .map(|i| {
+                new_task(
+                    t,
+                    definition(&format!("Imported {i}"), &format!("imp-{i}")),
+                    Some(at(60_000 + i)),
+                )
+            })
+            .collect();
+        let expected: Vec<TaskUuid> = batch.iter().map(|task| task.uuid).collect();
+        let created = store
+            .create_many(batch, change(t, "importer", 5))
+            .await
+            .expect("import");
+        assert_eq!(created, expected, "uuids in input order");
+        assert_eq!(store.list_tasks(t, &query()).await.expect("list").total, 50);
+        let third = store
+            .get_task(t, expected[3])
+            .await
+            .expect("get")
+            .expect("imported task is live");
+        assert_eq!(third.definition.code.as_str(), "imp-3");
+        assert_eq!(third.version, 1);
+        assert_eq!(third.next_run_at, Some(at(60_003)));
+        assert_eq!(third.created_by, "importer");
+        let audit = store
+            .audit_log_for_tests(t, expected[3])
+            .await
+            .expect("audit");
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].action, AuditAction::Create);
+        assert_eq!(
+            store
+                .task_versions(t, expected[3], 1, 10)
+                .await
+                .expect("versions")
+                .total,
+            1
+        );
+
+        // One taken code (here the last one) rolls back the whole batch.
+        let clash: Vec<_> = ["fresh-1", "fresh-2", "imp-7"]
+            .iter()
+            .map(|code| new_task(t, definition("Clash", code), None))
+            .collect();
+        let fresh = clash[0].uuid;
+        let result = store.create_many(clash, change(t, "importer", 6)).await;
+        assert!(
+            matches!(&result, Err(StoreError::DuplicateCode(c)) if c == "imp-7"),
+            "{result:?}"
+        );
+        assert!(store.get_task(t, fresh).await.expect("get").is_none());
+        assert_eq!(store.list_tasks(t, &query()).await.expect("list").total, 50);
+
+        // Two tasks of one batch with one code: the second is the duplicate.
+        let twins: Vec<_> = ["twin", "twin"]
+            .iter()
+            .map(|code| new_task(t, definition("Twin", code), None))
+            .collect();
+        let result = store.create_many(twins, change(t, "importer", 7)).await;
+        assert!(
+            matches!(&result, Err(StoreError::DuplicateCode(c)) if c == "twin"),
+            "{result:?}"
+        );
+        assert_eq!(store.list_tasks(t, &query()).await.expect("list").total, 50);
+
+        // The same codes are free in another tenant, and an empty batch is a no-op.
+        let other = tenant(2);
+        let elsewhere = vec![new_task(other, definition("Elsewhere", "imp-7"), None)];
+        store
+            .create_many(elsewhere, change(other, "importer", 8))
+            .await
+            .expect("other tenant's import");
+        assert_eq!(
+            store
+                .create_many(Vec::new(), change(t, "importer", 9))
+                .await
+                .expect("empty import"),
+            Vec::<TaskUuid>::new()
+        );
+
+        // A task claiming another tenant than the change is refused before anything is written.
+        let mixed = vec![
+            new_task(t, definition("Mine", "mine"), None),
+            new_task(other, definition("Theirs", "theirs"), None),
+        ];
+        let result = store.create_many(mixed, change(t, "importer", 10)).await;
+        assert!(matches!(result, Err(StoreError::Corrupt(_))), "{result:?}");
+        assert_eq!(store.list_tasks(t, &query()).await.expect("list").total, 50);
     }
 
     pub async fn duplicate_code_is_a_conflict<S: Store + TestSupport>(store: Arc<S>) {

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::Problem;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, from_value};
 use crate::{ApiError, AppState};
 
 /// Largest page a list returns.
@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_task))
         .routes(routes!(list_tasks))
         .routes(routes!(batch_delete))
+        .routes(routes!(import_tasks))
         .routes(routes!(preview))
         .routes(routes!(get_run))
         .routes(routes!(get_task, update_task, delete_task))
@@ -107,6 +108,63 @@ async fn create_task(
     let created = state.store.create_task(task, change(&caller, now)).await?;
     state.wake.tasks_changed();
     Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// Create up to 1,000 tasks in one transaction: all of them, or none. Each is validated exactly
+/// like `POST /`; errors name the task, e.g. `tasks[3].trigger_config.seconds`.
+#[utoipa::path(post, path = "/import", tag = "tasks", request_body = ImportRequest,
+    responses(
+        (status = 201, description = "Created, uuids in request order", body = ImportResponse),
+        (status = 400, description = "Malformed JSON or a field that may not be sent", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A code is taken, in the tenant or twice in the request", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid task; `errors` names each `tasks[i].field`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn import_tasks(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<ImportRequest>,
+) -> Result<(StatusCode, Json<ImportResponse>), ApiError> {
+    caller.require_admin()?;
+    if request.tasks.is_empty() || request.tasks.len() > MAX_BATCH {
+        return Err(
+            ValidationErrors::one("tasks", format!("must hold 1 to {MAX_BATCH} tasks")).into(),
+        );
+    }
+    let now = state.clock.now();
+    let mut errors = ValidationErrors::default();
+    let mut tasks = Vec::with_capacity(request.tasks.len());
+    for (i, value) in request.tasks.into_iter().enumerate() {
+        let prefix = format!("tasks[{i}]");
+        // A shape error (unknown field, wrong type) answers at once, as for a single create.
+        let task: TaskRequest = from_value(value, &prefix)?;
+        let Some(definition) = errors.collect(
+            task.into_definition(now, true)
+                .map_err(|e| e.prefixed(&prefix)),
+        ) else {
+            continue;
+        };
+        tasks.push(NewTask {
+            uuid: TaskUuid::new_v7(),
+            tenant: caller.0.tenant,
+            next_run_at: next_run(&definition, now),
+            definition,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let uuids = state.store.create_many(tasks, change(&caller, now)).await?;
+    state.wake.tasks_changed();
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportResponse {
+            created: uuids.len(),
+            uuids: uuids.into_iter().map(|u| u.0).collect(),
+        }),
+    ))
 }
 
 /// Query of `GET /list`. Unknown parameters (including `tenant_id`) are ignored.

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod import;
 mod isolation;
 mod list;
 mod openapi;
