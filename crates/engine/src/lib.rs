@@ -16,11 +16,13 @@ use domain::{Clock, RunUuid, Task};
 use exec::{Attempt, AttemptResult, LogSink};
 use jiff::Timestamp;
 use store::{EngineStore, StoreError};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 mod executors;
+mod finisher;
 mod firing;
 mod maintenance;
 pub mod policy;
@@ -105,6 +107,8 @@ struct Shared {
     inflight: Mutex<HashMap<RunUuid, CancellationToken>>,
     /// The spawned attempts, so shutdown can wait for them.
     workers: TaskTracker,
+    /// Where workers hand their ended attempts for a group commit.
+    finisher: mpsc::Sender<finisher::Completion>,
 }
 
 impl Shared {
@@ -145,6 +149,8 @@ impl Engine {
         executor: Arc<dyn RunExecutor>,
         clock: Arc<dyn Clock>,
     ) -> EngineHandle {
+        // Bounded: a slow disk holds workers back instead of piling up outcomes in memory.
+        let (finisher, completions) = mpsc::channel(config.workers.max(1) as usize * 2);
         let shared = Arc::new(Shared {
             config,
             store,
@@ -154,6 +160,7 @@ impl Engine {
             stop: CancellationToken::new(),
             inflight: Mutex::default(),
             workers: TaskTracker::new(),
+            finisher,
         });
         let halt = CancellationToken::new();
         let loops = vec![
@@ -161,11 +168,15 @@ impl Engine {
             tokio::spawn(worker::claim_loop(shared.clone())),
             tokio::spawn(maintenance::run(shared.clone())),
         ];
-        let heartbeat = tokio::spawn(worker::heartbeat_loop(shared.clone(), halt.clone()));
+        // These two outlive the others at shutdown: running attempts need them to the end.
+        let writers = vec![
+            tokio::spawn(worker::heartbeat_loop(shared.clone(), halt.clone())),
+            tokio::spawn(finisher::run(shared.clone(), completions, halt.clone())),
+        ];
         EngineHandle {
             shared,
             loops,
-            heartbeat,
+            writers,
             halt,
         }
     }
@@ -184,7 +195,7 @@ pub struct ShutdownReport {
 pub struct EngineHandle {
     shared: Arc<Shared>,
     loops: Vec<JoinHandle<()>>,
-    heartbeat: JoinHandle<()>,
+    writers: Vec<JoinHandle<()>>,
     halt: CancellationToken,
 }
 
@@ -230,7 +241,9 @@ impl EngineHandle {
         }
         report.finished = before.saturating_sub(usize::try_from(report.released).unwrap_or(0));
         self.halt.cancel();
-        let _ = self.heartbeat.await;
+        for handle in self.writers {
+            let _ = handle.await;
+        }
         Ok(report)
     }
 }

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 use domain::RunStatus;
 use exec::{Attempt, AttemptResult, LogLine, LogSink, Outcome};
 use jiff::SignedDuration;
-use store::{AttemptEnd, ClaimedRun, NewLogLine};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use store::{AttemptEnd, ClaimedRun, FinishedAttempt, NewLogLine};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::finisher::Completion;
 use crate::firing::pause;
 use crate::{Shared, retry};
 
@@ -21,8 +22,10 @@ const ERROR_BACKOFF: Duration = Duration::from_millis(500);
 const TIMEOUT_SLACK: Duration = Duration::from_secs(2);
 /// Log lines buffered between an executor and the store.
 const LOG_BUFFER: usize = 1024;
-/// Most log lines written per transaction.
+/// Log lines that make a running attempt write its log before it ends.
 const LOG_BATCH: usize = 256;
+/// Longest a running attempt's log line waits before it is written.
+const LOG_FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// Claims runs while a worker slot is free, until shutdown.
 pub(crate) async fn claim_loop(shared: Arc<Shared>) {
@@ -161,8 +164,9 @@ async fn execute(shared: &Shared, run: ClaimedRun, token: CancellationToken) {
     }
     sink.system(note).await;
     drop(sink);
-    // The log is complete before the outcome is: a reader who sees the run finished sees its log.
-    let _ = drain.await;
+    // The rest of the log commits with the outcome: a reader who sees the run finished sees
+    // its whole log.
+    let logs = drain.await.unwrap_or_default();
     let end = AttemptEnd {
         status,
         result: result.result,
@@ -170,39 +174,72 @@ async fn execute(shared: &Shared, run: ClaimedRun, token: CancellationToken) {
         duration_ms,
         retry_at,
     };
-    match shared
-        .store
-        .finish(&shared.config.node_id, run.run, run.attempt, end, now)
-        .await
-    {
+    let (reply, answer) = oneshot::channel();
+    let completion = Completion {
+        attempt: FinishedAttempt {
+            run: run.run,
+            attempt: run.attempt,
+            logs,
+            end,
+        },
+        reply,
+    };
+    if shared.finisher.send(completion).await.is_err() {
+        tracing::error!(run = %run.run, "the engine stopped before the attempt was recorded");
+        return;
+    }
+    match answer.await {
         // A retry was queued, or a run of the task waiting for this one may start now.
-        Ok(true) => shared.wake.runs_queued(),
-        Ok(false) => tracing::warn!(run = %run.run, "lease lost before the attempt finished"),
+        Ok(Ok(true)) => shared.wake.runs_queued(),
+        Ok(Ok(false)) => tracing::warn!(run = %run.run, "lease lost before the attempt finished"),
         // The lease will expire and the rescuer will run the attempt again: at-least-once.
-        Err(e) => tracing::error!(run = %run.run, error = %e, "recording the attempt failed"),
+        Ok(Err(e)) => tracing::error!(run = %run.run, error = %e, "recording the attempt failed"),
+        Err(_) => tracing::error!(run = %run.run, "the attempt's outcome was not recorded"),
     }
 }
 
-/// Writes an attempt's log lines in batches as they arrive.
+/// Collects an attempt's log lines. Lines are written as they come only when the attempt
+/// runs long (every `LOG_FLUSH_EVERY`) or writes a lot (every `LOG_BATCH` lines), so a
+/// console watching a long run sees its output; what is left when the attempt ends is
+/// returned, to commit with the outcome in the same transaction.
 async fn drain_logs(
     store: Arc<dyn store::EngineStore>,
     run: domain::RunUuid,
     attempt: u32,
     mut lines: mpsc::Receiver<LogLine>,
-) {
-    let mut batch = Vec::with_capacity(LOG_BATCH);
-    while lines.recv_many(&mut batch, LOG_BATCH).await > 0 {
-        let rows: Vec<NewLogLine> = batch
-            .drain(..)
-            .map(|l| NewLogLine {
-                ts: l.at,
-                stream: l.stream,
-                line: l.line,
-            })
-            .collect();
-        if let Err(e) = store.append_logs(run, attempt, &rows).await {
+) -> Vec<NewLogLine> {
+    let mut received = Vec::with_capacity(LOG_BATCH);
+    let mut pending: Vec<NewLogLine> = Vec::new();
+    let mut flush_at: Option<tokio::time::Instant> = None;
+    loop {
+        let flush_due = async {
+            match flush_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            n = lines.recv_many(&mut received, LOG_BATCH) => {
+                if n == 0 {
+                    return pending;
+                }
+                pending.extend(received.drain(..).map(|l| NewLogLine {
+                    ts: l.at,
+                    stream: l.stream,
+                    line: l.line,
+                }));
+                flush_at.get_or_insert_with(|| tokio::time::Instant::now() + LOG_FLUSH_EVERY);
+                if pending.len() < LOG_BATCH {
+                    continue;
+                }
+            }
+            () = flush_due => {}
+        }
+        flush_at = None;
+        if let Err(e) = store.append_logs(run, attempt, &pending).await {
             tracing::warn!(run = %run, error = %e, "writing log lines failed; dropped them");
         }
+        pending.clear();
     }
 }
 

@@ -113,6 +113,19 @@ pub struct AttemptEnd {
     pub retry_at: Option<Timestamp>,
 }
 
+/// An attempt that ended, for [`EngineStore::finish_many`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinishedAttempt {
+    /// The run.
+    pub run: RunUuid,
+    /// The attempt that ended.
+    pub attempt: u32,
+    /// Its log lines not written yet.
+    pub logs: Vec<NewLogLine>,
+    /// How it ended.
+    pub end: AttemptEnd,
+}
+
 /// One log line for [`EngineStore::append_logs`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLogLine {
@@ -172,7 +185,27 @@ pub trait EngineStore: Send + Sync + 'static {
         attempt: u32,
         end: AttemptEnd,
         now: Timestamp,
-    ) -> Result<bool>;
+    ) -> Result<bool> {
+        let ended = FinishedAttempt {
+            run,
+            attempt,
+            logs: Vec::new(),
+            end,
+        };
+        let held = self.finish_many(owner, vec![ended], now).await?;
+        Ok(held.first().copied().unwrap_or(false))
+    }
+
+    /// Ends several attempts `owner` holds, each with the rest of its log, in one transaction
+    /// (group commit: one disk flush for a whole batch of finished attempts). One answer per
+    /// attempt, in order, as [`EngineStore::finish`] gives; an attempt whose lease was lost
+    /// changes nothing, its log lines included.
+    async fn finish_many(
+        &self,
+        owner: &str,
+        attempts: Vec<FinishedAttempt>,
+        now: Timestamp,
+    ) -> Result<Vec<bool>>;
 
     /// Appends lines to the log of an attempt, numbering them after the ones it has.
     async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()>;
@@ -252,6 +285,107 @@ struct CancelTarget {
     task_id: i64,
     version: i64,
     status: String,
+}
+
+/// Ends one attempt inside a transaction: see [`EngineStore::finish`].
+async fn finish_attempt<E: Exec + ?Sized>(
+    tx: &mut E,
+    owner: &str,
+    FinishedAttempt {
+        run,
+        attempt,
+        logs,
+        end,
+    }: FinishedAttempt,
+    now: Timestamp,
+) -> Result<bool> {
+    let Some(held) = tx
+        .fetch_optional::<HeldRun>(
+            Stmt::new(sql::HELD_RUN)
+                .uuid(run.0)
+                .text(owner)
+                .int(i64::from(attempt)),
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    insert_logs(tx, held.id, attempt, &logs).await?;
+    let result = end.result.map(|r| r.to_string());
+    let (status, error, retry_at) = if held.cancel_requested {
+        (
+            RunStatus::Cancelled,
+            end.error.or_else(|| Some("cancelled".into())),
+            None,
+        )
+    } else {
+        (end.status, end.error, end.retry_at)
+    };
+    match retry_at {
+        Some(at) => {
+            tx.execute(
+                Stmt::new(sql::RETRY_RUN)
+                    .int(ceil_millis(at))
+                    .int(end.duration_ms)
+                    .opt_text(result)
+                    .opt_text(error.clone())
+                    .int(held.id),
+            )
+            .await?
+        }
+        None => {
+            tx.execute(
+                Stmt::new(sql::END_RUN)
+                    .text(status.as_str())
+                    .int(millis(now))
+                    .int(end.duration_ms)
+                    .opt_text(result)
+                    .opt_text(error.clone())
+                    .int(held.id),
+            )
+            .await?
+        }
+    };
+    tx.execute(Stmt::new(sql::REFRESH_TASK_RUNNING).int(held.task_id))
+        .await?;
+    tx.execute(
+        Stmt::new(sql::RECORD_TASK_OUTCOME)
+            .text(status.as_str())
+            .opt_text(error)
+            .int(held.task_id),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Appends lines to the log of attempt `attempt` of run `run_id`, numbered after its last.
+async fn insert_logs<E: Exec + ?Sized>(
+    tx: &mut E,
+    run_id: i64,
+    attempt: u32,
+    lines: &[NewLogLine],
+) -> Result<()> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let attempt = i64::from(attempt);
+    let (mut seq,) = tx
+        .fetch_one::<(i64,)>(Stmt::new(sql::NEXT_LOG_SEQ).int(run_id).int(attempt))
+        .await?;
+    for line in lines {
+        seq += 1;
+        tx.execute(
+            Stmt::new(sql::INSERT_LOG)
+                .int(run_id)
+                .int(attempt)
+                .int(seq)
+                .int(millis(line.ts))
+                .text(line.stream.as_str())
+                .text(line.line.as_str()),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn count(n: i64) -> u32 {
@@ -511,72 +645,19 @@ impl<B: Backend> EngineStore for B {
             .collect())
     }
 
-    async fn finish(
+    async fn finish_many(
         &self,
         owner: &str,
-        run: RunUuid,
-        attempt: u32,
-        end: AttemptEnd,
+        attempts: Vec<FinishedAttempt>,
         now: Timestamp,
-    ) -> Result<bool> {
+    ) -> Result<Vec<bool>> {
         let mut tx = self.begin_write().await?;
-        let Some(held) = tx
-            .fetch_optional::<HeldRun>(
-                Stmt::new(sql::HELD_RUN)
-                    .uuid(run.0)
-                    .text(owner)
-                    .int(i64::from(attempt)),
-            )
-            .await?
-        else {
-            return Ok(false);
-        };
-        let result = end.result.map(|r| r.to_string());
-        let (status, error, retry_at) = if held.cancel_requested {
-            (
-                RunStatus::Cancelled,
-                end.error.or_else(|| Some("cancelled".into())),
-                None,
-            )
-        } else {
-            (end.status, end.error, end.retry_at)
-        };
-        match retry_at {
-            Some(at) => {
-                tx.execute(
-                    Stmt::new(sql::RETRY_RUN)
-                        .int(ceil_millis(at))
-                        .int(end.duration_ms)
-                        .opt_text(result)
-                        .opt_text(error.clone())
-                        .int(held.id),
-                )
-                .await?
-            }
-            None => {
-                tx.execute(
-                    Stmt::new(sql::END_RUN)
-                        .text(status.as_str())
-                        .int(millis(now))
-                        .int(end.duration_ms)
-                        .opt_text(result)
-                        .opt_text(error.clone())
-                        .int(held.id),
-                )
-                .await?
-            }
-        };
-        tx.execute(Stmt::new(sql::REFRESH_TASK_RUNNING).int(held.task_id))
-            .await?;
-        tx.execute(
-            Stmt::new(sql::RECORD_TASK_OUTCOME)
-                .text(status.as_str())
-                .opt_text(error)
-                .int(held.task_id),
-        )
-        .await?;
+        let mut held = Vec::with_capacity(attempts.len());
+        for attempt in attempts {
+            held.push(finish_attempt(&mut *tx, owner, attempt, now).await?);
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(held)
     }
 
     async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()> {
@@ -588,23 +669,7 @@ impl<B: Backend> EngineStore for B {
             .fetch_optional::<(i64,)>(Stmt::new(sql::RUN_ID_ANY_TENANT).uuid(run.0))
             .await?
             .ok_or(StoreError::NotFound)?;
-        let attempt = i64::from(attempt);
-        let (mut seq,) = tx
-            .fetch_one::<(i64,)>(Stmt::new(sql::NEXT_LOG_SEQ).int(run_id).int(attempt))
-            .await?;
-        for line in lines {
-            seq += 1;
-            tx.execute(
-                Stmt::new(sql::INSERT_LOG)
-                    .int(run_id)
-                    .int(attempt)
-                    .int(seq)
-                    .int(millis(line.ts))
-                    .text(line.stream.as_str())
-                    .text(line.line.as_str()),
-            )
-            .await?;
-        }
+        insert_logs(&mut *tx, run_id, attempt, lines).await?;
         tx.commit().await?;
         Ok(())
     }

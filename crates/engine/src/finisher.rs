@@ -1,0 +1,73 @@
+//! Group commit of finished attempts: workers hand their outcome and the rest of their log to
+//! one writer, which records everything waiting in one transaction. On a disk that flushes
+//! ~300 times a second, one commit per attempt would cap execution near that rate.
+
+use std::sync::Arc;
+
+use store::FinishedAttempt;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use crate::Shared;
+
+/// Most attempts recorded per transaction.
+const FINISH_BATCH: usize = 512;
+
+/// An ended attempt on its way to the store, and where its answer goes: whether the lease
+/// was still held (see `EngineStore::finish`), or the store's error text.
+pub(crate) struct Completion {
+    pub(crate) attempt: FinishedAttempt,
+    pub(crate) reply: oneshot::Sender<Result<bool, String>>,
+}
+
+/// Records completions in batches until `halt`, then records what is left and returns.
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    mut completions: mpsc::Receiver<Completion>,
+    halt: CancellationToken,
+) {
+    let mut batch = Vec::with_capacity(FINISH_BATCH);
+    loop {
+        let received = tokio::select! {
+            n = completions.recv_many(&mut batch, FINISH_BATCH) => n,
+            () = halt.cancelled() => {
+                while let Ok(completion) = completions.try_recv() {
+                    batch.push(completion);
+                }
+                record(&shared, &mut batch).await;
+                return;
+            }
+        };
+        if received == 0 {
+            return;
+        }
+        record(&shared, &mut batch).await;
+    }
+}
+
+async fn record(shared: &Shared, batch: &mut Vec<Completion>) {
+    if batch.is_empty() {
+        return;
+    }
+    let (attempts, replies): (Vec<_>, Vec<_>) =
+        batch.drain(..).map(|c| (c.attempt, c.reply)).unzip();
+    let now = shared.clock.now();
+    match shared
+        .store
+        .finish_many(&shared.config.node_id, attempts, now)
+        .await
+    {
+        Ok(held) => {
+            for (reply, held) in replies.into_iter().zip(held) {
+                // A worker that stopped waiting has nothing left to do with the answer.
+                let _ = reply.send(Ok(held));
+            }
+        }
+        Err(e) => {
+            let error = e.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(error.clone()));
+            }
+        }
+    }
+}
