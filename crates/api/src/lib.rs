@@ -1,13 +1,14 @@
 //! Sundial's HTTP API.
 //!
-//! Every route under `/api/tree-root/scheduled-tasks` is authenticated by [`auth::Caller`],
-//! scoped to the caller's tenant, and answers errors as problem+json ([`ApiError`]).
+//! Every route under `/api/tree-root/scheduled-tasks` and `/api/tree-root/tenant` is
+//! authenticated by [`auth::Caller`], scoped to the caller's tenant, and answers errors as
+//! problem+json ([`ApiError`]). `/healthz`, `/readyz` and `/metrics` need no token.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use domain::Clock;
+use domain::{Clock, EgressRules, Metrics};
 use engine::Wakeup;
 use store::{EngineStore, Store};
 use utoipa::OpenApi;
@@ -26,6 +27,9 @@ pub use error::{ApiError, Problem};
 /// The path prefix of the task API, as in the original design.
 pub const TASKS_PREFIX: &str = "/api/tree-root/scheduled-tasks";
 
+/// The path prefix of the caller's tenant's own resources (its settings).
+pub const TENANT_PREFIX: &str = "/api/tree-root/tenant";
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -39,6 +43,11 @@ pub struct AppState {
     pub runs: Arc<dyn EngineStore>,
     /// Pokes the engine after every task change and queued run, so it reacts at once.
     pub wake: Wakeup,
+    /// The egress policy's input-only checks: `api_call` URLs at create and update, tenant
+    /// allow-list entries.
+    pub egress: Arc<dyn EgressRules>,
+    /// The service's counters, served on `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 #[derive(OpenApi)]
@@ -53,6 +62,7 @@ pub struct AppState {
     tags(
         (name = "tasks", description = "Task definitions"),
         (name = "runs", description = "Runs and their logs"),
+        (name = "tenant", description = "Settings of the caller's tenant"),
         (name = "system", description = "Health and documentation")
     )
 )]
@@ -81,6 +91,7 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(TASKS_PREFIX, routes::tasks::router())
+        .nest(TENANT_PREFIX, routes::tenant::router())
         .merge(routes::system::router())
         .split_for_parts()
 }

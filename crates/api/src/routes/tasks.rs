@@ -92,11 +92,13 @@ async fn load(state: &AppState, tenant: TenantId, uuid: TaskUuid) -> Result<Task
 async fn create_task(
     State(state): State<AppState>,
     caller: Caller,
-    JsonBody(request): JsonBody<TaskRequest>,
+    JsonBody(mut request): JsonBody<TaskRequest>,
 ) -> Result<(StatusCode, Json<TaskResponse>), ApiError> {
     caller.require_admin()?;
     let now = state.clock.now();
-    let definition = request.into_definition(now, true)?;
+    domain::secrets::restore_masked(&mut request.task_config, None)
+        .map_err(|e| e.prefixed("task_config"))?;
+    let definition = request.into_definition(now, true, Some(state.egress.as_ref()))?;
     let next_run_at = next_run(&definition, now);
     let task = NewTask {
         uuid: TaskUuid::new_v7(),
@@ -279,6 +281,7 @@ async fn get_task(
 }
 
 /// Update a task: the fields given replace the stored ones; the next occurrence is recomputed.
+/// A masked secret value sent back unchanged (as read) keeps the stored secret.
 #[utoipa::path(put, path = "/{uuid}", tag = "tasks", request_body = TaskPatch,
     params(("uuid" = String, Path, description = "Task uuid")),
     responses(
@@ -294,15 +297,25 @@ async fn update_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
-    JsonBody(patch): JsonBody<TaskPatch>,
+    JsonBody(mut patch): JsonBody<TaskPatch>,
 ) -> Result<Json<TaskResponse>, ApiError> {
     caller.require_admin()?;
     let uuid = task_uuid(&uuid)?;
     let current = load(&state, caller.0.tenant, uuid).await?;
     let now = state.clock.now();
-    let definition = patch
-        .apply_to(&current.definition)?
-        .into_definition(now, patch.changes_trigger())?;
+    // A masked secret sent back (the client read the task and returns it) keeps the stored one.
+    if let Some(config) = patch.task_config.as_mut() {
+        domain::secrets::restore_masked(config, Some(&current.definition.config))
+            .map_err(|e| e.prefixed("task_config"))?;
+    }
+    // The URL is judged when the configuration changes: a task saved under a wider policy
+    // can still be renamed (its runs are refused at execution all the same).
+    let egress = patch.task_config.is_some().then_some(state.egress.as_ref());
+    let definition = patch.apply_to(&current.definition)?.into_definition(
+        now,
+        patch.changes_trigger(),
+        egress,
+    )?;
     let next_run_at = next_run(&definition, now);
     let updated = state
         .store
