@@ -74,11 +74,15 @@ impl Metrics {
     /// Adds one to `family{label=value}`. A value the family does not declare is a bug; it is
     /// ignored rather than exported, so the label set stays closed.
     pub fn increment(&self, family: &CounterFamily, value: &str) {
-        match self.slot(family, value) {
-            Some(counter) => {
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-            None => debug_assert!(false, "{} has no {} `{value}`", family.name, family.label),
+        let slot = self.slot(family, value);
+        debug_assert!(
+            slot.is_some(),
+            "{} has no {} `{value}`",
+            family.name,
+            family.label
+        );
+        if let Some(counter) = slot {
+            counter.fetch_add(1, Ordering::Relaxed);
         }
     }
 
