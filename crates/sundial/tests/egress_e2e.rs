@@ -138,7 +138,7 @@ fn assert_refused(run: &Value, reason: &str) {
 async fn scenario(db: TestDb) {
     let target = Target::start().await;
     let data = tempfile::tempdir().unwrap();
-    let node = Node::start(
+    let mut node = Node::start(
         data.path(),
         &env(&db, &format!("127.0.0.1/32:{}", target.port)),
     )
@@ -193,7 +193,7 @@ async fn scenario(db: TestDb) {
     // refused for every tenant, at execution.
     node.terminate().await;
     let other_port = format!("127.0.0.1/32:{}", free_port());
-    let node = Node::start(data.path(), &env(&db, &other_port)).await;
+    let mut node = Node::start(data.path(), &env(&db, &other_port)).await;
     let refused = run_to_end(&node, &other, &open).await;
     assert_refused(&refused, "127.0.0.1 is loopback (127.0.0.0/8)");
     assert_eq!(target.connections(), 1, "the refused run never connected");
