@@ -3,9 +3,9 @@
 use std::str::FromStr;
 
 use domain::{
-    Description, MisfirePolicy, OverlapPolicy, RetryPolicy, Run, RunLogLine, Task, TaskCode,
-    TaskConfig, TaskDefinition, TaskName, TaskType, TaskVersion, Trigger, TriggerKind, TriggerType,
-    ValidationErrors,
+    Description, EgressRules, MisfirePolicy, OverlapPolicy, RetryPolicy, Run, RunLogLine, Task,
+    TaskCode, TaskConfig, TaskDefinition, TaskName, TaskType, TaskVersion, Trigger, TriggerKind,
+    TriggerType, ValidationErrors,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -166,11 +166,13 @@ fn parse_optional<T: FromStr<Err = String> + Default>(
 impl TaskRequest {
     /// Parses the request into a definition, collecting every invalid field. A trigger the
     /// caller sets now must still have a future (`check_trigger`); interval triggers without
-    /// an anchor are anchored at `now`.
+    /// an anchor are anchored at `now`; with `egress`, an `api_call` URL the policy refuses
+    /// on its face is an error on `task_config.url`.
     pub fn into_definition(
         self,
         now: Timestamp,
         check_trigger: bool,
+        egress: Option<&dyn EgressRules>,
     ) -> Result<TaskDefinition, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let name = TaskName::parse(&self.name)
@@ -203,6 +205,15 @@ impl TaskRequest {
                 TaskConfig::parse(tt, &self.task_config).map_err(|e| e.prefixed("task_config")),
             )
         });
+        // What the URL alone shows the egress policy refuses is refused now, not at 3 a.m.
+        if let (Some(TaskConfig::ApiCall(api)), Some(egress)) = (&config, egress)
+            && let Some(reason) = egress.refuse_url(&api.url)
+        {
+            errors.push(
+                "task_config.url",
+                format!("is refused by the egress policy: {reason}"),
+            );
+        }
         // `timeout_seconds` may also sit in task_config, as in the original design's examples.
         let config_timeout = match self.task_config.get("timeout_seconds") {
             None | Some(Value::Null) => None,
@@ -313,7 +324,10 @@ pub struct TaskResponse {
     /// Canonical trigger configuration.
     #[schema(value_type = Object)]
     pub trigger_config: Value,
-    /// Canonical task configuration.
+    /// Canonical task configuration. Secret header and query values (names like
+    /// Authorization, Cookie, *token*, *key*, *secret*, *password*, *auth*) are masked as
+    /// `••••` plus, for values of 12 characters or more, their last two; sending a mask back
+    /// in an update keeps the stored value.
     #[schema(value_type = Object)]
     pub task_config: Value,
     /// IANA zone the trigger computes in.
@@ -376,7 +390,11 @@ impl From<Task> for TaskResponse {
             task_type: d.task_type().as_str().to_owned(),
             trigger_type: d.trigger.trigger_type().as_str().to_owned(),
             trigger_config: d.trigger.to_config_json(),
-            task_config: d.config.to_json(),
+            task_config: {
+                let mut config = d.config.to_json();
+                domain::secrets::mask_config_json(&mut config);
+                config
+            },
             timezone: d.trigger.timezone_name().to_owned(),
             dst_policy: match &d.trigger.kind {
                 TriggerKind::Cron(spec) if spec.is_fixed_time() => Some("fixed_time"),
@@ -601,19 +619,23 @@ pub struct VersionResponse {
     /// When.
     #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
-    /// The definition after the change.
+    /// The definition after the change, secret values masked as in a task.
     #[schema(value_type = Object)]
     pub definition: Value,
 }
 
 impl From<TaskVersion> for VersionResponse {
     fn from(v: TaskVersion) -> Self {
+        let mut definition = v.definition;
+        if let Some(config) = definition.get_mut("task_config") {
+            domain::secrets::mask_config_json(config);
+        }
         Self {
             version: v.version,
             action: v.action.as_str().to_owned(),
             actor: v.actor,
             at: v.at,
-            definition: v.definition,
+            definition,
         }
     }
 }
@@ -680,4 +702,68 @@ pub struct ImportResponse {
     /// Their uuids, in the order of the request.
     #[schema(value_type = Vec<String>)]
     pub uuids: Vec<uuid::Uuid>,
+}
+
+/// A change to the caller's tenant's settings; fields left out stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"egress_allow": ["api.partner.example", "10.20.0.0/16:8443"]}))]
+pub struct TenantSettingsRequest {
+    /// The tenant's own egress allow-list: entries in the `SUNDIAL_EGRESS_ALLOW` syntax (a CIDR
+    /// or host name with an optional port). It only narrows: an `api_call` must be allowed by
+    /// the deployment's policy and match an entry. `null` removes the list (the deployment's
+    /// policy alone applies); `[]` refuses every destination. At most 100 entries.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub egress_allow: Option<Option<Vec<String>>>,
+}
+
+/// `Some(value)` for a field that is present, even as `null`, so a partial update can tell
+/// "remove" (`null`) from "leave alone" (absent, which `#[serde(default)]` makes `None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// The caller's tenant's settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantSettingsResponse {
+    /// The tenant.
+    pub tenant_id: i64,
+    /// The tenant's egress allow-list in canonical form, or `null` when it has none.
+    pub egress_allow: Option<Vec<String>>,
+    /// Last change (`null` if never set).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub updated_at: Option<Timestamp>,
+    /// Who made it (token subject).
+    pub updated_by: Option<String>,
+}
+
+impl TenantSettingsResponse {
+    /// The response for `tenant`'s stored settings, or the defaults.
+    pub fn new(tenant: domain::TenantId, settings: Option<store::TenantSettings>) -> Self {
+        let split = |list: String| {
+            list.split(',')
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        match settings {
+            None => Self {
+                tenant_id: tenant.get(),
+                egress_allow: None,
+                updated_at: None,
+                updated_by: None,
+            },
+            Some(s) => Self {
+                tenant_id: tenant.get(),
+                egress_allow: s.egress_allow.map(split),
+                updated_at: Some(s.updated_at),
+                updated_by: Some(s.updated_by),
+            },
+        }
+    }
 }

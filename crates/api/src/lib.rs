@@ -1,13 +1,14 @@
 //! Sundial's HTTP API.
 //!
-//! Every route under `/api/tree-root/scheduled-tasks` is authenticated by [`auth::Caller`],
-//! scoped to the caller's tenant, and answers errors as problem+json ([`ApiError`]).
+//! Every route under `/api/tree-root/scheduled-tasks` and `/api/tree-root/tenant` is
+//! authenticated by [`auth::Caller`], scoped to the caller's tenant, and answers errors as
+//! problem+json ([`ApiError`]). `/healthz`, `/readyz` and `/metrics` need no token.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use domain::Clock;
+use domain::{Clock, EgressRules, Metrics};
 use engine::Wakeup;
 use store::{EngineStore, Store};
 use utoipa::OpenApi;
@@ -27,6 +28,9 @@ pub use routes::system::{SandboxHealth, SandboxLayer, SandboxStatus};
 /// The path prefix of the task API, as in the original design.
 pub const TASKS_PREFIX: &str = "/api/tree-root/scheduled-tasks";
 
+/// The path prefix of the caller's tenant's own resources (its settings).
+pub const TENANT_PREFIX: &str = "/api/tree-root/tenant";
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -42,6 +46,11 @@ pub struct AppState {
     pub wake: Wakeup,
     /// The python sandbox's state, for `/healthz`.
     pub sandbox: Arc<SandboxHealth>,
+    /// The egress policy's input-only checks: `api_call` URLs at create and update, tenant
+    /// allow-list entries.
+    pub egress: Arc<dyn EgressRules>,
+    /// The service's counters, served on `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 #[derive(OpenApi)]
@@ -56,6 +65,7 @@ pub struct AppState {
     tags(
         (name = "tasks", description = "Task definitions"),
         (name = "runs", description = "Runs and their logs"),
+        (name = "tenant", description = "Settings of the caller's tenant"),
         (name = "system", description = "Health and documentation")
     )
 )]
@@ -84,6 +94,7 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(TASKS_PREFIX, routes::tasks::router())
+        .nest(TENANT_PREFIX, routes::tenant::router())
         .merge(routes::system::router())
         .split_for_parts()
 }

@@ -4,17 +4,22 @@
 //! No IO happens here.
 
 pub mod clock;
+pub mod egress;
 pub mod error;
 pub mod ids;
+pub mod metrics;
 pub mod policy;
 pub mod run;
+pub mod secrets;
 pub mod task;
 pub mod task_config;
 pub mod trigger;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use egress::EgressRules;
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{Actor, Role, RunUuid, TaskUuid, TenantId};
+pub use metrics::Metrics;
 pub use policy::{Backoff, MisfirePolicy, OverlapPolicy, RetryPolicy};
 pub use run::{LogStream, Run, RunLogLine, RunStatus, RunTrigger, SkipReason};
 pub use task::{

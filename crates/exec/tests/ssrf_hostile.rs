@@ -374,6 +374,16 @@ async fn row_48_the_production_default_blocks_all_of_loopback_including_the_test
     assert_eq!(rig.allowed.connections_before_barrier().await, 0);
     assert_eq!(rig.internal.connections_before_barrier().await, 0);
     assert_eq!(default.refused_requests(), 4);
+    // Counted by reason for `/metrics`: three loopback addresses, and `allowed.test` on a port
+    // no entry opens is refused by the port rule before any lookup.
+    let metrics = default.client().metrics();
+    let by_reason = |reason| metrics.get(&domain::metrics::EGRESS_REFUSED, reason);
+    assert_eq!(
+        (by_reason("address"), by_reason("port")),
+        (3, 1),
+        "{}",
+        metrics.render()
+    );
 
     // The hole is configuration: the same request succeeds with the test policy.
     let (result, _) = run(

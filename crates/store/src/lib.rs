@@ -190,6 +190,17 @@ pub struct RunStats {
     pub skipped: u64,
 }
 
+/// A tenant's own settings, kept by its admins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantSettings {
+    /// The tenant's egress allow-list in canonical form; `None`: the deployment's policy alone.
+    pub egress_allow: Option<String>,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// Who made it (token subject).
+    pub updated_by: String,
+}
+
 /// The persistence interface of the API and the engine.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -258,6 +269,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Counts of a task's runs by state. `NotFound` for an unknown task.
     async fn run_stats(&self, tenant: TenantId, task: TaskUuid) -> Result<RunStats>;
+
+    /// The tenant's settings; `None` when it never set any (the defaults apply).
+    async fn tenant_settings(&self, tenant: TenantId) -> Result<Option<TenantSettings>>;
+
+    /// Sets (or, with `None`, removes) the tenant's egress allow-list, given in canonical
+    /// form; other settings stay as they are.
+    async fn set_tenant_egress_allow(
+        &self,
+        egress_allow: Option<&str>,
+        change: Change<'_>,
+    ) -> Result<TenantSettings>;
 
     /// Checks that the database answers.
     async fn ping(&self) -> Result<()>;

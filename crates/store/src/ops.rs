@@ -8,8 +8,13 @@ use domain::{
 use jiff::Timestamp;
 
 use crate::exec::{Backend, Commit, Exec, Stmt};
-use crate::rows::{self, LockedTask, LogRow, RunRow, TaskRow, VersionRow, millis};
-use crate::{Change, NewTask, Page, Result, RunQuery, RunStats, Store, StoreError, TaskQuery, sql};
+use crate::rows::{
+    self, LockedTask, LogRow, RunRow, TaskRow, TenantSettingsRow, VersionRow, millis,
+};
+use crate::{
+    Change, NewTask, Page, Result, RunQuery, RunStats, Store, StoreError, TaskQuery,
+    TenantSettings, sql,
+};
 
 /// The partial unique index that keeps live codes unique per tenant.
 const CODE_INDEX: &str = "uq_scheduled_tasks_tenant_code";
@@ -477,6 +482,35 @@ impl<B: Backend> Store for B {
             } += n;
         }
         Ok(stats)
+    }
+
+    async fn tenant_settings(&self, tenant: TenantId) -> Result<Option<TenantSettings>> {
+        let mut conn = self.read().await?;
+        conn.fetch_optional::<TenantSettingsRow>(
+            Stmt::new(sql::GET_TENANT_SETTINGS).int(tenant.get()),
+        )
+        .await?
+        .map(TenantSettingsRow::into_settings)
+        .transpose()
+    }
+
+    async fn set_tenant_egress_allow(
+        &self,
+        egress_allow: Option<&str>,
+        change: Change<'_>,
+    ) -> Result<TenantSettings> {
+        let mut tx = self.begin_write().await?;
+        let row = tx
+            .fetch_one::<TenantSettingsRow>(
+                Stmt::new(sql::UPSERT_TENANT_EGRESS_ALLOW)
+                    .int(change.tenant.get())
+                    .opt_text(egress_allow.map(str::to_owned))
+                    .int(millis(change.at))
+                    .text(change.actor),
+            )
+            .await?;
+        tx.commit().await?;
+        row.into_settings()
     }
 
     async fn ping(&self) -> Result<()> {

@@ -100,6 +100,25 @@ pub(crate) struct VersionRow {
     pub(crate) definition: String,
 }
 
+/// One `tenant_settings` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct TenantSettingsRow {
+    pub(crate) egress_allow: Option<String>,
+    pub(crate) updated_at: i64,
+    pub(crate) updated_by: String,
+}
+
+impl TenantSettingsRow {
+    /// The settings this row stores.
+    pub(crate) fn into_settings(self) -> Result<crate::TenantSettings> {
+        Ok(crate::TenantSettings {
+            egress_allow: self.egress_allow,
+            updated_at: timestamp(self.updated_at, "tenant_settings column updated_at")?,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {detail}"))
 }

@@ -514,6 +514,18 @@ pub(crate) const PRUNE_RUNS: &str = "DELETE FROM task_runs WHERE id IN (\
      SELECT id FROM task_runs WHERE status NOT IN ('queued', 'running') AND finished_at < $1 \
      ORDER BY finished_at LIMIT $2)";
 
+/// A tenant's settings row.
+pub(crate) const GET_TENANT_SETTINGS: &str = "SELECT egress_allow, updated_at, updated_by \
+     FROM tenant_settings WHERE tenant_id = $1";
+
+/// Sets a tenant's egress allow-list, creating its settings row if needed (SQLite 3.24+ and
+/// PostgreSQL share `ON CONFLICT … DO UPDATE`).
+pub(crate) const UPSERT_TENANT_EGRESS_ALLOW: &str = "INSERT INTO tenant_settings \
+     (tenant_id, egress_allow, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (tenant_id) DO UPDATE SET egress_allow = excluded.egress_allow, \
+     updated_at = excluded.updated_at, updated_by = excluded.updated_by \
+     RETURNING egress_allow, updated_at, updated_by";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,9 @@ use domain::{
 };
 use serde_json::json;
 use store::test_support::{AuditEntry, TaskRunState, TestSupport};
-use store::{Page, RunQuery, RunStats, Store, StoreError, TaskQuery, TaskSort, TaskSortField};
+use store::{
+    Page, RunQuery, RunStats, Store, StoreError, TaskQuery, TaskSort, TaskSortField, TenantSettings,
+};
 
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
@@ -66,6 +68,7 @@ conformance!(
     concurrent_creates_of_one_code_have_one_winner,
     concurrent_writes_all_succeed,
     corrupt_rows_are_errors_not_panics,
+    tenant_settings_set_replace_clear_and_stay_per_tenant,
     ping_answers,
 );
 
@@ -2146,6 +2149,58 @@ mod cases {
                 .await,
             Err(StoreError::Corrupt(_))
         ));
+    }
+
+    pub async fn tenant_settings_set_replace_clear_and_stay_per_tenant<S: Store + TestSupport>(
+        store: Arc<S>,
+    ) {
+        let (a, b) = (tenant(1), tenant(2));
+        assert_eq!(store.tenant_settings(a).await.unwrap(), None);
+        let set = store
+            .set_tenant_egress_allow(
+                Some("10.0.0.0/8,api.partner.example:8443"),
+                change(a, "alice", 1_000),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            set,
+            TenantSettings {
+                egress_allow: Some("10.0.0.0/8,api.partner.example:8443".into()),
+                updated_at: at(1_000),
+                updated_by: "alice".into(),
+            }
+        );
+        assert_eq!(store.tenant_settings(a).await.unwrap(), Some(set));
+        assert_eq!(
+            store.tenant_settings(b).await.unwrap(),
+            None,
+            "another tenant has none"
+        );
+
+        let replaced = store
+            .set_tenant_egress_allow(Some("[::1]/128:9000"), change(a, "bob", 2_000))
+            .await
+            .unwrap();
+        assert_eq!(replaced.egress_allow.as_deref(), Some("[::1]/128:9000"));
+        assert_eq!(
+            (replaced.updated_at, replaced.updated_by.as_str()),
+            (at(2_000), "bob")
+        );
+        store
+            .set_tenant_egress_allow(Some("b.example"), change(b, "carol", 2_500))
+            .await
+            .unwrap();
+
+        let cleared = store
+            .set_tenant_egress_allow(None, change(a, "alice", 3_000))
+            .await
+            .unwrap();
+        assert_eq!(cleared.egress_allow, None);
+        let stored = store.tenant_settings(a).await.unwrap().unwrap();
+        assert_eq!((stored.egress_allow, stored.updated_at), (None, at(3_000)));
+        let other = store.tenant_settings(b).await.unwrap().unwrap();
+        assert_eq!(other.egress_allow.as_deref(), Some("b.example"));
     }
 
     pub async fn ping_answers<S: Store + TestSupport>(store: Arc<S>) {

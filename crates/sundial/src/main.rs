@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use api::{AppState, Auth};
 use clap::{Parser, Subcommand};
-use domain::{Clock, Role, SystemClock, TenantId};
+use domain::{Clock, Metrics, Role, SystemClock, TenantId};
 use engine::{Engine, EngineConfig, TaskExecutors};
 use exec::api_call::ApiCallExecutor;
-use exec::egress::EgressPolicy;
+use exec::egress::{EgressClient, EgressPolicy};
 use store::{EngineStore, Store};
 use tracing_subscriber::EnvFilter;
 
@@ -101,6 +101,8 @@ enum Fatal {
     EgressAllow(String),
     #[error("SUNDIAL_LEASE_SECONDS must be at least 3 (three heartbeats per lease), not {0}")]
     Lease(u64),
+    #[error("egress client: {0}")]
+    EgressClient(exec::egress::RootCertificateError),
     #[error("engine: {0}")]
     Engine(#[from] engine::EngineError),
     #[error("cannot serve on {0}: {1}")]
@@ -165,6 +167,13 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let python = sandbox::python_executor(config.sandbox_allow_degraded).await;
     let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let metrics = Arc::new(Metrics::default());
+    let client = EgressClient::builder(egress.clone())
+        .metrics(metrics.clone())
+        .build()
+        .map_err(Fatal::EgressClient)?;
+    let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
+        .with_tenant_settings(stores.tasks.clone(), clock.clone());
     let engine = Engine::start(
         EngineConfig {
             node_id: config.node_id(),
@@ -177,7 +186,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             ..EngineConfig::default()
         },
         stores.engine.clone(),
-        Arc::new(TaskExecutors::new(ApiCallExecutor::new(egress), python)),
+        Arc::new(executors),
         clock.clone(),
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -204,6 +213,8 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         runs: stores.engine,
         wake: engine.wakeup(),
         sandbox: sandbox_health,
+        egress: Arc::new(egress),
+        metrics,
     };
     let app = console::router()
         .merge(api::app(state))

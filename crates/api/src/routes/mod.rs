@@ -2,3 +2,4 @@
 
 pub mod system;
 pub mod tasks;
+pub mod tenant;

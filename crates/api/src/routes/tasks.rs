@@ -93,11 +93,13 @@ async fn load(state: &AppState, tenant: TenantId, uuid: TaskUuid) -> Result<Task
 async fn create_task(
     State(state): State<AppState>,
     caller: Caller,
-    JsonBody(request): JsonBody<TaskRequest>,
+    JsonBody(mut request): JsonBody<TaskRequest>,
 ) -> Result<(StatusCode, Json<TaskResponse>), ApiError> {
     caller.require_admin()?;
     let now = state.clock.now();
-    let definition = request.into_definition(now, true)?;
+    domain::secrets::restore_masked(&mut request.task_config, None)
+        .map_err(|e| e.prefixed("task_config"))?;
+    let definition = request.into_definition(now, true, Some(state.egress.as_ref()))?;
     let next_run_at = next_run(&definition, now);
     let task = NewTask {
         uuid: TaskUuid::new_v7(),
@@ -139,11 +141,12 @@ async fn import_tasks(
     for (i, value) in request.tasks.into_iter().enumerate() {
         let prefix = format!("tasks[{i}]");
         // A shape error (unknown field, wrong type) answers at once, as for a single create.
-        let task: TaskRequest = from_value(value, &prefix)?;
-        let Some(definition) = errors.collect(
-            task.into_definition(now, true)
-                .map_err(|e| e.prefixed(&prefix)),
-        ) else {
+        let mut task: TaskRequest = from_value(value, &prefix)?;
+        // A masked placeholder has no stored value behind it here: refuse it as create does.
+        let checked = domain::secrets::restore_masked(&mut task.task_config, None)
+            .map_err(|e| e.prefixed("task_config"))
+            .and_then(|()| task.into_definition(now, true, Some(state.egress.as_ref())));
+        let Some(definition) = errors.collect(checked.map_err(|e| e.prefixed(&prefix))) else {
             continue;
         };
         tasks.push(NewTask {
@@ -337,6 +340,7 @@ async fn get_task(
 }
 
 /// Update a task: the fields given replace the stored ones; the next occurrence is recomputed.
+/// A masked secret value sent back unchanged (as read) keeps the stored secret.
 #[utoipa::path(put, path = "/{uuid}", tag = "tasks", request_body = TaskPatch,
     params(("uuid" = String, Path, description = "Task uuid")),
     responses(
@@ -352,15 +356,25 @@ async fn update_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
-    JsonBody(patch): JsonBody<TaskPatch>,
+    JsonBody(mut patch): JsonBody<TaskPatch>,
 ) -> Result<Json<TaskResponse>, ApiError> {
     caller.require_admin()?;
     let uuid = task_uuid(&uuid)?;
     let current = load(&state, caller.0.tenant, uuid).await?;
     let now = state.clock.now();
-    let definition = patch
-        .apply_to(&current.definition)?
-        .into_definition(now, patch.changes_trigger())?;
+    // A masked secret sent back (the client read the task and returns it) keeps the stored one.
+    if let Some(config) = patch.task_config.as_mut() {
+        domain::secrets::restore_masked(config, Some(&current.definition.config))
+            .map_err(|e| e.prefixed("task_config"))?;
+    }
+    // The URL is judged when the configuration changes: a task saved under a wider policy
+    // can still be renamed (its runs are refused at execution all the same).
+    let egress = patch.task_config.is_some().then_some(state.egress.as_ref());
+    let definition = patch.apply_to(&current.definition)?.into_definition(
+        now,
+        patch.changes_trigger(),
+        egress,
+    )?;
     let next_run_at = next_run(&definition, now);
     let updated = state
         .store

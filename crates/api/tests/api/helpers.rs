@@ -18,6 +18,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// The deployment allow-list of the test API (`SUNDIAL_EGRESS_ALLOW`).
+pub const EGRESS_ALLOW: &str = "10.20.0.0/16,127.0.0.2/32:8080";
+
 /// The instant the test clock starts at: a fixed Thursday noon, so next-fire instants are exact.
 pub fn start_instant() -> Timestamp {
     "2026-01-15T12:00:00Z".parse().unwrap()
@@ -32,6 +35,10 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// Writes what only the engine will write (runs, log lines), for tests of the read paths.
     pub support: Arc<dyn TestSupport>,
+    /// The store behind the API, to check what it really keeps (e.g. unmasked secrets).
+    pub store: Arc<dyn Store>,
+    /// The counters `/metrics` shows.
+    pub metrics: Arc<domain::Metrics>,
     _data: tempfile::TempDir,
 }
 
@@ -125,13 +132,19 @@ impl TestApp {
             .into_bytes();
         let auth = Auth::hs256(&secret).unwrap();
         let clock = Arc::new(ManualClock::new(start_instant()));
+        let metrics = Arc::new(domain::Metrics::default());
+        // The deployment's policy of these tests: the defaults plus one private block, so
+        // the create-time checks can be seen to honour SUNDIAL_EGRESS_ALLOW.
+        let egress = exec::egress::EgressPolicy::from_allow_list(EGRESS_ALLOW).unwrap();
         let state = AppState {
-            store,
+            store: store.clone(),
             auth: auth.clone(),
             clock: clock.clone(),
             runs,
             wake: engine::Wakeup::default(),
             sandbox: Arc::new(api::SandboxHealth::not_configured()),
+            egress: Arc::new(egress),
+            metrics: metrics.clone(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -143,6 +156,8 @@ impl TestApp {
             secret,
             clock,
             support,
+            store,
+            metrics,
             _data: data,
         }
     }

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod egress;
 mod import;
 mod isolation;
 mod list;

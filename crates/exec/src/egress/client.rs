@@ -13,13 +13,13 @@ use std::error::Error as StdError;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use domain::TenantId;
+use domain::metrics::EGRESS_REFUSED;
+use domain::{Metrics, TenantId};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderMap, HeaderValue};
@@ -193,7 +193,7 @@ struct Inner {
     tls: rustls::ClientConfig,
     /// One hyper client, hence one keep-alive pool, per policy scope (see `pool_key`).
     clients: Mutex<HashMap<Option<TenantId>, HttpClient>>,
-    refused: AtomicU64,
+    metrics: Arc<Metrics>,
     #[cfg(feature = "test-support")]
     dial_override: Option<SocketAddr>,
 }
@@ -220,11 +220,18 @@ pub struct EgressClientBuilder {
     resolver: Option<Arc<dyn Resolver>>,
     limits: Limits,
     extra_roots: Vec<CertificateDer<'static>>,
+    metrics: Option<Arc<Metrics>>,
     #[cfg(feature = "test-support")]
     dial_override: Option<SocketAddr>,
 }
 
 impl EgressClientBuilder {
+    /// Counts refusals in `metrics` (the service's, for `/metrics`) instead of private ones.
+    pub fn metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
     /// Resolves names with `resolver` instead of the system's.
     pub fn resolver(mut self, resolver: Arc<dyn Resolver>) -> Self {
         self.resolver = Some(resolver);
@@ -288,7 +295,7 @@ impl EgressClientBuilder {
                 limits: self.limits,
                 tls,
                 clients: Mutex::default(),
-                refused: AtomicU64::new(0),
+                metrics: self.metrics.unwrap_or_default(),
                 #[cfg(feature = "test-support")]
                 dial_override: self.dial_override,
             }),
@@ -311,6 +318,7 @@ impl EgressClient {
             resolver: None,
             limits: Limits::default(),
             extra_roots: Vec::new(),
+            metrics: None,
             #[cfg(feature = "test-support")]
             dial_override: None,
         }
@@ -338,7 +346,16 @@ impl EgressClient {
 
     /// How many requests the egress policy refused since start.
     pub fn refused_count(&self) -> u64 {
-        self.inner.refused.load(Ordering::Relaxed)
+        EGRESS_REFUSED
+            .values
+            .iter()
+            .map(|reason| self.inner.metrics.get(&EGRESS_REFUSED, reason))
+            .sum()
+    }
+
+    /// The counters refusals are counted in.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
     }
 
     fn http_client(&self, tenant: TenantId) -> (Arc<EgressPolicy>, HttpClient) {
@@ -392,7 +409,9 @@ impl EgressClient {
     ) -> Result<EgressResponse, EgressError> {
         let result = self.send_hops(tenant, request, trace).await;
         if let Err(EgressError::Refused(refusal)) = &result {
-            self.inner.refused.fetch_add(1, Ordering::Relaxed);
+            self.inner
+                .metrics
+                .increment(&EGRESS_REFUSED, refusal.kind.as_str());
             tracing::warn!(tenant = %tenant, reason = %refusal.reason, "egress refused");
         }
         result

@@ -408,6 +408,21 @@ pub enum RefusalKind {
     Redirect,
 }
 
+impl RefusalKind {
+    /// The `reason` label of `sundial_egress_refused_total`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheme => "scheme",
+            Self::Credentials => "credentials",
+            Self::Name => "name",
+            Self::Address => "address",
+            Self::Port => "port",
+            Self::Tenant => "tenant",
+            Self::Redirect => "redirect",
+        }
+    }
+}
+
 /// A request the egress policy refused: never retried, counted, and shown to the tenant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("blocked by egress policy: {reason}")]
@@ -708,6 +723,27 @@ impl EgressPolicy {
             return Err(port_refusal(port));
         }
         Ok(())
+    }
+}
+
+impl domain::EgressRules for EgressPolicy {
+    fn refuse_url(&self, url: &Url) -> Option<String> {
+        // The deployment's rules only: a tenant's list is applied at execution, where it is
+        // current, so tightening it also holds back tasks saved before.
+        self.check_url_in(Scope::default(), url)
+            .err()
+            .map(|refusal| refusal.reason)
+    }
+
+    fn parse_allow_entry(&self, entry: &str) -> Result<String, String> {
+        if entry.contains(',') {
+            return Err("one entry per item (no commas)".to_owned());
+        }
+        let list = AllowList::parse(entry).map_err(|e| e.reason)?;
+        match list.entries() {
+            [one] => Ok(one.to_string()),
+            _ => Err("must not be empty".to_owned()),
+        }
     }
 }
 
