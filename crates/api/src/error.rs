@@ -53,6 +53,12 @@ pub enum ApiError {
     /// 422: the request is well-formed but describes an invalid task.
     #[error("validation failed: {0}")]
     Validation(ValidationErrors),
+    /// 429: the tenant would have more live tasks than its quota allows.
+    #[error("task quota of {limit} reached")]
+    TaskQuota {
+        /// The tenant's most live tasks.
+        limit: u32,
+    },
     /// 500: something failed inside; the cause is logged.
     #[error("internal: {0}")]
     Internal(String),
@@ -108,6 +114,7 @@ impl ApiError {
             ApiError::DuplicateCode(_) | ApiError::VersionConflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TaskQuota { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,6 +136,7 @@ impl ApiError {
             ApiError::VersionConflict { .. } => "version_conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::TaskQuota { .. } => "quota_exceeded",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -146,6 +154,7 @@ impl ApiError {
             ApiError::VersionConflict { .. } => "Version conflict",
             ApiError::PayloadTooLarge(_) => "Request body too large",
             ApiError::Validation(_) => "Invalid task",
+            ApiError::TaskQuota { .. } => "Quota exceeded",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -190,6 +199,13 @@ impl ApiError {
             ApiError::VersionConflict { expected, current } => (
                 format!(
                     "The task is at version {current}, not {expected}; reload it and try again."
+                ),
+                vec![],
+            ),
+            ApiError::TaskQuota { limit } => (
+                format!(
+                    "The tenant may have at most {limit} tasks; delete some or ask the operator \
+                     for a larger quota."
                 ),
                 vec![],
             ),

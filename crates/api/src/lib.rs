@@ -19,10 +19,12 @@ pub mod auth;
 mod dto;
 mod error;
 mod extract;
+mod quotas;
 mod routes;
 
 pub use auth::Auth;
 pub use error::{ApiError, Problem};
+pub use quotas::TenantQuotas;
 pub use routes::system::{SandboxHealth, SandboxLayer, SandboxStatus};
 
 /// The path prefix of the task API, as in the original design.
@@ -51,6 +53,8 @@ pub struct AppState {
     pub egress: Arc<dyn EgressRules>,
     /// The service's counters, served on `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Per-tenant limits on tasks and how often they fire.
+    pub quotas: TenantQuotas,
 }
 
 #[derive(OpenApi)]

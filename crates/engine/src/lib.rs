@@ -59,6 +59,8 @@ pub struct EngineConfig {
     pub node_id: String,
     /// Attempts executing at once.
     pub workers: u32,
+    /// Most runs one tenant may have running at once, across all nodes (`None`: no cap).
+    pub max_running_per_tenant: Option<u32>,
     /// How long a claimed run stays leased without a heartbeat.
     pub lease: Duration,
     /// How often leases are extended (well below `lease`).
@@ -83,6 +85,7 @@ impl Default for EngineConfig {
         Self {
             node_id: "sundial".into(),
             workers: 16,
+            max_running_per_tenant: None,
             lease: Duration::from_secs(30),
             heartbeat_every: Duration::from_secs(10),
             rescue_every: Duration::from_secs(5),

@@ -43,7 +43,13 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
         let now = shared.clock.now();
         match shared
             .store
-            .claim(&shared.config.node_id, now, lease, free)
+            .claim(
+                &shared.config.node_id,
+                now,
+                lease,
+                free,
+                shared.config.max_running_per_tenant,
+            )
             .await
         {
             Ok(runs) if !runs.is_empty() => {
@@ -63,6 +69,9 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
             Ok(_) => {
                 drop(first);
                 let wait = match shared.store.next_queued().await {
+                    // Due but not claimable (its tenant is at its cap of running runs): a
+                    // finishing run wakes this loop, so wait for that, not for the instant.
+                    Ok(Some(next)) if next <= now => shared.config.max_idle,
                     Ok(next) => shared.wait_for(next),
                     Err(e) => {
                         tracing::warn!(error = %e, "reading the next queued instant failed");

@@ -70,6 +70,7 @@ fn config() -> EngineConfig {
     EngineConfig {
         node_id: "node-a".into(),
         workers: 4,
+        max_running_per_tenant: None,
         lease: Duration::from_secs(30),
         heartbeat_every: Duration::from_millis(20),
         rescue_every: Duration::from_millis(20),
@@ -351,7 +352,7 @@ async fn an_expired_lease_is_rescued_as_the_next_attempt() {
     // A node that claims the run and dies.
     let claimed = h
         .store
-        .claim("dead-node", t0(), SignedDuration::from_secs(30), 10)
+        .claim("dead-node", t0(), SignedDuration::from_secs(30), 10, None)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);

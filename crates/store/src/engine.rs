@@ -157,13 +157,15 @@ pub trait EngineStore: Send + Sync + 'static {
     async fn next_queued(&self) -> Result<Option<Timestamp>>;
 
     /// Claims up to `limit` queued runs whose `not_before` has passed, fairly across tenants,
-    /// under a lease held by `owner` until `now + lease`.
+    /// under a lease held by `owner` until `now + lease`; a tenant with `per_tenant` runs
+    /// running gets no more (`None`: no cap).
     async fn claim(
         &self,
         owner: &str,
         now: Timestamp,
         lease: SignedDuration,
         limit: u32,
+        per_tenant: Option<u32>,
     ) -> Result<Vec<ClaimedRun>>;
 
     /// Extends every lease `owner` holds until `until`; returns those of `runs` it no longer
@@ -570,6 +572,7 @@ impl<B: Backend> EngineStore for B {
         now: Timestamp,
         lease: SignedDuration,
         limit: u32,
+        per_tenant: Option<u32>,
     ) -> Result<Vec<ClaimedRun>> {
         if limit == 0 {
             return Ok(Vec::new());
@@ -582,7 +585,8 @@ impl<B: Backend> EngineStore for B {
             .fetch_all::<(i64,)>(
                 Stmt::new(B::CLAIM_CANDIDATES)
                     .int(millis(now))
-                    .int(i64::from(limit)),
+                    .int(i64::from(limit))
+                    .int(per_tenant.map_or(i64::MAX, i64::from)),
             )
             .await?;
         let mut claimed = Vec::with_capacity(ids.len());

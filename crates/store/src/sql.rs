@@ -177,14 +177,19 @@ macro_rules! claimable {
 }
 
 /// Queued runs whose time has come, fair across tenants: every tenant's oldest run ranks
-/// before any tenant's second, so one tenant's flood cannot starve another.
+/// before any tenant's second, so one tenant's flood cannot starve another. A tenant's runs
+/// rank after the ones it already has running, and none ranks past `$3` (the most runs a
+/// tenant may have running at once).
 macro_rules! claim_candidates {
     () => {
         concat!(
             "SELECT r.id FROM task_runs r JOIN (\
-         SELECT id, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY not_before, id) AS rnk \
-         FROM task_runs WHERE status = 'queued' AND not_before <= $1) k ON k.id = r.id \
-         WHERE r.status = 'queued' AND ",
+             SELECT id, tenant_id, \
+             ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY not_before, id) AS rnk \
+             FROM task_runs WHERE status = 'queued' AND not_before <= $1) k ON k.id = r.id \
+             LEFT JOIN (SELECT tenant_id, COUNT(*) AS n FROM task_runs WHERE status = 'running' \
+             GROUP BY tenant_id) busy ON busy.tenant_id = k.tenant_id \
+             WHERE r.status = 'queued' AND k.rnk + COALESCE(busy.n, 0) <= $3 AND ",
             claimable!("r"),
             " ORDER BY k.rnk, r.not_before, r.id LIMIT $2"
         )

@@ -51,6 +51,7 @@ conformance!(
     concurrent_firers_and_claimers_never_double,
     a_duty_lease_has_one_holder_at_a_time,
     pruning_deletes_old_finished_runs_with_their_logs,
+    a_tenant_at_its_cap_of_running_runs_gets_no_more,
 );
 
 /// Queues the stored occurrence and schedules the next one a minute later; an occurrence at
@@ -163,7 +164,10 @@ async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(stor
         .await
         .expect("run now");
     // Two slots: the quiet tenant's single run is not behind the busy tenant's three.
-    let claimed = store.claim("n1", at(300), LEASE, 2).await.expect("claim");
+    let claimed = store
+        .claim("n1", at(300), LEASE, 2, None)
+        .await
+        .expect("claim");
     let tenants: HashSet<i64> = claimed.iter().map(|c| c.tenant.get()).collect();
     assert_eq!(tenants, HashSet::from([1, 2]));
     let mine = claimed
@@ -209,10 +213,10 @@ async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(stor
     assert_eq!(task.last_run_status, Some(RunStatus::Failed));
     assert_eq!(task.last_error.as_deref(), Some("boom"));
     // The busy tenant's other two remain; the retry is not due before 5 s.
-    let next = store.claim("n1", at(4_999), LEASE, 10).await.unwrap();
+    let next = store.claim("n1", at(4_999), LEASE, 10, None).await.unwrap();
     assert!(next.iter().all(|c| c.run != lone.uuid));
     assert_eq!(next.len(), 2);
-    let retry = store.claim("n2", at(5_000), LEASE, 10).await.unwrap();
+    let retry = store.claim("n2", at(5_000), LEASE, 10, None).await.unwrap();
     assert_eq!(retry.len(), 1);
     assert_eq!((retry[0].run, retry[0].attempt), (lone.uuid, 2));
     // Only the holder of the lease can finish it.
@@ -260,7 +264,7 @@ async fn heartbeat_rescue_and_release<S: Store + EngineStore>(store: Arc<S>) {
         .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
         .await
         .unwrap();
-    let claimed = store.claim("n1", at(0), LEASE, 10).await.unwrap();
+    let claimed = store.claim("n1", at(0), LEASE, 10, None).await.unwrap();
     assert_eq!(claimed.len(), 2);
     let lost = store
         .heartbeat("n1", &[one.uuid, two.uuid], at(60_000))
@@ -324,7 +328,7 @@ async fn run_now_and_cancel<S: Store + EngineStore>(store: Arc<S>) {
         .enqueue_manual(task.tenant, task.uuid, "alice", at(7))
         .await
         .unwrap();
-    store.claim("n1", at(8), LEASE, 10).await.unwrap();
+    store.claim("n1", at(8), LEASE, 10, None).await.unwrap();
     let asked = store
         .cancel_run(task.tenant, running.uuid, "alice", at(9))
         .await
@@ -421,7 +425,7 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
         let mut mine = Vec::new();
         loop {
             let claimed = store
-                .claim(owner, at(200_000), LEASE, 5)
+                .claim(owner, at(200_000), LEASE, 5, None)
                 .await
                 .expect("claim");
             if claimed.is_empty() {
@@ -491,7 +495,7 @@ async fn pruning_deletes_old_finished_runs_with_their_logs<S: Store + EngineStor
     let running = manual(0).await.unwrap();
     let queued = manual(0).await.unwrap();
     store.append_logs(old.uuid, 1, &[line]).await.unwrap();
-    let claimed = store.claim("n1", at(1), LEASE, 3).await.unwrap();
+    let claimed = store.claim("n1", at(1), LEASE, 3, None).await.unwrap();
     assert_eq!(claimed.len(), 3);
     for (run, finished) in [(old.uuid, 10), (newer.uuid, 20)] {
         assert!(
@@ -524,4 +528,45 @@ async fn pruning_deletes_old_finished_runs_with_their_logs<S: Store + EngineStor
             .unwrap()
             .is_none()
     );
+}
+
+async fn a_tenant_at_its_cap_of_running_runs_gets_no_more<S: Store + EngineStore>(store: Arc<S>) {
+    let busy = create(&*store, tenant(1), "A", "a", 0).await;
+    let other = create(&*store, tenant(2), "B", "b", 0).await;
+    let mut queued = Vec::new();
+    for ms in 0..3 {
+        queued.push(
+            store
+                .enqueue_manual(busy.tenant, busy.uuid, "alice", at(ms))
+                .await
+                .unwrap(),
+        );
+    }
+    store
+        .enqueue_manual(other.tenant, other.uuid, "bob", at(5))
+        .await
+        .unwrap();
+    let tenants = |claimed: &[store::ClaimedRun]| {
+        let mut t: Vec<i64> = claimed.iter().map(|c| c.tenant.get()).collect();
+        t.sort();
+        t
+    };
+    let first = store.claim("n1", at(10), LEASE, 10, Some(2)).await.unwrap();
+    assert_eq!(
+        tenants(&first),
+        [1, 1, 2],
+        "two of tenant 1's, tenant 2's one"
+    );
+    let none = store.claim("n2", at(11), LEASE, 10, Some(2)).await.unwrap();
+    assert!(none.is_empty(), "tenant 1 is at its cap: {none:?}");
+    let done = first.iter().find(|c| c.tenant.get() == 1).unwrap();
+    assert!(
+        store
+            .finish("n1", done.run, 1, end(RunStatus::Succeeded, None), at(12))
+            .await
+            .unwrap()
+    );
+    let next = store.claim("n2", at(13), LEASE, 10, Some(2)).await.unwrap();
+    assert_eq!(tenants(&next), [1], "a slot of tenant 1 came free");
+    assert_eq!(next[0].run, queued[2].uuid);
 }

@@ -36,6 +36,14 @@ pub struct Config {
     /// Days finished runs and their logs are kept; 0 keeps them forever
     /// (`SUNDIAL_RUN_RETENTION_DAYS`).
     pub run_retention_days: u32,
+    /// Most live tasks one tenant may have; 0: no limit (`SUNDIAL_TENANT_MAX_TASKS`).
+    pub tenant_max_tasks: u32,
+    /// Most runs one tenant may have running at once across all nodes; 0: no limit
+    /// (`SUNDIAL_TENANT_MAX_RUNNING`).
+    pub tenant_max_running: u32,
+    /// Shortest time between two occurrences of a task, in seconds
+    /// (`SUNDIAL_TENANT_MIN_INTERVAL_SECONDS`).
+    pub tenant_min_interval_seconds: u64,
     /// Optional sandbox layers this host may run python tasks without: `landlock`, `cgroups`,
     /// or both comma-separated; empty: none (`SUNDIAL_SANDBOX_ALLOW_DEGRADED`).
     #[serde(with = "allow_degraded")]
@@ -55,6 +63,9 @@ impl Default for Config {
             shutdown_grace_seconds: 30,
             lease_seconds: 30,
             run_retention_days: 30,
+            tenant_max_tasks: 100_000,
+            tenant_max_running: 100,
+            tenant_min_interval_seconds: 1,
             sandbox_allow_degraded: AllowDegraded::default(),
         }
     }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api::{AppState, Auth};
+use api::{AppState, Auth, TenantQuotas};
 use clap::{Parser, Subcommand};
 use domain::{Clock, Metrics, Role, SystemClock, TenantId};
 use engine::{Engine, EngineConfig, TaskExecutors};
@@ -178,6 +178,8 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         EngineConfig {
             node_id: config.node_id(),
             workers: config.workers.max(1),
+            max_running_per_tenant: (config.tenant_max_running > 0)
+                .then_some(config.tenant_max_running),
             lease,
             // Three heartbeats per lease, so one slow write does not cost the lease.
             heartbeat_every: lease / 3,
@@ -215,6 +217,10 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         sandbox: sandbox_health,
         egress: Arc::new(egress),
         metrics,
+        quotas: TenantQuotas {
+            max_tasks: (config.tenant_max_tasks > 0).then_some(config.tenant_max_tasks),
+            min_interval_seconds: config.tenant_min_interval_seconds.max(1),
+        },
     };
     let app = console::router()
         .merge(api::app(state))

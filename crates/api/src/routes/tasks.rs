@@ -89,6 +89,7 @@ async fn load(state: &AppState, tenant: TenantId, uuid: TaskUuid) -> Result<Task
         (status = 409, description = "Duplicate code", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid task; `errors` names each field", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The tenant is at its task quota", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_task(
     State(state): State<AppState>,
@@ -100,6 +101,8 @@ async fn create_task(
     domain::secrets::restore_masked(&mut request.task_config, None)
         .map_err(|e| e.prefixed("task_config"))?;
     let definition = request.into_definition(now, true, Some(state.egress.as_ref()))?;
+    state.quotas.check_interval(&definition, now)?;
+    state.quotas.check_room(&state, caller.0.tenant, 1).await?;
     let next_run_at = next_run(&definition, now);
     let task = NewTask {
         uuid: TaskUuid::new_v7(),
@@ -123,6 +126,7 @@ async fn create_task(
         (status = 409, description = "A code is taken, in the tenant or twice in the request", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid task; `errors` names each `tasks[i].field`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The tasks would take the tenant past its task quota", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn import_tasks(
     State(state): State<AppState>,
@@ -145,7 +149,11 @@ async fn import_tasks(
         // A masked placeholder has no stored value behind it here: refuse it as create does.
         let checked = domain::secrets::restore_masked(&mut task.task_config, None)
             .map_err(|e| e.prefixed("task_config"))
-            .and_then(|()| task.into_definition(now, true, Some(state.egress.as_ref())));
+            .and_then(|()| task.into_definition(now, true, Some(state.egress.as_ref())))
+            .and_then(|definition| {
+                state.quotas.check_interval(&definition, now)?;
+                Ok(definition)
+            });
         let Some(definition) = errors.collect(checked.map_err(|e| e.prefixed(&prefix))) else {
             continue;
         };
@@ -159,6 +167,10 @@ async fn import_tasks(
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    state
+        .quotas
+        .check_room(&state, caller.0.tenant, tasks.len())
+        .await?;
     let uuids = state.store.create_many(tasks, change(&caller, now)).await?;
     state.wake.tasks_changed();
     Ok((
@@ -375,6 +387,9 @@ async fn update_task(
         patch.changes_trigger(),
         egress,
     )?;
+    if patch.changes_trigger() {
+        state.quotas.check_interval(&definition, now)?;
+    }
     let next_run_at = next_run(&definition, now);
     let updated = state
         .store

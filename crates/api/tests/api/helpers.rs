@@ -111,6 +111,11 @@ async fn postgres_database() -> String {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, api::TenantQuotas::default()).await
+    }
+
+    /// A test app whose deployment sets these per-tenant quotas.
+    pub async fn spawn_with(backend: Backend, quotas: api::TenantQuotas) -> TestApp {
         let data = tempfile::tempdir().unwrap();
         type Stores = (Arc<dyn Store>, Arc<dyn TestSupport>, Arc<dyn EngineStore>);
         let (store, support, runs): Stores = match backend {
@@ -145,6 +150,7 @@ impl TestApp {
             sandbox: Arc::new(api::SandboxHealth::not_configured()),
             egress: Arc::new(egress),
             metrics: metrics.clone(),
+            quotas,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -8,6 +8,7 @@ mod import;
 mod isolation;
 mod list;
 mod openapi;
+mod quotas;
 mod runs;
 mod tasks;
 mod validation;
