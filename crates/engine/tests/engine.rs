@@ -595,3 +595,92 @@ async fn runs_past_the_retention_are_pruned_by_the_maintenance_leader() {
     .await;
     h.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_cron_fires_once_a_day_across_both_dst_transitions_in_virtual_time() {
+    // 02:30 in Paris does not exist on 2030-03-31 (02:00 → 03:00) and happens twice on
+    // 2030-10-27 (03:00 → 02:00): the engine fires at 03:00 local in the gap, and on the
+    // first 02:30 only in the fold.
+    let cases = [
+        (
+            "2030-03-29T12:00:00Z",
+            [
+                "2030-03-30T01:30:00Z",
+                "2030-03-31T01:00:00Z",
+                "2030-04-01T00:30:00Z",
+            ],
+        ),
+        (
+            "2030-10-25T12:00:00Z",
+            [
+                "2030-10-26T00:30:00Z",
+                "2030-10-27T00:30:00Z",
+                "2030-10-28T01:30:00Z",
+            ],
+        ),
+    ];
+    for (start, want) in cases {
+        let mut h = Harness::new(Script::Succeed).await;
+        let start: Timestamp = start.parse().unwrap();
+        h.clock.set(start);
+        let daily = Trigger::parse(
+            TriggerType::Cron,
+            &json!({"cron": "30 2 * * *", "timezone": "Europe/Paris"}),
+        )
+        .unwrap();
+        let mut task = h
+            .task_with(
+                "paris-daily",
+                RetryPolicy::default(),
+                daily.clone(),
+                domain::MisfirePolicy::FireOnce,
+            )
+            .await;
+        // `task_with` schedules from t0; move the first occurrence to the case's start.
+        task.next_run_at = schedule::next_after(&daily, start);
+        h.store
+            .set_active(
+                task.uuid,
+                false,
+                None,
+                Change {
+                    tenant: tenant(),
+                    actor: "test",
+                    at: start,
+                },
+            )
+            .await
+            .unwrap();
+        h.store
+            .set_active(
+                task.uuid,
+                true,
+                task.next_run_at,
+                Change {
+                    tenant: tenant(),
+                    actor: "test",
+                    at: start,
+                },
+            )
+            .await
+            .unwrap();
+        h.start();
+        // Step through the three days an hour at a time, as a clock would.
+        for hour in 1..=84 {
+            h.clock.set(start + SignedDuration::from_hours(hour));
+            let expected = want
+                .iter()
+                .filter(|at| at.parse::<Timestamp>().unwrap() <= h.clock_now())
+                .count();
+            h.until(&task, "the day's occurrence", |runs| {
+                runs.len() == expected && runs.iter().all(|r| r.status == RunStatus::Succeeded)
+            })
+            .await;
+        }
+        let mut runs = h.runs(&task).await;
+        runs.sort_by_key(|r| r.scheduled_for);
+        let got: Vec<String> = runs.iter().map(|r| r.scheduled_for.to_string()).collect();
+        assert_eq!(got, want, "{start}");
+        h.stop().await;
+    }
+}
