@@ -29,6 +29,7 @@ pub mod policy;
 mod rescuer;
 mod retention;
 pub mod retry;
+mod signals;
 mod wake;
 mod worker;
 
@@ -152,6 +153,12 @@ impl Engine {
         executor: Arc<dyn RunExecutor>,
         clock: Arc<dyn Clock>,
     ) -> EngineHandle {
+        let signals = store.signals();
+        let wake = if signals.is_some() {
+            Wakeup::broadcasting()
+        } else {
+            Wakeup::default()
+        };
         // Bounded: a slow disk holds workers back instead of piling up outcomes in memory.
         let (finisher, completions) = mpsc::channel(config.workers.max(1) as usize * 2);
         let shared = Arc::new(Shared {
@@ -159,18 +166,26 @@ impl Engine {
             store,
             executor,
             clock,
-            wake: Wakeup::default(),
+            wake,
             stop: CancellationToken::new(),
             inflight: Mutex::default(),
             workers: TaskTracker::new(),
             finisher,
         });
         let halt = CancellationToken::new();
-        let loops = vec![
+        let mut loops = vec![
             tokio::spawn(firing::run(shared.clone())),
             tokio::spawn(worker::claim_loop(shared.clone())),
             tokio::spawn(maintenance::run(shared.clone())),
         ];
+        if let (Some(signals), Some(out)) = (signals, shared.wake.outgoing()) {
+            loops.push(tokio::spawn(signals::broadcast(
+                shared.clone(),
+                signals.clone(),
+                out,
+            )));
+            loops.push(tokio::spawn(signals::listen(shared.clone(), signals)));
+        }
         // These two outlive the others at shutdown: running attempts need them to the end.
         let writers = vec![
             tokio::spawn(worker::heartbeat_loop(shared.clone(), halt.clone())),

@@ -6,6 +6,8 @@
 //! milliseconds on a real disk, so one commit per firing or per run would cap the engine near
 //! 300 per second.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use domain::{
     AuditAction, LogStream, Run, RunStatus, RunTrigger, RunUuid, SkipReason, Task, TaskUuid,
@@ -155,6 +157,9 @@ pub trait EngineStore: Send + Sync + 'static {
 
     /// The earliest instant a queued run may start.
     async fn next_queued(&self) -> Result<Option<Timestamp>>;
+
+    /// Wake-ups between nodes sharing the database (PostgreSQL); `None` on SQLite.
+    fn signals(&self) -> Option<Arc<dyn crate::Signals>>;
 
     /// Claims up to `limit` queued runs whose `not_before` has passed, fairly across tenants,
     /// under a lease held by `owner` until `now + lease`; a tenant with `per_tenant` runs
@@ -480,6 +485,10 @@ fn ceil_millis(at: Timestamp) -> i64 {
 
 #[async_trait]
 impl<B: Backend> EngineStore for B {
+    fn signals(&self) -> Option<Arc<dyn crate::Signals>> {
+        Backend::signals(self)
+    }
+
     async fn fire(
         &self,
         now: Timestamp,

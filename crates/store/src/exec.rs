@@ -207,6 +207,11 @@ pub trait Backend: Send + Sync + 'static {
     /// A connection for reads that need no transaction.
     async fn read(&self) -> Result<Self::Read>;
 
+    /// Wake-ups between nodes sharing this database, where there can be several.
+    fn signals(&self) -> Option<std::sync::Arc<dyn crate::Signals>> {
+        None
+    }
+
     /// `EXPLAIN` output of a statement, for plan checks in tests.
     #[cfg(feature = "test-support")]
     async fn explain(&self, stmt: Stmt) -> Result<String>;

@@ -18,6 +18,7 @@ mod exec;
 mod ops;
 mod postgres;
 mod rows;
+mod signals;
 mod sql;
 mod sqlite;
 #[cfg(feature = "test-support")]
@@ -29,6 +30,7 @@ pub use engine::{
 };
 pub use error::StoreError;
 pub use postgres::PostgresStore;
+pub use signals::{Signal, Signals};
 pub use sqlite::SqliteStore;
 
 /// Result of store operations.

@@ -72,6 +72,12 @@ impl Backend for PostgresStore {
         Ok(self.pool.acquire().await?)
     }
 
+    fn signals(&self) -> Option<std::sync::Arc<dyn crate::Signals>> {
+        Some(std::sync::Arc::new(crate::signals::PgSignals {
+            pool: self.pool.clone(),
+        }))
+    }
+
     #[cfg(feature = "test-support")]
     async fn explain(&self, stmt: crate::exec::Stmt) -> Result<String> {
         use sqlx::{AssertSqlSafe, SqlSafeStr};
