@@ -272,19 +272,7 @@ async fn failures_are_retried_per_policy_then_fail() {
     })
     .await;
     let wake = h.engine.as_ref().unwrap().wakeup();
-    h.store
-        .set_active(
-            task.uuid,
-            false,
-            None,
-            Change {
-                tenant: tenant(),
-                actor: "test",
-                at: h.clock_now(),
-            },
-        )
-        .await
-        .unwrap();
+    h.set_active(&task, false, None, h.clock_now()).await;
     wake.tasks_changed();
     h.until(&task, "stop to cancel the queued retry", |runs| {
         runs[0].status == RunStatus::Cancelled
@@ -324,6 +312,19 @@ async fn failures_are_retried_per_policy_then_fail() {
 }
 
 impl Harness {
+    /// Starts or stops `task` as of `at`, with `next` as its next occurrence.
+    async fn set_active(&self, task: &Task, active: bool, next: Option<Timestamp>, at: Timestamp) {
+        let change = Change {
+            tenant: tenant(),
+            actor: "test",
+            at,
+        };
+        self.store
+            .set_active(task.uuid, active, next, change)
+            .await
+            .unwrap();
+    }
+
     fn clock_now(&self) -> Timestamp {
         use domain::Clock;
         self.clock.now()
@@ -572,19 +573,7 @@ async fn runs_past_the_retention_are_pruned_by_the_maintenance_leader() {
     })
     .await;
     // Stop firing so the ledger holds only that run.
-    h.store
-        .set_active(
-            task.uuid,
-            false,
-            None,
-            Change {
-                tenant: tenant(),
-                actor: "test",
-                at: h.clock_now(),
-            },
-        )
-        .await
-        .unwrap();
+    h.set_active(&task, false, None, h.clock_now()).await;
     h.clock.set(t0() + day + SignedDuration::from_secs(2));
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(h.runs(&task).await.len(), 1, "node-b's lease is unexpired");
@@ -638,32 +627,8 @@ async fn a_daily_cron_fires_once_a_day_across_both_dst_transitions_in_virtual_ti
             .await;
         // `task_with` schedules from t0; move the first occurrence to the case's start.
         task.next_run_at = schedule::next_after(&daily, start);
-        h.store
-            .set_active(
-                task.uuid,
-                false,
-                None,
-                Change {
-                    tenant: tenant(),
-                    actor: "test",
-                    at: start,
-                },
-            )
-            .await
-            .unwrap();
-        h.store
-            .set_active(
-                task.uuid,
-                true,
-                task.next_run_at,
-                Change {
-                    tenant: tenant(),
-                    actor: "test",
-                    at: start,
-                },
-            )
-            .await
-            .unwrap();
+        h.set_active(&task, false, None, start).await;
+        h.set_active(&task, true, task.next_run_at, start).await;
         h.start();
         // Step through the three days an hour at a time, as a clock would.
         for hour in 1..=84 {

@@ -17,7 +17,7 @@ use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::exec::{Backend, Commit, Exec, Stmt};
-use crate::ops::{live_task_id, load_task};
+use crate::ops::{cancel_queued_runs, live_task_id, load_task};
 use crate::rows::{RunRow, TaskRow, millis, timestamp};
 use crate::{Result, StoreError, sql};
 
@@ -533,7 +533,7 @@ impl<B: Backend> EngineStore for B {
             };
             let plan = planner.plan(&due, now);
             if plan.replace_live_runs {
-                tx.execute(Stmt::new(sql::REPLACE_QUEUED).int(millis(now)).int(id))
+                cancel_queued_runs::<B>(&mut *tx, id, now, "replaced by a newer occurrence")
                     .await?;
                 tx.execute(Stmt::new(sql::REQUEST_CANCEL_RUNNING).int(id))
                     .await?;

@@ -199,6 +199,8 @@ pub trait Backend: Send + Sync + 'static {
     const DUE_TASKS: &'static str;
     /// The statement that picks (and on PostgreSQL locks) queued runs to claim.
     const CLAIM_CANDIDATES: &'static str;
+    /// The statement that cancels a task's queued runs (see `sql::CANCEL_QUEUED_RUNS_*`).
+    const CANCEL_QUEUED_RUNS: &'static str;
 
     /// Starts a write transaction. Writers of one task (or of the whole database, on SQLite)
     /// are serialized from here on.

@@ -100,15 +100,15 @@ async fn record<E: Exec + ?Sized>(
 }
 
 /// Cancels the task's queued runs; how many.
-async fn cancel_queued_runs<E: Exec + ?Sized>(
-    tx: &mut E,
+pub(crate) async fn cancel_queued_runs<B: Backend>(
+    tx: &mut B::Conn,
     task_id: i64,
     at: Timestamp,
     why: &str,
 ) -> Result<u64> {
     Ok(tx
         .execute(
-            Stmt::new(sql::CANCEL_QUEUED_RUNS)
+            Stmt::new(B::CANCEL_QUEUED_RUNS)
                 .int(millis(at))
                 .text(why)
                 .int(task_id),
@@ -266,7 +266,7 @@ impl<B: Backend> Store for B {
         // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
         let detail = if locked.is_active && !definition.is_active {
             let cancelled =
-                cancel_queued_runs(&mut *tx, locked.id, change.at, "task stopped").await?;
+                cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task stopped").await?;
             Some(serde_json::json!({ "cancelled_runs": cancelled }))
         } else {
             None
@@ -316,7 +316,7 @@ impl<B: Backend> Store for B {
             (AuditAction::Start, None)
         } else {
             let cancelled =
-                cancel_queued_runs(&mut *tx, locked.id, change.at, "task stopped").await?;
+                cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task stopped").await?;
             (
                 AuditAction::Stop,
                 Some(serde_json::json!({ "cancelled_runs": cancelled })),
@@ -366,7 +366,7 @@ impl<B: Backend> Store for B {
                 .await?;
             expect_one_row(&mut *tx, changed, locked).await?;
             let cancelled =
-                cancel_queued_runs(&mut *tx, locked.id, change.at, "task deleted").await?;
+                cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task deleted").await?;
             let task = load_task(&mut *tx, locked.id).await?;
             let detail = serde_json::json!({ "cancelled_runs": cancelled });
             record(

@@ -101,10 +101,24 @@ pub(crate) const SOFT_DELETE: &str = "UPDATE scheduled_tasks SET \
      version = version + 1 \
      WHERE id = $3 AND version = $4";
 
-/// Cancels the runs of a task still waiting for a worker; running ones finish on their own.
-pub(crate) const CANCEL_QUEUED_RUNS: &str = "UPDATE task_runs SET \
-     status = 'cancelled', finished_at = $1, error = $2 \
-     WHERE task_id = $3 AND status = 'queued'";
+macro_rules! cancel_queued_runs {
+    () => {
+        "UPDATE task_runs SET status = 'cancelled', finished_at = $1, error = $2 \
+         WHERE task_id = $3 AND status = 'queued'"
+    };
+}
+
+/// Cancels a task's queued runs (stop, delete, overlap `replace`). SQLite: under the single
+/// writer nothing else is claiming.
+pub(crate) const CANCEL_QUEUED_RUNS_SQLITE: &str = cancel_queued_runs!();
+/// PostgreSQL: runs a claimer has locked are left to it (they are starting, as if claimed just
+/// before). Waiting for them would deadlock: the claimer, holding them, waits for the task
+/// row this transaction holds.
+pub(crate) const CANCEL_QUEUED_RUNS_POSTGRES: &str = concat!(
+    cancel_queued_runs!(),
+    " AND id IN (SELECT id FROM task_runs WHERE task_id = $3 AND status = 'queued' \
+     FOR UPDATE SKIP LOCKED)"
+);
 
 /// One entry of a task's version history.
 pub(crate) const INSERT_VERSION: &str = "INSERT INTO task_versions \
@@ -228,11 +242,6 @@ pub(crate) const INSERT_RUN: &str = "INSERT INTO task_runs (\
 /// Advances a fired task; a task with no next occurrence is finished and stops being active.
 pub(crate) const ADVANCE_TASK: &str = "UPDATE scheduled_tasks SET \
      next_run_at = $1, is_active = (is_active AND $2) WHERE id = $3";
-
-/// Overlap policy `replace`: the queued runs of the task are cancelled.
-pub(crate) const REPLACE_QUEUED: &str = "UPDATE task_runs SET \
-     status = 'cancelled', finished_at = $1, error = 'replaced by a newer occurrence' \
-     WHERE task_id = $2 AND status = 'queued'";
 
 /// The running runs of a task are asked to stop (overlap policy `replace`; stop with
 /// `cancel_running`).

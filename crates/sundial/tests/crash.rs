@@ -80,14 +80,7 @@ async fn kill_nine_mid_run(db: TestDb) {
     .await;
     node.ok(Method::POST, &format!("/{tick}/stop"), None, 200)
         .await;
-    poll("the ticks to settle", Duration::from_secs(30), || async {
-        node.runs(&tick)
-            .await
-            .iter()
-            .all(|r| !matches!(r["status"].as_str(), Some("queued" | "running")))
-    })
-    .await;
-    let runs = node.runs(&tick).await;
+    let runs = node.settled_runs(&tick).await;
     for r in runs.iter().filter(|r| !r["started_at"].is_null()) {
         assert_eq!(r["status"], "succeeded", "{r}");
     }
@@ -194,14 +187,7 @@ async fn outage(db: TestDb) {
             .await;
     }
     for (task, e) in tasks.iter().zip(&expectations) {
-        poll("the runs to settle", Duration::from_secs(20), || async {
-            node.runs(task)
-                .await
-                .iter()
-                .all(|r| !matches!(r["status"].as_str(), Some("queued" | "running")))
-        })
-        .await;
-        let runs = node.runs(task).await;
+        let runs = node.settled_runs(task).await;
         assert_each_second_once(e.policy, &runs);
         let missed = |r: &&Value| r["skip_reason"] == "misfire";
         let skipped: i64 = runs

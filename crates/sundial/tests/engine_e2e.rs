@@ -105,18 +105,7 @@ async fn scenario(db: TestDb) {
     sundial
         .ok(Method::POST, &format!("/{tick}/stop"), None, 200)
         .await;
-    poll(
-        "the last tick to finish",
-        Duration::from_secs(10),
-        || async {
-            sundial
-                .runs(&tick)
-                .await
-                .iter()
-                .all(|r| r["status"] != "queued" && r["status"] != "running")
-        },
-    )
-    .await;
+    sundial.settled_runs(&tick).await;
     let arrived = sink.hits_on("/tick").len();
     // Two periods of the stopped task: any occurrence fired after the stop would arrive here.
     tokio::time::sleep(Duration::from_millis(2500)).await;

@@ -125,14 +125,7 @@ async fn two_nodes_share_one_postgresql() {
     }
     let mut nodes = BTreeSet::new();
     for (i, task) in tasks.iter().enumerate() {
-        poll("the ticks to settle", Duration::from_secs(30), || async {
-            b.runs(task)
-                .await
-                .iter()
-                .all(|r| !matches!(r["status"].as_str(), Some("queued" | "running")))
-        })
-        .await;
-        let runs: Vec<Value> = b.runs(task).await;
+        let runs: Vec<Value> = b.settled_runs(task).await;
         assert_each_second_once(&format!("tick-{i}"), &runs);
         let arrivals: HashMap<String, usize> = sink
             .hits_on(&format!("/tick-{i}"))

@@ -63,14 +63,7 @@ async fn overlap(db: TestDb, policy: &str) {
     .await;
     node.ok(Method::POST, &format!("/{task}/stop"), None, 200)
         .await;
-    poll("the runs to settle", Duration::from_secs(30), || async {
-        node.runs(&task)
-            .await
-            .iter()
-            .all(|r| !matches!(r["status"].as_str(), Some("queued" | "running")))
-    })
-    .await;
-    let runs = node.runs(&task).await;
+    let runs = node.settled_runs(&task).await;
     assert_each_second_once(policy, &runs);
     let overlap_skips = runs
         .iter()

@@ -307,6 +307,22 @@ impl Node {
         page["items"].as_array().unwrap().clone()
     }
 
+    /// A task's runs once none is queued or running any more (the first 100, newest first).
+    pub async fn settled_runs(&self, task: &str) -> Vec<Value> {
+        poll(
+            "the task's runs to settle",
+            Duration::from_secs(30),
+            || async {
+                self.runs(task)
+                    .await
+                    .iter()
+                    .all(|r| !matches!(r["status"].as_str(), Some("queued" | "running")))
+            },
+        )
+        .await;
+        self.runs(task).await
+    }
+
     /// One run.
     pub async fn run(&self, run: &str) -> Value {
         self.ok(Method::GET, &format!("/runs/{run}"), None, 200)
