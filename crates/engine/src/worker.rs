@@ -94,6 +94,8 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
 }
 
 /// Runs a claimed attempt in its own task, holding `permit` (its worker slot) until it ends.
+/// The slot frees as soon as the attempt stops executing: recording its outcome is the
+/// finisher's work, and the claimer can take the next run meanwhile.
 fn start(shared: &Arc<Shared>, run: ClaimedRun, permit: OwnedSemaphorePermit) {
     let token = CancellationToken::new();
     shared
@@ -104,18 +106,22 @@ fn start(shared: &Arc<Shared>, run: ClaimedRun, permit: OwnedSemaphorePermit) {
     let shared = shared.clone();
     shared.workers.clone().spawn(async move {
         let id = run.run;
-        execute(&shared, run, token).await;
+        execute(&shared, run, token, permit).await;
         shared
             .inflight
             .lock()
             .expect("inflight lock poisoned")
             .remove(&id);
-        drop(permit);
     });
 }
 
 /// One attempt: execute, record its log and outcome, decide the retry.
-async fn execute(shared: &Shared, run: ClaimedRun, token: CancellationToken) {
+async fn execute(
+    shared: &Shared,
+    run: ClaimedRun,
+    token: CancellationToken,
+    slot: OwnedSemaphorePermit,
+) {
     let definition = &run.task.definition;
     let timeout = Duration::from_secs(u64::from(definition.timeout_seconds));
     let attempt = Attempt {
@@ -145,6 +151,7 @@ async fn execute(shared: &Shared, run: ClaimedRun, token: CancellationToken) {
         () = tokio::time::sleep(timeout + TIMEOUT_SLACK) => AttemptResult::timed_out(timeout),
         () = token.cancelled() => AttemptResult::cancelled(),
     };
+    drop(slot);
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     let now = shared.clock.now();
     let retry_at = retry::retry_at(

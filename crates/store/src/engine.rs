@@ -14,9 +14,10 @@ use domain::{
     TenantId,
 };
 use jiff::{SignedDuration, Timestamp};
+use sqlx::{AssertSqlSafe, SqlSafeStr};
 use uuid::Uuid;
 
-use crate::exec::{Backend, Commit, Exec, Stmt};
+use crate::exec::{Args, Backend, Commit, Exec, Stmt};
 use crate::ops::{cancel_queued_runs, live_task_id, load_task};
 use crate::rows::{RunRow, TaskRow, millis, timestamp};
 use crate::{Result, StoreError, sql};
@@ -265,7 +266,7 @@ pub trait EngineStore: Send + Sync + 'static {
     async fn prune_runs(&self, before: Timestamp, limit: u32) -> Result<u64>;
 }
 
-/// `RETURNING` of [`sql::TAKE_RUN`].
+/// `RETURNING` of the claim (`sql::claim_runs`).
 #[derive(sqlx::FromRow)]
 struct TakenRun {
     uuid: Uuid,
@@ -277,9 +278,9 @@ struct TakenRun {
     max_attempts: i32,
 }
 
-/// [`sql::HELD_RUN`].
+/// `RETURNING` of [`sql::END_ATTEMPT`].
 #[derive(sqlx::FromRow)]
-struct HeldRun {
+struct EndedAttempt {
     id: i64,
     task_id: i64,
     cancel_requested: bool,
@@ -306,64 +307,46 @@ async fn finish_attempt<E: Exec + ?Sized>(
     }: FinishedAttempt,
     now: Timestamp,
 ) -> Result<bool> {
-    let Some(held) = tx
-        .fetch_optional::<HeldRun>(
-            Stmt::new(sql::HELD_RUN)
+    let result = end.result.map(|r| r.to_string());
+    let Some(ended) = tx
+        .fetch_optional::<EndedAttempt>(
+            Stmt::new(sql::END_ATTEMPT)
                 .uuid(run.0)
                 .text(owner)
-                .int(i64::from(attempt)),
+                .int(i64::from(attempt))
+                .text(end.status.as_str())
+                .opt_int(end.retry_at.map(ceil_millis))
+                .int(millis(now))
+                .int(end.duration_ms)
+                .opt_text(result)
+                .opt_text(end.error.clone()),
         )
         .await?
     else {
         return Ok(false);
     };
-    insert_logs(tx, held.id, attempt, &logs).await?;
-    let result = end.result.map(|r| r.to_string());
-    let (status, error, retry_at) = if held.cancel_requested {
+    insert_logs(tx, ended.id, attempt, &logs).await?;
+    let (status, error) = if ended.cancel_requested {
         (
             RunStatus::Cancelled,
             end.error.or_else(|| Some("cancelled".into())),
-            None,
         )
     } else {
-        (end.status, end.error, end.retry_at)
+        (end.status, end.error)
     };
-    match retry_at {
-        Some(at) => {
-            tx.execute(
-                Stmt::new(sql::RETRY_RUN)
-                    .int(ceil_millis(at))
-                    .int(end.duration_ms)
-                    .opt_text(result)
-                    .opt_text(error.clone())
-                    .int(held.id),
-            )
-            .await?
-        }
-        None => {
-            tx.execute(
-                Stmt::new(sql::END_RUN)
-                    .text(status.as_str())
-                    .int(millis(now))
-                    .int(end.duration_ms)
-                    .opt_text(result)
-                    .opt_text(error.clone())
-                    .int(held.id),
-            )
-            .await?
-        }
-    };
-    tx.execute(Stmt::new(sql::REFRESH_TASK_RUNNING).int(held.task_id))
-        .await?;
     tx.execute(
         Stmt::new(sql::RECORD_TASK_OUTCOME)
             .text(status.as_str())
             .opt_text(error)
-            .int(held.task_id),
+            .int(ended.task_id),
     )
     .await?;
     Ok(true)
 }
+
+/// Log lines written by one statement: four parameters each, far below either database's
+/// limit on parameters.
+const LOG_LINES_PER_INSERT: usize = 1000;
 
 /// Appends lines to the log of attempt `attempt` of run `run_id`, numbered after its last.
 async fn insert_logs<E: Exec + ?Sized>(
@@ -372,25 +355,24 @@ async fn insert_logs<E: Exec + ?Sized>(
     attempt: u32,
     lines: &[NewLogLine],
 ) -> Result<()> {
-    if lines.is_empty() {
-        return Ok(());
-    }
-    let attempt = i64::from(attempt);
-    let (mut seq,) = tx
-        .fetch_one::<(i64,)>(Stmt::new(sql::NEXT_LOG_SEQ).int(run_id).int(attempt))
-        .await?;
-    for line in lines {
-        seq += 1;
-        tx.execute(
-            Stmt::new(sql::INSERT_LOG)
-                .int(run_id)
-                .int(attempt)
-                .int(seq)
+    for chunk in lines.chunks(LOG_LINES_PER_INSERT) {
+        let mut text = String::from(sql::INSERT_LOGS);
+        let mut args = Args::default().int(run_id).int(i64::from(attempt));
+        for (i, line) in chunk.iter().enumerate() {
+            let p = 3 + 4 * i;
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!("(${p}, ${}, ${}, ${})", p + 1, p + 2, p + 3));
+            args = args
+                .int(i64::try_from(i + 1).unwrap_or(i64::MAX))
                 .int(millis(line.ts))
                 .text(line.stream.as_str())
-                .text(line.line.as_str()),
-        )
-        .await?;
+                .text(line.line.as_str());
+        }
+        text.push_str(") v");
+        tx.execute(Stmt::with_args(AssertSqlSafe(text).into_sql_str(), args))
+            .await?;
     }
     Ok(())
 }
@@ -590,33 +572,38 @@ impl<B: Backend> EngineStore for B {
             .checked_add(lease)
             .map_err(|e| StoreError::Corrupt(format!("lease end: {e}")))?;
         let mut tx = self.begin_write().await?;
-        let ids = tx
-            .fetch_all::<(i64,)>(
-                Stmt::new(B::CLAIM_CANDIDATES)
+        let taken = tx
+            .fetch_all::<TakenRun>(
+                Stmt::new(B::CLAIM_RUNS)
                     .int(millis(now))
                     .int(i64::from(limit))
-                    .int(per_tenant.map_or(i64::MAX, i64::from)),
+                    .int(per_tenant.map_or(i64::MAX, i64::from))
+                    .text(owner)
+                    .int(millis(expires)),
             )
             .await?;
-        let mut claimed = Vec::with_capacity(ids.len());
-        for (id,) in ids {
-            let taken = tx
-                .fetch_one::<TakenRun>(
-                    Stmt::new(sql::TAKE_RUN)
-                        .text(owner)
-                        .int(millis(expires))
-                        .int(millis(now))
-                        .int(id),
-                )
-                .await?;
-            tx.execute(
-                Stmt::new(sql::MARK_TASK_RUNNING)
+        if taken.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let mut tasks = std::collections::HashMap::new();
+        for row in tx
+            .fetch_all::<TaskRow>(
+                Stmt::new(sql::MARK_CLAIMED_TASKS)
                     .int(millis(now))
-                    .int(taken.task_id),
+                    .text(owner),
             )
-            .await?;
-            let task = load_task(&mut *tx, taken.task_id).await?;
+            .await?
+        {
+            tasks.insert(row.id, row.into_task()?);
+        }
+        let mut claimed = Vec::with_capacity(taken.len());
+        for taken in taken {
             let ctx = format!("run {}", taken.uuid);
+            let task = tasks
+                .get(&taken.task_id)
+                .cloned()
+                .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: its task is missing")))?;
             claimed.push(ClaimedRun {
                 run: RunUuid(taken.uuid),
                 tenant: TenantId::new(taken.tenant_id)

@@ -197,8 +197,8 @@ pub trait Backend: Send + Sync + 'static {
     const LOCK_TASK: &'static str;
     /// The statement that selects (and on PostgreSQL locks) due tasks to fire.
     const DUE_TASKS: &'static str;
-    /// The statement that picks (and on PostgreSQL locks) queued runs to claim.
-    const CLAIM_CANDIDATES: &'static str;
+    /// The statement that takes queued runs under a lease (see `sql::claim_runs`).
+    const CLAIM_RUNS: &'static str;
     /// The statement that cancels a task's queued runs (see `sql::CANCEL_QUEUED_RUNS_*`).
     const CANCEL_QUEUED_RUNS: &'static str;
 

@@ -62,7 +62,7 @@ impl Backend for PostgresStore {
 
     const LOCK_TASK: &'static str = sql::LOCK_TASK_POSTGRES;
     const DUE_TASKS: &'static str = sql::DUE_TASKS_POSTGRES;
-    const CLAIM_CANDIDATES: &'static str = sql::CLAIM_CANDIDATES_POSTGRES;
+    const CLAIM_RUNS: &'static str = sql::CLAIM_RUNS_POSTGRES;
     const CANCEL_QUEUED_RUNS: &'static str = sql::CANCEL_QUEUED_RUNS_POSTGRES;
 
     async fn begin_write(&self) -> Result<Self::Tx> {

@@ -181,40 +181,92 @@ pub(crate) const DUE_TASKS_POSTGRES: &str = concat!(due_tasks!(), " FOR UPDATE S
 macro_rules! claimable {
     ($alias:literal) => {
         concat!(
-            "NOT EXISTS (SELECT 1 FROM task_runs x JOIN scheduled_tasks t ON t.id = x.task_id \
+            "NOT EXISTS (SELECT 1 FROM task_runs x JOIN scheduled_tasks s ON s.id = x.task_id \
              WHERE x.task_id = ",
             $alias,
             ".task_id AND x.status = 'running' \
-             AND t.overlap_policy IN ('queue_one', 'replace'))"
+             AND s.overlap_policy IN ('queue_one', 'replace'))"
         )
     };
 }
 
-/// Queued runs whose time has come, fair across tenants: every tenant's oldest run ranks
-/// before any tenant's second, so one tenant's flood cannot starve another. A tenant's runs
-/// rank after the ones it already has running, and none ranks past `$3` (the most runs a
-/// tenant may have running at once).
-macro_rules! claim_candidates {
-    () => {
+/// A tenant's queued runs whose time has come, earliest first, leaving out the ones waiting for
+/// a running run; the tenant is `t.tenant_id`, the instant `$1`, and at most `$limit` are
+/// wanted.
+macro_rules! tenant_due_runs {
+    ($columns:literal, $limit:literal) => {
         concat!(
-            "SELECT r.id FROM task_runs r JOIN (\
-             SELECT id, tenant_id, \
-             ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY not_before, id) AS rnk \
-             FROM task_runs WHERE status = 'queued' AND not_before <= $1) k ON k.id = r.id \
-             LEFT JOIN (SELECT tenant_id, COUNT(*) AS n FROM task_runs WHERE status = 'running' \
-             GROUP BY tenant_id) busy ON busy.tenant_id = k.tenant_id \
-             WHERE r.status = 'queued' AND k.rnk + COALESCE(busy.n, 0) <= $3 AND ",
-            claimable!("r"),
-            " ORDER BY k.rnk, r.not_before, r.id LIMIT $2"
+            "SELECT ",
+            $columns,
+            " FROM task_runs p \
+             WHERE p.status = 'queued' AND p.tenant_id = t.tenant_id AND p.not_before <= $1 AND ",
+            claimable!("p"),
+            " ORDER BY p.not_before, p.id LIMIT ",
+            $limit
         )
     };
 }
 
-/// SQLite: the claiming transaction holds the database's only write lock.
-pub(crate) const CLAIM_CANDIDATES_SQLITE: &str = claim_candidates!();
-/// PostgreSQL: two claimers never take the same run; each skips what the other holds.
-pub(crate) const CLAIM_CANDIDATES_POSTGRES: &str =
-    concat!(claim_candidates!(), " FOR UPDATE OF r SKIP LOCKED");
+/// Takes queued runs whose time has come under this node's lease (`$4` owner, `$5` lease end,
+/// `$1` now), at most `$2`, fair across tenants: every tenant's oldest run ranks before any
+/// tenant's second, so one tenant's flood cannot starve another. A tenant's runs rank after the
+/// ones it already has running, and none ranks past `$3` (the most runs a tenant may have
+/// running at once). The tenants with queued runs are found by skipping through
+/// `ix_task_runs_queued_tenant` one tenant at a time, and each gives at most `$2` candidates,
+/// so a claim costs what it takes, not the length of the queue. `$per_tenant` joins a tenant
+/// `t` to its candidates `c` (see `tenant_due_runs!`).
+macro_rules! claim_runs {
+    ($per_tenant:expr) => {
+        concat!(
+            "UPDATE task_runs SET status = 'running', lease_owner = $4, lease_expires_at = $5, \
+             started_at = $1, finished_at = NULL WHERE id IN (\
+             WITH RECURSIVE tenants(tenant_id) AS (\
+             SELECT MIN(tenant_id) FROM task_runs WHERE status = 'queued' \
+             UNION ALL \
+             SELECT (SELECT MIN(q.tenant_id) FROM task_runs q \
+             WHERE q.status = 'queued' AND q.tenant_id > t.tenant_id) \
+             FROM tenants t WHERE t.tenant_id IS NOT NULL), \
+             busy AS (SELECT tenant_id, COUNT(*) AS n FROM task_runs WHERE status = 'running' \
+             GROUP BY tenant_id), \
+             ranked AS (SELECT c.id, c.tenant_id, c.not_before, \
+             ROW_NUMBER() OVER (PARTITION BY c.tenant_id ORDER BY c.not_before, c.id) AS rnk \
+             FROM tenants t ",
+            $per_tenant,
+            ") SELECT k.id FROM ranked k LEFT JOIN busy ON busy.tenant_id = k.tenant_id \
+             WHERE k.rnk + COALESCE(busy.n, 0) <= $3 ORDER BY k.rnk, k.not_before, k.id LIMIT $2) \
+             RETURNING uuid, tenant_id, task_id, trigger, scheduled_for, attempt, max_attempts"
+        )
+    };
+}
+
+/// SQLite: the claiming transaction holds the database's only write lock. Its planner runs the
+/// correlated `IN` once per tenant and looks the rows up by id.
+pub(crate) const CLAIM_RUNS_SQLITE: &str = claim_runs!(concat!(
+    "JOIN task_runs c ON c.id IN (",
+    tenant_due_runs!("p.id", "$2"),
+    ")"
+));
+/// PostgreSQL: two claimers never take the same run; each skips what the other holds. Every
+/// candidate is locked, so a tenant offers no more than its fair share of `$2` and its room
+/// under `$3`: a run locked here and then not taken would be skipped by another node's claim.
+pub(crate) const CLAIM_RUNS_POSTGRES: &str = claim_runs!(concat!(
+    "CROSS JOIN LATERAL (",
+    tenant_due_runs!(
+        "p.id, p.tenant_id, p.not_before",
+        "GREATEST(0, LEAST(\
+         (SELECT ($2 + COUNT(*) - 1) / NULLIF(COUNT(*), 0) FROM tenants WHERE tenant_id IS NOT NULL), \
+         $3 - COALESCE((SELECT n FROM busy WHERE busy.tenant_id = t.tenant_id), 0)))"
+    ),
+    " FOR UPDATE SKIP LOCKED) c"
+));
+
+/// Marks the tasks of the runs this node (`$2`) just claimed (at `$1`) running and reads them.
+pub(crate) const MARK_CLAIMED_TASKS: &str = concat!(
+    "UPDATE scheduled_tasks SET is_running = TRUE, last_run_at = $1 WHERE id IN (\
+     SELECT task_id FROM task_runs WHERE status = 'running' AND lease_owner = $2 \
+     AND started_at = $1) RETURNING ",
+    task_columns!()
+);
 
 /// Earliest next occurrence of any active task.
 pub(crate) const NEXT_DUE: &str = "SELECT MIN(next_run_at) FROM scheduled_tasks \
@@ -248,16 +300,6 @@ pub(crate) const ADVANCE_TASK: &str = "UPDATE scheduled_tasks SET \
 pub(crate) const REQUEST_CANCEL_RUNNING: &str = "UPDATE task_runs SET cancel_requested = TRUE \
      WHERE task_id = $1 AND status = 'running'";
 
-/// Takes a claimed run: running under this node's lease.
-pub(crate) const TAKE_RUN: &str = "UPDATE task_runs SET \
-     status = 'running', lease_owner = $1, lease_expires_at = $2, started_at = $3, \
-     finished_at = NULL WHERE id = $4 \
-     RETURNING uuid, tenant_id, task_id, trigger, scheduled_for, attempt, max_attempts";
-
-/// A task has a running run since `$1`.
-pub(crate) const MARK_TASK_RUNNING: &str =
-    "UPDATE scheduled_tasks SET is_running = TRUE, last_run_at = $1 WHERE id = $2";
-
 /// Extends every lease this node holds.
 pub(crate) const EXTEND_LEASES: &str = "UPDATE task_runs SET lease_expires_at = $1 \
      WHERE lease_owner = $2 AND status = 'running'";
@@ -266,28 +308,33 @@ pub(crate) const EXTEND_LEASES: &str = "UPDATE task_runs SET lease_expires_at = 
 pub(crate) const HELD_RUNS: &str = "SELECT uuid FROM task_runs \
      WHERE lease_owner = $1 AND status = 'running' AND NOT cancel_requested";
 
-/// A run this node holds, for finishing it.
-pub(crate) const HELD_RUN: &str = "SELECT id, task_id, cancel_requested, started_at \
-     FROM task_runs WHERE uuid = $1 AND lease_owner = $2 AND status = 'running' AND attempt = $3";
-
-/// Ends a run for good.
-pub(crate) const END_RUN: &str = "UPDATE task_runs SET \
-     status = $1, finished_at = $2, duration_ms = $3, result = $4, error = $5, \
-     lease_owner = NULL, lease_expires_at = NULL WHERE id = $6";
-
-/// Queues the next attempt of a run after a retry delay.
-pub(crate) const RETRY_RUN: &str = "UPDATE task_runs SET \
-     status = 'queued', attempt = attempt + 1, not_before = $1, duration_ms = $2, result = $3, \
-     error = $4, lease_owner = NULL, lease_expires_at = NULL WHERE id = $5";
+/// Ends attempt `$3` of run `$1` if this node (`$2`) still holds it: its next attempt is
+/// queued at `$5` when that is set, else the run ends as `$4` at `$6`. A run somebody asked to
+/// cancel ends `cancelled` whatever the attempt did.
+pub(crate) const END_ATTEMPT: &str = "UPDATE task_runs SET \
+     status = CASE WHEN cancel_requested THEN 'cancelled' \
+                   WHEN $5 IS NOT NULL THEN 'queued' ELSE $4 END, \
+     attempt = CASE WHEN NOT cancel_requested AND $5 IS NOT NULL \
+                    THEN attempt + 1 ELSE attempt END, \
+     not_before = CASE WHEN NOT cancel_requested AND $5 IS NOT NULL \
+                       THEN $5 ELSE not_before END, \
+     finished_at = CASE WHEN NOT cancel_requested AND $5 IS NOT NULL THEN NULL ELSE $6 END, \
+     duration_ms = $7, result = $8, \
+     error = CASE WHEN cancel_requested THEN COALESCE($9, 'cancelled') ELSE $9 END, \
+     lease_owner = NULL, lease_expires_at = NULL \
+     WHERE uuid = $1 AND lease_owner = $2 AND status = 'running' AND attempt = $3 \
+     RETURNING id, task_id, cancel_requested";
 
 /// The task's state after one of its runs changed: running while any run is.
 pub(crate) const REFRESH_TASK_RUNNING: &str = "UPDATE scheduled_tasks SET \
      is_running = EXISTS (SELECT 1 FROM task_runs WHERE task_id = $1 AND status = 'running') \
      WHERE id = $1";
 
-/// The task's latest outcome.
+/// The task's latest outcome, and whether a run of it is still running.
 pub(crate) const RECORD_TASK_OUTCOME: &str = "UPDATE scheduled_tasks SET \
-     last_run_status = $1, last_error = $2 WHERE id = $3";
+     last_run_status = $1, last_error = $2, \
+     is_running = EXISTS (SELECT 1 FROM task_runs WHERE task_id = $3 AND status = 'running') \
+     WHERE id = $3";
 
 /// Runs whose node stopped heartbeating: the next attempt is queued (at-least-once), unless
 /// attempts are exhausted or a cancellation was asked for.
@@ -308,16 +355,16 @@ pub(crate) const RELEASE_RUN: &str = "UPDATE task_runs SET \
      status = 'queued', not_before = $1, lease_owner = NULL, lease_expires_at = NULL \
      WHERE uuid = $2 AND lease_owner = $3 AND status = 'running' RETURNING task_id";
 
-/// The next sequence number of an attempt's log.
-pub(crate) const NEXT_LOG_SEQ: &str = "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) \
-     FROM task_run_logs WHERE run_id = $1 AND attempt = $2";
-
 /// The internal id of a run, by uuid, whatever its tenant (the engine already holds it).
 pub(crate) const RUN_ID_ANY_TENANT: &str = "SELECT id FROM task_runs WHERE uuid = $1";
 
-/// One log line.
-pub(crate) const INSERT_LOG: &str = "INSERT INTO task_run_logs \
-     (run_id, attempt, seq, ts, stream, line) VALUES ($1, $2, $3, $4, $5, $6)";
+/// Log lines of attempt `$2` of run `$1`, numbered after the attempt's last line; the
+/// `VALUES` rows that follow are (position, ts, stream, line), four parameters each from `$3`.
+pub(crate) const INSERT_LOGS: &str = "INSERT INTO task_run_logs \
+     (run_id, attempt, seq, ts, stream, line) \
+     SELECT $1, $2, (SELECT COALESCE(MAX(seq), 0) FROM task_run_logs \
+     WHERE run_id = $1 AND attempt = $2) + v.column1, v.column2, v.column3, v.column4 \
+     FROM (VALUES ";
 
 /// A run of a live task of the tenant, with what a cancellation needs.
 pub(crate) const RUN_FOR_CANCEL: &str = "SELECT r.id, r.task_id, t.version, r.status \

@@ -103,7 +103,7 @@ impl Backend for SqliteStore {
 
     const LOCK_TASK: &'static str = sql::LOCK_TASK_SQLITE;
     const DUE_TASKS: &'static str = sql::DUE_TASKS_SQLITE;
-    const CLAIM_CANDIDATES: &'static str = sql::CLAIM_CANDIDATES_SQLITE;
+    const CLAIM_RUNS: &'static str = sql::CLAIM_RUNS_SQLITE;
     const CANCEL_QUEUED_RUNS: &'static str = sql::CANCEL_QUEUED_RUNS_SQLITE;
 
     async fn begin_write(&self) -> Result<Self::Tx> {

@@ -387,6 +387,18 @@ async fn logs_are_numbered_per_attempt<S: Store + EngineStore>(store: Arc<S>) {
         .map(|l| (l.attempt, l.seq, l.line.as_str()))
         .collect();
     assert_eq!(seen, [(1, 1, "a"), (1, 2, "b"), (1, 3, "c"), (2, 1, "d")]);
+
+    // More lines than one statement writes keep their order and numbering.
+    let many: Vec<NewLogLine> = (1..=2_500).map(|i| line(&format!("l{i}"))).collect();
+    store.append_logs(run.uuid, 3, &many).await.unwrap();
+    let logs = store.run_logs(task.tenant, run.uuid).await.unwrap();
+    let third: Vec<(i64, String)> = logs
+        .iter()
+        .filter(|l| l.attempt == 3)
+        .map(|l| (l.seq, l.line.clone()))
+        .collect();
+    let expected: Vec<(i64, String)> = (1..=2_500).map(|i| (i, format!("l{i}"))).collect();
+    assert_eq!(third, expected);
 }
 
 async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(store: Arc<S>) {
