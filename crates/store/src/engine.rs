@@ -371,7 +371,7 @@ async fn insert_logs<E: Exec + ?Sized>(
                 .text(line.line.as_str());
         }
         text.push_str(") v");
-        tx.execute(Stmt::with_args(AssertSqlSafe(text).into_sql_str(), args))
+        tx.execute(Stmt::with_args(AssertSqlSafe(text).into_sql_str(), args).uncached())
             .await?;
     }
     Ok(())
@@ -552,7 +552,7 @@ impl<B: Backend> EngineStore for B {
     async fn next_queued(&self) -> Result<Option<Timestamp>> {
         let mut conn = self.read().await?;
         let (next,) = conn
-            .fetch_one::<(Option<i64>,)>(Stmt::new(sql::NEXT_QUEUED))
+            .fetch_one::<(Option<i64>,)>(Stmt::new(sql::NEXT_QUEUED).uncached())
             .await?;
         next.map(|ms| timestamp(ms, "not_before")).transpose()
     }
@@ -579,7 +579,8 @@ impl<B: Backend> EngineStore for B {
                     .int(i64::from(limit))
                     .int(per_tenant.map_or(i64::MAX, i64::from))
                     .text(owner)
-                    .int(millis(expires)),
+                    .int(millis(expires))
+                    .uncached(),
             )
             .await?;
         if taken.is_empty() {
@@ -591,7 +592,8 @@ impl<B: Backend> EngineStore for B {
             .fetch_all::<TaskRow>(
                 Stmt::new(sql::MARK_CLAIMED_TASKS)
                     .int(millis(now))
-                    .text(owner),
+                    .text(owner)
+                    .uncached(),
             )
             .await?
         {

@@ -82,6 +82,9 @@ impl Args {
 pub struct Stmt {
     pub(crate) sql: SqlStr,
     pub(crate) args: Args,
+    /// Whether the connection keeps the prepared statement (and on PostgreSQL its plan) for
+    /// the next execution.
+    pub(crate) cached: bool,
 }
 
 impl Stmt {
@@ -90,11 +93,26 @@ impl Stmt {
         Self {
             sql: SqlStr::from_static(sql),
             args: Args::default(),
+            cached: true,
         }
     }
 
     pub(crate) fn with_args(sql: SqlStr, args: Args) -> Self {
-        Self { sql, args }
+        Self {
+            sql,
+            args,
+            cached: true,
+        }
+    }
+
+    /// Prepared and planned on every execution. For statements whose best plan depends on how
+    /// many rows the queue holds: PostgreSQL keeps the plan of a cached statement until the
+    /// table is next analyzed, so a plan made on an empty table would otherwise survive a
+    /// burst of thousands of runs. Also for text built per call, which would only churn the
+    /// cache.
+    pub(crate) fn uncached(mut self) -> Self {
+        self.cached = false;
+        self
     }
 
     pub(crate) fn int(self, v: i64) -> Self {
@@ -243,7 +261,7 @@ macro_rules! impl_exec {
         #[async_trait]
         impl Exec for $conn {
             async fn execute(&mut self, stmt: Stmt) -> Result<u64, sqlx::Error> {
-                let query = bind_args!(sqlx::query(stmt.sql), stmt.args);
+                let query = bind_args!(sqlx::query(stmt.sql), stmt.args).persistent(stmt.cached);
                 Ok(query.execute(&mut *self).await?.rows_affected())
             }
 
@@ -251,12 +269,14 @@ macro_rules! impl_exec {
                 &mut self,
                 stmt: Stmt,
             ) -> Result<Option<T>, sqlx::Error> {
-                let query = bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args);
+                let query =
+                    bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args).persistent(stmt.cached);
                 query.fetch_optional(&mut *self).await
             }
 
             async fn fetch_all<T: AnyRow>(&mut self, stmt: Stmt) -> Result<Vec<T>, sqlx::Error> {
-                let query = bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args);
+                let query =
+                    bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args).persistent(stmt.cached);
                 query.fetch_all(&mut *self).await
             }
         }
