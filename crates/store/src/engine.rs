@@ -278,10 +278,11 @@ struct TakenRun {
     max_attempts: i32,
 }
 
-/// `RETURNING` of [`sql::END_ATTEMPT`].
+/// `RETURNING` of [`sql::END_ATTEMPTS`].
 #[derive(sqlx::FromRow)]
 struct EndedAttempt {
     id: i64,
+    uuid: Uuid,
     task_id: i64,
     cancel_requested: bool,
 }
@@ -295,83 +296,150 @@ struct CancelTarget {
     status: String,
 }
 
-/// Ends one attempt inside a transaction: see [`EngineStore::finish`].
-async fn finish_attempt<E: Exec + ?Sized>(
-    tx: &mut E,
-    owner: &str,
-    FinishedAttempt {
-        run,
-        attempt,
-        logs,
-        end,
-    }: FinishedAttempt,
-    now: Timestamp,
-) -> Result<bool> {
-    let result = end.result.map(|r| r.to_string());
-    let Some(ended) = tx
-        .fetch_optional::<EndedAttempt>(
-            Stmt::new(sql::END_ATTEMPT)
-                .uuid(run.0)
-                .text(owner)
-                .int(i64::from(attempt))
-                .text(end.status.as_str())
-                .opt_int(end.retry_at.map(ceil_millis))
-                .int(millis(now))
-                .int(end.duration_ms)
-                .opt_text(result)
-                .opt_text(end.error.clone()),
-        )
-        .await?
-    else {
-        return Ok(false);
-    };
-    insert_logs(tx, ended.id, attempt, &logs).await?;
-    let (status, error) = if ended.cancel_requested {
-        (
-            RunStatus::Cancelled,
-            end.error.or_else(|| Some("cancelled".into())),
-        )
-    } else {
-        (end.status, end.error)
-    };
-    tx.execute(
-        Stmt::new(sql::RECORD_TASK_OUTCOME)
-            .text(status.as_str())
-            .opt_text(error)
-            .int(ended.task_id),
-    )
-    .await?;
-    Ok(true)
-}
+/// Rows of one multi-row statement (`VALUES` lists, logs), at most seven parameters each. The
+/// SQLite driver binds by parameter name, at a cost that grows with the square of a
+/// statement's parameters, so many small statements beat one huge one.
+const ROWS_PER_STATEMENT: usize = 100;
 
-/// Log lines written by one statement: four parameters each, far below either database's
-/// limit on parameters.
-const LOG_LINES_PER_INSERT: usize = 1000;
-
-/// Appends lines to the log of attempt `attempt` of run `run_id`, numbered after its last.
-async fn insert_logs<E: Exec + ?Sized>(
-    tx: &mut E,
-    run_id: i64,
-    attempt: u32,
-    lines: &[NewLogLine],
-) -> Result<()> {
-    for chunk in lines.chunks(LOG_LINES_PER_INSERT) {
-        let mut text = String::from(sql::INSERT_LOGS);
-        let mut args = Args::default().int(run_id).int(i64::from(attempt));
-        for (i, line) in chunk.iter().enumerate() {
-            let p = 3 + 4 * i;
-            if i > 0 {
+/// `head (row), (row), … tail`, where each row's values are numbered after the `fixed` ones.
+fn values_stmt(head: &str, tail: &str, fixed: Args, rows: Vec<Args>) -> Stmt {
+    let mut text = String::from(head);
+    let mut args = fixed;
+    for (i, row) in rows.into_iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push('(');
+        for j in 0..row.len() {
+            if j > 0 {
                 text.push_str(", ");
             }
-            text.push_str(&format!("(${p}, ${}, ${}, ${})", p + 1, p + 2, p + 3));
-            args = args
-                .int(i64::try_from(i + 1).unwrap_or(i64::MAX))
-                .int(millis(line.ts))
-                .text(line.stream.as_str())
-                .text(line.line.as_str());
+            text.push_str(&format!("${}", args.len() + 1 + j));
         }
-        text.push_str(") v");
-        tx.execute(Stmt::with_args(AssertSqlSafe(text).into_sql_str(), args).uncached())
+        text.push(')');
+        args = args.append(row);
+    }
+    text.push_str(tail);
+    Stmt::with_args(AssertSqlSafe(text).into_sql_str(), args).uncached()
+}
+
+/// Ends attempts inside a transaction (see [`EngineStore::finish_many`]): a few statements
+/// for the whole batch, whatever its size.
+async fn finish_attempts<E: Exec + ?Sized>(
+    tx: &mut E,
+    owner: &str,
+    attempts: &[FinishedAttempt],
+    now: Timestamp,
+) -> Result<Vec<bool>> {
+    let mut ended = std::collections::HashMap::new();
+    for chunk in attempts.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|a| {
+                Args::default()
+                    .uuid(a.run.0)
+                    .int(i64::from(a.attempt))
+                    .text(a.end.status.as_str())
+                    .opt_int(a.end.retry_at.map(ceil_millis))
+                    .int(a.end.duration_ms)
+                    .opt_text(a.end.result.as_ref().map(ToString::to_string))
+                    .opt_text(a.end.error.clone())
+            })
+            .collect();
+        let stmt = values_stmt(
+            sql::END_ATTEMPTS,
+            sql::END_ATTEMPTS_TAIL,
+            Args::default().text(owner).int(millis(now)),
+            rows,
+        );
+        for row in tx.fetch_all::<EndedAttempt>(stmt).await? {
+            ended.insert(row.uuid, row);
+        }
+    }
+    let logs: Vec<(i64, u32, &[NewLogLine])> = attempts
+        .iter()
+        .filter_map(|a| {
+            ended
+                .get(&a.run.0)
+                .map(|e| (e.id, a.attempt, a.logs.as_slice()))
+        })
+        .collect();
+    insert_logs(tx, &logs).await?;
+    // One outcome per task, the batch's last, as if the attempts had been recorded in order.
+    let mut outcomes: Vec<(i64, RunStatus, Option<String>)> = Vec::new();
+    for a in attempts {
+        let Some(e) = ended.get(&a.run.0) else {
+            continue;
+        };
+        let outcome = if e.cancel_requested {
+            (
+                RunStatus::Cancelled,
+                a.end.error.clone().or_else(|| Some("cancelled".into())),
+            )
+        } else {
+            (a.end.status, a.end.error.clone())
+        };
+        outcomes.retain(|(task, _, _)| *task != e.task_id);
+        outcomes.push((e.task_id, outcome.0, outcome.1));
+    }
+    for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|(task, status, error)| {
+                Args::default()
+                    .int(*task)
+                    .text(status.as_str())
+                    .opt_text(error.clone())
+            })
+            .collect();
+        tx.execute(values_stmt(
+            sql::RECORD_TASK_OUTCOMES,
+            sql::RECORD_TASK_OUTCOMES_TAIL,
+            Args::default(),
+            rows,
+        ))
+        .await?;
+    }
+    Ok(attempts
+        .iter()
+        .map(|a| ended.contains_key(&a.run.0))
+        .collect())
+}
+
+/// Appends log lines, each attempt's numbered after the lines it already has: `(run id,
+/// attempt, lines)`.
+async fn insert_logs<E: Exec + ?Sized>(
+    tx: &mut E,
+    logs: &[(i64, u32, &[NewLogLine])],
+) -> Result<()> {
+    let mut statements: Vec<Vec<Args>> = vec![Vec::new()];
+    for (run_id, attempt, lines) in logs {
+        let mut position = 0;
+        for line in *lines {
+            if statements
+                .last()
+                .is_some_and(|rows| rows.len() == ROWS_PER_STATEMENT)
+            {
+                statements.push(Vec::new());
+                // The next statement numbers after the lines this one wrote.
+                position = 0;
+            }
+            position += 1;
+            if let Some(rows) = statements.last_mut() {
+                rows.push(
+                    Args::default()
+                        .int(*run_id)
+                        .int(i64::from(*attempt))
+                        .int(position)
+                        .int(millis(line.ts))
+                        .text(line.stream.as_str())
+                        .text(line.line.as_str()),
+                );
+            }
+        }
+    }
+    for rows in statements.into_iter().filter(|rows| !rows.is_empty()) {
+        tx.execute(values_stmt(sql::INSERT_LOGS, ") v", Args::default(), rows))
             .await?;
     }
     Ok(())
@@ -654,10 +722,7 @@ impl<B: Backend> EngineStore for B {
         now: Timestamp,
     ) -> Result<Vec<bool>> {
         let mut tx = self.begin_write().await?;
-        let mut held = Vec::with_capacity(attempts.len());
-        for attempt in attempts {
-            held.push(finish_attempt(&mut *tx, owner, attempt, now).await?);
-        }
+        let held = finish_attempts(&mut *tx, owner, &attempts, now).await?;
         tx.commit().await?;
         Ok(held)
     }
@@ -671,7 +736,7 @@ impl<B: Backend> EngineStore for B {
             .fetch_optional::<(i64,)>(Stmt::new(sql::RUN_ID_ANY_TENANT).uuid(run.0))
             .await?
             .ok_or(StoreError::NotFound)?;
-        insert_logs(&mut *tx, run_id, attempt, lines).await?;
+        insert_logs(&mut *tx, &[(run_id, attempt, lines)]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -46,6 +46,12 @@ impl Args {
         self.0.len()
     }
 
+    /// These values followed by `more`.
+    pub(crate) fn append(mut self, more: Args) -> Self {
+        self.0.extend(more.0);
+        self
+    }
+
     pub(crate) fn int(mut self, v: i64) -> Self {
         self.push(Arg::Int(v));
         self
@@ -105,11 +111,11 @@ impl Stmt {
         }
     }
 
-    /// Prepared and planned on every execution. For statements whose best plan depends on how
-    /// many rows the queue holds: PostgreSQL keeps the plan of a cached statement until the
-    /// table is next analyzed, so a plan made on an empty table would otherwise survive a
-    /// burst of thousands of runs. Also for text built per call, which would only churn the
-    /// cache.
+    /// Prepared and planned on every execution on PostgreSQL. For statements whose best plan
+    /// depends on how many rows the queue holds: PostgreSQL keeps the plan of a cached
+    /// statement until the table is next analyzed, so a plan made on an empty table would
+    /// otherwise survive a burst of thousands of runs. Also for text built per call, which
+    /// would only churn the server's prepared statements.
     pub(crate) fn uncached(mut self) -> Self {
         self.cached = false;
         self
@@ -255,13 +261,15 @@ macro_rules! bind_args {
     }};
 }
 
-/// The same [`Exec`] for each driver's connection type; only the type differs.
+/// The same [`Exec`] for each driver's connection type; they differ in the type and in whether
+/// a statement marked [`Stmt::uncached`] is prepared again (`$prepare_again`).
 macro_rules! impl_exec {
-    ($conn:ty) => {
+    ($conn:ty, $prepare_again:expr) => {
         #[async_trait]
         impl Exec for $conn {
             async fn execute(&mut self, stmt: Stmt) -> Result<u64, sqlx::Error> {
-                let query = bind_args!(sqlx::query(stmt.sql), stmt.args).persistent(stmt.cached);
+                let query = bind_args!(sqlx::query(stmt.sql), stmt.args)
+                    .persistent(stmt.cached || !$prepare_again);
                 Ok(query.execute(&mut *self).await?.rows_affected())
             }
 
@@ -269,19 +277,21 @@ macro_rules! impl_exec {
                 &mut self,
                 stmt: Stmt,
             ) -> Result<Option<T>, sqlx::Error> {
-                let query =
-                    bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args).persistent(stmt.cached);
+                let query = bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args)
+                    .persistent(stmt.cached || !$prepare_again);
                 query.fetch_optional(&mut *self).await
             }
 
             async fn fetch_all<T: AnyRow>(&mut self, stmt: Stmt) -> Result<Vec<T>, sqlx::Error> {
-                let query =
-                    bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args).persistent(stmt.cached);
+                let query = bind_args!(sqlx::query_as::<_, T>(stmt.sql), stmt.args)
+                    .persistent(stmt.cached || !$prepare_again);
                 query.fetch_all(&mut *self).await
             }
         }
     };
 }
 
-impl_exec!(sqlx::SqliteConnection);
-impl_exec!(sqlx::PgConnection);
+// SQLite plans without statistics (unless ANALYZE ran), so a kept plan never goes stale, and
+// preparing the claim again costs more than it could save.
+impl_exec!(sqlx::SqliteConnection, false);
+impl_exec!(sqlx::PgConnection, true);

@@ -308,33 +308,46 @@ pub(crate) const EXTEND_LEASES: &str = "UPDATE task_runs SET lease_expires_at = 
 pub(crate) const HELD_RUNS: &str = "SELECT uuid FROM task_runs \
      WHERE lease_owner = $1 AND status = 'running' AND NOT cancel_requested";
 
-/// Ends attempt `$3` of run `$1` if this node (`$2`) still holds it: its next attempt is
-/// queued at `$5` when that is set, else the run ends as `$4` at `$6`. A run somebody asked to
-/// cancel ends `cancelled` whatever the attempt did.
-pub(crate) const END_ATTEMPT: &str = "UPDATE task_runs SET \
+/// Ends attempts of runs this node (`$1`) still holds, at `$2`; the `VALUES` rows that follow
+/// are (run uuid, attempt, status, retry at, duration, result, error), seven parameters each
+/// from `$3`. An attempt with a retry instant queues the run's next attempt then; the others
+/// end the run with their status. A run somebody asked to cancel ends `cancelled` whatever its
+/// attempt did.
+pub(crate) const END_ATTEMPTS: &str = "UPDATE task_runs SET \
      status = CASE WHEN cancel_requested THEN 'cancelled' \
-                   WHEN $5 IS NOT NULL THEN 'queued' ELSE $4 END, \
-     attempt = CASE WHEN NOT cancel_requested AND $5 IS NOT NULL \
+                   WHEN v.column4 IS NOT NULL THEN 'queued' ELSE v.column3 END, \
+     attempt = CASE WHEN NOT cancel_requested AND v.column4 IS NOT NULL \
                     THEN attempt + 1 ELSE attempt END, \
-     not_before = CASE WHEN NOT cancel_requested AND $5 IS NOT NULL \
-                       THEN $5 ELSE not_before END, \
-     finished_at = CASE WHEN NOT cancel_requested AND $5 IS NOT NULL THEN NULL ELSE $6 END, \
-     duration_ms = $7, result = $8, \
-     error = CASE WHEN cancel_requested THEN COALESCE($9, 'cancelled') ELSE $9 END, \
+     not_before = CASE WHEN NOT cancel_requested AND v.column4 IS NOT NULL \
+                       THEN v.column4 ELSE not_before END, \
+     finished_at = CASE WHEN NOT cancel_requested AND v.column4 IS NOT NULL \
+                        THEN NULL ELSE $2 END, \
+     duration_ms = v.column5, result = v.column6, \
+     error = CASE WHEN cancel_requested THEN COALESCE(v.column7, 'cancelled') ELSE v.column7 END, \
      lease_owner = NULL, lease_expires_at = NULL \
-     WHERE uuid = $1 AND lease_owner = $2 AND status = 'running' AND attempt = $3 \
-     RETURNING id, task_id, cancel_requested";
+     FROM (VALUES ";
+
+/// The end of [`END_ATTEMPTS`], after its rows.
+pub(crate) const END_ATTEMPTS_TAIL: &str = ") v \
+     WHERE task_runs.uuid = v.column1 AND task_runs.attempt = v.column2 \
+     AND task_runs.lease_owner = $1 AND task_runs.status = 'running' \
+     RETURNING task_runs.id, task_runs.uuid, task_runs.task_id, task_runs.cancel_requested";
 
 /// The task's state after one of its runs changed: running while any run is.
 pub(crate) const REFRESH_TASK_RUNNING: &str = "UPDATE scheduled_tasks SET \
      is_running = EXISTS (SELECT 1 FROM task_runs WHERE task_id = $1 AND status = 'running') \
      WHERE id = $1";
 
-/// The task's latest outcome, and whether a run of it is still running.
-pub(crate) const RECORD_TASK_OUTCOME: &str = "UPDATE scheduled_tasks SET \
-     last_run_status = $1, last_error = $2, \
-     is_running = EXISTS (SELECT 1 FROM task_runs WHERE task_id = $3 AND status = 'running') \
-     WHERE id = $3";
+/// Tasks' latest outcomes, and whether a run of each is still running; the `VALUES` rows
+/// that follow are (task id, status, error), three parameters each from `$1`.
+pub(crate) const RECORD_TASK_OUTCOMES: &str = "UPDATE scheduled_tasks SET \
+     last_run_status = v.column2, last_error = v.column3, \
+     is_running = EXISTS (SELECT 1 FROM task_runs r \
+     WHERE r.task_id = scheduled_tasks.id AND r.status = 'running') \
+     FROM (VALUES ";
+
+/// The end of [`RECORD_TASK_OUTCOMES`], after its rows.
+pub(crate) const RECORD_TASK_OUTCOMES_TAIL: &str = ") v WHERE scheduled_tasks.id = v.column1";
 
 /// Runs whose node stopped heartbeating: the next attempt is queued (at-least-once), unless
 /// attempts are exhausted or a cancellation was asked for.
@@ -358,12 +371,14 @@ pub(crate) const RELEASE_RUN: &str = "UPDATE task_runs SET \
 /// The internal id of a run, by uuid, whatever its tenant (the engine already holds it).
 pub(crate) const RUN_ID_ANY_TENANT: &str = "SELECT id FROM task_runs WHERE uuid = $1";
 
-/// Log lines of attempt `$2` of run `$1`, numbered after the attempt's last line; the
-/// `VALUES` rows that follow are (position, ts, stream, line), four parameters each from `$3`.
+/// Log lines, each numbered after the last line its attempt already has; the `VALUES` rows that
+/// follow are (run id, attempt, position among the statement's lines of that attempt, ts,
+/// stream, line), six parameters each from `$1`.
 pub(crate) const INSERT_LOGS: &str = "INSERT INTO task_run_logs \
      (run_id, attempt, seq, ts, stream, line) \
-     SELECT $1, $2, (SELECT COALESCE(MAX(seq), 0) FROM task_run_logs \
-     WHERE run_id = $1 AND attempt = $2) + v.column1, v.column2, v.column3, v.column4 \
+     SELECT v.column1, v.column2, (SELECT COALESCE(MAX(l.seq), 0) FROM task_run_logs l \
+     WHERE l.run_id = v.column1 AND l.attempt = v.column2) + v.column3, \
+     v.column4, v.column5, v.column6 \
      FROM (VALUES ";
 
 /// A run of a live task of the tenant, with what a cancellation needs.

@@ -11,8 +11,8 @@ use common::{at, create, tenant};
 use domain::{LogStream, RunStatus, RunTrigger, Task};
 use jiff::{SignedDuration, Timestamp};
 use store::{
-    AttemptEnd, DueTask, EngineStore, FirePlan, FirePlanner, NewLogLine, PlannedRun, RunQuery,
-    Store, StoreError,
+    AttemptEnd, DueTask, EngineStore, FinishedAttempt, FirePlan, FirePlanner, NewLogLine,
+    PlannedRun, RunQuery, Store, StoreError,
 };
 
 macro_rules! conformance {
@@ -52,6 +52,7 @@ conformance!(
     a_duty_lease_has_one_holder_at_a_time,
     pruning_deletes_old_finished_runs_with_their_logs,
     a_tenant_at_its_cap_of_running_runs_gets_no_more,
+    a_batch_of_ended_attempts_is_recorded_together,
 );
 
 /// Queues the stored occurrence and schedules the next one a minute later; an occurrence at
@@ -581,4 +582,90 @@ async fn a_tenant_at_its_cap_of_running_runs_gets_no_more<S: Store + EngineStore
     let next = store.claim("n2", at(13), LEASE, 10, Some(2)).await.unwrap();
     assert_eq!(tenants(&next), [1], "a slot of tenant 1 came free");
     assert_eq!(next[0].run, queued[2].uuid);
+}
+
+async fn a_batch_of_ended_attempts_is_recorded_together<S: Store + EngineStore>(store: Arc<S>) {
+    let a = create(&*store, tenant(1), "A", "a", 0).await;
+    let b = create(&*store, tenant(1), "B", "b", 0).await;
+    for task in [&a, &a, &b] {
+        store
+            .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
+            .await
+            .unwrap();
+    }
+    let claimed = store.claim("n1", at(10), LEASE, 10, None).await.unwrap();
+    let of = |task: &Task| -> Vec<domain::RunUuid> {
+        claimed
+            .iter()
+            .filter(|c| c.task.uuid == task.uuid)
+            .map(|c| c.run)
+            .collect()
+    };
+    let (a1, a2, b1) = (of(&a)[0], of(&a)[1], of(&b)[0]);
+    // b's run ends on its own first, so the batch no longer holds it.
+    assert!(
+        store
+            .finish("n1", b1, 1, end(RunStatus::Succeeded, None), at(15))
+            .await
+            .unwrap()
+    );
+    let attempt = |run, text: &str, end| FinishedAttempt {
+        run,
+        attempt: 1,
+        logs: vec![NewLogLine {
+            ts: at(16),
+            stream: LogStream::Stdout,
+            line: text.to_owned(),
+        }],
+        end,
+    };
+    let held = store
+        .finish_many(
+            "n1",
+            vec![
+                attempt(a1, "a1", end(RunStatus::Failed, Some(at(100)))),
+                attempt(a2, "a2", end(RunStatus::Succeeded, None)),
+                attempt(b1, "b1", end(RunStatus::Failed, None)),
+            ],
+            at(20),
+        )
+        .await
+        .unwrap();
+    assert_eq!(held, [true, true, false]);
+
+    let run = |id| {
+        let store = store.clone();
+        async move { store.get_run(tenant(1), id).await.unwrap().unwrap() }
+    };
+    let retried = run(a1).await;
+    assert_eq!(
+        (retried.status, retried.attempt),
+        (RunStatus::Queued, 2),
+        "{retried:?}"
+    );
+    assert_eq!(run(a2).await.status, RunStatus::Succeeded);
+    assert_eq!(
+        run(b1).await.status,
+        RunStatus::Succeeded,
+        "not held: unchanged"
+    );
+    let lines = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .run_logs(tenant(1), id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|l| (l.attempt, l.seq, l.line))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(lines(a1).await, [(1, 1, "a1".to_owned())]);
+    assert_eq!(lines(a2).await, [(1, 1, "a2".to_owned())]);
+    assert!(lines(b1).await.is_empty(), "a lost attempt writes no log");
+    // The task's outcome is its last attempt of the batch, and nothing of it runs any more.
+    let task = store.get_task(a.tenant, a.uuid).await.unwrap().unwrap();
+    assert_eq!(task.last_run_status, Some(RunStatus::Succeeded));
+    assert!(!task.is_running);
 }
