@@ -67,8 +67,8 @@ struct Cli {
     /// default `SUNDIAL_TEST_DATABASE_URL`.
     #[arg(long, global = true)]
     database_url: Option<String>,
-    /// `SUNDIAL_WORKERS` of the server.
-    #[arg(long, global = true, default_value_t = 16)]
+    /// `SUNDIAL_WORKERS` of the server (its default).
+    #[arg(long, global = true, default_value_t = 64)]
     workers: u32,
     /// `SUNDIAL_LOG` of the server (its log goes to a file in its data directory).
     #[arg(long, global = true, default_value = "info")]

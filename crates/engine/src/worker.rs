@@ -145,6 +145,7 @@ async fn execute(
         run.attempt, run.max_attempts, shared.config.node_id
     ))
     .await;
+    let started_at = shared.clock.now();
     let started = Instant::now();
     let result = tokio::select! {
         result = shared.executor.execute(&run.task, &attempt, &sink) => result,
@@ -185,6 +186,7 @@ async fn execute(
     let logs = drain.await.unwrap_or_default();
     let end = AttemptEnd {
         status,
+        started_at,
         result: result.result,
         error: result.error,
         duration_ms,

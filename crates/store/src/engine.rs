@@ -110,6 +110,9 @@ pub struct AttemptEnd {
     pub result: Option<serde_json::Value>,
     /// Error of the attempt.
     pub error: Option<String>,
+    /// When it began executing: after its claim committed, so after the end of any run it had
+    /// to wait for.
+    pub started_at: Timestamp,
     /// How long it ran.
     pub duration_ms: i64,
     /// `Some`: try again (attempt + 1) not before this instant; `None`: the run ends.
@@ -296,10 +299,15 @@ struct CancelTarget {
     status: String,
 }
 
-/// Rows of one multi-row statement (`VALUES` lists, logs), at most seven parameters each. The
-/// SQLite driver binds by parameter name, at a cost that grows with the square of a
-/// statement's parameters, so many small statements beat one huge one.
-const ROWS_PER_STATEMENT: usize = 100;
+/// Parameters of one multi-row statement (`VALUES` lists). The SQLite driver binds by
+/// parameter name, at a cost that grows with the square of a statement's parameters, so many
+/// small statements beat one huge one.
+const PARAMS_PER_STATEMENT: usize = 800;
+
+/// How many rows of `width` parameters one statement takes.
+fn rows_per_statement(width: usize) -> usize {
+    (PARAMS_PER_STATEMENT / width.max(1)).max(1)
+}
 
 /// `head (row), (row), … tail`, where each row's values are numbered after the `fixed` ones.
 fn values_stmt(head: &str, tail: &str, fixed: Args, rows: Vec<Args>) -> Stmt {
@@ -323,6 +331,19 @@ fn values_stmt(head: &str, tail: &str, fixed: Args, rows: Vec<Args>) -> Stmt {
     Stmt::with_args(AssertSqlSafe(text).into_sql_str(), args).uncached()
 }
 
+/// [`values_stmt`] for any number of rows: as many statements as they need, each with the
+/// `fixed` values first.
+fn values_stmts(head: &str, tail: &str, fixed: &Args, rows: Vec<Args>) -> Vec<Stmt> {
+    let per = rows_per_statement(rows.first().map_or(1, Args::len));
+    let mut stmts = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Args> = rows.by_ref().take(per).collect();
+        stmts.push(values_stmt(head, tail, fixed.clone(), chunk));
+    }
+    stmts
+}
+
 /// Ends attempts inside a transaction (see [`EngineStore::finish_many`]): a few statements
 /// for the whole batch, whatever its size.
 async fn finish_attempts<E: Exec + ?Sized>(
@@ -332,26 +353,26 @@ async fn finish_attempts<E: Exec + ?Sized>(
     now: Timestamp,
 ) -> Result<Vec<bool>> {
     let mut ended = std::collections::HashMap::new();
-    for chunk in attempts.chunks(ROWS_PER_STATEMENT) {
-        let rows = chunk
-            .iter()
-            .map(|a| {
-                Args::default()
-                    .uuid(a.run.0)
-                    .int(i64::from(a.attempt))
-                    .text(a.end.status.as_str())
-                    .opt_int(a.end.retry_at.map(ceil_millis))
-                    .int(a.end.duration_ms)
-                    .opt_text(a.end.result.as_ref().map(ToString::to_string))
-                    .opt_text(a.end.error.clone())
-            })
-            .collect();
-        let stmt = values_stmt(
-            sql::END_ATTEMPTS,
-            sql::END_ATTEMPTS_TAIL,
-            Args::default().text(owner).int(millis(now)),
-            rows,
-        );
+    let rows = attempts
+        .iter()
+        .map(|a| {
+            Args::default()
+                .uuid(a.run.0)
+                .int(i64::from(a.attempt))
+                .text(a.end.status.as_str())
+                .opt_int(a.end.retry_at.map(ceil_millis))
+                .int(a.end.duration_ms)
+                .opt_text(a.end.result.as_ref().map(ToString::to_string))
+                .opt_text(a.end.error.clone())
+                .int(millis(a.end.started_at))
+        })
+        .collect();
+    for stmt in values_stmts(
+        sql::END_ATTEMPTS,
+        sql::END_ATTEMPTS_TAIL,
+        &Args::default().text(owner).int(millis(now)),
+        rows,
+    ) {
         for row in tx.fetch_all::<EndedAttempt>(stmt).await? {
             ended.insert(row.uuid, row);
         }
@@ -382,23 +403,22 @@ async fn finish_attempts<E: Exec + ?Sized>(
         outcomes.retain(|(task, _, _)| *task != e.task_id);
         outcomes.push((e.task_id, outcome.0, outcome.1));
     }
-    for chunk in outcomes.chunks(ROWS_PER_STATEMENT) {
-        let rows = chunk
-            .iter()
-            .map(|(task, status, error)| {
-                Args::default()
-                    .int(*task)
-                    .text(status.as_str())
-                    .opt_text(error.clone())
-            })
-            .collect();
-        tx.execute(values_stmt(
-            sql::RECORD_TASK_OUTCOMES,
-            sql::RECORD_TASK_OUTCOMES_TAIL,
-            Args::default(),
-            rows,
-        ))
-        .await?;
+    let rows = outcomes
+        .into_iter()
+        .map(|(task, status, error)| {
+            Args::default()
+                .int(task)
+                .text(status.as_str())
+                .opt_text(error)
+        })
+        .collect();
+    for stmt in values_stmts(
+        sql::RECORD_TASK_OUTCOMES,
+        sql::RECORD_TASK_OUTCOMES_TAIL,
+        &Args::default(),
+        rows,
+    ) {
+        tx.execute(stmt).await?;
     }
     Ok(attempts
         .iter()
@@ -412,14 +432,13 @@ async fn insert_logs<E: Exec + ?Sized>(
     tx: &mut E,
     logs: &[(i64, u32, &[NewLogLine])],
 ) -> Result<()> {
+    // Six parameters a line.
+    let per = rows_per_statement(6);
     let mut statements: Vec<Vec<Args>> = vec![Vec::new()];
     for (run_id, attempt, lines) in logs {
         let mut position = 0;
         for line in *lines {
-            if statements
-                .last()
-                .is_some_and(|rows| rows.len() == ROWS_PER_STATEMENT)
-            {
+            if statements.last().is_some_and(|rows| rows.len() == per) {
                 statements.push(Vec::new());
                 // The next statement numbers after the lines this one wrote.
                 position = 0;
@@ -483,14 +502,8 @@ async fn get_run<E: Exec + ?Sized>(conn: &mut E, tenant: TenantId, run: RunUuid)
         .into_run()
 }
 
-/// The plan's rows for one task, inserted in the firing transaction.
-async fn insert_planned<E: Exec + ?Sized>(
-    tx: &mut E,
-    task_id: i64,
-    task: &Task,
-    run: &PlannedRun,
-    now: Timestamp,
-) -> Result<bool> {
+/// The ledger row of a planned occurrence, as [`sql::INSERT_RUNS`] takes it.
+fn planned_row(task_id: i64, task: &Task, run: &PlannedRun, now: Timestamp) -> Args {
     let (status, finished_at, error) = match run.skip {
         Some(reason) => (
             RunStatus::Skipped,
@@ -499,27 +512,23 @@ async fn insert_planned<E: Exec + ?Sized>(
         ),
         None => (RunStatus::Queued, None, None),
     };
-    let inserted = tx
-        .execute(
-            Stmt::new(sql::INSERT_RUN)
-                .uuid(RunUuid::new_v7().0)
-                .int(task.tenant.get())
-                .int(task_id)
-                .int(task.version)
-                .text(run.trigger.as_str())
-                .int(millis(run.scheduled_for))
-                .opt_int(run.scheduled_until.map(millis))
-                .int(run.occurrences)
-                .text(status.as_str())
-                .opt_text(run.skip.map(|r| r.as_str().to_owned()))
-                .int(i64::from(task.definition.retry_policy.max_attempts()))
-                .int(ceil_millis(run.not_before))
-                .int(millis(now))
-                .opt_int(finished_at)
-                .opt_text(error),
-        )
-        .await?;
-    Ok(inserted == 1)
+    Args::default()
+        .uuid(RunUuid::new_v7().0)
+        .int(task.tenant.get())
+        .int(task_id)
+        .int(task.version)
+        .text(run.trigger.as_str())
+        .int(millis(run.scheduled_for))
+        .opt_int(run.scheduled_until.map(millis))
+        .int(run.occurrences)
+        .text(status.as_str())
+        .opt_text(run.skip.map(|r| r.as_str().to_owned()))
+        .int(1)
+        .int(i64::from(task.definition.retry_policy.max_attempts()))
+        .int(ceil_millis(run.not_before))
+        .int(millis(now))
+        .opt_int(finished_at)
+        .opt_text(error)
 }
 
 /// Milliseconds rounded up: stored start instants may be late by a fraction of a millisecond,
@@ -554,28 +563,38 @@ impl<B: Backend> EngineStore for B {
                     .int(i64::from(batch_limit)),
             )
             .await?;
+        report.tasks = rows.len() as u64;
+        let mut tasks = Vec::with_capacity(rows.len());
+        let mut advances = Vec::with_capacity(rows.len());
         for row in rows {
-            report.tasks += 1;
             let id = row.id;
-            let task = match row.into_task() {
-                Ok(task) => task,
+            match row.into_task() {
+                Ok(task) => tasks.push((id, task)),
                 Err(e) => {
                     // One damaged row must not stop the others firing, nor stay due and spin
                     // the loop: it is finished (no next occurrence) and reported.
                     tracing::error!(task_id = id, error = %e, "cannot fire a corrupt task; stopped it");
-                    tx.execute(
-                        Stmt::new(sql::ADVANCE_TASK)
-                            .opt_int(None)
-                            .bool(false)
-                            .int(id),
-                    )
-                    .await?;
-                    continue;
+                    advances.push(Args::default().int(id).opt_int(None).bool(false));
                 }
-            };
-            let (queued, running) = tx
-                .fetch_one::<(i64, i64)>(Stmt::new(sql::LIVE_RUN_COUNTS).int(id))
-                .await?;
+            }
+        }
+        let mut live = std::collections::HashMap::new();
+        for stmt in values_stmts(
+            sql::LIVE_RUN_COUNTS,
+            sql::LIVE_RUN_COUNTS_TAIL,
+            &Args::default(),
+            tasks
+                .iter()
+                .map(|(id, _)| Args::default().int(*id))
+                .collect(),
+        ) {
+            for (task_id, queued, running) in tx.fetch_all::<(i64, i64, i64)>(stmt).await? {
+                live.insert(task_id, (queued, running));
+            }
+        }
+        let mut inserts = Vec::new();
+        for (id, task) in tasks {
+            let (queued, running) = live.get(&id).copied().unwrap_or((0, 0));
             let due = DueTask {
                 task,
                 queued: count(queued),
@@ -589,21 +608,39 @@ impl<B: Backend> EngineStore for B {
                     .await?;
                 report.replaced += 1;
             }
-            for run in &plan.runs {
-                if insert_planned(&mut *tx, id, &due.task, run, now).await? {
-                    match run.skip {
-                        Some(_) => report.skipped += 1,
-                        None => report.queued += 1,
-                    }
+            inserts.extend(
+                plan.runs
+                    .iter()
+                    .map(|run| planned_row(id, &due.task, run, now)),
+            );
+            advances.push(
+                Args::default()
+                    .int(id)
+                    .opt_int(plan.next_run_at.map(millis))
+                    .bool(plan.next_run_at.is_some()),
+            );
+        }
+        for stmt in values_stmts(
+            sql::INSERT_RUNS,
+            sql::INSERT_RUNS_TAIL,
+            &Args::default(),
+            inserts,
+        ) {
+            for (status,) in tx.fetch_all::<(String,)>(stmt).await? {
+                if status == RunStatus::Skipped.as_str() {
+                    report.skipped += 1;
+                } else {
+                    report.queued += 1;
                 }
             }
-            tx.execute(
-                Stmt::new(sql::ADVANCE_TASK)
-                    .opt_int(plan.next_run_at.map(millis))
-                    .bool(plan.next_run_at.is_some())
-                    .int(id),
-            )
-            .await?;
+        }
+        for stmt in values_stmts(
+            sql::ADVANCE_TASKS,
+            sql::ADVANCE_TASKS_TAIL,
+            &Args::default(),
+            advances,
+        ) {
+            tx.execute(stmt).await?;
         }
         tx.commit().await?;
         Ok(report)

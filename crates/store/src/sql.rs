@@ -278,11 +278,26 @@ pub(crate) const NEXT_QUEUED: &str = concat!(
     claimable!("q")
 );
 
-/// How many of a task's runs are queued and running.
-pub(crate) const LIVE_RUN_COUNTS: &str = "SELECT \
-     CAST(COALESCE(SUM(CASE WHEN status = 'queued' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-     CAST(COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0) AS BIGINT) \
-     FROM task_runs WHERE task_id = $1 AND status IN ('queued', 'running')";
+/// How many of each task's runs are queued and running, for the task ids in the `VALUES` rows
+/// that follow (one parameter each); a task with neither has no row.
+pub(crate) const LIVE_RUN_COUNTS: &str = "SELECT task_id, \
+     CAST(SUM(CASE WHEN status = 'queued' THEN 1 ELSE 0 END) AS BIGINT), \
+     CAST(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS BIGINT) \
+     FROM task_runs WHERE status IN ('queued', 'running') AND task_id IN (VALUES ";
+
+/// The end of [`LIVE_RUN_COUNTS`], after its rows.
+pub(crate) const LIVE_RUN_COUNTS_TAIL: &str = ") GROUP BY task_id";
+
+/// Ledger rows, sixteen parameters each in the column order of [`INSERT_RUN`]; an occurrence
+/// that already has one (another node fired it) is left alone. Returns the inserted rows'
+/// status.
+pub(crate) const INSERT_RUNS: &str = "INSERT INTO task_runs (\
+     uuid, tenant_id, task_id, task_version, trigger, scheduled_for, scheduled_until, occurrences, \
+     status, skip_reason, attempt, max_attempts, not_before, queued_at, finished_at, error) \
+     VALUES ";
+
+/// The end of [`INSERT_RUNS`], after its rows.
+pub(crate) const INSERT_RUNS_TAIL: &str = " ON CONFLICT DO NOTHING RETURNING status";
 
 /// One ledger row. An occurrence that already has one (another node fired it) is left alone.
 pub(crate) const INSERT_RUN: &str = "INSERT INTO task_runs (\
@@ -291,9 +306,14 @@ pub(crate) const INSERT_RUN: &str = "INSERT INTO task_runs (\
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14, $15) \
      ON CONFLICT DO NOTHING";
 
-/// Advances a fired task; a task with no next occurrence is finished and stops being active.
-pub(crate) const ADVANCE_TASK: &str = "UPDATE scheduled_tasks SET \
-     next_run_at = $1, is_active = (is_active AND $2) WHERE id = $3";
+/// Advances fired tasks; the `VALUES` rows that follow are (task id, next occurrence, whether
+/// there is one), three parameters each. A task with no next occurrence is finished and stops
+/// being active.
+pub(crate) const ADVANCE_TASKS: &str = "UPDATE scheduled_tasks SET \
+     next_run_at = v.column2, is_active = (is_active AND v.column3) FROM (VALUES ";
+
+/// The end of [`ADVANCE_TASKS`], after its rows.
+pub(crate) const ADVANCE_TASKS_TAIL: &str = ") v WHERE scheduled_tasks.id = v.column1";
 
 /// The running runs of a task are asked to stop (overlap policy `replace`; stop with
 /// `cancel_running`).
@@ -309,8 +329,8 @@ pub(crate) const HELD_RUNS: &str = "SELECT uuid FROM task_runs \
      WHERE lease_owner = $1 AND status = 'running' AND NOT cancel_requested";
 
 /// Ends attempts of runs this node (`$1`) still holds, at `$2`; the `VALUES` rows that follow
-/// are (run uuid, attempt, status, retry at, duration, result, error), seven parameters each
-/// from `$3`. An attempt with a retry instant queues the run's next attempt then; the others
+/// are (run uuid, attempt, status, retry at, duration, result, error, started at), eight
+/// parameters each from `$3`. An attempt with a retry instant queues the run's next attempt then; the others
 /// end the run with their status. A run somebody asked to cancel ends `cancelled` whatever its
 /// attempt did.
 pub(crate) const END_ATTEMPTS: &str = "UPDATE task_runs SET \
@@ -322,7 +342,7 @@ pub(crate) const END_ATTEMPTS: &str = "UPDATE task_runs SET \
                        THEN v.column4 ELSE not_before END, \
      finished_at = CASE WHEN NOT cancel_requested AND v.column4 IS NOT NULL \
                         THEN NULL ELSE $2 END, \
-     duration_ms = v.column5, result = v.column6, \
+     started_at = v.column8, duration_ms = v.column5, result = v.column6, \
      error = CASE WHEN cancel_requested THEN COALESCE(v.column7, 'cancelled') ELSE v.column7 END, \
      lease_owner = NULL, lease_expires_at = NULL \
      FROM (VALUES ";

@@ -104,6 +104,7 @@ fn end(status: RunStatus, retry_at: Option<Timestamp>) -> AttemptEnd {
         status,
         result: None,
         error: (status != RunStatus::Succeeded).then(|| "boom".to_owned()),
+        started_at: at(17),
         duration_ms: 5,
         retry_at,
     }
@@ -643,7 +644,13 @@ async fn a_batch_of_ended_attempts_is_recorded_together<S: Store + EngineStore>(
         (RunStatus::Queued, 2),
         "{retried:?}"
     );
-    assert_eq!(run(a2).await.status, RunStatus::Succeeded);
+    let succeeded = run(a2).await;
+    assert_eq!(succeeded.status, RunStatus::Succeeded);
+    assert_eq!(
+        succeeded.started_at,
+        Some(at(17)),
+        "the instant it began executing"
+    );
     assert_eq!(
         run(b1).await.status,
         RunStatus::Succeeded,

@@ -57,7 +57,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             jwt_secret: None,
-            workers: 16,
+            workers: 64,
             node_id: None,
             egress_allow: None,
             shutdown_grace_seconds: 30,
