@@ -344,6 +344,19 @@ fn values_stmts(head: &str, tail: &str, fixed: &Args, rows: Vec<Args>) -> Vec<St
     stmts
 }
 
+/// Runs a multi-row statement that returns nothing, in as many statements as its rows need.
+async fn execute_values<E: Exec + ?Sized>(
+    tx: &mut E,
+    head: &str,
+    tail: &str,
+    rows: Vec<Args>,
+) -> Result<()> {
+    for stmt in values_stmts(head, tail, &Args::default(), rows) {
+        tx.execute(stmt).await?;
+    }
+    Ok(())
+}
+
 /// Ends attempts inside a transaction (see [`EngineStore::finish_many`]): a few statements
 /// for the whole batch, whatever its size.
 async fn finish_attempts<E: Exec + ?Sized>(
@@ -412,14 +425,13 @@ async fn finish_attempts<E: Exec + ?Sized>(
                 .opt_text(error)
         })
         .collect();
-    for stmt in values_stmts(
+    execute_values(
+        tx,
         sql::RECORD_TASK_OUTCOMES,
         sql::RECORD_TASK_OUTCOMES_TAIL,
-        &Args::default(),
         rows,
-    ) {
-        tx.execute(stmt).await?;
-    }
+    )
+    .await?;
     Ok(attempts
         .iter()
         .map(|a| ended.contains_key(&a.run.0))
@@ -634,14 +646,13 @@ impl<B: Backend> EngineStore for B {
                 }
             }
         }
-        for stmt in values_stmts(
+        execute_values(
+            &mut *tx,
             sql::ADVANCE_TASKS,
             sql::ADVANCE_TASKS_TAIL,
-            &Args::default(),
             advances,
-        ) {
-            tx.execute(stmt).await?;
-        }
+        )
+        .await?;
         tx.commit().await?;
         Ok(report)
     }
