@@ -330,9 +330,9 @@ pub(crate) const HELD_RUNS: &str = "SELECT uuid FROM task_runs \
 
 /// Ends attempts of runs this node (`$1`) still holds, at `$2`; the `VALUES` rows that follow
 /// are (run uuid, attempt, status, retry at, duration, result, error, started at), eight
-/// parameters each from `$3`. An attempt with a retry instant queues the run's next attempt then; the others
-/// end the run with their status. A run somebody asked to cancel ends `cancelled` whatever its
-/// attempt did.
+/// parameters each from `$3`. An attempt with a retry instant queues the run's next attempt
+/// then; the others end the run with their status. A run somebody asked to cancel ends
+/// `cancelled` whatever its attempt did.
 pub(crate) const END_ATTEMPTS: &str = "UPDATE task_runs SET \
      status = CASE WHEN cancel_requested THEN 'cancelled' \
                    WHEN v.column4 IS NOT NULL THEN 'queued' ELSE v.column3 END, \
