@@ -2,13 +2,14 @@
 //! PostgreSQL, and refusing a weak secret.
 
 use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::process::Command;
 
 mod common;
-use common::{BIN, Node, TestDb};
+use common::{BIN, Node, TestDb, poll};
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -26,11 +27,12 @@ fn task(code: &str) -> Value {
 async fn first_start_generates_a_secret_and_prints_a_working_console_link() {
     let data = tempfile::tempdir().unwrap();
     let mut server = Node::start(data.path(), &[]).await;
-    let link = server
-        .stdout
-        .iter()
-        .find(|l| l.contains("#token="))
-        .expect("a console link is printed");
+    let has_link = |lines: Vec<String>| lines.into_iter().find(|l| l.contains("#token="));
+    poll("the console link", Duration::from_secs(10), || async {
+        has_link(server.printed()).is_some()
+    })
+    .await;
+    let link = has_link(server.printed()).expect("a console link is printed");
     let console_token = link.split("#token=").nth(1).unwrap().trim().to_owned();
     assert!(link.contains(&format!("{}/#token=", server.base)), "{link}");
     let secret = data.path().join("jwt-secret");
@@ -85,7 +87,6 @@ async fn a_configured_secret_prints_no_link_and_a_weak_one_is_refused() {
         "0123456789abcdef0123456789abcdef-strong",
     )]);
     let mut server = Node::start(data.path(), &secret).await;
-    assert!(!server.stdout.iter().any(|l| l.contains("#token=")));
     assert!(!data.path().join("jwt-secret").exists());
     let admin = server.token(&["--tenant", "3"]).await;
     assert_eq!(
@@ -96,6 +97,11 @@ async fn a_configured_secret_prints_no_link_and_a_weak_one_is_refused() {
         201
     );
     server.kill9().await;
+    let printed = server.printed_until_exit().await;
+    assert!(
+        !printed.iter().any(|l| l.contains("#token=")),
+        "{printed:?}"
+    );
 
     let output = Command::new(BIN)
         .arg("serve")

@@ -179,8 +179,10 @@ pub struct Node {
     pub base: String,
     /// Admin of tenant 1.
     pub token: String,
-    /// Lines printed on stdout before the first health check passed.
-    pub stdout: Vec<String>,
+    /// Lines printed on stdout so far: read until the process exits.
+    stdout: Arc<Mutex<Vec<String>>>,
+    /// Ends when stdout closed (the process exited) and every line is in `stdout`.
+    stdout_read: Option<tokio::task::JoinHandle<()>>,
     data_dir: PathBuf,
     env: Vec<(String, String)>,
     client: reqwest::Client,
@@ -231,14 +233,22 @@ impl Node {
         tokio::time::timeout(Duration::from_secs(60), ready)
             .await
             .expect("sundial did not become healthy");
-        // Keep draining stdout so a chatty server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        // Keep reading stdout, so a chatty server never blocks on a full pipe and lines the
+        // health check overtook are still seen.
+        let stdout = Arc::new(Mutex::new(stdout));
+        let collected = stdout.clone();
+        let stdout_read = tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                collected.lock().unwrap().push(line);
+            }
+        });
         let token = mint(data_dir, env, &["--tenant", "1"]).await;
         Node {
             child,
             base,
             token,
             stdout,
+            stdout_read: Some(stdout_read),
             data_dir: data_dir.to_owned(),
             env: env.to_vec(),
             client,
@@ -249,6 +259,19 @@ impl Node {
     /// has ended).
     pub async fn restart(&self) -> Node {
         Node::start(&self.data_dir, &self.env).await
+    }
+
+    /// The lines printed on stdout so far.
+    pub fn printed(&self) -> Vec<String> {
+        self.stdout.lock().unwrap().clone()
+    }
+
+    /// Every line printed on stdout, once the process has exited.
+    pub async fn printed_until_exit(&mut self) -> Vec<String> {
+        if let Some(read) = self.stdout_read.take() {
+            read.await.unwrap();
+        }
+        self.printed()
     }
 
     /// A token minted by `sundial token` with this node's configuration.
