@@ -1,52 +1,90 @@
-//! The firing loop: due occurrences become ledger rows, one transaction per batch.
+//! The firing loop: due occurrences become ledger rows, one transaction per batch, which also
+//! hands the new runs to the free worker slots.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use store::{ClaimRequest, FireReport, StoreError};
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::Shared;
 use crate::policy::Planner;
+use crate::timing::{TimingIndex, WINDOW};
+use crate::worker;
 
 /// Pause after a store error before trying again, so a database outage is not a busy loop.
 const ERROR_BACKOFF: Duration = Duration::from_millis(500);
 
-/// Fires due tasks until shutdown; sleeps until the earliest `next_run_at` (at most
-/// `max_idle`), woken early by task changes.
+/// Fires due tasks until shutdown. Sleeps until the earliest instant of the timing index,
+/// woken early by task changes; reloads the index after a change and at least every
+/// `max_idle`, which bounds how late a change made by another node is seen.
 pub(crate) async fn run(shared: Arc<Shared>) {
     let batch = shared.config.fire_batch.max(1);
+    let mut index = TimingIndex::new();
+    let mut loaded = Instant::now();
     while !shared.stop.is_cancelled() {
         let now = shared.clock.now();
-        match shared.store.fire(now, batch, &Planner).await {
-            Ok(report) => {
-                if report.queued > 0 {
-                    shared.wake.runs_queued();
+        if index.needs_load(now) || loaded.elapsed() >= shared.config.max_idle {
+            match shared.store.upcoming(WINDOW).await {
+                Ok(upcoming) => {
+                    index.load(&upcoming, WINDOW);
+                    loaded = Instant::now();
                 }
-                if report.replaced > 0 {
-                    shared.wake.cancel_requested();
-                }
-                if report.tasks >= u64::from(batch) {
-                    // A full batch: more may be due right now.
+                Err(e) => {
+                    tracing::warn!(error = %e, "loading the upcoming occurrences failed");
+                    pause(&shared, ERROR_BACKOFF).await;
                     continue;
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "firing failed; retrying");
-                pause(&shared, ERROR_BACKOFF).await;
-                continue;
-            }
         }
-        let wait = match shared.store.next_due().await {
-            Ok(next) => shared.wait_for(next),
-            Err(e) => {
-                tracing::warn!(error = %e, "reading the next due instant failed");
-                ERROR_BACKOFF
+        if index.is_due(now) {
+            match fire(&shared, now, batch).await {
+                // A full batch: more may be due right now, so fire again before sleeping.
+                Ok(report) if report.tasks >= u64::from(batch) => {
+                    index.fired_some(&report.next_instants);
+                }
+                Ok(report) => index.fired_all(now, &report.next_instants),
+                Err(e) => {
+                    tracing::warn!(error = %e, "firing failed; retrying");
+                    pause(&shared, ERROR_BACKOFF).await;
+                }
             }
-        };
+            continue;
+        }
+        let reload_in = shared.config.max_idle.saturating_sub(loaded.elapsed());
+        let wait = shared.wait_for(index.wake_at()).min(reload_in);
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            () = shared.wake.tasks() => {}
+            () = shared.wake.tasks() => index.invalidate(),
             () = shared.stop.cancelled() => {}
         }
     }
+}
+
+/// Fires one batch at `now`. Its transaction also claims as many runs as there are free
+/// worker slots, which start at once; the claimer is poked only for runs left queued.
+async fn fire(shared: &Arc<Shared>, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
+    let mut slots: Vec<OwnedSemaphorePermit> =
+        std::iter::from_fn(|| shared.slots.clone().try_acquire_owned().ok()).collect();
+    let claim = (!slots.is_empty()).then(|| ClaimRequest {
+        owner: &shared.config.node_id,
+        lease: SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX),
+        limit: u32::try_from(slots.len()).unwrap_or(u32::MAX),
+        per_tenant: shared.config.max_running_per_tenant,
+    });
+    let mut report = shared.store.fire(now, batch, &Planner, claim).await?;
+    for run in report.claimed.drain(..) {
+        let slot = slots.pop().expect("no more runs claimed than slots taken");
+        worker::start(shared, run, slot);
+    }
+    if report.unclaimed > 0 {
+        shared.wake.runs_queued();
+    }
+    if report.replaced > 0 {
+        shared.wake.cancel_requested();
+    }
+    Ok(report)
 }
 
 /// Sleeps for `d` unless shutdown starts.

@@ -16,7 +16,7 @@ use domain::{Clock, RunUuid, Task};
 use exec::{Attempt, AttemptResult, LogSink};
 use jiff::Timestamp;
 use store::{EngineStore, StoreError};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -30,6 +30,7 @@ mod rescuer;
 mod retention;
 pub mod retry;
 mod signals;
+mod timing;
 mod wake;
 mod worker;
 
@@ -107,6 +108,9 @@ struct Shared {
     wake: Wakeup,
     /// Cancelled at shutdown: stop firing, claiming and rescuing.
     stop: CancellationToken,
+    /// Free worker slots: the claimer and the firing loop (which claims in its own
+    /// transaction) take one per run they start.
+    slots: Arc<Semaphore>,
     /// The attempts executing on this node and the tokens that cancel them.
     inflight: Mutex<HashMap<RunUuid, CancellationToken>>,
     /// The spawned attempts, so shutdown can wait for them.
@@ -161,7 +165,9 @@ impl Engine {
         };
         // Bounded: a slow disk holds workers back instead of piling up outcomes in memory.
         let (finisher, completions) = mpsc::channel(config.workers.max(1) as usize * 2);
+        let slots = Arc::new(Semaphore::new(config.workers.max(1) as usize));
         let shared = Arc::new(Shared {
+            slots,
             config,
             store,
             executor,

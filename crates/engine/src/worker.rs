@@ -8,7 +8,7 @@ use domain::RunStatus;
 use exec::{Attempt, AttemptResult, LogLine, LogSink, Outcome};
 use jiff::SignedDuration;
 use store::{AttemptEnd, ClaimedRun, FinishedAttempt, NewLogLine};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::finisher::Completion;
@@ -29,7 +29,7 @@ const LOG_FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// Claims runs while a worker slot is free, until shutdown.
 pub(crate) async fn claim_loop(shared: Arc<Shared>) {
-    let slots = Arc::new(Semaphore::new(shared.config.workers.max(1) as usize));
+    let slots = shared.slots.clone();
     let lease = SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX);
     loop {
         let first = tokio::select! {
@@ -39,7 +39,10 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
             },
             () = shared.stop.cancelled() => return,
         };
-        let free = u32::try_from(slots.available_permits() + 1).unwrap_or(u32::MAX);
+        let mut taken = vec![first];
+        taken.extend(std::iter::from_fn(|| {
+            slots.clone().try_acquire_owned().ok()
+        }));
         let now = shared.clock.now();
         match shared
             .store
@@ -47,27 +50,20 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
                 &shared.config.node_id,
                 now,
                 lease,
-                free,
+                u32::try_from(taken.len()).unwrap_or(u32::MAX),
                 shared.config.max_running_per_tenant,
             )
             .await
         {
             Ok(runs) if !runs.is_empty() => {
-                let mut first = Some(first);
+                // The slots taken beyond the runs claimed free again when `taken` drops.
                 for run in runs {
-                    let permit = match first.take() {
-                        Some(permit) => permit,
-                        // Never waits: `free` slots were available and only this loop takes them.
-                        None => match slots.clone().acquire_owned().await {
-                            Ok(permit) => permit,
-                            Err(_) => return,
-                        },
-                    };
-                    start(&shared, run, permit);
+                    let slot = taken.pop().expect("no more runs claimed than slots taken");
+                    start(&shared, run, slot);
                 }
             }
             Ok(_) => {
-                drop(first);
+                drop(taken);
                 let wait = match shared.store.next_queued().await {
                     // Due but not claimable (its tenant is at its cap of running runs): a
                     // finishing run wakes this loop, so wait for that, not for the instant.
@@ -85,7 +81,7 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
                 }
             }
             Err(e) => {
-                drop(first);
+                drop(taken);
                 tracing::warn!(error = %e, "claiming runs failed; retrying");
                 pause(&shared, ERROR_BACKOFF).await;
             }
@@ -96,7 +92,7 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
 /// Runs a claimed attempt in its own task, holding `permit` (its worker slot) until it ends.
 /// The slot frees as soon as the attempt stops executing: recording its outcome is the
 /// finisher's work, and the claimer can take the next run meanwhile.
-fn start(shared: &Arc<Shared>, run: ClaimedRun, permit: OwnedSemaphorePermit) {
+pub(crate) fn start(shared: &Arc<Shared>, run: ClaimedRun, permit: OwnedSemaphorePermit) {
     let token = CancellationToken::new();
     shared
         .inflight

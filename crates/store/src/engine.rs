@@ -69,7 +69,7 @@ pub trait FirePlanner: Send + Sync {
 }
 
 /// What one firing batch did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct FireReport {
     /// Due tasks it handled (a full batch means more may be due).
     pub tasks: u64,
@@ -80,6 +80,25 @@ pub struct FireReport {
     /// Tasks whose live runs it replaced (overlap policy `replace`): running ones were asked
     /// to stop.
     pub replaced: u64,
+    /// The next occurrences of the tasks it advanced, for the engine's timing index.
+    pub next_instants: Vec<Timestamp>,
+    /// Runs claimed in the same transaction (see [`ClaimRequest`]).
+    pub claimed: Vec<ClaimedRun>,
+    /// Runs it queued that are still queued when it commits.
+    pub unclaimed: u64,
+}
+
+/// Who claims runs, for how long and how many.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimRequest<'a> {
+    /// The node taking the leases.
+    pub owner: &'a str,
+    /// How long a lease lasts without a heartbeat.
+    pub lease: SignedDuration,
+    /// Most runs to take.
+    pub limit: u32,
+    /// Most runs one tenant may have running (`None`: no cap).
+    pub per_tenant: Option<u32>,
 }
 
 /// A run a worker claimed: everything the executor needs.
@@ -149,15 +168,22 @@ pub trait EngineStore: Send + Sync + 'static {
     /// Fires at most `batch_limit` due tasks in one transaction: inserts the ledger rows
     /// `planner` decides and advances each task's `next_run_at`. On PostgreSQL, tasks another
     /// node is firing are skipped; an occurrence that already has a row is never written twice.
+    ///
+    /// With `claim`, and when it queued runs, it then claims queued runs as
+    /// [`EngineStore::claim`] does: in the same transaction on SQLite, so a fired run reaches a
+    /// worker after one durable commit instead of two; in the next one on PostgreSQL, where
+    /// claiming while holding the fired tasks could deadlock with another node's firing.
     async fn fire(
         &self,
         now: Timestamp,
         batch_limit: u32,
         planner: &dyn FirePlanner,
+        claim: Option<ClaimRequest<'_>>,
     ) -> Result<FireReport>;
 
-    /// The earliest `next_run_at` of any active task.
-    async fn next_due(&self) -> Result<Option<Timestamp>>;
+    /// The `limit` earliest `next_run_at` instants of active tasks, earliest first (repeats
+    /// kept: two tasks due at one instant give it twice).
+    async fn upcoming(&self, limit: u32) -> Result<Vec<Timestamp>>;
 
     /// The earliest instant a queued run may start.
     async fn next_queued(&self) -> Result<Option<Timestamp>>;
@@ -543,6 +569,74 @@ fn planned_row(task_id: i64, task: &Task, run: &PlannedRun, now: Timestamp) -> A
         .opt_text(error)
 }
 
+/// Claims queued runs inside the caller's write transaction (see [`EngineStore::claim`]).
+async fn claim_runs<B: Backend, E: Exec + ?Sized>(
+    tx: &mut E,
+    now: Timestamp,
+    request: ClaimRequest<'_>,
+) -> Result<Vec<ClaimedRun>> {
+    let ClaimRequest {
+        owner,
+        lease,
+        limit,
+        per_tenant,
+    } = request;
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let expires = now
+        .checked_add(lease)
+        .map_err(|e| StoreError::Corrupt(format!("lease end: {e}")))?;
+    let taken = tx
+        .fetch_all::<TakenRun>(
+            Stmt::new(B::CLAIM_RUNS)
+                .int(millis(now))
+                .int(i64::from(limit))
+                .int(per_tenant.map_or(i64::MAX, i64::from))
+                .text(owner)
+                .int(millis(expires))
+                .uncached(),
+        )
+        .await?;
+    if taken.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tasks = std::collections::HashMap::new();
+    for row in tx
+        .fetch_all::<TaskRow>(
+            Stmt::new(sql::MARK_CLAIMED_TASKS)
+                .int(millis(now))
+                .text(owner)
+                .uncached(),
+        )
+        .await?
+    {
+        tasks.insert(row.id, row.into_task()?);
+    }
+    let mut claimed = Vec::with_capacity(taken.len());
+    for taken in taken {
+        let ctx = format!("run {}", taken.uuid);
+        let task = tasks
+            .get(&taken.task_id)
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: its task is missing")))?;
+        claimed.push(ClaimedRun {
+            run: RunUuid(taken.uuid),
+            tenant: TenantId::new(taken.tenant_id)
+                .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: tenant_id")))?,
+            task,
+            trigger: taken
+                .trigger
+                .parse()
+                .map_err(|e: String| StoreError::Corrupt(format!("{ctx}: {e}")))?,
+            scheduled_for: timestamp(taken.scheduled_for, &ctx)?,
+            attempt: attempts(taken.attempt, &ctx)?,
+            max_attempts: attempts(taken.max_attempts, &ctx)?,
+        });
+    }
+    Ok(claimed)
+}
+
 /// Milliseconds rounded up: stored start instants may be late by a fraction of a millisecond,
 /// never early.
 fn ceil_millis(at: Timestamp) -> i64 {
@@ -565,6 +659,7 @@ impl<B: Backend> EngineStore for B {
         now: Timestamp,
         batch_limit: u32,
         planner: &dyn FirePlanner,
+        claim: Option<ClaimRequest<'_>>,
     ) -> Result<FireReport> {
         let mut report = FireReport::default();
         let mut tx = self.begin_write().await?;
@@ -625,6 +720,7 @@ impl<B: Backend> EngineStore for B {
                     .iter()
                     .map(|run| planned_row(id, &due.task, run, now)),
             );
+            report.next_instants.extend(plan.next_run_at);
             advances.push(
                 Args::default()
                     .int(id)
@@ -632,17 +728,18 @@ impl<B: Backend> EngineStore for B {
                     .bool(plan.next_run_at.is_some()),
             );
         }
+        let mut queued = std::collections::HashSet::new();
         for stmt in values_stmts(
             sql::INSERT_RUNS,
             sql::INSERT_RUNS_TAIL,
             &Args::default(),
             inserts,
         ) {
-            for (status,) in tx.fetch_all::<(String,)>(stmt).await? {
+            for (status, uuid) in tx.fetch_all::<(String, Uuid)>(stmt).await? {
                 if status == RunStatus::Skipped.as_str() {
                     report.skipped += 1;
                 } else {
-                    report.queued += 1;
+                    queued.insert(uuid);
                 }
             }
         }
@@ -653,16 +750,31 @@ impl<B: Backend> EngineStore for B {
             advances,
         )
         .await?;
+        report.queued = queued.len() as u64;
+        if let Some(request) = claim.filter(|_| !queued.is_empty()) {
+            report.claimed = if B::ONE_WRITER {
+                claim_runs::<B, _>(&mut *tx, now, request).await?
+            } else {
+                tx.commit().await?;
+                tx = self.begin_write().await?;
+                claim_runs::<B, _>(&mut *tx, now, request).await?
+            };
+            for run in &report.claimed {
+                queued.remove(&run.run.0);
+            }
+        }
+        report.unclaimed = queued.len() as u64;
         tx.commit().await?;
         Ok(report)
     }
 
-    async fn next_due(&self) -> Result<Option<Timestamp>> {
+    async fn upcoming(&self, limit: u32) -> Result<Vec<Timestamp>> {
         let mut conn = self.read().await?;
-        let (next,) = conn
-            .fetch_one::<(Option<i64>,)>(Stmt::new(sql::NEXT_DUE))
-            .await?;
-        next.map(|ms| timestamp(ms, "next_run_at")).transpose()
+        conn.fetch_all::<(i64,)>(Stmt::new(sql::UPCOMING).int(i64::from(limit)))
+            .await?
+            .into_iter()
+            .map(|(ms,)| timestamp(ms, "next_run_at"))
+            .collect()
     }
 
     async fn next_queued(&self) -> Result<Option<Timestamp>> {
@@ -684,58 +796,14 @@ impl<B: Backend> EngineStore for B {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let expires = now
-            .checked_add(lease)
-            .map_err(|e| StoreError::Corrupt(format!("lease end: {e}")))?;
         let mut tx = self.begin_write().await?;
-        let taken = tx
-            .fetch_all::<TakenRun>(
-                Stmt::new(B::CLAIM_RUNS)
-                    .int(millis(now))
-                    .int(i64::from(limit))
-                    .int(per_tenant.map_or(i64::MAX, i64::from))
-                    .text(owner)
-                    .int(millis(expires))
-                    .uncached(),
-            )
-            .await?;
-        if taken.is_empty() {
-            tx.commit().await?;
-            return Ok(Vec::new());
-        }
-        let mut tasks = std::collections::HashMap::new();
-        for row in tx
-            .fetch_all::<TaskRow>(
-                Stmt::new(sql::MARK_CLAIMED_TASKS)
-                    .int(millis(now))
-                    .text(owner)
-                    .uncached(),
-            )
-            .await?
-        {
-            tasks.insert(row.id, row.into_task()?);
-        }
-        let mut claimed = Vec::with_capacity(taken.len());
-        for taken in taken {
-            let ctx = format!("run {}", taken.uuid);
-            let task = tasks
-                .get(&taken.task_id)
-                .cloned()
-                .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: its task is missing")))?;
-            claimed.push(ClaimedRun {
-                run: RunUuid(taken.uuid),
-                tenant: TenantId::new(taken.tenant_id)
-                    .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: tenant_id")))?,
-                task,
-                trigger: taken
-                    .trigger
-                    .parse()
-                    .map_err(|e: String| StoreError::Corrupt(format!("{ctx}: {e}")))?,
-                scheduled_for: timestamp(taken.scheduled_for, &ctx)?,
-                attempt: attempts(taken.attempt, &ctx)?,
-                max_attempts: attempts(taken.max_attempts, &ctx)?,
-            });
-        }
+        let request = ClaimRequest {
+            owner,
+            lease,
+            limit,
+            per_tenant,
+        };
+        let claimed = claim_runs::<B, _>(&mut *tx, now, request).await?;
         tx.commit().await?;
         Ok(claimed)
     }

@@ -25,8 +25,8 @@ mod sqlite;
 pub mod test_support;
 
 pub use engine::{
-    AttemptEnd, ClaimedRun, DueTask, EngineStore, FinishedAttempt, FirePlan, FirePlanner,
-    FireReport, NewLogLine, PlannedRun,
+    AttemptEnd, ClaimRequest, ClaimedRun, DueTask, EngineStore, FinishedAttempt, FirePlan,
+    FirePlanner, FireReport, NewLogLine, PlannedRun,
 };
 pub use error::StoreError;
 pub use postgres::PostgresStore;

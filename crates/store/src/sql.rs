@@ -268,9 +268,10 @@ pub(crate) const MARK_CLAIMED_TASKS: &str = concat!(
     task_columns!()
 );
 
-/// Earliest next occurrence of any active task.
-pub(crate) const NEXT_DUE: &str = "SELECT MIN(next_run_at) FROM scheduled_tasks \
-     WHERE deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL";
+/// The earliest next occurrences of active tasks, earliest first; served by `ix_scheduled_tasks_due`.
+pub(crate) const UPCOMING: &str = "SELECT next_run_at FROM scheduled_tasks \
+     WHERE deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL \
+     ORDER BY next_run_at LIMIT $1";
 
 /// Earliest instant a queued run may start, leaving out the ones waiting for a running run.
 pub(crate) const NEXT_QUEUED: &str = concat!(
@@ -297,7 +298,7 @@ pub(crate) const INSERT_RUNS: &str = "INSERT INTO task_runs (\
      VALUES ";
 
 /// The end of [`INSERT_RUNS`], after its rows.
-pub(crate) const INSERT_RUNS_TAIL: &str = " ON CONFLICT DO NOTHING RETURNING status";
+pub(crate) const INSERT_RUNS_TAIL: &str = " ON CONFLICT DO NOTHING RETURNING status, uuid";
 
 /// One ledger row. An occurrence that already has one (another node fired it) is left alone.
 pub(crate) const INSERT_RUN: &str = "INSERT INTO task_runs (\

@@ -105,6 +105,7 @@ impl Backend for SqliteStore {
     const DUE_TASKS: &'static str = sql::DUE_TASKS_SQLITE;
     const CLAIM_RUNS: &'static str = sql::CLAIM_RUNS_SQLITE;
     const CANCEL_QUEUED_RUNS: &'static str = sql::CANCEL_QUEUED_RUNS_SQLITE;
+    const ONE_WRITER: bool = true;
 
     async fn begin_write(&self) -> Result<Self::Tx> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)

@@ -11,8 +11,8 @@ use common::{at, create, tenant};
 use domain::{LogStream, RunStatus, RunTrigger, Task};
 use jiff::{SignedDuration, Timestamp};
 use store::{
-    AttemptEnd, DueTask, EngineStore, FinishedAttempt, FirePlan, FirePlanner, NewLogLine,
-    PlannedRun, RunQuery, Store, StoreError,
+    AttemptEnd, ClaimRequest, DueTask, EngineStore, FinishedAttempt, FirePlan, FirePlanner,
+    NewLogLine, PlannedRun, RunQuery, Store, StoreError,
 };
 
 macro_rules! conformance {
@@ -53,6 +53,8 @@ conformance!(
     pruning_deletes_old_finished_runs_with_their_logs,
     a_tenant_at_its_cap_of_running_runs_gets_no_more,
     a_batch_of_ended_attempts_is_recorded_together,
+    fire_claims_in_its_own_transaction,
+    upcoming_lists_the_earliest_instants,
 );
 
 /// Queues the stored occurrence and schedules the next one a minute later; an occurrence at
@@ -113,11 +115,23 @@ fn end(status: RunStatus, retry_at: Option<Timestamp>) -> AttemptEnd {
 async fn fire_records_due_occurrences_and_advances<S: Store + EngineStore>(store: Arc<S>) {
     // `create` puts the first occurrence at ms + 60 s.
     let task = create(&*store, tenant(1), "A", "a", 0).await;
-    let report = store.fire(at(59_999), 10, &PLANNER).await.expect("fire");
+    let report = store
+        .fire(at(59_999), 10, &PLANNER, None)
+        .await
+        .expect("fire");
     assert_eq!(report.tasks, 0, "not due yet");
-    assert_eq!(store.next_due().await.expect("next due"), Some(at(60_000)));
-    let report = store.fire(at(60_000), 10, &PLANNER).await.expect("fire");
+    assert_eq!(
+        store.upcoming(10).await.expect("upcoming"),
+        vec![at(60_000)]
+    );
+    let report = store
+        .fire(at(60_000), 10, &PLANNER, None)
+        .await
+        .expect("fire");
     assert_eq!((report.tasks, report.queued, report.skipped), (1, 1, 0));
+    assert_eq!(report.next_instants, vec![at(120_000)]);
+    assert!(report.claimed.is_empty(), "nothing claimed unless asked");
+    assert_eq!(report.unclaimed, 1);
     let fired = runs(&*store, &task).await;
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].status, RunStatus::Queued);
@@ -129,7 +143,10 @@ async fn fire_records_due_occurrences_and_advances<S: Store + EngineStore>(store
         .unwrap();
     assert_eq!(task.next_run_at, Some(at(120_000)));
     assert_eq!(store.next_queued().await.unwrap(), Some(at(60_000)));
-    let again = store.fire(at(60_000), 10, &PLANNER).await.expect("fire");
+    let again = store
+        .fire(at(60_000), 10, &PLANNER, None)
+        .await
+        .expect("fire");
     assert_eq!(again.tasks, 0);
 }
 
@@ -138,7 +155,7 @@ async fn fire_finishes_a_task_without_a_next_occurrence<S: Store + EngineStore>(
     let last = EveryMinute {
         end: Some(at(60_000)),
     };
-    store.fire(at(61_000), 10, &last).await.expect("fire");
+    store.fire(at(61_000), 10, &last, None).await.expect("fire");
     let task = store
         .get_task(task.tenant, task.uuid)
         .await
@@ -149,7 +166,7 @@ async fn fire_finishes_a_task_without_a_next_occurrence<S: Store + EngineStore>(
         !task.definition.is_active,
         "a finished task is no longer active"
     );
-    assert_eq!(store.next_due().await.unwrap(), None);
+    assert_eq!(store.upcoming(10).await.unwrap(), vec![]);
 }
 
 async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(store: Arc<S>) {
@@ -409,22 +426,37 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
         let code = format!("t{i}");
         tasks.push(create(&*store, tenant(1 + i % 3), &code, &code, i).await);
     }
-    // Two nodes fire the same due tasks at once, in small batches, until nothing is due.
-    let firer = |store: Arc<S>| async move {
+    // Two nodes fire the same due tasks at once, in small batches, until nothing is due; each
+    // batch also claims a few runs, as the firing loop does with its free worker slots.
+    let firer = |store: Arc<S>, owner: &'static str| async move {
         let mut queued = 0;
+        let mut claimed = Vec::new();
         loop {
-            let report = store.fire(at(200_000), 7, &PLANNER).await.expect("fire");
+            let claim = ClaimRequest {
+                owner,
+                lease: LEASE,
+                limit: 2,
+                per_tenant: None,
+            };
+            let report = store
+                .fire(at(200_000), 7, &PLANNER, Some(claim))
+                .await
+                .expect("fire");
             queued += report.queued;
+            claimed.extend(report.claimed.into_iter().map(|c| c.run));
             if report.tasks == 0 {
-                return queued;
+                return (queued, claimed);
             }
         }
     };
     let (a, b) = tokio::join!(
-        tokio::spawn(firer(store.clone())),
-        tokio::spawn(firer(store.clone()))
+        tokio::spawn(firer(store.clone(), "n1")),
+        tokio::spawn(firer(store.clone(), "n2"))
     );
-    let queued = a.unwrap() + b.unwrap();
+    let ((queued_a, mut all), (queued_b, claimed_b)) = (a.unwrap(), b.unwrap());
+    all.extend(claimed_b);
+    assert!(!all.is_empty(), "the firers claimed some runs");
+    let queued = queued_a + queued_b;
     // Each task had occurrences at 60 s, 120 s and 180 s due by 200 s.
     assert_eq!(queued, 40 * 3);
     for task in &tasks {
@@ -452,7 +484,7 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
         tokio::spawn(claimer(store.clone(), "n1")),
         tokio::spawn(claimer(store.clone(), "n2"))
     );
-    let mut all = a.unwrap();
+    all.extend(a.unwrap());
     all.extend(b.unwrap());
     let distinct: HashSet<_> = all.iter().collect();
     assert_eq!(all.len(), 120);
@@ -675,4 +707,65 @@ async fn a_batch_of_ended_attempts_is_recorded_together<S: Store + EngineStore>(
     let task = store.get_task(a.tenant, a.uuid).await.unwrap().unwrap();
     assert_eq!(task.last_run_status, Some(RunStatus::Succeeded));
     assert!(!task.is_running);
+}
+
+async fn fire_claims_in_its_own_transaction<S: Store + EngineStore>(store: Arc<S>) {
+    for i in 0..3 {
+        let code = format!("t{i}");
+        create(&*store, tenant(1 + i), &code, &code, 0).await;
+    }
+    let claim = ClaimRequest {
+        owner: "n1",
+        lease: LEASE,
+        limit: 2,
+        per_tenant: None,
+    };
+    let report = store
+        .fire(at(60_000), 10, &PLANNER, Some(claim))
+        .await
+        .expect("fire");
+    assert_eq!((report.tasks, report.queued), (3, 3));
+    assert_eq!(report.claimed.len(), 2, "as many as the claim asked for");
+    assert_eq!(report.unclaimed, 1);
+    let tenants: HashSet<i64> = report.claimed.iter().map(|c| c.tenant.get()).collect();
+    assert_eq!(tenants.len(), 2, "one run from each of two tenants");
+    for claimed in &report.claimed {
+        assert_eq!(claimed.attempt, 1);
+        assert_eq!(claimed.scheduled_for, at(60_000));
+        let run = store
+            .get_run(claimed.tenant, claimed.run)
+            .await
+            .unwrap()
+            .expect("the claimed run exists");
+        assert_eq!(run.status, RunStatus::Running);
+    }
+    // The third is still queued for the claimer; a firing with nothing due claims nothing.
+    let idle = store
+        .fire(at(60_001), 10, &PLANNER, Some(claim))
+        .await
+        .expect("fire");
+    assert!(idle.claimed.is_empty());
+    let rest = store
+        .claim("n2", at(60_001), LEASE, 10, None)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+}
+
+async fn upcoming_lists_the_earliest_instants<S: Store + EngineStore>(store: Arc<S>) {
+    assert_eq!(store.upcoming(10).await.unwrap(), vec![]);
+    for (i, ms) in [5_000, 0, 5_000, 9_000].into_iter().enumerate() {
+        let code = format!("t{i}");
+        create(&*store, tenant(1 + i as i64 % 2), &code, &code, ms).await;
+    }
+    assert_eq!(
+        store.upcoming(3).await.unwrap(),
+        vec![at(60_000), at(65_000), at(65_000)],
+        "earliest first, repeats kept, at most the limit"
+    );
+    store.fire(at(60_000), 10, &PLANNER, None).await.unwrap();
+    assert_eq!(
+        store.upcoming(10).await.unwrap(),
+        vec![at(65_000), at(65_000), at(69_000), at(120_000)]
+    );
 }
