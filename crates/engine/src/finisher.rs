@@ -58,9 +58,13 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>) {
         .await
     {
         Ok(held) => {
+            let recorded = held.iter().any(|h| *h);
             for (reply, held) in replies.into_iter().zip(held) {
                 // A worker that stopped waiting has nothing left to do with the answer.
                 let _ = reply.send(Ok(held));
+            }
+            if recorded {
+                poke_if_runs_wait(shared).await;
             }
         }
         Err(e) => {
@@ -68,6 +72,21 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>) {
             for reply in replies {
                 let _ = reply.send(Err(error.clone()));
             }
+        }
+    }
+}
+
+/// Wakes the claimer when runs wait in the queue: a retry was queued, or a run held back by
+/// the runs that just ended (its task's overlap policy, its tenant's cap) may start now. Most
+/// batches leave the queue empty, and a claim that finds nothing would cost a write
+/// transaction.
+async fn poke_if_runs_wait(shared: &Shared) {
+    match shared.store.next_queued().await {
+        Ok(None) => {}
+        Ok(Some(_)) => shared.wake.runs_queued(),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the queue failed; waking the claimer anyway");
+            shared.wake.runs_queued();
         }
     }
 }

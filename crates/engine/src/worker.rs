@@ -203,8 +203,8 @@ async fn execute(
         return;
     }
     match answer.await {
-        // A retry was queued, or a run of the task waiting for this one may start now.
-        Ok(Ok(true)) => shared.wake.runs_queued(),
+        // The finisher wakes the claimer if runs wait.
+        Ok(Ok(true)) => {}
         Ok(Ok(false)) => tracing::warn!(run = %run.run, "lease lost before the attempt finished"),
         // The lease will expire and the rescuer will run the attempt again: at-least-once.
         Ok(Err(e)) => tracing::error!(run = %run.run, error = %e, "recording the attempt failed"),
