@@ -76,11 +76,16 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>) {
     }
 }
 
-/// Wakes the claimer when runs wait in the queue: a retry was queued, or a run held back by
-/// the runs that just ended (its task's overlap policy, its tenant's cap) may start now. Most
-/// batches leave the queue empty, and a claim that finds nothing would cost a write
-/// transaction.
+/// Wakes the claimer when runs may wait in the queue: a retry was queued, or a run held back
+/// by the runs that just ended (its task's overlap policy, its tenant's cap) may start now.
+/// With one writer (SQLite) it looks first: most batches leave the queue empty, and a claim
+/// that finds nothing would take the writer from the firing. On PostgreSQL the claimer runs
+/// beside the rest, and the look would only delay the next batch.
 async fn poke_if_runs_wait(shared: &Shared) {
+    if !shared.store.claims_while_firing() {
+        shared.wake.runs_queued();
+        return;
+    }
     match shared.store.next_queued().await {
         Ok(None) => {}
         Ok(Some(_)) => shared.wake.runs_queued(),

@@ -1,5 +1,5 @@
-//! The firing loop: due occurrences become ledger rows, one transaction per batch, which also
-//! hands the new runs to the free worker slots.
+//! The firing loop: due occurrences become ledger rows, one transaction per batch, which on
+//! SQLite also hands the new runs to the free worker slots.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +15,8 @@ use crate::worker;
 
 /// Pause after a store error before trying again, so a database outage is not a busy loop.
 const ERROR_BACKOFF: Duration = Duration::from_millis(500);
+/// Pause before firing a task again that another transaction held (a few milliseconds).
+const LOCKED_RETRY: Duration = Duration::from_millis(2);
 
 /// Fires due tasks until shutdown. Sleeps until the earliest instant of the timing index,
 /// woken early by task changes; reloads the index after a change and at least every
@@ -44,6 +46,14 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 Ok(report) if report.tasks >= u64::from(batch) => {
                     index.fired_some(&report.next_instants);
                 }
+                Ok(report)
+                    if report.tasks < index.due_count(now) && still_due(&shared, now).await =>
+                {
+                    // On PostgreSQL a due task whose row another transaction holds (a claim
+                    // or a finish marking it) is skipped, not waited for: try again shortly.
+                    index.fired_some(&report.next_instants);
+                    pause(&shared, LOCKED_RETRY).await;
+                }
                 Ok(report) => index.fired_all(now, &report.next_instants),
                 Err(e) => {
                     tracing::warn!(error = %e, "firing failed; retrying");
@@ -62,11 +72,28 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     }
 }
 
-/// Fires one batch at `now`. Its transaction also claims as many runs as there are free
-/// worker slots, which start at once; the claimer is poked only for runs left queued.
+/// Whether a task is still due at `now` after a firing handled fewer tasks than the index
+/// expected: either some were skipped (held by another transaction) or the index was stale
+/// (another node fired them). A failed look counts as due, so nothing is dropped on an error.
+async fn still_due(shared: &Shared, now: Timestamp) -> bool {
+    match shared.store.upcoming(1).await {
+        Ok(next) => next.first().is_some_and(|at| *at <= now),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the next due instant failed");
+            true
+        }
+    }
+}
+
+/// Fires one batch at `now`. Where the store claims while firing (SQLite), its transaction
+/// also claims as many runs as there are free worker slots, which start at once; the claimer
+/// is poked only for runs left queued.
 async fn fire(shared: &Arc<Shared>, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
-    let mut slots: Vec<OwnedSemaphorePermit> =
-        std::iter::from_fn(|| shared.slots.clone().try_acquire_owned().ok()).collect();
+    let mut slots: Vec<OwnedSemaphorePermit> = if shared.store.claims_while_firing() {
+        std::iter::from_fn(|| shared.slots.clone().try_acquire_owned().ok()).collect()
+    } else {
+        Vec::new()
+    };
     let claim = (!slots.is_empty()).then(|| ClaimRequest {
         owner: &shared.config.node_id,
         lease: SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX),

@@ -66,6 +66,14 @@ impl TimingIndex {
             .is_some_and(|(at, _)| *at <= now)
     }
 
+    /// How many tasks it expects due at `now`.
+    pub(crate) fn due_count(&self, now: Timestamp) -> u64 {
+        self.instants
+            .range(..=now)
+            .map(|(_, n)| u64::from(*n))
+            .sum()
+    }
+
     /// When to look next: the earliest instant, or the horizon where the window runs out.
     pub(crate) fn wake_at(&self) -> Option<Timestamp> {
         let first = self.instants.first_key_value().map(|(at, _)| *at);
@@ -114,6 +122,8 @@ mod tests {
         assert_eq!(index.wake_at(), Some(at(100)));
         assert!(!index.is_due(at(99)), "never early");
         assert!(index.is_due(at(100)));
+        assert_eq!(index.due_count(at(100)), 2);
+        assert_eq!(index.due_count(at(250)), 3);
         index.fired_all(at(100), &[at(1_100), at(1_100)]);
         assert_eq!(index.wake_at(), Some(at(250)));
         index.fired_all(at(260), &[at(1_250)]);

@@ -169,10 +169,9 @@ pub trait EngineStore: Send + Sync + 'static {
     /// `planner` decides and advances each task's `next_run_at`. On PostgreSQL, tasks another
     /// node is firing are skipped; an occurrence that already has a row is never written twice.
     ///
-    /// With `claim`, and when it queued runs, it then claims queued runs as
-    /// [`EngineStore::claim`] does: in the same transaction on SQLite, so a fired run reaches a
-    /// worker after one durable commit instead of two; in the next one on PostgreSQL, where
-    /// claiming while holding the fired tasks could deadlock with another node's firing.
+    /// With `claim`, when [`EngineStore::claims_while_firing`] and it queued runs, the same
+    /// transaction then claims queued runs as [`EngineStore::claim`] does, so a fired run
+    /// reaches a worker after one durable commit instead of two.
     async fn fire(
         &self,
         now: Timestamp,
@@ -190,6 +189,12 @@ pub trait EngineStore: Send + Sync + 'static {
 
     /// Wake-ups between nodes sharing the database (PostgreSQL); `None` on SQLite.
     fn signals(&self) -> Option<Arc<dyn crate::Signals>>;
+
+    /// Whether [`EngineStore::fire`] claims runs in its transaction. Only with one writer
+    /// (SQLite), where the firing and the claim would queue for the same lock anyway. On
+    /// PostgreSQL the claimer runs beside the firing instead, and claiming while holding the
+    /// fired tasks could deadlock with another node's firing.
+    fn claims_while_firing(&self) -> bool;
 
     /// Claims up to `limit` queued runs whose `not_before` has passed, fairly across tenants,
     /// under a lease held by `owner` until `now + lease`; a tenant with `per_tenant` runs
@@ -654,6 +659,10 @@ impl<B: Backend> EngineStore for B {
         Backend::signals(self)
     }
 
+    fn claims_while_firing(&self) -> bool {
+        B::ONE_WRITER
+    }
+
     async fn fire(
         &self,
         now: Timestamp,
@@ -751,14 +760,8 @@ impl<B: Backend> EngineStore for B {
         )
         .await?;
         report.queued = queued.len() as u64;
-        if let Some(request) = claim.filter(|_| !queued.is_empty()) {
-            report.claimed = if B::ONE_WRITER {
-                claim_runs::<B, _>(&mut *tx, now, request).await?
-            } else {
-                tx.commit().await?;
-                tx = self.begin_write().await?;
-                claim_runs::<B, _>(&mut *tx, now, request).await?
-            };
+        if let Some(request) = claim.filter(|_| B::ONE_WRITER && !queued.is_empty()) {
+            report.claimed = claim_runs::<B, _>(&mut *tx, now, request).await?;
             for run in &report.claimed {
                 queued.remove(&run.run.0);
             }

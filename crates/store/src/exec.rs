@@ -225,9 +225,8 @@ pub trait Backend: Send + Sync + 'static {
     const CLAIM_RUNS: &'static str;
     /// The statement that cancels a task's queued runs (see `sql::CANCEL_QUEUED_RUNS_*`).
     const CANCEL_QUEUED_RUNS: &'static str;
-    /// Whether every write transaction is serialised (SQLite). Only then may a firing claim
-    /// in its own transaction: on PostgreSQL, two nodes' firings would each hold task rows the
-    /// other's claim must mark running, a deadlock.
+    /// Whether every write transaction is serialised (SQLite); see
+    /// [`EngineStore::claims_while_firing`](crate::EngineStore::claims_while_firing).
     const ONE_WRITER: bool;
 
     /// Starts a write transaction. Writers of one task (or of the whole database, on SQLite)

@@ -34,6 +34,14 @@ async fn executing_nodes(node: &Node, task: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The node a run's attempt started on, from its log.
+fn started_on(run: &serde_json::Value) -> Option<String> {
+    run["logs"].as_array()?.iter().find_map(|line| {
+        let line = line["line"].as_str()?;
+        line.split(" started on ").nth(1).map(str::to_owned)
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_share_one_postgresql() {
     let sink = Sink::start().await;
@@ -97,7 +105,20 @@ async fn two_nodes_share_one_postgresql() {
             a.run(&run).await["status"] == "running"
         })
         .await;
-        if executing_nodes(&a, &slow).await.contains("node-a") {
+        // Which node runs it: its own log says, once the line is written (a running
+        // attempt's log is written every half second).
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let node = loop {
+            if let Some(node) = started_on(&a.run(&run).await) {
+                break node;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the slow run's log never said where it started"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        if node == "node-a" {
             in_flight = Some(run);
             break;
         }
