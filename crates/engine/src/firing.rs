@@ -4,9 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use store::{ClaimRequest, FireReport, StoreError};
-use tokio::sync::OwnedSemaphorePermit;
 
 use crate::Shared;
 use crate::policy::Planner;
@@ -89,22 +88,19 @@ async fn still_due(shared: &Shared, now: Timestamp) -> bool {
 /// also claims as many runs as there are free worker slots, which start at once; the claimer
 /// is poked only for runs left queued.
 async fn fire(shared: &Arc<Shared>, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
-    let mut slots: Vec<OwnedSemaphorePermit> = if shared.store.claims_while_firing() {
-        std::iter::from_fn(|| shared.slots.clone().try_acquire_owned().ok()).collect()
+    let slots = if shared.store.claims_while_firing() {
+        worker::free_slots(shared)
     } else {
         Vec::new()
     };
     let claim = (!slots.is_empty()).then(|| ClaimRequest {
         owner: &shared.config.node_id,
-        lease: SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX),
+        lease: shared.lease(),
         limit: u32::try_from(slots.len()).unwrap_or(u32::MAX),
         per_tenant: shared.config.max_running_per_tenant,
     });
     let mut report = shared.store.fire(now, batch, &Planner, claim).await?;
-    for run in report.claimed.drain(..) {
-        let slot = slots.pop().expect("no more runs claimed than slots taken");
-        worker::start(shared, run, slot);
-    }
+    worker::start_all(shared, std::mem::take(&mut report.claimed), slots);
     if report.unclaimed > 0 {
         shared.wake.runs_queued();
     }

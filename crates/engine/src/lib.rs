@@ -14,7 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use domain::{Clock, RunUuid, Task};
 use exec::{Attempt, AttemptResult, LogSink};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use store::{EngineStore, StoreError};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
@@ -120,6 +120,11 @@ struct Shared {
 }
 
 impl Shared {
+    /// The lease as a signed duration (saturating: a lease beyond its range never expires).
+    fn lease(&self) -> SignedDuration {
+        SignedDuration::try_from(self.config.lease).unwrap_or(SignedDuration::MAX)
+    }
+
     fn inflight_runs(&self) -> Vec<RunUuid> {
         self.inflight
             .lock()

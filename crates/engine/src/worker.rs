@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use domain::RunStatus;
 use exec::{Attempt, AttemptResult, LogLine, LogSink, Outcome};
-use jiff::SignedDuration;
 use store::{AttemptEnd, ClaimedRun, FinishedAttempt, NewLogLine};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -29,39 +28,29 @@ const LOG_FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// Claims runs while a worker slot is free, until shutdown.
 pub(crate) async fn claim_loop(shared: Arc<Shared>) {
-    let slots = shared.slots.clone();
-    let lease = SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX);
     loop {
         let first = tokio::select! {
-            permit = slots.clone().acquire_owned() => match permit {
+            permit = shared.slots.clone().acquire_owned() => match permit {
                 Ok(permit) => permit,
                 Err(_) => return,
             },
             () = shared.stop.cancelled() => return,
         };
         let mut taken = vec![first];
-        taken.extend(std::iter::from_fn(|| {
-            slots.clone().try_acquire_owned().ok()
-        }));
+        taken.extend(free_slots(&shared));
         let now = shared.clock.now();
         match shared
             .store
             .claim(
                 &shared.config.node_id,
                 now,
-                lease,
+                shared.lease(),
                 u32::try_from(taken.len()).unwrap_or(u32::MAX),
                 shared.config.max_running_per_tenant,
             )
             .await
         {
-            Ok(runs) if !runs.is_empty() => {
-                // The slots taken beyond the runs claimed free again when `taken` drops.
-                for run in runs {
-                    let slot = taken.pop().expect("no more runs claimed than slots taken");
-                    start(&shared, run, slot);
-                }
-            }
+            Ok(runs) if !runs.is_empty() => start_all(&shared, runs, taken),
             Ok(_) => {
                 drop(taken);
                 let wait = match shared.store.next_queued().await {
@@ -89,10 +78,28 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
     }
 }
 
+/// Takes every worker slot that is free now, without waiting.
+pub(crate) fn free_slots(shared: &Shared) -> Vec<OwnedSemaphorePermit> {
+    std::iter::from_fn(|| shared.slots.clone().try_acquire_owned().ok()).collect()
+}
+
+/// Starts each claimed run on one of `slots`, taken before the claim (so never fewer than the
+/// runs); the slots left over free again here.
+pub(crate) fn start_all(
+    shared: &Arc<Shared>,
+    runs: Vec<ClaimedRun>,
+    mut slots: Vec<OwnedSemaphorePermit>,
+) {
+    for run in runs {
+        let slot = slots.pop().expect("no more runs claimed than slots taken");
+        start(shared, run, slot);
+    }
+}
+
 /// Runs a claimed attempt in its own task, holding `permit` (its worker slot) until it ends.
 /// The slot frees as soon as the attempt stops executing: recording its outcome is the
 /// finisher's work, and the claimer can take the next run meanwhile.
-pub(crate) fn start(shared: &Arc<Shared>, run: ClaimedRun, permit: OwnedSemaphorePermit) {
+fn start(shared: &Arc<Shared>, run: ClaimedRun, permit: OwnedSemaphorePermit) {
     let token = CancellationToken::new();
     shared
         .inflight
@@ -274,9 +281,7 @@ pub(crate) async fn heartbeat_loop(shared: Arc<Shared>, halt: CancellationToken)
         let until = shared
             .clock
             .now()
-            .checked_add(
-                SignedDuration::try_from(shared.config.lease).unwrap_or(SignedDuration::MAX),
-            )
+            .checked_add(shared.lease())
             .unwrap_or(jiff::Timestamp::MAX);
         match shared
             .store
