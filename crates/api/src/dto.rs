@@ -471,8 +471,14 @@ pub struct RunResponse {
     pub skip_reason: Option<String>,
     /// Current attempt, from 1.
     pub attempt: i32,
-    /// Attempts allowed.
+    /// Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
+    /// uses up a retry).
     pub max_attempts: i32,
+    /// Attempts lost with their node (killed, crashed) and run again; at most
+    /// `SUNDIAL_MAX_RESCUES`.
+    pub rescues: i32,
+    /// Attempts a graceful shutdown handed back to the queue and run again.
+    pub requeues: i32,
     /// Queue instant.
     #[schema(value_type = String, format = DateTime)]
     pub queued_at: Timestamp,
@@ -507,6 +513,8 @@ impl From<Run> for RunResponse {
             skip_reason: run.skip_reason.map(|r| r.as_str().to_owned()),
             attempt: run.attempt,
             max_attempts: run.max_attempts,
+            rescues: run.rescues,
+            requeues: run.requeues,
             queued_at: run.queued_at,
             started_at: run.started_at,
             finished_at: run.finished_at,

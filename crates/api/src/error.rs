@@ -59,10 +59,17 @@ pub enum ApiError {
         /// The tenant's most live tasks.
         limit: u32,
     },
+    /// 503: the database cannot take requests right now (down, restarting, out of disk);
+    /// the cause is logged.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
     /// 500: something failed inside; the cause is logged.
     #[error("internal: {0}")]
     Internal(String),
 }
+
+/// What a 503 asks clients to wait before trying again.
+const RETRY_AFTER_SECONDS: u32 = 5;
 
 /// A problem+json body (RFC 9457) with Sundial's stable `code` and, for validation, the fields.
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,6 +122,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TaskQuota { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,6 +145,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Validation(_) => "validation_failed",
             ApiError::TaskQuota { .. } => "quota_exceeded",
+            ApiError::Unavailable(_) => "store_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -155,6 +164,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "Request body too large",
             ApiError::Validation(_) => "Invalid task",
             ApiError::TaskQuota { .. } => "Quota exceeded",
+            ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -217,6 +227,13 @@ impl ApiError {
                 format!("{} field(s) are invalid.", errors.0.len()),
                 errors.0.into_iter().map(Into::into).collect(),
             ),
+            ApiError::Unavailable(_) => (
+                format!(
+                    "The database cannot take requests right now; nothing was changed. Try \
+                     again in {RETRY_AFTER_SECONDS} seconds."
+                ),
+                vec![],
+            ),
             ApiError::Internal(_) => (
                 "Something went wrong on our side; it has been logged.".into(),
                 vec![],
@@ -239,6 +256,7 @@ impl From<StoreError> for ApiError {
             StoreError::VersionConflict { expected, current } => {
                 ApiError::VersionConflict { expected, current }
             }
+            other if other.is_unavailable() => ApiError::Unavailable(other.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -249,8 +267,10 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let code = self.code();
         let title = self.title();
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(%cause, "internal error");
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "store unavailable"),
+            _ => {}
         }
         let (detail, errors) = self.detail_and_fields();
         let problem = Problem {
@@ -269,6 +289,9 @@ impl IntoResponse for ApiError {
         );
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
         }
         response
     }

@@ -2,14 +2,14 @@
 //!
 //! Every route under `/api/tree-root/scheduled-tasks` and `/api/tree-root/tenant` is
 //! authenticated by [`auth::Caller`], scoped to the caller's tenant, and answers errors as
-//! problem+json ([`ApiError`]). `/healthz`, `/readyz` and `/metrics` need no token.
+//! problem+json ([`ApiError`]). `/livez`, `/readyz`, `/healthz` and `/metrics` need no token.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use domain::{Clock, EgressRules, Metrics};
-use engine::Wakeup;
+use engine::{Liveness, Wakeup};
 use store::{EngineStore, Store};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,7 +25,7 @@ mod routes;
 pub use auth::Auth;
 pub use error::{ApiError, Problem};
 pub use quotas::TenantQuotas;
-pub use routes::system::{SandboxHealth, SandboxLayer, SandboxStatus};
+pub use routes::system::{SandboxHealth, SandboxStatus};
 
 /// The path prefix of the task API, as in the original design.
 pub const TASKS_PREFIX: &str = "/api/tree-root/scheduled-tasks";
@@ -46,8 +46,10 @@ pub struct AppState {
     pub runs: Arc<dyn EngineStore>,
     /// Pokes the engine after every task change and queued run, so it reacts at once.
     pub wake: Wakeup,
-    /// The python sandbox's state, for `/healthz`.
+    /// The python sandbox's state, for `/metrics`.
     pub sandbox: Arc<SandboxHealth>,
+    /// Whether the engine's loops are alive, for `/livez`.
+    pub liveness: Liveness,
     /// The egress policy's input-only checks: `api_call` URLs at create and update, tenant
     /// allow-list entries.
     pub egress: Arc<dyn EgressRules>,

@@ -89,8 +89,12 @@ pub struct Run {
     pub skip_reason: Option<SkipReason>,
     /// Current attempt, 1 for the first try.
     pub attempt: i32,
-    /// Attempts allowed in all.
+    /// Attempts allowed in all: the task's retries plus one, plus one per rescue and requeue.
     pub max_attempts: i32,
+    /// Attempts lost with their node and run again (at most `SUNDIAL_MAX_RESCUES`).
+    pub rescues: i32,
+    /// Attempts a graceful shutdown handed back to the queue and run again.
+    pub requeues: i32,
     /// When it was queued.
     pub queued_at: Timestamp,
     /// When its current or last attempt started.

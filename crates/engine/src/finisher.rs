@@ -1,6 +1,11 @@
 //! Group commit of finished attempts: workers hand their outcome and the rest of their log to
 //! one writer, which records everything waiting in one transaction. On a disk that flushes
 //! ~300 times a second, one commit per attempt would cap execution near that rate.
+//!
+//! An outcome that cannot be recorded (the database is down, the disk is full) is kept in
+//! memory and written again with a growing wait until the store takes it. Meanwhile its
+//! worker still counts the attempt as executing, so the heartbeat keeps its lease; if the
+//! lease expires anyway, the rescuer runs the attempt again and this outcome is dropped.
 
 use std::sync::Arc;
 
@@ -9,9 +14,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::Shared;
+use crate::backoff::Backoff;
 
 /// Most attempts recorded per transaction.
 const FINISH_BATCH: usize = 512;
+/// Tries left for outcomes still unrecorded once the engine is stopping: the process is about
+/// to exit, and their leases will expire and have them run again.
+const TRIES_WHEN_STOPPING: u32 = 3;
 
 /// An ended attempt on its way to the store, and where its answer goes: whether the lease
 /// was still held (see `EngineStore::finish`), or the store's error text.
@@ -34,45 +43,68 @@ pub(crate) async fn run(
                 while let Ok(completion) = completions.try_recv() {
                     batch.push(completion);
                 }
-                record(&shared, &mut batch).await;
+                record(&shared, &mut batch, &halt).await;
                 return;
             }
         };
         if received == 0 {
             return;
         }
-        record(&shared, &mut batch).await;
+        record(&shared, &mut batch, &halt).await;
     }
 }
 
-async fn record(shared: &Shared, batch: &mut Vec<Completion>) {
+/// Records `batch`, trying again after store errors until it is recorded (or, once `halt` is
+/// cancelled, a few more times).
+async fn record(shared: &Shared, batch: &mut Vec<Completion>, halt: &CancellationToken) {
     if batch.is_empty() {
         return;
     }
     let (attempts, replies): (Vec<_>, Vec<_>) =
         batch.drain(..).map(|c| (c.attempt, c.reply)).unzip();
-    let now = shared.clock.now();
-    match shared
-        .store
-        .finish_many(&shared.config.node_id, attempts, now)
-        .await
-    {
-        Ok(held) => {
-            let recorded = held.iter().any(|h| *h);
-            for (reply, held) in replies.into_iter().zip(held) {
-                // A worker that stopped waiting has nothing left to do with the answer.
-                let _ = reply.send(Ok(held));
-            }
-            if recorded {
-                poke_if_runs_wait(shared).await;
+    let mut backoff = Backoff::default();
+    let mut tries_left = TRIES_WHEN_STOPPING;
+    let held = loop {
+        let now = shared.clock.now();
+        let error = match shared
+            .store
+            .finish_many(&shared.config.node_id, &attempts, now)
+            .await
+        {
+            Ok(held) => break held,
+            Err(e) => e,
+        };
+        if halt.is_cancelled() {
+            tries_left -= 1;
+            if tries_left == 0 {
+                tracing::error!(error = %error, attempts = attempts.len(),
+                    "the engine stopped before these outcomes could be recorded; \
+                     their runs will run again once their leases expire");
+                let error = error.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(error.clone()));
+                }
+                return;
             }
         }
-        Err(e) => {
-            let error = e.to_string();
-            for reply in replies {
-                let _ = reply.send(Err(error.clone()));
-            }
-        }
+        let wait = backoff.failed();
+        tracing::warn!(error = %error, attempts = attempts.len(), retry_in = ?wait,
+            "recording ended attempts failed; keeping them to try again");
+        tokio::time::sleep(wait).await;
+    };
+    if backoff.succeeded() > 0 {
+        tracing::info!(
+            attempts = attempts.len(),
+            "recorded the outcomes kept while the store failed"
+        );
+    }
+    let recorded = held.iter().any(|h| *h);
+    for (reply, held) in replies.into_iter().zip(held) {
+        // A worker that stopped waiting has nothing left to do with the answer.
+        let _ = reply.send(Ok(held));
+    }
+    if recorded {
+        poke_if_runs_wait(shared).await;
     }
 }
 

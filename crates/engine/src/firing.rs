@@ -8,12 +8,11 @@ use jiff::Timestamp;
 use store::{ClaimRequest, FireReport, StoreError};
 
 use crate::Shared;
+use crate::backoff::Backoff;
 use crate::policy::Planner;
 use crate::timing::{TimingIndex, WINDOW};
 use crate::worker;
 
-/// Pause after a store error before trying again, so a database outage is not a busy loop.
-const ERROR_BACKOFF: Duration = Duration::from_millis(500);
 /// Pause before firing a task again that another transaction held (a few milliseconds).
 const LOCKED_RETRY: Duration = Duration::from_millis(2);
 
@@ -24,6 +23,7 @@ pub(crate) async fn run(shared: Arc<Shared>) {
     let batch = shared.config.fire_batch.max(1);
     let mut index = TimingIndex::new();
     let mut loaded = Instant::now();
+    let mut backoff = Backoff::default();
     while !shared.stop.is_cancelled() {
         let now = shared.clock.now();
         if index.needs_load(now) || loaded.elapsed() >= shared.config.max_idle {
@@ -33,14 +33,19 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                     loaded = Instant::now();
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "loading the upcoming occurrences failed");
-                    pause(&shared, ERROR_BACKOFF).await;
+                    let wait = backoff.failed();
+                    tracing::warn!(error = %e, retry_in = ?wait, "loading the upcoming occurrences failed");
+                    pause(&shared, wait).await;
                     continue;
                 }
             }
         }
         if index.is_due(now) {
-            match fire(&shared, now, batch).await {
+            let fired = fire(&shared, now, batch).await;
+            if fired.is_ok() && backoff.succeeded() > 0 {
+                tracing::info!("firing works again");
+            }
+            match fired {
                 // A full batch: more may be due right now, so fire again before sleeping.
                 Ok(report) if report.tasks >= u64::from(batch) => {
                     index.fired_some(&report.next_instants);
@@ -55,8 +60,9 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 }
                 Ok(report) => index.fired_all(now, &report.next_instants),
                 Err(e) => {
-                    tracing::warn!(error = %e, "firing failed; retrying");
-                    pause(&shared, ERROR_BACKOFF).await;
+                    let wait = backoff.failed();
+                    tracing::warn!(error = %e, retry_in = ?wait, "firing failed");
+                    pause(&shared, wait).await;
                 }
             }
             continue;

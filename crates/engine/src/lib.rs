@@ -21,9 +21,11 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+mod backoff;
 mod executors;
 mod finisher;
 mod firing;
+mod liveness;
 mod maintenance;
 pub mod policy;
 mod rescuer;
@@ -35,6 +37,7 @@ mod wake;
 mod worker;
 
 pub use executors::TaskExecutors;
+pub use liveness::Liveness;
 pub use wake::Wakeup;
 
 /// Runs one attempt of a task. The production implementation dispatches to the `exec` crate's
@@ -67,6 +70,9 @@ pub struct EngineConfig {
     pub lease: Duration,
     /// How often leases are extended (well below `lease`).
     pub heartbeat_every: Duration,
+    /// How many times a run whose node stopped is run again before it fails (a run that kills
+    /// its node every time would otherwise loop forever).
+    pub max_rescues: u32,
     /// How often expired leases are looked for (by the node holding the maintenance lease,
     /// which it holds for three of these periods unrenewed).
     pub rescue_every: Duration,
@@ -90,6 +96,7 @@ impl Default for EngineConfig {
             max_running_per_tenant: None,
             lease: Duration::from_secs(30),
             heartbeat_every: Duration::from_secs(10),
+            max_rescues: 3,
             rescue_every: Duration::from_secs(5),
             retention: Some(Duration::from_secs(30 * 24 * 3600)),
             prune_every: Duration::from_secs(60),
@@ -117,6 +124,8 @@ struct Shared {
     workers: TaskTracker,
     /// Where workers hand their ended attempts for a group commit.
     finisher: mpsc::Sender<finisher::Completion>,
+    /// The loops that stopped before shutdown.
+    liveness: Liveness,
 }
 
 impl Shared {
@@ -182,25 +191,38 @@ impl Engine {
             inflight: Mutex::default(),
             workers: TaskTracker::new(),
             finisher,
+            liveness: Liveness::default(),
         });
         let halt = CancellationToken::new();
         let mut loops = vec![
-            tokio::spawn(firing::run(shared.clone())),
-            tokio::spawn(worker::claim_loop(shared.clone())),
-            tokio::spawn(maintenance::run(shared.clone())),
+            spawn_watched(&shared, "firing", firing::run(shared.clone())),
+            spawn_watched(&shared, "claimer", worker::claim_loop(shared.clone())),
+            spawn_watched(&shared, "maintenance", maintenance::run(shared.clone())),
         ];
         if let (Some(signals), Some(out)) = (signals, shared.wake.outgoing()) {
-            loops.push(tokio::spawn(signals::broadcast(
-                shared.clone(),
-                signals.clone(),
-                out,
-            )));
-            loops.push(tokio::spawn(signals::listen(shared.clone(), signals)));
+            loops.push(spawn_watched(
+                &shared,
+                "broadcast",
+                signals::broadcast(shared.clone(), signals.clone(), out),
+            ));
+            loops.push(spawn_watched(
+                &shared,
+                "listen",
+                signals::listen(shared.clone(), signals),
+            ));
         }
         // These two outlive the others at shutdown: running attempts need them to the end.
         let writers = vec![
-            tokio::spawn(worker::heartbeat_loop(shared.clone(), halt.clone())),
-            tokio::spawn(finisher::run(shared.clone(), completions, halt.clone())),
+            spawn_watched(
+                &shared,
+                "heartbeat",
+                worker::heartbeat_loop(shared.clone(), halt.clone()),
+            ),
+            spawn_watched(
+                &shared,
+                "finisher",
+                finisher::run(shared.clone(), completions, halt.clone()),
+            ),
         ];
         EngineHandle {
             shared,
@@ -209,6 +231,21 @@ impl Engine {
             halt,
         }
     }
+}
+
+/// Spawns one of the engine's loops, recording it in [`Liveness`] if it stops before
+/// shutdown.
+fn spawn_watched(
+    shared: &Arc<Shared>,
+    name: &'static str,
+    body: impl Future<Output = ()> + Send + 'static,
+) -> JoinHandle<()> {
+    let stop = shared.stop.clone();
+    let guard = shared.liveness.watch(name, move || !stop.is_cancelled());
+    tokio::spawn(async move {
+        let _guard = guard;
+        body.await;
+    })
 }
 
 /// What a graceful shutdown did.
@@ -232,6 +269,11 @@ impl EngineHandle {
     /// The wake-up the API pokes after every change.
     pub fn wakeup(&self) -> Wakeup {
         self.shared.wake.clone()
+    }
+
+    /// Whether the engine's loops are alive, for `/livez`.
+    pub fn liveness(&self) -> Liveness {
+        self.shared.liveness.clone()
     }
 
     /// Stops claiming and firing, lets in-flight attempts finish within `grace`, then hands

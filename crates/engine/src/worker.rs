@@ -10,12 +10,11 @@ use store::{AttemptEnd, ClaimedRun, FinishedAttempt, NewLogLine};
 use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::backoff::Backoff;
 use crate::finisher::Completion;
 use crate::firing::pause;
 use crate::{Shared, retry};
 
-/// Pause after a store error before trying again.
-const ERROR_BACKOFF: Duration = Duration::from_millis(500);
 /// How long past its timeout an executor may take to give up on its own before the worker
 /// stops waiting for it.
 const TIMEOUT_SLACK: Duration = Duration::from_secs(2);
@@ -28,6 +27,7 @@ const LOG_FLUSH_EVERY: Duration = Duration::from_millis(500);
 
 /// Claims runs while a worker slot is free, until shutdown.
 pub(crate) async fn claim_loop(shared: Arc<Shared>) {
+    let mut backoff = Backoff::default();
     loop {
         let first = tokio::select! {
             permit = shared.slots.clone().acquire_owned() => match permit {
@@ -50,8 +50,12 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
             )
             .await
         {
-            Ok(runs) if !runs.is_empty() => start_all(&shared, runs, taken),
+            Ok(runs) if !runs.is_empty() => {
+                backoff.succeeded();
+                start_all(&shared, runs, taken);
+            }
             Ok(_) => {
+                backoff.succeeded();
                 drop(taken);
                 let wait = match shared.store.next_queued().await {
                     // Due but not claimable (its tenant is at its cap of running runs): a
@@ -59,8 +63,9 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
                     Ok(Some(next)) if next <= now => shared.config.max_idle,
                     Ok(next) => shared.wait_for(next),
                     Err(e) => {
-                        tracing::warn!(error = %e, "reading the next queued instant failed");
-                        ERROR_BACKOFF
+                        let wait = backoff.failed();
+                        tracing::warn!(error = %e, retry_in = ?wait, "reading the next queued instant failed");
+                        wait
                     }
                 };
                 tokio::select! {
@@ -71,8 +76,9 @@ pub(crate) async fn claim_loop(shared: Arc<Shared>) {
             }
             Err(e) => {
                 drop(taken);
-                tracing::warn!(error = %e, "claiming runs failed; retrying");
-                pause(&shared, ERROR_BACKOFF).await;
+                let wait = backoff.failed();
+                tracing::warn!(error = %e, retry_in = ?wait, "claiming runs failed");
+                pause(&shared, wait).await;
             }
         }
     }
@@ -221,8 +227,8 @@ async fn execute(
 
 /// Collects an attempt's log lines. Lines are written as they come only when the attempt
 /// runs long (every `LOG_FLUSH_EVERY`) or writes a lot (every `LOG_BATCH` lines), so a
-/// console watching a long run sees its output; what is left when the attempt ends is
-/// returned, to commit with the outcome in the same transaction.
+/// console watching a long run sees its output; what is left when the attempt ends (lines the
+/// store refused included) is returned, to commit with the outcome in the same transaction.
 async fn drain_logs(
     store: Arc<dyn store::EngineStore>,
     run: domain::RunUuid,
@@ -257,10 +263,14 @@ async fn drain_logs(
             () = flush_due => {}
         }
         flush_at = None;
-        if let Err(e) = store.append_logs(run, attempt, &pending).await {
-            tracing::warn!(run = %run, error = %e, "writing log lines failed; dropped them");
+        match store.append_logs(run, attempt, &pending).await {
+            Ok(()) => pending.clear(),
+            // Kept for the next flush or for the outcome's transaction; the per-attempt log
+            // cap bounds what can pile up.
+            Err(e) => {
+                tracing::warn!(run = %run, error = %e, "writing log lines failed; keeping them")
+            }
         }
-        pending.clear();
     }
 }
 

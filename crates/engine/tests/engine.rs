@@ -21,6 +21,8 @@ enum Script {
     Fail,
     /// Waits until the attempt is cancelled.
     Block,
+    /// Waits until the test opens the gate, then succeeds.
+    Gated,
 }
 
 /// Records every attempt it is given and ends it as scripted.
@@ -28,6 +30,7 @@ struct Scripted {
     script: Script,
     seen: Mutex<Vec<(RunUuid, u32, Timestamp)>>,
     clock: Arc<ManualClock>,
+    gate: tokio::sync::Semaphore,
 }
 
 #[async_trait]
@@ -46,6 +49,10 @@ impl RunExecutor for Scripted {
                 attempt.cancel.cancelled().await;
                 AttemptResult::cancelled()
             }
+            Script::Gated => {
+                let _pass = self.gate.acquire().await.unwrap();
+                AttemptResult::succeeded(None)
+            }
         }
     }
 }
@@ -55,7 +62,7 @@ struct Harness {
     clock: Arc<ManualClock>,
     executor: Arc<Scripted>,
     engine: Option<EngineHandle>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn t0() -> Timestamp {
@@ -73,6 +80,7 @@ fn config() -> EngineConfig {
         max_running_per_tenant: None,
         lease: Duration::from_secs(30),
         heartbeat_every: Duration::from_millis(20),
+        max_rescues: 3,
         rescue_every: Duration::from_millis(20),
         retention: None,
         prune_every: Duration::from_millis(20),
@@ -94,13 +102,14 @@ impl Harness {
             script,
             seen: Mutex::default(),
             clock: clock.clone(),
+            gate: tokio::sync::Semaphore::new(0),
         });
         Self {
             store,
             clock,
             executor,
             engine: None,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -367,7 +376,57 @@ async fn an_expired_lease_is_rescued_as_the_next_attempt() {
     })
     .await;
     let done = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
-    assert_eq!(done.attempt, 2);
+    assert_eq!((done.attempt, done.rescues), (2, 1));
+    assert_eq!(done.max_attempts, run.max_attempts + 1, "no retry used up");
+    h.stop().await;
+}
+
+/// The store refuses writes (another process holds SQLite's write lock past the busy timeout)
+/// when an attempt ends: its outcome is kept and recorded once writes work again, without a
+/// restart and without running the attempt twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outcome_the_store_refused_is_recorded_when_it_takes_writes_again() {
+    use sqlx::Connection;
+    let mut h = Harness::new(Script::Gated).await;
+    let task = h.task("kept", RetryPolicy::default()).await;
+    let run = h
+        .store
+        .enqueue_manual(tenant(), task.uuid, "test", t0())
+        .await
+        .unwrap();
+    h.start();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while h.attempts_of(run.uuid) == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "never claimed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut blocker =
+        sqlx::SqliteConnection::connect(&format!("sqlite:{}", h.dir.path().join("s.db").display()))
+            .await
+            .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut blocker)
+        .await
+        .unwrap();
+    h.executor.gate.add_permits(1);
+    // Longer than the store's 5 s busy timeout: at least one write of the outcome failed.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let waiting = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
+    assert_eq!(
+        waiting.status,
+        RunStatus::Running,
+        "not recorded while refused"
+    );
+    sqlx::query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    blocker.close().await.unwrap();
+    h.until(&task, "the kept outcome to be recorded", |runs| {
+        runs.iter()
+            .any(|r| r.uuid == run.uuid && r.status == RunStatus::Succeeded)
+    })
+    .await;
+    let done = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
+    assert_eq!((done.attempt, done.rescues), (1, 0));
+    assert_eq!(h.attempts_of(run.uuid), 1, "executed once");
     h.stop().await;
 }
 
@@ -445,8 +504,14 @@ async fn shutdown_releases_runs_that_outlive_the_grace() {
     let released = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
     assert_eq!(released.status, RunStatus::Queued);
     assert_eq!(
-        released.attempt, 1,
-        "the interrupted attempt is tried again"
+        (released.attempt, released.requeues, released.rescues),
+        (2, 1, 0),
+        "the interrupted attempt runs again as the next one"
+    );
+    assert_eq!(
+        released.max_attempts,
+        run.max_attempts + 1,
+        "no retry used up"
     );
     assert!(
         !h.store

@@ -208,8 +208,9 @@ pub trait EngineStore: Send + Sync + 'static {
         per_tenant: Option<u32>,
     ) -> Result<Vec<ClaimedRun>>;
 
-    /// Extends every lease `owner` holds until `until`; returns those of `runs` it no longer
-    /// holds or whose cancellation was asked for.
+    /// Extends the leases of `runs`, the attempts `owner` is executing, until `until`; returns
+    /// those it no longer holds or whose cancellation was asked for. Other runs `owner` holds
+    /// are left to expire: their attempts ended without an outcome recorded.
     async fn heartbeat(
         &self,
         owner: &str,
@@ -234,7 +235,7 @@ pub trait EngineStore: Send + Sync + 'static {
             logs: Vec::new(),
             end,
         };
-        let held = self.finish_many(owner, vec![ended], now).await?;
+        let held = self.finish_many(owner, &[ended], now).await?;
         Ok(held.first().copied().unwrap_or(false))
     }
 
@@ -245,18 +246,20 @@ pub trait EngineStore: Send + Sync + 'static {
     async fn finish_many(
         &self,
         owner: &str,
-        attempts: Vec<FinishedAttempt>,
+        attempts: &[FinishedAttempt],
         now: Timestamp,
     ) -> Result<Vec<bool>>;
 
     /// Appends lines to the log of an attempt, numbering them after the ones it has.
     async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()>;
 
-    /// Requeues running runs whose lease expired (attempt + 1, or failed when attempts are
-    /// exhausted); how many.
-    async fn rescue(&self, now: Timestamp) -> Result<u64>;
+    /// Requeues running runs whose lease expired as a new attempt that does not use up the
+    /// task's retries (`rescues` + 1), or fails those already rescued `max_rescues` times;
+    /// how many.
+    async fn rescue(&self, now: Timestamp, max_rescues: u32) -> Result<u64>;
 
-    /// Hands runs `owner` still holds back to the queue (graceful shutdown); how many.
+    /// Hands runs `owner` still holds back to the queue (graceful shutdown) as a new attempt
+    /// that does not use up the task's retries (`requeues` + 1); how many.
     async fn release(&self, owner: &str, runs: &[RunUuid], now: Timestamp) -> Result<u64>;
 
     /// Queues a manual run of a live task of the tenant (run now) and audits it.
@@ -334,6 +337,9 @@ struct CancelTarget {
 /// parameter name, at a cost that grows with the square of a statement's parameters, so many
 /// small statements beat one huge one.
 const PARAMS_PER_STATEMENT: usize = 800;
+
+/// The error a rescued run carries until its next attempt ends.
+const RESCUED: &str = "lease expired: the node running it stopped; running it again";
 
 /// How many rows of `width` parameters one statement takes.
 fn rows_per_statement(width: usize) -> usize {
@@ -606,6 +612,10 @@ async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     if taken.is_empty() {
         return Ok(Vec::new());
     }
+    if let Some(lock) = B::LOCK_CLAIMED_TASKS {
+        tx.fetch_all::<(i64,)>(Stmt::new(lock).int(millis(now)).text(owner).uncached())
+            .await?;
+    }
     let mut tasks = std::collections::HashMap::new();
     for row in tx
         .fetch_all::<TaskRow>(
@@ -818,30 +828,32 @@ impl<B: Backend> EngineStore for B {
         until: Timestamp,
     ) -> Result<Vec<RunUuid>> {
         let mut tx = self.begin_write().await?;
-        tx.execute(Stmt::new(sql::EXTEND_LEASES).int(millis(until)).text(owner))
-            .await?;
-        let held: std::collections::HashSet<Uuid> = tx
-            .fetch_all::<(Uuid,)>(Stmt::new(sql::HELD_RUNS).text(owner))
-            .await?
-            .into_iter()
-            .map(|(u,)| u)
-            .collect();
+        let mut gone = Vec::new();
+        for run in runs {
+            let held = tx
+                .fetch_optional::<(bool,)>(
+                    Stmt::new(sql::EXTEND_LEASE)
+                        .int(millis(until))
+                        .uuid(run.0)
+                        .text(owner),
+                )
+                .await?;
+            if !matches!(held, Some((false,))) {
+                gone.push(*run);
+            }
+        }
         tx.commit().await?;
-        Ok(runs
-            .iter()
-            .copied()
-            .filter(|r| !held.contains(&r.0))
-            .collect())
+        Ok(gone)
     }
 
     async fn finish_many(
         &self,
         owner: &str,
-        attempts: Vec<FinishedAttempt>,
+        attempts: &[FinishedAttempt],
         now: Timestamp,
     ) -> Result<Vec<bool>> {
         let mut tx = self.begin_write().await?;
-        let held = finish_attempts(&mut *tx, owner, &attempts, now).await?;
+        let held = finish_attempts(&mut *tx, owner, attempts, now).await?;
         tx.commit().await?;
         Ok(held)
     }
@@ -860,10 +872,19 @@ impl<B: Backend> EngineStore for B {
         Ok(())
     }
 
-    async fn rescue(&self, now: Timestamp) -> Result<u64> {
+    async fn rescue(&self, now: Timestamp, max_rescues: u32) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let tasks = tx
-            .fetch_all::<(i64,)>(Stmt::new(sql::RESCUE_EXPIRED).int(millis(now)))
+            .fetch_all::<(i64,)>(
+                Stmt::new(sql::RESCUE_EXPIRED)
+                    .int(millis(now))
+                    .int(i64::from(max_rescues))
+                    .text(RESCUED)
+                    .text(format!(
+                        "lease expired: the node running it stopped {max_rescues} times \
+                         after it was rescued; not run again (SUNDIAL_MAX_RESCUES)"
+                    )),
+            )
             .await?;
         let mut refreshed = std::collections::BTreeSet::new();
         for (task_id,) in &tasks {

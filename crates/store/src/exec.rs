@@ -225,6 +225,10 @@ pub trait Backend: Send + Sync + 'static {
     const CLAIM_RUNS: &'static str;
     /// The statement that cancels a task's queued runs (see `sql::CANCEL_QUEUED_RUNS_*`).
     const CANCEL_QUEUED_RUNS: &'static str;
+    /// Where writers of one task can wait for each other (PostgreSQL), the statement that
+    /// locks the tasks of just-claimed runs in a global order (see
+    /// `sql::LOCK_CLAIMED_TASKS_POSTGRES`); SQLite's single writer needs none.
+    const LOCK_CLAIMED_TASKS: Option<&'static str>;
     /// Whether every write transaction is serialised (SQLite); see
     /// [`EngineStore::claims_while_firing`](crate::EngineStore::claims_while_firing).
     const ONE_WRITER: bool;

@@ -283,6 +283,7 @@ pub trait Store: Send + Sync + 'static {
         change: Change<'_>,
     ) -> Result<TenantSettings>;
 
-    /// Checks that the database answers.
-    async fn ping(&self) -> Result<()>;
+    /// Rewrites one row in a write transaction: succeeds only while the store accepts writes
+    /// (the readiness check).
+    async fn probe_write(&self, now: Timestamp) -> Result<()>;
 }

@@ -513,9 +513,11 @@ impl<B: Backend> Store for B {
         row.into_settings()
     }
 
-    async fn ping(&self) -> Result<()> {
-        let mut conn = self.read().await?;
-        conn.fetch_one::<(i32,)>(Stmt::new("SELECT 1")).await?;
+    async fn probe_write(&self, now: Timestamp) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        tx.execute(Stmt::new(sql::PROBE_WRITE).int(millis(now)))
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

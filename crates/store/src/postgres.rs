@@ -64,6 +64,7 @@ impl Backend for PostgresStore {
     const DUE_TASKS: &'static str = sql::DUE_TASKS_POSTGRES;
     const CLAIM_RUNS: &'static str = sql::CLAIM_RUNS_POSTGRES;
     const CANCEL_QUEUED_RUNS: &'static str = sql::CANCEL_QUEUED_RUNS_POSTGRES;
+    const LOCK_CLAIMED_TASKS: Option<&'static str> = Some(sql::LOCK_CLAIMED_TASKS_POSTGRES);
     const ONE_WRITER: bool = false;
 
     async fn begin_write(&self) -> Result<Self::Tx> {

@@ -28,8 +28,8 @@ macro_rules! task_columns {
 macro_rules! run_columns_from {
     () => {
         "SELECT r.id, r.uuid, t.uuid AS task_uuid, r.task_version, r.trigger, r.scheduled_for, \
-         r.occurrences, r.status, r.skip_reason, r.attempt, r.max_attempts, r.queued_at, \
-         r.started_at, r.finished_at, r.duration_ms, r.result, r.error \
+         r.occurrences, r.status, r.skip_reason, r.attempt, r.max_attempts, r.rescues, \
+         r.requeues, r.queued_at, r.started_at, r.finished_at, r.duration_ms, r.result, r.error \
          FROM task_runs r JOIN scheduled_tasks t ON t.id = r.task_id"
     };
 }
@@ -265,6 +265,13 @@ pub(crate) const CLAIM_RUNS_POSTGRES: &str = claim_runs!(concat!(
     " FOR UPDATE SKIP LOCKED) c"
 ));
 
+/// PostgreSQL: locks the tasks of the runs this node (`$2`) just claimed (at `$1`) in id
+/// order before [`MARK_CLAIMED_TASKS`] changes them. The update alone locks them in whatever
+/// order its plan visits them, and two nodes claiming runs of the same tasks then deadlock.
+pub(crate) const LOCK_CLAIMED_TASKS_POSTGRES: &str = "SELECT id FROM scheduled_tasks WHERE id IN (\
+     SELECT task_id FROM task_runs WHERE status = 'running' AND lease_owner = $2 \
+     AND started_at = $1) ORDER BY id FOR UPDATE";
+
 /// Marks the tasks of the runs this node (`$2`) just claimed (at `$1`) running and reads them.
 pub(crate) const MARK_CLAIMED_TASKS: &str = concat!(
     "UPDATE scheduled_tasks SET is_running = TRUE, last_run_at = $1 WHERE id IN (\
@@ -326,13 +333,11 @@ pub(crate) const ADVANCE_TASKS_TAIL: &str = ") v WHERE scheduled_tasks.id = v.co
 pub(crate) const REQUEST_CANCEL_RUNNING: &str = "UPDATE task_runs SET cancel_requested = TRUE \
      WHERE task_id = $1 AND status = 'running'";
 
-/// Extends every lease this node holds.
-pub(crate) const EXTEND_LEASES: &str = "UPDATE task_runs SET lease_expires_at = $1 \
-     WHERE lease_owner = $2 AND status = 'running'";
-
-/// The runs this node still holds and nobody asked to cancel.
-pub(crate) const HELD_RUNS: &str = "SELECT uuid FROM task_runs \
-     WHERE lease_owner = $1 AND status = 'running' AND NOT cancel_requested";
+/// Extends the lease of one run this node (`$3`) is executing, and tells whether somebody
+/// asked to cancel it; no row: the lease was lost. Only the attempts the node is executing are
+/// renewed, so a run whose outcome could not be recorded is rescued once its lease expires.
+pub(crate) const EXTEND_LEASE: &str = "UPDATE task_runs SET lease_expires_at = $1 \
+     WHERE uuid = $2 AND lease_owner = $3 AND status = 'running' RETURNING cancel_requested";
 
 /// Ends attempts of runs this node (`$1`) still holds, at `$2`; the `VALUES` rows that follow
 /// are (run uuid, attempt, status, retry at, duration, result, error, started at), eight
@@ -375,24 +380,33 @@ pub(crate) const RECORD_TASK_OUTCOMES: &str = "UPDATE scheduled_tasks SET \
 /// The end of [`RECORD_TASK_OUTCOMES`], after its rows.
 pub(crate) const RECORD_TASK_OUTCOMES_TAIL: &str = ") v WHERE scheduled_tasks.id = v.column1";
 
-/// Runs whose node stopped heartbeating: the next attempt is queued (at-least-once), unless
-/// attempts are exhausted or a cancellation was asked for.
+/// Runs whose node stopped heartbeating (`$1` is now): each is run again as a new attempt
+/// that does not use up the task's retries (at-least-once), unless a cancellation was asked
+/// for or it was already rescued `$2` times (a run that kills its node every time), which
+/// fails it with the error `$4`; a rescued run carries the error `$3` until its next attempt
+/// ends.
 pub(crate) const RESCUE_EXPIRED: &str = "UPDATE task_runs SET \
      status = CASE WHEN cancel_requested THEN 'cancelled' \
-                   WHEN attempt < max_attempts THEN 'queued' ELSE 'failed' END, \
-     attempt = CASE WHEN NOT cancel_requested AND attempt < max_attempts \
-                    THEN attempt + 1 ELSE attempt END, \
-     finished_at = CASE WHEN NOT cancel_requested AND attempt < max_attempts \
-                        THEN NULL ELSE $1 END, \
-     error = 'lease expired: the node running it stopped', \
+                   WHEN rescues < $2 THEN 'queued' ELSE 'failed' END, \
+     attempt = CASE WHEN NOT cancel_requested AND rescues < $2 THEN attempt + 1 ELSE attempt END, \
+     max_attempts = CASE WHEN NOT cancel_requested AND rescues < $2 \
+                         THEN max_attempts + 1 ELSE max_attempts END, \
+     finished_at = CASE WHEN NOT cancel_requested AND rescues < $2 THEN NULL ELSE $1 END, \
+     error = CASE WHEN rescues < $2 THEN $3 ELSE $4 END, \
+     rescues = CASE WHEN NOT cancel_requested AND rescues < $2 THEN rescues + 1 ELSE rescues END, \
      not_before = $1, lease_owner = NULL, lease_expires_at = NULL \
      WHERE status = 'running' AND lease_expires_at < $1 \
      RETURNING task_id";
 
-/// Hands this node's runs back to the queue (graceful shutdown); the attempt is tried again.
+/// Hands a run this node holds back to the queue (graceful shutdown): it runs again as a new
+/// attempt that does not use up the task's retries, counted in `requeues`.
 pub(crate) const RELEASE_RUN: &str = "UPDATE task_runs SET \
-     status = 'queued', not_before = $1, lease_owner = NULL, lease_expires_at = NULL \
+     status = 'queued', not_before = $1, lease_owner = NULL, lease_expires_at = NULL, \
+     attempt = attempt + 1, max_attempts = max_attempts + 1, requeues = requeues + 1 \
      WHERE uuid = $2 AND lease_owner = $3 AND status = 'running' RETURNING task_id";
+
+/// Rewrites the readiness row: succeeds only while the store accepts writes.
+pub(crate) const PROBE_WRITE: &str = "UPDATE readiness_probe SET at = $1 WHERE id = 1";
 
 /// The internal id of a run, by uuid, whatever its tenant (the engine already holds it).
 pub(crate) const RUN_ID_ANY_TENANT: &str = "SELECT id FROM task_runs WHERE uuid = $1";

@@ -16,6 +16,12 @@
 //!
 //! A single connection also makes SQLite's serialization explicit where the engine will need
 //! it ("a single writer on SQLite" in DESIGN §4) rather than relying on lock timing.
+//!
+//! After some errors (a full disk, an I/O error) SQLite rolls a transaction back on its own.
+//! sqlx's `ROLLBACK` then fails, and the connection stays marked as inside a transaction, so
+//! every later `BEGIN` on it would fail too. The writer pool therefore checks the connection
+//! each time it hands it out and replaces one left in that state: the store recovers as soon
+//! as the cause goes away.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -72,6 +78,7 @@ impl SqliteStore {
             // Keep the single connection: reopening it would only cost time.
             .idle_timeout(None)
             .max_lifetime(None)
+            .before_acquire(|conn, _| Box::pin(async move { Ok(usable_writer(conn)) }))
             .connect_with(
                 base.clone()
                     .create_if_missing(true)
@@ -95,6 +102,18 @@ impl SqliteStore {
     }
 }
 
+/// Whether the writer connection can start a transaction: no transaction is open on it, as
+/// after every transaction the store ends. One still open was rolled back by SQLite itself
+/// (see the module's documentation); the pool then opens a fresh connection instead.
+fn usable_writer(conn: &mut SqliteConnection) -> bool {
+    use sqlx::Connection;
+    let usable = !conn.is_in_transaction();
+    if !usable {
+        tracing::warn!("replacing the SQLite writer connection left inside a failed transaction");
+    }
+    usable
+}
+
 #[async_trait]
 impl Backend for SqliteStore {
     type Conn = SqliteConnection;
@@ -105,6 +124,7 @@ impl Backend for SqliteStore {
     const DUE_TASKS: &'static str = sql::DUE_TASKS_SQLITE;
     const CLAIM_RUNS: &'static str = sql::CLAIM_RUNS_SQLITE;
     const CANCEL_QUEUED_RUNS: &'static str = sql::CANCEL_QUEUED_RUNS_SQLITE;
+    const LOCK_CLAIMED_TASKS: Option<&'static str> = None;
     const ONE_WRITER: bool = true;
 
     async fn begin_write(&self) -> Result<Self::Tx> {

@@ -177,8 +177,9 @@ impl<B: Backend> TestSupport for B {
             Stmt::new(
                 "INSERT INTO task_runs (uuid, tenant_id, task_id, task_version, trigger, \
                  scheduled_for, occurrences, status, skip_reason, attempt, max_attempts, not_before, \
-                 queued_at, started_at, finished_at, duration_ms, result, error) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $6, $12, $13, $14, $15, $16, $17)",
+                 queued_at, started_at, finished_at, duration_ms, result, error, rescues, requeues) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $6, $12, $13, $14, $15, $16, \
+                 $17, $18, $19)",
             )
             .uuid(run.uuid.0)
             .int(tenant.get())
@@ -196,7 +197,9 @@ impl<B: Backend> TestSupport for B {
             .opt_int(run.finished_at.map(millis))
             .opt_int(run.duration_ms)
             .opt_text(run.result.as_ref().map(|r| r.to_string()))
-            .opt_text(run.error.clone()),
+            .opt_text(run.error.clone())
+            .int(i64::from(run.rescues))
+            .int(i64::from(run.requeues)),
         )
         .await?;
         tx.commit().await?;

@@ -69,7 +69,7 @@ conformance!(
     concurrent_writes_all_succeed,
     corrupt_rows_are_errors_not_panics,
     tenant_settings_set_replace_clear_and_stay_per_tenant,
-    ping_answers,
+    probe_write_commits,
 );
 
 type R<T> = Result<T, StoreError>;
@@ -101,6 +101,8 @@ fn run(task: &Task, scheduled_ms: i64, status: RunStatus) -> Run {
         skip_reason: None,
         attempt: 1,
         max_attempts: 4,
+        rescues: 0,
+        requeues: 0,
         queued_at: at(scheduled_ms),
         started_at: None,
         finished_at: None,
@@ -2203,8 +2205,9 @@ mod cases {
         assert_eq!(other.egress_allow.as_deref(), Some("b.example"));
     }
 
-    pub async fn ping_answers<S: Store + TestSupport>(store: Arc<S>) {
-        store.ping().await.expect("ping");
+    pub async fn probe_write_commits<S: Store + TestSupport>(store: Arc<S>) {
+        store.probe_write(at(1_000)).await.expect("first probe");
+        store.probe_write(at(2_000)).await.expect("second probe");
     }
 }
 
@@ -2280,7 +2283,7 @@ async fn postgres_concurrent_migrations() {
     assert_eq!(applied.len(), files);
     assert!(applied.iter().all(|(_, ok)| *ok));
     for store in &stores {
-        store.ping().await.expect("ping");
+        store.probe_write(at(1_000)).await.expect("probe");
     }
     for store in stores {
         store.close().await;

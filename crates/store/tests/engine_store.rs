@@ -46,6 +46,7 @@ conformance!(
     fire_finishes_a_task_without_a_next_occurrence,
     claim_is_fair_and_finish_retries_then_ends,
     heartbeat_rescue_and_release,
+    rescues_use_no_retry_and_stop_at_the_cap,
     run_now_and_cancel,
     logs_are_numbered_per_attempt,
     concurrent_firers_and_claimers_never_double,
@@ -275,37 +276,60 @@ async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(stor
 
 async fn heartbeat_rescue_and_release<S: Store + EngineStore>(store: Arc<S>) {
     let task = create(&*store, tenant(1), "A", "a", 0).await;
-    let one = store
-        .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
-        .await
-        .unwrap();
-    let two = store
-        .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
-        .await
-        .unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..3 {
+        let run = store
+            .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
+            .await
+            .unwrap();
+        queued.push(run.uuid);
+    }
+    let [one, two, ended] = queued[..] else {
+        unreachable!()
+    };
     let claimed = store.claim("n1", at(0), LEASE, 10, None).await.unwrap();
-    assert_eq!(claimed.len(), 2);
+    assert_eq!(claimed.len(), 3);
+    let max_attempts = claimed[0].max_attempts;
+    // `ended` stands for an attempt whose outcome could not be recorded: the node no longer
+    // executes it, so its lease is not renewed and expires at 30 s.
     let lost = store
-        .heartbeat("n1", &[one.uuid, two.uuid], at(60_000))
+        .heartbeat("n1", &[one, two], at(60_000))
         .await
         .unwrap();
     assert!(lost.is_empty());
-    // The extended lease holds at 40 s; at 61 s it has expired.
-    assert_eq!(store.rescue(at(40_000)).await.unwrap(), 0);
+    assert_eq!(store.rescue(at(40_000), 3).await.unwrap(), 1);
+    let rescued = store.get_run(task.tenant, ended).await.unwrap().unwrap();
     assert_eq!(
-        store.release("n1", &[two.uuid], at(41_000)).await.unwrap(),
-        1
+        (rescued.status, rescued.attempt, rescued.rescues),
+        (RunStatus::Queued, 2, 1)
     );
-    let released = store.get_run(task.tenant, two.uuid).await.unwrap().unwrap();
-    assert_eq!((released.status, released.attempt), (RunStatus::Queued, 1));
-    assert_eq!(store.rescue(at(61_000)).await.unwrap(), 1);
-    let rescued = store.get_run(task.tenant, one.uuid).await.unwrap().unwrap();
-    assert_eq!((rescued.status, rescued.attempt), (RunStatus::Queued, 2));
-    let lost = store
-        .heartbeat("n1", &[one.uuid], at(62_000))
-        .await
-        .unwrap();
-    assert_eq!(lost, [one.uuid], "a rescued run's lease is lost");
+    // A graceful shutdown hands `two` back as its next attempt, which uses up no retry.
+    assert_eq!(store.release("n1", &[two], at(41_000)).await.unwrap(), 1);
+    let released = store.get_run(task.tenant, two).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            released.status,
+            released.attempt,
+            released.max_attempts,
+            released.requeues,
+            released.rescues
+        ),
+        (RunStatus::Queued, 2, max_attempts as i32 + 1, 1, 0)
+    );
+    // The extended lease of `one` holds at 40 s; at 61 s it has expired.
+    assert_eq!(store.rescue(at(61_000), 3).await.unwrap(), 1);
+    let rescued = store.get_run(task.tenant, one).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            rescued.status,
+            rescued.attempt,
+            rescued.max_attempts,
+            rescued.rescues
+        ),
+        (RunStatus::Queued, 2, max_attempts as i32 + 1, 1)
+    );
+    let lost = store.heartbeat("n1", &[one], at(62_000)).await.unwrap();
+    assert_eq!(lost, [one], "a rescued run's lease is lost");
     assert!(
         !store
             .get_task(task.tenant, task.uuid)
@@ -313,6 +337,42 @@ async fn heartbeat_rescue_and_release<S: Store + EngineStore>(store: Arc<S>) {
             .unwrap()
             .unwrap()
             .is_running
+    );
+}
+
+/// A run whose node dies on every attempt is run again `max_rescues` times, each time without
+/// using up a retry, then fails with an error that says why.
+async fn rescues_use_no_retry_and_stop_at_the_cap<S: Store + EngineStore>(store: Arc<S>) {
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let run = store
+        .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
+        .await
+        .unwrap();
+    let mut now = 0;
+    for rescue in 1..=3 {
+        let claimed = store.claim("n1", at(now), LEASE, 10, None).await.unwrap();
+        assert_eq!(claimed.len(), 1, "rescue {rescue}");
+        now += 31_000;
+        assert_eq!(store.rescue(at(now), 3).await.unwrap(), 1);
+        let rescued = store.get_run(task.tenant, run.uuid).await.unwrap().unwrap();
+        assert_eq!(rescued.status, RunStatus::Queued);
+        assert_eq!(rescued.rescues, rescue);
+        assert_eq!(rescued.attempt, rescue + 1);
+        assert_eq!(rescued.max_attempts, run.max_attempts + rescue);
+        assert!(rescued.error.unwrap().contains("running it again"));
+    }
+    store.claim("n1", at(now), LEASE, 10, None).await.unwrap();
+    assert_eq!(store.rescue(at(now + 31_000), 3).await.unwrap(), 1);
+    let failed = store.get_run(task.tenant, run.uuid).await.unwrap().unwrap();
+    assert_eq!(
+        (failed.status, failed.attempt, failed.rescues),
+        (RunStatus::Failed, 4, 3)
+    );
+    assert_eq!(failed.finished_at, Some(at(now + 31_000)));
+    let error = failed.error.unwrap();
+    assert!(
+        error.contains("3 times") && error.contains("SUNDIAL_MAX_RESCUES"),
+        "{error}"
     );
 }
 
@@ -659,7 +719,7 @@ async fn a_batch_of_ended_attempts_is_recorded_together<S: Store + EngineStore>(
     let held = store
         .finish_many(
             "n1",
-            vec![
+            &[
                 attempt(a1, "a1", end(RunStatus::Failed, Some(at(100)))),
                 attempt(a2, "a2", end(RunStatus::Succeeded, None)),
                 attempt(b1, "b1", end(RunStatus::Failed, None)),

@@ -33,6 +33,10 @@ pub struct Config {
     /// How long a claimed run stays leased without a heartbeat; a run whose node died is
     /// retried this long after its last heartbeat (`SUNDIAL_LEASE_SECONDS`, at least 3; heartbeats go every third of it).
     pub lease_seconds: u64,
+    /// How many times a run whose node stopped mid-attempt (killed, crashed) is run again
+    /// before it fails; these executions do not use up the task's retries
+    /// (`SUNDIAL_MAX_RESCUES`).
+    pub max_rescues: u32,
     /// Days finished runs and their logs are kept; 0 keeps them forever
     /// (`SUNDIAL_RUN_RETENTION_DAYS`).
     pub run_retention_days: u32,
@@ -62,6 +66,7 @@ impl Default for Config {
             egress_allow: None,
             shutdown_grace_seconds: 30,
             lease_seconds: 30,
+            max_rescues: 3,
             run_retention_days: 30,
             tenant_max_tasks: 100_000,
             tenant_max_running: 100,

@@ -183,6 +183,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             lease,
             // Three heartbeats per lease, so one slow write does not cost the lease.
             heartbeat_every: lease / 3,
+            max_rescues: config.max_rescues,
             retention: (config.run_retention_days > 0)
                 .then(|| Duration::from_secs(u64::from(config.run_retention_days) * 24 * 3600)),
             ..EngineConfig::default()
@@ -214,6 +215,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         clock,
         runs: stores.engine,
         wake: engine.wakeup(),
+        liveness: engine.liveness(),
         sandbox: sandbox_health,
         egress: Arc::new(egress),
         metrics,

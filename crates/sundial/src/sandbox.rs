@@ -1,7 +1,7 @@
 //! The python sandbox at start-up: probe the host, fail closed if it cannot hold, and describe
-//! the outcome for `/healthz`.
+//! the outcome for `/metrics`.
 
-use api::{SandboxHealth, SandboxLayer, SandboxStatus};
+use api::{SandboxHealth, SandboxStatus};
 use exec::python::{AllowDegraded, ProbeReport, PythonExecutor, SandboxConfig};
 
 /// Builds the python executor. A host without a required layer (or without an optional one the
@@ -19,18 +19,18 @@ pub async fn python_executor(allow_degraded: AllowDegraded) -> PythonExecutor {
     match probed {
         Ok(executor) => executor,
         Err(unavailable) => {
-            let executor = PythonExecutor::fail_closed(unavailable);
             tracing::error!(
                 target: "sundial::sandbox",
-                "PYTHON TASKS WILL FAIL on this node: the sandbox cannot be set up; see /healthz \
-                 and docs/sandbox.md"
+                reason = %unavailable,
+                "PYTHON TASKS WILL FAIL on this node: the sandbox cannot be set up \
+                 (sundial_sandbox_status on /metrics; docs/sandbox.md)"
             );
-            executor
+            PythonExecutor::fail_closed(unavailable)
         }
     }
 }
 
-/// What `/healthz` shows of the probe's findings.
+/// What `/metrics` shows of the probe's findings.
 pub fn health(report: &ProbeReport) -> SandboxHealth {
     let status = match (report.ready, report.degraded.is_empty()) {
         (false, _) => SandboxStatus::Unavailable,
@@ -41,24 +41,11 @@ pub fn health(report: &ProbeReport) -> SandboxHealth {
     let layers = match serde_json::to_value(&report.layers) {
         Ok(serde_json::Value::Object(layers)) => layers
             .into_iter()
-            .map(|(name, layer)| {
-                let layer = SandboxLayer {
-                    ok: layer["ok"].as_bool().unwrap_or(false),
-                    detail: layer["detail"].as_str().unwrap_or_default().to_owned(),
-                };
-                (name, layer)
-            })
+            .map(|(name, layer)| (name, layer["ok"].as_bool().unwrap_or(false)))
             .collect(),
         _ => Default::default(),
     };
-    SandboxHealth {
-        status,
-        error: report.error.clone(),
-        degraded: report.degraded.clone(),
-        warnings: report.warnings.clone(),
-        python: report.python.clone(),
-        layers,
-    }
+    SandboxHealth { status, layers }
 }
 
 #[cfg(test)]
@@ -78,25 +65,15 @@ mod tests {
         };
         let ready = health(&report);
         assert_eq!(ready.status, SandboxStatus::Ready);
-        assert!(ready.layers["seccomp"].ok);
-        assert_eq!(ready.layers["seccomp"].detail, "filter installed");
-        assert!(!ready.layers["landlock"].ok);
+        assert!(ready.layers["seccomp"]);
+        assert!(!ready.layers["landlock"]);
         assert_eq!(ready.layers.len(), 13);
 
         report.degraded = vec!["cgroups".into()];
-        report.warnings = vec!["SANDBOX DEGRADED: …".into()];
-        let degraded = health(&report);
-        assert_eq!(degraded.status, SandboxStatus::Degraded);
-        assert_eq!(degraded.degraded, ["cgroups"]);
-        assert_eq!(degraded.warnings.len(), 1);
+        assert_eq!(health(&report).status, SandboxStatus::Degraded);
 
         report.ready = false;
         report.error = Some("required layers missing: seccomp".into());
-        let unavailable = health(&report);
-        assert_eq!(unavailable.status, SandboxStatus::Unavailable);
-        assert_eq!(
-            unavailable.error.as_deref(),
-            Some("required layers missing: seccomp")
-        );
+        assert_eq!(health(&report).status, SandboxStatus::Unavailable);
     }
 }

@@ -1,5 +1,6 @@
-//! Crash safety with the real binary: kill -9 in the middle of a run, an outage under each
-//! misfire policy, and SIGTERM with runs in flight; on SQLite and on PostgreSQL.
+//! Crash and fault safety with the real binary: kill -9 in the middle of a run (its last
+//! allowed attempt), an outage under each misfire policy, repeated SIGTERM with runs in
+//! flight, a full disk under SQLite, and PostgreSQL restarted under load.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,7 +10,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 mod common;
-use common::{Node, Sink, TestDb, api_task, assert_each_second_once, engine_env, poll, ts};
+use common::{
+    Node, PrivatePostgres, Sink, TestDb, api_task, assert_each_second_once, engine_env, poll, ts,
+};
 
 const RARELY: &str = "0 0 1 1 *";
 
@@ -17,13 +20,20 @@ fn rarely() -> Value {
     json!({"cron": RARELY})
 }
 
+/// A retry policy that allows no retry: any further execution is a rescue or a requeue.
+fn no_retries() -> Value {
+    json!({"max_retries": 0, "retry_delay_seconds": 1, "backoff": "fixed"})
+}
+
 async fn kill_nine_mid_run(db: TestDb) {
     let sink = Sink::start().await;
     let data = tempfile::tempdir().unwrap();
     let mut node = Node::start(data.path(), &engine_env(&db, &sink)).await;
-    let slow = node
-        .create(api_task("slow", "cron", rarely(), &sink.url("/slow/3000")))
-        .await;
+    // Its only allowed attempt is in flight at the kill: losing the node is not a failure of
+    // the task, so it runs again all the same.
+    let mut slow = api_task("slow", "cron", rarely(), &sink.url("/slow/3000"));
+    slow["retry_policy"] = no_retries();
+    let slow = node.create(slow).await;
     let tick = node
         .create(api_task(
             "tick",
@@ -58,6 +68,8 @@ async fn kill_nine_mid_run(db: TestDb) {
     .await;
     let done = node.run(&run).await;
     assert_eq!(done["attempt"], 2, "{done}");
+    assert_eq!(done["rescues"], 1, "{done}");
+    assert_eq!(done["max_attempts"], 2, "no retry used up: {done}");
     let calls = sink.hits_on("/slow/3000");
     assert_eq!(calls.len(), 2, "executed again after the crash: {calls:?}");
     assert!(calls.iter().all(|c| c.key == run), "same Idempotency-Key");
@@ -260,7 +272,9 @@ async fn sigterm_in_flight(db: TestDb) {
         body
     };
     let short = node.create(task("short", "/slow/800")).await;
-    let long = node.create(task("long", "/slow/4000")).await;
+    let mut long = task("long", "/slow/4000");
+    long["retry_policy"] = no_retries();
+    let long = node.create(long).await;
     let short_run = node
         .ok(Method::POST, &format!("/{short}/run"), None, 202)
         .await["uuid"]
@@ -287,14 +301,35 @@ async fn sigterm_in_flight(db: TestDb) {
         "finished within the grace before the process exited"
     );
     assert_eq!(sink.hits_on("/slow/800").len(), 1);
+    // A rolling restart again while the released run is in flight: requeues are counted and
+    // never fail the run, whatever its retry policy.
     poll(
         "the released run to run again",
+        Duration::from_secs(30),
+        || async { sink.hits_on("/slow/4000").len() == 2 },
+    )
+    .await;
+    assert!(node.terminate().await.success());
+    let mut node = node.restart().await;
+    poll(
+        "the run released twice to succeed",
         Duration::from_secs(30),
         || async { node.run(&long_run).await["status"] == "succeeded" },
     )
     .await;
+    let done = node.run(&long_run).await;
+    assert_eq!(
+        (
+            &done["attempt"],
+            &done["requeues"],
+            &done["rescues"],
+            &done["max_attempts"]
+        ),
+        (&json!(3), &json!(2), &json!(0), &json!(3)),
+        "{done}"
+    );
     let calls = sink.hits_on("/slow/4000");
-    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls.len(), 3, "{calls:?}");
     assert!(calls.iter().all(|c| c.key == long_run));
     assert!(node.terminate().await.success());
 }
@@ -307,4 +342,196 @@ async fn sigterm_finishes_or_releases_in_flight_runs_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_or_releases_in_flight_runs_on_postgresql() {
     sigterm_in_flight(TestDb::postgres().await).await;
+}
+
+/// `/readyz` and `/livez` with a client that waits at most a second, as an orchestrator's
+/// probe does: the status, or `None` when no answer came in time.
+async fn probe(node: &Node, path: &str) -> Option<u16> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let response = client.get(format!("{}{path}", node.base)).send().await;
+    response.ok().map(|r| r.status().as_u16())
+}
+
+/// Every-second tasks calling `path_of(i)` on the sink, `overlap` as given.
+async fn every_second(
+    node: &Node,
+    sink: &Sink,
+    n: usize,
+    path: &str,
+    overlap: &str,
+) -> Vec<String> {
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let mut body = api_task(
+            &format!("t{i}"),
+            "interval",
+            json!({"seconds": 1}),
+            &sink.url(&format!("{path}/t{i}")),
+        );
+        body["overlap_policy"] = json!(overlap);
+        tasks.push(node.create(body).await);
+    }
+    tasks
+}
+
+/// Stops the tasks, waits for their runs to settle, and checks the ledger: every second has
+/// exactly one row, and every call that reached the sink belongs to an executed run.
+async fn assert_ledger_complete(
+    node: &Node,
+    sink: &Sink,
+    tasks: &[String],
+    path_of: impl Fn(usize) -> String,
+) {
+    for task in tasks {
+        node.ok(Method::POST, &format!("/{task}/stop"), None, 200)
+            .await;
+    }
+    for (i, task) in tasks.iter().enumerate() {
+        let runs = node.settled_runs(task).await;
+        assert_each_second_once(task, &runs);
+        let executed: std::collections::HashSet<&str> = runs
+            .iter()
+            .filter(|r| !r["started_at"].is_null())
+            .map(|r| r["uuid"].as_str().unwrap())
+            .collect();
+        for hit in sink.hits_on(&path_of(i)) {
+            assert!(
+                executed.contains(hit.key.as_str()),
+                "an arrival without a run: {hit:?}"
+            );
+        }
+    }
+}
+
+/// Writes zeros to `path` until the disk is full.
+fn fill_disk(path: &std::path::Path) {
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    loop {
+        if let Err(e) = file.write_all(&chunk).and_then(|()| file.sync_all()) {
+            assert_eq!(e.raw_os_error(), Some(28), "ENOSPC expected: {e}");
+            return;
+        }
+    }
+}
+
+/// A full disk under SQLite (its data directory on a small tmpfs): writes fail while it
+/// lasts and `/readyz` says so; once space is back the service takes writes again on its own
+/// within seconds, no restart, with every occurrence of the outage in the ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_heals_without_a_restart_on_sqlite() {
+    let sink = Sink::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut node =
+        Node::start_on_small_disk("16m", data.path(), &engine_env(&TestDb::sqlite(), &sink)).await;
+    let tasks = every_second(&node, &sink, 10, "/disk", "allow").await;
+    poll("the tasks to run", Duration::from_secs(20), || async {
+        sink.hits_on("/disk/t0").len() >= 2
+    })
+    .await;
+
+    let filler = node.data_path("filler");
+    fill_disk(&filler);
+    poll("/readyz to fail", Duration::from_secs(30), || async {
+        probe(&node, "/readyz").await == Some(503)
+    })
+    .await;
+    assert_eq!(probe(&node, "/healthz").await, Some(503));
+    assert_eq!(probe(&node, "/livez").await, Some(200), "the loops live on");
+    let (status, body) = node
+        .call(
+            Method::POST,
+            "/",
+            Some(api_task("during", "cron", rarely(), &sink.url("/x"))),
+        )
+        .await;
+    assert_eq!(status, 503, "a write refused for lack of space: {body}");
+    assert_eq!(body["code"], "store_unavailable", "{body}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    std::fs::remove_file(&filler).unwrap();
+    let freed = tokio::time::Instant::now();
+    poll("/readyz to recover", Duration::from_secs(10), || async {
+        probe(&node, "/readyz").await == Some(200)
+    })
+    .await;
+    let arrived = sink.hits_on("/disk/t0").len();
+    poll("firing to resume", Duration::from_secs(10), || async {
+        sink.hits_on("/disk/t0").len() > arrived
+    })
+    .await;
+    assert!(freed.elapsed() < Duration::from_secs(10));
+    node.create(api_task("after", "cron", rarely(), &sink.url("/after")))
+        .await;
+    assert_ledger_complete(&node, &sink, &tasks, |i| format!("/disk/t{i}")).await;
+    assert!(node.terminate().await.success());
+}
+
+/// PostgreSQL restarted several times under load (`pg_ctl stop -m fast`: every session is
+/// cut, outcome writes in flight fail): `/readyz` answers 503 within a second while it is down
+/// and `/livez` stays up; outcomes that could not be written are kept and recorded; no run is
+/// left `running` once lease and rescue interval have passed; every occurrence is in the
+/// ledger.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_restarts_under_load_lose_nothing() {
+    let pg = PrivatePostgres::start();
+    let sink = Sink::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let db = TestDb {
+        url: Some(pg.url()),
+    };
+    let mut node = Node::start(data.path(), &engine_env(&db, &sink)).await;
+    // Calls that take 0.8 s: an outcome write is in flight most of the time.
+    let tasks = every_second(&node, &sink, 8, "/slow/800", "skip").await;
+    poll("the tasks to run", Duration::from_secs(20), || async {
+        sink.hits_on("/slow/800/t0").len() >= 2
+    })
+    .await;
+    for _ in 0..3 {
+        pg.down();
+        assert_eq!(
+            probe(&node, "/readyz").await,
+            Some(503),
+            "answered within 1 s"
+        );
+        assert_eq!(probe(&node, "/livez").await, Some(200));
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        pg.up();
+        poll("/readyz to recover", Duration::from_secs(10), || async {
+            probe(&node, "/readyz").await == Some(200)
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let back = Timestamp::now();
+    // The lease is 5 s and the rescuer looks every 5 s: nothing that started before the last
+    // restart may still be running after both.
+    poll(
+        "the runs from before the last restart to end",
+        Duration::from_secs(12),
+        || async {
+            let mut stuck = 0;
+            for task in &tasks {
+                stuck += node
+                    .runs(task)
+                    .await
+                    .iter()
+                    .filter(|r| r["status"] == "running" && ts(&r["scheduled_for"]) < back)
+                    .count();
+            }
+            stuck == 0
+        },
+    )
+    .await;
+    let arrived = sink.hits_on("/slow/800/t0").len();
+    poll("the tasks to go on", Duration::from_secs(10), || async {
+        sink.hits_on("/slow/800/t0").len() > arrived
+    })
+    .await;
+    assert_ledger_complete(&node, &sink, &tasks, |i| format!("/slow/800/t{i}")).await;
+    assert!(node.terminate().await.success());
 }

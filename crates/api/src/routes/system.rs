@@ -1,6 +1,7 @@
-//! Health and fallback routes.
+//! Health, metrics and fallback routes.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
@@ -14,28 +15,83 @@ use crate::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(healthz))
+        .routes(routes!(livez))
         .routes(routes!(readyz))
+        .routes(routes!(healthz))
         .routes(routes!(metrics))
 }
 
-/// Liveness and readiness report.
+/// How long `/readyz` waits for the store's answer: an orchestrator's probe gets a clear 503
+/// within a second whatever the database does (an unreachable PostgreSQL would otherwise hold
+/// the request for the pool's acquire timeout).
+const READINESS_TIMEOUT: Duration = Duration::from_millis(900);
+
+/// Up or down, nothing more: these routes need no token.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` or `unavailable` (the database). A python sandbox that is unavailable does not
-    /// make the service unhealthy: only python tasks fail, see `sandbox`.
+    /// `ok`, or `unavailable` (with a 503).
     pub status: &'static str,
-    /// Whether the database answered.
-    pub database: bool,
-    /// Sundial's version.
-    pub version: &'static str,
-    /// Whether this node can run `python_script` tasks, as found by the start-up probe.
-    pub sandbox: SandboxHealth,
+}
+
+impl Health {
+    fn answer(up: bool) -> (StatusCode, Json<Health>) {
+        if up {
+            (StatusCode::OK, Json(Health { status: "ok" }))
+        } else {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                }),
+            )
+        }
+    }
+}
+
+/// Whether the process and the engine's loops are alive; never looks at the database. Needs
+/// no token. A 503 means a loop stopped: restart the process.
+#[utoipa::path(get, path = "/livez", tag = "system", security(()),
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn livez(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    Health::answer(state.liveness.stopped_loops().is_empty())
+}
+
+/// Whether the store accepts writes now (a write is made, bounded to under a second). Needs no
+/// token. A 503 means this node can neither fire nor record: send no traffic to it.
+#[utoipa::path(get, path = "/readyz", tag = "system", security(()),
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    ready(&state).await
+}
+
+/// The same as `/readyz`. Needs no token.
+#[utoipa::path(get, path = "/healthz", tag = "system", security(()),
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    ready(&state).await
+}
+
+async fn ready(state: &AppState) -> (StatusCode, Json<Health>) {
+    let probe = state.store.probe_write(state.clock.now());
+    let up = match tokio::time::timeout(READINESS_TIMEOUT, probe).await {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: the store refused a write");
+            false
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout = ?READINESS_TIMEOUT,
+                "not ready: the store did not take a write in time"
+            );
+            false
+        }
+    };
+    Health::answer(up)
 }
 
 /// Whether `python_script` tasks can run on this node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SandboxStatus {
     /// Every sandbox layer is in place.
     Ready,
@@ -46,96 +102,87 @@ pub enum SandboxStatus {
     Unavailable,
 }
 
-/// One isolation layer of the python sandbox.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct SandboxLayer {
-    /// Whether it is in place.
-    pub ok: bool,
-    /// What the probe found.
-    pub detail: String,
+impl SandboxStatus {
+    /// Its name in the metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SandboxStatus::Ready => "ready",
+            SandboxStatus::Degraded => "degraded",
+            SandboxStatus::Unavailable => "unavailable",
+        }
+    }
 }
 
-/// The python sandbox as the start-up probe found it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// The python sandbox as the start-up probe found it, as far as `/metrics` shows it (the
+/// details, with host paths, stay in the start-up log).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxHealth {
     /// `ready`, `degraded` or `unavailable`.
     pub status: SandboxStatus,
-    /// Why python tasks cannot run, when they cannot.
-    pub error: Option<String>,
-    /// Optional layers missing with the operator's consent (`landlock`, `cgroups`).
-    pub degraded: Vec<String>,
-    /// Warnings an operator must see (degraded layers, partial kernel support).
-    pub warnings: Vec<String>,
-    /// The interpreter's version inside the sandbox.
-    pub python: Option<String>,
-    /// Each layer by name (`user_ns`, `pid_ns`, `seccomp`, `landlock`, `cgroups`, ...).
-    pub layers: BTreeMap<String, SandboxLayer>,
+    /// Each layer by name (`user_ns`, `pid_ns`, `seccomp`, `landlock`, `cgroups`, ...): whether
+    /// it is in place.
+    pub layers: BTreeMap<String, bool>,
 }
 
 impl SandboxHealth {
+    /// Appends the sandbox's state as gauges: `sundial_sandbox_status{status}` is 1 for the
+    /// current status, `sundial_sandbox_layer_ok{layer}` 1 for each layer in place.
+    pub fn render_metrics(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = writeln!(
+            out,
+            "# HELP sundial_sandbox_status Whether python_script tasks can run on this node: 1 for its current status.\n\
+             # TYPE sundial_sandbox_status gauge"
+        );
+        for status in [
+            SandboxStatus::Ready,
+            SandboxStatus::Degraded,
+            SandboxStatus::Unavailable,
+        ] {
+            let _ = writeln!(
+                out,
+                "sundial_sandbox_status{{status=\"{}\"}} {}",
+                status.as_str(),
+                u8::from(self.status == status)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP sundial_sandbox_layer_ok Whether each isolation layer of the python sandbox is in place.\n\
+             # TYPE sundial_sandbox_layer_ok gauge"
+        );
+        for (name, ok) in &self.layers {
+            let _ = writeln!(
+                out,
+                "sundial_sandbox_layer_ok{{layer=\"{name}\"}} {}",
+                u8::from(*ok)
+            );
+        }
+    }
+
     /// No sandbox was set up (a deployment or test without python execution).
     pub fn not_configured() -> Self {
         Self {
             status: SandboxStatus::Unavailable,
-            error: Some("the python sandbox is not configured on this node".into()),
-            degraded: Vec::new(),
-            warnings: Vec::new(),
-            python: None,
             layers: BTreeMap::new(),
         }
     }
 }
 
-async fn health(state: &AppState) -> (StatusCode, Json<Health>) {
-    let database = match state.store.ping().await {
-        Ok(()) => true,
-        Err(error) => {
-            tracing::warn!(%error, "database ping failed");
-            false
-        }
-    };
-    let status = if database {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body = Health {
-        status: if database { "ok" } else { "unavailable" },
-        database,
-        version: env!("CARGO_PKG_VERSION"),
-        sandbox: (*state.sandbox).clone(),
-    };
-    (status, Json(body))
-}
-
-/// Health of the service, its database and the python sandbox. Needs no token.
-///
-/// 503 only when the database is down; an unavailable sandbox shows in `sandbox` with a 200.
-#[utoipa::path(get, path = "/healthz", tag = "system", security(()),
-    responses((status = 200, body = Health), (status = 503, body = Health)))]
-async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    health(&state).await
-}
-
-/// Whether this node can serve requests. Needs no token.
-#[utoipa::path(get, path = "/readyz", tag = "system", security(()),
-    responses((status = 200, body = Health), (status = 503, body = Health)))]
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    health(&state).await
-}
-
-/// The service's counters in the Prometheus text format. Needs no token: no label names a
-/// tenant, task or destination.
+/// The service's counters and the python sandbox's state in the Prometheus text format. Needs
+/// no token: no label names a tenant, task or destination, and no value carries a host path.
 #[utoipa::path(get, path = "/metrics", tag = "system", security(()),
     responses((status = 200, description = "Counters such as `sundial_egress_refused_total{reason=\"address\"}`",
         body = String, content_type = "text/plain; version=0.0.4")))]
 async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    let mut text = state.metrics.render();
+    state.sandbox.render_metrics(&mut text);
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render(),
+        text,
     )
 }
 

@@ -148,6 +148,7 @@ impl TestApp {
             runs,
             wake: engine::Wakeup::default(),
             sandbox: Arc::new(api::SandboxHealth::not_configured()),
+            liveness: engine::Liveness::default(),
             egress: Arc::new(egress),
             metrics: metrics.clone(),
             quotas,

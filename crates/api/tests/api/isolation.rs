@@ -110,6 +110,8 @@ async fn record_run(app: &TestApp, tenant: i64, task: &Value) -> String {
         skip_reason: None,
         attempt: 1,
         max_attempts: 4,
+        rescues: 0,
+        requeues: 0,
         queued_at: at,
         started_at: Some(at),
         finished_at: Some(at),

@@ -125,8 +125,8 @@ impl PythonExecutor {
     /// Errors when a required layer (namespaces, seccomp, rlimits, tmpfs caps, dropped
     /// privileges) is missing, or an optional one (Landlock, cgroups) is missing without
     /// [`SandboxConfig::allow_degraded`]. The service should then keep running and use
-    /// [`PythonExecutor::fail_closed`], so python tasks fail with that error and `/healthz`
-    /// shows the report. Blocks for the probe (tens of milliseconds); callable inside or outside
+    /// [`PythonExecutor::fail_closed`], so python tasks fail with that error and the
+    /// start-up log shows the report. Blocks for the probe (tens of milliseconds); callable inside or outside
     /// a tokio runtime.
     pub fn new(config: SandboxConfig) -> Result<Self, SandboxUnavailable> {
         let weaken = config.weakening();
@@ -403,7 +403,7 @@ impl PythonExecutor {
         }
     }
 
-    /// What the start-up probe found, for `/healthz` and the start-up log.
+    /// What the start-up probe found, for `/metrics` and the start-up log.
     pub fn probe_report(&self) -> &ProbeReport {
         &self.inner.report
     }

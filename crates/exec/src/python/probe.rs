@@ -53,7 +53,7 @@ pub struct Layers {
     pub cgroups: Layer,
 }
 
-/// The probe's findings, for `/healthz` and the start-up log.
+/// The probe's findings, for `/metrics` and the start-up log.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ProbeReport {
     /// Whether python tasks can run.

@@ -197,8 +197,43 @@ impl Node {
 
     /// Like [`Node::start`], with another `sundial` executable (a link to it elsewhere, say).
     pub async fn start_binary(bin: &Path, data_dir: &Path, env: &[(String, String)]) -> Node {
+        Node::start_command(Command::new(bin), data_dir, env).await
+    }
+
+    /// Like [`Node::start`], with its data directory on a tmpfs of `size` (e.g. `8m`) that only
+    /// this process sees: it runs in a user and mount namespace of its own (`unshare -Urm`), so
+    /// no privilege is needed. The test fills the tmpfs through [`Node::data_path`].
+    pub async fn start_on_small_disk(
+        size: &str,
+        data_dir: &Path,
+        env: &[(String, String)],
+    ) -> Node {
+        let mut command = Command::new("unshare");
+        command.args([
+            "-Urm",
+            "sh",
+            "-c",
+            &format!("mount -t tmpfs -o size={size} sundial-test \"$0\" && exec \"$@\""),
+        ]);
+        command.arg(data_dir).arg(BIN);
+        Node::start_command(command, data_dir, env).await
+    }
+
+    /// A path in the data directory as the node sees it (through `/proc/<pid>/root`, so a
+    /// node in a mount namespace of its own is reached too).
+    pub fn data_path(&self, name: &str) -> PathBuf {
+        let inside = self.data_dir.strip_prefix("/").unwrap_or(&self.data_dir);
+        PathBuf::from(format!("/proc/{}/root", self.pid()))
+            .join(inside)
+            .join(name)
+    }
+
+    async fn start_command(
+        mut command: Command,
+        data_dir: &Path,
+        env: &[(String, String)],
+    ) -> Node {
         let port = free_port();
-        let mut command = Command::new(bin);
         command
             .arg("serve")
             .env_clear()
@@ -398,6 +433,131 @@ pub async fn mint(data_dir: &Path, env: &[(String, String)], args: &[&str]) -> S
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// A PostgreSQL server of a test's own, for tests that stop and start it (the shared server of
+/// `scripts/test` serves every other test). Loopback only, a free port, trust auth; stopped
+/// and removed on drop. Started as the `postgres` user when the test runs as root.
+pub struct PrivatePostgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl PrivatePostgres {
+    /// initdb and start, with the server binaries `scripts/lib/postgres.sh` installs.
+    pub fn start() -> Self {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect(
+                "PostgreSQL server binaries in /usr/lib/postgresql (scripts/test installs them)",
+            )
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+            .filter(|b| b.join("initdb").exists())
+            .max()
+            .expect("an initdb under /usr/lib/postgresql/*/bin");
+        let dir = tempfile::tempdir().unwrap();
+        let server = Self {
+            port: free_port(),
+            dir,
+            bin,
+        };
+        if is_root() {
+            let chown = std::process::Command::new("chown")
+                .args(["postgres:", server.path_str()])
+                .status()
+                .unwrap();
+            assert!(chown.success(), "chown the server's directory to postgres");
+        }
+        let data = server.data();
+        server.pg(
+            "initdb",
+            &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"],
+        );
+        server.up();
+        server
+    }
+
+    fn path_str(&self) -> &str {
+        self.dir.path().to_str().unwrap()
+    }
+
+    fn data(&self) -> String {
+        format!("{}/data", self.path_str())
+    }
+
+    /// The URL of its `postgres` database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Starts the server (again) and waits until it accepts connections.
+    pub fn up(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.path_str()
+        );
+        let log = format!("{}/server.log", self.path_str());
+        let data = self.data();
+        self.pg(
+            "pg_ctl",
+            &[
+                "-D", &data, "-l", &log, "-w", "-t", "60", "-o", &options, "start",
+            ],
+        );
+    }
+
+    /// Stops the server the way an operator's restart does (`pg_ctl stop -m fast`: every
+    /// session is terminated).
+    pub fn down(&self) {
+        let data = self.data();
+        self.pg("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]);
+    }
+
+    fn pg(&self, program: &str, args: &[&str]) {
+        let output = as_pg_owner(&self.bin.join(program))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{program} {args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let data = self.data();
+        let _ = as_pg_owner(&self.bin.join("pg_ctl"))
+            .args(["-D", &data, "-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+/// `program` run as the server's owner: initdb and postgres refuse to run as root. From `/`,
+/// which the `postgres` user may enter.
+fn as_pg_owner(program: &Path) -> std::process::Command {
+    let mut command = if is_root() {
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        std::process::Command::new(program)
+    };
+    command.current_dir("/");
+    command
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
 /// Polls `check` every 50 ms until it holds; fails after `within`.
