@@ -56,6 +56,9 @@ pub struct Config {
     /// CIDRs/hosts the egress guard lets through despite being private, e.g.
     /// `127.0.0.1/32:8080` for a loopback target in tests (`SUNDIAL_EGRESS_ALLOW`).
     pub egress_allow: Option<String>,
+    /// A PEM bundle of CA certificates `api_call` trusts besides the public web roots, for
+    /// internal HTTPS targets (`SUNDIAL_EGRESS_CA_FILE`).
+    pub egress_ca_file: Option<PathBuf>,
     /// How long SIGTERM waits for running attempts before handing them back to the queue
     /// (`SUNDIAL_SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace_seconds: u64,
@@ -100,6 +103,7 @@ impl Default for Config {
             workers: 64,
             node_id: None,
             egress_allow: None,
+            egress_ca_file: None,
             shutdown_grace_seconds: 30,
             lease_seconds: 30,
             run_retention_days: 30,

@@ -99,6 +99,8 @@ enum Fatal {
     Lease(u64),
     #[error("egress client: {0}")]
     EgressClient(exec::egress::RootCertificateError),
+    #[error("SUNDIAL_EGRESS_CA_FILE {0}: {1}")]
+    EgressCa(PathBuf, String),
     #[error("backup: {0}")]
     Backup(#[from] backup::BackupError),
     #[error("engine: {0}")]
@@ -229,10 +231,15 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Arc::new(Metrics::default());
-    let client = EgressClient::builder(egress.clone())
-        .metrics(metrics.clone())
-        .build()
-        .map_err(Fatal::EgressClient)?;
+    let mut client = EgressClient::builder(egress.clone()).metrics(metrics.clone());
+    if let Some(path) = &config.egress_ca_file {
+        // Trust only: which addresses may be called is still the egress policy's decision.
+        let pem = std::fs::read(path).map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
+        client = client
+            .add_root_certificates_pem(&pem)
+            .map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
+    }
+    let client = client.build().map_err(Fatal::EgressClient)?;
     let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
     let engine = Engine::start(

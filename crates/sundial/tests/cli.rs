@@ -351,3 +351,111 @@ async fn secrets_come_from_files_and_never_from_both() {
         "{stderr}"
     );
 }
+
+/// `sundial <args>` with only these variables; its exit status and standard error.
+async fn sundial(args: &[&str], env: &[(String, String)]) -> (bool, String) {
+    let output = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .await
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_identity_providers_tokens_are_accepted_and_no_secret_is_generated() {
+    use aws_lc_rs::signature::Ed25519KeyPair;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+    let data = tempfile::tempdir().unwrap();
+    let idp = tempfile::tempdir().unwrap();
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8v1(&aws_lc_rs::rand::SystemRandom::new()).unwrap();
+    let key = EncodingKey::from_ed_der(pkcs8.as_ref());
+    let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&key, Algorithm::EdDSA).unwrap();
+    jwk.common.key_id = Some("idp-1".into());
+    let jwks = idp.path().join("jwks.json");
+    std::fs::write(&jwks, json!({"keys": [jwk]}).to_string()).unwrap();
+    let port = common::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let env = env(&[
+        ("SUNDIAL_DATA_DIR", data.path().to_str().unwrap()),
+        ("SUNDIAL_LISTEN", &format!("127.0.0.1:{port}")),
+        ("SUNDIAL_JWT_JWKS_FILE", jwks.to_str().unwrap()),
+        ("SUNDIAL_JWT_ISSUER", "https://id.example.test/"),
+        ("SUNDIAL_JWT_TENANT_CLAIM", "org"),
+    ]);
+    let mut server = Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    poll("the server to answer", Duration::from_secs(30), || async {
+        client.get(format!("{base}/healthz")).send().await.is_ok()
+    })
+    .await;
+    let now = jiff::Timestamp::now().as_second();
+    let sign = |claims: Value| {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some("idp-1".into());
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    let good = sign(
+        json!({"org": 4, "sub": "ada", "iss": "https://id.example.test/",
+                           "iat": now, "exp": now + 300, "roles": "admin"}),
+    );
+    let created = client
+        .post(format!("{base}{}/", common::TASKS))
+        .bearer_auth(&good)
+        .json(&task("from-idp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.json::<Value>().await.unwrap()["tenant_id"], 4);
+    let foreign = sign(
+        json!({"org": 4, "sub": "ada", "iss": "https://other.example.test/",
+                              "iat": now, "exp": now + 300, "roles": "admin"}),
+    );
+    let refused = client
+        .get(format!("{base}{}/list", common::TASKS))
+        .header("Authorization", format!("bearer {foreign}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(
+        !data.path().join("jwt-secret").exists(),
+        "no secret was generated"
+    );
+    let (minted, stderr) = sundial(&["token", "--tenant", "1"], &env).await;
+    assert!(!minted && stderr.contains("no token secret"), "{stderr}");
+    server.kill().await.unwrap();
+
+    let mut both = env.clone();
+    both.push((
+        "SUNDIAL_JWT_JWKS_URL".into(),
+        "http://127.0.0.1:1/jwks".into(),
+    ));
+    let (started, stderr) = sundial(&["serve"], &both).await;
+    assert!(!started && stderr.contains("are both set"), "{stderr}");
+    let unreachable: Vec<(String, String)> = env
+        .iter()
+        .filter(|(k, _)| k != "SUNDIAL_JWT_JWKS_FILE")
+        .cloned()
+        .chain([(
+            "SUNDIAL_JWT_JWKS_URL".into(),
+            "http://127.0.0.1:1/jwks".into(),
+        )])
+        .collect();
+    let (started, stderr) = sundial(&["serve"], &unreachable).await;
+    assert!(!started && stderr.contains("fetching the JWKS"), "{stderr}");
+}
