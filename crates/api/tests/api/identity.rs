@@ -237,6 +237,30 @@ async fn a_rotated_url_jwks_is_fetched_for_a_new_kid_and_the_old_key_stops_worki
 }
 
 #[tokio::test]
+async fn the_periodic_refresh_drops_withdrawn_keys_and_a_failed_one_keeps_the_known_keys() {
+    let old = IdpKey::generate(Algorithm::RS256, "kid-old");
+    let new = IdpKey::generate(Algorithm::RS256, "kid-new");
+    let server = JwksServer::start(jwks(&[&old])).await;
+    let options = JwksOptions {
+        refresh: Duration::ZERO,
+        cooldown: Duration::from_secs(3600),
+        ..JwksOptions::default()
+    };
+    let app = app_with(
+        JwksSource::Url(server.url.clone()),
+        options,
+        TokenPolicy::default(),
+    )
+    .await;
+    list(&app, &old.sign(&claims(1))).await.expect(200);
+    server.publish(json!({"not": "a key set"}));
+    list(&app, &old.sign(&claims(1))).await.expect(200);
+    server.publish(jwks(&[&new]));
+    assert_refused(list(&app, &old.sign(&claims(1))).await, "withdrawn");
+    list(&app, &new.sign(&claims(1))).await.expect(200);
+}
+
+#[tokio::test]
 async fn unknown_kids_cause_at_most_one_fetch_per_cooldown() {
     let known = IdpKey::generate(Algorithm::EdDSA, "kid-known");
     let server = JwksServer::start(jwks(&[&known])).await;
