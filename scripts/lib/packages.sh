@@ -5,16 +5,38 @@
 #   procps      - /usr/bin/kill, used by the tests to clean up after weakened sandboxes
 # No libseccomp-dev: the seccomp filter is hand-written BPF in sundial-sandbox-init.
 
-ensure_sandbox_packages() {
+# The sandbox packages this host lacks, space-separated; empty when none is missing.
+missing_sandbox_packages() {
     local missing=()
     command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
     [ -x /usr/bin/python3 ] || missing+=(python3)
     [ -x /usr/bin/kill ] || [ -x /bin/kill ] || missing+=(procps)
-    if [ "${#missing[@]}" -gt 0 ]; then
-        echo "== installing sandbox packages: ${missing[*]}"
-        local sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo"
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    echo "${missing[*]}"
+}
+
+# Installs the missing sandbox packages with apt-get: as root, with sudo when it needs no
+# password or can ask for one on a terminal. Otherwise says what to install and returns 1.
+ensure_sandbox_packages() {
+    local missing
+    missing="$(missing_sandbox_packages)"
+    [ -n "$missing" ] || return 0
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then
+            sudo=(sudo)
+        else
+            echo "python tasks need these packages, which are missing: $missing" >&2
+            echo "install them as root: apt-get install -y $missing (see docs/sandbox.md)" >&2
+            return 1
+        fi
     fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "python tasks need these packages, which are missing: $missing" >&2
+        echo "this host has no apt-get: install them with its package manager (see docs/sandbox.md)" >&2
+        return 1
+    fi
+    echo "== installing sandbox packages: $missing"
+    "${sudo[@]}" apt-get update -qq
+    # shellcheck disable=SC2086 # one word per package
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 }

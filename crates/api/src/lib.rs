@@ -89,7 +89,7 @@ impl utoipa::Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("HS256 JWT with an integer `tenant_id` claim, `sub`, `exp` and optional `roles`."))
+                    .description(Some("JWT (HS256 with the deployment's secret, or RS256/ES256/EdDSA with a key of the identity provider's JWKS) with an integer `tenant_id` claim, `sub`, `exp` and optional `roles`; claim names are configurable."))
                     .build(),
             ),
         );

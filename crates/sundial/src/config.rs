@@ -2,11 +2,15 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use domain::Role;
 use exec::python::AllowDegraded;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+
+use crate::secret::Secret;
 
 /// Everything `sundial serve` needs to know.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -17,9 +21,34 @@ pub struct Config {
     /// Directory for the SQLite file and the generated secret (`SUNDIAL_DATA_DIR`).
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; default: `sundial.db` in the data directory (`SUNDIAL_DATABASE_URL`).
-    pub database_url: Option<String>,
-    /// HS256 secret for tokens; generated into the data directory when absent (`SUNDIAL_JWT_SECRET`).
-    pub jwt_secret: Option<String>,
+    pub database_url: Option<Secret>,
+    /// A file holding the database URL (`SUNDIAL_DATABASE_URL_FILE`); read into `database_url`.
+    pub database_url_file: Option<PathBuf>,
+    /// HS256 secret for tokens; generated into the data directory when absent and no JWKS is
+    /// configured (`SUNDIAL_JWT_SECRET`).
+    pub jwt_secret: Option<Secret>,
+    /// A file holding the HS256 secret (`SUNDIAL_JWT_SECRET_FILE`); read into `jwt_secret`.
+    pub jwt_secret_file: Option<PathBuf>,
+    /// The identity provider's JWKS URL, for RS256/ES256/EdDSA tokens (`SUNDIAL_JWT_JWKS_URL`).
+    pub jwt_jwks_url: Option<String>,
+    /// A JWKS file, re-read when it changes (`SUNDIAL_JWT_JWKS_FILE`).
+    pub jwt_jwks_file: Option<PathBuf>,
+    /// How often the JWKS URL is re-fetched (`SUNDIAL_JWT_JWKS_REFRESH_SECONDS`).
+    pub jwt_jwks_refresh_seconds: u64,
+    /// The only `iss` accepted, if set (`SUNDIAL_JWT_ISSUER`).
+    pub jwt_issuer: Option<String>,
+    /// The `aud` tokens must name, if set (`SUNDIAL_JWT_AUDIENCE`).
+    pub jwt_audience: Option<String>,
+    /// The claim holding the tenant id (`SUNDIAL_JWT_TENANT_CLAIM`).
+    pub jwt_tenant_claim: String,
+    /// The claim holding the roles (`SUNDIAL_JWT_ROLES_CLAIM`).
+    pub jwt_roles_claim: String,
+    /// The role of a token without roles (`SUNDIAL_JWT_DEFAULT_ROLE`).
+    #[serde(with = "role")]
+    pub jwt_default_role: Role,
+    /// The longest a token may live, e.g. `24h` or seconds (`SUNDIAL_JWT_MAX_LIFETIME`).
+    #[serde(with = "lifetime")]
+    pub jwt_max_lifetime: Duration,
     /// Attempts executing at once on this node (`SUNDIAL_WORKERS`).
     pub workers: u32,
     /// This node's name in run leases; default `hostname-pid` (`SUNDIAL_NODE_ID`).
@@ -27,6 +56,9 @@ pub struct Config {
     /// CIDRs/hosts the egress guard lets through despite being private, e.g.
     /// `127.0.0.1/32:8080` for a loopback target in tests (`SUNDIAL_EGRESS_ALLOW`).
     pub egress_allow: Option<String>,
+    /// A PEM bundle of CA certificates `api_call` trusts besides the public web roots, for
+    /// internal HTTPS targets (`SUNDIAL_EGRESS_CA_FILE`).
+    pub egress_ca_file: Option<PathBuf>,
     /// How long SIGTERM waits for running attempts before handing them back to the queue
     /// (`SUNDIAL_SHUTDOWN_GRACE_SECONDS`).
     pub shutdown_grace_seconds: u64,
@@ -60,10 +92,22 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
             database_url: None,
+            database_url_file: None,
             jwt_secret: None,
+            jwt_secret_file: None,
+            jwt_jwks_url: None,
+            jwt_jwks_file: None,
+            jwt_jwks_refresh_seconds: 300,
+            jwt_issuer: None,
+            jwt_audience: None,
+            jwt_tenant_claim: "tenant_id".into(),
+            jwt_roles_claim: "roles".into(),
+            jwt_default_role: Role::Viewer,
+            jwt_max_lifetime: api::auth::DEFAULT_MAX_LIFETIME,
             workers: 64,
             node_id: None,
             egress_allow: None,
+            egress_ca_file: None,
             shutdown_grace_seconds: 30,
             lease_seconds: 30,
             max_rescues: 3,
@@ -78,8 +122,29 @@ impl Default for Config {
 
 /// A configuration that could not be read.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: {0}")]
-pub struct ConfigError(#[from] Box<figment::Error>);
+pub enum ConfigError {
+    /// A key is unknown or its value does not parse.
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    /// A secret is given both directly and as a file.
+    #[error("{plain} and {file} are both set; set only one of them")]
+    Both {
+        /// The direct setting.
+        plain: &'static str,
+        /// Its `_FILE` variant.
+        file: &'static str,
+    },
+    /// A `_FILE` setting names a file that cannot be read.
+    #[error("{key}: cannot read {path}: {source}")]
+    SecretFile {
+        /// The `_FILE` setting.
+        key: &'static str,
+        /// The file it names.
+        path: PathBuf,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
+}
 
 impl Config {
     /// Loads defaults, then `file` if given, then the environment.
@@ -88,12 +153,23 @@ impl Config {
         if let Some(file) = file {
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment
+        let mut config: Config = figment
             // SUNDIAL_LOG and SUNDIAL_CONFIG are read before the configuration (logging, the
             // file's path); every other SUNDIAL_* variable must be a known key, so typos fail.
             .merge(Env::prefixed("SUNDIAL_").ignore(&["log", "config"]))
             .extract()
-            .map_err(|e| ConfigError(Box::new(e)))
+            .map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+        config.jwt_secret = from_file(
+            config.jwt_secret.take(),
+            config.jwt_secret_file.take(),
+            ("SUNDIAL_JWT_SECRET", "SUNDIAL_JWT_SECRET_FILE"),
+        )?;
+        config.database_url = from_file(
+            config.database_url.take(),
+            config.database_url_file.take(),
+            ("SUNDIAL_DATABASE_URL", "SUNDIAL_DATABASE_URL_FILE"),
+        )?;
+        Ok(config)
     }
 
     /// This node's lease owner name: the configured one, else `hostname-pid`.
@@ -107,10 +183,104 @@ impl Config {
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
-    pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("sundial.db").display()))
+    pub fn database_url(&self) -> Secret {
+        self.database_url.clone().unwrap_or_else(|| {
+            Secret::new(format!(
+                "sqlite://{}",
+                self.data_dir.join("sundial.db").display()
+            ))
+        })
+    }
+}
+
+/// A secret given directly or as a `_FILE` setting (never both). The file's content is the
+/// secret, without the line break editors and `echo` put at its end.
+fn from_file(
+    plain: Option<Secret>,
+    file: Option<PathBuf>,
+    (plain_key, file_key): (&'static str, &'static str),
+) -> Result<Option<Secret>, ConfigError> {
+    match (plain, file) {
+        (Some(_), Some(_)) => Err(ConfigError::Both {
+            plain: plain_key,
+            file: file_key,
+        }),
+        (plain, None) => Ok(plain),
+        (None, Some(path)) => {
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::SecretFile {
+                    key: file_key,
+                    path: path.clone(),
+                    source,
+                })?;
+            Ok(Some(Secret::new(text.trim_end_matches(['\n', '\r']))))
+        }
+    }
+}
+
+/// A duration such as `90` (seconds), `30m`, `24h` or `7d`.
+pub fn parse_duration(raw: &str) -> Result<u64, String> {
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration like 30m, 1h or 7d"))?;
+    let unit_seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("unknown unit {unit:?}; use s, m, h or d")),
+    };
+    number
+        .checked_mul(unit_seconds)
+        .filter(|&s| s > 0)
+        .ok_or_else(|| format!("{raw:?} is not a positive duration"))
+}
+
+/// `SUNDIAL_JWT_DEFAULT_ROLE`: `admin`, `operator` or `viewer`.
+mod role {
+    use domain::Role;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Role, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(api::auth::role_name(*value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Role, D::Error> {
+        let raw = String::deserialize(d)?;
+        api::auth::parse_role(&raw).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "SUNDIAL_JWT_DEFAULT_ROLE must be admin, operator or viewer, not {raw:?}"
+            ))
+        })
+    }
+}
+
+/// `SUNDIAL_JWT_MAX_LIFETIME`: seconds, or a duration with a unit.
+mod lifetime {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(value.as_secs())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Seconds(u64),
+            Text(String),
+        }
+        let seconds = match Raw::deserialize(d)? {
+            Raw::Seconds(0) => Err("0 is not a positive duration".to_owned()),
+            Raw::Seconds(seconds) => Ok(seconds),
+            Raw::Text(text) => super::parse_duration(&text),
+        }
+        .map_err(|why| serde::de::Error::custom(format!("SUNDIAL_JWT_MAX_LIFETIME: {why}")))?;
+        Ok(Duration::from_secs(seconds))
     }
 }
 
@@ -194,6 +364,118 @@ mod tests {
             assert!(
                 config.sandbox_allow_degraded.landlock && !config.sandbox_allow_degraded.cgroups
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("90"), Ok(90));
+        assert_eq!(parse_duration("30m"), Ok(1800));
+        assert_eq!(parse_duration("1h"), Ok(3600));
+        assert_eq!(parse_duration("7d"), Ok(604_800));
+        assert!(parse_duration("0h").is_err());
+        assert!(parse_duration("1w").is_err());
+        assert!(parse_duration("h").is_err());
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn token_settings_have_defaults_and_parse() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let config = Config::load(None).expect("defaults");
+            assert_eq!(config.jwt_default_role, Role::Viewer);
+            assert_eq!(config.jwt_max_lifetime, Duration::from_secs(24 * 3600));
+            assert_eq!(config.jwt_tenant_claim, "tenant_id");
+            assert_eq!(config.jwt_roles_claim, "roles");
+            jail.set_env("SUNDIAL_JWT_DEFAULT_ROLE", "operator");
+            jail.set_env("SUNDIAL_JWT_MAX_LIFETIME", "2h");
+            jail.set_env("SUNDIAL_JWT_ISSUER", "https://id.example.com/");
+            jail.set_env("SUNDIAL_JWT_AUDIENCE", "sundial");
+            let config = Config::load(None).expect("set");
+            assert_eq!(config.jwt_default_role, Role::Operator);
+            assert_eq!(config.jwt_max_lifetime, Duration::from_secs(7200));
+            assert_eq!(
+                config.jwt_issuer.as_deref(),
+                Some("https://id.example.com/")
+            );
+            jail.set_env("SUNDIAL_JWT_MAX_LIFETIME", "600");
+            let config = Config::load(None).expect("seconds");
+            assert_eq!(config.jwt_max_lifetime, Duration::from_secs(600));
+            for (key, bad) in [
+                ("SUNDIAL_JWT_MAX_LIFETIME", "0"),
+                ("SUNDIAL_JWT_MAX_LIFETIME", "1w"),
+                ("SUNDIAL_JWT_DEFAULT_ROLE", "root"),
+            ] {
+                jail.set_env(key, bad);
+                let error = Config::load(None).expect_err(bad).to_string();
+                assert!(error.contains(key), "{bad}: {error}");
+                jail.set_env(
+                    key,
+                    if key.ends_with("ROLE") {
+                        "viewer"
+                    } else {
+                        "1h"
+                    },
+                );
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn secrets_come_from_files_never_from_both_and_never_show() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("jwt", "s3cret-from-a-file-0123456789abcdef\n")?;
+            jail.create_file("db", "postgres://u:pw-in-file@db/x\r\n")?;
+            jail.set_env("SUNDIAL_JWT_SECRET_FILE", "jwt");
+            jail.set_env("SUNDIAL_DATABASE_URL_FILE", "db");
+            let config = Config::load(None).expect("from files");
+            assert_eq!(
+                config.jwt_secret.as_ref().map(Secret::expose),
+                Some("s3cret-from-a-file-0123456789abcdef")
+            );
+            assert_eq!(
+                config.database_url().expose(),
+                "postgres://u:pw-in-file@db/x"
+            );
+            let debug = format!("{config:?}");
+            assert!(
+                !debug.contains("s3cret") && !debug.contains("pw-in-file"),
+                "{debug}"
+            );
+
+            jail.set_env("SUNDIAL_JWT_SECRET", "s3cret-plain-0123456789abcdef0123");
+            let error = Config::load(None).expect_err("both").to_string();
+            assert!(
+                error.contains("SUNDIAL_JWT_SECRET and SUNDIAL_JWT_SECRET_FILE"),
+                "{error}"
+            );
+            assert!(!error.contains("s3cret"), "{error}");
+            jail.clear_env();
+            jail.set_env("SUNDIAL_DATABASE_URL_FILE", "db");
+            jail.set_env("SUNDIAL_DATABASE_URL", "postgres://u:pw-plain@db/x");
+            let error = Config::load(None).expect_err("both").to_string();
+            assert!(
+                error.contains("SUNDIAL_DATABASE_URL and SUNDIAL_DATABASE_URL_FILE"),
+                "{error}"
+            );
+
+            jail.clear_env();
+            jail.set_env("SUNDIAL_JWT_SECRET_FILE", "missing");
+            let error = Config::load(None).expect_err("missing file").to_string();
+            assert!(
+                error.contains("SUNDIAL_JWT_SECRET_FILE") && error.contains("missing"),
+                "{error}"
+            );
+
+            jail.clear_env();
+            jail.set_env("SUNDIAL_JWT_SECRET", "12345678901234567890123456789012345");
+            let config = Config::load(None).expect("a numeric secret is still a secret");
+            assert!(!format!("{config:?}").contains("1234567890"));
             Ok(())
         });
     }

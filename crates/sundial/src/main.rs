@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use api::auth::{Jwks, JwksOptions, JwksSource, MintError, TokenPolicy};
 use api::{AppState, Auth, TenantQuotas};
 use clap::{Parser, Subcommand};
 use domain::{Clock, Metrics, Role, SystemClock, TenantId};
@@ -14,12 +15,14 @@ use exec::egress::{EgressClient, EgressPolicy};
 use store::{EngineStore, Store};
 use tracing_subscriber::EnvFilter;
 
+mod backup;
 mod config;
 mod console;
 mod sandbox;
 mod secret;
 
-use config::Config;
+use config::{Config, parse_duration};
+use secret::Secret;
 
 #[derive(Debug, Parser)]
 #[command(name = "sundial", version, about = "Multi-tenant scheduled tasks")]
@@ -42,11 +45,11 @@ enum Command {
         /// The tenant the token is scoped to.
         #[arg(long)]
         tenant: i64,
-        /// admin, operator or viewer.
+        /// admin, operator or viewer (written into the token's roles claim).
         #[arg(long, default_value = "admin", value_parser = parse_role)]
         role: Role,
-        /// Lifetime, e.g. 30m, 1h, 7d.
-        #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+        /// Lifetime, e.g. 30m, 1h, 7d; at most SUNDIAL_JWT_MAX_LIFETIME.
+        #[arg(long, default_value = "1h", value_parser = parse_duration)]
         ttl: u64,
         /// The subject recorded as the actor of changes.
         #[arg(long, default_value = "cli")]
@@ -54,34 +57,16 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Copy the SQLite database into a new file, consistently, while the service runs
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        /// The new file; an existing one is never overwritten.
+        file: PathBuf,
+    },
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
-    match raw {
-        "admin" => Ok(Role::Admin),
-        "operator" => Ok(Role::Operator),
-        "viewer" => Ok(Role::Viewer),
-        _ => Err("expected admin, operator or viewer".into()),
-    }
-}
-
-fn parse_ttl(raw: &str) -> Result<u64, String> {
-    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
-    let (number, unit) = raw.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("{raw:?} is not a duration like 30m, 1h or 7d"))?;
-    let unit_seconds = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("unknown unit {unit:?}; use s, m, h or d")),
-    };
-    number
-        .checked_mul(unit_seconds)
-        .filter(|&s| s > 0)
-        .ok_or_else(|| format!("{raw:?} is not a positive duration"))
+    api::auth::parse_role(raw).ok_or_else(|| "expected admin, operator or viewer".into())
 }
 
 /// A failure that ends the process with a message instead of a panic.
@@ -92,10 +77,21 @@ enum Fatal {
     #[error("cannot read or create the token secret: {0}")]
     Secret(std::io::Error),
     #[error("{0}; set SUNDIAL_JWT_SECRET to a longer value, or unset it to have one generated")]
-    WeakSecret(#[from] api::auth::WeakSecret),
+    Auth(#[from] api::auth::AuthError),
+    #[error("SUNDIAL_JWT_JWKS_URL and SUNDIAL_JWT_JWKS_FILE are both set; set only one of them")]
+    JwksBoth,
+    #[error("{0}")]
+    Jwks(#[from] api::auth::JwksError),
+    #[error(
+        "no token secret: with SUNDIAL_JWT_JWKS_URL or SUNDIAL_JWT_JWKS_FILE, tokens come from the \
+         identity provider; set SUNDIAL_JWT_SECRET (or _FILE) to mint tokens here as well"
+    )]
+    NoSecretToMint,
+    #[error("{0}")]
+    Mint(#[from] MintError),
     #[error("database: {0}")]
     Store(#[from] store::StoreError),
-    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    #[error("unsupported database URL {0:?} (password hidden): use sqlite://PATH or postgres://…")]
     DatabaseUrl(String),
     #[error("invalid SUNDIAL_EGRESS_ALLOW: {0}")]
     EgressAllow(String),
@@ -103,6 +99,10 @@ enum Fatal {
     Lease(u64),
     #[error("egress client: {0}")]
     EgressClient(exec::egress::RootCertificateError),
+    #[error("SUNDIAL_EGRESS_CA_FILE {0}: {1}")]
+    EgressCa(PathBuf, String),
+    #[error("backup: {0}")]
+    Backup(#[from] backup::BackupError),
     #[error("engine: {0}")]
     Engine(#[from] engine::EngineError),
     #[error("cannot serve on {0}: {1}")]
@@ -126,7 +126,8 @@ async fn open_configured_store(config: &Config) -> Result<Stores, Fatal> {
     open_store(&config.database_url()).await
 }
 
-async fn open_store(url: &str) -> Result<Stores, Fatal> {
+async fn open_store(url: &Secret) -> Result<Stores, Fatal> {
+    let url = url.expose();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let store = Arc::new(store::PostgresStore::connect(url).await?);
         Ok(Stores {
@@ -140,14 +141,76 @@ async fn open_store(url: &str) -> Result<Stores, Fatal> {
             engine: store,
         })
     } else {
-        Err(Fatal::DatabaseUrl(url.to_owned()))
+        Err(Fatal::DatabaseUrl(redact_url(url)))
     }
 }
 
-fn auth(config: &Config) -> Result<(Auth, secret::Origin), Fatal> {
-    let (secret, origin) = secret::load_or_generate(config.jwt_secret.as_deref(), &config.data_dir)
-        .map_err(Fatal::Secret)?;
-    Ok((Auth::hs256(&secret)?, origin))
+/// The HS256 secret: the configured one, or one generated into the data directory — unless the
+/// deployment verifies its identity provider's tokens, where an unasked-for secret that can
+/// mint any tenant's tokens would only be a liability.
+fn token_secret(config: &Config) -> Result<Option<(Vec<u8>, secret::Origin)>, Fatal> {
+    if config.jwt_secret.is_none() && jwks_source(config)?.is_some() {
+        return Ok(None);
+    }
+    secret::load_or_generate(config.jwt_secret.as_ref(), &config.data_dir)
+        .map(Some)
+        .map_err(Fatal::Secret)
+}
+
+fn jwks_source(config: &Config) -> Result<Option<JwksSource>, Fatal> {
+    match (&config.jwt_jwks_url, &config.jwt_jwks_file) {
+        (Some(_), Some(_)) => Err(Fatal::JwksBoth),
+        (Some(url), None) => Ok(Some(JwksSource::Url(url.clone()))),
+        (None, Some(path)) => Ok(Some(JwksSource::File(path.clone()))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn token_policy(config: &Config) -> TokenPolicy {
+    TokenPolicy {
+        issuer: config.jwt_issuer.clone(),
+        audience: config.jwt_audience.clone(),
+        tenant_claim: config.jwt_tenant_claim.clone(),
+        roles_claim: config.jwt_roles_claim.clone(),
+        default_role: config.jwt_default_role,
+        max_lifetime: config.jwt_max_lifetime,
+    }
+}
+
+/// The authenticator of `serve`: the secret and, when configured, the JWKS (loaded now, so a
+/// wrong URL or file stops start-up), and whether the secret was generated.
+async fn serving_auth(config: &Config) -> Result<(Auth, Option<secret::Origin>), Fatal> {
+    let secret = token_secret(config)?;
+    let jwks = match jwks_source(config)? {
+        Some(source) => {
+            let options = JwksOptions {
+                refresh: Duration::from_secs(config.jwt_jwks_refresh_seconds.max(1)),
+                ..JwksOptions::default()
+            };
+            let jwks = Jwks::load(source.clone(), options).await?;
+            tracing::info!(%source, keys = jwks.key_count().await, "JWKS loaded");
+            Some(jwks)
+        }
+        None => None,
+    };
+    let auth = Auth::new(
+        secret.as_ref().map(|(secret, _)| secret.as_slice()),
+        jwks,
+        token_policy(config),
+        Arc::new(SystemClock),
+    )?;
+    Ok((auth, secret.map(|(_, origin)| origin)))
+}
+
+/// The authenticator of `sundial token`: the secret alone.
+fn minting_auth(config: &Config) -> Result<Auth, Fatal> {
+    let (secret, _) = token_secret(config)?.ok_or(Fatal::NoSecretToMint)?;
+    Ok(Auth::new(
+        Some(&secret),
+        None,
+        token_policy(config),
+        Arc::new(SystemClock),
+    )?)
 }
 
 fn now_seconds() -> u64 {
@@ -155,7 +218,7 @@ fn now_seconds() -> u64 {
 }
 
 async fn serve(config: Config) -> Result<(), Fatal> {
-    let (auth, origin) = auth(&config)?;
+    let (auth, origin) = serving_auth(&config).await?;
     let url = config.database_url();
     let stores = open_configured_store(&config).await?;
     let egress = EgressPolicy::from_allow_list(config.egress_allow.as_deref().unwrap_or(""))
@@ -168,10 +231,15 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Arc::new(Metrics::default());
-    let client = EgressClient::builder(egress.clone())
-        .metrics(metrics.clone())
-        .build()
-        .map_err(Fatal::EgressClient)?;
+    let mut client = EgressClient::builder(egress.clone()).metrics(metrics.clone());
+    if let Some(path) = &config.egress_ca_file {
+        // Trust only: which addresses may be called is still the egress policy's decision.
+        let pem = std::fs::read(path).map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
+        client = client
+            .add_root_certificates_pem(&pem)
+            .map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
+    }
+    let client = client.build().map_err(Fatal::EgressClient)?;
     let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
     let engine = Engine::start(
@@ -198,15 +266,19 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let local = listener
         .local_addr()
         .map_err(|e| Fatal::Listen(config.listen, e))?;
-    tracing::info!(%local, database = %redact_url(&url), "sundial serving");
-    if origin == secret::Origin::Generated {
+    tracing::info!(%local, database = %redact_url(url.expose()), "sundial serving");
+    if origin == Some(secret::Origin::Generated) {
         let tenant = TenantId::new(1).ok_or(Fatal::Tenant)?;
-        let token = auth.mint(tenant, "console", Role::Admin, now_seconds(), 12 * 3600);
+        let ttl = config.jwt_max_lifetime.as_secs().min(12 * 3600);
+        let token = auth.mint(tenant, "console", Role::Admin, now_seconds(), ttl)?;
         println!(
             "Development mode: a token secret was generated in {}.",
             config.data_dir.display()
         );
-        println!("Console for tenant 1 (valid 12 h): http://{local}/#token={token}");
+        println!(
+            "Console for tenant 1 (valid {} min): http://{local}/#token={token}",
+            ttl / 60
+        );
         println!("API docs: http://{local}/api/docs");
     }
     let state = AppState {
@@ -279,8 +351,13 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
             sub,
         } => {
             let tenant = TenantId::new(tenant).ok_or(Fatal::Tenant)?;
-            let (auth, _) = auth(&config)?;
-            println!("{}", auth.mint(tenant, &sub, role, now_seconds(), ttl));
+            let auth = minting_auth(&config)?;
+            println!("{}", auth.mint(tenant, &sub, role, now_seconds(), ttl)?);
+            Ok(())
+        }
+        Command::Backup { file } => {
+            backup::backup(config.database_url().expose(), &file).await?;
+            println!("backed up to {}", file.display());
             Ok(())
         }
         Command::Openapi => {
@@ -313,17 +390,6 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ttls_parse_with_units() {
-        assert_eq!(parse_ttl("90"), Ok(90));
-        assert_eq!(parse_ttl("30m"), Ok(1800));
-        assert_eq!(parse_ttl("1h"), Ok(3600));
-        assert_eq!(parse_ttl("7d"), Ok(604_800));
-        assert!(parse_ttl("0h").is_err());
-        assert!(parse_ttl("1w").is_err());
-        assert!(parse_ttl("h").is_err());
-    }
 
     #[test]
     fn database_passwords_stay_out_of_logs() {

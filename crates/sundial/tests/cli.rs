@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio::process::Command;
 
 mod common;
-use common::{BIN, Node, TestDb, poll};
+use common::{BIN, Node, Sink, TestDb, api_task, engine_env, poll};
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -163,4 +163,299 @@ async fn openapi_prints_the_document() {
             .unwrap()
             .contains_key("/api/tree-root/scheduled-tasks/list")
     );
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_every_task_and_run() {
+    let sink = Sink::start().await;
+    let env = engine_env(&TestDb::sqlite(), &sink);
+    let data = tempfile::tempdir().unwrap();
+    let mut server = Node::start(data.path(), &env).await;
+    let mut runs = Vec::new();
+    let mut tasks = Vec::new();
+    for i in 0..3 {
+        let task = server
+            .create(api_task(
+                &format!("backed-up-{i}"),
+                "interval",
+                json!({"seconds": 3600}),
+                &sink.url(&format!("/b{i}")),
+            ))
+            .await;
+        for _ in 0..2 {
+            let run = server
+                .ok(Method::POST, &format!("/{task}/run"), None, 202)
+                .await;
+            runs.push(run["uuid"].as_str().unwrap().to_owned());
+        }
+        tasks.push(task);
+    }
+    let mut settled = Vec::new();
+    for task in &tasks {
+        settled.extend(server.settled_runs(task).await);
+    }
+
+    let backups = tempfile::tempdir().unwrap();
+    let file = backups.path().join("sundial-backup.db");
+    let backup = |file: std::path::PathBuf| {
+        Command::new(BIN)
+            .arg("backup")
+            .arg(file)
+            .env_clear()
+            .env("SUNDIAL_DATA_DIR", data.path())
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+    };
+    let output = backup(file.clone()).await.unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "the copy holds tenants' secrets"
+    );
+    let before = std::fs::read(&file).unwrap();
+    let again = backup(file.clone()).await.unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "an existing file is left alone"
+    );
+    // The service kept serving during the copy.
+    server.ok(Method::GET, "/list", None, 200).await;
+    server.kill9().await;
+
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&file, restored.path().join("sundial.db")).unwrap();
+    let mut server = Node::start(restored.path(), &env).await;
+    let list = server
+        .ok(Method::GET, "/list?page_size=100", None, 200)
+        .await;
+    let mut codes: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["backed-up-0", "backed-up-1", "backed-up-2"]);
+    let mut found = Vec::new();
+    for task in &tasks {
+        found.extend(server.runs(task).await);
+    }
+    let key = |runs: &[Value]| {
+        let mut keyed: Vec<(String, String)> = runs
+            .iter()
+            .map(|r| (r["uuid"].to_string(), r["status"].to_string()))
+            .collect();
+        keyed.sort();
+        keyed
+    };
+    assert_eq!(key(&found), key(&settled));
+    for run in &runs {
+        assert!(found.iter().any(|r| r["uuid"] == run.as_str()), "{run}");
+    }
+    server.kill9().await;
+}
+
+#[tokio::test]
+async fn backup_of_postgresql_points_to_pg_dump_without_showing_the_password() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("never-written.db");
+    let output = Command::new(BIN)
+        .arg("backup")
+        .arg(&file)
+        .env_clear()
+        .env("SUNDIAL_DATA_DIR", data.path())
+        .env(
+            "SUNDIAL_DATABASE_URL",
+            "postgres://sundial:hunter2@127.0.0.1:1/sundial",
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pg_dump") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+    assert!(!file.exists());
+}
+
+#[tokio::test]
+async fn secrets_come_from_files_and_never_from_both() {
+    let data = tempfile::tempdir().unwrap();
+    let secrets = tempfile::tempdir().unwrap();
+    let secret_file = secrets.path().join("jwt-secret");
+    std::fs::write(&secret_file, "0123456789abcdef0123456789abcdef-from-file\n").unwrap();
+    let url_file = secrets.path().join("database-url");
+    let url = format!("sqlite://{}", data.path().join("elsewhere.db").display());
+    std::fs::write(&url_file, format!("{url}\n")).unwrap();
+    let files = env(&[
+        ("SUNDIAL_JWT_SECRET_FILE", secret_file.to_str().unwrap()),
+        ("SUNDIAL_DATABASE_URL_FILE", url_file.to_str().unwrap()),
+    ]);
+    let mut server = Node::start(data.path(), &files).await;
+    assert!(
+        !data.path().join("jwt-secret").exists(),
+        "no secret is generated"
+    );
+    assert_eq!(
+        server.ok(Method::POST, "/", Some(task("filed")), 201).await["code"],
+        "filed"
+    );
+    assert!(data.path().join("elsewhere.db").exists());
+    // The file's content without its line break is the secret: the same value given directly
+    // mints a token the server accepts.
+    let plain = common::mint(
+        data.path(),
+        &env(&[(
+            "SUNDIAL_JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-from-file",
+        )]),
+        &["--tenant", "1"],
+    )
+    .await;
+    assert_eq!(
+        server.call_as(&plain, Method::GET, "/list", None).await.0,
+        200
+    );
+    server.kill9().await;
+
+    let output = Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .env("SUNDIAL_DATA_DIR", data.path())
+        .env("SUNDIAL_JWT_SECRET_FILE", &secret_file)
+        .env(
+            "SUNDIAL_JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-plain-one",
+        )
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("SUNDIAL_JWT_SECRET and SUNDIAL_JWT_SECRET_FILE are both set"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("plain-one") && !stderr.contains("from-file"),
+        "{stderr}"
+    );
+}
+
+/// `sundial <args>` with only these variables; its exit status and standard error.
+async fn sundial(args: &[&str], env: &[(String, String)]) -> (bool, String) {
+    let output = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .await
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_identity_providers_tokens_are_accepted_and_no_secret_is_generated() {
+    use aws_lc_rs::signature::Ed25519KeyPair;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+    let data = tempfile::tempdir().unwrap();
+    let idp = tempfile::tempdir().unwrap();
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8v1(&aws_lc_rs::rand::SystemRandom::new()).unwrap();
+    let key = EncodingKey::from_ed_der(pkcs8.as_ref());
+    let mut jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&key, Algorithm::EdDSA).unwrap();
+    jwk.common.key_id = Some("idp-1".into());
+    let jwks = idp.path().join("jwks.json");
+    std::fs::write(&jwks, json!({"keys": [jwk]}).to_string()).unwrap();
+    let port = common::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let env = env(&[
+        ("SUNDIAL_DATA_DIR", data.path().to_str().unwrap()),
+        ("SUNDIAL_LISTEN", &format!("127.0.0.1:{port}")),
+        ("SUNDIAL_JWT_JWKS_FILE", jwks.to_str().unwrap()),
+        ("SUNDIAL_JWT_ISSUER", "https://id.example.test/"),
+        ("SUNDIAL_JWT_TENANT_CLAIM", "org"),
+    ]);
+    let mut server = Command::new(BIN)
+        .arg("serve")
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    poll("the server to answer", Duration::from_secs(30), || async {
+        client.get(format!("{base}/healthz")).send().await.is_ok()
+    })
+    .await;
+    let now = jiff::Timestamp::now().as_second();
+    let sign = |claims: Value| {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some("idp-1".into());
+        jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    };
+    let good = sign(
+        json!({"org": 4, "sub": "ada", "iss": "https://id.example.test/",
+                           "iat": now, "exp": now + 300, "roles": "admin"}),
+    );
+    let created = client
+        .post(format!("{base}{}/", common::TASKS))
+        .bearer_auth(&good)
+        .json(&task("from-idp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(created.json::<Value>().await.unwrap()["tenant_id"], 4);
+    let foreign = sign(
+        json!({"org": 4, "sub": "ada", "iss": "https://other.example.test/",
+                              "iat": now, "exp": now + 300, "roles": "admin"}),
+    );
+    let refused = client
+        .get(format!("{base}{}/list", common::TASKS))
+        .header("Authorization", format!("bearer {foreign}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(
+        !data.path().join("jwt-secret").exists(),
+        "no secret was generated"
+    );
+    let (minted, stderr) = sundial(&["token", "--tenant", "1"], &env).await;
+    assert!(!minted && stderr.contains("no token secret"), "{stderr}");
+    server.kill().await.unwrap();
+
+    let mut both = env.clone();
+    both.push((
+        "SUNDIAL_JWT_JWKS_URL".into(),
+        "http://127.0.0.1:1/jwks".into(),
+    ));
+    let (started, stderr) = sundial(&["serve"], &both).await;
+    assert!(!started && stderr.contains("are both set"), "{stderr}");
+    let unreachable: Vec<(String, String)> = env
+        .iter()
+        .filter(|(k, _)| k != "SUNDIAL_JWT_JWKS_FILE")
+        .cloned()
+        .chain([(
+            "SUNDIAL_JWT_JWKS_URL".into(),
+            "http://127.0.0.1:1/jwks".into(),
+        )])
+        .collect();
+    let (started, stderr) = sundial(&["serve"], &unreachable).await;
+    assert!(!started && stderr.contains("fetching the JWKS"), "{stderr}");
 }

@@ -223,3 +223,120 @@ async fn refused_runs_fail_once_without_connecting_and_are_counted_sqlite() {
 async fn refused_runs_fail_once_without_connecting_and_are_counted_postgres() {
     scenario(TestDb::postgres().await).await;
 }
+
+/// The test CA of the exec crate's SSRF rig, and a certificate it signed for 127.0.0.2.
+const TEST_CA: &[u8] = include_bytes!("../../exec/tests/ssrf_rig/test-ca.pem");
+const LEAF_CERT: &[u8] = include_bytes!("../../exec/tests/ssrf_rig/allowed-test.pem");
+const LEAF_KEY: &[u8] = include_bytes!("../../exec/tests/ssrf_rig/allowed-test.key");
+
+/// An internal HTTPS target on 127.0.0.2 whose certificate only the test CA vouches for;
+/// counts the requests it answered (a refused handshake is none).
+async fn internal_https_target() -> (u16, Arc<AtomicUsize>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(LEAF_CERT)
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_slice(LEAF_KEY).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counter = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            let acceptor = acceptor.clone();
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let mut buf = vec![0; 8192];
+                let mut head = Vec::new();
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = tls
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (port, requests)
+}
+
+#[tokio::test]
+async fn an_operator_ca_bundle_lets_runs_reach_an_internal_https_target() {
+    let (port, requests) = internal_https_target().await;
+    let data = tempfile::tempdir().unwrap();
+    let ca = data.path().join("internal-ca.pem");
+    std::fs::write(&ca, TEST_CA).unwrap();
+    let allow = format!("127.0.0.2/32:{port}");
+    let url = format!("https://127.0.0.2:{port}/internal");
+
+    // Without the bundle, the target's certificate is not trusted.
+    let mut node = Node::start(data.path(), &env(&TestDb::sqlite(), &allow)).await;
+    let admin = node.token.clone();
+    let mut untrusted = task("internal", &url);
+    untrusted["retry_policy"] = json!({"max_retries": 0});
+    let internal = node.create(untrusted).await;
+    let run = run_to_end(&node, &admin, &internal).await;
+    assert_eq!(run["status"], "failed", "{run:#}");
+    assert_eq!(requests.load(Ordering::SeqCst), 0);
+    node.terminate().await;
+
+    // With it, the same task reaches the target.
+    let mut with_ca = env(&TestDb::sqlite(), &allow);
+    with_ca.push((
+        "SUNDIAL_EGRESS_CA_FILE".to_owned(),
+        ca.to_str().unwrap().to_owned(),
+    ));
+    let mut node = Node::start(data.path(), &with_ca).await;
+    let run = run_to_end(&node, &admin, &internal).await;
+    assert_eq!(run["status"], "succeeded", "{run:#}");
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+
+    // Trusting a CA opens no address: loopback outside the allow-list is still refused.
+    let (status, refused) = node
+        .call_as(
+            &admin,
+            Method::POST,
+            "/",
+            Some(task("elsewhere", &format!("https://127.0.0.3:{port}/"))),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    node.terminate().await;
+
+    let mut bad = env(&TestDb::sqlite(), &allow);
+    bad.push((
+        "SUNDIAL_EGRESS_CA_FILE".to_owned(),
+        data.path().join("sundial.db").to_str().unwrap().to_owned(),
+    ));
+    let output = tokio::process::Command::new(common::BIN)
+        .arg("serve")
+        .env_clear()
+        .env("SUNDIAL_DATA_DIR", data.path())
+        .envs(bad.iter().map(|(k, v)| (k, v)))
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("SUNDIAL_EGRESS_CA_FILE"), "{stderr}");
+}

@@ -18,9 +18,9 @@ describe('parseToken', () => {
     });
   });
 
-  it('treats a token without roles as admin, like the server', () => {
+  it('treats a token without roles as viewer, the server\'s default role', () => {
     const parsed = parseToken(jwt({ tenant_id: 1, sub: 'cli', exp: NOW + 60 }), NOW);
-    expect(parsed.ok && parsed.session.role).toBe('admin');
+    expect(parsed.ok && parsed.session.role).toBe('viewer');
   });
 
   it('accepts a pasted "Bearer …" value and surrounding whitespace', () => {
@@ -51,12 +51,13 @@ describe('parseToken', () => {
 
 describe('strongestRole', () => {
   it('matches the server: strongest known role, unknown-only means viewer', () => {
-    expect(strongestRole(undefined)).toBe('admin');
+    expect(strongestRole(undefined)).toBe('viewer');
+    expect(strongestRole('viewer admin')).toBe('admin');
     expect(strongestRole(['viewer', 'operator'])).toBe('operator');
     expect(strongestRole(['viewer', 'admin'])).toBe('admin');
     expect(strongestRole(['superuser'])).toBe('viewer');
     expect(strongestRole([])).toBe('viewer');
-    expect(strongestRole('admin')).toBe('viewer');
+    expect(strongestRole(42)).toBe('viewer');
   });
 
   it('gives operators start/stop/run but not edit', () => {

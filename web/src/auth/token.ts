@@ -24,9 +24,14 @@ function decodeBase64Url(segment: string): string {
   return new TextDecoder().decode(bytes);
 }
 
-/** Same rule as the server: no `roles` means admin; otherwise the strongest known role. */
+/**
+ * Same rule as the server: the strongest known role. No `roles` means the server's
+ * `SUNDIAL_JWT_DEFAULT_ROLE`, `viewer` unless the operator changed it; the console assumes
+ * `viewer`, so it never offers an action the server would refuse.
+ */
 export function strongestRole(roles: unknown): Role {
-  if (roles === undefined || roles === null) return 'admin';
+  if (roles === undefined || roles === null) return 'viewer';
+  if (typeof roles === 'string') return strongestRole(roles.split(/\s+/));
   if (!Array.isArray(roles)) return 'viewer';
   if (roles.includes('admin')) return 'admin';
   if (roles.includes('operator')) return 'operator';

@@ -116,6 +116,20 @@ impl TestApp {
 
     /// A test app whose deployment sets these per-tenant quotas.
     pub async fn spawn_with(backend: Backend, quotas: api::TenantQuotas) -> TestApp {
+        TestApp::spawn_full(backend, quotas, |secret| Auth::hs256(secret).unwrap()).await
+    }
+
+    /// A test app on SQLite whose tokens are checked by the authenticator `auth` builds from
+    /// the test's HS256 secret.
+    pub async fn spawn_with_auth(auth: impl FnOnce(&[u8]) -> Auth) -> TestApp {
+        TestApp::spawn_full(Backend::Sqlite, api::TenantQuotas::default(), auth).await
+    }
+
+    async fn spawn_full(
+        backend: Backend,
+        quotas: api::TenantQuotas,
+        auth: impl FnOnce(&[u8]) -> Auth,
+    ) -> TestApp {
         let data = tempfile::tempdir().unwrap();
         type Stores = (Arc<dyn Store>, Arc<dyn TestSupport>, Arc<dyn EngineStore>);
         let (store, support, runs): Stores = match backend {
@@ -135,7 +149,7 @@ impl TestApp {
             .to_string()
             .repeat(2)
             .into_bytes();
-        let auth = Auth::hs256(&secret).unwrap();
+        let auth = auth(&secret);
         let clock = Arc::new(ManualClock::new(start_instant()));
         let metrics = Arc::new(domain::Metrics::default());
         // The deployment's policy of these tests: the defaults plus one private block, so
@@ -172,13 +186,15 @@ impl TestApp {
     /// A token valid for an hour of real time (tokens are checked against the real clock).
     pub fn token(&self, tenant: i64, role: Role) -> String {
         let now = Timestamp::now().as_second() as u64;
-        self.auth.mint(
-            TenantId::new(tenant).unwrap(),
-            &format!("user-{tenant}"),
-            role,
-            now,
-            3600,
-        )
+        self.auth
+            .mint(
+                TenantId::new(tenant).unwrap(),
+                &format!("user-{tenant}"),
+                role,
+                now,
+                3600,
+            )
+            .expect("an hour is within the default maximum lifetime")
     }
 
     pub async fn raw(

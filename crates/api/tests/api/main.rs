@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod egress;
+mod identity;
 mod import;
 mod isolation;
 mod list;
