@@ -1397,6 +1397,68 @@ mod tests {
     }
 
     #[test]
+    fn instants_outside_the_supported_range_are_refused_when_set() {
+        let bounds = |trigger_type, config: Value| {
+            let trigger = parse(trigger_type, config.clone()).expect("parses");
+            trigger
+                .check_bounds()
+                .map_err(|e| e.0.into_iter().map(|e| e.field).collect::<Vec<_>>())
+        };
+        let last = "2999-12-31T23:59:59Z";
+        assert_eq!(LAST_INSTANT.to_string(), last);
+        assert_eq!(bounds(TriggerType::Date, json!({"at": last})), Ok(()));
+        assert_eq!(
+            bounds(TriggerType::Date, json!({"at": "3000-01-01T00:00:00Z"})),
+            Err(vec!["at".to_owned()])
+        );
+        assert_eq!(
+            bounds(
+                TriggerType::Cron,
+                json!({"cron": "@daily", "start_at": "1969-12-31T23:59:59Z", "end_at": "9999-01-01T00:00:00+08:00"})
+            ),
+            Err(vec!["start_at".to_owned(), "end_at".to_owned()])
+        );
+        let errors = parse(TriggerType::Date, json!({"at": "3000-01-01T00:00:00Z"}))
+            .expect("parses")
+            .check_bounds()
+            .expect_err("out of range");
+        assert!(errors.0[0].message.contains(last), "{errors}");
+    }
+
+    #[test]
+    fn jitter_must_be_less_than_the_shortest_period() {
+        for (trigger_type, config, period) in [
+            (TriggerType::Interval, json!({"seconds": 60}), 60),
+            (TriggerType::Interval, json!({"seconds": 1}), 1),
+            (TriggerType::Cron, json!({"cron": "* * * * *"}), 60),
+            (TriggerType::Cron, json!({"cron": "*/5 * * * *"}), 300),
+            (TriggerType::Cron, json!({"cron": "0,50 * * * *"}), 600),
+            (TriggerType::Cron, json!({"cron": "*/20 * * * * *"}), 20),
+            (TriggerType::Cron, json!({"cron": "0 9,17 * * *"}), 8 * 3600),
+            (TriggerType::Cron, json!({"cron": "0 0 29 2 *"}), 86_400),
+            (TriggerType::Cron, json!({"cron": "@hourly"}), 3600),
+            (
+                TriggerType::Date,
+                json!({"at": "2030-01-01T00:00:00Z"}),
+                u64::MAX,
+            ),
+        ] {
+            let trigger = parse(trigger_type, config.clone()).expect("parses");
+            assert_eq!(trigger.shortest_period_seconds(), period, "{config}");
+            let jittered = |jitter: u64| {
+                let mut config = config.clone();
+                config["jitter_seconds"] = json!(jitter.min(u64::from(MAX_JITTER_SECONDS)));
+                parse(trigger_type, config).expect("parses").check_bounds()
+            };
+            assert_eq!(jittered(period - 1), Ok(()), "{config}");
+            if period <= u64::from(MAX_JITTER_SECONDS) {
+                let errors = jittered(period).expect_err("too long");
+                assert_eq!(errors.0[0].field, "jitter_seconds", "{config}");
+            }
+        }
+    }
+
+    #[test]
     fn start_and_end_must_be_timestamps() {
         assert_eq!(
             fields(parse(
