@@ -165,7 +165,8 @@ fn parse_optional<T: FromStr<Err = String> + Default>(
 
 impl TaskRequest {
     /// Parses the request into a definition, collecting every invalid field. A trigger the
-    /// caller sets now must still have a future (`check_trigger`); interval triggers without
+    /// caller sets now must still have a future and stay within the supported range and
+    /// jitter bound (`check_trigger`); interval triggers without
     /// an anchor are anchored at `now`; with `egress`, an `api_call` URL the policy refuses
     /// on its face is an error on `task_config.url`.
     pub fn into_definition(
@@ -195,6 +196,7 @@ impl TaskRequest {
             let parsed = Trigger::parse(tt, &self.trigger_config).and_then(|trigger| {
                 if check_trigger {
                     trigger.check_not_expired(now)?;
+                    trigger.check_bounds()?;
                 }
                 Ok(trigger.anchored_at(now))
             });

@@ -26,6 +26,11 @@ pub const MAX_TIMEZONE_LEN: usize = 64;
 pub const MAX_INTERVAL_SECONDS: u64 = 10 * 365 * 86_400;
 /// Largest accepted `jitter_seconds`.
 pub const MAX_JITTER_SECONDS: u32 = 3600;
+/// The first instant a trigger may name (`at`, `start_at`, `end_at`): 1970-01-01T00:00:00Z.
+pub const FIRST_INSTANT: Timestamp = Timestamp::UNIX_EPOCH;
+/// The last instant a trigger may name, and the last one Sundial schedules:
+/// 2999-12-31T23:59:59Z.
+pub const LAST_INSTANT: Timestamp = Timestamp::constant(32_503_679_999, 0);
 /// The zone a cron trigger computes in when `timezone` is not given.
 pub const DEFAULT_TIMEZONE: &str = "UTC";
 
@@ -140,7 +145,8 @@ impl CronSpec {
         &self.0.expression
     }
 
-    /// The parsed expression (macros expanded, optional seconds, Vixie DOM/DOW OR).
+    /// The parsed expression (macros expanded, optional seconds, Vixie's day rule: both day
+    /// fields must match when either starts with `*`, either may match otherwise).
     pub fn cron(&self) -> &Cron {
         &self.0.cron
     }
@@ -155,11 +161,44 @@ impl CronSpec {
         &self.0.timezone_name
     }
 
-    /// True for a fixed-time job: its seconds, minute and hour fields have no wildcard (`*`,
-    /// `*/n`) and no step (`a-b/n`). Across DST such a job fires once at the end of a gap and
-    /// only on the first pass of a repeated hour; other jobs fire at every real matching instant.
+    /// The smallest gap between two consecutive wall-clock times of day the second, minute
+    /// and hour fields allow, counting the wrap to the next day's first; 86,400 when they allow
+    /// one time a day.
+    fn shortest_gap_seconds(&self) -> u64 {
+        let pattern = &self.cron().pattern;
+        let mut times = Vec::new();
+        for hour in (0..24).filter(|&h| pattern.hour_match(h).unwrap_or(false)) {
+            for minute in (0..60).filter(|&m| pattern.minute_match(m).unwrap_or(false)) {
+                for second in (0..60).filter(|&s| pattern.second_match(s).unwrap_or(false)) {
+                    times.push(hour * 3600 + minute * 60 + second);
+                }
+            }
+        }
+        let (Some(first), Some(last)) = (times.first(), times.last()) else {
+            return 86_400;
+        };
+        let wrap = first + 86_400 - last;
+        let gap = times.windows(2).map(|w| w[1] - w[0]).fold(wrap, u32::min);
+        u64::from(gap)
+    }
+
+    /// True for a fixed-time job: neither its minute nor its hour field starts with `*` (Vixie
+    /// cron's rule; `0-30/10 2 * * *` is fixed-time, the seconds field does not count). Across
+    /// DST such a job fires once at the end of a gap and only on the first pass of a repeated
+    /// hour; other jobs fire at every real matching instant.
     pub fn is_fixed_time(&self) -> bool {
         self.0.fixed_time
+    }
+}
+
+/// `instant` within [`FIRST_INSTANT`]..=[`LAST_INSTANT`], or the message saying it is not.
+pub fn check_supported_instant(instant: Timestamp) -> Result<(), String> {
+    if (FIRST_INSTANT..=LAST_INSTANT).contains(&instant) {
+        Ok(())
+    } else {
+        Err(format!(
+            "is outside the supported range of instants, {FIRST_INSTANT} to {LAST_INSTANT}"
+        ))
     }
 }
 
@@ -366,6 +405,56 @@ impl Trigger {
             );
         }
         errors.into_result(|| ())
+    }
+
+    /// Checks for a definition being saved or previewed now (stored definitions that predate
+    /// them still load): `at`, `start_at` and `end_at` within [`FIRST_INSTANT`]..=
+    /// [`LAST_INSTANT`], and `jitter_seconds` less than the trigger's shortest period
+    /// ([`Trigger::shortest_period_seconds`]), so that jitter cannot reorder occurrences.
+    pub fn check_bounds(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let instants = [
+            ("at", self.date_at()),
+            ("start_at", self.start_at),
+            ("end_at", self.end_at),
+        ];
+        for (field, instant) in instants {
+            if let Some(instant) = instant
+                && let Err(message) = check_supported_instant(instant)
+            {
+                errors.push(field, message);
+            }
+        }
+        let period = self.shortest_period_seconds();
+        if u64::from(self.jitter_seconds) >= period {
+            errors.push(
+                "jitter_seconds",
+                format!(
+                    "must be less than the shortest time between two occurrences of this \
+                     trigger ({period} s), so that jitter cannot reorder them"
+                ),
+            );
+        }
+        errors.into_result(|| ())
+    }
+
+    fn date_at(&self) -> Option<Timestamp> {
+        match self.kind {
+            TriggerKind::Date { at } => Some(at),
+            _ => None,
+        }
+    }
+
+    /// A lower bound of the time between two consecutive occurrences, in seconds: an
+    /// interval's period; for a cron, the smallest gap between consecutive wall-clock times of
+    /// day its second, minute and hour fields allow (a day when they allow one), which DST
+    /// changes can shorten on the day they happen; for a date, which fires once, `u64::MAX`.
+    pub fn shortest_period_seconds(&self) -> u64 {
+        match &self.kind {
+            TriggerKind::Interval { every_seconds, .. } => *every_seconds,
+            TriggerKind::Cron(spec) => spec.shortest_gap_seconds(),
+            TriggerKind::Date { .. } => u64::MAX,
+        }
     }
 
     /// For an interval without an explicit anchor, the same trigger anchored (and started) at
@@ -593,15 +682,22 @@ fn expand_macro(expression: &str) -> Result<&'static str, String> {
     })
 }
 
-fn cron_parser() -> CronParser {
+/// The parser; `days_and` makes a day match only when both day fields match it.
+fn cron_parser(days_and: bool) -> CronParser {
     CronParser::builder()
         .seconds(Seconds::Optional)
         .year(Year::Disallowed)
-        // Vixie: when both day fields are restricted, a day matching either one fires.
-        .dom_and_dow(false)
+        .dom_and_dow(days_and)
         .alternative_weekdays(false)
         .sloppy_ranges(false)
         .build()
+}
+
+/// Vixie cron and cronie set their `DOM_STAR`/`DOW_STAR`/`MIN_STAR`/`HR_STAR` flags from a
+/// field's first character, so `*/2` counts as a star just like `*` (and `?`, which croner
+/// reads as `*`).
+fn starts_with_star(field: &str) -> bool {
+    field.starts_with(['*', '?'])
 }
 
 /// Parses a cron expression; returns it and whether it is a fixed-time job.
@@ -650,12 +746,16 @@ fn parse_cron_expression(expression: &str) -> Result<(Cron, bool), ValidationErr
     }
     if source.contains('+') {
         return err(
-            "'+' (day-of-month AND day-of-week) is not supported: when both day fields \
-                    are restricted, a day matching either fires (Vixie cron)"
+            "'+' (day-of-month AND day-of-week) is not supported: as in Vixie cron, both day \
+                    fields must match when either starts with '*' (e.g. \"0 0 */2 * 1\"), \
+                    and either may match otherwise"
                 .to_owned(),
         );
     }
     let offset = fields.len() - 5;
+    // Vixie `find_jobs`: a day matches when both day fields do if either is a star, and when
+    // either does otherwise.
+    let days_and = starts_with_star(fields[offset + 2]) || starts_with_star(fields[offset + 4]);
     let parts = |index: usize| {
         fields[offset + index]
             .split(',')
@@ -671,19 +771,47 @@ fn parse_cron_expression(expression: &str) -> Result<(Cron, bool), ValidationErr
             "day-of-week: L needs a weekday before it, e.g. 5L for the last Friday".to_owned(),
         );
     }
-    let cron = match cron_parser().parse(source) {
+    let mut normalized = fields.clone();
+    let weekdays = sunday_ranges(fields[offset + 4]);
+    normalized[offset + 4] = &weekdays;
+    let cron = match cron_parser(days_and).parse(&normalized.join(" ")) {
         Ok(cron) => cron,
         Err(error) => return err(describe_cron_error(&fields, &error.to_string())),
     };
     if !matches_some_date(&cron) {
         return err("never matches: no date has both a month and a day it allows".to_owned());
     }
-    // Time-of-day fields: seconds (if present), minute, hour.
-    let time_fields = &fields[..fields.len() - 3];
-    let fixed_time = time_fields
-        .iter()
-        .all(|field| !field.contains('*') && !field.contains('/'));
+    // Vixie's `MIN_STAR`/`HR_STAR`: the seconds field (which Vixie does not have) and steps
+    // after a first value (`0-30/10`) do not make a job run "more often than hourly".
+    let fixed_time = !starts_with_star(fields[offset]) && !starts_with_star(fields[offset + 1]);
     Ok((cron, fixed_time))
+}
+
+/// croner reads every `-SUN` as `-7` so that `MON-SUN` ends on Sunday, which makes `SUN-SUN`
+/// (and `0-SUN`) every day; a range from Sunday to Sunday is Sunday alone, as in cron.
+fn sunday_ranges(day_of_week: &str) -> String {
+    day_of_week
+        .split(',')
+        .map(|part| {
+            let (range, step) = part
+                .split_once('/')
+                .map_or((part, None), |(r, s)| (r, Some(s)));
+            let range = match range.split_once('-') {
+                Some((from, to))
+                    if to.eq_ignore_ascii_case("SUN")
+                        && (from == "0" || from.eq_ignore_ascii_case("SUN")) =>
+                {
+                    "0-0"
+                }
+                _ => range,
+            };
+            match step {
+                Some(step) => format!("{range}/{step}"),
+                None => range.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Names the first field croner rejects, so the message points at it.
@@ -693,7 +821,7 @@ fn describe_cron_error(fields: &[&str], whole: &str) -> String {
         let mut probe: Vec<&str> = vec!["*"; fields.len()];
         // A seconds field of "*" is fine; keep the probe's shape the same as the input.
         probe[index] = field;
-        if let Err(error) = cron_parser().parse(&probe.join(" ")) {
+        if let Err(error) = cron_parser(false).parse(&probe.join(" ")) {
             let (name, allowed) = if index < offset {
                 ("second", "0-59 with , - * /")
             } else {
@@ -877,7 +1005,7 @@ mod tests {
     }
 
     #[test]
-    fn fixed_time_means_no_wildcard_and_no_step_in_the_time_fields() {
+    fn fixed_time_means_neither_minute_nor_hour_starts_with_a_star() {
         for (expression, fixed) in [
             ("30 2 * * *", true),
             ("0,30 1-2 * * *", true),
@@ -885,10 +1013,13 @@ mod tests {
             ("15 30 2 * * *", true),
             ("*/15 * * * *", false),
             ("0 * * * *", false),
-            ("0 0-23/2 * * *", false),
-            ("0-30/10 2 * * *", false),
-            ("*/10 30 2 * * *", false),
-            ("* 30 2 * * *", false),
+            ("30 */2 * * *", false),
+            ("*/5 2 * * *", false),
+            ("* 30 2 * * *", true),
+            ("0 0-23/2 * * *", true),
+            ("0-30/10 2 * * *", true),
+            ("*/10 30 2 * * *", true),
+            ("0 * 2 * * *", false),
             ("30 2 */2 * *", true),
         ] {
             assert_eq!(spec(expression).is_fixed_time(), fixed, "{expression}");
@@ -971,6 +1102,53 @@ mod tests {
         spec("0 0 29 2 *");
         // Restricted day-of-week ORs in, so a missing day of month is fine.
         spec("0 0 30 2 MON");
+        // A starred day field makes both fields count: Mondays on odd days of February exist,
+        // Sundays on February 31st do not.
+        spec("0 0 */2 2 1");
+        assert!(cron_error("0 0 30 2 */7").contains("never matches"));
+    }
+
+    /// Whether `expression` fires at midnight on `date` (as UTC wall time).
+    fn fires_on(expression: &str, date: &str) -> bool {
+        let day: Date = date.parse().expect("test date");
+        spec(expression)
+            .cron()
+            .is_time_matching(&day.to_datetime(jiff::civil::Time::midnight()))
+            .expect("valid date")
+    }
+
+    #[test]
+    fn day_fields_follow_vixie_cron() {
+        // 2027-03-01 and 2027-03-15 are Mondays.
+        let cases = [
+            // A day field starting with `*` makes both fields count: odd days that are Mondays.
+            ("0 0 */2 * 1", "2027-03-01", true),
+            ("0 0 */2 * 1", "2027-03-15", true),
+            ("0 0 */2 * 1", "2027-03-03", false),
+            ("0 0 */2 * 1", "2027-03-08", false),
+            ("0 0 1,15 * */2", "2027-03-01", false),
+            ("0 0 1,15 * */2", "2027-04-15", true),
+            ("0 0 ? * 1", "2027-03-08", true),
+            ("0 0 1 * ?", "2027-03-01", true),
+            ("0 0 1 * ?", "2027-03-02", false),
+            // Neither starts with `*`: the 1st, the 15th and every Monday.
+            ("0 0 1,15 * 1", "2027-03-08", true),
+            ("0 0 1,15 * 1", "2027-04-01", true),
+            ("0 0 1,15 * 1", "2027-04-02", false),
+            ("0 0 1-31/2 * 1", "2027-03-08", true),
+            ("0 0 1-31/2 * 1", "2027-03-03", true),
+            ("0 0 * * SUN-SUN", "2027-03-07", true),
+            ("0 0 * * SUN-SUN", "2027-03-08", false),
+            ("0 0 * * 0-SUN/2", "2027-03-08", false),
+            ("0 0 * * MON-SUN", "2027-03-07", true),
+            ("0 0 * * MON-SUN", "2027-03-08", true),
+            ("@weekly", "2027-03-07", true),
+            ("@weekly", "2027-03-08", false),
+            ("@monthly", "2027-03-01", true),
+        ];
+        for (expression, date, fires) in cases {
+            assert_eq!(fires_on(expression, date), fires, "{expression} on {date}");
+        }
     }
 
     #[test]
@@ -1215,6 +1393,68 @@ mod tests {
                 json!({"seconds": 60, "jitter_seconds": jitter}),
             ));
             assert_eq!(field, "jitter_seconds", "{jitter}");
+        }
+    }
+
+    #[test]
+    fn instants_outside_the_supported_range_are_refused_when_set() {
+        let bounds = |trigger_type, config: Value| {
+            let trigger = parse(trigger_type, config.clone()).expect("parses");
+            trigger
+                .check_bounds()
+                .map_err(|e| e.0.into_iter().map(|e| e.field).collect::<Vec<_>>())
+        };
+        let last = "2999-12-31T23:59:59Z";
+        assert_eq!(LAST_INSTANT.to_string(), last);
+        assert_eq!(bounds(TriggerType::Date, json!({"at": last})), Ok(()));
+        assert_eq!(
+            bounds(TriggerType::Date, json!({"at": "3000-01-01T00:00:00Z"})),
+            Err(vec!["at".to_owned()])
+        );
+        assert_eq!(
+            bounds(
+                TriggerType::Cron,
+                json!({"cron": "@daily", "start_at": "1969-12-31T23:59:59Z", "end_at": "9999-01-01T00:00:00+08:00"})
+            ),
+            Err(vec!["start_at".to_owned(), "end_at".to_owned()])
+        );
+        let errors = parse(TriggerType::Date, json!({"at": "3000-01-01T00:00:00Z"}))
+            .expect("parses")
+            .check_bounds()
+            .expect_err("out of range");
+        assert!(errors.0[0].message.contains(last), "{errors}");
+    }
+
+    #[test]
+    fn jitter_must_be_less_than_the_shortest_period() {
+        for (trigger_type, config, period) in [
+            (TriggerType::Interval, json!({"seconds": 60}), 60),
+            (TriggerType::Interval, json!({"seconds": 1}), 1),
+            (TriggerType::Cron, json!({"cron": "* * * * *"}), 60),
+            (TriggerType::Cron, json!({"cron": "*/5 * * * *"}), 300),
+            (TriggerType::Cron, json!({"cron": "0,50 * * * *"}), 600),
+            (TriggerType::Cron, json!({"cron": "*/20 * * * * *"}), 20),
+            (TriggerType::Cron, json!({"cron": "0 9,17 * * *"}), 8 * 3600),
+            (TriggerType::Cron, json!({"cron": "0 0 29 2 *"}), 86_400),
+            (TriggerType::Cron, json!({"cron": "@hourly"}), 3600),
+            (
+                TriggerType::Date,
+                json!({"at": "2030-01-01T00:00:00Z"}),
+                u64::MAX,
+            ),
+        ] {
+            let trigger = parse(trigger_type, config.clone()).expect("parses");
+            assert_eq!(trigger.shortest_period_seconds(), period, "{config}");
+            let jittered = |jitter: u64| {
+                let mut config = config.clone();
+                config["jitter_seconds"] = json!(jitter.min(u64::from(MAX_JITTER_SECONDS)));
+                parse(trigger_type, config).expect("parses").check_bounds()
+            };
+            assert_eq!(jittered(period - 1), Ok(()), "{config}");
+            if period <= u64::from(MAX_JITTER_SECONDS) {
+                let errors = jittered(period).expect_err("too long");
+                assert_eq!(errors.0[0].field, "jitter_seconds", "{config}");
+            }
         }
     }
 

@@ -714,3 +714,6 @@ async fn a_daily_cron_fires_once_a_day_across_both_dst_transitions_in_virtual_ti
         h.stop().await;
     }
 }
+
+#[path = "engine/cron_agreement.rs"]
+mod cron_agreement;

@@ -1,8 +1,8 @@
 //! Cron expressions evaluated in a time zone, with the DST rules of DESIGN §3.
 //!
 //! croner finds matching *wall-clock* times (on `jiff::civil::DateTime`, where there is no DST);
-//! this module maps them to instants. A job is fixed-time when its seconds, minute and hour fields
-//! have no wildcard and no step ([`CronSpec::is_fixed_time`]). Then:
+//! this module maps them to instants. A job is fixed-time when neither its minute nor its hour
+//! field starts with `*`, as in Vixie cron ([`CronSpec::is_fixed_time`]). Then:
 //!
 //! - a wall time that exists once fires at its instant;
 //! - a wall time in a repeated range (fall back) fires at its first instant, and also at its
@@ -11,9 +11,9 @@
 //!   instant) if the job is fixed-time, and not at all otherwise.
 //!
 //! croner 4 can do this itself on `jiff::Zoned`, but it counts a job as fixed-time only when each
-//! of those fields holds a single value, so `0 1,2 * * *` or `0,30 2 * * *` would lose their
-//! run inside a gap and run twice in a repeated hour. Vixie cron (and DESIGN §3) only treat
-//! wildcard and stepped fields as "runs more often than hourly".
+//! of those fields holds a single value, so `0 1,2 * * *` or `0-30/10 2 * * *` would lose their
+//! run inside a gap and run twice in a repeated hour. Vixie cron (and DESIGN §3) only treat a
+//! minute or hour field that starts with `*` as "runs more often than hourly".
 
 use croner::Cron;
 use domain::trigger::CronSpec;

@@ -7,7 +7,7 @@
 mod cron;
 mod jitter;
 
-use domain::trigger::{Trigger, TriggerKind};
+use domain::trigger::{LAST_INSTANT, Trigger, TriggerKind};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use serde::Serialize;
@@ -18,7 +18,8 @@ pub use jitter::jitter;
 pub const MAX_PREVIEW: usize = 1000;
 
 /// The first scheduled instant strictly after `after`, respecting `start_at` (first occurrence
-/// `>= start_at`) and `end_at` (none after `end_at`), with no jitter. `None` once exhausted.
+/// `>= start_at`) and `end_at` (none after `end_at`), with no jitter. `None` once exhausted,
+/// and after [`LAST_INSTANT`], the end of the supported range.
 pub fn next_after(trigger: &Trigger, after: Timestamp) -> Option<Timestamp> {
     // "Strictly after `after`" and "at or after `start_at`" are the same search from the later
     // of `after` and one nanosecond before `start_at`.
@@ -41,10 +42,10 @@ pub fn next_after(trigger: &Trigger, after: Timestamp) -> Option<Timestamp> {
         }
         TriggerKind::Date { at } => (*at > after).then_some(*at),
     }?;
-    match trigger.end_at {
-        Some(end) if next > end => None,
-        _ => Some(next),
-    }
+    let end = trigger
+        .end_at
+        .map_or(LAST_INSTANT, |end| end.min(LAST_INSTANT));
+    (next <= end).then_some(next)
 }
 
 /// `anchor + k * every` for the smallest integer `k >= 0` that lands strictly after `after`.

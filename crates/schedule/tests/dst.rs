@@ -175,22 +175,59 @@ fn new_york_lists_and_ranges_are_fixed_time_unlike_plain_croner() {
 }
 
 #[test]
-fn new_york_seconds_wildcards_are_interval_jobs() {
-    // Every 20 s during 02:30 local: nothing on the gap day, both passes on the fold day.
+fn new_york_steps_after_a_first_value_are_fixed_time_as_in_vixie_cron() {
+    // `0-30/10 2 * * *`: the hour and minute fields do not start with `*`, so the four runs of
+    // the skipped 02:00-02:30 collapse into one right after the gap, like a plain `0 2 * * *`.
     assert_eq!(
-        next("*/20 30 2 * * *", NY, "2026-03-08T00:00:00Z"),
-        "2026-03-09T06:30:00Z"
+        fires("0-30/10 2 * * *", NY, "2026-03-08T00:00:00Z", 3),
+        [
+            "2026-03-08T07:00:00Z",
+            "2026-03-09T06:00:00Z",
+            "2026-03-09T06:10:00Z"
+        ]
+    );
+    // And the repeated 01:00-01:30 runs on its first pass only.
+    assert_eq!(
+        fires("0-30/10 1 * * *", NY, "2026-11-01T04:59:00Z", 5),
+        [
+            "2026-11-01T05:00:00Z",
+            "2026-11-01T05:10:00Z",
+            "2026-11-01T05:20:00Z",
+            "2026-11-01T05:30:00Z",
+            "2026-11-02T06:00:00Z"
+        ]
+    );
+}
+
+#[test]
+fn new_york_the_seconds_field_does_not_make_a_job_frequent() {
+    // Every 20 s during 02:30 local is fixed-time (Vixie looks at minute and hour only): once
+    // after the gap, and on the first pass of the repeated hour only.
+    assert_eq!(
+        fires("*/20 30 2 * * *", NY, "2026-03-08T00:00:00Z", 2),
+        ["2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"]
     );
     assert_eq!(
-        fires("*/20 30 1 * * *", NY, "2026-11-01T05:00:00Z", 6),
+        fires("*/20 30 1 * * *", NY, "2026-11-01T05:00:00Z", 4),
         [
             "2026-11-01T05:30:00Z",
             "2026-11-01T05:30:20Z",
             "2026-11-01T05:30:40Z",
-            "2026-11-01T06:30:00Z",
-            "2026-11-01T06:30:20Z",
-            "2026-11-01T06:30:40Z",
+            "2026-11-02T06:30:00Z",
         ]
+    );
+    // A starred minute field makes it frequent: both passes, nothing in the gap.
+    assert_eq!(
+        fires("0 * 1 * * *", NY, "2026-11-01T05:58:00Z", 3),
+        [
+            "2026-11-01T05:59:00Z",
+            "2026-11-01T06:00:00Z",
+            "2026-11-01T06:01:00Z",
+        ]
+    );
+    assert_eq!(
+        next("0 * 2 * * *", NY, "2026-03-08T00:00:00Z"),
+        "2026-03-09T06:00:00Z"
     );
 }
 

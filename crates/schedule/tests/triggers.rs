@@ -337,3 +337,39 @@ fn sparse_expressions_are_found_without_scanning_minutes() {
     // 2100 is not a leap year.
     assert!(got.iter().all(|o| !o.local.starts_with("2100-")));
 }
+
+#[test]
+fn day_fields_follow_vixie_cron() {
+    let day = |expression: &str| {
+        let t = trigger(
+            TriggerType::Cron,
+            json!({"cron": expression, "timezone": "UTC"}),
+        );
+        preview(&t, ts("2027-02-27T00:00:00Z"), 5)
+            .into_iter()
+            .map(|o| o.at.to_string()[..10].to_owned())
+            .collect::<Vec<_>>()
+    };
+    // `*/2` starts with `*`: Mondays that fall on odd days.
+    assert_eq!(
+        day("0 0 */2 * 1"),
+        [
+            "2027-03-01",
+            "2027-03-15",
+            "2027-03-29",
+            "2027-04-05",
+            "2027-04-19"
+        ]
+    );
+    // Neither field starts with `*`: the 1st, the 15th and every Monday.
+    assert_eq!(
+        day("0 0 1,15 * 1"),
+        [
+            "2027-03-01",
+            "2027-03-08",
+            "2027-03-15",
+            "2027-03-22",
+            "2027-03-29"
+        ]
+    );
+}

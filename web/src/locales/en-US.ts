@@ -107,7 +107,8 @@ const enUS = {
   'form.startAt.intervalHelp': 'Also the anchor the interval counts from (default: when created).',
   'form.endAt': 'Not after',
   'form.jitter': 'Jitter (seconds)',
-  'form.jitter.tooltip': 'A deterministic delay per occurrence, up to this many seconds, to spread load.',
+  'form.jitter.tooltip':
+    'A deterministic delay per occurrence, up to this many seconds, to spread load; less than the time between two occurrences.',
   'form.required': 'Required',
   'form.url': 'URL',
   'form.url.invalid': 'An http:// or https:// URL',

@@ -109,7 +109,7 @@ const zhCN: Record<MessageKey, string> = {
   'form.startAt.intervalHelp': '也是间隔计时的起点（默认：创建时）。',
   'form.endAt': '结束时间',
   'form.jitter': '抖动（秒）',
-  'form.jitter.tooltip': '每次触发确定性地延迟不超过该秒数，以分散负载。',
+  'form.jitter.tooltip': '每次触发确定性地延迟不超过该秒数，以分散负载；须小于两次触发的间隔。',
   'form.required': '必填',
   'form.url': 'URL',
   'form.url.invalid': '请输入 http:// 或 https:// 地址',

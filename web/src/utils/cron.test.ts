@@ -24,6 +24,31 @@ describe('describeCron', () => {
     expect(describeCron('0 0 ? * 5#2', 'en-US')).toEqual({ ok: true, text: 'At 00:00, on the second Friday of the month' });
   });
 
+  it('says both day fields must match when one starts with *, as the server does', () => {
+    expect(describeCron('0 0 */2 * 1', 'en-US')).toEqual({
+      ok: true,
+      text: 'At 00:00, every 2 days in a month, only on days that are also: Monday',
+    });
+    expect(describeCron('0 0 1,15 * */2', 'en-US')).toEqual({
+      ok: true,
+      text: 'At 00:00, on day 1 and 15 of the month, only on days that are also: every 2 days of the week',
+    });
+    expect(describeCron('0 0 */2 * MON-FRI', 'zh-CN')).toEqual({
+      ok: true,
+      text: '在00:00, 每隔 2 天，且当天须同时满足：星期一至星期五',
+    });
+    for (const expression of ['0 0 */2 * 1', '0 0 ? * */3', '0 */2 */2 * 1']) {
+      const described = describeCron(expression, 'en-US');
+      expect(described.ok && described.text).not.toContain('and on');
+    }
+    // Neither field starts with *: either may match, which cronstrue words as "and on".
+    expect(describeCron('0 0 1,15 * 1', 'en-US')).toEqual({
+      ok: true,
+      text: 'At 00:00, on day 1 and 15 of the month, and on Monday',
+    });
+    expect(describeCron('0 0 ? * 1', 'en-US')).toEqual({ ok: true, text: 'At 00:00, only on Monday' });
+  });
+
   it('describes in Chinese', () => {
     const described = describeCron('*/5 * * * *', 'zh-CN');
     expect(described.ok && described.text).toContain('5 分钟');

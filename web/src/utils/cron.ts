@@ -30,12 +30,43 @@ function dailyFastPath(fields: string[], lang: Lang): string | null {
   const s = fixedNumber(second, 59);
   const m = fixedNumber(minute, 59);
   const h = fixedNumber(hour, 23);
-  const anyDay = (f: string) => f === '*' || f === '?';
   if (s === null || m === null || h === null || !anyDay(dom) || month !== '*' || !anyDay(dow)) {
     return null;
   }
   const time = `${pad(h)}:${pad(m)}${s ? `:${pad(s)}` : ''}`;
   return lang === 'zh-CN' ? `每天 ${time}` : `Every day at ${time}`;
+}
+
+const describe = (source: string, lang: Lang) =>
+  cronstrue.toString(source, {
+    locale: lang === 'zh-CN' ? 'zh_CN' : 'en',
+    use24HourTimeFormat: true,
+    throwExceptionOnParseError: true,
+    verbose: false,
+  });
+
+const startsWithStar = (field: string) => field.startsWith('*') || field.startsWith('?');
+const anyDay = (field: string) => field === '*' || field === '?';
+
+/**
+ * The server follows Vixie cron: when a day field starts with a star (`*`, or a step from it
+ * such as every 2 days), a day must match both day fields. cronstrue always words the pair as
+ * "either" ("every 2 days ..., and on Monday"), so for that case the weekday condition is
+ * described on its own and added as a condition on the days.
+ */
+function describeBothDayFields(fields: string[], lang: Lang): string | null {
+  const offset = fields.length - 5;
+  const dom = fields[offset + 2];
+  const dow = fields[offset + 4];
+  if (!(startsWithStar(dom) || startsWithStar(dow)) || anyDay(dom) || anyDay(dow)) return null;
+  const days = describe([...fields.slice(0, offset + 4), '*'].join(' '), lang);
+  const weekdays = describe(`0 0 * * ${dow}`, lang).replace(
+    lang === 'zh-CN' ? /^在00:00,\s*(仅)?/ : /^At 00:00,\s*(only on )?/,
+    '',
+  );
+  return lang === 'zh-CN'
+    ? `${days}，且当天须同时满足：${weekdays}`
+    : `${days}, only on days that are also: ${weekdays}`;
 }
 
 /** A cron expression in words, in the console's language. */
@@ -55,13 +86,7 @@ export function describeCron(expression: string, lang: Lang): CronDescription {
   const fast = dailyFastPath(fields, lang);
   if (fast) return { ok: true, text: fast };
   try {
-    const text = cronstrue.toString(source, {
-      locale: lang === 'zh-CN' ? 'zh_CN' : 'en',
-      use24HourTimeFormat: true,
-      throwExceptionOnParseError: true,
-      verbose: false,
-    });
-    return { ok: true, text };
+    return { ok: true, text: describeBothDayFields(fields, lang) ?? describe(source, lang) };
   } catch (error) {
     // cronstrue throws plain strings that start with "Error: ".
     const message = error instanceof Error ? error.message : String(error);

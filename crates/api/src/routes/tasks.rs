@@ -839,16 +839,16 @@ async fn preview(
         Some(raw) => raw
             .parse::<Timestamp>()
             .map_err(|_| {
-                errors.push(
-                    "from",
-                    "must be an RFC 3339 instant with an offset, e.g. 2026-03-08T00:00:00Z",
-                )
+                "must be an RFC 3339 instant with an offset, e.g. 2026-03-08T00:00:00Z".to_owned()
             })
+            .and_then(|from| domain::trigger::check_supported_instant(from).map(|()| from))
+            .map_err(|message| errors.push("from", message))
             .ok(),
     };
     let trigger = match request.trigger_type.parse::<TriggerType>() {
         Ok(tt) => errors.collect(
             domain::Trigger::parse(tt, &request.trigger_config)
+                .and_then(|trigger| trigger.check_bounds().map(|()| trigger))
                 .map_err(|e| e.prefixed("trigger_config")),
         ),
         Err(message) => {

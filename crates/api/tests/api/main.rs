@@ -11,5 +11,6 @@ mod list;
 mod openapi;
 mod quotas;
 mod runs;
+mod schedule_agreement;
 mod tasks;
 mod validation;

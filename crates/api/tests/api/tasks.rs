@@ -241,6 +241,26 @@ on_both_backends! {
         reply.problem(422, "validation_failed");
     }
 
+    async fn preview_refuses_instants_outside_the_supported_range(app) {
+        // Leap days from the year 9990 would silently yield nothing: the instant is refused.
+        let reply = app.call(1, Method::POST, "/preview", Some(json!({
+            "trigger_type": "cron", "trigger_config": {"cron": "0 0 29 2 *"}, "from": "9990-01-01T00:00:00Z"
+        }))).await;
+        assert_eq!(reply.fields(), ["from"]);
+        let problem = reply.problem(422, "validation_failed");
+        assert!(problem.to_string().contains("2999-12-31T23:59:59Z"), "{problem}");
+        let reply = app.call(1, Method::POST, "/preview", Some(json!({
+            "trigger_type": "interval", "trigger_config": {"seconds": 10, "jitter_seconds": 10}
+        }))).await;
+        assert_eq!(reply.fields(), ["trigger_config.jitter_seconds"]);
+        // The last leap day before the end of the range is the last occurrence.
+        let reply = app.call(1, Method::POST, "/preview", Some(json!({
+            "trigger_type": "cron", "trigger_config": {"cron": "0 0 29 2 *"}, "from": "2990-01-01T00:00:00Z", "count": 5
+        }))).await.expect(200);
+        let at: Vec<_> = reply["occurrences"].as_array().unwrap().iter().map(|o| o["at"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(at, ["2992-02-29T00:00:00Z", "2996-02-29T00:00:00Z"]);
+    }
+
     async fn health_needs_no_token_and_says_only_up_or_down(app) {
         for path in ["/livez", "/readyz", "/healthz"] {
             let reply = app.raw(Method::GET, path, None, None).await.expect(200);

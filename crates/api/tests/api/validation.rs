@@ -101,6 +101,11 @@ on_both_backends! {
             (json!({"cron": "0 0 * * *", "colour": 1}), "trigger_config.colour"),
             (json!({"cron": "0 0 * * *", "start_at": "2027-01-01T00:00:00Z", "end_at": "2026-06-01T00:00:00Z"}), "trigger_config.end_at"),
             (json!({"cron": "0 0 * * *", "jitter_seconds": -1}), "trigger_config.jitter_seconds"),
+            // The supported range ends at 2999-12-31T23:59:59Z.
+            (json!({"cron": "0 0 * * *", "start_at": "3000-01-01T00:00:00Z"}), "trigger_config.start_at"),
+            (json!({"cron": "0 0 * * *", "end_at": "9999-01-01T00:00:00Z"}), "trigger_config.end_at"),
+            // Jitter stays below the shortest time between two occurrences (5 minutes here).
+            (json!({"cron": "*/5 * * * *", "jitter_seconds": 300}), "trigger_config.jitter_seconds"),
         ];
         for (config, field) in cases {
             assert_eq!(create_fields(&app, with(cron_task("x"), "/trigger_config", config.clone())).await, [field], "{config}");
@@ -109,9 +114,12 @@ on_both_backends! {
         for seconds in [json!(0), json!(-5), json!(1.5), json!("60")] {
             assert_eq!(create_fields(&app, interval(json!({"seconds": seconds}))).await, ["trigger_config.seconds"]);
         }
+        assert_eq!(create_fields(&app, interval(json!({"seconds": 60, "jitter_seconds": 60}))).await, ["trigger_config.jitter_seconds"]);
+        assert_eq!(create_fields(&app, interval(json!({"seconds": 60, "start_at": "1969-12-31T23:59:59Z"}))).await, ["trigger_config.start_at"]);
         let date = |config: Value| with(with(cron_task("x"), "/trigger_type", json!("date")), "/trigger_config", config);
         assert_eq!(create_fields(&app, date(json!({"at": "2020-01-01T00:00:00Z"}))).await, ["trigger_config.at"]);
         assert_eq!(create_fields(&app, date(json!({"at": "2027-01-01T00:00:00"}))).await, ["trigger_config.at"]);
+        assert_eq!(create_fields(&app, date(json!({"at": "3000-01-01T00:00:00Z"}))).await, ["trigger_config.at"]);
         assert_eq!(create_fields(&app, with(cron_task("x"), "/trigger_type", json!("weekly"))).await, ["trigger_type"]);
         assert_nothing_stored(&app).await;
     }
