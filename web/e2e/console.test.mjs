@@ -74,6 +74,27 @@ async function createViaApi(task) {
   return response.body;
 }
 
+
+/** Polls `check` until it holds, at most `ms`; says what it waited for when it does not. */
+async function until(check, ms, what) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** Waits for `locator`; on a timeout the task's latest run (status, error, log) explains why. */
+async function waitOrExplain(locator, timeout, taskUuid) {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (error) {
+    const runs = await api(sundial.base, adminToken, 'GET', `/${taskUuid}/logs?page_size=1`);
+    throw new Error(`${error.message}\nlatest run: ${JSON.stringify(runs.body?.items?.[0] ?? runs.body, null, 2)}`);
+  }
+}
+
 describe('the scheduled-tasks console', () => {
   test('a link with #token= signs in, shows the tenant and role, and leaves the token out of the URL', async () => {
     const page = await newPage();
@@ -96,6 +117,10 @@ describe('the scheduled-tasks console', () => {
     await page.goto(`${consoleBase}/#token=${forged}`);
     await page.getByTestId('sign-in').waitFor();
     await page.getByText('The server did not accept the token').waitFor();
+    // Commands read as code, not as Markdown backticks.
+    const intro = page.getByTestId('sign-in-intro');
+    assert.deepEqual(await intro.locator('code').allInnerTexts(), ['sundial serve', 'sundial token --tenant <id>']);
+    assert.ok(!(await intro.innerText()).includes('`'), 'no literal backticks');
     await screenshot(page, 'sign-in-after-401');
     await page.locator('#token').fill(adminToken);
     await page.getByRole('button', { name: /Sign in/ }).click();
@@ -152,6 +177,11 @@ describe('the scheduled-tasks console', () => {
     await signInWithLink(page, consoleBase, adminToken);
     await openCreate(page, { name: 'Sync inventory', code: 'sync-inventory' });
     await page.getByTestId('trigger-type').getByText('Interval').click();
+    // 0 is refused with a reason rather than quietly becoming 1.
+    await page.locator('#task_interval_value').fill('0');
+    await page.locator('#task_interval_value').blur();
+    await formItem(page, 'task_interval_value').getByText('Enter a whole number, 1 or more').waitFor();
+    assert.equal(await page.locator('#task_interval_value').inputValue(), '0');
     await page.locator('#task_interval_value').fill('5');
     await chooseOption(page, formItem(page, 'task_interval_value').locator('.ant-select'), 'minutes');
     await page.getByTestId('task-type').getByText('Python script').click();
@@ -215,11 +245,17 @@ describe('the scheduled-tasks console', () => {
     await toggle.waitFor();
     assert.equal(await toggle.getAttribute('aria-checked'), 'true');
     await toggle.click();
+    // Nothing changes before the question is answered.
+    await page.locator('.ant-popover:not(.ant-popover-hidden)').getByText('Stop “Nightly backup”?').waitFor();
+    assert.equal((await api(sundial.base, adminToken, 'GET', `/${task.uuid}`)).body.is_active, true);
+    await popconfirmOk(page).click();
     await toast(page, 'Stopped “Nightly backup”');
     await page.locator('[data-testid="active-nightly-backup"][aria-checked="false"]').waitFor();
     assert.equal((await api(sundial.base, adminToken, 'GET', `/${task.uuid}`)).body.is_active, false);
     await row(page, 'nightly-backup').locator('td').filter({ hasText: /^—/ }).first().waitFor();
     await toggle.click();
+    await page.locator('.ant-popover:not(.ant-popover-hidden)').getByText('Start “Nightly backup”?').waitFor();
+    await popconfirmOk(page).click();
     await toast(page, 'Started “Nightly backup”');
     await page.locator('[data-testid="active-nightly-backup"][aria-checked="true"]').waitFor();
     const started = (await api(sundial.base, adminToken, 'GET', `/${task.uuid}`)).body;
@@ -350,6 +386,9 @@ describe('the scheduled-tasks console', () => {
     await page.locator('.ant-page-header-heading-title').filter({ hasText: '定时任务' }).waitFor();
     await page.getByTestId('new-task').filter({ hasText: '新建任务' }).waitFor();
     await row(page, 'daily-report').getByText('每天 00:00，Asia/Shanghai').waitFor();
+    await page.getByRole('columnheader', { name: '上次错误' }).waitFor();
+    await page.getByRole('columnheader', { name: '上次运行' }).waitFor();
+    assert.match(await page.getByTestId('next-run-daily-report').innerText(), /^\d+(小时|分钟|天)后$/);
     await screenshot(page, 'list-zh-CN-1280');
     await page.reload();
     await page.getByTestId('new-task').filter({ hasText: '新建任务' }).waitFor();
@@ -407,16 +446,204 @@ describe('the scheduled-tasks console', () => {
     await toast(page, 'Run queued');
     const drawer = page.locator('.ant-drawer-content');
     await drawer.getByTestId('run-history').waitFor();
-    await drawer.locator('.ant-collapse-item').first().locator('[data-status]').waitFor();
+    const newest = drawer.getByTestId('run-history').locator('.ant-collapse-item').first();
+    await newest.locator('[data-status]').waitFor();
     // The log refreshes every 2 s while the run is queued or running; the first line appears
     // without any click (stdout/stderr from the script, or Sundial's own system lines).
     await drawer.locator('.log-line').first().waitFor({ timeout: 60_000 });
-    await drawer
-      .locator('.ant-collapse-item')
-      .first()
+    await newest
       .locator('[data-status="succeeded"], [data-status="failed"], [data-status="timed_out"]')
       .waitFor({ timeout: 120_000 });
     await screenshot(page, 'run-log-1280');
+    await page.close();
+  });
+
+  test('the Python starter script works: created from the form, run now, it succeeds with its arguments', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await openCreate(page, { name: 'Starter script', code: 'starter-script' });
+    await page.getByTestId('task-type').getByText('Python script').click();
+    const editor = page.locator('.cm-content');
+    await editor.filter({ hasText: 'SUNDIAL_CONTEXT' }).waitFor();
+    await page.locator('#task_args').fill('{"days": 3}');
+    await save(page);
+    await toast(page, 'Created “Starter script”');
+    const task = (await api(sundial.base, adminToken, 'GET', '/list?code=starter-script')).body.items[0];
+    assert.match(task.task_config.script, /os\.environ\["SUNDIAL_CONTEXT"\]/);
+
+    await row(page, 'starter-script').getByTestId('run-now').click();
+    await toast(page, 'Run queued');
+    const drawer = page.locator('.ant-drawer-content');
+    const newest = drawer.getByTestId('run-history').locator('.ant-collapse-item').first();
+    await waitOrExplain(newest.locator('[data-status="succeeded"]'), 60_000, task.uuid);
+    // The script printed its context and argument, and returned a result on fd 3.
+    await newest.locator('.log-line').filter({ hasText: /run [0-9a-f-]{36}, attempt 1: the last 3 days/ }).waitFor();
+    await newest.locator('pre').filter({ hasText: '"days": 3' }).waitFor();
+    await screenshot(page, 'starter-script-run-1280');
+
+    // The overview shows the script as highlighted code, not a JSON string with \n.
+    await drawer.getByRole('tab', { name: 'Overview' }).click();
+    await drawer.getByTestId('script-view').locator('.cm-content').filter({ hasText: 'json.loads(os.environ["SUNDIAL_CONTEXT"])' }).waitFor();
+    const overview = await drawer.getByTestId('task-overview').innerText();
+    assert.ok(!overview.includes('task_config'), 'no raw task_config key');
+    assert.ok(!overview.includes('\\n'), 'no escaped newlines');
+    await drawer.getByTestId('identifiers').getByText('Identifiers').click();
+    await drawer.getByTestId('identifiers').getByText('Inngest function id').waitFor();
+    await drawer.getByTestId('identifiers').getByText(`scheduled-task-${task.uuid}`).waitFor();
+    await page.keyboard.press('Escape');
+    await row(page, 'starter-script').locator('[data-status="succeeded"]').waitFor();
+    await page.close();
+  });
+
+  test('the list refreshes itself: runs started elsewhere show up without a click', async () => {
+    const python = (code, script) =>
+      createViaApi({
+        name: code,
+        code,
+        type: 'python_script',
+        task_config: { script },
+        retry_policy: { max_retries: 0, retry_delay_seconds: 1, backoff: 'fixed' },
+      });
+    const ok = await python('live-ok', 'print("fine")');
+    const bad = await python('live-bad', 'import sys\nsys.exit(3)');
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'live-ok').getByText('Never run').waitFor();
+    await row(page, 'live-bad').getByText('Never run').waitFor();
+    assert.equal(await page.getByTestId('last-run-live-ok').count(), 0, 'no last run yet');
+
+    // Runs queued through the API, not the page: the next poll (every 10 s) shows them.
+    for (const task of [ok, bad]) assert.equal((await api(sundial.base, adminToken, 'POST', `/${task.uuid}/run`)).status, 202);
+    await page.getByTestId('last-status-live-ok').locator('[data-status="succeeded"]').waitFor({ timeout: 40_000 });
+    await page.getByTestId('last-status-live-bad').locator('[data-status="failed"]').waitFor({ timeout: 40_000 });
+    await page.getByTestId('last-error-live-bad').filter({ hasText: 'exit 3' }).waitFor();
+    // Relative times, the exact one on hover.
+    const lastRun = page.getByTestId('last-run-live-ok');
+    assert.match(await lastRun.innerText(), /^(now|\d+ seconds? ago)$/);
+    await lastRun.hover();
+    const exact = await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').filter({ hasText: /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(Asia\/Shanghai\)/ }).innerText();
+    const instant = await lastRun.getAttribute('data-instant');
+    assert.ok(exact.startsWith(new Date(Date.parse(instant) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')), `${exact} vs ${instant}`);
+    assert.match(await page.getByTestId('next-run-live-ok').innerText(), /^in \d+ (hours?|minutes?|days?)$/);
+    await screenshot(page, 'list-live-1280');
+    await page.close();
+  });
+
+  test('stopping a task asks first, and can cancel its run in progress', async () => {
+    const task = await createViaApi({
+      name: 'Long import',
+      code: 'long-import',
+      type: 'python_script',
+      task_config: { script: 'import time\nprint("importing", flush=True)\ntime.sleep(120)' },
+      timeout_seconds: 300,
+      retry_policy: { max_retries: 0, retry_delay_seconds: 1, backoff: 'fixed' },
+    });
+    const run = (await api(sundial.base, adminToken, 'POST', `/${task.uuid}/run`)).body;
+    const runStatus = async () => (await api(sundial.base, adminToken, 'GET', `/runs/${run.uuid}`)).body.status;
+    await until(async () => (await runStatus()) === 'running', 30_000, 'the run to start');
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'long-import').getByText('Running').first().waitFor();
+    await page.getByTestId('active-long-import').click();
+    const question = page.locator('.ant-popover:not(.ant-popover-hidden)');
+    await question.getByText('Stop “Long import”?').waitFor();
+    assert.equal(await question.locator('input[type="checkbox"]').isChecked(), false, 'running runs finish unless asked');
+    await question.getByText('Also cancel the run in progress now').click();
+    assert.equal(await question.locator('input[type="checkbox"]').isChecked(), true);
+    await screenshot(page, 'stop-confirm-1280');
+    await popconfirmOk(page).click();
+    await toast(page, 'Stopped “Long import” and cancelled its runs in progress');
+    await until(async () => (await runStatus()) === 'cancelled', 30_000, 'the run to be cancelled');
+    assert.equal((await api(sundial.base, adminToken, 'GET', `/${task.uuid}`)).body.is_active, false);
+    await row(page, 'long-import').locator('[data-status="cancelled"]').waitFor({ timeout: 30_000 });
+    await page.close();
+  });
+
+  test('filters, sort and the open task with its tab are in the address: a reload restores them', async () => {
+    await createViaApi({ name: 'Linked export', code: 'linked-export' });
+    const linked = await createViaApi({ name: 'Linked script', code: 'linked-script', type: 'python_script', task_config: { script: 'print(1)' } });
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'daily-report').waitFor();
+    await searchField(page, 'Name / code').locator('input').fill('linked');
+    await chooseOption(page, searchField(page, 'Type').locator('.ant-select'), 'Python script');
+    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
+    await page.getByRole('columnheader', { name: 'Name' }).click();
+    await page.getByTestId('task-name-linked-script').click();
+    const drawer = page.locator('.ant-drawer-content');
+    await drawer.getByRole('tab', { name: 'Versions' }).click();
+    await drawer.getByTestId('version-history').waitFor();
+    await page.waitForFunction(() => location.search.includes('tab=versions'));
+    const query = Object.fromEntries(new URL(page.url()).searchParams);
+    assert.deepEqual(query, { keyword: 'linked', type: 'python_script', sort: 'name', task: linked.uuid, tab: 'versions' });
+
+    const listed = page.waitForRequest((r) => r.url().includes('/list?'));
+    await page.reload();
+    const again = new URL((await listed).url()).searchParams;
+    assert.deepEqual([again.get('keyword'), again.get('type'), again.get('sort')], ['linked', 'python_script', 'name']);
+    await drawer.getByRole('tab', { name: 'Versions', selected: true }).waitFor();
+    await drawer.getByTestId('version-history').waitFor();
+    assert.equal(await searchField(page, 'Name / code').locator('input').inputValue(), 'linked');
+    await searchField(page, 'Type').getByText('Python script').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
+    assert.deepEqual(await visibleCodes(page), ['linked-script']);
+
+    // The same address shared as a sign-in link opens the same view in a fresh tab.
+    const shared = await newPage();
+    await shared.goto(`${page.url()}#token=${adminToken}`);
+    await shared.locator('.ant-drawer-content').getByRole('tab', { name: 'Versions', selected: true }).waitFor();
+    await shared.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
+    assert.deepEqual(await visibleCodes(shared), ['linked-script']);
+    assert.equal(new URL(shared.url()).hash, '');
+    await shared.close();
+
+    // Closing the drawer and resetting the search leave the address clean again.
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !location.search.includes('task='));
+    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    await page.waitForFunction(() => !location.search.includes('keyword='));
+    assert.equal(await searchField(page, 'Name / code').locator('input').inputValue(), '');
+    await row(page, 'linked-export').waitFor();
+    await page.close();
+  });
+
+  test('an empty search says so and offers to clear it; an empty tenant offers the first task', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'daily-report').waitFor();
+    await searchField(page, 'Name / code').locator('input').fill('no-such-task-anywhere');
+    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    await page.getByTestId('empty-filtered').getByText('No task matches your filters.').waitFor();
+    await page.getByTestId('empty-filtered').getByRole('button', { name: 'Clear filters' }).click();
+    await row(page, 'daily-report').waitFor();
+    assert.equal(await searchField(page, 'Name / code').locator('input').inputValue(), '');
+    await page.close();
+
+    const empty = await newPage();
+    await signInWithLink(empty, consoleBase, sundial.token({ tenant: 2, sub: 'e2e-newcomer' }));
+    await empty.getByTestId('empty-tenant').getByText('No tasks in this tenant yet.').waitFor();
+    await empty.getByTestId('empty-tenant').getByRole('button', { name: 'Create the first task' }).click();
+    await empty.locator('#task_name').waitFor();
+    await empty.close();
+  });
+
+  test('a sign-in link opened in a tab that already shows the console signs in there and leaves the address', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await page.getByTestId('identity-role').filter({ hasText: 'Admin' }).waitFor();
+    await page.evaluate(() => {
+      window.sameDocument = true;
+    });
+    const viewerToken = sundial.token({ tenant: 1, role: 'viewer', sub: 'e2e-link-viewer' });
+    await page.goto(`${consoleBase}/#token=${viewerToken}`);
+    await page.getByTestId('identity-role').filter({ hasText: 'Viewer' }).waitFor();
+    await page.getByText('e2e-link-viewer').waitFor();
+    assert.equal(await page.evaluate(() => window.sameDocument), true, 'no reload: the open tab took the link');
+    assert.equal(new URL(page.url()).hash, '', 'the token left the address bar');
+    assert.ok(!(await page.evaluate(() => location.href)).includes(viewerToken));
+    await row(page, 'daily-report').waitFor();
+    assert.equal(await page.getByTestId('new-task').count(), 0, 'the viewer’s rights apply at once');
     await page.close();
   });
 

@@ -9,18 +9,23 @@ interface Initial {
 }
 
 /**
- * A sign-in link's `#token=` wins over a stored token. The fragment is stripped at once with
- * replaceState, so the token is neither in the address bar nor in the history.
+ * Takes a sign-in link's `#token=` out of the address: stripped at once with replaceState, so
+ * the token is neither in the address bar nor in the history. Null without one.
  */
-function initialSession(): Initial {
+function takeLinkToken(): Initial | null {
   const { token, rest } = tokenFromHash(window.location.hash);
-  if (token) {
-    window.history.replaceState(null, '', window.location.pathname + window.location.search + rest);
-    const parsed = parseToken(token);
-    if (!parsed.ok) return { session: null, problem: parsed.problem };
-    tokenStore.save(parsed.session.token, false);
-    return { session: parsed.session, problem: null };
-  }
+  if (!token) return null;
+  window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search + rest);
+  const parsed = parseToken(token);
+  if (!parsed.ok) return { session: null, problem: parsed.problem };
+  tokenStore.save(parsed.session.token, false);
+  return { session: parsed.session, problem: null };
+}
+
+/** A sign-in link's token wins over a stored one. */
+function initialSession(): Initial {
+  const fromLink = takeLinkToken();
+  if (fromLink) return fromLink;
   const stored = tokenStore.load();
   if (!stored) return { session: null, problem: null };
   const parsed = parseToken(stored);
@@ -30,6 +35,13 @@ function initialSession(): Initial {
   }
   return { session: parsed.session, problem: null };
 }
+
+// Every API call reads the token from the store. The client is configured when this module
+// loads, before any component's effect can send a request (children's effects run before the
+// provider's own, so a drawer opened from the address loads at once). A 401 sends the user
+// back to sign in; the provider installs that handler, needed only once a response arrives.
+let onUnauthorized: () => void = () => undefined;
+configureHttp({ token: () => tokenStore.load(), onUnauthorized: () => onUnauthorized() });
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [initial] = useState(initialSession);
@@ -51,11 +63,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return null;
   }, []);
 
-  // Every API call reads the token from the store (written before any child renders, so the
-  // first requests already carry it); a 401 sends the user back to sign in. The 401 handler is
-  // only needed once a response arrives, after this effect has run.
+  // A sign-in link opened in a tab that already shows the console changes only the fragment
+  // (no reload): honour it the same way, and take the token out of the address at once.
   useEffect(() => {
-    configureHttp({ token: () => tokenStore.load(), onUnauthorized: () => signOut('unauthorized') });
+    const onHashChange = () => {
+      const fromLink = takeLinkToken();
+      if (!fromLink) return;
+      if (fromLink.session === null) tokenStore.clear();
+      setSession(fromLink.session);
+      setProblem(fromLink.problem);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+
+  useEffect(() => {
+    onUnauthorized = () => signOut('unauthorized');
   }, [signOut]);
 
   // Leave when the token expires rather than at the next failing click.

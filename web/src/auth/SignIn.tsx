@@ -3,7 +3,11 @@ import { Alert, Button, Card, Checkbox, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { LanguageSwitch } from '../layout/LanguageSwitch';
 import { useT } from '../locales/context';
+import { splitMessage } from '../locales/format';
 import { type SignInProblem, useAuth } from './context';
+
+/** The commands the intro names, shown as code in every language. */
+const COMMANDS: Record<string, string> = { serve: 'sundial serve', mint: 'sundial token --tenant <id>' };
 
 interface Values {
   token: string;
@@ -28,7 +32,11 @@ export function SignIn() {
           <img src="/favicon.svg" alt="" className="sign-in-logo" />
           {t('signIn.title')}
         </Typography.Title>
-        <Typography.Paragraph type="secondary">{t('signIn.intro')}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary" data-testid="sign-in-intro">
+          {splitMessage(t('signIn.intro')).map((part, i) =>
+            typeof part === 'string' ? part : <Typography.Text key={i} code>{COMMANDS[part.name] ?? part.name}</Typography.Text>,
+          )}
+        </Typography.Paragraph>
         {problem && (
           <Alert type="warning" showIcon className="sign-in-alert" message={t(`signIn.problem.${problem}`)} />
         )}

@@ -28,7 +28,9 @@ export const tasksApi = {
   batchDelete: (uuids: string[]) =>
     request<{ deleted: number }>(`${TASKS_API}/batch-delete`, { method: 'POST', body: { uuids } }),
   start: (uuid: string) => request<Task>(path(uuid, '/start'), { method: 'POST' }),
-  stop: (uuid: string) => request<Task>(path(uuid, '/stop'), { method: 'POST' }),
+  /** Stop; with `cancelRunning` the runs in progress are cancelled too (else they finish). */
+  stop: (uuid: string, cancelRunning = false) =>
+    request<Task>(path(uuid, '/stop'), { method: 'POST', query: cancelRunning ? { cancel_running: true } : undefined }),
   /** Run now: 202 with the queued run. Missing on servers without the engine (404/405). */
   runNow: (uuid: string) => request<Run>(path(uuid, '/run'), { method: 'POST' }),
   cancelRun: (runUuid: string) =>

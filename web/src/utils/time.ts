@@ -43,6 +43,11 @@ export function formatLocal(instant: string): string {
   return d.format(d.second() === 0 ? 'YYYY-MM-DD HH:mm' : 'YYYY-MM-DD HH:mm:ss');
 }
 
+/** `2026-03-08 10:00:00` in the browser's zone, always with seconds: the exact time on hover. */
+export function formatExact(instant: string): string {
+  return dayjs(instant).format('YYYY-MM-DD HH:mm:ss');
+}
+
 /** `03:00` (or `03-08 03:00` on another day) in `zone`, for showing beside a local time. */
 export function formatInZone(instant: string, zone: string, relativeTo?: string): string {
   const d = dayjs(instant).tz(zone);

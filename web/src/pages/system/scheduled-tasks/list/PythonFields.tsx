@@ -15,6 +15,7 @@ export function PythonFields() {
       <Form.Item
         name="args"
         label={t('form.args')}
+        extra={t('form.args.help')}
         rules={[
           {
             validator: async (_, value: string | undefined) => {

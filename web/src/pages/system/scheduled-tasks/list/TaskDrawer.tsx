@@ -1,26 +1,26 @@
 import { EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
-import { Alert, Button, Drawer, Grid, Skeleton, Space, Switch, Tabs } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Drawer, Grid, Skeleton, Space, Tabs } from 'antd';
 import { useAuth } from '../../../../auth/context';
 import { useT } from '../../../../locales/context';
 import type { Capabilities } from '../../../../services/capabilities';
 import { tasksApi } from '../../../../services/tasks';
 import type { Task, TaskStatus } from '../../../../services/types';
 import { useRemote } from '../../../../hooks/useRemote';
+import { ActiveSwitch } from './ActiveSwitch';
 import { errorMessage } from './apiErrors';
 import { LIVE_POLL_MS, RunHistory } from './RunHistory';
 import { isLive } from './runStatus';
 import { TaskOverview } from './TaskOverview';
+import type { DrawerTab } from './urlState';
 import type { useTaskActions } from './useTaskActions';
 import { VersionHistory } from './VersionHistory';
-
-type Tab = 'overview' | 'runs' | 'versions';
 
 interface Props {
   uuid: string | null;
   /** Bumped by the page when it changed a task (e.g. saved an edit), to reload the drawer. */
   revision: number;
-  initialTab?: Tab;
+  tab: DrawerTab;
+  onTabChange: (tab: DrawerTab) => void;
   capabilities: Capabilities;
   onClose: () => void;
   onEdit?: (task: Task) => void;
@@ -37,12 +37,10 @@ const liveStatus = ({ status }: Loaded) =>
   status.is_running || [status.current_run, status.latest_run].some((r) => r !== null && isLive(r.status));
 
 /** Everything about one task: its state, runs with their logs, and versions. */
-export function TaskDrawer({ uuid, revision, initialTab, capabilities, onClose, onEdit, onChanged, actions }: Props) {
+export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onClose, onEdit, onChanged, actions }: Props) {
   const t = useT();
   const { permissions } = useAuth();
   const screens = Grid.useBreakpoint();
-  const [tabState, setTab] = useState<{ uuid: string | null; tab: Tab }>({ uuid: null, tab: 'overview' });
-  const tab = tabState.uuid === uuid ? tabState.tab : (initialTab ?? 'overview');
 
   const loaded = useRemote<Loaded>(
     uuid === null ? null : `${uuid}:${revision}`,
@@ -70,14 +68,14 @@ export function TaskDrawer({ uuid, revision, initialTab, capabilities, onClose, 
       extra={
         task && (
           <Space wrap>
-            <Switch
-              checkedChildren={t('tasks.active.true')}
-              unCheckedChildren={t('tasks.active.false')}
-              checked={task.is_active}
+            <ActiveSwitch
+              task={task}
+              withText
               disabled={!permissions.canOperate}
-              onChange={async (checked) => {
-                await actions.setActive(task, checked);
+              onChange={async (target, active, cancelRunning) => {
+                const done = await actions.setActive(target, active, cancelRunning);
                 afterChange();
+                return done;
               }}
             />
             {permissions.canOperate && capabilities.runNow && (
@@ -85,7 +83,7 @@ export function TaskDrawer({ uuid, revision, initialTab, capabilities, onClose, 
                 icon={<PlayCircleOutlined />}
                 onClick={async () => {
                   if (await actions.runNow(task)) {
-                    setTab({ uuid, tab: 'runs' });
+                    onTabChange('runs');
                     afterChange();
                   }
                 }}
@@ -107,7 +105,7 @@ export function TaskDrawer({ uuid, revision, initialTab, capabilities, onClose, 
       {task && uuid && (
         <Tabs
           activeKey={tab}
-          onChange={(key) => setTab({ uuid, tab: key as Tab })}
+          onChange={(key) => onTabChange(key as DrawerTab)}
           items={[
             { key: 'overview', label: t('drawer.tab.overview'), children: <TaskOverview task={task} status={loaded.data?.status} /> },
             { key: 'runs', label: t('drawer.tab.runs'), children: <RunHistory taskUuid={uuid} capabilities={capabilities} /> },

@@ -1,7 +1,7 @@
 import { ModalForm } from '@ant-design/pro-components';
 import { Alert, App, Col, Collapse, Divider, Form, Input, Radio, Row, Switch } from 'antd';
 import { useMemo, useState } from 'react';
-import { useT } from '../../../../locales/context';
+import { useLocale } from '../../../../locales/context';
 import { ApiError } from '../../../../services/http';
 import { tasksApi } from '../../../../services/tasks';
 import type { ProblemField, Task, TaskType } from '../../../../services/types';
@@ -28,11 +28,16 @@ type Banner = { kind: 'conflict' } | { kind: 'fields'; errors: ProblemField[]; d
 
 /** Create or edit a task in a modal; the server's validation errors land on their fields. */
 export function TaskForm({ task, onClose, onSaved }: Props) {
-  const t = useT();
+  const { t, lang } = useLocale();
   const { message } = App.useApp();
   const [form] = Form.useForm<TaskFormValues>();
   const zone = browserTimeZone();
-  const initialValues = useMemo(() => (task ? fromTask(task, zone) : defaultValues(zone)), [task, zone]);
+  // Read once: switching the language while the form is open must not reset what was typed.
+  const [startLang] = useState(lang);
+  const initialValues = useMemo(
+    () => (task ? fromTask(task, zone, startLang) : defaultValues(zone, startLang)),
+    [task, zone, startLang],
+  );
   const type = Form.useWatch('type', form) ?? initialValues.type;
   const [advancedOpen, setAdvancedOpen] = useState<string[]>([]);
   const [banner, setBanner] = useState<Banner>(null);

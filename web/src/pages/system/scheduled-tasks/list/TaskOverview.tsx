@@ -1,11 +1,11 @@
-import { Descriptions, type DescriptionsProps, Space, Tag, Typography } from 'antd';
+import { Collapse, Descriptions, type DescriptionsProps, Space, Tag, Typography } from 'antd';
 import { useLocale } from '../../../../locales/context';
-import type { JsonValue, Task, TaskStatus } from '../../../../services/types';
+import type { Task, TaskStatus } from '../../../../services/types';
 import { formatInZone, formatLocal } from '../../../../utils/time';
 import { summarizeTrigger } from '../../../../utils/trigger';
-import { redactDefinition } from './redact';
 import { RUN_STATUSES } from './runStatus';
 import { StatusTag } from './StatusTag';
+import { taskConfigItems } from './TaskConfigView';
 
 type Items = NonNullable<DescriptionsProps['items']>;
 
@@ -111,24 +111,7 @@ export function TaskOverview({ task, status }: { task: Task; status: TaskStatus 
         </Space>
       ),
     },
-    {
-      key: 'config',
-      label: 'task_config',
-      children: (
-        <pre className="log-view light" style={{ margin: 0 }}>
-          {JSON.stringify(redactDefinition(task.task_config as unknown as { [key: string]: JsonValue }), null, 2)}
-        </pre>
-      ),
-    },
-    {
-      key: 'function',
-      label: t('drawer.functionId'),
-      children: (
-        <Typography.Text className="mono" style={{ fontSize: 12 }}>
-          {task.inngest_function_id}
-        </Typography.Text>
-      ),
-    },
+    ...taskConfigItems(task, t),
     {
       key: 'version',
       label: t('drawer.version', { version: task.version }),
@@ -141,10 +124,49 @@ export function TaskOverview({ task, status }: { task: Task; status: TaskStatus 
     },
   ];
 
+  // Needed for the API, the CLI and Inngest, rarely by an operator: folded away.
+  const identifiers: Items = [
+    {
+      key: 'uuid',
+      label: t('drawer.uuid'),
+      children: (
+        <Typography.Text className="mono" style={{ fontSize: 12 }} copyable>
+          {task.uuid}
+        </Typography.Text>
+      ),
+    },
+    {
+      key: 'function',
+      label: t('drawer.functionId'),
+      children: (
+        <Space direction="vertical" size={0}>
+          <Typography.Text className="mono" style={{ fontSize: 12 }} copyable>
+            {task.inngest_function_id}
+          </Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t('drawer.functionId.help')}
+          </Typography.Text>
+        </Space>
+      ),
+    },
+  ];
+
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="task-overview">
       <Descriptions size="small" column={1} bordered title={t('drawer.status')} styles={LABEL_STYLE} items={state} />
       <Descriptions size="small" column={1} bordered title={t('drawer.config')} styles={LABEL_STYLE} items={definition} />
+      <Collapse
+        ghost
+        size="small"
+        data-testid="identifiers"
+        items={[
+          {
+            key: 'ids',
+            label: t('drawer.identifiers'),
+            children: <Descriptions size="small" column={1} bordered styles={LABEL_STYLE} items={identifiers} />,
+          },
+        ]}
+      />
     </Space>
   );
 }

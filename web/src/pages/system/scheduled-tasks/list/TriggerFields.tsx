@@ -74,8 +74,9 @@ export function TriggerFields() {
       {triggerType === 'interval' && (
         <Form.Item label={t('form.interval')} required>
           <Space.Compact>
+            {/* No `min` on the input: it would silently turn a typed 0 into 1; the rule says why instead. */}
             <Form.Item name="interval_value" noStyle rules={[required, { type: 'number', min: 1, message: t('form.interval.min') }]}>
-              <InputNumber min={1} precision={0} style={{ width: 140 }} />
+              <InputNumber precision={0} style={{ width: 140 }} />
             </Form.Item>
             <Form.Item name="interval_unit" noStyle>
               <Select

@@ -1,10 +1,27 @@
 import { Space, Tooltip, Typography } from 'antd';
+import { useNow } from '../../../../hooks/now';
+import { useLocale } from '../../../../locales/context';
 import type { Lang } from '../../../../locales/lang';
-import type { Task } from '../../../../services/types';
-import { formatInZone, formatLocal, sameOffsetAsBrowser } from '../../../../utils/time';
+import type { JsonValue, Task } from '../../../../services/types';
+import { relativeTime } from '../../../../utils/relative';
+import { browserTimeZone, formatExact, formatInZone, sameOffsetAsBrowser } from '../../../../utils/time';
 import { isCron, summarizeTrigger } from '../../../../utils/trigger';
 
-/** Next run in the reader's time, with the task's own zone beneath it. */
+/** "in 5 minutes" / "3 hours ago", with the exact time in the reader's zone on hover. */
+export function RelativeTime({ instant, testId }: { instant: string | null; testId?: string }) {
+  const { lang } = useLocale();
+  const now = useNow();
+  if (!instant) return <Typography.Text type="secondary">—</Typography.Text>;
+  return (
+    <Tooltip title={`${formatExact(instant)} (${browserTimeZone()})`}>
+      <span className="relative-time" data-testid={testId} data-instant={instant}>
+        {relativeTime(instant, now, lang)}
+      </span>
+    </Tooltip>
+  );
+}
+
+/** Next run relative to now, with the task's own zone (and its wall time there) beneath. */
 export function NextRun({ task }: { task: Task }) {
   if (!task.next_run_at) return <Typography.Text type="secondary">—</Typography.Text>;
   const at = task.next_run_at;
@@ -12,12 +29,22 @@ export function NextRun({ task }: { task: Task }) {
     ? task.timezone
     : `${formatInZone(at, task.timezone, at)} ${task.timezone}`;
   return (
-    <Tooltip title={at}>
-      <span className="preview-time">{formatLocal(at)}</span>
+    <>
+      <RelativeTime instant={at} testId={`next-run-${task.code}`} />
       <Typography.Text type="secondary" className="next-run-zone">
         {zoneLine}
       </Typography.Text>
-    </Tooltip>
+    </>
+  );
+}
+
+/** The latest run's error, cut to one line; the whole text on hover. */
+export function LastError({ task }: { task: Task }) {
+  if (!task.last_error) return <Typography.Text type="secondary">—</Typography.Text>;
+  return (
+    <Typography.Text type="danger" ellipsis={{ tooltip: task.last_error }} className="last-error" data-testid={`last-error-${task.code}`}>
+      {task.last_error}
+    </Typography.Text>
   );
 }
 
@@ -32,6 +59,21 @@ export function TriggerCell({ task, lang }: { task: Task; lang: Lang }) {
           {expression}
         </Typography.Text>
       )}
+    </Space>
+  );
+}
+
+/** `key=value` (or `Name: value`) lines, one per entry, in a monospace font. */
+export function Pairs({ record, separator, testId }: { record: Record<string, JsonValue>; separator: string; testId: string }) {
+  return (
+    <Space direction="vertical" size={0} data-testid={testId}>
+      {Object.entries(record).map(([key, value]) => (
+        <Typography.Text key={key} className="mono" style={{ fontSize: 12 }}>
+          {key}
+          {separator}
+          {String(value)}
+        </Typography.Text>
+      ))}
     </Space>
   );
 }

@@ -6,9 +6,10 @@ import type { Translate } from '../../../../locales/context';
 import type { Lang } from '../../../../locales/lang';
 import type { Task } from '../../../../services/types';
 import { ActiveSwitch } from './ActiveSwitch';
-import { NextRun, TriggerCell } from './cells';
+import { LastError, NextRun, RelativeTime, TriggerCell } from './cells';
 import { RUN_STATUSES } from './runStatus';
 import { StatusTag } from './StatusTag';
+import type { ListUrlState, SortField } from './urlState';
 
 export interface ColumnContext {
   t: Translate;
@@ -17,11 +18,13 @@ export interface ColumnContext {
   canRunNow: boolean;
   /** A phone-width screen: fewer, unfixed columns, the last status under the name. */
   narrow: boolean;
+  /** The sort the page opened with (from the address). */
+  sort: ListUrlState['sort'];
   onView: (task: Task) => void;
   onEdit: (task: Task) => void;
   onRunNow: (task: Task) => void;
   onDelete: (task: Task) => Promise<boolean>;
-  onSetActive: (task: Task, active: boolean) => Promise<boolean>;
+  onSetActive: (task: Task, active: boolean, cancelRunning: boolean) => Promise<boolean>;
 }
 
 export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
@@ -36,6 +39,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     date: { text: t('trigger.date') },
   };
   const statusEnum = Object.fromEntries(RUN_STATUSES.map((s) => [s, { text: t(`status.${s}`) }]));
+  const sortOrder = (field: SortField) => (ctx.sort?.field === field ? ctx.sort.order : undefined);
   const activeEnum = {
     true: { text: t('tasks.active.true'), status: 'Success' },
     false: { text: t('tasks.active.false'), status: 'Default' },
@@ -52,9 +56,10 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.name'),
       dataIndex: 'name',
       sorter: true,
+      defaultSortOrder: sortOrder('name'),
       hideInSearch: true,
       fixed: narrow ? undefined : 'left',
-      width: narrow ? undefined : 160,
+      width: narrow ? undefined : 150,
       render: (_, task) => (
         <Space direction="vertical" size={0}>
           <Typography.Link onClick={() => ctx.onView(task)} data-testid={`task-name-${task.code}`}>
@@ -73,18 +78,20 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.code'),
       dataIndex: 'code',
       sorter: true,
+      defaultSortOrder: sortOrder('code'),
       hideInSearch: true,
       copyable: true,
       responsive: ['md'],
-      width: 140,
+      width: 120,
     },
     {
       title: t('tasks.col.type'),
       dataIndex: 'type',
       valueType: 'select',
       valueEnum: typeEnum,
-      responsive: ['lg'],
-      width: 110,
+      // Below 1600 px the type gives its room to the run columns (it stays a search filter).
+      responsive: ['xxl'],
+      width: 100,
     },
     {
       title: t('tasks.col.triggerType'),
@@ -98,30 +105,50 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       key: 'trigger',
       hideInSearch: true,
       responsive: ['sm'],
+      width: narrow ? undefined : 170,
       render: (_, task) => <TriggerCell task={task} lang={lang} />,
     },
     {
       title: t('tasks.col.nextRun'),
       dataIndex: 'next_run_at',
       sorter: true,
+      defaultSortOrder: sortOrder('next_run_at'),
       hideInSearch: true,
       responsive: ['sm'],
-      width: 160,
+      width: 130,
       render: (_, task) => <NextRun task={task} />,
+    },
+    {
+      title: t('tasks.col.lastRun'),
+      dataIndex: 'last_run_at',
+      sorter: true,
+      defaultSortOrder: sortOrder('last_run_at'),
+      hideInSearch: true,
+      responsive: ['md'],
+      width: 110,
+      render: (_, task) => <RelativeTime instant={task.last_run_at} testId={`last-run-${task.code}`} />,
     },
     {
       title: t('tasks.col.lastStatus'),
       dataIndex: 'last_run_status',
       valueType: 'select',
       valueEnum: statusEnum,
-      width: 110,
+      width: 100,
       responsive: ['sm'],
       render: (_, task) => (
-        <Space size={4} wrap>
+        <Space size={4} wrap data-testid={`last-status-${task.code}`}>
           <StatusTag status={task.last_run_status} />
           {task.is_running && <Tag color="processing">{t('tasks.running')}</Tag>}
         </Space>
       ),
+    },
+    {
+      title: t('tasks.col.lastError'),
+      dataIndex: 'last_error',
+      hideInSearch: true,
+      responsive: ['lg'],
+      width: 140,
+      render: (_, task) => <LastError task={task} />,
     },
     {
       title: t('tasks.col.active'),
@@ -137,7 +164,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.actions'),
       valueType: 'option',
       key: 'actions',
-      width: narrow ? undefined : 130,
+      width: narrow ? undefined : 124,
       fixed: narrow ? undefined : 'right',
       render: (_, task) => (
         <Space size={0} wrap className="row-actions" data-testid={`actions-${task.code}`}>

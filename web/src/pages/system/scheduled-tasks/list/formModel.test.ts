@@ -1,3 +1,5 @@
+/// <reference types="node" />
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../../../services/types';
 import { dayjs } from '../../../../utils/time';
@@ -8,6 +10,7 @@ import {
   fromTask,
   jsonTextError,
   previewRequest,
+  starterScript,
   type TaskFormValues,
   toTaskPatch,
   toTaskRequest,
@@ -220,5 +223,37 @@ describe('toTaskRequest / fromTask', () => {
     expect(patch.trigger_config).toEqual({ cron: '*/5 * * * *', timezone: 'Asia/Shanghai' });
     const switched = toTaskPatch({ ...fromTask(original, 'UTC'), trigger_type: 'interval', interval_value: 10, interval_unit: 'seconds' }, original, 'UTC');
     expect(switched.trigger_config).toEqual({ seconds: 10 });
+  });
+});
+
+/** Runs a script as the sandbox does: `python3 -I`, stdin empty, the context in the environment. */
+function runPython(script: string, context: object) {
+  const result = spawnSync('python3', ['-I', '-c', script], {
+    env: { PATH: '/usr/bin:/bin', SUNDIAL_CONTEXT: JSON.stringify(context) },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: String(result.output[1]), stderr: String(result.output[2]), fd3: String(result.output[3]) };
+}
+
+describe('starterScript', () => {
+  const context = { tenant_id: 1, task_uuid: 't', run_uuid: 'r-1', scheduled_for: '2026-01-01T00:00:00Z', attempt: 1 };
+
+  it.each(['en-US', 'zh-CN'] as const)('runs in %s with and without arguments, reading SUNDIAL_CONTEXT', (lang) => {
+    const withArgs = runPython(starterScript(lang), { ...context, args: { days: 3 } });
+    expect(withArgs).toMatchObject({ status: 0, stdout: 'run r-1, attempt 1: the last 3 days\n', fd3: '{"days": 3}' });
+    const without = runPython(starterScript(lang), { ...context, args: null });
+    expect(without).toMatchObject({ status: 0, stdout: 'run r-1, attempt 1: the last 7 days\n' });
+  });
+
+  it('differs between languages only in its comments', () => {
+    const code = (script: string) => script.split('\n').filter((line) => !line.startsWith('#'));
+    expect(code(starterScript('zh-CN'))).toEqual(code(starterScript('en-US')));
+    expect(starterScript('zh-CN')).not.toEqual(starterScript('en-US'));
+  });
+
+  it('is what a new task starts with, in the form’s language', () => {
+    expect(defaultValues('UTC', 'zh-CN').script).toBe(starterScript('zh-CN'));
+    expect(defaultValues('UTC').script).toBe(starterScript('en-US'));
   });
 });

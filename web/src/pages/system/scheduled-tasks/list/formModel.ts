@@ -2,6 +2,7 @@
 // functions, so the trigger logic is unit-tested without a browser.
 
 import type { Dayjs } from 'dayjs';
+import type { Lang } from '../../../../locales/lang';
 import type {
   ApiCallConfig,
   Backoff,
@@ -72,15 +73,49 @@ export interface TaskFormValues {
   misfire_grace_seconds?: number | null;
 }
 
-export const DEFAULT_SCRIPT = `import json, sys
+const STARTER_COMMENTS: Record<Lang, [string, string, string, string]> = {
+  'en-US': [
+    `# Sundial passes the run's context as JSON in the SUNDIAL_CONTEXT environment variable
+# (stdin is empty): tenant_id, task_uuid, run_uuid, scheduled_for, attempt and args.`,
+    `# args is the task's "Arguments (JSON)", e.g. {"days": 7}; null when there are none.`,
+    `# Exit code 0 is success; an uncaught exception fails the attempt (retries follow).`,
+    `# Optional: one JSON document written to file descriptor 3 becomes the run's result.`,
+  ],
+  'zh-CN': [
+    `# Sundial 通过环境变量 SUNDIAL_CONTEXT 以 JSON 传入本次运行的上下文（stdin 为空）：
+# tenant_id、task_uuid、run_uuid、scheduled_for、attempt 和 args。`,
+    `# args 即任务的“参数（JSON）”，例如 {"days": 7}；未填写时为 null。`,
+    `# 退出码 0 表示成功；未捕获的异常使本次尝试失败（随后按策略重试）。`,
+    `# 可选：写入文件描述符 3 的一个 JSON 文档会成为本次运行的结果。`,
+  ],
+};
 
-# The run context (tenant_id, task uuid, run uuid, scheduled_for, attempt) arrives on stdin.
-context = json.load(sys.stdin)
-print("hello from", context.get("task_uuid"))
+/**
+ * The script a new Python task starts with: it reads the run context where the sandbox puts
+ * it (docs/sandbox.md) and shows how to use the task's arguments and return a result.
+ */
+export function starterScript(lang: Lang): string {
+  const [context, args, exit, result] = STARTER_COMMENTS[lang];
+  return `import json
+import os
+
+${context}
+context = json.loads(os.environ["SUNDIAL_CONTEXT"])
+
+${args}
+args = context.get("args") if isinstance(context.get("args"), dict) else {}
+days = args.get("days", 7)
+
+${exit}
+print(f"run {context['run_uuid']}, attempt {context['attempt']}: the last {days} days")
+
+${result}
+os.write(3, json.dumps({"days": days}).encode())
 `;
+}
 
 /** A new task's values: a daily cron in the user's own zone, calling an HTTP endpoint. */
-export function defaultValues(zone: string): TaskFormValues {
+export function defaultValues(zone: string, lang: Lang = 'en-US'): TaskFormValues {
   return {
     name: '',
     code: '',
@@ -95,7 +130,7 @@ export function defaultValues(zone: string): TaskFormValues {
     method: 'GET',
     headers: [],
     body: '',
-    script: DEFAULT_SCRIPT,
+    script: starterScript(lang),
     env: [],
     max_retries: 3,
     retry_delay_seconds: 60,
@@ -220,8 +255,8 @@ export function toTaskRequest(values: TaskFormValues, original?: Task): TaskRequ
 const jsonText = (value: JsonValue | undefined) => (value === undefined ? '' : JSON.stringify(value, null, 2));
 
 /** The form's values for an existing task; the browser's zone is used for zone-less triggers. */
-export function fromTask(task: Task, browserZone: string): TaskFormValues {
-  const base = defaultValues(browserZone);
+export function fromTask(task: Task, browserZone: string, lang: Lang = 'en-US'): TaskFormValues {
+  const base = defaultValues(browserZone, lang);
   const config = task.trigger_config;
   const zone = isCron(task.trigger_type, config) ? (config.timezone ?? task.timezone) : browserZone;
   const wall = (instant: string | undefined) => (instant ? instantToWall(instant, zone) : null);

@@ -1,33 +1,39 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { type ActionType, PageContainer, ProTable } from '@ant-design/pro-components';
-import { Alert, App, Button, Grid, Popconfirm, Space } from 'antd';
+import { type ActionType, PageContainer, type ProFormInstance, ProTable } from '@ant-design/pro-components';
+import { Alert, App, Button, Empty, Grid, Popconfirm, Space } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
+import { NowContext } from '../../../../hooks/now';
+import { usePageVisible } from '../../../../hooks/usePageVisible';
 import { useLocale } from '../../../../locales/context';
 import { type Capabilities, loadCapabilities } from '../../../../services/capabilities';
 import { ApiError } from '../../../../services/http';
 import { tasksApi } from '../../../../services/tasks';
-import type { ListQuery, Task } from '../../../../services/types';
+import type { Task } from '../../../../services/types';
 import { browserTimeZone } from '../../../../utils/time';
 import { errorMessage } from './apiErrors';
 import { buildColumns } from './columns';
 import { sortParam } from './listQuery';
 import { TaskDrawer } from './TaskDrawer';
 import { TaskForm } from './TaskForm';
+import { type DrawerTab, hasFilters, type ListFilters, type ListUrlState, PAGE_SIZES, readListUrl, sortFromParam, writeListUrl } from './urlState';
 import { useTaskActions } from './useTaskActions';
 
-type SearchParams = {
-  current?: number;
-  pageSize?: number;
-  keyword?: string;
-  type?: ListQuery['type'];
-  trigger_type?: ListQuery['trigger_type'];
-  is_active?: 'true' | 'false';
-  last_run_status?: ListQuery['last_run_status'];
-};
+type SearchParams = ListFilters & { current?: number; pageSize?: number };
 
 type Editing = { mode: 'create' } | { mode: 'edit'; task: Task } | null;
-type Viewing = { uuid: string; tab?: 'overview' | 'runs' | 'versions' } | null;
+type Viewing = { uuid: string; tab: DrawerTab } | null;
+
+/** How often the list refreshes itself while the page is visible. */
+export const LIST_POLL_MS = 10_000;
+const NO_INITIAL_VALUES = {};
+
+/** Replaces the query string with the view's, keeping path and fragment; no history entry. */
+function showInAddress(state: ListUrlState) {
+  const { pathname, hash } = window.location;
+  const next = pathname + writeListUrl(state) + hash;
+  if (next !== pathname + window.location.search + hash) window.history.replaceState(window.history.state, '', next);
+}
 
 /** The original design's `pages/system/scheduled-tasks/list`: every task of the tenant. */
 export default function ScheduledTasksPage() {
@@ -38,8 +44,19 @@ export default function ScheduledTasksPage() {
   // Read once at mount (useBreakpoint is still empty then): the search form's initial state.
   const [narrowAtStart] = useState(() => !window.matchMedia('(min-width: 768px)').matches);
   const actionRef = useRef<ActionType>(null);
+  const formRef = useRef<ProFormInstance>(undefined);
+  // The view the address asked for at load; afterwards the page writes the address.
+  const [fromUrl] = useState(() => readListUrl(window.location.search));
+  const url = useRef<ListUrlState>(fromUrl);
+  // The search form starts with the address's filters, then forgets them, so that Reset
+  // clears the form rather than returning to the link's filters.
+  const [formInitial, setFormInitial] = useState<ListFilters>(fromUrl.filters);
+  const [filtered, setFiltered] = useState(hasFilters(fromUrl.filters));
   const [editing, setEditing] = useState<Editing>(null);
-  const [viewing, setViewing] = useState<Viewing>(null);
+  const [viewing, setViewing] = useState<Viewing>(fromUrl.task ? { uuid: fromUrl.task, tab: fromUrl.tab } : null);
+  const [now, setNow] = useState(() => Date.now());
+  const failing = useRef(false);
+  const visible = usePageVisible();
   const [selected, setSelected] = useState<string[]>([]);
   const [revision, setRevision] = useState(0);
   const [capabilities, setCapabilities] = useState<Capabilities>({ runNow: false, cancelRun: false });
@@ -52,7 +69,16 @@ export default function ScheduledTasksPage() {
     };
   }, []);
 
+  useEffect(() => {
+    url.current = { ...url.current, task: viewing?.uuid ?? null, tab: viewing?.tab ?? 'overview' };
+    showInAddress(url.current);
+  }, [viewing]);
+
   const reload = useCallback(() => void actionRef.current?.reload(), []);
+  const clearFilters = useCallback(() => {
+    formRef.current?.resetFields();
+    formRef.current?.submit();
+  }, []);
   const onRunUnsupported = useCallback(() => setCapabilities((c) => ({ ...c, runNow: false })), []);
   const onRunQueued = useCallback((task: Task) => setViewing({ uuid: task.uuid, tab: 'runs' }), []);
   const actions = useTaskActions({ reload, onRunUnsupported, onRunQueued });
@@ -65,13 +91,14 @@ export default function ScheduledTasksPage() {
         permissions,
         canRunNow: capabilities.runNow,
         narrow: screens.sm === false,
-        onView: (task) => setViewing({ uuid: task.uuid }),
+        sort: fromUrl.sort,
+        onView: (task) => setViewing({ uuid: task.uuid, tab: 'overview' }),
         onEdit: (task) => setEditing({ mode: 'edit', task }),
         onRunNow: (task) => void actions.runNow(task),
         onDelete: actions.remove,
         onSetActive: actions.setActive,
       }),
-    [t, lang, permissions, capabilities.runNow, screens.sm, actions],
+    [t, lang, permissions, capabilities.runNow, screens.sm, actions, fromUrl.sort],
   );
 
   const zone = browserTimeZone();
@@ -83,71 +110,118 @@ export default function ScheduledTasksPage() {
       subTitle={screens.md ? t('tasks.subtitle', { id: session?.tenantId ?? '', zone }) : undefined}
     >
       {notice && <Alert type="info" showIcon message={t(notice)} style={{ marginBottom: 16 }} data-testid="role-notice" />}
-      <ProTable<Task, SearchParams>
-        rowKey="uuid"
-        actionRef={actionRef}
-        columns={columns}
-        request={async (params, sort) => {
-          const page = await tasksApi.list({
-            page: params.current,
-            page_size: params.pageSize,
-            keyword: params.keyword?.trim() || undefined,
-            type: params.type,
-            trigger_type: params.trigger_type,
-            is_active: params.is_active === undefined ? undefined : params.is_active === 'true',
-            last_run_status: params.last_run_status,
-            sort: sortParam(sort),
-          });
-          return { data: page.items, total: page.total, success: true };
-        }}
-        // All filters open on a desktop; on a phone only the keyword until "expand".
-        onRequestError={(error) => {
-          // A 401 has already sent the user to sign in; anything else is worth a toast.
-          if (!(error instanceof ApiError && error.status === 401)) message.error(errorMessage(error, t));
-        }}
-        search={{ labelWidth: 'auto', defaultCollapsed: narrowAtStart, span: { xs: 24, sm: 12, md: 12, lg: 8, xl: 8, xxl: 6 } }}
-        pagination={{ defaultPageSize: 20, showSizeChanger: true, pageSizeOptions: [10, 20, 50, 100] }}
-        // Wide enough for every column at 1280 px; below that the table scrolls inside its card.
-        scroll={{ x: screens.lg ? 1100 : 'max-content' }}
-        size={screens.sm === false ? 'small' : 'middle'}
-        dateFormatter="string"
-        options={{ reload: true, density: true, setting: true }}
-        rowSelection={
-          permissions.canEdit
-            ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }
-            : false
-        }
-        tableAlertRender={({ selectedRowKeys, onCleanSelected }) => (
-          <Space size={16}>
-            <span data-testid="selected-count">{t('tasks.batch.selected', { count: selectedRowKeys.length })}</span>
-            <a onClick={onCleanSelected}>{t('tasks.batch.clear')}</a>
-          </Space>
-        )}
-        tableAlertOptionRender={({ selectedRowKeys, onCleanSelected }) => (
-          <Popconfirm
-            title={t('tasks.batch.confirm', { count: selectedRowKeys.length })}
-            description={t('tasks.delete.confirmHint')}
-            okButtonProps={{ danger: true }}
-            okText={t('tasks.action.delete')}
-            onConfirm={async () => {
-              if (await actions.removeMany(selectedRowKeys.map(String))) onCleanSelected();
-            }}
-          >
-            <Button danger size="small" icon={<DeleteOutlined />} data-testid="batch-delete">
-              {t('tasks.batch.delete')}
-            </Button>
-          </Popconfirm>
-        )}
-        toolBarRender={() =>
-          permissions.canEdit
-            ? [
-                <Button key="new" type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ mode: 'create' })} data-testid="new-task">
-                  {t('tasks.new')}
-                </Button>,
-              ]
-            : []
-        }
-      />
+      <NowContext.Provider value={now}>
+        <ProTable<Task, SearchParams>
+          rowKey="uuid"
+          actionRef={actionRef}
+          formRef={formRef}
+          columns={columns}
+          form={{ initialValues: formInitial }}
+          request={async (params, sort) => {
+            const filters: ListFilters = {
+              keyword: params.keyword?.trim() || undefined,
+              type: params.type,
+              trigger_type: params.trigger_type,
+              is_active: params.is_active,
+              last_run_status: params.last_run_status,
+            };
+            const sortText = sortParam(sort);
+            url.current = {
+              ...url.current,
+              filters,
+              page: params.current ?? 1,
+              pageSize: params.pageSize ?? 20,
+              sort: sortFromParam(sortText),
+            };
+            showInAddress(url.current);
+            setFormInitial(NO_INITIAL_VALUES);
+            const page = await tasksApi.list({
+              ...filters,
+              page: params.current,
+              page_size: params.pageSize,
+              is_active: filters.is_active === undefined ? undefined : filters.is_active === 'true',
+              sort: sortText,
+            });
+            failing.current = false;
+            setFiltered(hasFilters(filters));
+            setNow(Date.now());
+            return { data: page.items, total: page.total, success: true };
+          }}
+          // Refreshes itself while the page is visible; becoming visible again refreshes at once.
+          polling={visible ? LIST_POLL_MS : undefined}
+          onRequestError={(error) => {
+            // A 401 has already sent the user to sign in. Anything else is worth one toast, not
+            // one every poll while it lasts.
+            if (error instanceof ApiError && error.status === 401) return;
+            if (!failing.current) message.error(errorMessage(error, t));
+            failing.current = true;
+          }}
+          locale={{
+            emptyText: filtered ? (
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('tasks.empty.filtered')} data-testid="empty-filtered">
+                <Button onClick={clearFilters}>{t('tasks.empty.clear')}</Button>
+              </Empty>
+            ) : (
+              <Empty description={t('tasks.empty.none')} data-testid="empty-tenant">
+                {permissions.canEdit && (
+                  <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ mode: 'create' })}>
+                    {t('tasks.empty.create')}
+                  </Button>
+                )}
+              </Empty>
+            ),
+          }}
+          // All filters open on a desktop; on a phone only the keyword until "expand".
+          search={{ labelWidth: 'auto', defaultCollapsed: narrowAtStart, span: { xs: 24, sm: 12, md: 12, lg: 8, xl: 8, xxl: 6 } }}
+          pagination={{
+            defaultCurrent: fromUrl.page,
+            defaultPageSize: fromUrl.pageSize,
+            showSizeChanger: true,
+            pageSizeOptions: PAGE_SIZES,
+          }}
+          // The sum of the column widths, which fits a 1280 px window; narrower ones scroll the
+          // table inside its card, with the name and the actions fixed at its edges.
+          scroll={{ x: screens.lg ? 1150 : 'max-content' }}
+          size={screens.sm === false ? 'small' : 'middle'}
+          dateFormatter="string"
+          options={{ reload: true, density: true, setting: true }}
+          rowSelection={
+            permissions.canEdit
+              ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }
+              : false
+          }
+          tableAlertRender={({ selectedRowKeys, onCleanSelected }) => (
+            <Space size={16}>
+              <span data-testid="selected-count">{t('tasks.batch.selected', { count: selectedRowKeys.length })}</span>
+              <a onClick={onCleanSelected}>{t('tasks.batch.clear')}</a>
+            </Space>
+          )}
+          tableAlertOptionRender={({ selectedRowKeys, onCleanSelected }) => (
+            <Popconfirm
+              title={t('tasks.batch.confirm', { count: selectedRowKeys.length })}
+              description={t('tasks.delete.confirmHint')}
+              okButtonProps={{ danger: true }}
+              okText={t('tasks.action.delete')}
+              onConfirm={async () => {
+                if (await actions.removeMany(selectedRowKeys.map(String))) onCleanSelected();
+              }}
+            >
+              <Button danger size="small" icon={<DeleteOutlined />} data-testid="batch-delete">
+                {t('tasks.batch.delete')}
+              </Button>
+            </Popconfirm>
+          )}
+          toolBarRender={() =>
+            permissions.canEdit
+              ? [
+                  <Button key="new" type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ mode: 'create' })} data-testid="new-task">
+                    {t('tasks.new')}
+                  </Button>,
+                ]
+              : []
+          }
+        />
+      </NowContext.Provider>
       {editing && (
         <TaskForm
           task={editing.mode === 'edit' ? editing.task : undefined}
@@ -162,7 +236,8 @@ export default function ScheduledTasksPage() {
       <TaskDrawer
         uuid={viewing?.uuid ?? null}
         revision={revision}
-        initialTab={viewing?.tab}
+        tab={viewing?.tab ?? 'overview'}
+        onTabChange={(tab) => viewing && setViewing({ uuid: viewing.uuid, tab })}
         capabilities={capabilities}
         onClose={() => setViewing(null)}
         onEdit={permissions.canEdit ? (task) => setEditing({ mode: 'edit', task }) : undefined}

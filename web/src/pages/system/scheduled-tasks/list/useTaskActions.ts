@@ -20,10 +20,11 @@ export function useTaskActions({ reload, onRunUnsupported, onRunQueued }: Option
   const { message } = App.useApp();
 
   const setActive = useCallback(
-    async (task: Task, active: boolean) => {
+    async (task: Task, active: boolean, cancelRunning = false) => {
       try {
-        await (active ? tasksApi.start(task.uuid) : tasksApi.stop(task.uuid));
-        message.success(t(active ? 'tasks.started' : 'tasks.stopped', { name: task.name }));
+        await (active ? tasksApi.start(task.uuid) : tasksApi.stop(task.uuid, cancelRunning));
+        const done = active ? 'tasks.started' : cancelRunning ? 'tasks.stoppedCancelled' : 'tasks.stopped';
+        message.success(t(done, { name: task.name }));
         reload();
         return true;
       } catch (error) {

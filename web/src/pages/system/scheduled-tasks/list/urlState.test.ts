@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { hasFilters, type ListUrlState, readListUrl, writeListUrl } from './urlState';
+
+const UUID = '0192f0c1-7d2a-7c3e-9a1b-2c3d4e5f6a7b';
+
+describe('readListUrl / writeListUrl', () => {
+  it('reads nothing as the default view, and writes it as no query at all', () => {
+    const state = readListUrl('');
+    expect(state).toEqual({ filters: {}, page: 1, pageSize: 20, sort: null, task: null, tab: 'overview' });
+    expect(writeListUrl(state)).toBe('');
+  });
+
+  it('round-trips filters, paging, sort and the open task with its tab', () => {
+    const state: ListUrlState = {
+      filters: { keyword: 'alpha report', type: 'python_script', trigger_type: 'interval', is_active: 'false', last_run_status: 'failed' },
+      page: 3,
+      pageSize: 50,
+      sort: { field: 'next_run_at', order: 'descend' },
+      task: UUID,
+      tab: 'runs',
+    };
+    const search = writeListUrl(state);
+    expect(search).toBe(
+      `?keyword=alpha+report&type=python_script&trigger_type=interval&is_active=false&last_run_status=failed&page=3&page_size=50&sort=-next_run_at&task=${UUID}&tab=runs`,
+    );
+    expect(readListUrl(search)).toEqual(state);
+  });
+
+  it('ignores what it does not know instead of sending it to the server', () => {
+    const state = readListUrl('?type=shell&trigger_type=&is_active=yes&last_run_status=never&page=0&page_size=7&sort=-secret&task=../x&tab=logs&tenant_id=2');
+    expect(state).toEqual(readListUrl(''));
+    expect(readListUrl('?page=2.5&sort=name').page).toBe(1);
+    expect(readListUrl('?sort=name').sort).toEqual({ field: 'name', order: 'ascend' });
+  });
+
+  it('keeps the tab only with an open task', () => {
+    expect(writeListUrl({ ...readListUrl(''), tab: 'versions' })).toBe('');
+    expect(writeListUrl({ ...readListUrl(''), task: UUID })).toBe(`?task=${UUID}`);
+  });
+});
+
+describe('hasFilters', () => {
+  it('tells a filtered list from the whole tenant', () => {
+    expect(hasFilters({})).toBe(false);
+    expect(hasFilters({ keyword: '  ' })).toBe(false);
+    expect(hasFilters({ is_active: 'false' })).toBe(true);
+  });
+});
