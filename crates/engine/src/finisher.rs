@@ -13,8 +13,8 @@ use store::FinishedAttempt;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use crate::Shared;
 use crate::backoff::Backoff;
+use crate::{ClaimMode, Shared};
 
 /// Most attempts recorded per transaction.
 const FINISH_BATCH: usize = 512;
@@ -29,34 +29,34 @@ pub(crate) struct Completion {
     pub(crate) reply: oneshot::Sender<Result<bool, String>>,
 }
 
-/// Records completions in batches until `halt`, then records what is left and returns.
+/// Records completions in batches until `drained`, then records what is left and returns.
 pub(crate) async fn run(
     shared: Arc<Shared>,
     mut completions: mpsc::Receiver<Completion>,
-    halt: CancellationToken,
+    drained: CancellationToken,
 ) {
     let mut batch = Vec::with_capacity(FINISH_BATCH);
     loop {
         let received = tokio::select! {
             n = completions.recv_many(&mut batch, FINISH_BATCH) => n,
-            () = halt.cancelled() => {
+            () = drained.cancelled() => {
                 while let Ok(completion) = completions.try_recv() {
                     batch.push(completion);
                 }
-                record(&shared, &mut batch, &halt).await;
+                record(&shared, &mut batch, &drained).await;
                 return;
             }
         };
         if received == 0 {
             return;
         }
-        record(&shared, &mut batch, &halt).await;
+        record(&shared, &mut batch, &drained).await;
     }
 }
 
-/// Records `batch`, trying again after store errors until it is recorded (or, once `halt` is
+/// Records `batch`, trying again after store errors until it is recorded (or, once `drained` is
 /// cancelled, a few more times).
-async fn record(shared: &Shared, batch: &mut Vec<Completion>, halt: &CancellationToken) {
+async fn record(shared: &Shared, batch: &mut Vec<Completion>, drained: &CancellationToken) {
     if batch.is_empty() {
         return;
     }
@@ -74,7 +74,7 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>, halt: &Cancellatio
             Ok(held) => break held,
             Err(e) => e,
         };
-        if halt.is_cancelled() {
+        if drained.is_cancelled() {
             tries_left -= 1;
             if tries_left == 0 {
                 tracing::error!(error = %error, attempts = attempts.len(),
@@ -114,7 +114,7 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>, halt: &Cancellatio
 /// that finds nothing would take the writer from the firing. On PostgreSQL the claimer runs
 /// beside the rest, and the look would only delay the next batch.
 async fn poke_if_runs_wait(shared: &Shared) {
-    if !shared.store.claims_while_firing() {
+    if shared.claim_mode == ClaimMode::Beside {
         shared.wake.runs_queued();
         return;
     }

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use store::{ClaimRequest, FireReport, StoreError};
 
-use crate::Shared;
 use crate::backoff::Backoff;
 use crate::policy::Planner;
+use crate::pool;
 use crate::timing::{TimingIndex, WINDOW};
-use crate::worker;
+use crate::{ClaimMode, Shared};
 
 /// Pause before firing a task again that another transaction held (a few milliseconds).
 const LOCKED_RETRY: Duration = Duration::from_millis(2);
@@ -35,7 +35,7 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 Err(e) => {
                     let wait = backoff.failed();
                     tracing::warn!(error = %e, retry_in = ?wait, "loading the upcoming occurrences failed");
-                    pause(&shared, wait).await;
+                    shared.pause(wait).await;
                     continue;
                 }
             }
@@ -56,13 +56,13 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                     // On PostgreSQL a due task whose row another transaction holds (a claim
                     // or a finish marking it) is skipped, not waited for: try again shortly.
                     index.fired_some(&report.next_instants);
-                    pause(&shared, LOCKED_RETRY).await;
+                    shared.pause(LOCKED_RETRY).await;
                 }
                 Ok(report) => index.fired_all(now, &report.next_instants),
                 Err(e) => {
                     let wait = backoff.failed();
                     tracing::warn!(error = %e, retry_in = ?wait, "firing failed");
-                    pause(&shared, wait).await;
+                    shared.pause(wait).await;
                 }
             }
             continue;
@@ -94,8 +94,8 @@ async fn still_due(shared: &Shared, now: Timestamp) -> bool {
 /// also claims as many runs as there are free worker slots, which start at once; the claimer
 /// is poked only for runs left queued.
 async fn fire(shared: &Arc<Shared>, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
-    let slots = if shared.store.claims_while_firing() {
-        worker::free_slots(shared)
+    let slots = if shared.claim_mode == ClaimMode::WithFiring {
+        pool::free_slots(shared)
     } else {
         Vec::new()
     };
@@ -106,7 +106,7 @@ async fn fire(shared: &Arc<Shared>, now: Timestamp, batch: u32) -> Result<FireRe
         per_tenant: shared.config.max_running_per_tenant,
     });
     let mut report = shared.store.fire(now, batch, &Planner, claim).await?;
-    worker::start_all(shared, std::mem::take(&mut report.claimed), slots);
+    pool::start_all(shared, std::mem::take(&mut report.claimed), slots);
     if report.unclaimed > 0 {
         shared.wake.runs_queued();
     }
@@ -114,12 +114,4 @@ async fn fire(shared: &Arc<Shared>, now: Timestamp, batch: u32) -> Result<FireRe
         shared.wake.cancel_requested();
     }
     Ok(report)
-}
-
-/// Sleeps for `d` unless shutdown starts.
-pub(crate) async fn pause(shared: &Shared, d: Duration) {
-    tokio::select! {
-        () = tokio::time::sleep(d) => {}
-        () = shared.stop.cancelled() => {}
-    }
 }

@@ -21,20 +21,24 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+mod attempt;
 mod backoff;
+mod claimer;
 mod executors;
 mod finisher;
 mod firing;
+mod heartbeat;
 mod liveness;
+mod logs;
 mod maintenance;
 pub mod policy;
+mod pool;
 mod rescuer;
 mod retention;
 pub mod retry;
 mod signals;
 mod timing;
 mod wake;
-mod worker;
 
 pub use executors::TaskExecutors;
 pub use liveness::Liveness;
@@ -92,7 +96,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             node_id: "sundial".into(),
-            workers: 16,
+            workers: 64,
             max_running_per_tenant: None,
             lease: Duration::from_secs(30),
             heartbeat_every: Duration::from_secs(10),
@@ -106,6 +110,21 @@ impl Default for EngineConfig {
     }
 }
 
+/// How claimed runs reach the workers; decided once at start from the store, so no loop asks
+/// which database it runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClaimMode {
+    /// One writer (SQLite): the firing transaction also claims runs for the free worker slots,
+    /// so a due run reaches a worker after one durable commit; the claimer takes what the
+    /// firing left queued, and the finisher wakes it only when runs wait (an empty claim
+    /// would still take the writer from the firing).
+    WithFiring,
+    /// Concurrent writers (PostgreSQL): the claimer claims beside the firing (claiming while
+    /// holding the fired tasks would deadlock with another node's firing), woken after every
+    /// batch of outcomes.
+    Beside,
+}
+
 /// What the loops share.
 struct Shared {
     config: EngineConfig,
@@ -113,7 +132,10 @@ struct Shared {
     executor: Arc<dyn RunExecutor>,
     clock: Arc<dyn Clock>,
     wake: Wakeup,
-    /// Cancelled at shutdown: stop firing, claiming and rescuing.
+    /// How claimed runs reach the workers.
+    claim_mode: ClaimMode,
+    /// Cancelled when shutdown begins: no more firing, claiming or rescuing. The heartbeat and
+    /// the finisher go on until the attempts have drained (`EngineHandle::drained`).
     stop: CancellationToken,
     /// Free worker slots: the claimer and the firing loop (which claims in its own
     /// transaction) take one per run they start.
@@ -141,6 +163,14 @@ impl Shared {
             .keys()
             .copied()
             .collect()
+    }
+
+    /// Sleeps for `d` unless shutdown starts.
+    async fn pause(&self, d: Duration) {
+        tokio::select! {
+            () = tokio::time::sleep(d) => {}
+            () = self.stop.cancelled() => {}
+        }
     }
 
     /// How long to wait for `at` (never less than a millisecond past it, so a wake-up is never
@@ -180,6 +210,11 @@ impl Engine {
         // Bounded: a slow disk holds workers back instead of piling up outcomes in memory.
         let (finisher, completions) = mpsc::channel(config.workers.max(1) as usize * 2);
         let slots = Arc::new(Semaphore::new(config.workers.max(1) as usize));
+        let claim_mode = if store.claims_while_firing() {
+            ClaimMode::WithFiring
+        } else {
+            ClaimMode::Beside
+        };
         let shared = Arc::new(Shared {
             slots,
             config,
@@ -187,16 +222,17 @@ impl Engine {
             executor,
             clock,
             wake,
+            claim_mode,
             stop: CancellationToken::new(),
             inflight: Mutex::default(),
             workers: TaskTracker::new(),
             finisher,
             liveness: Liveness::default(),
         });
-        let halt = CancellationToken::new();
+        let drained = CancellationToken::new();
         let mut loops = vec![
             spawn_watched(&shared, "firing", firing::run(shared.clone())),
-            spawn_watched(&shared, "claimer", worker::claim_loop(shared.clone())),
+            spawn_watched(&shared, "claimer", claimer::claim_loop(shared.clone())),
             spawn_watched(&shared, "maintenance", maintenance::run(shared.clone())),
         ];
         if let (Some(signals), Some(out)) = (signals, shared.wake.outgoing()) {
@@ -216,19 +252,19 @@ impl Engine {
             spawn_watched(
                 &shared,
                 "heartbeat",
-                worker::heartbeat_loop(shared.clone(), halt.clone()),
+                heartbeat::heartbeat_loop(shared.clone(), drained.clone()),
             ),
             spawn_watched(
                 &shared,
                 "finisher",
-                finisher::run(shared.clone(), completions, halt.clone()),
+                finisher::run(shared.clone(), completions, drained.clone()),
             ),
         ];
         EngineHandle {
             shared,
             loops,
             writers,
-            halt,
+            drained,
         }
     }
 }
@@ -262,7 +298,8 @@ pub struct EngineHandle {
     shared: Arc<Shared>,
     loops: Vec<JoinHandle<()>>,
     writers: Vec<JoinHandle<()>>,
-    halt: CancellationToken,
+    /// Cancelled once the attempts have drained: the heartbeat and the finisher may end.
+    drained: CancellationToken,
 }
 
 impl EngineHandle {
@@ -311,7 +348,7 @@ impl EngineHandle {
             shared.workers.wait().await;
         }
         report.finished = before.saturating_sub(usize::try_from(report.released).unwrap_or(0));
-        self.halt.cancel();
+        self.drained.cancel();
         for handle in self.writers {
             let _ = handle.await;
         }

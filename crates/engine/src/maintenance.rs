@@ -5,7 +5,6 @@
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 
-use crate::firing::pause;
 use crate::{Shared, rescuer, retention};
 
 /// The lease's name in `engine_leases`.
@@ -41,7 +40,7 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             Ok(false) => last_prune = None,
             Err(e) => tracing::warn!(error = %e, "renewing the maintenance lease failed"),
         }
-        pause(&shared, shared.config.rescue_every).await;
+        shared.pause(shared.config.rescue_every).await;
     }
     if let Err(e) = shared.store.drop_lease(LEASE, &node).await {
         tracing::warn!(error = %e, "giving up the maintenance lease failed");

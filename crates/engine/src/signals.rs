@@ -8,7 +8,6 @@ use std::time::Duration;
 use store::{Signal, Signals};
 
 use crate::Shared;
-use crate::firing::pause;
 use crate::wake::Pokes;
 
 /// Pause before listening again after the connection could not be opened.
@@ -36,7 +35,7 @@ pub(crate) async fn listen(shared: Arc<Shared>, signals: Arc<dyn Signals>) {
             Ok(incoming) => incoming,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for the other nodes' signals");
-                pause(&shared, RETRY).await;
+                shared.pause(RETRY).await;
                 continue;
             }
         };

@@ -88,6 +88,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        let engine = engine::EngineConfig::default();
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./data"),
@@ -104,14 +105,17 @@ impl Default for Config {
             jwt_roles_claim: "roles".into(),
             jwt_default_role: Role::Viewer,
             jwt_max_lifetime: api::auth::DEFAULT_MAX_LIFETIME,
-            workers: 64,
+            // The engine's own defaults, so the binary and the library cannot disagree.
+            workers: engine.workers,
             node_id: None,
             egress_allow: None,
             egress_ca_file: None,
             shutdown_grace_seconds: 30,
-            lease_seconds: 30,
-            max_rescues: 3,
-            run_retention_days: 30,
+            lease_seconds: engine.lease.as_secs(),
+            max_rescues: engine.max_rescues,
+            run_retention_days: engine.retention.map_or(0, |keep| {
+                u32::try_from(keep.as_secs() / 86_400).unwrap_or(u32::MAX)
+            }),
             tenant_max_tasks: 100_000,
             tenant_max_running: 100,
             tenant_min_interval_seconds: 1,
