@@ -133,3 +133,126 @@ pub(crate) fn notice_for(task: &Task, now: Timestamp) -> Option<(ScheduleNotice,
 fn instant(at: Option<Timestamp>) -> String {
     at.map_or_else(|| "none".to_owned(), |at| at.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use domain::{
+        MisfirePolicy, OverlapPolicy, RetryPolicy, TaskCode, TaskConfig, TaskDefinition, TaskName,
+        TaskType, TaskUuid, TenantId, Trigger, TriggerType,
+    };
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn ts(text: &str) -> Timestamp {
+        text.parse().expect("instant")
+    }
+
+    fn task(trigger_type: TriggerType, trigger: Value, next: Option<&str>) -> Task {
+        let t0 = ts("2027-01-01T00:00:00Z");
+        Task {
+            uuid: TaskUuid::new_v7(),
+            tenant: TenantId::new(1).expect("positive"),
+            definition: TaskDefinition {
+                name: TaskName::parse("t").expect("name"),
+                code: TaskCode::parse("t").expect("code"),
+                description: None,
+                trigger: Trigger::parse(trigger_type, &trigger).expect("trigger"),
+                config: TaskConfig::parse(TaskType::ApiCall, &json!({"url": "https://x.test/"}))
+                    .expect("config"),
+                is_active: true,
+                retry_policy: RetryPolicy::default(),
+                timeout_seconds: 30,
+                overlap_policy: OverlapPolicy::Skip,
+                misfire_policy: MisfirePolicy::FireOnce,
+                misfire_grace_seconds: 60,
+            },
+            inngest_function_id: String::new(),
+            is_running: false,
+            next_run_at: next.map(ts),
+            last_run_at: None,
+            last_run_status: None,
+            last_error: None,
+            version: 1,
+            created_at: t0,
+            updated_at: t0,
+            created_by: "a".into(),
+            updated_by: "a".into(),
+            schedule_notice: None,
+        }
+    }
+
+    fn odd_mondays(next: &str) -> Task {
+        task(
+            TriggerType::Cron,
+            json!({"cron": "0 0 */2 * 1", "timezone": "UTC"}),
+            Some(next),
+        )
+    }
+
+    // 2027-03-01 is a Monday: the old rule's odd days or Mondays from 03-01 on were 03-01,
+    // 03-03, 03-05, 03-07, 03-08 …; the corrected rule's odd Mondays are 03-01, 03-15, 03-29.
+
+    #[test]
+    fn a_future_occurrence_the_corrected_rule_drops_moves_to_the_next_one_from_now() {
+        let (notice, moved) = notice_for(
+            &odd_mondays("2027-03-03T00:00:00Z"),
+            ts("2027-03-02T12:00:00Z"),
+        )
+        .expect("flagged");
+        assert!(moved);
+        assert_eq!(notice.reason, NoticeReason::CronRulesChanged);
+        assert_eq!(
+            notice.previous_next_run_at,
+            Some(ts("2027-03-03T00:00:00Z"))
+        );
+        assert_eq!(notice.next_run_at, Some(ts("2027-03-15T00:00:00Z")));
+        assert_eq!(notice.noticed_at, ts("2027-03-02T12:00:00Z"));
+        assert!(
+            notice.message.contains("`0 0 */2 * 1`"),
+            "{}",
+            notice.message
+        );
+    }
+
+    #[test]
+    fn an_overdue_occurrence_moves_to_the_first_one_at_or_after_it_for_the_misfire_policy() {
+        let (notice, _) = notice_for(
+            &odd_mondays("2027-03-03T00:00:00Z"),
+            ts("2027-03-20T00:00:00Z"),
+        )
+        .expect("flagged");
+        assert_eq!(notice.next_run_at, Some(ts("2027-03-15T00:00:00Z")));
+    }
+
+    #[test]
+    fn occurrences_the_rules_agree_on_and_other_trigger_types_are_left_alone() {
+        let now = ts("2027-03-02T12:00:00Z");
+        assert_eq!(notice_for(&odd_mondays("2027-03-15T00:00:00Z"), now), None);
+        assert_eq!(notice_for(&odd_mondays("2027-03-01T00:00:00Z"), now), None);
+        let interval = task(
+            TriggerType::Interval,
+            json!({"seconds": 60, "start_at": "2027-01-01T00:00:00Z"}),
+            Some("2027-03-02T12:00:30Z"),
+        );
+        assert_eq!(notice_for(&interval, now), None);
+    }
+
+    #[test]
+    fn values_an_edit_refuses_are_flagged_without_moving_anything() {
+        let jittery = task(
+            TriggerType::Cron,
+            json!({"cron": "*/5 * * * *", "timezone": "UTC", "jitter_seconds": 600}),
+            Some("2027-03-02T12:05:00Z"),
+        );
+        let (notice, moved) = notice_for(&jittery, ts("2027-03-02T12:00:00Z")).expect("flagged");
+        assert!(!moved);
+        assert_eq!(notice.reason, NoticeReason::OutOfBounds);
+        assert_eq!(notice.previous_next_run_at, notice.next_run_at);
+        assert!(
+            notice.message.contains("trigger_config.jitter_seconds"),
+            "{}",
+            notice.message
+        );
+    }
+}
