@@ -3,9 +3,9 @@
 use std::str::FromStr;
 
 use domain::{
-    Description, EgressRules, MisfirePolicy, OverlapPolicy, RetryPolicy, Run, RunLogLine, Task,
-    TaskCode, TaskConfig, TaskDefinition, TaskName, TaskType, TaskVersion, Trigger, TriggerKind,
-    TriggerType, ValidationErrors,
+    Description, EgressRules, MisfirePolicy, NoticeReason, OverlapPolicy, RetryPolicy, Run,
+    RunLogLine, ScheduleNotice, Task, TaskCode, TaskConfig, TaskDefinition, TaskName, TaskType,
+    TaskVersion, Trigger, TriggerKind, TriggerType, ValidationErrors,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -378,6 +378,57 @@ pub struct TaskResponse {
     pub created_by: String,
     /// Last editor (token subject).
     pub updated_by: String,
+    /// Set when this task's schedule changed without an edit by its owner (found when the
+    /// service started): its next occurrence moved with the corrected cron rules, or its
+    /// trigger has values an edit would now refuse. Null otherwise; the next `PUT` of the task
+    /// clears it.
+    pub schedule_notice: Option<ScheduleNoticeResponse>,
+}
+
+/// Why a task's schedule changed without an edit by its owner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduleNoticeResponse {
+    /// `cron_rules_changed`: the next occurrence moved with the corrected (Vixie cron) day and
+    /// fixed-time rules, and the task now follows the new one. `out_of_bounds`: an instant
+    /// after the supported range or a jitter not shorter than the trigger's period; the task
+    /// runs as stored, and an edit of its trigger must bring them within bounds.
+    pub reason: ScheduleNoticeReason,
+    /// What changed, in words, for the task's owner.
+    pub message: String,
+    /// The next occurrence stored before (RFC 3339, UTC; null: none).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub previous_next_run_at: Option<Timestamp>,
+    /// The next occurrence as computed when noticed (RFC 3339, UTC; null: none).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub next_run_at: Option<Timestamp>,
+    /// When it was noticed.
+    #[schema(value_type = String, format = DateTime)]
+    pub noticed_at: Timestamp,
+}
+
+/// The reason of a [`ScheduleNoticeResponse`].
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScheduleNoticeReason {
+    /// The next occurrence moved with the corrected cron rules.
+    CronRulesChanged,
+    /// The trigger has values an edit would refuse.
+    OutOfBounds,
+}
+
+impl From<ScheduleNotice> for ScheduleNoticeResponse {
+    fn from(notice: ScheduleNotice) -> Self {
+        Self {
+            reason: match notice.reason {
+                NoticeReason::CronRulesChanged => ScheduleNoticeReason::CronRulesChanged,
+                NoticeReason::OutOfBounds => ScheduleNoticeReason::OutOfBounds,
+            },
+            message: notice.message,
+            previous_next_run_at: notice.previous_next_run_at,
+            next_run_at: notice.next_run_at,
+            noticed_at: notice.noticed_at,
+        }
+    }
 }
 
 impl From<Task> for TaskResponse {
@@ -420,6 +471,7 @@ impl From<Task> for TaskResponse {
             updated_at: task.updated_at,
             created_by: task.created_by,
             updated_by: task.updated_by,
+            schedule_notice: task.schedule_notice.map(ScheduleNoticeResponse::from),
         }
     }
 }

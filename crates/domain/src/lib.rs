@@ -23,7 +23,8 @@ pub use metrics::Metrics;
 pub use policy::{Backoff, MisfirePolicy, OverlapPolicy, RetryPolicy};
 pub use run::{LogStream, Run, RunLogLine, RunStatus, RunTrigger, SkipReason};
 pub use task::{
-    AuditAction, Description, Task, TaskCode, TaskDefinition, TaskName, TaskType, TaskVersion,
+    AuditAction, Description, NoticeReason, ScheduleNotice, Task, TaskCode, TaskDefinition,
+    TaskName, TaskType, TaskVersion,
 };
 pub use task_config::{ApiCallConfig, HttpMethod, PythonScriptConfig, TaskConfig};
 pub use trigger::{Trigger, TriggerKind, TriggerType};

@@ -240,6 +240,35 @@ pub struct Task {
     pub created_by: String,
     /// Subject that last changed the task.
     pub updated_by: String,
+    /// Why this task's schedule changed under it or no longer passes the checks of an edit,
+    /// found by the start-up scan; cleared by the next edit of its definition.
+    pub schedule_notice: Option<ScheduleNotice>,
+}
+
+/// Why a task carries a [`ScheduleNotice`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeReason {
+    /// Its cron expression's next occurrence moved with the corrected (Vixie cron) rules.
+    CronRulesChanged,
+    /// Its trigger has a value an edit would refuse (an instant past the supported range, a
+    /// jitter not shorter than the trigger's period); it keeps running as stored.
+    OutOfBounds,
+}
+
+/// A flag on a stored task whose schedule changed without an edit by its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleNotice {
+    /// What happened.
+    pub reason: NoticeReason,
+    /// The explanation shown to the tenant.
+    pub message: String,
+    /// The next occurrence stored before the change (`None`: none was due).
+    pub previous_next_run_at: Option<Timestamp>,
+    /// The next occurrence as now computed (`None`: none any more).
+    pub next_run_at: Option<Timestamp>,
+    /// When the node that found it started.
+    pub noticed_at: Timestamp,
 }
 
 impl Task {

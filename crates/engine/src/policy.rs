@@ -222,6 +222,7 @@ mod tests {
             updated_at: t0,
             created_by: "a".into(),
             updated_by: "a".into(),
+            schedule_notice: None,
         }
     }
 

@@ -7,8 +7,8 @@
 
 use async_trait::async_trait;
 use domain::{
-    Run, RunLogLine, RunStatus, RunUuid, Task, TaskDefinition, TaskType, TaskUuid, TaskVersion,
-    TenantId, TriggerType,
+    Run, RunLogLine, RunStatus, RunUuid, ScheduleNotice, Task, TaskDefinition, TaskType, TaskUuid,
+    TaskVersion, TenantId, TriggerType,
 };
 use jiff::Timestamp;
 
@@ -282,6 +282,20 @@ pub trait Store: Send + Sync + 'static {
         egress_allow: Option<&str>,
         change: Change<'_>,
     ) -> Result<TenantSettings>;
+
+    /// Up to `limit` live tasks of every tenant, in uuid order after `after` (from the first
+    /// with `None`): pages of a scan that never holds the whole table.
+    async fn live_tasks_after(&self, after: Option<TaskUuid>, limit: u32) -> Result<Vec<Task>>;
+
+    /// Flags a task read at `version` with `notice` (a notice it already has stays) and sets
+    /// its next occurrence, without making a version: a scan's correction, not an edit. False
+    /// when the task changed or went since it was read. Editing its definition clears the flag.
+    async fn set_schedule_notice(
+        &self,
+        task: &Task,
+        notice: &ScheduleNotice,
+        next_run_at: Option<Timestamp>,
+    ) -> Result<bool>;
 
     /// Rewrites one row in a write transaction: succeeds only while the store accepts writes
     /// (the readiness check).

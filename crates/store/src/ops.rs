@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use domain::{
-    AuditAction, Run, RunLogLine, RunStatus, RunUuid, Task, TaskDefinition, TaskUuid, TaskVersion,
-    TenantId,
+    AuditAction, Run, RunLogLine, RunStatus, RunUuid, ScheduleNotice, Task, TaskDefinition,
+    TaskUuid, TaskVersion, TenantId,
 };
 use jiff::Timestamp;
 
@@ -511,6 +511,42 @@ impl<B: Backend> Store for B {
             .await?;
         tx.commit().await?;
         row.into_settings()
+    }
+
+    async fn live_tasks_after(&self, after: Option<TaskUuid>, limit: u32) -> Result<Vec<Task>> {
+        let mut conn = self.read().await?;
+        conn.fetch_all::<TaskRow>(
+            Stmt::new(sql::LIVE_TASKS_AFTER)
+                .uuid(after.map_or(uuid::Uuid::nil(), |t| t.0))
+                .int(i64::from(limit)),
+        )
+        .await?
+        .into_iter()
+        .map(TaskRow::into_task)
+        .collect()
+    }
+
+    async fn set_schedule_notice(
+        &self,
+        task: &Task,
+        notice: &ScheduleNotice,
+        next_run_at: Option<Timestamp>,
+    ) -> Result<bool> {
+        let notice = serde_json::to_string(notice)
+            .map_err(|e| StoreError::Corrupt(format!("schedule notice: {e}")))?;
+        let mut tx = self.begin_write().await?;
+        let changed = tx
+            .execute(
+                Stmt::new(sql::SET_SCHEDULE_NOTICE)
+                    .text(notice)
+                    .opt_int(next_run_at.map(millis))
+                    .int(task.tenant.get())
+                    .uuid(task.uuid.0)
+                    .int(task.version),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(changed == 1)
     }
 
     async fn probe_write(&self, now: Timestamp) -> Result<()> {

@@ -9,8 +9,9 @@ use std::str::FromStr;
 
 use domain::{
     AuditAction, Description, LogStream, MisfirePolicy, OverlapPolicy, RetryPolicy, Run,
-    RunLogLine, RunStatus, RunTrigger, RunUuid, SkipReason, Task, TaskCode, TaskConfig,
-    TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion, TenantId, Trigger, TriggerType,
+    RunLogLine, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason, Task, TaskCode,
+    TaskConfig, TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion, TenantId, Trigger,
+    TriggerType,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -49,6 +50,7 @@ pub(crate) struct TaskRow {
     pub(crate) version: i64,
     pub(crate) created_by: String,
     pub(crate) updated_by: String,
+    pub(crate) schedule_notice: Option<String>,
 }
 
 /// What a write needs to know about the task it locked.
@@ -217,6 +219,12 @@ impl TaskRow {
             updated_at: timestamp(self.updated_at, &ctx("updated_at"))?,
             created_by: self.created_by,
             updated_by: self.updated_by,
+            schedule_notice: self
+                .schedule_notice
+                .as_deref()
+                .map(serde_json::from_str::<ScheduleNotice>)
+                .transpose()
+                .map_err(|e| corrupt(&ctx("schedule_notice"), e))?,
         })
     }
 }
@@ -363,6 +371,7 @@ mod tests {
             version: 1,
             created_by: "alice".into(),
             updated_by: "alice".into(),
+            schedule_notice: None,
         }
     }
 
@@ -404,6 +413,10 @@ mod tests {
             corrupt_column(|r| r.last_run_status = Some("meh".into())).contains("last_run_status")
         );
         assert!(corrupt_column(|r| r.created_at = i64::MAX).contains("created_at"));
+        assert!(
+            corrupt_column(|r| r.schedule_notice = Some(r#"{"reason": "whim"}"#.into()))
+                .contains("schedule_notice")
+        );
     }
 
     #[test]

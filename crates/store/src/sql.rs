@@ -20,7 +20,8 @@ macro_rules! task_columns {
         "id, uuid, tenant_id, name, code, description, type, trigger_type, trigger_config, \
          task_config, inngest_function_id, is_active, is_running, last_run_at, last_run_status, \
          last_error, created_at, updated_at, next_run_at, retry_policy, timeout_seconds, \
-         overlap_policy, misfire_policy, misfire_grace_seconds, version, created_by, updated_by"
+         overlap_policy, misfire_policy, misfire_grace_seconds, version, created_by, updated_by, \
+         schedule_notice"
     };
 }
 
@@ -87,8 +88,24 @@ pub(crate) const UPDATE_DEFINITION: &str = "UPDATE scheduled_tasks SET \
      task_config = $7, is_active = $8, timezone = $9, retry_policy = $10, timeout_seconds = $11, \
      overlap_policy = $12, misfire_policy = $13, misfire_grace_seconds = $14, start_at = $15, \
      end_at = $16, jitter_seconds = $17, search_text = $18, \
-     next_run_at = $19, updated_at = $20, updated_by = $21, version = version + 1 \
+     next_run_at = $19, updated_at = $20, updated_by = $21, version = version + 1, \
+     schedule_notice = NULL \
      WHERE id = $22 AND version = $23";
+
+/// One page of every tenant's live tasks, in uuid order after `$1` (keyset paging, so a scan
+/// never holds more than a page).
+pub(crate) const LIVE_TASKS_AFTER: &str = concat!(
+    "SELECT ",
+    task_columns!(),
+    " FROM scheduled_tasks WHERE deleted_at IS NULL AND uuid > $1 ORDER BY uuid LIMIT $2"
+);
+
+/// Flags a live task unless it changed since it was read (`$5`, its version): keeps a notice it
+/// already has, and moves its next occurrence to `$2`. Neither is an edit, so the version and
+/// `updated_at` stay.
+pub(crate) const SET_SCHEDULE_NOTICE: &str = "UPDATE scheduled_tasks SET \
+     schedule_notice = COALESCE(schedule_notice, $1), next_run_at = $2 \
+     WHERE tenant_id = $3 AND uuid = $4 AND version = $5 AND deleted_at IS NULL";
 
 /// Starts or stops a locked task.
 pub(crate) const SET_ACTIVE: &str = "UPDATE scheduled_tasks SET \

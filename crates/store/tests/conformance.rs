@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use common::{at, change, config, create, definition, new_task, tenant, trigger};
 use domain::{
-    AuditAction, Backoff, Description, LogStream, MisfirePolicy, OverlapPolicy, RetryPolicy, Run,
-    RunLogLine, RunStatus, RunTrigger, RunUuid, SkipReason, Task, TaskType, TaskUuid, TriggerType,
+    AuditAction, Backoff, Description, LogStream, MisfirePolicy, NoticeReason, OverlapPolicy,
+    RetryPolicy, Run, RunLogLine, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason, Task,
+    TaskType, TaskUuid, TriggerType,
 };
 use serde_json::json;
 use store::test_support::{AuditEntry, TaskRunState, TestSupport};
@@ -70,6 +71,7 @@ conformance!(
     corrupt_rows_are_errors_not_panics,
     tenant_settings_set_replace_clear_and_stay_per_tenant,
     probe_write_commits,
+    schedule_notices_page_flag_and_clear_on_edit,
 );
 
 type R<T> = Result<T, StoreError>;
@@ -221,6 +223,7 @@ mod cases {
                 updated_at: at(1000 + i),
                 created_by: "alice".into(),
                 updated_by: "alice".into(),
+                schedule_notice: None,
             };
             assert_eq!(task, expected);
             assert_eq!(
@@ -2208,6 +2211,149 @@ mod cases {
     pub async fn probe_write_commits<S: Store + TestSupport>(store: Arc<S>) {
         store.probe_write(at(1_000)).await.expect("first probe");
         store.probe_write(at(2_000)).await.expect("second probe");
+    }
+
+    pub async fn schedule_notices_page_flag_and_clear_on_edit<S: Store + TestSupport>(
+        store: Arc<S>,
+    ) {
+        let (a, b) = (tenant(1), tenant(2));
+        let mut created = Vec::new();
+        for (i, t) in [a, b, a, b, a].into_iter().enumerate() {
+            let code = format!("scan-{i}");
+            created.push(create(&*store, t, &code, &code, 1_000 + i as i64).await);
+        }
+        let gone = create(&*store, a, "gone", "gone", 2_000).await;
+        store
+            .delete_tasks(&[gone.uuid], change(a, "alice", 2_001))
+            .await
+            .expect("delete");
+
+        // Pages of two walk every tenant's live tasks once, in uuid order.
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.live_tasks_after(after, 2).await.expect("page");
+            assert!(page.len() <= 2);
+            let Some(last) = page.last() else { break };
+            after = Some(last.uuid);
+            seen.extend(page.into_iter().map(|t| t.uuid));
+        }
+        let mut expected: Vec<_> = created.iter().map(|t| t.uuid).collect();
+        expected.sort();
+        assert_eq!(seen, expected);
+
+        let task = &created[0];
+        let notice = |reason, noticed_ms| ScheduleNotice {
+            reason,
+            message: "moved".into(),
+            previous_next_run_at: task.next_run_at,
+            next_run_at: Some(at(500_000)),
+            noticed_at: at(noticed_ms),
+        };
+        let first = notice(NoticeReason::CronRulesChanged, 3_000);
+        assert!(
+            store
+                .set_schedule_notice(task, &first, Some(at(500_000)))
+                .await
+                .expect("flag")
+        );
+        let flagged = store
+            .get_task(a, task.uuid)
+            .await
+            .expect("get")
+            .expect("live");
+        assert_eq!(
+            flagged,
+            Task {
+                next_run_at: Some(at(500_000)),
+                schedule_notice: Some(first.clone()),
+                ..task.clone()
+            },
+            "a flag is no edit: version and updated_at stay"
+        );
+        let listed = store.list_tasks(a, &query()).await.expect("list");
+        let in_list = listed
+            .items
+            .iter()
+            .find(|t| t.uuid == task.uuid)
+            .expect("listed");
+        assert_eq!(in_list.schedule_notice, Some(first.clone()));
+
+        // A second scan keeps the notice it found first; a stale version changes nothing.
+        let again = notice(NoticeReason::OutOfBounds, 4_000);
+        assert!(
+            store
+                .set_schedule_notice(task, &again, Some(at(500_000)))
+                .await
+                .expect("flag again")
+        );
+        let kept = store
+            .get_task(a, task.uuid)
+            .await
+            .expect("get")
+            .expect("live");
+        assert_eq!(kept.schedule_notice, Some(first.clone()));
+        let stale = Task {
+            version: task.version + 1,
+            ..task.clone()
+        };
+        assert!(
+            !store
+                .set_schedule_notice(&stale, &again, None)
+                .await
+                .expect("stale")
+        );
+        assert!(
+            !store
+                .set_schedule_notice(&gone, &again, None)
+                .await
+                .expect("deleted")
+        );
+        let wrong_tenant = Task {
+            tenant: b,
+            ..task.clone()
+        };
+        assert!(
+            !store
+                .set_schedule_notice(&wrong_tenant, &again, None)
+                .await
+                .expect("other tenant")
+        );
+        assert_eq!(
+            store
+                .get_task(a, task.uuid)
+                .await
+                .expect("get")
+                .expect("live"),
+            kept
+        );
+
+        // Starting and stopping is no edit of the definition; an update clears the flag.
+        let stopped = store
+            .set_active(task.uuid, false, None, change(a, "bob", 5_000))
+            .await
+            .expect("stop");
+        assert_eq!(stopped.schedule_notice, Some(first));
+        let edited = store
+            .update_task(
+                task.uuid,
+                None,
+                stopped.definition.clone(),
+                None,
+                change(a, "bob", 6_000),
+            )
+            .await
+            .expect("update");
+        assert_eq!(edited.schedule_notice, None);
+        assert_eq!(
+            store
+                .get_task(a, task.uuid)
+                .await
+                .expect("get")
+                .expect("live")
+                .schedule_notice,
+            None
+        );
     }
 }
 

@@ -18,6 +18,7 @@ use tracing_subscriber::EnvFilter;
 mod backup;
 mod config;
 mod console;
+mod notices;
 mod sandbox;
 mod secret;
 
@@ -242,6 +243,17 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let client = client.build().map_err(Fatal::EgressClient)?;
     let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
+    // Before the engine fires anything: an occurrence the corrected rules moved must not fire
+    // at its old instant. A failed scan is reported, not fatal: it only informs and corrects.
+    match notices::scan(stores.tasks.as_ref(), clock.now()).await {
+        Ok(report) => tracing::info!(
+            scanned = report.scanned,
+            flagged = report.flagged,
+            moved = report.moved,
+            "schedule notice scan done"
+        ),
+        Err(error) => tracing::error!(%error, "schedule notice scan failed; tasks not flagged"),
+    }
     let engine = Engine::start(
         EngineConfig {
             node_id: config.node_id(),

@@ -459,3 +459,150 @@ async fn an_identity_providers_tokens_are_accepted_and_no_secret_is_generated() 
     let (started, stderr) = sundial(&["serve"], &unreachable).await;
     assert!(!started && stderr.contains("fetching the JWKS"), "{stderr}");
 }
+
+/// The next UTC midnight strictly after `now` whose date satisfies `matches`.
+fn next_midnight(
+    now: jiff::Timestamp,
+    matches: impl Fn(jiff::civil::Date) -> bool,
+) -> jiff::Timestamp {
+    let mut day = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    loop {
+        day = day.tomorrow().unwrap();
+        if matches(day) {
+            return day.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp();
+        }
+    }
+}
+
+#[tokio::test]
+async fn start_up_flags_tasks_whose_schedule_changed_until_they_are_edited() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = Node::start(data.path(), &[]).await;
+    let admin = server.token.clone();
+    let mut moved = task("odd-mondays");
+    moved["trigger_config"] = json!({"cron": "0 0 */2 * 1", "timezone": "UTC"});
+    let (status, moved) = server.call_as(&admin, Method::POST, "/", Some(moved)).await;
+    assert_eq!(status, 201, "{moved}");
+    let mut jittery = task("jittery");
+    jittery["trigger_config"] = json!({"cron": "*/5 * * * *", "timezone": "UTC"});
+    let (status, jittery) = server
+        .call_as(&admin, Method::POST, "/", Some(jittery))
+        .await;
+    assert_eq!(status, 201, "{jittery}");
+    let (status, steady) = server
+        .call_as(&admin, Method::POST, "/", Some(task("steady")))
+        .await;
+    assert_eq!(status, 201, "{steady}");
+    server.kill9().await;
+
+    // What the previous version stored: the OR of the day fields (odd days or Mondays) for
+    // `0 0 */2 * 1`, and a jitter it did not bound (longer than the 5 minutes of `*/5`).
+    let now = jiff::Timestamp::now();
+    let odd = |d: jiff::civil::Date| d.day() % 2 == 1;
+    let monday = |d: jiff::civil::Date| d.weekday() == jiff::civil::Weekday::Monday;
+    let old = next_midnight(now, |d| (odd(d) || monday(d)) && !(odd(d) && monday(d)));
+    let new = next_midnight(now, |d| odd(d) && monday(d));
+    let db = data.path().join("sundial.db");
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!(
+        "sqlite://{}",
+        db.display()
+    ))
+    .await
+    .unwrap();
+    sqlx::query("UPDATE scheduled_tasks SET next_run_at = $1 WHERE code = 'odd-mondays'")
+        .bind(old.as_millisecond())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let long_jitter = json!({"cron": "*/5 * * * *", "timezone": "UTC", "jitter_seconds": 600});
+    sqlx::query(
+        "UPDATE scheduled_tasks SET trigger_config = $1, jitter_seconds = 600 WHERE code = 'jittery'",
+    )
+    .bind(long_jitter.to_string())
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    drop(conn);
+
+    let mut server = Node::start(data.path(), &[]).await;
+    let get = |uuid: &Value| format!("/{}", uuid.as_str().unwrap());
+    let (_, flagged) = server
+        .call_as(&admin, Method::GET, &get(&moved["uuid"]), None)
+        .await;
+    let notice = &flagged["schedule_notice"];
+    assert_eq!(notice["reason"], "cron_rules_changed", "{flagged}");
+    assert_eq!(notice["previous_next_run_at"], old.to_string());
+    assert_eq!(notice["next_run_at"], new.to_string());
+    assert_eq!(
+        flagged["next_run_at"],
+        new.to_string(),
+        "the old instant must not fire"
+    );
+    assert_eq!(flagged["version"], 1);
+    assert!(
+        notice["message"].as_str().unwrap().contains("0 0 */2 * 1"),
+        "{notice}"
+    );
+
+    let (_, out_of_bounds) = server
+        .call_as(&admin, Method::GET, &get(&jittery["uuid"]), None)
+        .await;
+    let notice = &out_of_bounds["schedule_notice"];
+    assert_eq!(notice["reason"], "out_of_bounds", "{out_of_bounds}");
+    assert!(
+        notice["message"]
+            .as_str()
+            .unwrap()
+            .contains("jitter_seconds"),
+        "{notice}"
+    );
+    assert_eq!(notice["next_run_at"], out_of_bounds["next_run_at"]);
+    assert_eq!(notice["previous_next_run_at"], out_of_bounds["next_run_at"]);
+
+    let (_, unchanged) = server
+        .call_as(&admin, Method::GET, &get(&steady["uuid"]), None)
+        .await;
+    assert_eq!(unchanged["schedule_notice"], Value::Null, "{unchanged}");
+    let (_, list) = server.call_as(&admin, Method::GET, "/list", None).await;
+    let flagged_codes: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| !t["schedule_notice"].is_null())
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(flagged_codes.len(), 2, "{list}");
+
+    // The long jitter keeps running; it is refused when the trigger is edited, and any save
+    // clears the flag.
+    let (status, refused) = server
+        .call_as(
+            &admin,
+            Method::PUT,
+            &get(&jittery["uuid"]),
+            Some(json!({"trigger_config": long_jitter})),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    let (status, edited) = server
+        .call_as(
+            &admin,
+            Method::PUT,
+            &get(&moved["uuid"]),
+            Some(json!({"description": "seen"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["schedule_notice"], Value::Null);
+    assert_eq!(edited["next_run_at"], new.to_string());
+
+    // A second start changes nothing more: the corrected instant agrees with the rules.
+    server.kill9().await;
+    let mut server = Node::start(data.path(), &[]).await;
+    let (_, again) = server
+        .call_as(&admin, Method::GET, &get(&moved["uuid"]), None)
+        .await;
+    assert_eq!(again["schedule_notice"], Value::Null, "{again}");
+    assert_eq!(again["next_run_at"], new.to_string());
+    server.kill9().await;
+}

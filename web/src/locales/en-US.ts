@@ -176,6 +176,15 @@ const enUS = {
   'preview.yourTime': 'your time {time}',
   'cron.invalid': 'Not a cron expression: {error}',
 
+  'notice.tag': 'Schedule changed',
+  'notice.cron_rules_changed': 'Cron rules changed',
+  'notice.cron_rules_changed.explain': 'Cron expressions now follow Vixie cron\'s rules (a day field starting with * makes both day fields count; a minute and hour that do not start with * run at a fixed time across DST). This task\'s next run moved; it already follows the new one.',
+  'notice.out_of_bounds': 'Values out of bounds',
+  'notice.out_of_bounds.explain': 'This trigger has values an edit now refuses (a date after 2999, or a jitter not shorter than the time between runs). It keeps running as saved; the next edit of its trigger must fix them.',
+  'notice.previous': 'Before',
+  'notice.next': 'Now',
+  'notice.untilSaved': 'Shown until the task is next saved.',
+
   'drawer.title': '{name}',
   'drawer.tab.overview': 'Overview',
   'drawer.tab.runs': 'Runs & logs',

@@ -109,6 +109,20 @@ export interface Task {
   updated_at: string;
   created_by: string;
   updated_by: string;
+  /** Set when the schedule changed without an edit (found at the service's start); the next save clears it. */
+  schedule_notice: ScheduleNotice | null;
+}
+
+export type ScheduleNoticeReason = 'cron_rules_changed' | 'out_of_bounds';
+
+/** Why a task's schedule changed without an edit by its owner, with both next occurrences. */
+export interface ScheduleNotice {
+  reason: ScheduleNoticeReason;
+  /** The server's explanation (English), naming the expression or the values out of bounds. */
+  message: string;
+  previous_next_run_at: string | null;
+  next_run_at: string | null;
+  noticed_at: string;
 }
 
 export interface Page<T> {

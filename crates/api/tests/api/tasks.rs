@@ -93,6 +93,50 @@ on_both_backends! {
         assert_eq!(fetched, updated);
     }
 
+    async fn a_schedule_notice_shows_in_get_and_list_until_the_next_edit(app) {
+        let task = app.create(1, cron_task("moved")).await;
+        assert_eq!(task["schedule_notice"], serde_json::Value::Null);
+        let uuid = task["uuid"].as_str().unwrap();
+        let tenant = domain::TenantId::new(1).unwrap();
+        let stored = app.store
+            .get_task(tenant, domain::TaskUuid(uuid.parse().unwrap()))
+            .await
+            .unwrap()
+            .unwrap();
+        let notice = domain::ScheduleNotice {
+            reason: domain::NoticeReason::CronRulesChanged,
+            message: "The next occurrence moved.".into(),
+            previous_next_run_at: stored.next_run_at,
+            next_run_at: Some("2026-01-16T16:00:00Z".parse().unwrap()),
+            noticed_at: "2026-01-15T12:00:00Z".parse().unwrap(),
+        };
+        assert!(app.store.set_schedule_notice(&stored, &notice, notice.next_run_at).await.unwrap());
+        let expected = json!({
+            "reason": "cron_rules_changed",
+            "message": "The next occurrence moved.",
+            "previous_next_run_at": "2026-01-15T16:00:00Z",
+            "next_run_at": "2026-01-16T16:00:00Z",
+            "noticed_at": "2026-01-15T12:00:00Z",
+        });
+        let fetched = app.call(1, Method::GET, &format!("/{uuid}"), None).await.expect(200);
+        assert_eq!(fetched["schedule_notice"], expected);
+        assert_eq!(fetched["next_run_at"], "2026-01-16T16:00:00Z");
+        assert_eq!(fetched["version"], 1, "a notice is not an edit");
+        let listed = app.call(1, Method::GET, "/list?page=1&page_size=10", None).await.expect(200);
+        assert_eq!(listed["items"][0]["schedule_notice"], expected);
+
+        app.call(1, Method::POST, &format!("/{uuid}/stop"), None).await.expect(200);
+        let stopped = app.call(1, Method::GET, &format!("/{uuid}"), None).await.expect(200);
+        assert_eq!(stopped["schedule_notice"], expected, "stopping is no edit of the schedule");
+
+        let edited = app.call(1, Method::PUT, &format!("/{uuid}"), Some(json!({"description": "seen"})))
+            .await
+            .expect(200);
+        assert_eq!(edited["schedule_notice"], serde_json::Value::Null);
+        let fetched = app.call(1, Method::GET, &format!("/{uuid}"), None).await.expect(200);
+        assert_eq!(fetched["schedule_notice"], serde_json::Value::Null);
+    }
+
     async fn update_without_a_version_applies_to_the_current_one(app) {
         let task = app.create(1, cron_task("report")).await;
         let uuid = task["uuid"].as_str().unwrap();

@@ -1,6 +1,7 @@
-import { Collapse, Descriptions, type DescriptionsProps, Space, Tag, Typography } from 'antd';
+import { Alert, Collapse, Descriptions, type DescriptionsProps, Space, Tag, Typography } from 'antd';
 import { useLocale } from '../../../../locales/context';
-import type { Task, TaskStatus } from '../../../../services/types';
+import type { ScheduleNotice, Task, TaskStatus } from '../../../../services/types';
+import { noticeView } from '../../../../utils/scheduleNotice';
 import { formatInZone, formatLocal } from '../../../../utils/time';
 import { summarizeTrigger } from '../../../../utils/trigger';
 import { RUN_STATUSES } from './runStatus';
@@ -22,6 +23,41 @@ function When({ instant, zone }: { instant: string | null; zone: string }) {
 }
 
 const LABEL_STYLE = { label: { width: 140 } };
+
+/** A schedule that changed without an edit: what happened and, when it moved, both next runs. */
+function NoticeAlert({ notice, zone }: { notice: ScheduleNotice; zone: string }) {
+  const { t } = useLocale();
+  const view = noticeView(notice);
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      data-testid="schedule-notice"
+      message={t(view.title)}
+      description={
+        <Space direction="vertical" size={4}>
+          <span>{t(view.explanation)}</span>
+          {view.moved ? (
+            <>
+              <span>
+                {t('notice.previous')}: <When instant={notice.previous_next_run_at} zone={zone} />
+              </span>
+              <span>
+                {t('notice.next')}: <When instant={notice.next_run_at} zone={zone} />
+              </span>
+            </>
+          ) : (
+            <span>
+              {t('drawer.nextRun')}: <When instant={notice.next_run_at} zone={zone} />
+            </span>
+          )}
+          <Typography.Text type="secondary">{notice.message}</Typography.Text>
+          <Typography.Text type="secondary">{t('notice.untilSaved')}</Typography.Text>
+        </Space>
+      }
+    />
+  );
+}
 
 /** Status (next run, current run, last result and error), the definition and its policies. */
 export function TaskOverview({ task, status }: { task: Task; status: TaskStatus | undefined }) {
@@ -153,6 +189,7 @@ export function TaskOverview({ task, status }: { task: Task; status: TaskStatus 
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="task-overview">
+      {task.schedule_notice && <NoticeAlert notice={task.schedule_notice} zone={task.timezone} />}
       <Descriptions size="small" column={1} bordered title={t('drawer.status')} styles={LABEL_STYLE} items={state} />
       <Descriptions size="small" column={1} bordered title={t('drawer.config')} styles={LABEL_STYLE} items={definition} />
       <Collapse

@@ -1,10 +1,11 @@
-import { DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
 import type { ProColumns } from '@ant-design/pro-components';
 import { Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { Permissions } from '../../../../auth/token';
 import type { Translate } from '../../../../locales/context';
 import type { Lang } from '../../../../locales/lang';
 import type { Task } from '../../../../services/types';
+import { noticeView } from '../../../../utils/scheduleNotice';
 import { ActiveSwitch } from './ActiveSwitch';
 import { LastError, NextRun, RelativeTime, TriggerCell } from './cells';
 import { RUN_STATUSES } from './runStatus';
@@ -65,6 +66,13 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
           <Typography.Link onClick={() => ctx.onView(task)} data-testid={`task-name-${task.code}`}>
             {task.name}
           </Typography.Link>
+          {task.schedule_notice && (
+            <Tooltip title={t(noticeView(task.schedule_notice).title)}>
+              <Tag color="warning" icon={<WarningOutlined />} data-testid={`schedule-notice-${task.code}`} style={{ marginInlineEnd: 0 }}>
+                {t('notice.tag')}
+              </Tag>
+            </Tooltip>
+          )}
           {narrow && <StatusTag status={task.last_run_status} />}
           {task.description && (
             <Typography.Text type="secondary" ellipsis style={{ maxWidth: 200, fontSize: 12 }}>

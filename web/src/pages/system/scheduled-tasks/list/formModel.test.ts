@@ -51,6 +51,7 @@ function task(patch: Partial<Task>): Task {
     updated_at: '2029-12-31T00:00:00Z',
     created_by: 'cli',
     updated_by: 'cli',
+    schedule_notice: null,
     ...patch,
   };
 }
