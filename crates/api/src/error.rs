@@ -5,6 +5,8 @@ use axum::response::{IntoResponse, Response};
 use domain::{FieldError, ValidationErrors};
 use serde::Serialize;
 use store::StoreError;
+
+use crate::request_id::RequestId;
 use utoipa::ToSchema;
 
 /// Everything a handler can answer besides success. Internal details are logged, never sent.
@@ -88,6 +90,10 @@ pub struct Problem {
     /// Invalid fields, for validation problems.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// The request's id (also in the `X-Request-Id` response header); quote it when reporting
+    /// a problem, it names the request in the service's logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// One invalid field of a request.
@@ -280,6 +286,7 @@ impl IntoResponse for ApiError {
             detail,
             code: code.into(),
             errors,
+            request_id: RequestId::current(),
         };
         let mut response = (status, axum::Json(problem)).into_response();
         let headers = response.headers_mut();

@@ -20,11 +20,13 @@ mod dto;
 mod error;
 mod extract;
 mod quotas;
+mod request_id;
 mod routes;
 
 pub use auth::Auth;
 pub use error::{ApiError, Problem};
 pub use quotas::TenantQuotas;
+pub use request_id::with_request_ids;
 pub use routes::system::{SandboxHealth, SandboxStatus};
 
 /// The path prefix of the task API, as in the original design.

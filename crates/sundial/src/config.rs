@@ -158,9 +158,10 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         let mut config: Config = figment
-            // SUNDIAL_LOG and SUNDIAL_CONFIG are read before the configuration (logging, the
-            // file's path); every other SUNDIAL_* variable must be a known key, so typos fail.
-            .merge(Env::prefixed("SUNDIAL_").ignore(&["log", "config"]))
+            // SUNDIAL_LOG, SUNDIAL_LOG_FORMAT and SUNDIAL_CONFIG are read before the
+            // configuration (logging, the file's path); every other SUNDIAL_* variable must be
+            // a known key, so typos fail.
+            .merge(Env::prefixed("SUNDIAL_").ignore(&["log", "log_format", "config"]))
             .extract()
             .map_err(|e| ConfigError::Invalid(Box::new(e)))?;
         config.jwt_secret = from_file(
@@ -315,6 +316,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.clear_env();
             jail.set_env("SUNDIAL_LOG", "debug");
+            jail.set_env("SUNDIAL_LOG_FORMAT", "json");
             jail.set_env("SUNDIAL_CONFIG", "/nonexistent.toml");
             jail.set_env("SUNDIAL_LISTEN", "127.0.0.1:9999");
             let config = Config::load(None).expect("SUNDIAL_LOG and SUNDIAL_CONFIG are ignored");

@@ -308,9 +308,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             min_interval_seconds: config.tenant_min_interval_seconds.max(1),
         },
     };
-    let app = console::router()
-        .merge(api::app(state))
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+    let app = api::with_request_ids(console::router().merge(api::app(state)));
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -382,14 +380,50 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
     }
 }
 
+/// How log lines are written: `SUNDIAL_LOG_FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    /// One human-readable line per event (the default).
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl LogFormat {
+    /// Read before the configuration, as logging starts first.
+    fn parse(value: Option<std::ffi::OsString>) -> Result<Self, String> {
+        let Some(value) = value else {
+            return Ok(LogFormat::Text);
+        };
+        match value.to_str() {
+            Some("text") => Ok(LogFormat::Text),
+            Some("json") => Ok(LogFormat::Json),
+            _ => Err(format!(
+                "SUNDIAL_LOG_FORMAT must be `text` or `json`, not `{}`",
+                value.to_string_lossy()
+            )),
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    let format = match LogFormat::parse(std::env::var_os("SUNDIAL_LOG_FORMAT")) {
+        Ok(format) => format,
+        Err(error) => {
+            eprintln!("sundial: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("SUNDIAL_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -402,6 +436,18 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_log_format_is_text_json_or_an_error_naming_the_variable() {
+        assert_eq!(LogFormat::parse(None), Ok(LogFormat::Text));
+        assert_eq!(LogFormat::parse(Some("text".into())), Ok(LogFormat::Text));
+        assert_eq!(LogFormat::parse(Some("json".into())), Ok(LogFormat::Json));
+        let error = LogFormat::parse(Some("JSON ".into())).unwrap_err();
+        assert_eq!(
+            error,
+            "SUNDIAL_LOG_FORMAT must be `text` or `json`, not `JSON `"
+        );
+    }
 
     #[test]
     fn database_passwords_stay_out_of_logs() {

@@ -606,3 +606,71 @@ async fn start_up_flags_tasks_whose_schedule_changed_until_they_are_edited() {
     assert_eq!(again["next_run_at"], new.to_string());
     server.kill9().await;
 }
+
+/// `SUNDIAL_LOG_FORMAT=json` writes one JSON object per log line, and a request's lines carry
+/// its `X-Request-Id`; an unknown format stops start-up naming the variable.
+#[tokio::test]
+async fn json_logs_carry_the_request_id() {
+    let data = tempfile::tempdir().unwrap();
+    let vars = env(&[
+        ("SUNDIAL_JWT_SECRET", common::SECRET),
+        ("SUNDIAL_LOG_FORMAT", "json"),
+        // tower_http's per-request lines are at debug level: the access log.
+        ("SUNDIAL_LOG", "info,tower_http=debug"),
+    ]);
+    let node = Node::start_logging_to_stdout(data.path(), &vars).await;
+    let id = format!("e2e-{}", uuid::Uuid::new_v4().simple());
+    let response = reqwest::Client::new()
+        .get(format!("{}{}/no-such-task", node.base, common::TASKS))
+        .header("X-Request-Id", &id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], id.as_str());
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["request_id"], id.as_str(), "{problem}");
+
+    let finished = |lines: Vec<String>| {
+        lines.into_iter().find_map(|line| {
+            let event: Value = serde_json::from_str(&line).ok()?;
+            (event["span"]["request_id"] == id.as_str()
+                && event["fields"]["message"] == "finished processing request")
+                .then_some(event)
+        })
+    };
+    poll("the request's log line", Duration::from_secs(10), || {
+        let found = finished(node.printed()).is_some();
+        async move { found }
+    })
+    .await;
+    let event = finished(node.printed()).unwrap();
+    assert_eq!(event["span"]["name"], "request", "{event}");
+    assert_eq!(event["span"]["method"], "GET", "{event}");
+    assert_eq!(
+        event["span"]["uri"],
+        format!("{}/no-such-task", common::TASKS),
+        "{event}"
+    );
+    assert_eq!(event["fields"]["status"], 401, "{event}");
+    for line in node.printed() {
+        let event: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("{line}"));
+        assert!(
+            event["level"].is_string() && event["timestamp"].is_string(),
+            "{line}"
+        );
+    }
+
+    let (started, stderr) = sundial(
+        &["serve"],
+        &env(&[
+            ("SUNDIAL_JWT_SECRET", common::SECRET),
+            ("SUNDIAL_LOG_FORMAT", "logfmt"),
+        ]),
+    )
+    .await;
+    assert!(!started, "{stderr}");
+    assert!(
+        stderr.contains("SUNDIAL_LOG_FORMAT must be `text` or `json`, not `logfmt`"),
+        "{stderr}"
+    );
+}

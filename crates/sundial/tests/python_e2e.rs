@@ -456,3 +456,65 @@ async fn without_the_helper_python_fails_closed_and_the_rest_works() {
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(sink.hits_on("/still-works").len(), 1);
 }
+
+/// Replacing `sundial-sandbox-init` on disk while the service runs, as a package manager does
+/// (a new file renamed over the old) or as a rebuild does (the same file truncated and
+/// rewritten), leaves python runs working; deleting it without a replacement makes runs fail
+/// saying so.
+#[tokio::test(flavor = "multi_thread")]
+async fn python_keeps_running_when_the_helper_is_replaced_on_disk() {
+    let target = std::path::Path::new(BIN).parent().unwrap();
+    let install = tempfile::tempdir_in(target).unwrap();
+    let bin = install.path().join("sundial");
+    std::fs::hard_link(BIN, &bin).unwrap();
+    let original = target.join("sundial-sandbox-init");
+    let helper = install.path().join("sundial-sandbox-init");
+    std::fs::copy(&original, &helper).unwrap();
+    let sink = Sink::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let node = Node::start_binary(&bin, data.path(), &engine_env(&TestDb::sqlite(), &sink)).await;
+
+    let task = node
+        .create(python_task("upgraded", "print('ran')", 30, Value::Null))
+        .await;
+    let run_once = || async {
+        let run = node
+            .ok(Method::POST, &format!("/{task}/run"), None, 202)
+            .await;
+        let run = run["uuid"].as_str().unwrap().to_owned();
+        (finished(&node, &run).await, log(&node, &task, &run).await)
+    };
+    let (run, lines) = run_once().await;
+    assert_eq!(run["status"], "succeeded", "before any change: {run}");
+    assert_eq!(stream(&lines, "stdout"), ["ran"]);
+
+    let staged = install.path().join(".sundial-sandbox-init.new");
+    std::fs::copy(&original, &staged).unwrap();
+    std::fs::rename(&staged, &helper).unwrap();
+    let (run, lines) = run_once().await;
+    assert_eq!(run["status"], "succeeded", "after a rename over it: {run}");
+    assert_eq!(stream(&lines, "stdout"), ["ran"]);
+
+    std::fs::write(&helper, std::fs::read(&original).unwrap()).unwrap();
+    let (run, lines) = run_once().await;
+    assert_eq!(
+        run["status"], "succeeded",
+        "after a rewrite in place: {run}"
+    );
+    assert_eq!(stream(&lines, "stdout"), ["ran"]);
+
+    // Renamed over once more, so that the held file is unlinked, then gone for good.
+    std::fs::copy(&original, &staged).unwrap();
+    std::fs::rename(&staged, &helper).unwrap();
+    std::fs::remove_file(&helper).unwrap();
+    let (run, _) = run_once().await;
+    assert_eq!(run["status"], "failed", "{run}");
+    let why = run["error"].as_str().unwrap();
+    assert!(
+        why.contains(&format!(
+            "the sandbox helper {} was deleted after start-up and nothing replaced it",
+            helper.display()
+        )),
+        "the run names the cause: {why}"
+    );
+}

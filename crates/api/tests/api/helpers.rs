@@ -169,7 +169,11 @@ impl TestApp {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, api::app(state)).await.unwrap() });
+        tokio::spawn(async move {
+            axum::serve(listener, api::with_request_ids(api::app(state)))
+                .await
+                .unwrap()
+        });
         TestApp {
             base,
             client: reqwest::Client::new(),
@@ -221,12 +225,21 @@ impl TestApp {
             .get("content-type")
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default();
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_owned());
         let bytes = response.bytes().await.unwrap();
-        let body = if bytes.is_empty() {
+        let mut body = if bytes.is_empty() {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null)
         };
+        // Every request has its own id; checked against the header here and taken out, so
+        // that tests can compare whole problem bodies.
+        if let Some(quoted) = body.as_object_mut().and_then(|o| o.remove("request_id")) {
+            assert_eq!(Some(&quoted), request_id.map(Value::from).as_ref());
+        }
         Reply {
             status,
             content_type,

@@ -10,6 +10,7 @@ mod isolation;
 mod list;
 mod openapi;
 mod quotas;
+mod request_id;
 mod runs;
 mod schedule_agreement;
 mod tasks;

@@ -41,7 +41,7 @@ pub use probe::{Layer, Layers, ProbeReport};
 
 use crate::{Attempt, AttemptResult, LogSink, Outcome};
 use protocol::LandlockMode;
-use supervisor::{End, Launcher, RootEntry, RunReport, RunSpec};
+use supervisor::{End, Helper, Launcher, RootEntry, RunReport, RunSpec};
 
 /// The variables every script gets; a task's own `env` cannot override them.
 pub const FIXED_ENV: [&str; 4] = ["HOME", "PATH", "LANG", "SUNDIAL_CONTEXT"];
@@ -192,28 +192,10 @@ impl PythonExecutor {
             ));
         };
         report.init = Some(init_path.display().to_string());
-        let init = match rustix::fs::open(
-            &init_path,
-            rustix::fs::OFlags::PATH | rustix::fs::OFlags::CLOEXEC,
-            rustix::fs::Mode::empty(),
-        ) {
-            Ok(fd) => fd,
-            Err(e) => {
-                let why = format!("sandbox helper {}: {e}", init_path.display());
-                return Err(unavailable(why, report));
-            }
+        let init = match Helper::open(init_path) {
+            Ok(helper) => helper,
+            Err(why) => return Err(unavailable(why, report)),
         };
-        match rustix::fs::fstat(&init) {
-            // The sandbox user is "other" to the helper's owner.
-            Ok(st) if st.st_mode & 0o001 != 0 => {}
-            _ => {
-                let why = format!(
-                    "sandbox helper {} is not executable by others",
-                    init_path.display()
-                );
-                return Err(unavailable(why, report));
-            }
-        }
 
         let cgroups = if weaken.no_cgroups {
             report.layers.cgroups = Layer::new(false, "switched off (test weakening)");

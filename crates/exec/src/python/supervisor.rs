@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
@@ -49,14 +49,81 @@ pub(crate) enum RootEntry {
 pub(crate) struct Launcher {
     pub bwrap: PathBuf,
     pub python: String,
-    /// `O_PATH` fd of the helper, bind-mounted by bwrap; sidesteps path permissions for the
-    /// unprivileged sandbox user.
-    pub init: OwnedFd,
+    pub init: Helper,
     pub run_as: Option<RunAs>,
     pub cgroups: Option<Cgroups>,
     pub landlock: LandlockMode,
     pub weaken: Weakening,
     pub layout: Vec<(&'static str, RootEntry)>,
+}
+
+/// The `sundial-sandbox-init` file, held as an `O_PATH` fd that bwrap bind-mounts; the fd
+/// sidesteps path permissions for the unprivileged sandbox user.
+#[derive(Debug)]
+pub(crate) struct Helper {
+    path: PathBuf,
+    fd: Mutex<OwnedFd>,
+}
+
+impl Helper {
+    /// Opens the helper at `path`; it must be executable by others (the sandbox user).
+    pub fn open(path: PathBuf) -> Result<Self, String> {
+        let fd = open_helper(&path)?;
+        Ok(Self {
+            path,
+            fd: Mutex::new(fd),
+        })
+    }
+
+    /// A descriptor of the helper for one run.
+    ///
+    /// bwrap finds a bound fd's source through `/proc/self/fd/N` and cannot bind a file that
+    /// is no longer linked anywhere. A package upgrade or a rebuild renames a new file over
+    /// ours, unlinking the one we hold, so then we take the new file at the same path.
+    fn for_run(&self) -> Result<OwnedFd, String> {
+        let mut held = self.fd.lock().unwrap_or_else(|p| p.into_inner());
+        let linked = rustix::fs::fstat(&*held)
+            .map_err(|e| format!("sandbox helper {}: {e}", self.path.display()))?
+            .st_nlink
+            > 0;
+        if !linked {
+            *held = open_helper(&self.path).map_err(|e| {
+                if std::fs::symlink_metadata(&self.path).is_err() {
+                    format!(
+                        "the sandbox helper {} was deleted after start-up and nothing replaced \
+                         it; reinstall sundial-sandbox-init there or restart the service",
+                        self.path.display()
+                    )
+                } else {
+                    e
+                }
+            })?;
+            tracing::info!(
+                target: "sundial::sandbox",
+                helper = %self.path.display(),
+                "the sandbox helper was replaced on disk; runs from now on use the new file"
+            );
+        }
+        held.try_clone()
+            .map_err(|e| format!("sandbox helper {}: dup: {e}", self.path.display()))
+    }
+}
+
+fn open_helper(path: &Path) -> Result<OwnedFd, String> {
+    let fd = rustix::fs::open(
+        path,
+        rustix::fs::OFlags::PATH | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map_err(|e| format!("sandbox helper {}: {e}", path.display()))?;
+    match rustix::fs::fstat(&fd) {
+        // The sandbox user is "other" to the helper's owner.
+        Ok(st) if st.st_mode & 0o001 != 0 => Ok(fd),
+        _ => Err(format!(
+            "sandbox helper {} is not executable by others",
+            path.display()
+        )),
+    }
 }
 
 /// One run's inputs.
@@ -418,7 +485,7 @@ impl Launcher {
         let (info_r, info_w) = cloexec_pipe().map_err(io("pipe"))?;
         let (status_r, status_w) = cloexec_pipe().map_err(io("pipe"))?;
         let (result_r, result_w) = cloexec_pipe().map_err(io("pipe"))?;
-        let init = self.init.try_clone().map_err(io("dup"))?;
+        let init = self.init.for_run()?;
         let args = self.bwrap_args(
             info_w.as_raw_fd(),
             script.as_raw_fd(),

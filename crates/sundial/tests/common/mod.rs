@@ -200,6 +200,14 @@ impl Node {
         Node::start_command(Command::new(bin), data_dir, env).await
     }
 
+    /// Like [`Node::start`], with the log (stderr) sent to stdout, so that [`Node::printed`]
+    /// has the log lines too.
+    pub async fn start_logging_to_stdout(data_dir: &Path, env: &[(String, String)]) -> Node {
+        let mut command = Command::new("sh");
+        command.args(["-c", "exec \"$0\" \"$@\" 2>&1", BIN]);
+        Node::start_command(command, data_dir, env).await
+    }
+
     /// Like [`Node::start`], with its data directory on a tmpfs of `size` (e.g. `8m`) that only
     /// this process sees: it runs in a user and mount namespace of its own (`unshare -Urm`), so
     /// no privilege is needed. The test fills the tmpfs through [`Node::data_path`].
