@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 use common::{BIN, Node, Sink, TestDb, engine_env, poll, ts};
 
 /// A python task that only runs when asked (its cron fires once a year), without retries.

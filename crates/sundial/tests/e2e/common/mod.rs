@@ -2,9 +2,6 @@
 //! PostgreSQL database, a loopback HTTP sink that records every call, the task API, and the
 //! ways a process ends (SIGTERM, kill -9).
 
-// Each suite is its own crate and uses a different part of this module.
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};

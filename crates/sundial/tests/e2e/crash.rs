@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 use common::{
     Node, PrivatePostgres, Sink, TestDb, api_task, assert_each_second_once, engine_env, poll, ts,
 };

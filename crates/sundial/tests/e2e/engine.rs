@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 use common::{Hit, Node, Sink, TestDb, api_task, engine_env, poll, ts};
 
 /// How long the every-second task runs: the exactly-once check covers at least this many

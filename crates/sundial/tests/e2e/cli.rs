@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-mod common;
+use crate::common;
 use common::{BIN, Node, Sink, TestDb, api_task, engine_env, poll};
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

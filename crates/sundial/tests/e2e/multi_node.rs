@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 use common::{Node, Sink, TestDb, api_task, assert_each_second_once, engine_env, poll};
 
 const TASKS: usize = 8;

@@ -8,7 +8,7 @@ use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 use common::{Node, Sink, TestDb, api_task, assert_each_second_once, engine_env, poll, ts};
 
 /// Each occurrence's call takes 2.5 s while the task fires every second, so occurrences

@@ -1,0 +1,13 @@
+//! The `sundial` binary end to end: every suite runs the real executable (SQLite, and
+//! PostgreSQL through `SUNDIAL_TEST_DATABASE_URL`), a loopback sink and the API. One test
+//! binary for all of them, so the workspace's test build links it once.
+
+mod common;
+
+mod cli;
+mod crash;
+mod egress;
+mod engine;
+mod multi_node;
+mod policies;
+mod python;
