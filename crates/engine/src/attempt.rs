@@ -59,10 +59,12 @@ pub(crate) async fn execute(
     drop(slot);
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     let now = shared.clock.now();
+    // Rescues and requeues were no failures of the task: the retry count and its backoff
+    // count only the executions that were.
     let retry_at = retry::retry_at(
         &definition.retry_policy,
-        run.attempt,
-        run.max_attempts,
+        run.attempt.saturating_sub(run.not_failures),
+        run.max_attempts.saturating_sub(run.not_failures),
         &result,
         now,
     );

@@ -381,6 +381,49 @@ async fn an_expired_lease_is_rescued_as_the_next_attempt() {
     h.stop().await;
 }
 
+/// A rescued run that then fails waits the first retry delay, not the second: losing its
+/// node was no failure of the task, so exponential backoff does not count it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rescue_does_not_lengthen_the_retry_backoff() {
+    let mut h = Harness::new(Script::Fail).await;
+    let retry = RetryPolicy {
+        max_retries: 3,
+        retry_delay_seconds: 10,
+        backoff: domain::Backoff::Exponential,
+        max_delay_seconds: None,
+    };
+    let task = h.task("rescued-then-failed", retry).await;
+    let run = h
+        .store
+        .enqueue_manual(tenant(), task.uuid, "test", t0())
+        .await
+        .unwrap();
+    h.store
+        .claim("dead-node", t0(), SignedDuration::from_secs(30), 10, None)
+        .await
+        .unwrap();
+    h.start();
+    let rescued_at = t0() + SignedDuration::from_millis(30_001);
+    h.clock.set(rescued_at);
+    h.until(
+        &task,
+        "the rescued attempt to fail and be queued again",
+        |runs| {
+            runs.iter()
+                .any(|r| r.uuid == run.uuid && r.status == RunStatus::Queued && r.attempt == 3)
+        },
+    )
+    .await;
+    let logs = h.store.run_logs(tenant(), run.uuid).await.unwrap();
+    let first_delay = rescued_at + SignedDuration::from_secs(10);
+    assert!(
+        logs.iter()
+            .any(|l| l.line.ends_with(&format!("retrying at {first_delay}"))),
+        "{logs:#?}"
+    );
+    h.stop().await;
+}
+
 /// The store refuses writes (another process holds SQLite's write lock past the busy timeout)
 /// when an attempt ends: its outcome is kept and recorded once writes work again, without a
 /// restart and without running the attempt twice.

@@ -118,6 +118,9 @@ pub struct ClaimedRun {
     pub attempt: u32,
     /// Attempts allowed in all.
     pub max_attempts: u32,
+    /// Earlier executions that were not failures of the task (rescues and requeues): they
+    /// count in `attempt` and `max_attempts` but not in the retry backoff.
+    pub not_failures: u32,
 }
 
 /// How an attempt ended, as the engine decided it.
@@ -313,6 +316,7 @@ struct TakenRun {
     scheduled_for: i64,
     attempt: i32,
     max_attempts: i32,
+    not_failures: i32,
 }
 
 /// `RETURNING` of [`sql::END_ATTEMPTS`].
@@ -647,6 +651,8 @@ async fn claim_runs<B: Backend, E: Exec + ?Sized>(
             scheduled_for: timestamp(taken.scheduled_for, &ctx)?,
             attempt: attempts(taken.attempt, &ctx)?,
             max_attempts: attempts(taken.max_attempts, &ctx)?,
+            not_failures: u32::try_from(taken.not_failures)
+                .map_err(|e| StoreError::Corrupt(format!("{ctx}: rescues and requeues: {e}")))?,
         });
     }
     Ok(claimed)

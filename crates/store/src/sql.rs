@@ -252,7 +252,8 @@ macro_rules! claim_runs {
             ") SELECT k.id FROM ranked k LEFT JOIN busy ON busy.tenant_id = k.tenant_id \
              WHERE k.rnk + COALESCE(busy.n, 0) <= $3 ORDER BY k.rnk, k.not_before, k.id \
              LIMIT CAST($2 AS BIGINT)) \
-             RETURNING uuid, tenant_id, task_id, trigger, scheduled_for, attempt, max_attempts"
+             RETURNING uuid, tenant_id, task_id, trigger, scheduled_for, attempt, max_attempts, \
+             rescues + requeues AS not_failures"
         )
     };
 }
