@@ -276,8 +276,7 @@ fn spawn_watched(
     name: &'static str,
     body: impl Future<Output = ()> + Send + 'static,
 ) -> JoinHandle<()> {
-    let stop = shared.stop.clone();
-    let guard = shared.liveness.watch(name, move || !stop.is_cancelled());
+    let guard = shared.liveness.watch(name, shared.stop.clone());
     tokio::spawn(async move {
         let _guard = guard;
         body.await;

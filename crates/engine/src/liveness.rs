@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use tokio_util::sync::CancellationToken;
+
 /// The loops that stopped before shutdown. Cheap to clone; the default has none.
 #[derive(Debug, Clone, Default)]
 pub struct Liveness {
@@ -16,17 +18,13 @@ impl Liveness {
         self.stopped.lock().expect("liveness lock poisoned").clone()
     }
 
-    /// Watches a loop: when the returned guard drops (the loop returned or panicked) while
-    /// `running` says the engine is not shutting down, the loop is recorded as stopped.
-    pub(crate) fn watch(
-        &self,
-        name: &'static str,
-        running: impl Fn() -> bool + Send + 'static,
-    ) -> LoopGuard {
+    /// Watches a loop: when the returned guard drops (the loop returned or panicked) before
+    /// `shutdown` is cancelled, the loop is recorded as stopped.
+    pub(crate) fn watch(&self, name: &'static str, shutdown: CancellationToken) -> LoopGuard {
         LoopGuard {
             name,
             liveness: self.clone(),
-            running: Box::new(running),
+            shutdown,
         }
     }
 }
@@ -35,12 +33,12 @@ impl Liveness {
 pub(crate) struct LoopGuard {
     name: &'static str,
     liveness: Liveness,
-    running: Box<dyn Fn() -> bool + Send>,
+    shutdown: CancellationToken,
 }
 
 impl Drop for LoopGuard {
     fn drop(&mut self) {
-        if (self.running)() {
+        if !self.shutdown.is_cancelled() {
             tracing::error!(
                 engine_loop = self.name,
                 "an engine loop stopped; /livez fails"
@@ -59,14 +57,16 @@ mod tests {
     #[tokio::test]
     async fn a_loop_that_panics_before_shutdown_is_reported_and_one_stopped_at_shutdown_is_not() {
         let liveness = Liveness::default();
-        let guard = liveness.watch("firing", || true);
+        let shutdown = CancellationToken::new();
+        let guard = liveness.watch("firing", shutdown.clone());
         let panicked = tokio::spawn(async move {
             let _guard = guard;
             panic!("a bug in the loop");
         })
         .await;
         assert!(panicked.is_err());
-        let stopping = liveness.watch("claimer", || false);
+        let stopping = liveness.watch("claimer", shutdown.clone());
+        shutdown.cancel();
         drop(stopping);
         assert_eq!(liveness.stopped_loops(), ["firing"]);
     }

@@ -355,7 +355,7 @@ async fn probe(node: &Node, path: &str) -> Option<u16> {
     response.ok().map(|r| r.status().as_u16())
 }
 
-/// Every-second tasks calling `path_of(i)` on the sink, `overlap` as given.
+/// `n` every-second tasks, task `i` calling `<path>/t<i>` on the sink, with this overlap policy.
 async fn every_second(
     node: &Node,
     sink: &Sink,
