@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use domain::{Clock, EgressRules, Metrics};
 use engine::{Liveness, Wakeup};
-use store::{EngineStore, Store};
+use store::Store;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
@@ -38,14 +38,12 @@ pub const TENANT_PREFIX: &str = "/api/tree-root/tenant";
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// Persistence.
+    /// Persistence: tasks, runs, run control, tenant settings, readiness.
     pub store: Arc<dyn Store>,
     /// Token verification.
     pub auth: Auth,
     /// Source of "now" for validation and next-fire computation.
     pub clock: Arc<dyn Clock>,
-    /// Run-now and cancel (the same database as `store`).
-    pub runs: Arc<dyn EngineStore>,
     /// Pokes the engine after every task change and queued run, so it reacts at once.
     pub wake: Wakeup,
     /// The python sandbox's state, for `/metrics`.

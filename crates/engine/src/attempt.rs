@@ -1,17 +1,18 @@
 //! One attempt of a claimed run: execute it with its timeout and cancellation, decide the
 //! retry, and hand the outcome with the rest of its log to the finisher.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use domain::RunStatus;
+use domain::{Clock, RunStatus};
 use exec::{Attempt, AttemptResult, LogSink, Outcome};
-use store::{AttemptEnd, ClaimedRun, FinishedAttempt};
-use tokio::sync::{OwnedSemaphorePermit, oneshot};
+use store::{AttemptEnd, ClaimedRun, FinishStore, FinishedAttempt};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::finisher::Completion;
 use crate::logs::drain_logs;
-use crate::{Shared, retry};
+use crate::{RunExecutor, retry};
 
 /// How long past its timeout an executor may take to give up on its own before the worker
 /// stops waiting for it.
@@ -19,105 +20,120 @@ const TIMEOUT_SLACK: Duration = Duration::from_secs(2);
 /// Log lines buffered between an executor and the store.
 const LOG_BUFFER: usize = 1024;
 
-/// One attempt: execute, record its log and outcome, decide the retry.
-pub(crate) async fn execute(
-    shared: &Shared,
-    run: ClaimedRun,
-    token: CancellationToken,
-    slot: OwnedSemaphorePermit,
-) {
-    let definition = &run.task.definition;
-    let timeout = Duration::from_secs(u64::from(definition.timeout_seconds));
-    let attempt = Attempt {
-        tenant: run.tenant,
-        task: run.task.uuid,
-        run: run.run,
-        scheduled_for: run.scheduled_for,
-        attempt: run.attempt,
-        timeout,
-        cancel: token.clone(),
-    };
-    let (sink, lines) = LogSink::channel(LOG_BUFFER);
-    let drain = tokio::spawn(drain_logs(
-        shared.store.clone(),
-        run.run,
-        run.attempt,
-        lines,
-    ));
-    sink.system(format!(
-        "attempt {}/{} started on {}",
-        run.attempt, run.max_attempts, shared.config.node_id
-    ))
-    .await;
-    let started_at = shared.clock.now();
-    let started = Instant::now();
-    let result = tokio::select! {
-        result = shared.executor.execute(&run.task, &attempt, &sink) => result,
-        () = tokio::time::sleep(timeout + TIMEOUT_SLACK) => AttemptResult::timed_out(timeout),
-        () = token.cancelled() => AttemptResult::cancelled(),
-    };
-    drop(slot);
-    let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-    let now = shared.clock.now();
-    // Rescues and requeues were no failures of the task: the retry count and its backoff
-    // count only the executions that were.
-    let retry_at = retry::retry_at(
-        &definition.retry_policy,
-        run.attempt.saturating_sub(run.not_failures),
-        run.max_attempts.saturating_sub(run.not_failures),
-        &result,
-        now,
-    );
-    let status = match result.outcome {
-        Outcome::Succeeded => RunStatus::Succeeded,
-        Outcome::Failed => RunStatus::Failed,
-        Outcome::TimedOut => RunStatus::TimedOut,
-        Outcome::Cancelled => RunStatus::Cancelled,
-    };
-    let mut note = format!(
-        "attempt {} {} in {duration_ms} ms",
-        run.attempt,
-        status.as_str()
-    );
-    if let Some(error) = &result.error {
-        note.push_str(&format!(": {error}"));
-    }
-    if let Some(at) = retry_at {
-        note.push_str(&format!("; retrying at {at}"));
-    }
-    sink.system(note).await;
-    drop(sink);
-    // The rest of the log commits with the outcome: a reader who sees the run finished sees
-    // its whole log.
-    let logs = drain.await.unwrap_or_default();
-    let end = AttemptEnd {
-        status,
-        started_at,
-        result: result.result,
-        error: result.error,
-        duration_ms,
-        retry_at,
-    };
-    let (reply, answer) = oneshot::channel();
-    let completion = Completion {
-        attempt: FinishedAttempt {
+/// What executing an attempt needs.
+pub(crate) struct AttemptRunner {
+    /// Runs the task.
+    pub(crate) executor: Arc<dyn RunExecutor>,
+    /// Where a long or chatty attempt's log goes while it runs.
+    pub(crate) logs: Arc<dyn FinishStore>,
+    /// Where the outcome goes, for a group commit.
+    pub(crate) finisher: mpsc::Sender<Completion>,
+    /// Source of the attempt's instants.
+    pub(crate) clock: Arc<dyn Clock>,
+    /// This node, named in the attempt's first log line.
+    pub(crate) node_id: String,
+}
+
+impl AttemptRunner {
+    /// One attempt: execute, record its log and outcome, decide the retry.
+    pub(crate) async fn execute(
+        &self,
+        run: ClaimedRun,
+        token: CancellationToken,
+        slot: OwnedSemaphorePermit,
+    ) {
+        let definition = &run.task.definition;
+        let timeout = Duration::from_secs(u64::from(definition.timeout_seconds));
+        let attempt = Attempt {
+            tenant: run.tenant,
+            task: run.task.uuid,
             run: run.run,
+            scheduled_for: run.scheduled_for,
             attempt: run.attempt,
-            logs,
-            end,
-        },
-        reply,
-    };
-    if shared.finisher.send(completion).await.is_err() {
-        tracing::error!(run = %run.run, "the engine stopped before the attempt was recorded");
-        return;
-    }
-    match answer.await {
-        // The finisher wakes the claimer if runs wait.
-        Ok(Ok(true)) => {}
-        Ok(Ok(false)) => tracing::warn!(run = %run.run, "lease lost before the attempt finished"),
-        // The lease will expire and the rescuer will run the attempt again: at-least-once.
-        Ok(Err(e)) => tracing::error!(run = %run.run, error = %e, "recording the attempt failed"),
-        Err(_) => tracing::error!(run = %run.run, "the attempt's outcome was not recorded"),
+            timeout,
+            cancel: token.clone(),
+        };
+        let (sink, lines) = LogSink::channel(LOG_BUFFER);
+        let drain = tokio::spawn(drain_logs(self.logs.clone(), run.run, run.attempt, lines));
+        sink.system(format!(
+            "attempt {}/{} started on {}",
+            run.attempt, run.max_attempts, self.node_id
+        ))
+        .await;
+        let started_at = self.clock.now();
+        let started = Instant::now();
+        let result = tokio::select! {
+            result = self.executor.execute(&run.task, &attempt, &sink) => result,
+            () = tokio::time::sleep(timeout + TIMEOUT_SLACK) => AttemptResult::timed_out(timeout),
+            () = token.cancelled() => AttemptResult::cancelled(),
+        };
+        drop(slot);
+        let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let now = self.clock.now();
+        // Rescues and requeues were no failures of the task: the retry count and its backoff
+        // count only the executions that were.
+        let retry_at = retry::retry_at(
+            &definition.retry_policy,
+            run.attempt.saturating_sub(run.not_failures),
+            run.max_attempts.saturating_sub(run.not_failures),
+            &result,
+            now,
+        );
+        let status = match result.outcome {
+            Outcome::Succeeded => RunStatus::Succeeded,
+            Outcome::Failed => RunStatus::Failed,
+            Outcome::TimedOut => RunStatus::TimedOut,
+            Outcome::Cancelled => RunStatus::Cancelled,
+        };
+        let mut note = format!(
+            "attempt {} {} in {duration_ms} ms",
+            run.attempt,
+            status.as_str()
+        );
+        if let Some(error) = &result.error {
+            note.push_str(&format!(": {error}"));
+        }
+        if let Some(at) = retry_at {
+            note.push_str(&format!("; retrying at {at}"));
+        }
+        sink.system(note).await;
+        drop(sink);
+        // The rest of the log commits with the outcome: a reader who sees the run finished sees
+        // its whole log.
+        let logs = drain.await.unwrap_or_default();
+        let end = AttemptEnd {
+            status,
+            started_at,
+            result: result.result,
+            error: result.error,
+            duration_ms,
+            retry_at,
+        };
+        let (reply, answer) = oneshot::channel();
+        let completion = Completion {
+            attempt: FinishedAttempt {
+                run: run.run,
+                attempt: run.attempt,
+                logs,
+                end,
+            },
+            reply,
+        };
+        if self.finisher.send(completion).await.is_err() {
+            tracing::error!(run = %run.run, "the engine stopped before the attempt was recorded");
+            return;
+        }
+        match answer.await {
+            // The finisher wakes the claimer if runs wait.
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                tracing::warn!(run = %run.run, "lease lost before the attempt finished")
+            }
+            // The lease will expire and the rescuer will run the attempt again: at-least-once.
+            Ok(Err(e)) => {
+                tracing::error!(run = %run.run, error = %e, "recording the attempt failed")
+            }
+            Err(_) => tracing::error!(run = %run.run, "the attempt's outcome was not recorded"),
+        }
     }
 }

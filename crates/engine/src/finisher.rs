@@ -9,12 +9,13 @@
 
 use std::sync::Arc;
 
-use store::FinishedAttempt;
+use domain::Clock;
+use store::{ClaimStore, FinishStore, FinishedAttempt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::Wakeup;
 use crate::backoff::Backoff;
-use crate::{ClaimMode, Shared};
 
 /// Most attempts recorded per transaction.
 const FINISH_BATCH: usize = 512;
@@ -23,15 +24,27 @@ const FINISH_BATCH: usize = 512;
 const TRIES_WHEN_STOPPING: u32 = 3;
 
 /// An ended attempt on its way to the store, and where its answer goes: whether the lease
-/// was still held (see `EngineStore::finish`), or the store's error text.
+/// was still held (see `FinishStore::finish`), or the store's error text.
 pub(crate) struct Completion {
     pub(crate) attempt: FinishedAttempt,
     pub(crate) reply: oneshot::Sender<Result<bool, String>>,
 }
 
+/// What the finisher uses.
+pub(crate) struct Finisher {
+    pub(crate) store: Arc<dyn FinishStore>,
+    /// With one writer (SQLite), where to look whether runs wait before waking the claimer;
+    /// `None`: wake it after every batch.
+    pub(crate) queue: Option<Arc<dyn ClaimStore>>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) wake: Wakeup,
+    /// The node whose leases the attempts ran under.
+    pub(crate) owner: String,
+}
+
 /// Records completions in batches until `drained`, then records what is left and returns.
 pub(crate) async fn run(
-    shared: Arc<Shared>,
+    finisher: Finisher,
     mut completions: mpsc::Receiver<Completion>,
     drained: CancellationToken,
 ) {
@@ -43,20 +56,20 @@ pub(crate) async fn run(
                 while let Ok(completion) = completions.try_recv() {
                     batch.push(completion);
                 }
-                record(&shared, &mut batch, &drained).await;
+                record(&finisher, &mut batch, &drained).await;
                 return;
             }
         };
         if received == 0 {
             return;
         }
-        record(&shared, &mut batch, &drained).await;
+        record(&finisher, &mut batch, &drained).await;
     }
 }
 
 /// Records `batch`, trying again after store errors until it is recorded (or, once `drained` is
 /// cancelled, a few more times).
-async fn record(shared: &Shared, batch: &mut Vec<Completion>, drained: &CancellationToken) {
+async fn record(finisher: &Finisher, batch: &mut Vec<Completion>, drained: &CancellationToken) {
     if batch.is_empty() {
         return;
     }
@@ -65,10 +78,10 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>, drained: &Cancella
     let mut backoff = Backoff::default();
     let mut tries_left = TRIES_WHEN_STOPPING;
     let held = loop {
-        let now = shared.clock.now();
-        let error = match shared
+        let now = finisher.clock.now();
+        let error = match finisher
             .store
-            .finish_many(&shared.config.node_id, &attempts, now)
+            .finish_many(&finisher.owner, &attempts, now)
             .await
         {
             Ok(held) => break held,
@@ -104,7 +117,7 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>, drained: &Cancella
         let _ = reply.send(Ok(held));
     }
     if recorded {
-        poke_if_runs_wait(shared).await;
+        poke_if_runs_wait(finisher).await;
     }
 }
 
@@ -113,17 +126,17 @@ async fn record(shared: &Shared, batch: &mut Vec<Completion>, drained: &Cancella
 /// With one writer (SQLite) it looks first: most batches leave the queue empty, and a claim
 /// that finds nothing would take the writer from the firing. On PostgreSQL the claimer runs
 /// beside the rest, and the look would only delay the next batch.
-async fn poke_if_runs_wait(shared: &Shared) {
-    if shared.claim_mode == ClaimMode::Beside {
-        shared.wake.runs_queued();
+async fn poke_if_runs_wait(finisher: &Finisher) {
+    let Some(queue) = &finisher.queue else {
+        finisher.wake.runs_queued();
         return;
-    }
-    match shared.store.next_queued().await {
+    };
+    match queue.next_queued().await {
         Ok(None) => {}
-        Ok(Some(_)) => shared.wake.runs_queued(),
+        Ok(Some(_)) => finisher.wake.runs_queued(),
         Err(e) => {
             tracing::warn!(error = %e, "reading the queue failed; waking the claimer anyway");
-            shared.wake.runs_queued();
+            finisher.wake.runs_queued();
         }
     }
 }

@@ -4,30 +4,47 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use domain::Clock;
 use jiff::Timestamp;
-use store::{ClaimRequest, FireReport, StoreError};
+use store::{FireReport, FiringStore, StoreError};
 
+use crate::Wakeup;
 use crate::backoff::Backoff;
+use crate::claimer::ClaimTerms;
 use crate::policy::Planner;
-use crate::pool;
+use crate::pool::WorkerPool;
+use crate::stop::{Stop, wait_for};
 use crate::timing::{TimingIndex, WINDOW};
-use crate::{ClaimMode, Shared};
 
 /// Pause before firing a task again that another transaction held (a few milliseconds).
 const LOCKED_RETRY: Duration = Duration::from_millis(2);
 
+/// What the firing loop uses.
+pub(crate) struct Firing {
+    pub(crate) store: Arc<dyn FiringStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) wake: Wakeup,
+    pub(crate) stop: Stop,
+    /// Most due tasks per transaction.
+    pub(crate) batch: u32,
+    /// Longest sleep without a wake-up, and the longest the timing index goes unreloaded.
+    pub(crate) max_idle: Duration,
+    /// With one writer (SQLite), the pool whose free slots each firing claims runs for.
+    pub(crate) claims: Option<(WorkerPool, ClaimTerms)>,
+}
+
 /// Fires due tasks until shutdown. Sleeps until the earliest instant of the timing index,
 /// woken early by task changes; reloads the index after a change and at least every
 /// `max_idle`, which bounds how late a change made by another node is seen.
-pub(crate) async fn run(shared: Arc<Shared>) {
-    let batch = shared.config.fire_batch.max(1);
+pub(crate) async fn run(firing: Firing) {
+    let batch = firing.batch.max(1);
     let mut index = TimingIndex::new();
     let mut loaded = Instant::now();
     let mut backoff = Backoff::default();
-    while !shared.stop.is_cancelled() {
-        let now = shared.clock.now();
-        if index.needs_load(now) || loaded.elapsed() >= shared.config.max_idle {
-            match shared.store.upcoming(WINDOW).await {
+    while !firing.stop.is_stopping() {
+        let now = firing.clock.now();
+        if index.needs_load(now) || loaded.elapsed() >= firing.max_idle {
+            match firing.store.upcoming(WINDOW).await {
                 Ok(upcoming) => {
                     index.load(&upcoming, WINDOW);
                     loaded = Instant::now();
@@ -35,13 +52,13 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                 Err(e) => {
                     let wait = backoff.failed();
                     tracing::warn!(error = %e, retry_in = ?wait, "loading the upcoming occurrences failed");
-                    shared.pause(wait).await;
+                    firing.stop.pause(wait).await;
                     continue;
                 }
             }
         }
         if index.is_due(now) {
-            let fired = fire(&shared, now, batch).await;
+            let fired = fire(&firing, now, batch).await;
             if fired.is_ok() && backoff.succeeded() > 0 {
                 tracing::info!("firing works again");
             }
@@ -51,28 +68,28 @@ pub(crate) async fn run(shared: Arc<Shared>) {
                     index.fired_some(&report.next_instants);
                 }
                 Ok(report)
-                    if report.tasks < index.due_count(now) && still_due(&shared, now).await =>
+                    if report.tasks < index.due_count(now) && still_due(&firing, now).await =>
                 {
                     // On PostgreSQL a due task whose row another transaction holds (a claim
                     // or a finish marking it) is skipped, not waited for: try again shortly.
                     index.fired_some(&report.next_instants);
-                    shared.pause(LOCKED_RETRY).await;
+                    firing.stop.pause(LOCKED_RETRY).await;
                 }
                 Ok(report) => index.fired_all(now, &report.next_instants),
                 Err(e) => {
                     let wait = backoff.failed();
                     tracing::warn!(error = %e, retry_in = ?wait, "firing failed");
-                    shared.pause(wait).await;
+                    firing.stop.pause(wait).await;
                 }
             }
             continue;
         }
-        let reload_in = shared.config.max_idle.saturating_sub(loaded.elapsed());
-        let wait = shared.wait_for(index.wake_at()).min(reload_in);
+        let reload_in = firing.max_idle.saturating_sub(loaded.elapsed());
+        let wait = wait_for(&*firing.clock, index.wake_at(), firing.max_idle).min(reload_in);
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            () = shared.wake.tasks() => index.invalidate(),
-            () = shared.stop.cancelled() => {}
+            () = firing.wake.tasks() => index.invalidate(),
+            () = firing.stop.stopping() => {}
         }
     }
 }
@@ -80,8 +97,8 @@ pub(crate) async fn run(shared: Arc<Shared>) {
 /// Whether a task is still due at `now` after a firing handled fewer tasks than the index
 /// expected: either some were skipped (held by another transaction) or the index was stale
 /// (another node fired them). A failed look counts as due, so nothing is dropped on an error.
-async fn still_due(shared: &Shared, now: Timestamp) -> bool {
-    match shared.store.upcoming(1).await {
+async fn still_due(firing: &Firing, now: Timestamp) -> bool {
+    match firing.store.upcoming(1).await {
         Ok(next) => next.first().is_some_and(|at| *at <= now),
         Err(e) => {
             tracing::warn!(error = %e, "reading the next due instant failed");
@@ -90,28 +107,27 @@ async fn still_due(shared: &Shared, now: Timestamp) -> bool {
     }
 }
 
-/// Fires one batch at `now`. Where the store claims while firing (SQLite), its transaction
-/// also claims as many runs as there are free worker slots, which start at once; the claimer
-/// is poked only for runs left queued.
-async fn fire(shared: &Arc<Shared>, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
-    let slots = if shared.claim_mode == ClaimMode::WithFiring {
-        pool::free_slots(shared)
-    } else {
-        Vec::new()
+/// Fires one batch at `now`. With one writer (SQLite), its transaction also claims as many
+/// runs as there are free worker slots, which start at once; the claimer is poked only for
+/// runs left queued.
+async fn fire(firing: &Firing, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
+    let (slots, claim) = match &firing.claims {
+        Some((pool, terms)) => {
+            let slots = pool.free_slots();
+            let claim = (!slots.is_empty()).then(|| terms.request(slots.len()));
+            (slots, claim)
+        }
+        None => (Vec::new(), None),
     };
-    let claim = (!slots.is_empty()).then(|| ClaimRequest {
-        owner: &shared.config.node_id,
-        lease: shared.lease(),
-        limit: u32::try_from(slots.len()).unwrap_or(u32::MAX),
-        per_tenant: shared.config.max_running_per_tenant,
-    });
-    let mut report = shared.store.fire(now, batch, &Planner, claim).await?;
-    pool::start_all(shared, std::mem::take(&mut report.claimed), slots);
+    let mut report = firing.store.fire(now, batch, &Planner, claim).await?;
+    if let Some((pool, _)) = &firing.claims {
+        pool.start_all(std::mem::take(&mut report.claimed), slots);
+    }
     if report.unclaimed > 0 {
-        shared.wake.runs_queued();
+        firing.wake.runs_queued();
     }
     if report.replaced > 0 {
-        shared.wake.cancel_requested();
+        firing.wake.cancel_requested();
     }
     Ok(report)
 }

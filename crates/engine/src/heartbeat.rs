@@ -2,43 +2,55 @@
 //! whose cancellation was asked for or whose lease was lost.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use domain::Clock;
+use jiff::SignedDuration;
+use store::LeaseStore;
 use tokio_util::sync::CancellationToken;
 
-use crate::Shared;
+use crate::Wakeup;
+use crate::pool::Inflight;
+
+/// What the heartbeat uses.
+pub(crate) struct Heartbeat {
+    pub(crate) store: Arc<dyn LeaseStore>,
+    pub(crate) inflight: Inflight,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) wake: Wakeup,
+    /// The node holding the leases.
+    pub(crate) owner: String,
+    /// How long a lease lasts without a heartbeat.
+    pub(crate) lease: SignedDuration,
+    /// How often leases are extended.
+    pub(crate) every: Duration,
+}
 
 /// Extends this node's leases every `heartbeat_every` (and at once when a cancellation was
 /// asked for here) until `drained`, and cancels the attempts whose run was cancelled or whose
 /// lease was lost.
-pub(crate) async fn heartbeat_loop(shared: Arc<Shared>, drained: CancellationToken) {
+pub(crate) async fn run(heartbeat: Heartbeat, drained: CancellationToken) {
     loop {
         tokio::select! {
-            () = tokio::time::sleep(shared.config.heartbeat_every) => {}
-            () = shared.wake.cancellations() => {}
+            () = tokio::time::sleep(heartbeat.every) => {}
+            () = heartbeat.wake.cancellations() => {}
             () = drained.cancelled() => return,
         }
-        let runs = shared.inflight_runs();
+        let runs = heartbeat.inflight.runs();
         if runs.is_empty() {
             continue;
         }
-        let until = shared
+        let until = heartbeat
             .clock
             .now()
-            .checked_add(shared.lease())
+            .checked_add(heartbeat.lease)
             .unwrap_or(jiff::Timestamp::MAX);
-        match shared
+        match heartbeat
             .store
-            .heartbeat(&shared.config.node_id, &runs, until)
+            .heartbeat(&heartbeat.owner, &runs, until)
             .await
         {
-            Ok(gone) => {
-                let inflight = shared.inflight.lock().expect("inflight lock poisoned");
-                for run in gone {
-                    if let Some(token) = inflight.get(&run) {
-                        token.cancel();
-                    }
-                }
-            }
+            Ok(gone) => heartbeat.inflight.cancel(&gone),
             Err(e) => tracing::warn!(error = %e, "heartbeat failed"),
         }
     }

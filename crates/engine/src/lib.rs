@@ -7,22 +7,21 @@
 //! under a [`domain::ManualClock`]; only the waiting between iterations uses the real tokio
 //! clock.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::{Clock, RunUuid, Task};
+use domain::{Clock, Task};
 use exec::{Attempt, AttemptResult, LogSink};
-use jiff::{SignedDuration, Timestamp};
-use store::{EngineStore, StoreError};
-use tokio::sync::{Semaphore, mpsc};
+use jiff::SignedDuration;
+use store::{EngineStore, LeaseStore, StoreError};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 mod attempt;
 mod backoff;
+mod claim_mode;
 mod claimer;
 mod executors;
 mod finisher;
@@ -37,11 +36,21 @@ mod rescuer;
 mod retention;
 pub mod retry;
 mod signals;
+mod stop;
 mod timing;
 mod wake;
 
+use attempt::AttemptRunner;
+use claim_mode::ClaimMode;
+use claimer::{ClaimTerms, Claimer};
 pub use executors::TaskExecutors;
+use finisher::Finisher;
+use firing::Firing;
+use heartbeat::Heartbeat;
 pub use liveness::Liveness;
+use maintenance::Maintenance;
+use pool::WorkerPool;
+use stop::Stop;
 pub use wake::Wakeup;
 
 /// Runs one attempt of a task. The production implementation dispatches to the `exec` crate's
@@ -110,91 +119,12 @@ impl Default for EngineConfig {
     }
 }
 
-/// How claimed runs reach the workers; decided once at start from the store, so no loop asks
-/// which database it runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ClaimMode {
-    /// One writer (SQLite): the firing transaction also claims runs for the free worker slots,
-    /// so a due run reaches a worker after one durable commit; the claimer takes what the
-    /// firing left queued, and the finisher wakes it only when runs wait (an empty claim
-    /// would still take the writer from the firing).
-    WithFiring,
-    /// Concurrent writers (PostgreSQL): the claimer claims beside the firing (claiming while
-    /// holding the fired tasks would deadlock with another node's firing), woken after every
-    /// batch of outcomes.
-    Beside,
-}
-
-/// What the loops share.
-struct Shared {
-    config: EngineConfig,
-    store: Arc<dyn EngineStore>,
-    executor: Arc<dyn RunExecutor>,
-    clock: Arc<dyn Clock>,
-    wake: Wakeup,
-    /// How claimed runs reach the workers.
-    claim_mode: ClaimMode,
-    /// Cancelled when shutdown begins: no more firing, claiming or rescuing. The heartbeat and
-    /// the finisher go on until the attempts have drained (`EngineHandle::drained`).
-    stop: CancellationToken,
-    /// Free worker slots: the claimer and the firing loop (which claims in its own
-    /// transaction) take one per run they start.
-    slots: Arc<Semaphore>,
-    /// The attempts executing on this node and the tokens that cancel them.
-    inflight: Mutex<HashMap<RunUuid, CancellationToken>>,
-    /// The spawned attempts, so shutdown can wait for them.
-    workers: TaskTracker,
-    /// Where workers hand their ended attempts for a group commit.
-    finisher: mpsc::Sender<finisher::Completion>,
-    /// The loops that stopped before shutdown.
-    liveness: Liveness,
-}
-
-impl Shared {
-    /// The lease as a signed duration (saturating: a lease beyond its range never expires).
-    fn lease(&self) -> SignedDuration {
-        SignedDuration::try_from(self.config.lease).unwrap_or(SignedDuration::MAX)
-    }
-
-    fn inflight_runs(&self) -> Vec<RunUuid> {
-        self.inflight
-            .lock()
-            .expect("inflight lock poisoned")
-            .keys()
-            .copied()
-            .collect()
-    }
-
-    /// Sleeps for `d` unless shutdown starts.
-    async fn pause(&self, d: Duration) {
-        tokio::select! {
-            () = tokio::time::sleep(d) => {}
-            () = self.stop.cancelled() => {}
-        }
-    }
-
-    /// How long to wait for `at` (never less than a millisecond past it, so a wake-up is never
-    /// early), at most `max_idle`.
-    fn wait_for(&self, at: Option<Timestamp>) -> Duration {
-        let cap = self.config.max_idle;
-        let Some(at) = at else { return cap };
-        let ahead = at.duration_since(self.clock.now());
-        if ahead.is_negative() {
-            return Duration::from_millis(1);
-        }
-        Duration::try_from(ahead)
-            .map(|d| d + Duration::from_millis(1))
-            .unwrap_or(cap)
-            .min(cap)
-    }
-}
-
 /// The engine's entry point.
 pub struct Engine;
 
 impl Engine {
-    /// Starts the firing loop, the claimer, the heartbeat and maintenance on the current tokio
-    /// runtime.
+    /// Starts the firing loop, the claimer, the heartbeat, the finisher and maintenance on the
+    /// current tokio runtime, each with only the parts of the store and the node it uses.
     pub fn start(
         config: EngineConfig,
         store: Arc<dyn EngineStore>,
@@ -207,61 +137,135 @@ impl Engine {
         } else {
             Wakeup::default()
         };
+        let mode = ClaimMode::for_writers(store.writers());
+        let stop = Stop::default();
+        let liveness = Liveness::default();
+        let node = config.node_id.clone();
+        // Saturating: a lease beyond the range never expires.
+        let lease = SignedDuration::try_from(config.lease).unwrap_or(SignedDuration::MAX);
+        let terms = ClaimTerms {
+            owner: node.clone(),
+            lease,
+            per_tenant: config.max_running_per_tenant,
+        };
         // Bounded: a slow disk holds workers back instead of piling up outcomes in memory.
         let (finisher, completions) = mpsc::channel(config.workers.max(1) as usize * 2);
-        let slots = Arc::new(Semaphore::new(config.workers.max(1) as usize));
-        let claim_mode = if store.claims_while_firing() {
-            ClaimMode::WithFiring
-        } else {
-            ClaimMode::Beside
-        };
-        let shared = Arc::new(Shared {
-            slots,
-            config,
-            store,
-            executor,
-            clock,
-            wake,
-            claim_mode,
-            stop: CancellationToken::new(),
-            inflight: Mutex::default(),
-            workers: TaskTracker::new(),
-            finisher,
-            liveness: Liveness::default(),
-        });
-        let drained = CancellationToken::new();
+        let pool = WorkerPool::new(
+            config.workers,
+            AttemptRunner {
+                executor,
+                logs: store.clone(),
+                finisher,
+                clock: clock.clone(),
+                node_id: node.clone(),
+            },
+        );
+        let watch = |name, body| spawn_watched(&liveness, &stop, name, body);
         let mut loops = vec![
-            spawn_watched(&shared, "firing", firing::run(shared.clone())),
-            spawn_watched(&shared, "claimer", claimer::claim_loop(shared.clone())),
-            spawn_watched(&shared, "maintenance", maintenance::run(shared.clone())),
+            watch(
+                "firing",
+                Box::pin(firing::run(Firing {
+                    store: store.clone(),
+                    clock: clock.clone(),
+                    wake: wake.clone(),
+                    stop: stop.clone(),
+                    batch: config.fire_batch,
+                    max_idle: config.max_idle,
+                    claims: (mode == ClaimMode::WithFiring).then(|| (pool.clone(), terms.clone())),
+                })),
+            ),
+            watch(
+                "claimer",
+                Box::pin(
+                    Claimer {
+                        store: store.clone(),
+                        pool: pool.clone(),
+                        terms,
+                        clock: clock.clone(),
+                        wake: wake.clone(),
+                        stop: stop.clone(),
+                        max_idle: config.max_idle,
+                    }
+                    .run(),
+                ),
+            ),
+            watch(
+                "maintenance",
+                Box::pin(maintenance::run(Maintenance {
+                    leases: store.clone(),
+                    store: store.clone(),
+                    clock: clock.clone(),
+                    wake: wake.clone(),
+                    stop: stop.clone(),
+                    node: node.clone(),
+                    rescue_every: config.rescue_every,
+                    max_rescues: config.max_rescues,
+                    retention: config.retention,
+                    prune_every: config.prune_every,
+                })),
+            ),
         ];
-        if let (Some(signals), Some(out)) = (signals, shared.wake.outgoing()) {
-            loops.push(spawn_watched(
-                &shared,
+        if let (Some(signals), Some(out)) = (signals, wake.outgoing()) {
+            loops.push(watch(
                 "broadcast",
-                signals::broadcast(shared.clone(), signals.clone(), out),
+                Box::pin(signals::broadcast(
+                    signals.clone(),
+                    out,
+                    node.clone(),
+                    stop.clone(),
+                )),
             ));
-            loops.push(spawn_watched(
-                &shared,
+            loops.push(watch(
                 "listen",
-                signals::listen(shared.clone(), signals),
+                Box::pin(signals::listen(
+                    signals,
+                    wake.clone(),
+                    node.clone(),
+                    stop.clone(),
+                )),
             ));
         }
         // These two outlive the others at shutdown: running attempts need them to the end.
+        let drained = CancellationToken::new();
         let writers = vec![
-            spawn_watched(
-                &shared,
+            watch(
                 "heartbeat",
-                heartbeat::heartbeat_loop(shared.clone(), drained.clone()),
+                Box::pin(heartbeat::run(
+                    Heartbeat {
+                        store: store.clone(),
+                        inflight: pool.inflight(),
+                        clock: clock.clone(),
+                        wake: wake.clone(),
+                        owner: node.clone(),
+                        lease,
+                        every: config.heartbeat_every,
+                    },
+                    drained.clone(),
+                )),
             ),
-            spawn_watched(
-                &shared,
+            watch(
                 "finisher",
-                finisher::run(shared.clone(), completions, drained.clone()),
+                Box::pin(finisher::run(
+                    Finisher {
+                        store: store.clone(),
+                        queue: (mode == ClaimMode::WithFiring).then(|| store.clone() as _),
+                        clock: clock.clone(),
+                        wake: wake.clone(),
+                        owner: node.clone(),
+                    },
+                    completions,
+                    drained.clone(),
+                )),
             ),
         ];
         EngineHandle {
-            shared,
+            wake,
+            liveness,
+            stop,
+            pool,
+            leases: store,
+            clock,
+            node,
             loops,
             writers,
             drained,
@@ -269,14 +273,17 @@ impl Engine {
     }
 }
 
-/// Spawns one of the engine's loops, recording it in [`Liveness`] if it stops before
-/// shutdown.
+/// A loop's body, spawned by [`spawn_watched`].
+type LoopBody = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// Spawns one of the engine's loops, recording it in [`Liveness`] if it stops before shutdown.
 fn spawn_watched(
-    shared: &Arc<Shared>,
+    liveness: &Liveness,
+    stop: &Stop,
     name: &'static str,
-    body: impl Future<Output = ()> + Send + 'static,
+    body: LoopBody,
 ) -> JoinHandle<()> {
-    let guard = shared.liveness.watch(name, shared.stop.clone());
+    let guard = liveness.watch(name, stop.token());
     tokio::spawn(async move {
         let _guard = guard;
         body.await;
@@ -294,7 +301,14 @@ pub struct ShutdownReport {
 
 /// A running engine.
 pub struct EngineHandle {
-    shared: Arc<Shared>,
+    wake: Wakeup,
+    liveness: Liveness,
+    stop: Stop,
+    pool: WorkerPool,
+    /// Where the runs still executing at the end of the grace period are released.
+    leases: Arc<dyn LeaseStore>,
+    clock: Arc<dyn Clock>,
+    node: String,
     loops: Vec<JoinHandle<()>>,
     writers: Vec<JoinHandle<()>>,
     /// Cancelled once the attempts have drained: the heartbeat and the finisher may end.
@@ -304,47 +318,39 @@ pub struct EngineHandle {
 impl EngineHandle {
     /// The wake-up the API pokes after every change.
     pub fn wakeup(&self) -> Wakeup {
-        self.shared.wake.clone()
+        self.wake.clone()
     }
 
     /// Whether the engine's loops are alive, for `/livez`.
     pub fn liveness(&self) -> Liveness {
-        self.shared.liveness.clone()
+        self.liveness.clone()
     }
 
     /// Stops claiming and firing, lets in-flight attempts finish within `grace`, then hands
     /// the runs still executing back to the queue (another node, or this one after a restart,
     /// runs them again) and cancels them here.
     pub async fn shutdown(self, grace: Duration) -> Result<ShutdownReport, EngineError> {
-        let shared = &self.shared;
-        shared.stop.cancel();
+        self.stop.stop();
         for handle in self.loops {
             // A loop that panicked has nothing left to stop.
             let _ = handle.await;
         }
-        let before = shared.inflight_runs().len();
-        shared.workers.close();
+        let inflight = self.pool.inflight();
+        let before = inflight.runs().len();
         let mut report = ShutdownReport::default();
-        if tokio::time::timeout(grace, shared.workers.wait())
+        if tokio::time::timeout(grace, self.pool.drain())
             .await
             .is_err()
         {
-            let left = shared.inflight_runs();
+            let left = inflight.runs();
             // Release first: once the lease is gone, the cancelled attempts cannot record
             // themselves as cancelled.
-            report.released = shared
-                .store
-                .release(&shared.config.node_id, &left, shared.clock.now())
+            report.released = self
+                .leases
+                .release(&self.node, &left, self.clock.now())
                 .await?;
-            for token in shared
-                .inflight
-                .lock()
-                .expect("inflight lock poisoned")
-                .values()
-            {
-                token.cancel();
-            }
-            shared.workers.wait().await;
+            inflight.cancel_all();
+            self.pool.drain().await;
         }
         report.finished = before.saturating_sub(usize::try_from(report.released).unwrap_or(0));
         self.drained.cancel();

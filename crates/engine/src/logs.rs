@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use exec::LogLine;
-use store::NewLogLine;
+use store::{FinishStore, NewLogLine};
 use tokio::sync::mpsc;
 
 /// Log lines that make a running attempt write its log before it ends.
@@ -18,7 +18,7 @@ const LOG_FLUSH_EVERY: Duration = Duration::from_millis(500);
 /// console watching a long run sees its output; what is left when the attempt ends (lines the
 /// store refused included) is returned, to commit with the outcome in the same transaction.
 pub(crate) async fn drain_logs(
-    store: Arc<dyn store::EngineStore>,
+    store: Arc<dyn FinishStore>,
     run: domain::RunUuid,
     attempt: u32,
     mut lines: mpsc::Receiver<LogLine>,

@@ -2,37 +2,57 @@
 //! the `maintenance` lease. Every node tries to take or renew it each `rescue_every`; when the
 //! leader dies, another takes over once its lease has expired.
 
-use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::{Shared, rescuer, retention};
+use domain::Clock;
+use jiff::{SignedDuration, Timestamp};
+use store::{LeaseStore, MaintenanceStore};
+
+use crate::stop::Stop;
+use crate::{Wakeup, rescuer, retention};
 
 /// The lease's name in `engine_leases`.
 const LEASE: &str = "maintenance";
 /// A leader holds the lease for this many passes without renewing it before others take over.
 const LEASE_PASSES: u32 = 3;
 
+/// What maintenance uses.
+pub(crate) struct Maintenance {
+    pub(crate) leases: Arc<dyn LeaseStore>,
+    pub(crate) store: Arc<dyn MaintenanceStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) wake: Wakeup,
+    pub(crate) stop: Stop,
+    /// This node, as the lease's owner.
+    pub(crate) node: String,
+    /// How often a pass runs (and rescues).
+    pub(crate) rescue_every: Duration,
+    /// Rescues of one run before it fails.
+    pub(crate) max_rescues: u32,
+    /// How long finished runs are kept; `None`: forever.
+    pub(crate) retention: Option<Duration>,
+    /// How often the leader prunes.
+    pub(crate) prune_every: Duration,
+}
+
 /// Holds or waits for the maintenance lease and, while holding it, rescues expired runs every
 /// pass and prunes old runs every `prune_every`, until shutdown; then gives the lease up.
-pub(crate) async fn run(shared: Arc<Shared>) {
-    let node = shared.config.node_id.clone();
+pub(crate) async fn run(m: Maintenance) {
     let mut last_prune: Option<Timestamp> = None;
-    while !shared.stop.is_cancelled() {
-        let now = shared.clock.now();
-        let until = now
-            .checked_add(lease_length(&shared))
-            .unwrap_or(Timestamp::MAX);
-        match shared.store.hold_lease(LEASE, &node, now, until).await {
+    let lease =
+        SignedDuration::try_from(m.rescue_every * LEASE_PASSES).unwrap_or(SignedDuration::MAX);
+    let prune_every = SignedDuration::try_from(m.prune_every).unwrap_or(SignedDuration::MAX);
+    while !m.stop.is_stopping() {
+        let now = m.clock.now();
+        let until = now.checked_add(lease).unwrap_or(Timestamp::MAX);
+        match m.leases.hold_lease(LEASE, &m.node, now, until).await {
             Ok(true) => {
-                rescuer::rescue(&shared).await;
-                if let Some(keep) = shared.config.retention {
-                    let due = last_prune.is_none_or(|at| {
-                        now.duration_since(at)
-                            >= SignedDuration::try_from(shared.config.prune_every)
-                                .unwrap_or(SignedDuration::MAX)
-                    });
+                rescuer::rescue(&*m.store, &m.wake, m.clock.now(), m.max_rescues).await;
+                if let Some(keep) = m.retention {
+                    let due = last_prune.is_none_or(|at| now.duration_since(at) >= prune_every);
                     if due {
-                        retention::prune(&shared, keep).await;
+                        retention::prune(&*m.store, m.clock.now(), keep).await;
                         last_prune = Some(now);
                     }
                 }
@@ -40,14 +60,9 @@ pub(crate) async fn run(shared: Arc<Shared>) {
             Ok(false) => last_prune = None,
             Err(e) => tracing::warn!(error = %e, "renewing the maintenance lease failed"),
         }
-        shared.pause(shared.config.rescue_every).await;
+        m.stop.pause(m.rescue_every).await;
     }
-    if let Err(e) = shared.store.drop_lease(LEASE, &node).await {
+    if let Err(e) = m.leases.drop_lease(LEASE, &m.node).await {
         tracing::warn!(error = %e, "giving up the maintenance lease failed");
     }
-}
-
-fn lease_length(shared: &Shared) -> SignedDuration {
-    SignedDuration::try_from(shared.config.rescue_every * LEASE_PASSES)
-        .unwrap_or(SignedDuration::MAX)
 }

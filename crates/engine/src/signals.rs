@@ -7,46 +7,52 @@ use std::time::Duration;
 
 use store::{Signal, Signals};
 
-use crate::Shared;
+use crate::Wakeup;
+use crate::stop::Stop;
 use crate::wake::Pokes;
 
 /// Pause before listening again after the connection could not be opened.
 const RETRY: Duration = Duration::from_secs(1);
 
 /// Sends this node's pokes until shutdown; pokes made while one is being sent coalesce.
-pub(crate) async fn broadcast(shared: Arc<Shared>, signals: Arc<dyn Signals>, out: Arc<Pokes>) {
+pub(crate) async fn broadcast(
+    signals: Arc<dyn Signals>,
+    out: Arc<Pokes>,
+    node: String,
+    stop: Stop,
+) {
     loop {
         let signal = tokio::select! {
             () = out.tasks.notified() => Signal::TasksChanged,
             () = out.runs.notified() => Signal::RunsQueued,
             () = out.cancels.notified() => Signal::CancelRequested,
-            () = shared.stop.cancelled() => return,
+            () = stop.stopping() => return,
         };
-        if let Err(e) = signals.send(signal, &shared.config.node_id).await {
+        if let Err(e) = signals.send(signal, &node).await {
             tracing::warn!(error = %e, ?signal, "telling the other nodes failed");
         }
     }
 }
 
 /// Pokes this node with the other nodes' signals until shutdown.
-pub(crate) async fn listen(shared: Arc<Shared>, signals: Arc<dyn Signals>) {
-    while !shared.stop.is_cancelled() {
+pub(crate) async fn listen(signals: Arc<dyn Signals>, wake: Wakeup, node: String, stop: Stop) {
+    while !stop.is_stopping() {
         let mut incoming = match signals.listen().await {
             Ok(incoming) => incoming,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for the other nodes' signals");
-                shared.pause(RETRY).await;
+                stop.pause(RETRY).await;
                 continue;
             }
         };
         loop {
             let received = tokio::select! {
                 r = incoming.recv() => r,
-                () = shared.stop.cancelled() => return,
+                () = stop.stopping() => return,
             };
             match received {
-                Some((signal, from)) if from != shared.config.node_id => {
-                    shared.wake.poke_here(signal);
+                Some((signal, from)) if from != node => {
+                    wake.poke_here(signal);
                 }
                 Some(_) => {}
                 None => break,

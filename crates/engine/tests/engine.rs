@@ -12,7 +12,8 @@ use engine::{Engine, EngineConfig, EngineHandle, RunExecutor};
 use exec::{Attempt, AttemptResult, LogSink};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
-use store::{Change, EngineStore, NewTask, RunQuery, SqliteStore, Store};
+use store::prelude::*;
+use store::{Change, ClaimRequest, NewTask, RunQuery, SqliteStore};
 
 /// What the scripted executor does with every attempt.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -362,7 +363,15 @@ async fn an_expired_lease_is_rescued_as_the_next_attempt() {
     // A node that claims the run and dies.
     let claimed = h
         .store
-        .claim("dead-node", t0(), SignedDuration::from_secs(30), 10, None)
+        .claim(
+            t0(),
+            ClaimRequest {
+                owner: "dead-node",
+                lease: SignedDuration::from_secs(30),
+                limit: 10,
+                per_tenant: None,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -399,7 +408,15 @@ async fn a_rescue_does_not_lengthen_the_retry_backoff() {
         .await
         .unwrap();
     h.store
-        .claim("dead-node", t0(), SignedDuration::from_secs(30), 10, None)
+        .claim(
+            t0(),
+            ClaimRequest {
+                owner: "dead-node",
+                lease: SignedDuration::from_secs(30),
+                limit: 10,
+                per_tenant: None,
+            },
+        )
         .await
         .unwrap();
     h.start();

@@ -13,7 +13,8 @@ use engine::{Engine, EngineConfig, RunExecutor};
 use exec::{Attempt, AttemptResult, LogSink};
 use serde_json::json;
 use sqlx::Connection;
-use store::{Change, EngineStore, NewTask, PostgresStore, Store};
+use store::prelude::*;
+use store::{Change, NewTask, PostgresStore};
 
 /// Records which runs it executed.
 #[derive(Default)]

@@ -11,8 +11,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use crate::exec::Backend;
-use crate::{Result, sql};
+use crate::Result;
+use crate::backend::{Backend, Dialect};
 
 /// Connections per node.
 const MAX_CONNECTIONS: u32 = 16;
@@ -60,12 +60,7 @@ impl Backend for PostgresStore {
     type Tx = Transaction<'static, Postgres>;
     type Read = PoolConnection<Postgres>;
 
-    const LOCK_TASK: &'static str = sql::LOCK_TASK_POSTGRES;
-    const DUE_TASKS: &'static str = sql::DUE_TASKS_POSTGRES;
-    const CLAIM_RUNS: &'static str = sql::CLAIM_RUNS_POSTGRES;
-    const CANCEL_QUEUED_RUNS: &'static str = sql::CANCEL_QUEUED_RUNS_POSTGRES;
-    const LOCK_CLAIMED_TASKS: Option<&'static str> = Some(sql::LOCK_CLAIMED_TASKS_POSTGRES);
-    const ONE_WRITER: bool = false;
+    const DIALECT: Dialect = Dialect::Postgres;
 
     async fn begin_write(&self) -> Result<Self::Tx> {
         Ok(self.pool.begin().await?)
@@ -82,15 +77,9 @@ impl Backend for PostgresStore {
     }
 
     #[cfg(feature = "test-support")]
-    async fn explain(&self, stmt: crate::exec::Stmt) -> Result<String> {
-        use sqlx::{AssertSqlSafe, SqlSafeStr};
-
-        use crate::exec::Exec;
-        let plan = crate::exec::Stmt::with_args(
-            AssertSqlSafe(format!("EXPLAIN (ANALYZE, BUFFERS) {}", stmt.sql.as_str()))
-                .into_sql_str(),
-            stmt.args,
-        );
+    async fn explain(&self, stmt: crate::query::Stmt) -> Result<String> {
+        use crate::backend::Exec;
+        let plan = stmt.prefixed("EXPLAIN (ANALYZE, BUFFERS)");
         let mut conn = self.read().await?;
         let rows = conn.fetch_all::<(String,)>(plan).await?;
         Ok(rows.into_iter().map(|(line,)| line + "\n").collect())

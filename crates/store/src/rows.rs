@@ -16,10 +16,10 @@ use domain::{
 use jiff::Timestamp;
 use uuid::Uuid;
 
-use crate::exec::Args;
+use crate::query::Stmt;
 use crate::{Result, StoreError};
 
-/// The `scheduled_tasks` columns of `sql::task_columns!`.
+/// The `scheduled_tasks` columns of the `{task_columns}` fragment.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub(crate) struct TaskRow {
     pub(crate) id: i64,
@@ -61,7 +61,7 @@ pub(crate) struct LockedTask {
     pub(crate) is_active: bool,
 }
 
-/// The `task_runs` columns of `sql::run_columns_from!`.
+/// The `task_runs` columns of the `{run_columns}` fragment.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct RunRow {
     pub(crate) uuid: Uuid,
@@ -301,38 +301,43 @@ pub(crate) fn search_text(name: &TaskName, code: &TaskCode) -> String {
     )
 }
 
-/// The 18 definition columns, in the order `sql::INSERT_TASK` and `sql::UPDATE_DEFINITION`
-/// bind them: name, code, description, type, trigger_type, trigger_config, task_config,
-/// is_active, timezone, retry_policy, timeout_seconds, overlap_policy, misfire_policy,
-/// misfire_grace_seconds, start_at, end_at, jitter_seconds, search_text.
-pub(crate) fn definition_args(definition: &TaskDefinition) -> Result<Args> {
+/// Binds a definition's columns to `stmt` by their column names (see
+/// `sql/registry/insert_task.sql`).
+pub(crate) fn bind_definition(stmt: Stmt, definition: &TaskDefinition) -> Result<Stmt> {
     let trigger = &definition.trigger;
     let retry_policy = serde_json::to_string(&definition.retry_policy)
         .map_err(|e| StoreError::Corrupt(format!("cannot serialize retry_policy: {e}")))?;
-    Ok(Args::default()
-        .text(definition.name.as_str())
-        .text(definition.code.as_str())
-        .opt_text(
+    Ok(stmt
+        .bind("name", definition.name.as_str())
+        .bind("code", definition.code.as_str())
+        .bind(
+            "description",
             definition
                 .description
                 .as_ref()
                 .map(|d| d.as_str().to_owned()),
         )
-        .text(definition.task_type().as_str())
-        .text(trigger.trigger_type().as_str())
-        .text(trigger.to_config_json().to_string())
-        .text(definition.config.to_json().to_string())
-        .bool(definition.is_active)
-        .text(trigger.timezone_name())
-        .text(retry_policy)
-        .int(i64::from(definition.timeout_seconds))
-        .text(definition.overlap_policy.as_str())
-        .text(definition.misfire_policy.as_str())
-        .int(i64::from(definition.misfire_grace_seconds))
-        .opt_int(trigger.start_at.map(millis))
-        .opt_int(trigger.end_at.map(millis))
-        .int(i64::from(trigger.jitter_seconds))
-        .text(search_text(&definition.name, &definition.code)))
+        .bind("type", definition.task_type().as_str())
+        .bind("trigger_type", trigger.trigger_type().as_str())
+        .bind("trigger_config", trigger.to_config_json().to_string())
+        .bind("task_config", definition.config.to_json().to_string())
+        .bind("is_active", definition.is_active)
+        .bind("timezone", trigger.timezone_name())
+        .bind("retry_policy", retry_policy)
+        .bind("timeout_seconds", i64::from(definition.timeout_seconds))
+        .bind("overlap_policy", definition.overlap_policy.as_str())
+        .bind("misfire_policy", definition.misfire_policy.as_str())
+        .bind(
+            "misfire_grace_seconds",
+            i64::from(definition.misfire_grace_seconds),
+        )
+        .bind("start_at", trigger.start_at.map(millis))
+        .bind("end_at", trigger.end_at.map(millis))
+        .bind("jitter_seconds", i64::from(trigger.jitter_seconds))
+        .bind(
+            "search_text",
+            search_text(&definition.name, &definition.code),
+        ))
 }
 
 #[cfg(test)]

@@ -33,8 +33,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
-use crate::exec::Backend;
-use crate::{Result, StoreError, sql};
+use crate::backend::{Backend, Dialect};
+use crate::{Result, StoreError};
 
 /// How long a connection waits for SQLite's lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -120,12 +120,7 @@ impl Backend for SqliteStore {
     type Tx = Transaction<'static, Sqlite>;
     type Read = PoolConnection<Sqlite>;
 
-    const LOCK_TASK: &'static str = sql::LOCK_TASK_SQLITE;
-    const DUE_TASKS: &'static str = sql::DUE_TASKS_SQLITE;
-    const CLAIM_RUNS: &'static str = sql::CLAIM_RUNS_SQLITE;
-    const CANCEL_QUEUED_RUNS: &'static str = sql::CANCEL_QUEUED_RUNS_SQLITE;
-    const LOCK_CLAIMED_TASKS: Option<&'static str> = None;
-    const ONE_WRITER: bool = true;
+    const DIALECT: Dialect = Dialect::Sqlite;
 
     async fn begin_write(&self) -> Result<Self::Tx> {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
@@ -136,14 +131,9 @@ impl Backend for SqliteStore {
     }
 
     #[cfg(feature = "test-support")]
-    async fn explain(&self, stmt: crate::exec::Stmt) -> Result<String> {
-        use sqlx::{AssertSqlSafe, SqlSafeStr};
-
-        use crate::exec::Exec;
-        let plan = crate::exec::Stmt::with_args(
-            AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", stmt.sql.as_str())).into_sql_str(),
-            stmt.args,
-        );
+    async fn explain(&self, stmt: crate::query::Stmt) -> Result<String> {
+        use crate::backend::Exec;
+        let plan = stmt.prefixed("EXPLAIN QUERY PLAN");
         let mut conn = self.read().await?;
         let rows = conn.fetch_all::<(i64, i64, i64, String)>(plan).await?;
         let mut depth: Vec<(i64, usize)> = Vec::new();

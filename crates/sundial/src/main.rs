@@ -297,7 +297,6 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         store: stores.tasks,
         auth,
         clock,
-        runs: stores.engine,
         wake: engine.wakeup(),
         liveness: engine.liveness(),
         sandbox: sandbox_health,

@@ -553,7 +553,7 @@ async fn stop_task(
     let task = set_active(state.clone(), caller, uuid, false).await?;
     if cancel_running
         && state
-            .runs
+            .store
             .cancel_running(tenant, TaskUuid(task.uuid))
             .await?
             > 0
@@ -579,7 +579,7 @@ async fn run_now(
     caller.require_operator()?;
     let uuid = task_uuid(&uuid)?;
     let run = state
-        .runs
+        .store
         .enqueue_manual(caller.0.tenant, uuid, &caller.0.subject, state.clock.now())
         .await?;
     state.wake.runs_queued();
@@ -607,7 +607,7 @@ async fn cancel_run(
         .map(RunUuid)
         .map_err(|_| ApiError::NotFound)?;
     let run = state
-        .runs
+        .store
         .cancel_run(
             caller.0.tenant,
             run_uuid,

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
+use store::Store;
 use store::test_support::TestSupport;
-use store::{EngineStore, Store};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy)]
@@ -131,17 +131,17 @@ impl TestApp {
         auth: impl FnOnce(&[u8]) -> Auth,
     ) -> TestApp {
         let data = tempfile::tempdir().unwrap();
-        type Stores = (Arc<dyn Store>, Arc<dyn TestSupport>, Arc<dyn EngineStore>);
-        let (store, support, runs): Stores = match backend {
+        type Stores = (Arc<dyn Store>, Arc<dyn TestSupport>);
+        let (store, support): Stores = match backend {
             Backend::Sqlite => {
                 let url = format!("sqlite://{}", data.path().join("sundial.db").display());
                 let store = Arc::new(store::SqliteStore::connect(&url).await.unwrap());
-                (store.clone(), store.clone(), store)
+                (store.clone(), store)
             }
             Backend::Postgres => {
                 let url = postgres_database().await;
                 let store = Arc::new(store::PostgresStore::connect(&url).await.unwrap());
-                (store.clone(), store.clone(), store)
+                (store.clone(), store)
             }
         };
         let secret = uuid::Uuid::new_v4()
@@ -159,7 +159,6 @@ impl TestApp {
             store: store.clone(),
             auth: auth.clone(),
             clock: clock.clone(),
-            runs,
             wake: engine::Wakeup::default(),
             sandbox: Arc::new(api::SandboxHealth::not_configured()),
             liveness: engine::Liveness::default(),

@@ -1,47 +1,21 @@
-//! Conformance of [`EngineStore`] on both backends: firing, claiming, heartbeats, finishing,
-//! retries, rescue, release, run-now, cancel and logs; plus concurrent firers and claimers on
-//! PostgreSQL never taking an occurrence or a run twice.
-
-mod common;
+//! The engine's operations on both databases: firing, claiming, heartbeats, finishing,
+//! retries, rescue, release, run-now, cancel and logs; plus concurrent firers and claimers never
+//! taking an occurrence or a run twice.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use common::{at, create, tenant};
+use crate::common::{at, create, tenant};
 use domain::{LogStream, RunStatus, RunTrigger, Task};
 use jiff::{SignedDuration, Timestamp};
+use store::on_both_databases;
+use store::test_support::TestStore;
 use store::{
-    AttemptEnd, ClaimRequest, DueTask, EngineStore, FinishedAttempt, FirePlan, FirePlanner,
-    NewLogLine, PlannedRun, RunQuery, Store, StoreError,
+    AttemptEnd, ClaimRequest, DueTask, FinishedAttempt, FirePlan, FirePlanner, NewLogLine,
+    PlannedRun, RunQuery, Store, StoreError, Writers,
 };
 
-macro_rules! conformance {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let db = crate::common::SqliteDb::new().await;
-                    crate::$case(db.store.clone()).await;
-                    db.finish().await;
-                }
-            )*
-        }
-
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let Some(db) = crate::common::PgStoreDb::new().await else { return };
-                    crate::$case(db.store.clone()).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+on_both_databases!(
     fire_records_due_occurrences_and_advances,
     fire_finishes_a_task_without_a_next_occurrence,
     claim_is_fair_and_finish_retries_then_ends,
@@ -57,6 +31,16 @@ conformance!(
     fire_claims_in_its_own_transaction_where_it_can,
     upcoming_lists_the_earliest_instants,
 );
+
+/// A claim by `owner` of at most `limit` runs under [`LEASE`].
+fn request(owner: &str, limit: u32, per_tenant: Option<u32>) -> ClaimRequest<'_> {
+    ClaimRequest {
+        owner,
+        lease: LEASE,
+        limit,
+        per_tenant,
+    }
+}
 
 /// Queues the stored occurrence and schedules the next one a minute later; an occurrence at
 /// `end` or later finishes the task.
@@ -89,7 +73,7 @@ impl FirePlanner for EveryMinute {
 const PLANNER: EveryMinute = EveryMinute { end: None };
 const LEASE: SignedDuration = SignedDuration::from_secs(30);
 
-async fn runs<S: Store>(store: &S, task: &Task) -> Vec<domain::Run> {
+async fn runs(store: &(impl Store + ?Sized), task: &Task) -> Vec<domain::Run> {
     let query = RunQuery {
         page: 1,
         page_size: 100,
@@ -113,7 +97,7 @@ fn end(status: RunStatus, retry_at: Option<Timestamp>) -> AttemptEnd {
     }
 }
 
-async fn fire_records_due_occurrences_and_advances<S: Store + EngineStore>(store: Arc<S>) {
+async fn fire_records_due_occurrences_and_advances(store: Arc<dyn TestStore>) {
     // `create` puts the first occurrence at ms + 60 s.
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let report = store
@@ -151,7 +135,7 @@ async fn fire_records_due_occurrences_and_advances<S: Store + EngineStore>(store
     assert_eq!(again.tasks, 0);
 }
 
-async fn fire_finishes_a_task_without_a_next_occurrence<S: Store + EngineStore>(store: Arc<S>) {
+async fn fire_finishes_a_task_without_a_next_occurrence(store: Arc<dyn TestStore>) {
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let last = EveryMinute {
         end: Some(at(60_000)),
@@ -170,7 +154,7 @@ async fn fire_finishes_a_task_without_a_next_occurrence<S: Store + EngineStore>(
     assert_eq!(store.upcoming(10).await.unwrap(), vec![]);
 }
 
-async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(store: Arc<S>) {
+async fn claim_is_fair_and_finish_retries_then_ends(store: Arc<dyn TestStore>) {
     let busy = create(&*store, tenant(1), "Busy", "busy", 0).await;
     let quiet = create(&*store, tenant(2), "Quiet", "quiet", 10).await;
     for _ in 0..3 {
@@ -185,7 +169,7 @@ async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(stor
         .expect("run now");
     // Two slots: the quiet tenant's single run is not behind the busy tenant's three.
     let claimed = store
-        .claim("n1", at(300), LEASE, 2, None)
+        .claim(at(300), request("n1", 2, None))
         .await
         .expect("claim");
     let tenants: HashSet<i64> = claimed.iter().map(|c| c.tenant.get()).collect();
@@ -233,10 +217,16 @@ async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(stor
     assert_eq!(task.last_run_status, Some(RunStatus::Failed));
     assert_eq!(task.last_error.as_deref(), Some("boom"));
     // The busy tenant's other two remain; the retry is not due before 5 s.
-    let next = store.claim("n1", at(4_999), LEASE, 10, None).await.unwrap();
+    let next = store
+        .claim(at(4_999), request("n1", 10, None))
+        .await
+        .unwrap();
     assert!(next.iter().all(|c| c.run != lone.uuid));
     assert_eq!(next.len(), 2);
-    let retry = store.claim("n2", at(5_000), LEASE, 10, None).await.unwrap();
+    let retry = store
+        .claim(at(5_000), request("n2", 10, None))
+        .await
+        .unwrap();
     assert_eq!(retry.len(), 1);
     assert_eq!((retry[0].run, retry[0].attempt), (lone.uuid, 2));
     // Only the holder of the lease can finish it.
@@ -274,7 +264,7 @@ async fn claim_is_fair_and_finish_retries_then_ends<S: Store + EngineStore>(stor
     assert_eq!(done.duration_ms, Some(5));
 }
 
-async fn heartbeat_rescue_and_release<S: Store + EngineStore>(store: Arc<S>) {
+async fn heartbeat_rescue_and_release(store: Arc<dyn TestStore>) {
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let mut queued = Vec::new();
     for _ in 0..3 {
@@ -287,7 +277,7 @@ async fn heartbeat_rescue_and_release<S: Store + EngineStore>(store: Arc<S>) {
     let [one, two, ended] = queued[..] else {
         unreachable!()
     };
-    let claimed = store.claim("n1", at(0), LEASE, 10, None).await.unwrap();
+    let claimed = store.claim(at(0), request("n1", 10, None)).await.unwrap();
     assert_eq!(claimed.len(), 3);
     let max_attempts = claimed[0].max_attempts;
     // `ended` stands for an attempt whose outcome could not be recorded: the node no longer
@@ -342,7 +332,7 @@ async fn heartbeat_rescue_and_release<S: Store + EngineStore>(store: Arc<S>) {
 
 /// A run whose node dies on every attempt is run again `max_rescues` times, each time without
 /// using up a retry, then fails with an error that says why.
-async fn rescues_use_no_retry_and_stop_at_the_cap<S: Store + EngineStore>(store: Arc<S>) {
+async fn rescues_use_no_retry_and_stop_at_the_cap(store: Arc<dyn TestStore>) {
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let run = store
         .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
@@ -350,7 +340,7 @@ async fn rescues_use_no_retry_and_stop_at_the_cap<S: Store + EngineStore>(store:
         .unwrap();
     let mut now = 0;
     for rescue in 1..=3 {
-        let claimed = store.claim("n1", at(now), LEASE, 10, None).await.unwrap();
+        let claimed = store.claim(at(now), request("n1", 10, None)).await.unwrap();
         assert_eq!(claimed.len(), 1, "rescue {rescue}");
         now += 31_000;
         assert_eq!(store.rescue(at(now), 3).await.unwrap(), 1);
@@ -361,7 +351,7 @@ async fn rescues_use_no_retry_and_stop_at_the_cap<S: Store + EngineStore>(store:
         assert_eq!(rescued.max_attempts, run.max_attempts + rescue);
         assert!(rescued.error.unwrap().contains("running it again"));
     }
-    store.claim("n1", at(now), LEASE, 10, None).await.unwrap();
+    store.claim(at(now), request("n1", 10, None)).await.unwrap();
     assert_eq!(store.rescue(at(now + 31_000), 3).await.unwrap(), 1);
     let failed = store.get_run(task.tenant, run.uuid).await.unwrap().unwrap();
     assert_eq!(
@@ -376,7 +366,7 @@ async fn rescues_use_no_retry_and_stop_at_the_cap<S: Store + EngineStore>(store:
     );
 }
 
-async fn run_now_and_cancel<S: Store + EngineStore>(store: Arc<S>) {
+async fn run_now_and_cancel(store: Arc<dyn TestStore>) {
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let queued = store
         .enqueue_manual(task.tenant, task.uuid, "alice", at(5))
@@ -407,7 +397,7 @@ async fn run_now_and_cancel<S: Store + EngineStore>(store: Arc<S>) {
         .enqueue_manual(task.tenant, task.uuid, "alice", at(7))
         .await
         .unwrap();
-    store.claim("n1", at(8), LEASE, 10, None).await.unwrap();
+    store.claim(at(8), request("n1", 10, None)).await.unwrap();
     let asked = store
         .cancel_run(task.tenant, running.uuid, "alice", at(9))
         .await
@@ -443,7 +433,7 @@ async fn run_now_and_cancel<S: Store + EngineStore>(store: Arc<S>) {
     assert_eq!(again, done);
 }
 
-async fn logs_are_numbered_per_attempt<S: Store + EngineStore>(store: Arc<S>) {
+async fn logs_are_numbered_per_attempt(store: Arc<dyn TestStore>) {
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let run = store
         .enqueue_manual(task.tenant, task.uuid, "alice", at(0))
@@ -480,7 +470,7 @@ async fn logs_are_numbered_per_attempt<S: Store + EngineStore>(store: Arc<S>) {
     assert_eq!(third, expected);
 }
 
-async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(store: Arc<S>) {
+async fn concurrent_firers_and_claimers_never_double(store: Arc<dyn TestStore>) {
     let mut tasks = Vec::new();
     for i in 0..40 {
         let code = format!("t{i}");
@@ -488,7 +478,7 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
     }
     // Two nodes fire the same due tasks at once, in small batches, until nothing is due; each
     // batch also claims a few runs, as the firing loop does with its free worker slots.
-    let firer = |store: Arc<S>, owner: &'static str| async move {
+    let firer = |store: Arc<dyn TestStore>, owner: &'static str| async move {
         let mut queued = 0;
         let mut claimed = Vec::new();
         loop {
@@ -517,7 +507,7 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
     all.extend(claimed_b);
     assert_eq!(
         !all.is_empty(),
-        store.claims_while_firing(),
+        (store.writers() == Writers::One),
         "the firers claimed runs exactly where the store claims while firing"
     );
     let queued = queued_a + queued_b;
@@ -531,11 +521,11 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
             .collect();
         assert_eq!(scheduled.len(), 3, "{scheduled:?}");
     }
-    let claimer = |store: Arc<S>, owner: &'static str| async move {
+    let claimer = |store: Arc<dyn TestStore>, owner: &'static str| async move {
         let mut mine = Vec::new();
         loop {
             let claimed = store
-                .claim(owner, at(200_000), LEASE, 5, None)
+                .claim(at(200_000), request(owner, 5, None))
                 .await
                 .expect("claim");
             if claimed.is_empty() {
@@ -555,7 +545,7 @@ async fn concurrent_firers_and_claimers_never_double<S: Store + EngineStore>(sto
     assert_eq!(distinct.len(), 120, "no run claimed twice");
 }
 
-async fn a_duty_lease_has_one_holder_at_a_time<S: Store + EngineStore>(store: Arc<S>) {
+async fn a_duty_lease_has_one_holder_at_a_time(store: Arc<dyn TestStore>) {
     let lease = "maintenance";
     assert!(store.hold_lease(lease, "a", at(0), at(15)).await.unwrap());
     assert!(
@@ -591,7 +581,7 @@ async fn a_duty_lease_has_one_holder_at_a_time<S: Store + EngineStore>(store: Ar
     );
 }
 
-async fn pruning_deletes_old_finished_runs_with_their_logs<S: Store + EngineStore>(store: Arc<S>) {
+async fn pruning_deletes_old_finished_runs_with_their_logs(store: Arc<dyn TestStore>) {
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let manual = |ms| store.enqueue_manual(task.tenant, task.uuid, "alice", at(ms));
     let line = NewLogLine {
@@ -605,7 +595,7 @@ async fn pruning_deletes_old_finished_runs_with_their_logs<S: Store + EngineStor
     let running = manual(0).await.unwrap();
     let queued = manual(0).await.unwrap();
     store.append_logs(old.uuid, 1, &[line]).await.unwrap();
-    let claimed = store.claim("n1", at(1), LEASE, 3, None).await.unwrap();
+    let claimed = store.claim(at(1), request("n1", 3, None)).await.unwrap();
     assert_eq!(claimed.len(), 3);
     for (run, finished) in [(old.uuid, 10), (newer.uuid, 20)] {
         assert!(
@@ -640,7 +630,7 @@ async fn pruning_deletes_old_finished_runs_with_their_logs<S: Store + EngineStor
     );
 }
 
-async fn a_tenant_at_its_cap_of_running_runs_gets_no_more<S: Store + EngineStore>(store: Arc<S>) {
+async fn a_tenant_at_its_cap_of_running_runs_gets_no_more(store: Arc<dyn TestStore>) {
     let busy = create(&*store, tenant(1), "A", "a", 0).await;
     let other = create(&*store, tenant(2), "B", "b", 0).await;
     let mut queued = Vec::new();
@@ -661,13 +651,19 @@ async fn a_tenant_at_its_cap_of_running_runs_gets_no_more<S: Store + EngineStore
         t.sort();
         t
     };
-    let first = store.claim("n1", at(10), LEASE, 10, Some(2)).await.unwrap();
+    let first = store
+        .claim(at(10), request("n1", 10, Some(2)))
+        .await
+        .unwrap();
     assert_eq!(
         tenants(&first),
         [1, 1, 2],
         "two of tenant 1's, tenant 2's one"
     );
-    let none = store.claim("n2", at(11), LEASE, 10, Some(2)).await.unwrap();
+    let none = store
+        .claim(at(11), request("n2", 10, Some(2)))
+        .await
+        .unwrap();
     assert!(none.is_empty(), "tenant 1 is at its cap: {none:?}");
     let done = first.iter().find(|c| c.tenant.get() == 1).unwrap();
     assert!(
@@ -676,12 +672,15 @@ async fn a_tenant_at_its_cap_of_running_runs_gets_no_more<S: Store + EngineStore
             .await
             .unwrap()
     );
-    let next = store.claim("n2", at(13), LEASE, 10, Some(2)).await.unwrap();
+    let next = store
+        .claim(at(13), request("n2", 10, Some(2)))
+        .await
+        .unwrap();
     assert_eq!(tenants(&next), [1], "a slot of tenant 1 came free");
     assert_eq!(next[0].run, queued[2].uuid);
 }
 
-async fn a_batch_of_ended_attempts_is_recorded_together<S: Store + EngineStore>(store: Arc<S>) {
+async fn a_batch_of_ended_attempts_is_recorded_together(store: Arc<dyn TestStore>) {
     let a = create(&*store, tenant(1), "A", "a", 0).await;
     let b = create(&*store, tenant(1), "B", "b", 0).await;
     for task in [&a, &a, &b] {
@@ -690,7 +689,7 @@ async fn a_batch_of_ended_attempts_is_recorded_together<S: Store + EngineStore>(
             .await
             .unwrap();
     }
-    let claimed = store.claim("n1", at(10), LEASE, 10, None).await.unwrap();
+    let claimed = store.claim(at(10), request("n1", 10, None)).await.unwrap();
     let of = |task: &Task| -> Vec<domain::RunUuid> {
         claimed
             .iter()
@@ -773,7 +772,7 @@ async fn a_batch_of_ended_attempts_is_recorded_together<S: Store + EngineStore>(
     assert!(!task.is_running);
 }
 
-async fn fire_claims_in_its_own_transaction_where_it_can<S: Store + EngineStore>(store: Arc<S>) {
+async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStore>) {
     for i in 0..3 {
         let code = format!("t{i}");
         create(&*store, tenant(1 + i), &code, &code, 0).await;
@@ -789,12 +788,12 @@ async fn fire_claims_in_its_own_transaction_where_it_can<S: Store + EngineStore>
         .await
         .expect("fire");
     assert_eq!((report.tasks, report.queued), (3, 3));
-    if !store.claims_while_firing() {
+    if !(store.writers() == Writers::One) {
         // PostgreSQL: the claimer takes them.
         assert!(report.claimed.is_empty());
         assert_eq!(report.unclaimed, 3);
         let claimed = store
-            .claim("n2", at(60_001), LEASE, 10, None)
+            .claim(at(60_001), request("n2", 10, None))
             .await
             .unwrap();
         assert_eq!(claimed.len(), 3);
@@ -821,13 +820,13 @@ async fn fire_claims_in_its_own_transaction_where_it_can<S: Store + EngineStore>
         .expect("fire");
     assert!(idle.claimed.is_empty());
     let rest = store
-        .claim("n2", at(60_001), LEASE, 10, None)
+        .claim(at(60_001), request("n2", 10, None))
         .await
         .unwrap();
     assert_eq!(rest.len(), 1);
 }
 
-async fn upcoming_lists_the_earliest_instants<S: Store + EngineStore>(store: Arc<S>) {
+async fn upcoming_lists_the_earliest_instants(store: Arc<dyn TestStore>) {
     assert_eq!(store.upcoming(10).await.unwrap(), vec![]);
     for (i, ms) in [5_000, 0, 5_000, 9_000].into_iter().enumerate() {
         let code = format!("t{i}");

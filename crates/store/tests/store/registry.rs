@@ -1,54 +1,26 @@
-//! One conformance suite for both stores: every case in `cases` is a generic async fn, and
-//! `conformance!` instantiates it once per backend as `sqlite::<case>` and `postgres::<case>`.
-//!
-//! SQLite runs on a temp file. PostgreSQL needs `SUNDIAL_TEST_DATABASE_URL` (an admin URL; each
-//! test creates and drops its own database) and fails without it, unless
-//! `SUNDIAL_SKIP_POSTGRES=1` says to skip.
-
-mod common;
+//! The task registry, the runs' read side, tenant settings and readiness, on both databases:
+//! every case in `cases` runs once per database as `sqlite::<case>` and `postgres::<case>`.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use common::{at, change, config, create, definition, new_task, tenant, trigger};
+use crate::common::{at, change, config, create, definition, new_task, tenant, trigger};
 use domain::{
     AuditAction, Backoff, Description, LogStream, MisfirePolicy, NoticeReason, OverlapPolicy,
     RetryPolicy, Run, RunLogLine, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason, Task,
     TaskType, TaskUuid, TriggerType,
 };
 use serde_json::json;
-use store::test_support::{AuditEntry, TaskRunState, TestSupport};
+use store::on_both_databases;
+use store::prelude::*;
+use store::test_support::{AuditEntry, PostgresDb, SqliteFile, TaskRunState, TestStore};
 use store::{
-    Page, RunQuery, RunStats, Store, StoreError, TaskQuery, TaskSort, TaskSortField, TenantSettings,
+    Page, RunQuery, RunStats, StoreError, TaskQuery, TaskSort, TaskSortField, TenantSettings,
 };
 
-macro_rules! conformance {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let db = crate::common::SqliteDb::new().await;
-                    crate::cases::$case(db.store.clone()).await;
-                    db.finish().await;
-                }
-            )*
-        }
+use cases::*;
 
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $case() {
-                    let Some(db) = crate::common::PgStoreDb::new().await else { return };
-                    crate::cases::$case(db.store.clone()).await;
-                    db.finish().await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+on_both_databases!(
     create_get_and_list_round_trip_every_field,
     duplicate_code_is_a_conflict,
     create_many_is_all_or_nothing,
@@ -134,7 +106,7 @@ mod cases {
         Option<i64>,
     );
 
-    pub async fn create_get_and_list_round_trip_every_field<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn create_get_and_list_round_trip_every_field(store: Arc<dyn TestStore>) {
         let t = tenant(7);
         let cron = domain::TaskDefinition {
             name: domain::TaskName::parse("Daily report").expect("name"),
@@ -296,7 +268,7 @@ mod cases {
         assert_eq!((page.page, page.page_size), (1, 100));
     }
 
-    pub async fn create_many_is_all_or_nothing<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn create_many_is_all_or_nothing(store: Arc<dyn TestStore>) {
         let t = tenant(1);
         let batch: Vec<_> = (0..50)
             .map(|i| {
@@ -389,7 +361,7 @@ mod cases {
         assert_eq!(store.list_tasks(t, &query()).await.expect("list").total, 50);
     }
 
-    pub async fn duplicate_code_is_a_conflict<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn duplicate_code_is_a_conflict(store: Arc<dyn TestStore>) {
         let t = tenant(1);
         create(&*store, t, "First", "dup", 0).await;
         let again = store
@@ -435,7 +407,7 @@ mod cases {
         );
     }
 
-    pub async fn deleted_code_can_be_reused<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn deleted_code_can_be_reused(store: Arc<dyn TestStore>) {
         let t = tenant(1);
         let old = create(&*store, t, "Report", "report", 0).await;
         assert_eq!(
@@ -460,7 +432,7 @@ mod cases {
         create(&*store, t, "Third", "report", 4).await;
     }
 
-    pub async fn codes_are_unique_per_tenant<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn codes_are_unique_per_tenant(store: Arc<dyn TestStore>) {
         let a = create(&*store, tenant(1), "A", "shared", 0).await;
         let b = create(&*store, tenant(2), "B", "shared", 1).await;
         assert_eq!(
@@ -485,7 +457,7 @@ mod cases {
         );
     }
 
-    pub async fn list_filters<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn list_filters(store: Arc<dyn TestStore>) {
         let t = tenant(3);
         let python = domain::TaskDefinition {
             config: config(TaskType::PythonScript, json!({"script": "print(1)"})),
@@ -674,9 +646,7 @@ mod cases {
         );
     }
 
-    pub async fn list_sorts_with_id_tie_break_and_nulls_last<S: Store + TestSupport>(
-        store: Arc<S>,
-    ) {
+    pub async fn list_sorts_with_id_tie_break_and_nulls_last(store: Arc<dyn TestStore>) {
         let t = tenant(5);
         // (name, code, created_ms, updated_ms, next_run_at, last_run_at); creation order is the
         // id order, so equal keys must come out in this order ascending and reversed descending.
@@ -822,7 +792,7 @@ mod cases {
         }
     }
 
-    pub async fn list_paging_and_total<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn list_paging_and_total(store: Arc<dyn TestStore>) {
         let t = tenant(8);
         for i in 0..25 {
             create(
@@ -904,7 +874,7 @@ mod cases {
         );
     }
 
-    pub async fn keyword_and_name_search<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn keyword_and_name_search(store: Arc<dyn TestStore>) {
         let t = tenant(10);
         for (i, (name, code)) in [
             ("Überweisung Monat", "pay-1"),
@@ -966,7 +936,7 @@ mod cases {
         assert_eq!(find(Some("o"), Some("month")).await, ["rep"]);
     }
 
-    pub async fn update_with_right_stale_and_absent_version<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn update_with_right_stale_and_absent_version(store: Arc<dyn TestStore>) {
         let t = tenant(12);
         let task = create(&*store, t, "Original", "orig", 0).await;
         let mut changed = domain::TaskDefinition {
@@ -1156,7 +1126,7 @@ mod cases {
         );
     }
 
-    pub async fn set_active_no_op_and_real_changes<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn set_active_no_op_and_real_changes(store: Arc<dyn TestStore>) {
         let t = tenant(13);
         let task = create(&*store, t, "Switch", "switch", 0).await;
         let same = store
@@ -1252,7 +1222,7 @@ mod cases {
         );
     }
 
-    pub async fn stop_cancels_only_queued_runs<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn stop_cancels_only_queued_runs(store: Arc<dyn TestStore>) {
         let t = tenant(14);
         let task = create(&*store, t, "Busy", "busy", 0).await;
         let neighbour = create(&*store, t, "Neighbour", "neighbour", 1).await;
@@ -1345,7 +1315,7 @@ mod cases {
         );
     }
 
-    pub async fn delete_hides_the_task_everywhere<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn delete_hides_the_task_everywhere(store: Arc<dyn TestStore>) {
         let t = tenant(15);
         let task = create(&*store, t, "Doomed", "doomed", 0).await;
         let keep = create(&*store, t, "Kept", "kept", 1).await;
@@ -1467,7 +1437,7 @@ mod cases {
         assert_eq!(audit.len(), 2);
     }
 
-    pub async fn batch_delete_leaves_other_tenants_alone<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn batch_delete_leaves_other_tenants_alone(store: Arc<dyn TestStore>) {
         let (a, b) = (tenant(16), tenant(17));
         let a1 = create(&*store, a, "A1", "a1", 0).await;
         let a2 = create(&*store, a, "A2", "a2", 1).await;
@@ -1514,9 +1484,7 @@ mod cases {
         assert_eq!(store.task_row_for_tests(b1.uuid).await.expect("row"), b_row);
     }
 
-    pub async fn other_tenants_objects_are_invisible_and_unchanged<S: Store + TestSupport>(
-        store: Arc<S>,
-    ) {
+    pub async fn other_tenants_objects_are_invisible_and_unchanged(store: Arc<dyn TestStore>) {
         let (a, b) = (tenant(18), tenant(19));
         create(&*store, a, "Mine", "mine", 0).await;
         let theirs = create(&*store, b, "Theirs", "theirs", 1).await;
@@ -1651,7 +1619,7 @@ mod cases {
         );
     }
 
-    pub async fn version_history_and_audit_log<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn version_history_and_audit_log(store: Arc<dyn TestStore>) {
         let t = tenant(20);
         let first = definition("History", "history");
         let task = store
@@ -1781,7 +1749,7 @@ mod cases {
         );
     }
 
-    pub async fn runs_logs_and_stats<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn runs_logs_and_stats(store: Arc<dyn TestStore>) {
         let t = tenant(21);
         let task = create(&*store, t, "Runner", "runner", 0).await;
         let other = create(&*store, t, "Other", "other", 1).await;
@@ -1989,9 +1957,7 @@ mod cases {
         assert_not_found(store.run_stats(t, TaskUuid::new_v7()).await, "unknown task");
     }
 
-    pub async fn concurrent_creates_of_one_code_have_one_winner<S: Store + TestSupport>(
-        store: Arc<S>,
-    ) {
+    pub async fn concurrent_creates_of_one_code_have_one_winner(store: Arc<dyn TestStore>) {
         let t = tenant(22);
         let attempts: Vec<_> = (0..16)
             .map(|i| {
@@ -2031,7 +1997,7 @@ mod cases {
         );
     }
 
-    pub async fn concurrent_writes_all_succeed<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn concurrent_writes_all_succeed(store: Arc<dyn TestStore>) {
         let t = tenant(23);
         let shared = create(&*store, t, "Shared", "shared", 0).await;
         let workers: Vec<_> = (0..24)
@@ -2110,7 +2076,7 @@ mod cases {
         );
     }
 
-    pub async fn corrupt_rows_are_errors_not_panics<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn corrupt_rows_are_errors_not_panics(store: Arc<dyn TestStore>) {
         let t = tenant(24);
         let task = create(&*store, t, "Fragile", "fragile", 0).await;
         create(&*store, t, "Sturdy", "sturdy", 1).await;
@@ -2156,9 +2122,7 @@ mod cases {
         ));
     }
 
-    pub async fn tenant_settings_set_replace_clear_and_stay_per_tenant<S: Store + TestSupport>(
-        store: Arc<S>,
-    ) {
+    pub async fn tenant_settings_set_replace_clear_and_stay_per_tenant(store: Arc<dyn TestStore>) {
         let (a, b) = (tenant(1), tenant(2));
         assert_eq!(store.tenant_settings(a).await.unwrap(), None);
         let set = store
@@ -2208,14 +2172,12 @@ mod cases {
         assert_eq!(other.egress_allow.as_deref(), Some("b.example"));
     }
 
-    pub async fn probe_write_commits<S: Store + TestSupport>(store: Arc<S>) {
+    pub async fn probe_write_commits(store: Arc<dyn TestStore>) {
         store.probe_write(at(1_000)).await.expect("first probe");
         store.probe_write(at(2_000)).await.expect("second probe");
     }
 
-    pub async fn schedule_notices_page_flag_and_clear_on_edit<S: Store + TestSupport>(
-        store: Arc<S>,
-    ) {
+    pub async fn schedule_notices_page_flag_and_clear_on_edit(store: Arc<dyn TestStore>) {
         let (a, b) = (tenant(1), tenant(2));
         let mut created = Vec::new();
         for (i, t) in [a, b, a, b, a].into_iter().enumerate() {
@@ -2396,7 +2358,7 @@ fn migration_versions_are_identical_for_both_databases() {
 /// ran exactly once (sqlx holds a PostgreSQL advisory lock while migrating).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_concurrent_migrations() {
-    let Some(db) = common::PostgresDb::create().await else {
+    let Some(db) = PostgresDb::create().await else {
         return;
     };
     let nodes: Vec<_> = (0..4)
@@ -2442,9 +2404,14 @@ async fn postgres_concurrent_migrations() {
 /// `BEGIN IMMEDIATE` waits for the other's write lock within the busy timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_two_stores_on_one_file_both_write() {
-    let db = common::SqliteDb::new().await;
+    let file = SqliteFile::new();
+    let first = Arc::new(
+        store::SqliteStore::connect(&file.path_str())
+            .await
+            .expect("open SQLite store"),
+    );
     let second = Arc::new(
-        store::SqliteStore::connect(&format!("sqlite://{}", db.path.display()))
+        store::SqliteStore::connect(&format!("sqlite://{}", file.path.display()))
             .await
             .expect("open the same file by URL"),
     );
@@ -2452,7 +2419,7 @@ async fn sqlite_two_stores_on_one_file_both_write() {
     let writers: Vec<_> = (0..20)
         .map(|i| {
             let store = if i % 2 == 0 {
-                db.store.clone()
+                first.clone()
             } else {
                 second.clone()
             };
@@ -2478,7 +2445,7 @@ async fn sqlite_two_stores_on_one_file_both_write() {
         20
     );
     second.close().await;
-    db.finish().await;
+    first.close().await;
 }
 
 /// A missing file is created, in WAL mode with foreign keys on; in-memory URLs are refused.

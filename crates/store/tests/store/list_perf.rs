@@ -3,15 +3,13 @@
 //! the query plans. Ignored by default (loading takes a while); run with
 //!
 //! ```text
-//! SUNDIAL_TEST_DATABASE_URL=postgres://… cargo test -p store --test list_perf -- --ignored --nocapture
+//! SUNDIAL_TEST_DATABASE_URL=postgres://… cargo test -p store --test store list_perf -- --ignored --nocapture
 //! ```
-
-mod common;
 
 use std::time::{Duration, Instant};
 
-use store::test_support::TestSupport;
-use store::{Store, TaskQuery, TaskSort, TaskSortField};
+use store::test_support::{PostgresDb, SqliteFile, TestSupport};
+use store::{PostgresStore, SqliteStore, Store, TaskQuery, TaskSort, TaskSortField};
 
 const ROWS: i64 = 200_000;
 const BIG_TENANT_ROWS: i64 = 100_000;
@@ -44,7 +42,7 @@ fn load_sql(uuid: &str, series_prefix: &str, series_from: &str) -> String {
 }
 
 async fn measure<S: Store + TestSupport>(label: &str, store: &S) {
-    let tenant = common::tenant(1);
+    let tenant = crate::common::tenant(1);
     println!(
         "\n=== {label}: {BIG_TENANT_ROWS} tasks in tenant 1, {} in 100 others ===",
         ROWS - BIG_TENANT_ROWS
@@ -115,7 +113,10 @@ fn ms(d: Duration) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "loads 200,000 rows; run by hand"]
 async fn sqlite_list_at_100k() {
-    let db = common::SqliteDb::new().await;
+    let file = SqliteFile::new();
+    let store = SqliteStore::connect(&file.path_str())
+        .await
+        .expect("open SQLite store");
     let start = Instant::now();
     let sql = load_sql(
         "randomblob(16)",
@@ -124,30 +125,33 @@ async fn sqlite_list_at_100k() {
         ),
         "FROM n",
     );
-    db.store.execute_sql_for_tests(&sql).await.expect("load");
+    store.execute_sql_for_tests(&sql).await.expect("load");
     println!(
         "loaded in {:.1}s (no ANALYZE, as in production)",
         start.elapsed().as_secs_f64()
     );
-    measure("SQLite", &*db.store).await;
-    db.finish().await;
+    measure("SQLite", &store).await;
+    store.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "loads 200,000 rows; run by hand"]
 async fn postgres_list_at_100k() {
-    let Some(db) = common::PgStoreDb::new().await else {
+    let Some(db) = PostgresDb::create().await else {
         return;
     };
+    let store = PostgresStore::connect(&db.url)
+        .await
+        .expect("open PostgreSQL store");
     let start = Instant::now();
     let sql = load_sql(
         "gen_random_uuid()",
         "",
         &format!("FROM generate_series(CAST(1 AS BIGINT), {ROWS}) AS g(i)"),
     );
-    db.store.execute_sql_for_tests(&sql).await.expect("load");
+    store.execute_sql_for_tests(&sql).await.expect("load");
     // VACUUM cannot run inside a transaction, so not through the store.
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.db.url)
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
         .await
         .expect("connect");
     sqlx::Executor::execute(&mut conn, "VACUUM ANALYZE scheduled_tasks")
@@ -158,6 +162,7 @@ async fn postgres_list_at_100k() {
         "loaded in {:.1}s (then VACUUM ANALYZE, as autovacuum would)",
         start.elapsed().as_secs_f64()
     );
-    measure("PostgreSQL", &*db.store).await;
-    db.finish().await;
+    measure("PostgreSQL", &store).await;
+    store.close().await;
+    db.drop_database().await;
 }

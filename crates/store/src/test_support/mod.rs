@@ -1,5 +1,6 @@
 //! Direct access for tests (cargo feature `test-support`): insert runs, log lines and engine
-//! state that only the engine will write, and read raw rows, the audit log and query plans.
+//! state that only the engine will write, and read raw rows, the audit log and query plans;
+//! and fresh test databases with one way to run a case on both (`databases`).
 //!
 //! Nothing here checks what the engine will check (state transitions, leases, quotas); it
 //! writes what it is given. Never enable this feature in a shipped binary.
@@ -7,13 +8,60 @@
 use async_trait::async_trait;
 use domain::{AuditAction, Run, RunLogLine, RunStatus, RunUuid, TaskUuid, TenantId};
 use jiff::Timestamp;
-use sqlx::{AssertSqlSafe, SqlSafeStr};
+use std::sync::LazyLock;
+
 use uuid::Uuid;
 
-use crate::exec::{Backend, Commit, Exec, Stmt};
-use crate::ops::live_task_id;
+mod databases;
+
+pub use databases::{
+    DATABASE_URL_VAR, Database, PostgresDb, SKIP_VAR, SqliteFile, StoreGuard, TestFixture,
+    TestStore, postgres_admin_url, run_case,
+};
+
+use crate::backend::{Backend, Commit, Exec};
+use crate::history::RUN_ID;
+use crate::query::{Query, Stmt};
+use crate::registry::live_task_id;
 use crate::rows::{millis, timestamp};
-use crate::{Result, Store, StoreError, TaskQuery, sql};
+use crate::{Result, RunHistory, Store, StoreError, TaskQuery, list};
+
+/// A statement of this module's own.
+macro_rules! test_sql {
+    ($name:literal, $text:literal) => {
+        LazyLock::new(|| Query::parse(concat!("test_support: ", $name), $text))
+    };
+}
+
+static INSERT_RUN: LazyLock<Query> = test_sql!(
+    "insert run",
+    "INSERT INTO task_runs (uuid, tenant_id, task_id, task_version, trigger, scheduled_for, \
+     occurrences, status, skip_reason, attempt, max_attempts, not_before, queued_at, \
+     started_at, finished_at, duration_ms, result, error, rescues, requeues) \
+     VALUES (:uuid, :tenant, :task_id, :task_version, :trigger, :scheduled_for, :occurrences, \
+     :status, :skip_reason, :attempt, :max_attempts, :scheduled_for, :queued_at, :started_at, \
+     :finished_at, :duration_ms, :result, :error, :rescues, :requeues)"
+);
+static INSERT_LOG_LINE: LazyLock<Query> = test_sql!(
+    "insert log line",
+    "INSERT INTO task_run_logs (run_id, attempt, seq, ts, stream, line) \
+     VALUES (:run_id, :attempt, :seq, :ts, :stream, :line)"
+);
+static SET_RUN_STATE: LazyLock<Query> = test_sql!(
+    "set run state",
+    "UPDATE scheduled_tasks SET is_running = :is_running, last_run_at = :last_run_at, \
+     last_run_status = :last_run_status, last_error = :last_error WHERE id = :id"
+);
+static AUDIT_LOG: LazyLock<Query> = test_sql!(
+    "audit log",
+    "SELECT a.action, a.actor, a.at, a.version, a.detail FROM audit_log a \
+     JOIN scheduled_tasks t ON t.id = a.task_id \
+     WHERE a.tenant_id = :tenant AND t.uuid = :uuid ORDER BY a.id"
+);
+static TASK_ROW: LazyLock<Query> = test_sql!(
+    "task row",
+    "SELECT * FROM scheduled_tasks WHERE uuid = :uuid"
+);
 
 /// The engine-maintained state of a task, as the engine will set it after runs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -174,32 +222,30 @@ impl<B: Backend> TestSupport for B {
         let mut tx = self.begin_write().await?;
         let task_id = live_task_id(&mut *tx, tenant, run.task_uuid).await?;
         tx.execute(
-            Stmt::new(
-                "INSERT INTO task_runs (uuid, tenant_id, task_id, task_version, trigger, \
-                 scheduled_for, occurrences, status, skip_reason, attempt, max_attempts, not_before, \
-                 queued_at, started_at, finished_at, duration_ms, result, error, rescues, requeues) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $6, $12, $13, $14, $15, $16, \
-                 $17, $18, $19)",
-            )
-            .uuid(run.uuid.0)
-            .int(tenant.get())
-            .int(task_id)
-            .int(run.task_version)
-            .text(run.trigger.as_str())
-            .int(millis(run.scheduled_for))
-            .int(run.occurrences)
-            .text(run.status.as_str())
-            .opt_text(run.skip_reason.map(|r| r.as_str().to_owned()))
-            .int(i64::from(run.attempt))
-            .int(i64::from(run.max_attempts))
-            .int(millis(run.queued_at))
-            .opt_int(run.started_at.map(millis))
-            .opt_int(run.finished_at.map(millis))
-            .opt_int(run.duration_ms)
-            .opt_text(run.result.as_ref().map(|r| r.to_string()))
-            .opt_text(run.error.clone())
-            .int(i64::from(run.rescues))
-            .int(i64::from(run.requeues)),
+            INSERT_RUN
+                .stmt()
+                .bind("uuid", run.uuid.0)
+                .bind("tenant", tenant.get())
+                .bind("task_id", task_id)
+                .bind("task_version", run.task_version)
+                .bind("trigger", run.trigger.as_str())
+                .bind("scheduled_for", millis(run.scheduled_for))
+                .bind("occurrences", run.occurrences)
+                .bind("status", run.status.as_str())
+                .bind(
+                    "skip_reason",
+                    run.skip_reason.map(|r| r.as_str().to_owned()),
+                )
+                .bind("attempt", i64::from(run.attempt))
+                .bind("max_attempts", i64::from(run.max_attempts))
+                .bind("queued_at", millis(run.queued_at))
+                .bind("started_at", run.started_at.map(millis))
+                .bind("finished_at", run.finished_at.map(millis))
+                .bind("duration_ms", run.duration_ms)
+                .bind("result", run.result.as_ref().map(|r| r.to_string()))
+                .bind("error", run.error.clone())
+                .bind("rescues", i64::from(run.rescues))
+                .bind("requeues", i64::from(run.requeues)),
         )
         .await?;
         tx.commit().await?;
@@ -216,21 +262,24 @@ impl<B: Backend> TestSupport for B {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let (run_id,) = tx
-            .fetch_optional::<(i64,)>(Stmt::new(sql::RUN_ID).uuid(run.0).int(tenant.get()))
+            .fetch_optional::<(i64,)>(
+                RUN_ID
+                    .stmt()
+                    .bind("uuid", run.0)
+                    .bind("tenant", tenant.get()),
+            )
             .await?
             .ok_or(StoreError::NotFound)?;
         for line in lines {
             tx.execute(
-                Stmt::new(
-                    "INSERT INTO task_run_logs (run_id, attempt, seq, ts, stream, line) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .int(run_id)
-                .int(i64::from(line.attempt))
-                .int(line.seq)
-                .int(millis(line.ts))
-                .text(line.stream.as_str())
-                .text(line.line.clone()),
+                INSERT_LOG_LINE
+                    .stmt()
+                    .bind("run_id", run_id)
+                    .bind("attempt", i64::from(line.attempt))
+                    .bind("seq", line.seq)
+                    .bind("ts", millis(line.ts))
+                    .bind("stream", line.stream.as_str())
+                    .bind("line", line.line.clone()),
             )
             .await?;
         }
@@ -247,15 +296,16 @@ impl<B: Backend> TestSupport for B {
         let mut tx = self.begin_write().await?;
         let task_id = live_task_id(&mut *tx, tenant, task).await?;
         tx.execute(
-            Stmt::new(
-                "UPDATE scheduled_tasks SET is_running = $1, last_run_at = $2, last_run_status = $3, \
-                 last_error = $4 WHERE id = $5",
-            )
-            .bool(state.is_running)
-            .opt_int(state.last_run_at.map(millis))
-            .opt_text(state.last_run_status.map(|s| s.as_str().to_owned()))
-            .opt_text(state.last_error.clone())
-            .int(task_id),
+            SET_RUN_STATE
+                .stmt()
+                .bind("is_running", state.is_running)
+                .bind("last_run_at", state.last_run_at.map(millis))
+                .bind(
+                    "last_run_status",
+                    state.last_run_status.map(|s| s.as_str().to_owned()),
+                )
+                .bind("last_error", state.last_error.clone())
+                .bind("id", task_id),
         )
         .await?;
         tx.commit().await?;
@@ -270,13 +320,10 @@ impl<B: Backend> TestSupport for B {
         let mut conn = self.read().await?;
         let rows = conn
             .fetch_all::<AuditRow>(
-                Stmt::new(
-                    "SELECT a.action, a.actor, a.at, a.version, a.detail FROM audit_log a \
-                     JOIN scheduled_tasks t ON t.id = a.task_id \
-                     WHERE a.tenant_id = $1 AND t.uuid = $2 ORDER BY a.id",
-                )
-                .int(tenant.get())
-                .uuid(task.0),
+                AUDIT_LOG
+                    .stmt()
+                    .bind("tenant", tenant.get())
+                    .bind("uuid", task.0),
             )
             .await?;
         rows.into_iter()
@@ -302,18 +349,17 @@ impl<B: Backend> TestSupport for B {
     async fn task_row_for_tests(&self, task: TaskUuid) -> Result<Option<RawTaskRow>> {
         let mut conn = self.read().await?;
         Ok(conn
-            .fetch_optional::<RawTaskRow>(
-                Stmt::new("SELECT * FROM scheduled_tasks WHERE uuid = $1").uuid(task.0),
-            )
+            .fetch_optional::<RawTaskRow>(TASK_ROW.stmt().bind("uuid", task.0))
             .await?)
     }
 
     async fn execute_sql_for_tests(&self, sql: &str) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let n = tx
-            .execute(Stmt::with_args(
-                AssertSqlSafe(sql.to_owned()).into_sql_str(),
-                Default::default(),
+            .execute(Stmt::built(
+                "execute_sql_for_tests",
+                sql.to_owned(),
+                Vec::new(),
             ))
             .await?;
         tx.commit().await?;
@@ -325,7 +371,7 @@ impl<B: Backend> TestSupport for B {
         tenant: TenantId,
         query: &TaskQuery,
     ) -> Result<(String, String)> {
-        let (count, page) = sql::task_list(tenant, query);
+        let (count, page) = list::task_list(tenant, query);
         Ok((self.explain(count).await?, self.explain(page).await?))
     }
 }

@@ -1,0 +1,3 @@
+-- One audit entry.
+INSERT INTO audit_log (tenant_id, task_id, action, actor, at, version, detail)
+VALUES (:tenant, :task_id, :action, :actor, :at, :version, :detail)

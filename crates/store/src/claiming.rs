@@ -1,0 +1,184 @@
+//! Claiming: queued runs whose time has come are taken under a lease, fairly across tenants.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use domain::{RunTrigger, RunUuid, Task, TenantId};
+use jiff::{SignedDuration, Timestamp};
+use uuid::Uuid;
+
+use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
+use crate::query::{Query, sql_file};
+use crate::rows::{TaskRow, millis, timestamp};
+use crate::{Result, StoreError};
+
+static CLAIM_RUNS: PerDialect = per_dialect!("claiming/claim_runs", replanned);
+static LOCK_CLAIMED_TASKS_POSTGRES: LazyLock<Query> =
+    sql_file!("claiming/lock_claimed_tasks.postgres.sql", replanned);
+static MARK_CLAIMED_TASKS: LazyLock<Query> =
+    sql_file!("claiming/mark_claimed_tasks.sql", replanned);
+static NEXT_QUEUED: LazyLock<Query> = sql_file!("claiming/next_queued.sql", replanned);
+
+/// Who claims runs, for how long and how many.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimRequest<'a> {
+    /// The node taking the leases.
+    pub owner: &'a str,
+    /// How long a lease lasts without a heartbeat.
+    pub lease: SignedDuration,
+    /// Most runs to take.
+    pub limit: u32,
+    /// Most runs one tenant may have running (`None`: no cap).
+    pub per_tenant: Option<u32>,
+}
+
+/// A run a worker claimed: everything the executor needs.
+#[derive(Debug, Clone)]
+pub struct ClaimedRun {
+    /// The run.
+    pub run: RunUuid,
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// The task as it is now (definition changes apply to runs not yet started).
+    pub task: Task,
+    /// Why the run exists.
+    pub trigger: RunTrigger,
+    /// The occurrence.
+    pub scheduled_for: Timestamp,
+    /// This attempt, from 1.
+    pub attempt: u32,
+    /// Attempts allowed in all.
+    pub max_attempts: u32,
+    /// Earlier executions that were not failures of the task (rescues and requeues): they
+    /// count in `attempt` and `max_attempts` but not in the retry backoff.
+    pub not_failures: u32,
+}
+
+/// Taking queued runs under a lease.
+#[async_trait]
+pub trait ClaimStore: Send + Sync + 'static {
+    /// Claims up to `request.limit` queued runs whose `not_before` has passed, fairly across
+    /// tenants, under a lease held by `request.owner` until `now + request.lease`; a tenant
+    /// with `request.per_tenant` runs running gets no more.
+    async fn claim(&self, now: Timestamp, request: ClaimRequest<'_>) -> Result<Vec<ClaimedRun>>;
+
+    /// The earliest instant a queued run may start, leaving out runs waiting for a running
+    /// run of their task.
+    async fn next_queued(&self) -> Result<Option<Timestamp>>;
+}
+
+/// `RETURNING` of the claim.
+#[derive(sqlx::FromRow)]
+struct TakenRun {
+    uuid: Uuid,
+    tenant_id: i64,
+    task_id: i64,
+    trigger: String,
+    scheduled_for: i64,
+    attempt: i32,
+    max_attempts: i32,
+    not_failures: i32,
+}
+
+fn attempts(n: i32, what: &str) -> Result<u32> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what}: {n} is out of range")))
+}
+
+/// Claims queued runs inside the caller's write transaction (see [`ClaimStore::claim`]).
+pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
+    tx: &mut E,
+    now: Timestamp,
+    request: ClaimRequest<'_>,
+) -> Result<Vec<ClaimedRun>> {
+    let ClaimRequest {
+        owner,
+        lease,
+        limit,
+        per_tenant,
+    } = request;
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let lease_end = now
+        .checked_add(lease)
+        .map_err(|e| StoreError::Corrupt(format!("lease end: {e}")))?;
+    let taken = tx
+        .fetch_all::<TakenRun>(
+            CLAIM_RUNS
+                .of::<B>()
+                .bind("now", millis(now))
+                .bind("limit", i64::from(limit))
+                .bind("per_tenant", per_tenant.map_or(i64::MAX, i64::from))
+                .bind("owner", owner)
+                .bind("lease_end", millis(lease_end)),
+        )
+        .await?;
+    if taken.is_empty() {
+        return Ok(Vec::new());
+    }
+    if B::DIALECT == Dialect::Postgres {
+        tx.fetch_all::<(i64,)>(
+            LOCK_CLAIMED_TASKS_POSTGRES
+                .stmt()
+                .bind("now", millis(now))
+                .bind("owner", owner),
+        )
+        .await?;
+    }
+    let mut tasks = HashMap::new();
+    for row in tx
+        .fetch_all::<TaskRow>(
+            MARK_CLAIMED_TASKS
+                .stmt()
+                .bind("now", millis(now))
+                .bind("owner", owner),
+        )
+        .await?
+    {
+        tasks.insert(row.id, row.into_task()?);
+    }
+    let mut claimed = Vec::with_capacity(taken.len());
+    for taken in taken {
+        let ctx = format!("run {}", taken.uuid);
+        let task = tasks
+            .get(&taken.task_id)
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: its task is missing")))?;
+        claimed.push(ClaimedRun {
+            run: RunUuid(taken.uuid),
+            tenant: TenantId::new(taken.tenant_id)
+                .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: tenant_id")))?,
+            task,
+            trigger: taken
+                .trigger
+                .parse()
+                .map_err(|e: String| StoreError::Corrupt(format!("{ctx}: {e}")))?,
+            scheduled_for: timestamp(taken.scheduled_for, &ctx)?,
+            attempt: attempts(taken.attempt, &ctx)?,
+            max_attempts: attempts(taken.max_attempts, &ctx)?,
+            not_failures: u32::try_from(taken.not_failures)
+                .map_err(|e| StoreError::Corrupt(format!("{ctx}: rescues and requeues: {e}")))?,
+        });
+    }
+    Ok(claimed)
+}
+
+#[async_trait]
+impl<B: Backend> ClaimStore for B {
+    async fn claim(&self, now: Timestamp, request: ClaimRequest<'_>) -> Result<Vec<ClaimedRun>> {
+        if request.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
+        let claimed = claim_runs::<B, _>(&mut *tx, now, request).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn next_queued(&self) -> Result<Option<Timestamp>> {
+        let mut conn = self.read().await?;
+        let (next,) = conn.fetch_one::<(Option<i64>,)>(NEXT_QUEUED.stmt()).await?;
+        next.map(|ms| timestamp(ms, "not_before")).transpose()
+    }
+}

@@ -1,0 +1,254 @@
+//! Finishing: ended attempts are recorded with the rest of their logs (final, or queued again
+//! for a retry), and running attempts' log lines are appended as they come.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use domain::{LogStream, RunStatus, RunUuid};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::backend::{Backend, Commit, Exec};
+use crate::firing::ceil_millis;
+use crate::query::{Binds, Query, sql_file};
+use crate::rows::millis;
+use crate::{Result, StoreError};
+
+static END_ATTEMPTS: LazyLock<Query> = sql_file!("finishing/end_attempts.sql");
+static RECORD_TASK_OUTCOMES: LazyLock<Query> = sql_file!("finishing/record_task_outcomes.sql");
+static INSERT_LOGS: LazyLock<Query> = sql_file!("finishing/insert_logs.sql");
+static RUN_ID_ANY_TENANT: LazyLock<Query> = sql_file!("finishing/run_id_any_tenant.sql");
+
+/// How an attempt ended, as the engine decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptEnd {
+    /// The attempt's status: succeeded, failed, timed_out or cancelled.
+    pub status: RunStatus,
+    /// Structured result of the attempt.
+    pub result: Option<serde_json::Value>,
+    /// Error of the attempt.
+    pub error: Option<String>,
+    /// When it began executing: after its claim committed, so after the end of any run it had
+    /// to wait for.
+    pub started_at: Timestamp,
+    /// How long it ran.
+    pub duration_ms: i64,
+    /// `Some`: try again (attempt + 1) not before this instant; `None`: the run ends.
+    pub retry_at: Option<Timestamp>,
+}
+
+/// An attempt that ended, for [`FinishStore::finish_many`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinishedAttempt {
+    /// The run.
+    pub run: RunUuid,
+    /// The attempt that ended.
+    pub attempt: u32,
+    /// Its log lines not written yet.
+    pub logs: Vec<NewLogLine>,
+    /// How it ended.
+    pub end: AttemptEnd,
+}
+
+/// One log line for [`FinishStore::append_logs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLogLine {
+    /// When it was written.
+    pub ts: Timestamp,
+    /// Which output.
+    pub stream: LogStream,
+    /// The text.
+    pub line: String,
+}
+
+/// Recording what attempts wrote and how they ended.
+#[async_trait]
+pub trait FinishStore: Send + Sync + 'static {
+    /// Ends attempt `attempt` of a run `owner` holds: final, or queued again for a retry.
+    /// A cancellation asked for meanwhile wins over a retry. Returns false (and changes
+    /// nothing) when the lease was lost.
+    async fn finish(
+        &self,
+        owner: &str,
+        run: RunUuid,
+        attempt: u32,
+        end: AttemptEnd,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let ended = FinishedAttempt {
+            run,
+            attempt,
+            logs: Vec::new(),
+            end,
+        };
+        let held = self.finish_many(owner, &[ended], now).await?;
+        Ok(held.first().copied().unwrap_or(false))
+    }
+
+    /// Ends several attempts `owner` holds, each with the rest of its log, in one transaction
+    /// (group commit: one disk flush for a whole batch of finished attempts). One answer per
+    /// attempt, in order, as [`FinishStore::finish`] gives; an attempt whose lease was lost
+    /// changes nothing, its log lines included.
+    async fn finish_many(
+        &self,
+        owner: &str,
+        attempts: &[FinishedAttempt],
+        now: Timestamp,
+    ) -> Result<Vec<bool>>;
+
+    /// Appends lines to the log of an attempt, numbering them after the ones it has.
+    async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()>;
+}
+
+/// `RETURNING` of `END_ATTEMPTS`.
+#[derive(sqlx::FromRow)]
+struct EndedAttempt {
+    id: i64,
+    uuid: Uuid,
+    task_id: i64,
+    cancel_requested: bool,
+}
+
+/// Ends attempts inside a transaction (see [`FinishStore::finish_many`]): a few statements
+/// for the whole batch, whatever its size.
+async fn finish_attempts<E: Exec + ?Sized>(
+    tx: &mut E,
+    owner: &str,
+    attempts: &[FinishedAttempt],
+    now: Timestamp,
+) -> Result<Vec<bool>> {
+    let mut ended = HashMap::new();
+    let rows = attempts
+        .iter()
+        .map(|a| {
+            Binds::default()
+                .bind("run", a.run.0)
+                .bind("attempt", i64::from(a.attempt))
+                .bind("status", a.end.status.as_str())
+                .bind("retry_at", a.end.retry_at.map(ceil_millis))
+                .bind("duration_ms", a.end.duration_ms)
+                .bind("result", a.end.result.as_ref().map(ToString::to_string))
+                .bind("error", a.end.error.clone())
+                .bind("started_at", millis(a.end.started_at))
+        })
+        .collect();
+    let fixed = Binds::default()
+        .bind("owner", owner)
+        .bind("now", millis(now));
+    for stmt in END_ATTEMPTS.rows(&fixed, rows) {
+        for row in tx.fetch_all::<EndedAttempt>(stmt).await? {
+            ended.insert(row.uuid, row);
+        }
+    }
+    let logs: Vec<(i64, u32, &[NewLogLine])> = attempts
+        .iter()
+        .filter_map(|a| {
+            ended
+                .get(&a.run.0)
+                .map(|e| (e.id, a.attempt, a.logs.as_slice()))
+        })
+        .collect();
+    insert_logs(tx, &logs).await?;
+    // One outcome per task, the batch's last, as if the attempts had been recorded in order.
+    let mut outcomes: Vec<(i64, RunStatus, Option<String>)> = Vec::new();
+    for a in attempts {
+        let Some(e) = ended.get(&a.run.0) else {
+            continue;
+        };
+        let outcome = if e.cancel_requested {
+            (
+                RunStatus::Cancelled,
+                a.end.error.clone().or_else(|| Some("cancelled".into())),
+            )
+        } else {
+            (a.end.status, a.end.error.clone())
+        };
+        outcomes.retain(|(task, _, _)| *task != e.task_id);
+        outcomes.push((e.task_id, outcome.0, outcome.1));
+    }
+    let rows = outcomes
+        .into_iter()
+        .map(|(task, status, error)| {
+            Binds::default()
+                .bind("task_id", task)
+                .bind("status", status.as_str())
+                .bind("error", error)
+        })
+        .collect();
+    for stmt in RECORD_TASK_OUTCOMES.rows(&Binds::default(), rows) {
+        tx.execute(stmt).await?;
+    }
+    Ok(attempts
+        .iter()
+        .map(|a| ended.contains_key(&a.run.0))
+        .collect())
+}
+
+/// Appends log lines, each attempt's numbered after the lines it already has: `(run id,
+/// attempt, lines)`.
+async fn insert_logs<E: Exec + ?Sized>(
+    tx: &mut E,
+    logs: &[(i64, u32, &[NewLogLine])],
+) -> Result<()> {
+    // Each statement numbers an attempt's lines after those already stored, which include
+    // the lines the statements before it wrote; so positions count from 1 again in each.
+    let per = INSERT_LOGS.rows_per_statement();
+    let mut statements: Vec<Vec<Binds>> = vec![Vec::new()];
+    for (run_id, attempt, lines) in logs {
+        let mut position = 0_i64;
+        for line in *lines {
+            if statements.last().is_some_and(|rows| rows.len() == per) {
+                statements.push(Vec::new());
+                position = 0;
+            }
+            position += 1;
+            if let Some(rows) = statements.last_mut() {
+                rows.push(
+                    Binds::default()
+                        .bind("run_id", *run_id)
+                        .bind("attempt", i64::from(*attempt))
+                        .bind("position", position)
+                        .bind("ts", millis(line.ts))
+                        .bind("stream", line.stream.as_str())
+                        .bind("line", line.line.as_str()),
+                );
+            }
+        }
+    }
+    for rows in statements {
+        for stmt in INSERT_LOGS.rows(&Binds::default(), rows) {
+            tx.execute(stmt).await?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl<B: Backend> FinishStore for B {
+    async fn finish_many(
+        &self,
+        owner: &str,
+        attempts: &[FinishedAttempt],
+        now: Timestamp,
+    ) -> Result<Vec<bool>> {
+        let mut tx = self.begin_write().await?;
+        let held = finish_attempts(&mut *tx, owner, attempts, now).await?;
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        let (run_id,) = tx
+            .fetch_optional::<(i64,)>(RUN_ID_ANY_TENANT.stmt().bind("uuid", run.0))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        insert_logs(&mut *tx, &[(run_id, attempt, lines)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

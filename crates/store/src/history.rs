@@ -1,0 +1,170 @@
+//! The runs' read side: a task's runs, one run, its log and the counts by state.
+
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use domain::{Run, RunLogLine, RunStatus, RunUuid, TaskUuid, TenantId};
+
+use crate::backend::{Backend, Exec};
+use crate::query::{Query, sql_file};
+use crate::registry::live_task_id;
+use crate::rows::{LogRow, RunRow};
+use crate::{Page, Result, StoreError, list};
+
+pub(crate) static GET_RUN: LazyLock<Query> = sql_file!("history/get_run.sql");
+pub(crate) static RUN_ID: LazyLock<Query> = sql_file!("history/run_id.sql");
+static RUN_LOGS: LazyLock<Query> = sql_file!("history/run_logs.sql");
+static RUN_STATS: LazyLock<Query> = sql_file!("history/run_stats.sql");
+
+/// Filters and page of a run list (newest first).
+#[derive(Debug, Clone, Default)]
+pub struct RunQuery {
+    /// Only runs in this state.
+    pub status: Option<RunStatus>,
+    /// Only this run.
+    pub run_uuid: Option<RunUuid>,
+    /// Which page, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub page_size: u32,
+}
+
+/// How many runs of a task ended in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Runs in all (collapsed skip rows count once per occurrence).
+    pub total: u64,
+    /// Waiting.
+    pub queued: u64,
+    /// Running now.
+    pub running: u64,
+    /// Succeeded.
+    pub succeeded: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Timed out.
+    pub timed_out: u64,
+    /// Cancelled.
+    pub cancelled: u64,
+    /// Skipped occurrences.
+    pub skipped: u64,
+}
+
+/// Reading runs: what the API shows of the ledger.
+#[async_trait]
+pub trait RunHistory: Send + Sync + 'static {
+    /// A task's runs, newest occurrence first. `NotFound` for an unknown task.
+    async fn list_runs(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        query: &RunQuery,
+    ) -> Result<Page<Run>>;
+
+    /// One run of the tenant.
+    async fn get_run(&self, tenant: TenantId, run: RunUuid) -> Result<Option<Run>>;
+
+    /// The log lines of a run, in attempt and sequence order.
+    async fn run_logs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<RunLogLine>>;
+
+    /// Counts of a task's runs by state. `NotFound` for an unknown task.
+    async fn run_stats(&self, tenant: TenantId, task: TaskUuid) -> Result<RunStats>;
+}
+
+/// A run of the tenant, inside the caller's transaction; `NotFound` when there is none.
+pub(crate) async fn get_run<E: Exec + ?Sized>(
+    conn: &mut E,
+    tenant: TenantId,
+    run: RunUuid,
+) -> Result<Run> {
+    conn.fetch_optional::<RunRow>(
+        GET_RUN
+            .stmt()
+            .bind("uuid", run.0)
+            .bind("tenant", tenant.get()),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?
+    .into_run()
+}
+
+#[async_trait]
+impl<B: Backend> RunHistory for B {
+    async fn list_runs(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        query: &RunQuery,
+    ) -> Result<Page<Run>> {
+        let (page, _, _) = list::page_window(query.page, query.page_size);
+        let mut conn = self.read().await?;
+        let id = live_task_id(&mut *conn, tenant, task).await?;
+        let (count, page_stmt) = list::run_list(id, query);
+        let (total,) = conn.fetch_one::<(i64,)>(count).await?;
+        let items = conn
+            .fetch_all::<RunRow>(page_stmt)
+            .await?
+            .into_iter()
+            .map(RunRow::into_run)
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+            page,
+            page_size: query.page_size,
+        })
+    }
+
+    async fn get_run(&self, tenant: TenantId, run: RunUuid) -> Result<Option<Run>> {
+        let mut conn = self.read().await?;
+        match get_run(&mut *conn, tenant, run).await {
+            Ok(run) => Ok(Some(run)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn run_logs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<RunLogLine>> {
+        let mut conn = self.read().await?;
+        let (id,) = conn
+            .fetch_optional::<(i64,)>(
+                RUN_ID
+                    .stmt()
+                    .bind("uuid", run.0)
+                    .bind("tenant", tenant.get()),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        conn.fetch_all::<LogRow>(RUN_LOGS.stmt().bind("run_id", id))
+            .await?
+            .into_iter()
+            .map(LogRow::into_line)
+            .collect()
+    }
+
+    async fn run_stats(&self, tenant: TenantId, task: TaskUuid) -> Result<RunStats> {
+        let mut conn = self.read().await?;
+        let id = live_task_id(&mut *conn, tenant, task).await?;
+        let counts = conn
+            .fetch_all::<(String, i64)>(RUN_STATS.stmt().bind("task_id", id))
+            .await?;
+        let mut stats = RunStats::default();
+        for (status, n) in counts {
+            let status: RunStatus = status
+                .parse()
+                .map_err(|e: String| StoreError::Corrupt(format!("task {task} run status: {e}")))?;
+            let n = u64::try_from(n).unwrap_or(0);
+            stats.total += n;
+            *match status {
+                RunStatus::Queued => &mut stats.queued,
+                RunStatus::Running => &mut stats.running,
+                RunStatus::Succeeded => &mut stats.succeeded,
+                RunStatus::Failed => &mut stats.failed,
+                RunStatus::TimedOut => &mut stats.timed_out,
+                RunStatus::Cancelled => &mut stats.cancelled,
+                RunStatus::Skipped => &mut stats.skipped,
+            } += n;
+        }
+        Ok(stats)
+    }
+}

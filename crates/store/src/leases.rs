@@ -1,0 +1,147 @@
+//! Leases: a node's hold on the runs it executes (heartbeat, release at shutdown) and on the
+//! cluster-wide duties one node performs at a time (maintenance).
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use domain::RunUuid;
+use jiff::Timestamp;
+
+use crate::Result;
+use crate::backend::{Backend, Commit, Exec};
+use crate::query::{Query, sql_file};
+use crate::rows::millis;
+
+static EXTEND_LEASE: LazyLock<Query> = sql_file!("leases/extend_lease.sql");
+static RELEASE_RUN: LazyLock<Query> = sql_file!("leases/release_run.sql");
+pub(crate) static REFRESH_TASK_RUNNING: LazyLock<Query> =
+    sql_file!("leases/refresh_task_running.sql");
+static HOLD_LEASE: LazyLock<Query> = sql_file!("leases/hold_lease.sql");
+static DROP_LEASE: LazyLock<Query> = sql_file!("leases/drop_lease.sql");
+
+/// A node's leases on runs and on cluster-wide duties.
+#[async_trait]
+pub trait LeaseStore: Send + Sync + 'static {
+    /// Extends the leases of `runs`, the attempts `owner` is executing, until `until`; returns
+    /// those it no longer holds or whose cancellation was asked for. Other runs `owner` holds
+    /// are left to expire: their attempts ended without an outcome recorded.
+    async fn heartbeat(
+        &self,
+        owner: &str,
+        runs: &[RunUuid],
+        until: Timestamp,
+    ) -> Result<Vec<RunUuid>>;
+
+    /// Hands runs `owner` still holds back to the queue (graceful shutdown) as a new attempt
+    /// that does not use up the task's retries (`requeues` + 1); how many.
+    async fn release(&self, owner: &str, runs: &[RunUuid], now: Timestamp) -> Result<u64>;
+
+    /// Takes or renews the lease `name` of a cluster-wide duty for `owner` until `until`;
+    /// false when another owner holds it unexpired at `now`.
+    async fn hold_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool>;
+
+    /// Gives up the lease `name` if `owner` holds it.
+    async fn drop_lease(&self, name: &str, owner: &str) -> Result<()>;
+}
+
+/// Sets `is_running` of each of `tasks` (internal ids, repeats allowed) from its runs, after
+/// some of them stopped running without an outcome (rescued, released).
+pub(crate) async fn refresh_tasks_running<E: Exec + ?Sized>(
+    tx: &mut E,
+    tasks: impl IntoIterator<Item = i64>,
+) -> Result<()> {
+    for task_id in tasks.into_iter().collect::<BTreeSet<_>>() {
+        tx.execute(REFRESH_TASK_RUNNING.stmt().bind("task_id", task_id))
+            .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl<B: Backend> LeaseStore for B {
+    async fn heartbeat(
+        &self,
+        owner: &str,
+        runs: &[RunUuid],
+        until: Timestamp,
+    ) -> Result<Vec<RunUuid>> {
+        let mut tx = self.begin_write().await?;
+        let mut gone = Vec::new();
+        for run in runs {
+            let held = tx
+                .fetch_optional::<(bool,)>(
+                    EXTEND_LEASE
+                        .stmt()
+                        .bind("until", millis(until))
+                        .bind("run", run.0)
+                        .bind("owner", owner),
+                )
+                .await?;
+            if !matches!(held, Some((false,))) {
+                gone.push(*run);
+            }
+        }
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    async fn release(&self, owner: &str, runs: &[RunUuid], now: Timestamp) -> Result<u64> {
+        if runs.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let mut tasks = Vec::new();
+        for run in runs {
+            let task = tx
+                .fetch_optional::<(i64,)>(
+                    RELEASE_RUN
+                        .stmt()
+                        .bind("now", millis(now))
+                        .bind("run", run.0)
+                        .bind("owner", owner),
+                )
+                .await?;
+            tasks.extend(task.map(|(task_id,)| task_id));
+        }
+        refresh_tasks_running(&mut *tx, tasks.iter().copied()).await?;
+        tx.commit().await?;
+        Ok(tasks.len() as u64)
+    }
+
+    async fn hold_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: Timestamp,
+        until: Timestamp,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let held = tx
+            .execute(
+                HOLD_LEASE
+                    .stmt()
+                    .bind("owner", owner)
+                    .bind("until", millis(until))
+                    .bind("name", name)
+                    .bind("now", millis(now)),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(held == 1)
+    }
+
+    async fn drop_lease(&self, name: &str, owner: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        tx.execute(DROP_LEASE.stmt().bind("name", name).bind("owner", owner))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,662 @@
+//! Statements written as whole SQL with named parameters, and their bound values.
+//!
+//! Every statement lives in a `.sql` file under `crates/store/sql/`, one folder per operation,
+//! and is written once for both databases unless their semantics differ (then the file names
+//! end in `.sqlite.sql` and `.postgres.sql`). A [`Query`] is such a file, read once:
+//!
+//! - `:name` is a parameter. The same name may appear several times; it is bound once, with
+//!   [`Stmt::bind`], and sent as one `$n` placeholder, which both databases understand.
+//! - `{fragment}` is replaced by one of the shared [`FRAGMENTS`] (column lists and conditions
+//!   several statements need to agree on).
+//! - `{rows: (:a, :b)}` marks the row of a multi-row `VALUES` list: [`Query::rows`] repeats it
+//!   for each row it is given (as many statements as the rows need), numbering each row's
+//!   parameters after the statement's own.
+//!
+//! Binding by name means no caller counts placeholders. A name bound that the statement does
+//! not have, or one left unbound, is reported as an error when the statement runs, naming the
+//! file and the parameter; the conformance suite runs every statement.
+
+use std::fmt::Write as _;
+
+use sqlx::{AssertSqlSafe, SqlSafeStr, SqlStr};
+use uuid::Uuid;
+
+/// One bound value. Only the types both drivers encode the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// `BIGINT` (and `INTEGER` on SQLite).
+    Int(i64),
+    /// Nullable `BIGINT`.
+    OptInt(Option<i64>),
+    /// `TEXT`.
+    Text(String),
+    /// Nullable `TEXT`.
+    OptText(Option<String>),
+    /// `BOOLEAN`.
+    Bool(bool),
+    /// `UUID` on PostgreSQL, a 16-byte `BLOB` on SQLite.
+    Uuid(Uuid),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptInt(v)
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_owned())
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
+}
+
+impl From<bool> for Arg {
+    fn from(v: bool) -> Self {
+        Arg::Bool(v)
+    }
+}
+
+impl From<Uuid> for Arg {
+    fn from(v: Uuid) -> Self {
+        Arg::Uuid(v)
+    }
+}
+
+/// The `scheduled_tasks` columns `rows::TaskRow` reads (`{task_columns}`).
+pub(crate) const TASK_COLUMNS: &str = "id, uuid, tenant_id, name, code, description, type, \
+     trigger_type, trigger_config, task_config, inngest_function_id, is_active, is_running, \
+     last_run_at, last_run_status, last_error, created_at, updated_at, next_run_at, \
+     retry_policy, timeout_seconds, overlap_policy, misfire_policy, misfire_grace_seconds, \
+     version, created_by, updated_by, schedule_notice";
+
+/// The `task_runs` columns `rows::RunRow` reads, from runs `r` joined to their task `t`
+/// (`{run_columns}`).
+pub(crate) const RUN_COLUMNS: &str = "r.id, r.uuid, t.uuid AS task_uuid, r.task_version, \
+     r.trigger, r.scheduled_for, r.occurrences, r.status, r.skip_reason, r.attempt, \
+     r.max_attempts, r.rescues, r.requeues, r.queued_at, r.started_at, r.finished_at, \
+     r.duration_ms, r.result, r.error";
+
+/// Text shared by several statements, spliced where a statement says `{name}`.
+const FRAGMENTS: &[(&str, &str)] = &[
+    ("task_columns", TASK_COLUMNS),
+    ("run_columns", RUN_COLUMNS),
+    // A queued run `q` of a `queue_one` or `replace` task waits while another run of the task
+    // is running, so those policies never run two at once (for `replace`, the running one has
+    // been asked to stop).
+    (
+        "q_not_waiting",
+        "NOT EXISTS (SELECT 1 FROM task_runs x JOIN scheduled_tasks s ON s.id = x.task_id \
+         WHERE x.task_id = q.task_id AND x.status = 'running' \
+         AND s.overlap_policy IN ('queue_one', 'replace'))",
+    ),
+];
+
+/// Parameters in one multi-row statement. The SQLite driver binds by parameter name, at a
+/// cost that grows with the square of a statement's parameters, so many small statements beat
+/// one huge one.
+const PARAMS_PER_STATEMENT: usize = 800;
+
+/// A piece of a statement's text: literal SQL or the parameter at an index.
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    Param(usize),
+}
+
+/// The repeated row of a multi-row `VALUES` list.
+#[derive(Debug)]
+struct RowTemplate {
+    /// The row's text, its parameters indexing `names`.
+    pieces: Vec<Piece>,
+    /// Its parameter names.
+    names: Vec<String>,
+}
+
+/// A statement read from its `.sql` file: its text with `$n` placeholders and the names they
+/// stand for.
+#[derive(Debug)]
+pub struct Query {
+    /// The file, for errors.
+    file: &'static str,
+    /// The statement's own parameters, `$1` first.
+    names: Vec<String>,
+    /// The text before the `VALUES` rows (all of it for a single-row statement).
+    head: String,
+    /// The text after the rows.
+    tail: String,
+    /// The row of a multi-row statement.
+    row: Option<RowTemplate>,
+    /// Whether PostgreSQL keeps the prepared statement and its plan (see [`Query::replanned`]).
+    cached: bool,
+}
+
+impl Query {
+    /// Reads the statement `text` of `file` (see the module documentation for its syntax).
+    ///
+    /// # Panics
+    /// On a malformed file (an unknown fragment, an unclosed `{`): the text is a constant of
+    /// this crate, read when first used, so every test that runs the statement catches it.
+    pub fn parse(file: &'static str, text: &str) -> Self {
+        let text = expand_fragments(file, text);
+        let (before, row, after) = match text.split_once("{rows:") {
+            Some((before, rest)) => {
+                let (row, after) = rest
+                    .split_once('}')
+                    .unwrap_or_else(|| panic!("{file}: `{{rows:` is not closed"));
+                (
+                    before.to_owned(),
+                    Some(row.trim().to_owned()),
+                    after.to_owned(),
+                )
+            }
+            None => (text, None, String::new()),
+        };
+        let mut names = Vec::new();
+        let head = number_params(&before, &mut names, 0);
+        let tail = number_params(&after, &mut names, 0);
+        let row = row.map(|row| {
+            let mut row_names = Vec::new();
+            let pieces = split_params(&row, &mut row_names);
+            RowTemplate {
+                pieces,
+                names: row_names,
+            }
+        });
+        Self {
+            file,
+            names,
+            head: head.trim().to_owned(),
+            tail: tail.trim_end().to_owned(),
+            row,
+            cached: true,
+        }
+    }
+
+    /// Prepared and planned on every execution on PostgreSQL. For statements whose best plan
+    /// depends on how many rows the queue holds: PostgreSQL keeps the plan of a cached
+    /// statement until the table is next analyzed, so a plan made on an empty table would
+    /// otherwise survive a burst of thousands of runs.
+    pub fn replanned(mut self) -> Self {
+        self.cached = false;
+        self
+    }
+
+    /// The statement's text with `$n` placeholders (of a multi-row statement, with one row).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn text(&self) -> String {
+        match &self.row {
+            None => self.head.clone(),
+            Some(row) => format!(
+                "{} {}{}",
+                self.head,
+                render_row(row, self.names.len()),
+                self.tail
+            ),
+        }
+    }
+
+    /// A statement to bind values to by name. A multi-row statement is run through
+    /// [`Query::rows`] instead.
+    pub fn stmt(&'static self) -> Stmt {
+        let error = self
+            .row
+            .as_ref()
+            .map(|_| format!("{}: a multi-row statement runs through rows()", self.file));
+        Stmt {
+            origin: self.file,
+            query: Some(self),
+            built: None,
+            slots: vec![None; self.names.len()],
+            error,
+            cached: self.cached,
+        }
+    }
+
+    /// The statements of a multi-row `VALUES` list: each with the statement's own values
+    /// (`fixed`, bound by name) and as many of `rows` as fit, each row's values bound by the
+    /// names in its `{rows: …}` template. No statement when there are no rows.
+    pub fn rows(&'static self, fixed: &Binds, rows: Vec<Binds>) -> Vec<Stmt> {
+        let Some(template) = &self.row else {
+            let mut stmt = self.stmt();
+            stmt.error = Some(format!("{}: has no `{{rows: …}}` to repeat", self.file));
+            return vec![stmt];
+        };
+        let per = self.rows_per_statement();
+        let mut stmts = Vec::new();
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Binds> = rows.by_ref().take(per).collect();
+            let mut stmt = Stmt {
+                origin: self.file,
+                query: Some(self),
+                built: None,
+                slots: vec![None; self.names.len()],
+                error: None,
+                // Text built per call: keeping each length's statement prepared would only
+                // churn the server's prepared statements.
+                cached: false,
+            };
+            for (name, value) in &fixed.0 {
+                stmt = stmt.bind(name, value.clone());
+            }
+            let mut text = format!("{} ", self.head);
+            for (i, row) in chunk.into_iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                text.push_str(&render_row(template, stmt.slots.len()));
+                let mut values = vec![None; template.names.len()];
+                for (name, value) in row.0 {
+                    match template.names.iter().position(|n| n == name) {
+                        Some(at) => values[at] = Some(value),
+                        None => stmt.unknown(name),
+                    }
+                }
+                stmt.slots.extend(values);
+            }
+            text.push_str(&self.tail);
+            stmt.built = Some(AssertSqlSafe(text).into_sql_str());
+            stmts.push(stmt);
+        }
+        stmts
+    }
+
+    /// How many rows one statement of [`Query::rows`] takes.
+    pub fn rows_per_statement(&self) -> usize {
+        let width = self.row.as_ref().map_or(1, |row| row.names.len());
+        (PARAMS_PER_STATEMENT / width.max(1)).max(1)
+    }
+
+    /// The name of the `i`th placeholder of a statement of this query (row parameters repeat).
+    fn param_name(&self, i: usize) -> &str {
+        if let Some(name) = self.names.get(i) {
+            return name;
+        }
+        self.row
+            .as_ref()
+            .and_then(|row| {
+                let width = row.names.len().max(1);
+                row.names.get((i - self.names.len()) % width)
+            })
+            .map_or("?", String::as_str)
+    }
+}
+
+/// Values bound by name, for the rows of [`Query::rows`].
+#[derive(Debug, Clone, Default)]
+pub struct Binds(Vec<(&'static str, Arg)>);
+
+impl Binds {
+    /// These values and `name` bound to `value`.
+    pub fn bind(mut self, name: &'static str, value: impl Into<Arg>) -> Self {
+        self.0.push((name, value.into()));
+        self
+    }
+}
+
+/// A statement and its values.
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    /// The file (or builder) the text comes from, for errors.
+    origin: &'static str,
+    /// The statement as written, whose names [`Stmt::bind`] looks up.
+    query: Option<&'static Query>,
+    /// Text assembled at run time; `None`: the query's own text.
+    built: Option<SqlStr>,
+    /// The values in placeholder order (`$1` first).
+    slots: Vec<Option<Arg>>,
+    /// A binding mistake, reported when the statement runs.
+    error: Option<String>,
+    /// Whether the connection keeps the prepared statement (and on PostgreSQL its plan).
+    cached: bool,
+}
+
+impl Stmt {
+    /// Text assembled at run time by `origin` (a list builder), with its values in placeholder
+    /// order (`$1` first). Only ever built from this crate's constant fragments: values travel
+    /// as bound arguments.
+    pub(crate) fn built(origin: &'static str, text: String, args: Vec<Arg>) -> Self {
+        Self {
+            origin,
+            query: None,
+            built: Some(AssertSqlSafe(text).into_sql_str()),
+            slots: args.into_iter().map(Some).collect(),
+            error: None,
+            cached: true,
+        }
+    }
+
+    /// Binds `value` to every `:name` of the statement.
+    pub fn bind(mut self, name: &str, value: impl Into<Arg>) -> Self {
+        match self
+            .query
+            .and_then(|q| q.names.iter().position(|n| n == name))
+        {
+            Some(at) => self.slots[at] = Some(value.into()),
+            None => self.unknown(name),
+        }
+        self
+    }
+
+    fn unknown(&mut self, name: &str) {
+        let origin = self.origin;
+        self.error
+            .get_or_insert_with(|| format!("{origin}: no parameter :{name}"));
+    }
+
+    /// The text, whether the connection keeps it prepared, and the values in placeholder
+    /// order; an error naming the file for a parameter left unbound or bound by mistake.
+    pub(crate) fn into_parts(self) -> Result<(SqlStr, bool, Vec<Arg>), sqlx::Error> {
+        if let Some(error) = self.error {
+            return Err(sqlx::Error::Protocol(error));
+        }
+        let mut args = Vec::with_capacity(self.slots.len());
+        for (i, slot) in self.slots.into_iter().enumerate() {
+            let Some(arg) = slot else {
+                let name = self.query.map_or("?", |q| q.param_name(i));
+                return Err(sqlx::Error::Protocol(format!(
+                    "{}: parameter :{name} is not bound",
+                    self.origin
+                )));
+            };
+            args.push(arg);
+        }
+        let sql = match (self.built, self.query) {
+            (Some(sql), _) => sql,
+            (None, Some(query)) => SqlStr::from_static(query.head.as_str()),
+            (None, None) => return Err(sqlx::Error::Protocol(format!("{}: no text", self.origin))),
+        };
+        Ok((sql, self.cached, args))
+    }
+
+    /// The text as it runs.
+    #[cfg(any(test, feature = "test-support"))]
+    pub(crate) fn text(&self) -> String {
+        match (&self.built, self.query) {
+            (Some(sql), _) => sql.as_str().to_owned(),
+            (None, Some(query)) => query.text(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// How many values it has.
+    #[cfg(test)]
+    pub(crate) fn arg_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The same statement with `prefix` before its text (`EXPLAIN …`), for plan checks.
+    #[cfg(feature = "test-support")]
+    pub(crate) fn prefixed(mut self, prefix: &str) -> Self {
+        let text = self.text();
+        self.built = Some(AssertSqlSafe(format!("{prefix} {text}")).into_sql_str());
+        self
+    }
+}
+
+/// `text` with every `{fragment}` spliced in; a `{rows: …}` marker is left for the parser.
+fn expand_fragments(file: &str, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .unwrap_or_else(|| panic!("{file}: `{{` is not closed"));
+        let name = &after[..close];
+        if name.starts_with("rows:") {
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
+        } else {
+            let (_, fragment) = FRAGMENTS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .unwrap_or_else(|| panic!("{file}: unknown fragment {{{name}}}"));
+            out.push_str(fragment);
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` split into literal SQL and `:name` parameters, each name added to `names` once.
+/// Quoted strings, `--` comments and PostgreSQL's `::` casts are left alone.
+fn split_params(text: &str, names: &mut Vec<String>) -> Vec<Piece> {
+    let bytes = text.as_bytes();
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\'' {
+            let end = text[i + 1..]
+                .find('\'')
+                .map_or(bytes.len(), |e| i + 1 + e + 1);
+            literal.push_str(&text[i..end]);
+            i = end;
+        } else if c == b'-' && bytes.get(i + 1) == Some(&b'-') {
+            // A comment runs to the end of its line; it is dropped from the text sent.
+            i = text[i..].find('\n').map_or(bytes.len(), |e| i + e);
+        } else if c == b':' && bytes.get(i + 1) == Some(&b':') {
+            literal.push_str("::");
+            i += 2;
+        } else if c == b':'
+            && bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_')
+        {
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                end += 1;
+            }
+            let name = &text[start..end];
+            let at = names.iter().position(|n| n == name).unwrap_or_else(|| {
+                names.push(name.to_owned());
+                names.len() - 1
+            });
+            pieces.push(Piece::Text(std::mem::take(&mut literal)));
+            pieces.push(Piece::Param(at));
+            i = end;
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            literal.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    pieces.push(Piece::Text(literal));
+    pieces
+}
+
+/// `text` with each `:name` replaced by its `$n`, numbered after `base` in `names` order.
+fn number_params(text: &str, names: &mut Vec<String>, base: usize) -> String {
+    let mut out = String::new();
+    for piece in split_params(text, names) {
+        match piece {
+            Piece::Text(t) => out.push_str(&t),
+            Piece::Param(at) => {
+                let _ = write!(out, "${}", base + at + 1);
+            }
+        }
+    }
+    collapse_whitespace(&out)
+}
+
+/// One row of a multi-row statement, its parameters numbered after the `before` already used.
+fn render_row(row: &RowTemplate, before: usize) -> String {
+    let mut out = String::new();
+    for piece in &row.pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Param(at) => {
+                let _ = write!(out, "${}", before + at + 1);
+            }
+        }
+    }
+    collapse_whitespace(&out)
+}
+
+/// Runs of whitespace (the files' line breaks and indentation) as one space, so statements
+/// read well in logs and `pg_stat_statements`. Quoted strings keep theirs; leading and trailing
+/// whitespace stays one space, so the parts around a `{rows: …}` keep their separation.
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quoted = false;
+    let mut space = false;
+    for c in text.chars() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if !quoted && c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    if space {
+        out.push(' ');
+    }
+    out
+}
+
+/// A [`Query`] from a file under `crates/store/sql/`, read the first time it is used.
+macro_rules! sql_file {
+    ($path:expr) => {
+        std::sync::LazyLock::new(|| {
+            $crate::query::Query::parse($path, include_str!(concat!("../sql/", $path)))
+        })
+    };
+    ($path:expr, replanned) => {
+        std::sync::LazyLock::new(|| {
+            $crate::query::Query::parse($path, include_str!(concat!("../sql/", $path))).replanned()
+        })
+    };
+}
+pub(crate) use sql_file;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leak(query: Query) -> &'static Query {
+        Box::leak(Box::new(query))
+    }
+
+    #[test]
+    fn names_become_numbered_placeholders_once_each() {
+        let q = Query::parse(
+            "t.sql",
+            "UPDATE t SET a = :a, b = :b -- why :c\n WHERE a = :a AND x::text = ':z'",
+        );
+        assert_eq!(
+            q.text(),
+            "UPDATE t SET a = $1, b = $2 WHERE a = $1 AND x::text = ':z'"
+        );
+        assert_eq!(q.names, ["a", "b"]);
+    }
+
+    #[test]
+    fn fragments_are_spliced() {
+        let q = Query::parse("t.sql", "SELECT {task_columns} FROM scheduled_tasks");
+        assert!(q.text().starts_with("SELECT id, uuid, tenant_id, name"));
+    }
+
+    #[test]
+    fn rows_number_after_the_statements_own_parameters() {
+        let q = leak(Query::parse(
+            "t.sql",
+            "UPDATE t SET x = v.column2 FROM (VALUES {rows: (:id, :x)}) v WHERE owner = :owner",
+        ));
+        let stmts = q.rows(
+            &Binds::default().bind("owner", "me"),
+            vec![
+                Binds::default().bind("id", 1_i64).bind("x", "a"),
+                Binds::default().bind("x", "b").bind("id", 2_i64),
+            ],
+        );
+        let [stmt] = stmts.as_slice() else {
+            panic!("one statement expected")
+        };
+        let (sql, _, args) = stmt.clone().into_parts().expect("bound");
+        assert_eq!(
+            sql.as_str(),
+            "UPDATE t SET x = v.column2 FROM (VALUES ($2, $3), ($4, $5)) v WHERE owner = $1"
+        );
+        assert_eq!(
+            args,
+            [
+                Arg::from("me"),
+                Arg::Int(1),
+                Arg::from("a"),
+                Arg::Int(2),
+                Arg::from("b")
+            ]
+        );
+    }
+
+    #[test]
+    fn many_rows_take_several_statements() {
+        let q = leak(Query::parse(
+            "t.sql",
+            "INSERT INTO t VALUES {rows: (:a, :b)}",
+        ));
+        let rows = (0..1000_i64)
+            .map(|i| Binds::default().bind("a", i).bind("b", i))
+            .collect();
+        let stmts = q.rows(&Binds::default(), rows);
+        assert_eq!(stmts.len(), 3);
+        assert!(stmts.iter().all(|s| s.clone().into_parts().is_ok()));
+    }
+
+    #[test]
+    fn binding_mistakes_name_the_file_and_parameter() {
+        let q = leak(Query::parse("t.sql", "SELECT :a, :b"));
+        let unbound = q
+            .stmt()
+            .bind("a", 1_i64)
+            .into_parts()
+            .expect_err("b unbound");
+        assert!(
+            unbound
+                .to_string()
+                .contains("t.sql: parameter :b is not bound"),
+            "{unbound}"
+        );
+        let unknown = q
+            .stmt()
+            .bind("a", 1_i64)
+            .bind("b", 2_i64)
+            .bind("c", 3_i64)
+            .into_parts();
+        let unknown = unknown.expect_err("c unknown");
+        assert!(
+            unknown.to_string().contains("t.sql: no parameter :c"),
+            "{unknown}"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! The store's tests, one binary: every operation on both databases (`registry`, `engine`),
+//! and the task list's speed at scale (`list_perf`, ignored by default).
+
+mod common;
+mod engine;
+mod list_perf;
+mod registry;
