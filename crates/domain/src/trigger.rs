@@ -1,4 +1,4 @@
-//! Triggers: when a task runs (DESIGN §3 "Triggers and time").
+//! Triggers: when a task runs (the rules docs/api.md gives for triggers).
 //!
 //! A trigger arrives as `trigger_type` plus a `trigger_config` JSON object and is parsed once,
 //! at the edge, into a [`Trigger`] that can only hold valid values. Next-fire math lives in the

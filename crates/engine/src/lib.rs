@@ -1,4 +1,4 @@
-//! Sundial's engine (DESIGN §4): the firing loop turns due occurrences into ledger rows, a
+//! Sundial's engine (docs/architecture.md): the firing loop turns due occurrences into ledger rows, a
 //! worker pool claims queued runs under a lease and executes them, retries follow the task's
 //! policy, and the node holding the maintenance lease requeues runs whose node stopped
 //! heartbeating and prunes runs past the retention period.

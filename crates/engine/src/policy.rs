@@ -8,7 +8,7 @@ use domain::{MisfirePolicy, OverlapPolicy, RunTrigger, SkipReason, Task};
 use jiff::{SignedDuration, Timestamp};
 use store::{DueTask, FirePlan, FirePlanner, PlannedRun};
 
-/// The engine's [`FirePlanner`]: DESIGN §4's misfire and overlap policies.
+/// The engine's [`FirePlanner`]: the misfire and overlap policies of docs/api.md.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Planner;
 

@@ -1,4 +1,4 @@
-//! Cron expressions evaluated in a time zone, with the DST rules of DESIGN §3.
+//! Cron expressions evaluated in a time zone, with the DST rules of docs/api.md (Tasks).
 //!
 //! croner finds matching *wall-clock* times (on `jiff::civil::DateTime`, where there is no DST);
 //! this module maps them to instants. A job is fixed-time when neither its minute nor its hour
@@ -12,7 +12,7 @@
 //!
 //! croner 4 can do this itself on `jiff::Zoned`, but it counts a job as fixed-time only when each
 //! of those fields holds a single value, so `0 1,2 * * *` or `0-30/10 2 * * *` would lose their
-//! run inside a gap and run twice in a repeated hour. Vixie cron (and DESIGN §3) only treat a
+//! run inside a gap and run twice in a repeated hour. Vixie cron (and docs/api.md) only treat a
 //! minute or hour field that starts with `*` as "runs more often than hourly".
 
 use croner::Cron;

@@ -1,4 +1,4 @@
-//! Next-fire math for Sundial triggers (DESIGN §3 "Triggers and time").
+//! Next-fire math for Sundial triggers (the rules docs/api.md gives for triggers).
 //!
 //! Everything here is a pure function of its arguments: the engine, `POST /preview` and every
 //! node compute the same instants for the same trigger. Zones come from the IANA database

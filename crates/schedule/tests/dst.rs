@@ -1,4 +1,4 @@
-//! DST behaviour of cron triggers (DESIGN §3), with exact UTC instants.
+//! DST behaviour of cron triggers (the rules of docs/api.md), with exact UTC instants.
 //!
 //! 2026 transitions used below:
 //! - America/New_York: 03-08 02:00 EST -> 03:00 EDT (07:00Z); 11-01 02:00 EDT -> 01:00 EST (06:00Z).

@@ -14,8 +14,8 @@
 //! * a reader pool of several `query_only` connections. In WAL mode readers never block the
 //!   writer or each other, and see the last committed state when their statement starts.
 //!
-//! A single connection also makes SQLite's serialization explicit where the engine will need
-//! it ("a single writer on SQLite" in DESIGN §4) rather than relying on lock timing.
+//! A single connection also makes SQLite's serialization explicit rather than left to lock
+//! timing; the engine relies on it when it claims runs in the firing transaction.
 //!
 //! After some errors (a full disk, an I/O error) SQLite rolls a transaction back on its own.
 //! sqlx's `ROLLBACK` then fails, and the connection stays marked as inside a transaction, so

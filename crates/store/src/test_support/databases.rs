@@ -9,7 +9,6 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::test_support::TestSupport;
@@ -30,16 +29,15 @@ pub enum Database {
 }
 
 /// What a case runs against, opened fresh on one database.
-#[async_trait]
 pub trait TestFixture: Sized + Send + 'static {
     /// What must outlive the case and be cleaned up after it (temp files, the database).
     type Guard: Send;
 
     /// Opens a fresh one on `database`; `None` when that database is skipped on purpose.
-    async fn open(database: Database) -> Option<(Self, Self::Guard)>;
+    fn open(database: Database) -> impl Future<Output = Option<(Self, Self::Guard)>> + Send;
 
     /// Cleans up after a case that passed.
-    async fn finish(guard: Self::Guard);
+    fn finish(guard: Self::Guard) -> impl Future<Output = ()> + Send;
 }
 
 /// Runs `case` on a fresh fixture on `database` (what [`on_both_databases!`] expands to).
@@ -105,7 +103,6 @@ pub enum StoreGuard {
     Postgres(Arc<PostgresStore>, PostgresDb),
 }
 
-#[async_trait]
 impl TestFixture for Arc<dyn TestStore> {
     type Guard = StoreGuard;
 

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::time::Duration;
+use store::on_both_databases;
 
 use jiff::Timestamp;
 use reqwest::Method;
@@ -114,16 +115,6 @@ async fn kill_nine_mid_run(db: TestDb) {
         assert!(want.contains(&arrivals), "{r}: {arrivals} arrivals");
     }
     assert!(node.terminate().await.success());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_nine_mid_run_on_sqlite() {
-    kill_nine_mid_run(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_nine_mid_run_on_postgresql() {
-    kill_nine_mid_run(TestDb::postgres().await).await;
 }
 
 /// What one misfire policy must leave in the ledger for the outage.
@@ -251,14 +242,8 @@ async fn outage(db: TestDb) {
     assert!(node.terminate().await.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn outage_follows_each_misfire_policy_on_sqlite() {
-    outage(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn outage_follows_each_misfire_policy_on_postgresql() {
-    outage(TestDb::postgres().await).await;
+async fn outage_follows_each_misfire_policy(db: TestDb) {
+    outage(db).await;
 }
 
 async fn sigterm_in_flight(db: TestDb) {
@@ -334,14 +319,8 @@ async fn sigterm_in_flight(db: TestDb) {
     assert!(node.terminate().await.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_finishes_or_releases_in_flight_runs_on_sqlite() {
-    sigterm_in_flight(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_finishes_or_releases_in_flight_runs_on_postgresql() {
-    sigterm_in_flight(TestDb::postgres().await).await;
+async fn sigterm_finishes_or_releases_in_flight_runs(db: TestDb) {
+    sigterm_in_flight(db).await;
 }
 
 /// `/readyz` and `/livez` with a client that waits at most a second, as an orchestrator's
@@ -535,3 +514,9 @@ async fn postgresql_restarts_under_load_lose_nothing() {
     assert_ledger_complete(&node, &sink, &tasks, |i| format!("/slow/800/t{i}")).await;
     assert!(node.terminate().await.success());
 }
+
+on_both_databases!(
+    kill_nine_mid_run,
+    outage_follows_each_misfire_policy,
+    sigterm_finishes_or_releases_in_flight_runs,
+);

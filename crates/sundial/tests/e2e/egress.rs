@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use store::on_both_databases;
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -214,14 +215,8 @@ async fn scenario(db: TestDb) {
     node.terminate().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refused_runs_fail_once_without_connecting_and_are_counted_sqlite() {
-    scenario(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refused_runs_fail_once_without_connecting_and_are_counted_postgres() {
-    scenario(TestDb::postgres().await).await;
+async fn refused_runs_fail_once_without_connecting_and_are_counted(db: TestDb) {
+    scenario(db).await;
 }
 
 /// The test CA of the exec crate's SSRF rig, and a certificate it signed for 127.0.0.2.
@@ -340,3 +335,5 @@ async fn an_operator_ca_bundle_lets_runs_reach_an_internal_https_target() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("SUNDIAL_EGRESS_CA_FILE"), "{stderr}");
 }
+
+on_both_databases!(refused_runs_fail_once_without_connecting_and_are_counted,);

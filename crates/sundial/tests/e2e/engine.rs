@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
+use store::on_both_databases;
 
 use jiff::Timestamp;
 use reqwest::Method;
@@ -157,12 +158,8 @@ async fn scenario(db: TestDb) {
     assert!(sundial.terminate().await.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn engine_end_to_end_on_sqlite() {
-    scenario(TestDb::sqlite()).await;
+async fn engine_end_to_end(db: TestDb) {
+    scenario(db).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn engine_end_to_end_on_postgresql() {
-    scenario(TestDb::postgres().await).await;
-}
+on_both_databases!(engine_end_to_end,);

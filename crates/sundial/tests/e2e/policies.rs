@@ -3,6 +3,7 @@
 //! on SQLite and on PostgreSQL.
 
 use std::time::Duration;
+use store::on_both_databases;
 
 use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
@@ -111,44 +112,20 @@ async fn overlap(db: TestDb, policy: &str) {
     assert!(node.terminate().await.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_skip_on_sqlite() {
-    overlap(TestDb::sqlite(), "skip").await;
+async fn overlap_skip(db: TestDb) {
+    overlap(db, "skip").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_skip_on_postgresql() {
-    overlap(TestDb::postgres().await, "skip").await;
+async fn overlap_allow(db: TestDb) {
+    overlap(db, "allow").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_allow_on_sqlite() {
-    overlap(TestDb::sqlite(), "allow").await;
+async fn overlap_queue_one(db: TestDb) {
+    overlap(db, "queue_one").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_allow_on_postgresql() {
-    overlap(TestDb::postgres().await, "allow").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_queue_one_on_sqlite() {
-    overlap(TestDb::sqlite(), "queue_one").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_queue_one_on_postgresql() {
-    overlap(TestDb::postgres().await, "queue_one").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_replace_on_sqlite() {
-    overlap(TestDb::sqlite(), "replace").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn overlap_replace_on_postgresql() {
-    overlap(TestDb::postgres().await, "replace").await;
+async fn overlap_replace(db: TestDb) {
+    overlap(db, "replace").await;
 }
 
 /// Timeouts, date tasks, cancelling and stop with `cancel_running`.
@@ -308,12 +285,14 @@ async fn lifecycle(db: TestDb) {
     assert!(node.terminate().await.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn timeouts_dates_and_cancel_on_sqlite() {
-    lifecycle(TestDb::sqlite()).await;
+async fn timeouts_dates_and_cancel(db: TestDb) {
+    lifecycle(db).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn timeouts_dates_and_cancel_on_postgresql() {
-    lifecycle(TestDb::postgres().await).await;
-}
+on_both_databases!(
+    overlap_skip,
+    overlap_allow,
+    overlap_queue_one,
+    overlap_replace,
+    timeouts_dates_and_cancel,
+);

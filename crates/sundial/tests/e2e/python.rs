@@ -6,6 +6,7 @@
 //! `SUNDIAL_SANDBOX_ALLOW_DEGRADED` stops start-up.
 
 use std::time::Duration;
+use store::on_both_databases;
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -363,14 +364,8 @@ async fn scenario(db: TestDb) {
     assert_eq!(run["attempt"], 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn python_tasks_run_in_the_sandbox_on_sqlite() {
-    scenario(TestDb::sqlite()).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn python_tasks_run_in_the_sandbox_on_postgres() {
-    scenario(TestDb::postgres().await).await;
+async fn python_tasks_run_in_the_sandbox(db: TestDb) {
+    scenario(db).await;
 }
 
 #[tokio::test]
@@ -518,3 +513,5 @@ async fn python_keeps_running_when_the_helper_is_replaced_on_disk() {
         "the run names the cause: {why}"
     );
 }
+
+on_both_databases!(python_tasks_run_in_the_sandbox,);

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use serde_json::Value;
-use sqlx::Connection;
+use store::test_support::{Database, PostgresDb, TestFixture};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -50,17 +50,10 @@ impl TestDb {
     /// A fresh database on the server `SUNDIAL_TEST_DATABASE_URL` points at (`scripts/test`
     /// starts a throwaway one, removed with everything in it when the run ends).
     pub async fn postgres() -> Self {
-        let admin = std::env::var("SUNDIAL_TEST_DATABASE_URL").expect(
-            "SUNDIAL_TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test starts one)",
-        );
-        let name = format!("sundial_e2e_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
+        let db = PostgresDb::create()
             .await
-            .unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Self { url: Some(url) }
+            .expect("this test needs PostgreSQL (scripts/test starts one)");
+        Self { url: Some(db.url) }
     }
 
     /// The variables that point a node at this database.
@@ -69,6 +62,29 @@ impl TestDb {
             .iter()
             .map(|url| ("SUNDIAL_DATABASE_URL".to_owned(), url.clone()))
             .collect()
+    }
+}
+
+/// A case of `on_both_databases!` gets a node database; a PostgreSQL one is dropped when the
+/// case passes.
+impl TestFixture for TestDb {
+    type Guard = Option<PostgresDb>;
+
+    async fn open(database: Database) -> Option<(Self, Self::Guard)> {
+        match database {
+            Database::Sqlite => Some((Self::sqlite(), None)),
+            Database::Postgres => {
+                let db = PostgresDb::create().await?;
+                let url = Some(db.url.clone());
+                Some((Self { url }, Some(db)))
+            }
+        }
+    }
+
+    async fn finish(guard: Self::Guard) {
+        if let Some(db) = guard {
+            db.drop_database().await;
+        }
     }
 }
 

@@ -12,8 +12,8 @@ use domain::{
 use engine::{Engine, EngineConfig, RunExecutor};
 use exec::{Attempt, AttemptResult, LogSink};
 use serde_json::json;
-use sqlx::Connection;
 use store::prelude::*;
+use store::test_support::PostgresDb;
 use store::{Change, NewTask, PostgresStore};
 
 /// Records which runs it executed.
@@ -28,19 +28,6 @@ impl RunExecutor for Record {
     }
 }
 
-async fn fresh_database() -> String {
-    let admin = std::env::var("SUNDIAL_TEST_DATABASE_URL").expect(
-        "SUNDIAL_TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test starts one)",
-    );
-    let name = format!("sundial_signals_{}", TaskUuid::new_v7().0.simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-}
-
 fn config(node: &str, max_running_per_tenant: Option<u32>) -> EngineConfig {
     EngineConfig {
         node_id: node.into(),
@@ -53,8 +40,10 @@ fn config(node: &str, max_running_per_tenant: Option<u32>) -> EngineConfig {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_queued_on_one_node_wakes_the_other() {
-    let url = fresh_database().await;
-    let store = Arc::new(PostgresStore::connect(&url).await.unwrap());
+    let Some(db) = PostgresDb::create().await else {
+        return;
+    };
+    let store = Arc::new(PostgresStore::connect(&db.url).await.unwrap());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let tenant = TenantId::new(1).unwrap();
     let definition = TaskDefinition {
@@ -127,4 +116,5 @@ async fn a_run_queued_on_one_node_wakes_the_other() {
     a.shutdown(Duration::from_secs(5)).await.unwrap();
     b.shutdown(Duration::from_secs(5)).await.unwrap();
     store.close().await;
+    db.drop_database().await;
 }

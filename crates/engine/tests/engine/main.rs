@@ -1,4 +1,5 @@
-//! The engine on a real SQLite store, driven by a manual clock and a scripted executor.
+//! The engine on a real SQLite store, driven by a manual clock and a scripted executor; and
+//! two engines on one PostgreSQL database (`signals`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -775,5 +776,5 @@ async fn a_daily_cron_fires_once_a_day_across_both_dst_transitions_in_virtual_ti
     }
 }
 
-#[path = "engine/cron_agreement.rs"]
 mod cron_agreement;
+mod signals;
