@@ -163,6 +163,14 @@ pub(crate) fn ledger_row(task_id: i64, task: &Task, run: &PlannedRun, now: Times
         .bind("error", error)
 }
 
+/// The row of `ADVANCE_TASKS` that moves a task to `next` (`None` finishes it).
+fn advance(task_id: i64, next: Option<Timestamp>) -> Binds {
+    Binds::default()
+        .bind("task_id", task_id)
+        .bind("next_run_at", next.map(millis))
+        .bind("has_next", next.is_some())
+}
+
 #[async_trait]
 impl<B: Backend> FiringStore for B {
     async fn fire(
@@ -193,12 +201,7 @@ impl<B: Backend> FiringStore for B {
                     // One damaged row must not stop the others firing, nor stay due and spin
                     // the loop: it is finished (no next occurrence) and reported.
                     tracing::error!(task_id = id, error = %e, "cannot fire a corrupt task; stopped it");
-                    advances.push(
-                        Binds::default()
-                            .bind("task_id", id)
-                            .bind("next_run_at", None::<i64>)
-                            .bind("has_next", false),
-                    );
+                    advances.push(advance(id, None));
                 }
             }
         }
@@ -234,12 +237,7 @@ impl<B: Backend> FiringStore for B {
                     .map(|run| ledger_row(id, &due.task, run, now)),
             );
             report.next_instants.extend(plan.next_run_at);
-            advances.push(
-                Binds::default()
-                    .bind("task_id", id)
-                    .bind("next_run_at", plan.next_run_at.map(millis))
-                    .bind("has_next", plan.next_run_at.is_some()),
-            );
+            advances.push(advance(id, plan.next_run_at));
         }
         let mut queued = HashSet::new();
         for stmt in INSERT_RUNS.rows(&Binds::default(), inserts) {

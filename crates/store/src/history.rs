@@ -12,7 +12,7 @@ use crate::rows::{LogRow, RunRow};
 use crate::{Page, Result, StoreError, list};
 
 pub(crate) static GET_RUN: LazyLock<Query> = sql_file!("history/get_run.sql");
-pub(crate) static RUN_ID: LazyLock<Query> = sql_file!("history/run_id.sql");
+static RUN_ID: LazyLock<Query> = sql_file!("history/run_id.sql");
 static RUN_LOGS: LazyLock<Query> = sql_file!("history/run_logs.sql");
 static RUN_STATS: LazyLock<Query> = sql_file!("history/run_stats.sql");
 
@@ -88,6 +88,23 @@ pub(crate) async fn get_run<E: Exec + ?Sized>(
     .into_run()
 }
 
+/// The internal id of a run of the tenant whose task is live; `NotFound` when there is none.
+pub(crate) async fn run_id<E: Exec + ?Sized>(
+    conn: &mut E,
+    tenant: TenantId,
+    run: RunUuid,
+) -> Result<i64> {
+    conn.fetch_optional::<(i64,)>(
+        RUN_ID
+            .stmt()
+            .bind("uuid", run.0)
+            .bind("tenant", tenant.get()),
+    )
+    .await?
+    .map(|(id,)| id)
+    .ok_or(StoreError::NotFound)
+}
+
 #[async_trait]
 impl<B: Backend> RunHistory for B {
     async fn list_runs(
@@ -126,15 +143,7 @@ impl<B: Backend> RunHistory for B {
 
     async fn run_logs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<RunLogLine>> {
         let mut conn = self.read().await?;
-        let (id,) = conn
-            .fetch_optional::<(i64,)>(
-                RUN_ID
-                    .stmt()
-                    .bind("uuid", run.0)
-                    .bind("tenant", tenant.get()),
-            )
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let id = run_id(&mut *conn, tenant, run).await?;
         conn.fetch_all::<LogRow>(RUN_LOGS.stmt().bind("run_id", id))
             .await?
             .into_iter()

@@ -152,14 +152,8 @@ pub(crate) fn task_list(tenant: TenantId, query: &TaskQuery) -> (Stmt, Stmt) {
         );
     }
 
-    let column = match query.sort.field {
-        TaskSortField::CreatedAt => "created_at",
-        TaskSortField::UpdatedAt => "updated_at",
-        TaskSortField::Name => "name",
-        TaskSortField::Code => "code",
-        TaskSortField::NextRunAt => "next_run_at",
-        TaskSortField::LastRunAt => "last_run_at",
-    };
+    // The field's name is its column's.
+    let column = query.sort.field.as_str();
     let direction = if query.sort.descending { "DESC" } else { "ASC" };
     // SQLite puts NULLs first ascending and PostgreSQL last; saying it makes both agree. Only
     // the nullable columns get it, so the others keep a plain order any index can serve.

@@ -170,8 +170,8 @@ impl Query {
             None => (text, None, String::new()),
         };
         let mut names = Vec::new();
-        let head = number_params(&before, &mut names, 0);
-        let tail = number_params(&after, &mut names, 0);
+        let head = number_params(&before, &mut names);
+        let tail = number_params(&after, &mut names);
         let row = row.map(|row| {
             let mut row_names = Vec::new();
             let pieces = split_params(&row, &mut row_names);
@@ -489,14 +489,14 @@ fn split_params(text: &str, names: &mut Vec<String>) -> Vec<Piece> {
     pieces
 }
 
-/// `text` with each `:name` replaced by its `$n`, numbered after `base` in `names` order.
-fn number_params(text: &str, names: &mut Vec<String>, base: usize) -> String {
+/// `text` with each `:name` replaced by its `$n`, `n` being its place in `names`.
+fn number_params(text: &str, names: &mut Vec<String>) -> String {
     let mut out = String::new();
     for piece in split_params(text, names) {
         match piece {
             Piece::Text(t) => out.push_str(&t),
             Piece::Param(at) => {
-                let _ = write!(out, "${}", base + at + 1);
+                let _ = write!(out, "${}", at + 1);
             }
         }
     }

@@ -20,7 +20,7 @@ pub use databases::{
 };
 
 use crate::backend::{Backend, Commit, Exec};
-use crate::history::RUN_ID;
+use crate::history::run_id;
 use crate::query::{Query, Stmt};
 use crate::registry::live_task_id;
 use crate::rows::{millis, timestamp};
@@ -261,15 +261,7 @@ impl<B: Backend> TestSupport for B {
         lines: &[RunLogLine],
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let (run_id,) = tx
-            .fetch_optional::<(i64,)>(
-                RUN_ID
-                    .stmt()
-                    .bind("uuid", run.0)
-                    .bind("tenant", tenant.get()),
-            )
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let run_id = run_id(&mut *tx, tenant, run).await?;
         for line in lines {
             tx.execute(
                 INSERT_LOG_LINE
