@@ -292,7 +292,7 @@ impl VersionRow {
 }
 
 /// Rust's Unicode lower-casing of name and code, joined by one space: what keyword and name
-/// filters match with a lower-cased `LIKE` pattern (see `sql::NAME_PART`).
+/// filters match with a lower-cased `LIKE` pattern (see `list::NAME_PART`).
 pub(crate) fn search_text(name: &TaskName, code: &TaskCode) -> String {
     format!(
         "{} {}",
