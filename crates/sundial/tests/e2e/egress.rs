@@ -225,9 +225,9 @@ async fn refused_runs_fail_once_without_connecting_and_are_counted_postgres() {
 }
 
 /// The test CA of the exec crate's SSRF rig, and a certificate it signed for 127.0.0.2.
-const TEST_CA: &[u8] = include_bytes!("../../../exec/tests/ssrf_rig/test-ca.pem");
-const LEAF_CERT: &[u8] = include_bytes!("../../../exec/tests/ssrf_rig/allowed-test.pem");
-const LEAF_KEY: &[u8] = include_bytes!("../../../exec/tests/ssrf_rig/allowed-test.key");
+const TEST_CA: &[u8] = include_bytes!("../../../exec/tests/exec/ssrf_rig/test-ca.pem");
+const LEAF_CERT: &[u8] = include_bytes!("../../../exec/tests/exec/ssrf_rig/allowed-test.pem");
+const LEAF_KEY: &[u8] = include_bytes!("../../../exec/tests/exec/ssrf_rig/allowed-test.key");
 
 /// An internal HTTPS target on 127.0.0.2 whose certificate only the test CA vouches for;
 /// counts the requests it answered (a refused handshake is none).

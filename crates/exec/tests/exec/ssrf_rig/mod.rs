@@ -11,8 +11,6 @@
 //!
 //! Servers stop writing when the client goes away and never run longer than `MAX_SERVE`.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -62,7 +60,6 @@ enum Role {
 #[derive(Default)]
 struct State {
     accepts: AtomicUsize,
-    accepted: Notify,
     /// Notified on every accept and every request.
     contact: Notify,
     seen: Mutex<Vec<Seen>>,
@@ -97,7 +94,6 @@ impl Server {
                     return;
                 };
                 let seq = st.accepts.fetch_add(1, Ordering::SeqCst) + 1;
-                st.accepted.notify_waiters();
                 st.contact.notify_waiters();
                 let st = st.clone();
                 let tls = tls.clone();
@@ -119,20 +115,6 @@ impl Server {
     /// TCP connections accepted so far (barriers included).
     pub fn accepts(&self) -> usize {
         self.state.accepts.load(Ordering::SeqCst)
-    }
-
-    /// Waits until at least `n` connections were accepted; false at the deadline.
-    pub async fn wait_for_accepts(&self, n: usize) -> bool {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let notified = self.state.accepted.notified();
-            if self.accepts() >= n {
-                return true;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return self.accepts() >= n;
-            }
-        }
     }
 
     /// Accepts plus requests: grows with every contact, new connection or pooled one.

@@ -1,8 +1,6 @@
 //! Shared harness of the sandbox tests: executors, a run helper that collects the log and
 //! checks that nothing of the run survives it, and host-side observers.
 
-#![allow(dead_code)] // each test crate uses a different subset
-
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
