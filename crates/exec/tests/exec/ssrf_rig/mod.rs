@@ -6,7 +6,7 @@
 //!   from a legitimate one in its host) opened by the test policy `127.0.0.2/32:P`; its paths
 //!   script well-behaved and hostile responses;
 //! - a TLS server on 127.0.0.2:Q with a certificate for `allowed.test` and 127.0.0.2 issued by
-//!   a test CA (`test-ca.pem`; the key is a test fixture and protects nothing);
+//!   a test CA (`exec::test_support`);
 //! - a scripted resolver: no test ever asks real DNS, and nothing leaves loopback.
 //!
 //! Servers stop writing when the client goes away and never run longer than `MAX_SERVE`.
@@ -21,6 +21,7 @@ use std::time::Duration;
 use domain::{ApiCallConfig, RunUuid, TaskConfig, TaskType, TaskUuid, TenantId};
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy, Limits, ScriptedResolver};
+use exec::test_support::{TEST_CA, tls_acceptor};
 use exec::{Attempt, AttemptResult, LogSink};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -34,10 +35,6 @@ const MAX_SERVE: Duration = Duration::from_secs(20);
 
 /// Every wait in the tests has this deadline (they are event waits, not sleeps).
 pub const DEADLINE: Duration = Duration::from_secs(10);
-
-pub const TEST_CA: &[u8] = include_bytes!("test-ca.pem");
-const LEAF_CERT: &[u8] = include_bytes!("allowed-test.pem");
-const LEAF_KEY: &[u8] = include_bytes!("allowed-test.key");
 
 /// One request as a rig server saw it.
 #[derive(Debug, Clone)]
@@ -600,23 +597,6 @@ async fn bind_pair() -> (TcpListener, TcpListener) {
         }
     }
     panic!("no port free on both 127.0.0.1 and 127.0.0.2");
-}
-
-fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(LEAF_CERT)
-        .map(Result::unwrap)
-        .collect();
-    let key = PrivateKeyDer::from_pem_slice(LEAF_KEY).unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
 
 /// An attempt of tenant 1 with this timeout.
