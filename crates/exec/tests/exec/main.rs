@@ -15,3 +15,22 @@ mod python_executor;
 mod sandbox_hostile;
 mod sandbox_weakened;
 mod ssrf_hostile;
+
+use std::time::Duration;
+
+use domain::{RunUuid, TaskUuid, TenantId};
+use exec::Attempt;
+use tokio_util::sync::CancellationToken;
+
+/// The first attempt of a new run of a new task of `tenant`, scheduled for now.
+fn new_attempt(tenant: TenantId, timeout: Duration, cancel: CancellationToken) -> Attempt {
+    Attempt {
+        tenant,
+        task: TaskUuid::new_v7(),
+        run: RunUuid::new_v7(),
+        scheduled_for: jiff::Timestamp::now(),
+        attempt: 1,
+        timeout,
+        cancel,
+    }
+}

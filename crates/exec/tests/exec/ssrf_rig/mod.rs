@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::{ApiCallConfig, RunUuid, TaskConfig, TaskType, TaskUuid, TenantId};
+use domain::{ApiCallConfig, TaskConfig, TaskType, TenantId};
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy, Limits, ScriptedResolver};
 use exec::test_support::{TEST_CA, tls_acceptor};
@@ -606,15 +606,7 @@ pub fn attempt(timeout: Duration) -> Attempt {
 
 /// An attempt of `tenant` with this timeout.
 pub fn attempt_of(tenant: TenantId, timeout: Duration) -> Attempt {
-    Attempt {
-        tenant,
-        task: TaskUuid::new_v7(),
-        run: RunUuid::new_v7(),
-        scheduled_for: jiff::Timestamp::now(),
-        attempt: 1,
-        timeout,
-        cancel: CancellationToken::new(),
-    }
+    crate::new_attempt(tenant, timeout, CancellationToken::new())
 }
 
 /// Parses an api_call `task_config` the way the API does.
