@@ -17,6 +17,8 @@ use tokio_util::sync::CancellationToken;
 pub mod api_call;
 pub mod egress;
 pub mod python;
+#[cfg(feature = "test-support")]
+pub mod test_support;
 
 /// Largest log kept per attempt; beyond it one "truncated" line is written and the rest dropped.
 pub const MAX_LOG_BYTES_PER_ATTEMPT: usize = 1024 * 1024;

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use store::on_both_databases;
 
+use exec::test_support::{TEST_CA, tls_acceptor};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -219,28 +220,10 @@ async fn refused_runs_fail_once_without_connecting_and_are_counted(db: TestDb) {
     scenario(db).await;
 }
 
-/// The test CA of the exec crate's SSRF rig, and a certificate it signed for 127.0.0.2.
-const TEST_CA: &[u8] = include_bytes!("../../../exec/tests/ssrf_rig/test-ca.pem");
-const LEAF_CERT: &[u8] = include_bytes!("../../../exec/tests/ssrf_rig/allowed-test.pem");
-const LEAF_KEY: &[u8] = include_bytes!("../../../exec/tests/ssrf_rig/allowed-test.key");
-
 /// An internal HTTPS target on 127.0.0.2 whose certificate only the test CA vouches for;
 /// counts the requests it answered (a refused handshake is none).
 async fn internal_https_target() -> (u16, Arc<AtomicUsize>) {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(LEAF_CERT)
-        .map(Result::unwrap)
-        .collect();
-    let key = PrivateKeyDer::from_pem_slice(LEAF_KEY).unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let acceptor = tls_acceptor();
     let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let requests = Arc::new(AtomicUsize::new(0));

@@ -1,14 +1,12 @@
 //! Interval anchoring, start/end windows, date one-shots, jitter and previews.
 
+use crate::ts;
+
 use domain::trigger::{Trigger, TriggerType};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use schedule::{Occurrence, jitter, next_after, preview};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-fn ts(text: &str) -> Timestamp {
-    text.parse().expect("test instant")
-}
 
 fn trigger(trigger_type: TriggerType, config: Value) -> Trigger {
     Trigger::parse(trigger_type, &config).unwrap_or_else(|e| panic!("{config}: {e}"))

@@ -3,7 +3,7 @@
 //! observed differently, which shows the hostile tests really detect the loss of the layer.
 //! Weakened sandboxes run as a private uid so an escape cannot touch other tests' sandboxes.
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! W6 of ../shared/bench/WORKLOADS.md: wall time of a `print("ok")` python_script run, sandbox
 //! included. Ignored by default; run it in a release build:
-//! `cargo test --release -p exec --test python_bench -- --ignored --nocapture`.
+//! `cargo test --release -p exec --test exec python_bench -- --ignored --nocapture`.
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The api_call executor on the loopback rig: what it sends, how it reads, its limits,
 //! redirects, TLS, cancellation and what it logs (rows 40–45 of the hostile table among them).
 
-mod ssrf_rig;
+use crate::ssrf_rig;
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};

@@ -5,7 +5,7 @@
 //! server must see no connection) and with the guard switched off (it must then reach the
 //! internal server), which proves that the first assertion is not vacuous.
 
-mod ssrf_rig;
+use crate::ssrf_rig;
 
 use std::time::Duration;
 

@@ -1,9 +1,9 @@
 //! ../shared/security/sandbox-hostile.md as tests, through `PythonExecutor::execute` with
 //! production defaults (or production defaults with one limit made small so a flood ends
 //! quickly). Each asserts the run's result, host-side effects and that no process of the run
-//! is left (`leftovers`). `sandbox_weakened.rs` reruns the attacks with a layer removed.
+//! is left (`leftovers`). `sandbox_weakened` reruns the attacks with a layer removed.
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::time::Duration;
 

@@ -6,12 +6,10 @@
 //!   from a legitimate one in its host) opened by the test policy `127.0.0.2/32:P`; its paths
 //!   script well-behaved and hostile responses;
 //! - a TLS server on 127.0.0.2:Q with a certificate for `allowed.test` and 127.0.0.2 issued by
-//!   a test CA (`test-ca.pem`; the key is a test fixture and protects nothing);
+//!   a test CA (`exec::test_support`);
 //! - a scripted resolver: no test ever asks real DNS, and nothing leaves loopback.
 //!
 //! Servers stop writing when the client goes away and never run longer than `MAX_SERVE`.
-
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -20,9 +18,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::{ApiCallConfig, RunUuid, TaskConfig, TaskType, TaskUuid, TenantId};
+use domain::{ApiCallConfig, TaskConfig, TaskType, TenantId};
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy, Limits, ScriptedResolver};
+use exec::test_support::{TEST_CA, tls_acceptor};
 use exec::{Attempt, AttemptResult, LogSink};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -36,10 +35,6 @@ const MAX_SERVE: Duration = Duration::from_secs(20);
 
 /// Every wait in the tests has this deadline (they are event waits, not sleeps).
 pub const DEADLINE: Duration = Duration::from_secs(10);
-
-pub const TEST_CA: &[u8] = include_bytes!("test-ca.pem");
-const LEAF_CERT: &[u8] = include_bytes!("allowed-test.pem");
-const LEAF_KEY: &[u8] = include_bytes!("allowed-test.key");
 
 /// One request as a rig server saw it.
 #[derive(Debug, Clone)]
@@ -62,7 +57,6 @@ enum Role {
 #[derive(Default)]
 struct State {
     accepts: AtomicUsize,
-    accepted: Notify,
     /// Notified on every accept and every request.
     contact: Notify,
     seen: Mutex<Vec<Seen>>,
@@ -97,7 +91,6 @@ impl Server {
                     return;
                 };
                 let seq = st.accepts.fetch_add(1, Ordering::SeqCst) + 1;
-                st.accepted.notify_waiters();
                 st.contact.notify_waiters();
                 let st = st.clone();
                 let tls = tls.clone();
@@ -119,20 +112,6 @@ impl Server {
     /// TCP connections accepted so far (barriers included).
     pub fn accepts(&self) -> usize {
         self.state.accepts.load(Ordering::SeqCst)
-    }
-
-    /// Waits until at least `n` connections were accepted; false at the deadline.
-    pub async fn wait_for_accepts(&self, n: usize) -> bool {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let notified = self.state.accepted.notified();
-            if self.accepts() >= n {
-                return true;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return self.accepts() >= n;
-            }
-        }
     }
 
     /// Accepts plus requests: grows with every contact, new connection or pooled one.
@@ -620,23 +599,6 @@ async fn bind_pair() -> (TcpListener, TcpListener) {
     panic!("no port free on both 127.0.0.1 and 127.0.0.2");
 }
 
-fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(LEAF_CERT)
-        .map(Result::unwrap)
-        .collect();
-    let key = PrivateKeyDer::from_pem_slice(LEAF_KEY).unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
-    tokio_rustls::TlsAcceptor::from(Arc::new(config))
-}
-
 /// An attempt of tenant 1 with this timeout.
 pub fn attempt(timeout: Duration) -> Attempt {
     attempt_of(TenantId::new(1).unwrap(), timeout)
@@ -644,15 +606,7 @@ pub fn attempt(timeout: Duration) -> Attempt {
 
 /// An attempt of `tenant` with this timeout.
 pub fn attempt_of(tenant: TenantId, timeout: Duration) -> Attempt {
-    Attempt {
-        tenant,
-        task: TaskUuid::new_v7(),
-        run: RunUuid::new_v7(),
-        scheduled_for: jiff::Timestamp::now(),
-        attempt: 1,
-        timeout,
-        cancel: CancellationToken::new(),
-    }
+    crate::new_attempt(tenant, timeout, CancellationToken::new())
 }
 
 /// Parses an api_call `task_config` the way the API does.

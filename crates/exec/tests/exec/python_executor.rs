@@ -1,6 +1,6 @@
 //! The python executor with ordinary scripts: what a well-behaved task sees and gets.
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::time::Duration;
 

@@ -5,15 +5,14 @@
 //! CI runs a fixed seed and case count; `SUNDIAL_CRON_CASES=5000` runs more cases and
 //! `SUNDIAL_CRON_SEED=<n>` other ones (docs/architecture.md, "Testing time").
 
-mod reference;
+use crate::{cron, reference, ts};
 
-use domain::trigger::{Trigger, TriggerType, tz_database};
+use domain::trigger::tz_database;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use reference::{Around, Reference};
-use serde_json::json;
 
 /// How far the reference looks for occurrences: beyond 28 years every calendar repeats.
 const HORIZON: SignedDuration = SignedDuration::from_hours(30 * 366 * 24);
@@ -25,14 +24,6 @@ fn config(default_cases: u32) -> ProptestConfig {
         failure_persistence: None,
         ..ProptestConfig::default()
     }
-}
-
-fn trigger_for(expression: &str, zone: &str) -> Result<Trigger, String> {
-    Trigger::parse(
-        TriggerType::Cron,
-        &json!({"cron": expression, "timezone": zone}),
-    )
-    .map_err(|e| e.to_string())
 }
 
 fn zone(name: &str) -> TimeZone {
@@ -50,7 +41,7 @@ fn check(
     let tz = zone(zone_name);
     let limit = start + HORIZON;
     let expected = Reference::parse(expression).firings(&tz, start, steps, limit);
-    let trigger = match trigger_for(expression, zone_name) {
+    let trigger = match cron(expression, zone_name) {
         Ok(trigger) => trigger,
         Err(message) => {
             // The generator writes valid syntax, so the only refusal is "never matches", and
@@ -122,10 +113,6 @@ proptest! {
 }
 
 // ----- the reference itself must be right on known cases ---------------------------------------
-
-fn ts(text: &str) -> Timestamp {
-    text.parse().expect("instant")
-}
 
 fn firings(expression: &str, zone_name: &str, after: &str, count: usize) -> Vec<String> {
     Reference::parse(expression)
@@ -202,7 +189,7 @@ fn reference_applies_the_day_rules() {
 
 #[test]
 fn nothing_fires_after_the_end_of_the_supported_range() {
-    let yearly = trigger_for("@yearly", "UTC").expect("valid");
+    let yearly = cron("@yearly", "UTC").expect("valid");
     let got: Vec<String> = schedule::preview(&yearly, ts("2997-06-01T00:00:00Z"), 5)
         .iter()
         .map(|o| o.at.to_string())
@@ -213,6 +200,6 @@ fn nothing_fires_after_the_end_of_the_supported_range() {
 
 #[test]
 fn l_and_lw_together_are_rejected() {
-    let message = trigger_for("0 0 L,LW * *", "UTC").expect_err("ambiguous");
+    let message = cron("0 0 L,LW * *", "UTC").expect_err("ambiguous");
     assert!(message.contains("LW"), "{message}");
 }

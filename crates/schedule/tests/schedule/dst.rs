@@ -6,22 +6,12 @@
 //! - Australia/Lord_Howe (30-minute shift): 10-04 02:00 +10:30 -> 02:30 +11 (10-03 15:30Z);
 //!   04-05 02:00 +11 -> 01:30 +10:30 (04-04 15:00Z).
 
-use domain::trigger::{Trigger, TriggerType};
-use jiff::Timestamp;
-use serde_json::json;
-
-fn cron(expression: &str, zone: &str) -> Trigger {
-    Trigger::parse(
-        TriggerType::Cron,
-        &json!({"cron": expression, "timezone": zone}),
-    )
-    .unwrap_or_else(|e| panic!("{expression} in {zone}: {e}"))
-}
+use crate::{cron, ts};
 
 /// The next `n` instants after `from`, each computed from the previous one.
 fn fires(expression: &str, zone: &str, from: &str, n: usize) -> Vec<String> {
-    let trigger = cron(expression, zone);
-    let mut after: Timestamp = from.parse().expect("test instant");
+    let trigger = cron(expression, zone).unwrap_or_else(|e| panic!("{expression} in {zone}: {e}"));
+    let mut after = ts(from);
     let mut out = Vec::new();
     for _ in 0..n {
         let next = schedule::next_after(&trigger, after).expect("cron never ends");

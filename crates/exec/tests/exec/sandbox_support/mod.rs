@@ -1,13 +1,11 @@
 //! Shared harness of the sandbox tests: executors, a run helper that collects the log and
 //! checks that nothing of the run survives it, and host-side observers.
 
-#![allow(dead_code)] // each test crate uses a different subset
-
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use domain::{LogStream, RunUuid, TaskUuid, TenantId};
+use domain::{LogStream, RunUuid, TenantId};
 use exec::python::{PythonExecutor, SandboxConfig};
 use exec::{Attempt, AttemptResult, LogLine, LogSink, Outcome};
 use serde_json::Value;
@@ -119,16 +117,9 @@ impl<'a> Job<'a> {
     }
 }
 
+/// An attempt of tenant 7 with this timeout and cancellation token.
 pub fn attempt(timeout: Duration, cancel: CancellationToken) -> Attempt {
-    Attempt {
-        tenant: TenantId::new(7).unwrap(),
-        task: TaskUuid::new_v7(),
-        run: RunUuid::new_v7(),
-        scheduled_for: jiff::Timestamp::now(),
-        attempt: 1,
-        timeout,
-        cancel,
-    }
+    crate::new_attempt(TenantId::new(7).unwrap(), timeout, cancel)
 }
 
 /// Runs a script with production defaults.
