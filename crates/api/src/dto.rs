@@ -12,20 +12,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::openapi;
+
 /// A task definition as sent by a client. Only name, code, type, trigger_type, trigger_config
-/// and task_config are required.
+/// and task_config are required. Its OpenAPI schema is the typed one of [`crate::openapi`].
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "name": "Daily report", "code": "daily-report", "description": "Posts the daily report",
-    "type": "api_call", "trigger_type": "cron",
-    "trigger_config": {"cron": "0 0 * * *", "timezone": "Asia/Shanghai"},
-    "task_config": {"url": "https://api.example.com/endpoint", "method": "POST",
-                    "headers": {"Content-Type": "application/json"}, "data": {"key": "value"}},
-    "is_active": true,
-    "retry_policy": {"max_retries": 3, "retry_delay_seconds": 60, "backoff": "fixed"},
-    "timeout_seconds": 30, "overlap_policy": "skip", "misfire_policy": "fire_once", "misfire_grace_seconds": 60
-}))]
 pub struct TaskRequest {
     /// Display name, 1-100 characters.
     pub name: String,
@@ -71,7 +63,8 @@ pub struct TaskRequest {
 }
 
 /// A partial update: the fields given replace the stored ones. With `version`, the update
-/// only applies if the task is still at that version (409 otherwise).
+/// only applies if the task is still at that version (409 otherwise). Its OpenAPI schema is
+/// the typed one of [`crate::openapi`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
@@ -317,20 +310,23 @@ pub struct TaskResponse {
     /// Per-tenant unique code.
     pub code: String,
     /// Description.
+    #[schema(required = true)]
     pub description: Option<String>,
-    /// `api_call` or `python_script`.
+    /// What the task does.
     #[serde(rename = "type")]
+    #[schema(schema_with = openapi::task_type)]
     pub task_type: String,
-    /// `cron`, `interval` or `date`.
+    /// When it fires.
+    #[schema(schema_with = openapi::trigger_type)]
     pub trigger_type: String,
-    /// Canonical trigger configuration.
-    #[schema(value_type = Object)]
+    /// Canonical trigger configuration, of the shape `trigger_type` names.
+    #[schema(schema_with = openapi::trigger_config)]
     pub trigger_config: Value,
     /// Canonical task configuration. Secret header and query values (names like
     /// Authorization, Cookie, *token*, *key*, *secret*, *password*, *auth*) are masked as
     /// `••••` plus, for values of 12 characters or more, their last two; sending a mask back
     /// in an update keeps the stored value.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = openapi::task_config)]
     pub task_config: Value,
     /// IANA zone the trigger computes in.
     pub timezone: String,
@@ -338,6 +334,7 @@ pub struct TaskResponse {
     /// change fires once right after the gap; a repeated one fires once, on its first pass) or
     /// `every_match` (fires at every real instant that matches, both passes of a repeated hour).
     /// Null for interval and date triggers, which are absolute instants.
+    #[schema(schema_with = openapi::dst_policy, required = true)]
     pub dst_policy: Option<&'static str>,
     /// Function id the task runs under.
     pub inngest_function_id: String,
@@ -346,23 +343,27 @@ pub struct TaskResponse {
     /// Whether a run of it is running now.
     pub is_running: bool,
     /// Next scheduled occurrence (RFC 3339, UTC).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub next_run_at: Option<Timestamp>,
     /// When the latest run started.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_run_at: Option<Timestamp>,
     /// How the latest run ended.
+    #[schema(schema_with = openapi::last_run_status, required = true)]
     pub last_run_status: Option<String>,
     /// The latest run's error.
+    #[schema(required = true)]
     pub last_error: Option<String>,
     /// Retry policy.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = openapi::retry_policy)]
     pub retry_policy: RetryPolicy,
     /// Timeout of one attempt.
     pub timeout_seconds: u32,
     /// Overlap policy.
+    #[schema(schema_with = openapi::overlap_policy)]
     pub overlap_policy: String,
     /// Misfire policy.
+    #[schema(schema_with = openapi::misfire_policy)]
     pub misfire_policy: String,
     /// Misfire grace.
     pub misfire_grace_seconds: u32,
@@ -382,6 +383,7 @@ pub struct TaskResponse {
     /// service started): its next occurrence moved with the corrected cron rules, or its
     /// trigger has values an edit would now refuse. Null otherwise; the next `PUT` of the task
     /// clears it.
+    #[schema(required = true)]
     pub schedule_notice: Option<ScheduleNoticeResponse>,
 }
 
@@ -396,10 +398,10 @@ pub struct ScheduleNoticeResponse {
     /// What changed, in words, for the task's owner.
     pub message: String,
     /// The next occurrence stored before (RFC 3339, UTC; null: none).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub previous_next_run_at: Option<Timestamp>,
     /// The next occurrence as computed when noticed (RFC 3339, UTC; null: none).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub next_run_at: Option<Timestamp>,
     /// When it was noticed.
     #[schema(value_type = String, format = DateTime)]
@@ -512,16 +514,19 @@ pub struct RunResponse {
     pub task_uuid: uuid::Uuid,
     /// Task version executed.
     pub task_version: i64,
-    /// `schedule`, `manual` or `catch_up`.
+    /// Why the run exists.
+    #[schema(schema_with = openapi::run_trigger)]
     pub trigger: String,
     /// The occurrence's scheduled instant.
     #[schema(value_type = String, format = DateTime)]
     pub scheduled_for: Timestamp,
     /// Occurrences this row stands for (more than 1 for a collapsed range of skips).
     pub occurrences: i64,
-    /// `queued`, `running`, `succeeded`, `failed`, `timed_out`, `cancelled` or `skipped`.
+    /// Its state.
+    #[schema(schema_with = openapi::run_status)]
     pub status: String,
     /// Why it was skipped.
+    #[schema(schema_with = openapi::skip_reason, required = true)]
     pub skip_reason: Option<String>,
     /// Current attempt, from 1.
     pub attempt: i32,
@@ -537,17 +542,19 @@ pub struct RunResponse {
     #[schema(value_type = String, format = DateTime)]
     pub queued_at: Timestamp,
     /// Start of the current or last attempt.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub started_at: Option<Timestamp>,
     /// End.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub finished_at: Option<Timestamp>,
     /// Duration of the last attempt.
+    #[schema(required = true)]
     pub duration_ms: Option<i64>,
-    /// Result of the last attempt.
-    #[schema(value_type = Option<Object>)]
+    /// Result of the last attempt (any JSON).
+    #[schema(value_type = Option<Value>, required = true)]
     pub result: Option<Value>,
     /// Error of the last attempt.
+    #[schema(required = true)]
     pub error: Option<String>,
     /// Log lines, in `/logs` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -590,7 +597,8 @@ pub struct LogLineResponse {
     /// When.
     #[schema(value_type = String, format = DateTime)]
     pub ts: Timestamp,
-    /// `stdout`, `stderr` or `system`.
+    /// Which output.
+    #[schema(schema_with = openapi::log_stream)]
     pub stream: String,
     /// The text.
     pub line: String,
@@ -652,18 +660,22 @@ pub struct StatusResponse {
     /// Whether a run is running.
     pub is_running: bool,
     /// Next occurrence.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub next_run_at: Option<Timestamp>,
     /// Start of the latest run.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_run_at: Option<Timestamp>,
     /// End state of the latest run.
+    #[schema(schema_with = openapi::last_run_status, required = true)]
     pub last_run_status: Option<String>,
     /// Error of the latest run.
+    #[schema(required = true)]
     pub last_error: Option<String>,
     /// The run running now, if any.
+    #[schema(required = true)]
     pub current_run: Option<RunResponse>,
     /// The newest run.
+    #[schema(required = true)]
     pub latest_run: Option<RunResponse>,
     /// Counts by state.
     pub stats: RunStatsResponse,
@@ -674,7 +686,8 @@ pub struct StatusResponse {
 pub struct VersionResponse {
     /// Version produced by the change.
     pub version: i64,
-    /// `create`, `update`, `start`, `stop` or `delete`.
+    /// The change.
+    #[schema(schema_with = openapi::audit_action)]
     pub action: String,
     /// Who (token subject).
     pub actor: String,
@@ -719,7 +732,7 @@ pub struct BatchDeleteResponse {
     pub deleted: usize,
 }
 
-/// A trigger to preview.
+/// A trigger to preview. Its OpenAPI schema is the typed one of [`crate::openapi`].
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
@@ -742,7 +755,7 @@ pub struct PreviewResponse {
     /// The zone the trigger computes in.
     pub timezone: String,
     /// The instants, earliest first.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = openapi::occurrences)]
     pub occurrences: Vec<schedule::Occurrence>,
 }
 
@@ -769,7 +782,6 @@ pub struct ImportResponse {
 /// A change to the caller's tenant's settings; fields left out stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"egress_allow": ["api.partner.example", "10.20.0.0/16:8443"]}))]
 pub struct TenantSettingsRequest {
     /// The tenant's own egress allow-list: entries in the `SUNDIAL_EGRESS_ALLOW` syntax (a CIDR
     /// or host name with an optional port). It only narrows: an `api_call` must be allowed by
@@ -796,11 +808,13 @@ pub struct TenantSettingsResponse {
     /// The tenant.
     pub tenant_id: i64,
     /// The tenant's egress allow-list in canonical form, or `null` when it has none.
+    #[schema(required = true)]
     pub egress_allow: Option<Vec<String>>,
     /// Last change (`null` if never set).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub updated_at: Option<Timestamp>,
     /// Who made it (token subject).
+    #[schema(required = true)]
     pub updated_by: Option<String>,
 }
 

@@ -18,14 +18,14 @@ use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::Problem;
 use crate::extract::{JsonBody, from_value};
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, openapi};
 
 /// Largest page a list returns.
-const MAX_PAGE_SIZE: u32 = 100;
-/// Most uuids one batch delete takes.
-const MAX_BATCH: usize = 1000;
+pub(crate) const MAX_PAGE_SIZE: u32 = 100;
+/// Most uuids one batch delete takes, and most tasks one import takes.
+pub(crate) const MAX_BATCH: usize = 1000;
 /// Most instants one preview returns.
-const MAX_PREVIEW: u32 = 100;
+pub(crate) const MAX_PREVIEW: u32 = 100;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -187,8 +187,10 @@ async fn import_tasks(
 #[into_params(parameter_in = Query)]
 struct ListParams {
     /// Page, from 1 (default 1).
+    #[param(schema_with = openapi::page_number)]
     page: Option<String>,
     /// Rows per page, 1-100 (default 20).
+    #[param(schema_with = openapi::page_size)]
     page_size: Option<String>,
     /// Name or code contains this, case-insensitively.
     keyword: Option<String>,
@@ -196,17 +198,21 @@ struct ListParams {
     name: Option<String>,
     /// Code equals this.
     code: Option<String>,
-    /// `api_call` or `python_script`.
+    /// Only tasks of this type.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", schema_with = openapi::type_filter)]
     task_type: Option<String>,
-    /// `cron`, `interval` or `date`.
+    /// Only tasks with this trigger type.
+    #[param(schema_with = openapi::trigger_type_filter)]
     trigger_type: Option<String>,
-    /// `true` or `false`.
+    /// Only active or only inactive tasks.
+    #[param(schema_with = openapi::is_active_filter)]
     is_active: Option<String>,
-    /// A run status, e.g. `failed`.
+    /// Only tasks whose latest run ended so.
+    #[param(schema_with = openapi::last_run_status_filter)]
     last_run_status: Option<String>,
-    /// A field, `-` in front for descending: `created_at` (default `-created_at`), `updated_at`, `name`, `code`, `next_run_at`, `last_run_at`.
+    /// A field, `-` in front for descending (default `-created_at`).
+    #[param(schema_with = openapi::sort_order)]
     sort: Option<String>,
 }
 
@@ -518,6 +524,7 @@ async fn start_task(
 struct StopParams {
     /// `true`: also ask the task's running runs to stop (they end `cancelled`); default
     /// `false`: running runs finish.
+    #[param(schema_with = openapi::cancel_running)]
     cancel_running: Option<String>,
 }
 
@@ -672,13 +679,29 @@ async fn task_status(
 #[into_params(parameter_in = Query)]
 struct RunParams {
     /// Page, from 1 (default 1).
+    #[param(schema_with = openapi::page_number)]
     page: Option<String>,
     /// Rows per page, 1-100 (default 20).
+    #[param(schema_with = openapi::page_size)]
     page_size: Option<String>,
     /// Only runs in this state.
+    #[param(schema_with = openapi::run_status_filter)]
     status: Option<String>,
     /// Only this run.
+    #[param(schema_with = openapi::run_uuid_filter)]
     run_uuid: Option<String>,
+}
+
+/// Query of `GET /{uuid}/versions`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PageParams {
+    /// Page, from 1 (default 1).
+    #[param(schema_with = openapi::page_number)]
+    page: Option<String>,
+    /// Rows per page, 1-100 (default 20).
+    #[param(schema_with = openapi::page_size)]
+    page_size: Option<String>,
 }
 
 fn run_query(raw: Option<String>) -> Result<RunQuery, ApiError> {
@@ -787,7 +810,7 @@ async fn get_run(
 }
 
 /// Version history of a task, newest first: the definition after each change, with who and when.
-#[utoipa::path(get, path = "/{uuid}/versions", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid"), RunParams),
+#[utoipa::path(get, path = "/{uuid}/versions", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid"), PageParams),
     responses(
         (status = 200, body = PageResponse<VersionResponse>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -800,15 +823,19 @@ async fn task_versions(
     Path(uuid): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PageResponse<VersionResponse>>, ApiError> {
-    let query = run_query(raw)?;
+    let params: PageParams = parse_query(raw)?;
+    let mut errors = ValidationErrors::default();
+    let (page, page_size) = page_params(
+        params.page.as_deref(),
+        params.page_size.as_deref(),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidQuery(errors));
+    }
     let versions = state
         .store
-        .task_versions(
-            caller.0.tenant,
-            task_uuid(&uuid)?,
-            query.page,
-            query.page_size,
-        )
+        .task_versions(caller.0.tenant, task_uuid(&uuid)?, page, page_size)
         .await?;
     Ok(Json(PageResponse::from_page(
         versions,
