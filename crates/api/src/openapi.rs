@@ -3,8 +3,8 @@
 //!
 //! Request bodies are parsed from JSON values so that every problem can be reported at once,
 //! which leaves their generated schemas untyped. The schemas below replace them: each trigger
-//! and task configuration is typed per `trigger_type` and `type` (a `oneOf` with a
-//! discriminator), policies and statuses are enums, and every fixed bound the server enforces
+//! and task configuration is typed per `trigger_type` and `type` (a `oneOf` whose variants
+//! each fix the tag's value), policies and statuses are enums, and every fixed bound the server enforces
 //! is in the schema. Bounds an operator configures are only described, so the document is the
 //! same for every deployment.
 
@@ -317,23 +317,16 @@ fn trigger_config_schema(own: Value, required: &str, description: &str) -> Value
     })
 }
 
-/// A `oneOf` over `variants` told apart by the value of `property`.
-fn discriminated(property: &str, variants: &[(&str, &str)], description: &str) -> Value {
-    let mapping: Map<String, Value> = variants
-        .iter()
-        .map(|(value, schema)| {
-            (
-                (*value).to_owned(),
-                format!("#/components/schemas/{schema}").into(),
-            )
-        })
-        .collect();
+/// A `oneOf` over the schemas `variants`, each fixing one value of the tag property. No
+/// `discriminator` keyword: these unions are used through `allOf`, where OpenAPI reads a
+/// discriminator as inheritance (generators then make the request a subtype of the union);
+/// the one-value enums already let generators make a discriminated union.
+fn tagged_union(variants: &[&str], description: &str) -> Value {
     json!({
         "description": description,
         "oneOf": variants.iter()
-            .map(|(_, schema)| json!({"$ref": format!("#/components/schemas/{schema}")}))
+            .map(|schema| json!({"$ref": format!("#/components/schemas/{schema}")}))
             .collect::<Vec<_>>(),
-        "discriminator": {"propertyName": property, "mapping": mapping},
     })
 }
 
@@ -376,7 +369,7 @@ fn definition_properties() -> Map<String, Value> {
             "description": "Free text without NUL bytes; empty or null: none.",
         },
         "is_active": {"type": ["boolean", "null"], "default": true, "description": "Whether the task fires."},
-        "retry_policy": nullable_enum("RetryPolicy", "Retries after a failed attempt; null or absent: 3 retries 60 s apart."),
+        "retry_policy": nullable_enum("RetryPolicyRequest", "Retries after a failed attempt; null or absent: 3 retries 60 s apart."),
         "timeout_seconds": seconds(MAX_TIMEOUT_SECONDS, 1,
             "Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`)."),
         "overlap_policy": nullable_enum("OverlapPolicy", "Default `skip`."),
@@ -414,20 +407,28 @@ fn typed_schemas() -> Map<String, Value> {
         "PageSize".into(),
         json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 20, "description": "Rows per page."}),
     );
+    let retry_properties = json!({
+        "max_retries": {"type": "integer", "minimum": 0, "maximum": MAX_RETRIES, "default": 3,
+                        "description": "Retries after the first attempt (0: none)."},
+        "retry_delay_seconds": {"type": "integer", "minimum": 0, "maximum": MAX_RETRY_DELAY_SECONDS, "default": 60,
+                                "description": "Delay before the first retry."},
+        "backoff": {"$ref": "#/components/schemas/Backoff"},
+        "max_delay_seconds": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_RETRY_DELAY_SECONDS,
+                              "description": "Upper bound of any one delay; not less than `retry_delay_seconds`."},
+    });
+    schemas.insert(
+        "RetryPolicyRequest".into(),
+        json!({
+            "type": "object", "additionalProperties": false, "properties": retry_properties,
+            "description": "How often and how far apart a failed run is tried again; a field left out takes its default.",
+        }),
+    );
     schemas.insert(
         "RetryPolicy".into(),
         json!({
-            "type": "object", "additionalProperties": false,
+            "type": "object", "required": ["max_retries", "retry_delay_seconds", "backoff"],
+            "properties": retry_properties,
             "description": "How often and how far apart a failed run is tried again.",
-            "properties": {
-                "max_retries": {"type": "integer", "minimum": 0, "maximum": MAX_RETRIES, "default": 3,
-                                "description": "Retries after the first attempt (0: none)."},
-                "retry_delay_seconds": {"type": "integer", "minimum": 0, "maximum": MAX_RETRY_DELAY_SECONDS, "default": 60,
-                                        "description": "Delay before the first retry."},
-                "backoff": {"$ref": "#/components/schemas/Backoff"},
-                "max_delay_seconds": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_RETRY_DELAY_SECONDS,
-                                      "description": "Upper bound of any one delay; not less than `retry_delay_seconds`."},
-            },
         }),
     );
 
@@ -492,13 +493,8 @@ fn typed_schemas() -> Map<String, Value> {
     }
     schemas.insert(
         "Trigger".into(),
-        discriminated(
-            "trigger_type",
-            &[
-                ("cron", "CronTrigger"),
-                ("interval", "IntervalTrigger"),
-                ("date", "DateTrigger"),
-            ],
+        tagged_union(
+            &["CronTrigger", "IntervalTrigger", "DateTrigger"],
             "`trigger_type` and the `trigger_config` of that type.",
         ),
     );
@@ -576,12 +572,8 @@ fn typed_schemas() -> Map<String, Value> {
     );
     schemas.insert(
         "TaskWork".into(),
-        discriminated(
-            "type",
-            &[
-                ("api_call", "ApiCallTask"),
-                ("python_script", "PythonScriptTask"),
-            ],
+        tagged_union(
+            &["ApiCallTask", "PythonScriptTask"],
             "`type` and the `task_config` of that type.",
         ),
     );

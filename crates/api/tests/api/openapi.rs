@@ -119,7 +119,7 @@ const BOUNDS: [&str; 8] = [
 /// The component schemas of request bodies and query parameters.
 const REQUEST_SCHEMAS: [&str; 13] = [
     "TaskRequest",
-    "RetryPolicy",
+    "RetryPolicyRequest",
     "CronTriggerConfig",
     "IntervalTriggerConfig",
     "DateTriggerConfig",
@@ -268,21 +268,21 @@ fn probes() -> Vec<Probe> {
             number,
         ),
         probe(
-            "/components/schemas/RetryPolicy/properties/max_retries",
+            "/components/schemas/RetryPolicyRequest/properties/max_retries",
             "/retry_policy/max_retries",
             Send::Create,
             api_call,
             number,
         ),
         probe(
-            "/components/schemas/RetryPolicy/properties/retry_delay_seconds",
+            "/components/schemas/RetryPolicyRequest/properties/retry_delay_seconds",
             "/retry_policy/retry_delay_seconds",
             Send::Create,
             api_call,
             number,
         ),
         probe(
-            "/components/schemas/RetryPolicy/properties/max_delay_seconds",
+            "/components/schemas/RetryPolicyRequest/properties/max_delay_seconds",
             "/retry_policy/max_delay_seconds",
             Send::Create,
             api_call,
