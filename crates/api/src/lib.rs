@@ -19,6 +19,7 @@ pub mod auth;
 mod dto;
 mod error;
 mod extract;
+mod field_codes;
 mod openapi;
 mod quotas;
 mod request_id;

@@ -391,6 +391,39 @@ fn typed_schemas() -> Map<String, Value> {
             json!({"type": "string", "description": description, "enum": values}),
         );
     }
+    let codes: Vec<&str> = crate::field_codes::CODES
+        .iter()
+        .map(|(code, _)| *code)
+        .collect();
+    let meanings: Vec<String> = crate::field_codes::CODES
+        .iter()
+        .map(|(code, meaning)| format!("- `{code}`: {meaning}"))
+        .collect();
+    schemas.insert(
+        "FieldErrorCode".into(),
+        json!({
+            "type": "string", "enum": codes,
+            "description": format!("The code of a field error:\n{}", meanings.join("\n")),
+        }),
+    );
+    schemas.insert(
+        "ProblemField".into(),
+        json!({
+            "type": "object", "required": ["field", "code", "message"],
+            "description": "One invalid field of a request: a stable `code` and its parameters, so a client can say it in its own words, and the server's English `message`.",
+            "properties": {
+                "field": {"type": "string", "description": "Dotted path of the field, e.g. `trigger_config.cron` or `tasks[3].name`; empty for the whole body."},
+                "code": {"$ref": "#/components/schemas/FieldErrorCode"},
+                "message": {"type": "string", "description": "What is wrong, in English."},
+                "min": {"type": ["integer", "string"], "description": "The lower bound: a number, length or count; an RFC 3339 instant for a range of instants."},
+                "max": {"type": ["integer", "string"], "description": "The upper bound, as `min`."},
+                "expected": {"type": "string", "description": "The JSON type the value must have (`invalid_type`)."},
+                "allowed": {"type": "array", "items": {"type": "string"}, "description": "The values allowed (`not_one_of`)."},
+                "period": {"type": "integer", "description": "The trigger's shortest period in seconds (`jitter_too_large`)."},
+            },
+            "example": {"field": "name", "code": "too_long", "max": 100, "message": "must be at most 100 characters"},
+        }),
+    );
     let sorts: Vec<String> = TaskSortField::ALL
         .iter()
         .flat_map(|field| [field.as_str().to_owned(), format!("-{}", field.as_str())])

@@ -492,6 +492,33 @@ export interface components {
          * @enum {string}
          */
         DstPolicy: "fixed_time" | "every_match";
+        /**
+         * @description The code of a field error:
+         *     - `required`: The field is missing (or null where a value is required).
+         *     - `invalid_type`: The value has the wrong JSON type; `expected` names the right one.
+         *     - `too_short`: The text is shorter than `min` characters (`min` 1: it is empty or blank).
+         *     - `too_long`: The text is longer than `max` characters (or bytes, as the message says).
+         *     - `too_few`: The list or object has fewer than `min` items.
+         *     - `too_many`: The list or object has more than `max` items.
+         *     - `out_of_range`: The number or instant lies outside `min`..`max` (either may be absent).
+         *     - `not_one_of`: The value is not one of `allowed`.
+         *     - `invalid_format`: The text does not have the required form (a code's alphabet, an RFC 3339 instant, a URL, a header or variable name).
+         *     - `invalid_cron`: The cron expression does not parse, or never matches.
+         *     - `unknown_timezone`: The time zone is not an IANA zone name.
+         *     - `in_the_past`: The instant has already passed.
+         *     - `jitter_too_large`: `jitter_seconds` is not less than the trigger's shortest period, `period` seconds.
+         *     - `too_frequent`: The trigger fires more often than the deployment's minimum interval, `min` seconds.
+         *     - `egress_refused`: The URL is refused by the egress policy on its face.
+         *     - `reserved`: The header or variable name is set by Sundial, or reserved for it.
+         *     - `duplicate`: The name is given twice (header names are case-insensitive).
+         *     - `masked_secret`: A masked placeholder (`••••…`) stands for no stored value; send the real value.
+         *     - `unknown_field`: The field does not exist in this request (400).
+         *     - `forbidden_field`: Only the server sets this field (400).
+         *     - `duplicate_code`: A live task of the tenant has this code (409).
+         *     - `invalid`: Any other problem; the message says what.
+         * @enum {string}
+         */
+        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "invalid";
         /** @description Up or down, nothing more: these routes need no token. */
         Health: {
             /** @description `ok`, or `unavailable` (with a 503). */
@@ -881,12 +908,31 @@ export interface components {
             /** @description A URN naming the problem kind. */
             type: string;
         };
-        /** @description One invalid field of a request. */
+        /**
+         * @description One invalid field of a request: a stable `code` and its parameters, so a client can say it in its own words, and the server's English `message`.
+         * @example {
+         *       "code": "too_long",
+         *       "field": "name",
+         *       "max": 100,
+         *       "message": "must be at most 100 characters"
+         *     }
+         */
         ProblemField: {
-            /** @description Dotted path of the field, e.g. `trigger_config.cron`. */
+            /** @description The values allowed (`not_one_of`). */
+            allowed?: string[];
+            code: components["schemas"]["FieldErrorCode"];
+            /** @description The JSON type the value must have (`invalid_type`). */
+            expected?: string;
+            /** @description Dotted path of the field, e.g. `trigger_config.cron` or `tasks[3].name`; empty for the whole body. */
             field: string;
-            /** @description What is wrong with it. */
+            /** @description The upper bound, as `min`. */
+            max?: number | string;
+            /** @description What is wrong, in English. */
             message: string;
+            /** @description The lower bound: a number, length or count; an RFC 3339 instant for a range of instants. */
+            min?: number | string;
+            /** @description The trigger's shortest period in seconds (`jitter_too_large`). */
+            period?: number;
         };
         /** @description A Python script run in the sandbox. */
         PythonScriptConfig: {
