@@ -653,3 +653,17 @@ fn an_update_has_the_bounds_of_a_create() {
         }
     }
 }
+
+#[test]
+fn every_field_error_code_is_documented_for_clients() {
+    let doc = api::openapi();
+    let codes = schema_enum(&doc, "FieldErrorCode");
+    let guide = include_str!("../../../../docs/api.md");
+    for code in &codes {
+        assert!(
+            guide.contains(&format!("| `{code}` |")),
+            "docs/api.md's table of field error codes lacks {code}"
+        );
+    }
+    assert!(codes.contains("too_long") && codes.contains("required"));
+}
