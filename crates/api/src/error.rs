@@ -282,20 +282,31 @@ impl From<ValidationErrors> for ApiError {
     /// A 422 listing every error; but when some of them are fields the request may not have
     /// (an unknown key of a `trigger_config`, say), a 400 listing those, which come first.
     fn from(errors: ValidationErrors) -> Self {
-        let unknown: Vec<UnknownField> = errors
-            .0
-            .iter()
-            .filter(|e| crate::field_codes::classify(&e.field, &e.message).0 == "unknown_field")
-            .map(|e| UnknownField {
-                field: e.field.clone(),
-                server_owned: false,
-            })
-            .collect();
-        if unknown.is_empty() {
-            ApiError::Validation(errors)
-        } else {
-            ApiError::UnknownFields(unknown)
+        match split_unknown(errors) {
+            Ok(errors) => ApiError::Validation(errors),
+            Err(unknown) => ApiError::UnknownFields(unknown),
         }
+    }
+}
+
+/// The errors, or the fields among them that the request may not have (a key a
+/// configuration does not know), which take precedence.
+pub(crate) fn split_unknown(
+    errors: ValidationErrors,
+) -> Result<ValidationErrors, Vec<UnknownField>> {
+    let unknown: Vec<UnknownField> = errors
+        .0
+        .iter()
+        .filter(|e| crate::field_codes::classify(&e.field, &e.message).0 == "unknown_field")
+        .map(|e| UnknownField {
+            field: e.field.clone(),
+            server_owned: false,
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(errors)
+    } else {
+        Err(unknown)
     }
 }
 

@@ -140,10 +140,9 @@ impl Refused {
 
 impl From<ValidationErrors> for Refused {
     fn from(errors: ValidationErrors) -> Self {
-        match ApiError::from(errors) {
-            ApiError::UnknownFields(fields) => Refused::Fields(fields),
-            ApiError::Validation(errors) => Refused::Values(errors),
-            _ => unreachable!("validation errors are a 400 or a 422"),
+        match crate::error::split_unknown(errors) {
+            Ok(errors) => Refused::Values(errors),
+            Err(fields) => Refused::Fields(fields),
         }
     }
 }
