@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['e2e/**/*.mjs', 'eslint.config.js'],
+    files: ['e2e/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js'],
     extends: [js.configs.recommended],
     // Browser globals too: page.evaluate() callbacks run in the page.
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node, ...globals.browser } },

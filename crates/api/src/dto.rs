@@ -2,152 +2,284 @@
 
 use std::str::FromStr;
 
+use domain::policy::{MAX_RETRIES, MAX_RETRY_DELAY_SECONDS};
+use domain::task::{MAX_MISFIRE_GRACE_SECONDS, MAX_TIMEOUT_SECONDS};
 use domain::{
-    Description, EgressRules, MisfirePolicy, NoticeReason, OverlapPolicy, RetryPolicy, Run,
-    RunLogLine, ScheduleNotice, Task, TaskCode, TaskConfig, TaskDefinition, TaskName, TaskType,
-    TaskVersion, Trigger, TriggerKind, TriggerType, ValidationErrors,
+    Backoff, Description, EgressRules, MisfirePolicy, NoticeReason, OverlapPolicy, RetryPolicy,
+    Run, RunLogLine, ScheduleNotice, Task, TaskCode, TaskConfig, TaskDefinition, TaskName,
+    TaskType, TaskVersion, Trigger, TriggerKind, TriggerType, ValidationErrors,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::error::UnknownField;
+use crate::extract::ObjectReader;
+use crate::openapi;
+
+/// The fields of a task definition in a request body.
+const TASK_FIELDS: [&str; 13] = [
+    "name",
+    "code",
+    "description",
+    "type",
+    "trigger_type",
+    "trigger_config",
+    "task_config",
+    "is_active",
+    "retry_policy",
+    "timeout_seconds",
+    "overlap_policy",
+    "misfire_policy",
+    "misfire_grace_seconds",
+];
+
+/// The fields of a retry policy.
+const RETRY_FIELDS: [&str; 4] = [
+    "max_retries",
+    "retry_delay_seconds",
+    "backoff",
+    "max_delay_seconds",
+];
+
+/// What reading a body field by field found: the fields read (`None` where absent or already
+/// reported), the fields it may not have (a 400, which comes first) and every missing or
+/// wrongly typed value (a 422, listed with the problems the parse into a definition finds).
+#[derive(Debug)]
+pub struct Read<T> {
+    /// The fields read.
+    pub fields: T,
+    /// Fields the body may not have.
+    pub unknown: Vec<UnknownField>,
+    /// Values missing or of the wrong type.
+    pub errors: ValidationErrors,
+}
+
 /// A task definition as sent by a client. Only name, code, type, trigger_type, trigger_config
-/// and task_config are required.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "name": "Daily report", "code": "daily-report", "description": "Posts the daily report",
-    "type": "api_call", "trigger_type": "cron",
-    "trigger_config": {"cron": "0 0 * * *", "timezone": "Asia/Shanghai"},
-    "task_config": {"url": "https://api.example.com/endpoint", "method": "POST",
-                    "headers": {"Content-Type": "application/json"}, "data": {"key": "value"}},
-    "is_active": true,
-    "retry_policy": {"max_retries": 3, "retry_delay_seconds": 60, "backoff": "fixed"},
-    "timeout_seconds": 30, "overlap_policy": "skip", "misfire_policy": "fire_once", "misfire_grace_seconds": 60
-}))]
+/// and task_config are required. Fields are `None` when absent or already reported as
+/// invalid. Its OpenAPI schema is the typed one of [`crate::openapi`].
+#[derive(Debug, Clone, Default, ToSchema)]
 pub struct TaskRequest {
     /// Display name, 1-100 characters.
-    pub name: String,
+    pub name: Option<String>,
     /// Per-tenant unique code: letters, digits, `_`, `-`, `.`; at most 50.
-    pub code: String,
-    /// Free text, at most 2,000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Free text, at most 2,000 characters; empty: none.
     pub description: Option<String>,
-    /// `api_call` or `python_script`.
-    #[serde(rename = "type")]
-    #[schema(example = "api_call")]
-    pub task_type: String,
+    /// `api_call` or `python_script` (the field `type`).
+    pub task_type: Option<String>,
     /// `cron`, `interval` or `date`.
-    #[schema(example = "cron")]
-    pub trigger_type: String,
-    /// `{"cron", "timezone"?}`, `{"seconds", "start_at"?}` or `{"at"}`; optional `start_at`,
-    /// `end_at`, `jitter_seconds` on every type.
-    #[schema(value_type = Object)]
-    pub trigger_config: Value,
-    /// For `api_call`: `url`, `method`, `headers`, `data`, `query`, `expected_status`,
-    /// `follow_redirects`. For `python_script`: `script`, `args`, `env`.
-    #[schema(value_type = Object)]
-    pub task_config: Value,
-    /// Whether the task fires (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    /// `{"max_retries": 3, "retry_delay_seconds": 60, "backoff": "fixed"|"exponential", "max_delay_seconds"?}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger_type: Option<String>,
+    /// The trigger's configuration, of the shape `trigger_type` names.
     #[schema(value_type = Option<Object>)]
-    pub retry_policy: Option<Value>,
+    pub trigger_config: Option<Value>,
+    /// The task's configuration, of the shape `type` names.
+    #[schema(value_type = Option<Object>)]
+    pub task_config: Option<Value>,
+    /// Whether the task fires (default true).
+    pub is_active: Option<bool>,
+    /// Retries after a failed attempt (default 3, 60 s apart).
+    #[schema(value_type = Option<Object>)]
+    pub retry_policy: Option<RetryPolicy>,
     /// Longest one attempt may run (default 30 for api_call, 60 for python_script).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u32>,
     /// `skip` (default), `allow`, `queue_one` or `replace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlap_policy: Option<String>,
     /// `fire_once` (default), `skip` or `fire_all`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub misfire_policy: Option<String>,
     /// How late an occurrence may start before it counts as missed (default 60).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub misfire_grace_seconds: Option<u32>,
 }
 
 /// A partial update: the fields given replace the stored ones. With `version`, the update
-/// only applies if the task is still at that version (409 otherwise).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// only applies if the task is still at that version (409 otherwise). Its OpenAPI schema is
+/// the typed one of [`crate::openapi`].
+#[derive(Debug, Clone, Default, ToSchema)]
 pub struct TaskPatch {
     /// The version the client last read.
-    #[serde(default, skip_serializing)]
     pub version: Option<i64>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// See [`TaskRequest`]; an empty string clears it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// See [`TaskRequest`].
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub task_type: Option<String>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger_type: Option<String>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub trigger_config: Option<Value>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub task_config: Option<Value>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub retry_policy: Option<Value>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_seconds: Option<u32>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overlap_policy: Option<String>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub misfire_policy: Option<String>,
-    /// See [`TaskRequest`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub misfire_grace_seconds: Option<u32>,
+    /// The fields to replace; `None` where absent (or null).
+    #[schema(inline)]
+    pub fields: TaskRequest,
+}
+
+fn read_retry_policy(value: Value, reader: &mut ObjectReader) -> Option<RetryPolicy> {
+    let mut policy = match ObjectReader::new(value, "retry_policy", &RETRY_FIELDS) {
+        Ok(policy) => policy,
+        Err(errors) => {
+            reader.errors.0.extend(errors.0);
+            return None;
+        }
+    };
+    let defaults = RetryPolicy::default();
+    let whole = |n: i64| u32::try_from(n).ok();
+    let max_retries = policy.integer("max_retries", 0, MAX_RETRIES.into());
+    let retry_delay = policy.integer("retry_delay_seconds", 0, MAX_RETRY_DELAY_SECONDS.into());
+    let max_delay = policy.integer("max_delay_seconds", 0, MAX_RETRY_DELAY_SECONDS.into());
+    let backoff = policy.parsed::<Backoff>("backoff");
+    let ok = policy.errors.is_empty() && policy.unknown.is_empty();
+    reader.absorb(policy);
+    ok.then(|| RetryPolicy {
+        max_retries: max_retries.and_then(whole).unwrap_or(defaults.max_retries),
+        retry_delay_seconds: retry_delay
+            .and_then(whole)
+            .unwrap_or(defaults.retry_delay_seconds),
+        backoff: backoff.unwrap_or(defaults.backoff),
+        max_delay_seconds: max_delay.and_then(whole),
+    })
+}
+
+impl TaskRequest {
+    /// Reads a body (or one task of a larger one) field by field. `required`: whether the
+    /// fields a definition needs must be present (a create) or may be left out (an update).
+    fn read_fields(
+        value: Value,
+        required: bool,
+        extra: &[&str],
+    ) -> Result<(Self, ObjectReader), ValidationErrors> {
+        let known: Vec<&str> = TASK_FIELDS.iter().chain(extra).copied().collect();
+        let mut reader = ObjectReader::new(value, "", &known)?;
+        let string = |reader: &mut ObjectReader, key: &str| {
+            if required {
+                reader.required_string(key)
+            } else {
+                reader.string(key)
+            }
+        };
+        let name = string(&mut reader, "name");
+        let code = string(&mut reader, "code");
+        let task_type = string(&mut reader, "type");
+        let trigger_type = string(&mut reader, "trigger_type");
+        let (trigger_config, task_config) = if required {
+            (
+                reader.required_value("trigger_config"),
+                reader.required_value("task_config"),
+            )
+        } else {
+            (reader.value("trigger_config"), reader.value("task_config"))
+        };
+        let whole = |n: i64| u32::try_from(n).ok();
+        let request = TaskRequest {
+            name,
+            code,
+            description: reader.string("description"),
+            task_type,
+            trigger_type,
+            trigger_config,
+            task_config,
+            is_active: reader.boolean("is_active"),
+            retry_policy: reader
+                .value("retry_policy")
+                .and_then(|value| read_retry_policy(value, &mut reader)),
+            timeout_seconds: reader
+                .integer("timeout_seconds", 1, MAX_TIMEOUT_SECONDS.into())
+                .and_then(whole),
+            overlap_policy: reader.string("overlap_policy"),
+            misfire_policy: reader.string("misfire_policy"),
+            misfire_grace_seconds: reader
+                .integer("misfire_grace_seconds", 0, MAX_MISFIRE_GRACE_SECONDS.into())
+                .and_then(whole),
+        };
+        Ok((request, reader))
+    }
+
+    /// Reads a create's body: every field it may not have, every missing or wrongly typed
+    /// value. A body that is not an object is an error on the empty field.
+    pub fn read(value: Value) -> Read<TaskRequest> {
+        match Self::read_fields(value, true, &[]) {
+            Ok((fields, reader)) => Read {
+                fields,
+                unknown: reader.unknown,
+                errors: reader.errors,
+            },
+            Err(errors) => Read {
+                fields: TaskRequest::default(),
+                unknown: Vec::new(),
+                errors,
+            },
+        }
+    }
+
+    /// The stored definition as a request, the base an update is laid over.
+    fn from_definition(definition: &TaskDefinition) -> TaskRequest {
+        TaskRequest {
+            name: Some(definition.name.as_str().to_owned()),
+            code: Some(definition.code.as_str().to_owned()),
+            description: Some(
+                definition
+                    .description
+                    .as_ref()
+                    .map(|d| d.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            task_type: Some(definition.task_type().as_str().to_owned()),
+            trigger_type: Some(definition.trigger.trigger_type().as_str().to_owned()),
+            trigger_config: Some(definition.trigger.to_config_json()),
+            task_config: Some(definition.config.to_json()),
+            is_active: Some(definition.is_active),
+            retry_policy: Some(definition.retry_policy),
+            timeout_seconds: Some(definition.timeout_seconds),
+            overlap_policy: Some(definition.overlap_policy.as_str().to_owned()),
+            misfire_policy: Some(definition.misfire_policy.as_str().to_owned()),
+            misfire_grace_seconds: Some(definition.misfire_grace_seconds),
+        }
+    }
 }
 
 impl TaskPatch {
+    /// Reads an update's body, as [`TaskRequest::read`] but with every field optional.
+    pub fn read(value: Value) -> Read<TaskPatch> {
+        match TaskRequest::read_fields(value, false, &["version"]) {
+            Ok((fields, mut reader)) => {
+                let version = reader.integer("version", i64::MIN, i64::MAX);
+                Read {
+                    fields: TaskPatch { version, fields },
+                    unknown: reader.unknown,
+                    errors: reader.errors,
+                }
+            }
+            Err(errors) => Read {
+                fields: TaskPatch::default(),
+                unknown: Vec::new(),
+                errors,
+            },
+        }
+    }
+
     /// Whether the patch touches when the task fires.
     pub fn changes_trigger(&self) -> bool {
-        self.trigger_type.is_some() || self.trigger_config.is_some()
+        self.fields.trigger_type.is_some() || self.fields.trigger_config.is_some()
     }
 
     /// The stored definition with this patch laid over it, as a full request.
-    pub fn apply_to(&self, current: &TaskDefinition) -> Result<TaskRequest, ValidationErrors> {
-        let mut merged = current.to_json();
-        let object = merged
-            .as_object_mut()
-            .expect("a definition serializes to an object");
-        object.remove("timezone");
-        if let Value::Object(patch) = serde_json::to_value(self).expect("a patch serializes") {
-            object.extend(patch);
+    pub fn apply_to(&self, current: &TaskDefinition) -> TaskRequest {
+        let base = TaskRequest::from_definition(current);
+        let patch = self.fields.clone();
+        TaskRequest {
+            name: patch.name.or(base.name),
+            code: patch.code.or(base.code),
+            description: patch.description.or(base.description),
+            task_type: patch.task_type.or(base.task_type),
+            trigger_type: patch.trigger_type.or(base.trigger_type),
+            trigger_config: patch.trigger_config.or(base.trigger_config),
+            task_config: patch.task_config.or(base.task_config),
+            is_active: patch.is_active.or(base.is_active),
+            retry_policy: patch.retry_policy.or(base.retry_policy),
+            timeout_seconds: patch.timeout_seconds.or(base.timeout_seconds),
+            overlap_policy: patch.overlap_policy.or(base.overlap_policy),
+            misfire_policy: patch.misfire_policy.or(base.misfire_policy),
+            misfire_grace_seconds: patch.misfire_grace_seconds.or(base.misfire_grace_seconds),
         }
-        serde_json::from_value(merged).map_err(|e| ValidationErrors::one("", e.to_string()))
     }
 }
 
 fn parse_field<T: FromStr<Err = String>>(
-    raw: &str,
+    raw: Option<&str>,
     field: &str,
     errors: &mut ValidationErrors,
 ) -> Option<T> {
-    raw.parse()
+    raw?.parse()
         .map_err(|message| errors.push(field, message))
         .ok()
 }
@@ -159,29 +291,44 @@ fn parse_optional<T: FromStr<Err = String> + Default>(
 ) -> Option<T> {
     match raw {
         None => Some(T::default()),
-        Some(raw) => parse_field(raw, field, errors),
+        Some(raw) => parse_field(Some(raw), field, errors),
     }
 }
 
 impl TaskRequest {
-    /// Parses the request into a definition, collecting every invalid field. A trigger the
-    /// caller sets now must still have a future and stay within the supported range and
-    /// jitter bound (`check_trigger`); interval triggers without
-    /// an anchor are anchored at `now`; with `egress`, an `api_call` URL the policy refuses
-    /// on its face is an error on `task_config.url`.
+    /// Parses the request into a definition, collecting every invalid field on top of
+    /// `errors`, those found while reading it (whose fields are `None` here, so they are not
+    /// reported twice). A trigger the caller sets now must still have a future and stay
+    /// within the supported range and jitter bound (`check_trigger`); interval triggers
+    /// without an anchor are anchored at `now`; with `egress`, an `api_call` URL the policy
+    /// refuses on its face is an error on `task_config.url`.
     pub fn into_definition(
         self,
+        mut errors: ValidationErrors,
         now: Timestamp,
         check_trigger: bool,
         egress: Option<&dyn EgressRules>,
     ) -> Result<TaskDefinition, ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        let name = TaskName::parse(&self.name)
-            .map_err(|m| errors.push("name", m))
-            .ok();
-        let code = TaskCode::parse(&self.code)
-            .map_err(|m| errors.push("code", m))
-            .ok();
+        let name = self.name.as_deref().and_then(|raw| {
+            TaskName::parse(raw)
+                .map_err(|m| errors.push("name", m))
+                .ok()
+        });
+        let code = self.code.as_deref().and_then(|raw| {
+            TaskCode::parse(raw)
+                .map_err(|m| {
+                    // The length has its own code, so a client can say which bound it is.
+                    let message = if raw.is_empty() {
+                        "must not be empty".to_owned()
+                    } else if raw.chars().count() > TaskCode::MAX_LEN {
+                        format!("must be at most {} characters", TaskCode::MAX_LEN)
+                    } else {
+                        m
+                    };
+                    errors.push("code", message)
+                })
+                .ok()
+        });
         let description = match self.description.as_deref() {
             None | Some("") => Some(None),
             Some(raw) => Description::parse(raw)
@@ -189,24 +336,27 @@ impl TaskRequest {
                 .map_err(|m| errors.push("description", m))
                 .ok(),
         };
-        let task_type: Option<TaskType> = parse_field(&self.task_type, "type", &mut errors);
+        let task_type: Option<TaskType> =
+            parse_field(self.task_type.as_deref(), "type", &mut errors);
         let trigger_type: Option<TriggerType> =
-            parse_field(&self.trigger_type, "trigger_type", &mut errors);
-        let trigger = trigger_type.and_then(|tt| {
-            let parsed = Trigger::parse(tt, &self.trigger_config).and_then(|trigger| {
-                if check_trigger {
-                    trigger.check_not_expired(now)?;
-                    trigger.check_bounds()?;
-                }
-                Ok(trigger.anchored_at(now))
+            parse_field(self.trigger_type.as_deref(), "trigger_type", &mut errors);
+        let trigger = trigger_type
+            .zip(self.trigger_config.as_ref())
+            .and_then(|(tt, config)| {
+                let parsed = Trigger::parse(tt, config).and_then(|trigger| {
+                    if check_trigger {
+                        trigger.check_not_expired(now)?;
+                        trigger.check_bounds()?;
+                    }
+                    Ok(trigger.anchored_at(now))
+                });
+                errors.collect(parsed.map_err(|e| e.prefixed("trigger_config")))
             });
-            errors.collect(parsed.map_err(|e| e.prefixed("trigger_config")))
-        });
-        let config = task_type.and_then(|tt| {
-            errors.collect(
-                TaskConfig::parse(tt, &self.task_config).map_err(|e| e.prefixed("task_config")),
-            )
-        });
+        let config = task_type
+            .zip(self.task_config.as_ref())
+            .and_then(|(tt, config)| {
+                errors.collect(TaskConfig::parse(tt, config).map_err(|e| e.prefixed("task_config")))
+            });
         // What the URL alone shows the egress policy refuses is refused now, not at 3 a.m.
         if let (Some(TaskConfig::ApiCall(api)), Some(egress)) = (&config, egress)
             && let Some(reason) = egress.refuse_url(&api.url)
@@ -217,7 +367,11 @@ impl TaskRequest {
             );
         }
         // `timeout_seconds` may also sit in task_config, as in the original design's examples.
-        let config_timeout = match self.task_config.get("timeout_seconds") {
+        let config_timeout = match self
+            .task_config
+            .as_ref()
+            .and_then(|c| c.get("timeout_seconds"))
+        {
             None | Some(Value::Null) => None,
             Some(value) => match value.as_u64().and_then(|v| u32::try_from(v).ok()) {
                 Some(seconds) => Some(seconds),
@@ -231,18 +385,9 @@ impl TaskRequest {
             },
         };
         let retry_policy = match self.retry_policy {
-            None | Some(Value::Null) => Some(RetryPolicy::default()),
-            Some(value) => {
-                let parsed = serde_path_to_error::deserialize::<_, RetryPolicy>(value)
-                    .map_err(|e| {
-                        let path = e.path().to_string();
-                        ValidationErrors::one(
-                            if path == "." { String::new() } else { path },
-                            e.into_inner().to_string(),
-                        )
-                    })
-                    .and_then(RetryPolicy::validate);
-                errors.collect(parsed.map_err(|e| e.prefixed("retry_policy")))
+            None => Some(RetryPolicy::default()),
+            Some(policy) => {
+                errors.collect(policy.validate().map_err(|e| e.prefixed("retry_policy")))
             }
         };
         let overlap_policy: Option<OverlapPolicy> = parse_optional(
@@ -317,20 +462,23 @@ pub struct TaskResponse {
     /// Per-tenant unique code.
     pub code: String,
     /// Description.
+    #[schema(required = true)]
     pub description: Option<String>,
-    /// `api_call` or `python_script`.
+    /// What the task does.
     #[serde(rename = "type")]
+    #[schema(schema_with = openapi::task_type)]
     pub task_type: String,
-    /// `cron`, `interval` or `date`.
+    /// When it fires.
+    #[schema(schema_with = openapi::trigger_type)]
     pub trigger_type: String,
-    /// Canonical trigger configuration.
-    #[schema(value_type = Object)]
+    /// Canonical trigger configuration, of the shape `trigger_type` names.
+    #[schema(schema_with = openapi::trigger_config)]
     pub trigger_config: Value,
     /// Canonical task configuration. Secret header and query values (names like
     /// Authorization, Cookie, *token*, *key*, *secret*, *password*, *auth*) are masked as
     /// `••••` plus, for values of 12 characters or more, their last two; sending a mask back
     /// in an update keeps the stored value.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = openapi::task_config)]
     pub task_config: Value,
     /// IANA zone the trigger computes in.
     pub timezone: String,
@@ -338,6 +486,7 @@ pub struct TaskResponse {
     /// change fires once right after the gap; a repeated one fires once, on its first pass) or
     /// `every_match` (fires at every real instant that matches, both passes of a repeated hour).
     /// Null for interval and date triggers, which are absolute instants.
+    #[schema(schema_with = openapi::dst_policy, required = true)]
     pub dst_policy: Option<&'static str>,
     /// Function id the task runs under.
     pub inngest_function_id: String,
@@ -346,23 +495,27 @@ pub struct TaskResponse {
     /// Whether a run of it is running now.
     pub is_running: bool,
     /// Next scheduled occurrence (RFC 3339, UTC).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub next_run_at: Option<Timestamp>,
     /// When the latest run started.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_run_at: Option<Timestamp>,
     /// How the latest run ended.
+    #[schema(schema_with = openapi::last_run_status, required = true)]
     pub last_run_status: Option<String>,
     /// The latest run's error.
+    #[schema(required = true)]
     pub last_error: Option<String>,
     /// Retry policy.
-    #[schema(value_type = Object)]
+    #[schema(schema_with = openapi::retry_policy)]
     pub retry_policy: RetryPolicy,
     /// Timeout of one attempt.
     pub timeout_seconds: u32,
     /// Overlap policy.
+    #[schema(schema_with = openapi::overlap_policy)]
     pub overlap_policy: String,
     /// Misfire policy.
+    #[schema(schema_with = openapi::misfire_policy)]
     pub misfire_policy: String,
     /// Misfire grace.
     pub misfire_grace_seconds: u32,
@@ -382,6 +535,7 @@ pub struct TaskResponse {
     /// service started): its next occurrence moved with the corrected cron rules, or its
     /// trigger has values an edit would now refuse. Null otherwise; the next `PUT` of the task
     /// clears it.
+    #[schema(required = true)]
     pub schedule_notice: Option<ScheduleNoticeResponse>,
 }
 
@@ -396,10 +550,10 @@ pub struct ScheduleNoticeResponse {
     /// What changed, in words, for the task's owner.
     pub message: String,
     /// The next occurrence stored before (RFC 3339, UTC; null: none).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub previous_next_run_at: Option<Timestamp>,
     /// The next occurrence as computed when noticed (RFC 3339, UTC; null: none).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub next_run_at: Option<Timestamp>,
     /// When it was noticed.
     #[schema(value_type = String, format = DateTime)]
@@ -512,16 +666,19 @@ pub struct RunResponse {
     pub task_uuid: uuid::Uuid,
     /// Task version executed.
     pub task_version: i64,
-    /// `schedule`, `manual` or `catch_up`.
+    /// Why the run exists.
+    #[schema(schema_with = openapi::run_trigger)]
     pub trigger: String,
     /// The occurrence's scheduled instant.
     #[schema(value_type = String, format = DateTime)]
     pub scheduled_for: Timestamp,
     /// Occurrences this row stands for (more than 1 for a collapsed range of skips).
     pub occurrences: i64,
-    /// `queued`, `running`, `succeeded`, `failed`, `timed_out`, `cancelled` or `skipped`.
+    /// Its state.
+    #[schema(schema_with = openapi::run_status)]
     pub status: String,
     /// Why it was skipped.
+    #[schema(schema_with = openapi::skip_reason, required = true)]
     pub skip_reason: Option<String>,
     /// Current attempt, from 1.
     pub attempt: i32,
@@ -537,17 +694,19 @@ pub struct RunResponse {
     #[schema(value_type = String, format = DateTime)]
     pub queued_at: Timestamp,
     /// Start of the current or last attempt.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub started_at: Option<Timestamp>,
     /// End.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub finished_at: Option<Timestamp>,
     /// Duration of the last attempt.
+    #[schema(required = true)]
     pub duration_ms: Option<i64>,
-    /// Result of the last attempt.
-    #[schema(value_type = Option<Object>)]
+    /// Result of the last attempt (any JSON).
+    #[schema(value_type = Option<Value>, required = true)]
     pub result: Option<Value>,
     /// Error of the last attempt.
+    #[schema(required = true)]
     pub error: Option<String>,
     /// Log lines, in `/logs` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -590,7 +749,8 @@ pub struct LogLineResponse {
     /// When.
     #[schema(value_type = String, format = DateTime)]
     pub ts: Timestamp,
-    /// `stdout`, `stderr` or `system`.
+    /// Which output.
+    #[schema(schema_with = openapi::log_stream)]
     pub stream: String,
     /// The text.
     pub line: String,
@@ -652,18 +812,22 @@ pub struct StatusResponse {
     /// Whether a run is running.
     pub is_running: bool,
     /// Next occurrence.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub next_run_at: Option<Timestamp>,
     /// Start of the latest run.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_run_at: Option<Timestamp>,
     /// End state of the latest run.
+    #[schema(schema_with = openapi::last_run_status, required = true)]
     pub last_run_status: Option<String>,
     /// Error of the latest run.
+    #[schema(required = true)]
     pub last_error: Option<String>,
     /// The run running now, if any.
+    #[schema(required = true)]
     pub current_run: Option<RunResponse>,
     /// The newest run.
+    #[schema(required = true)]
     pub latest_run: Option<RunResponse>,
     /// Counts by state.
     pub stats: RunStatsResponse,
@@ -674,7 +838,8 @@ pub struct StatusResponse {
 pub struct VersionResponse {
     /// Version produced by the change.
     pub version: i64,
-    /// `create`, `update`, `start`, `stop` or `delete`.
+    /// The change.
+    #[schema(schema_with = openapi::audit_action)]
     pub action: String,
     /// Who (token subject).
     pub actor: String,
@@ -719,7 +884,7 @@ pub struct BatchDeleteResponse {
     pub deleted: usize,
 }
 
-/// A trigger to preview.
+/// A trigger to preview. Its OpenAPI schema is the typed one of [`crate::openapi`].
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
@@ -742,7 +907,7 @@ pub struct PreviewResponse {
     /// The zone the trigger computes in.
     pub timezone: String,
     /// The instants, earliest first.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(schema_with = openapi::occurrences)]
     pub occurrences: Vec<schedule::Occurrence>,
 }
 
@@ -769,7 +934,6 @@ pub struct ImportResponse {
 /// A change to the caller's tenant's settings; fields left out stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"egress_allow": ["api.partner.example", "10.20.0.0/16:8443"]}))]
 pub struct TenantSettingsRequest {
     /// The tenant's own egress allow-list: entries in the `SUNDIAL_EGRESS_ALLOW` syntax (a CIDR
     /// or host name with an optional port). It only narrows: an `api_call` must be allowed by
@@ -796,11 +960,13 @@ pub struct TenantSettingsResponse {
     /// The tenant.
     pub tenant_id: i64,
     /// The tenant's egress allow-list in canonical form, or `null` when it has none.
+    #[schema(required = true)]
     pub egress_allow: Option<Vec<String>>,
     /// Last change (`null` if never set).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub updated_at: Option<Timestamp>,
     /// Who made it (token subject).
+    #[schema(required = true)]
     pub updated_by: Option<String>,
 }
 

@@ -15,14 +15,10 @@ pub enum ApiError {
     /// 400: the body is not JSON.
     #[error("malformed JSON: {0}")]
     MalformedJson(String),
-    /// 400: a field the API does not know, or one only the server may set.
-    #[error("field not allowed: {field}")]
-    UnknownField {
-        /// The field's name.
-        field: String,
-        /// Whether only the server may set it (as opposed to not existing at all).
-        server_owned: bool,
-    },
+    /// 400: fields the API does not know, or ones only the server may set; every one of
+    /// them, found before any value is judged.
+    #[error("fields not allowed: {0:?}")]
+    UnknownFields(Vec<UnknownField>),
     /// 400: a query parameter is invalid.
     #[error("invalid query: {0}")]
     InvalidQuery(ValidationErrors),
@@ -70,6 +66,15 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// A field a request may not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownField {
+    /// The field's path, e.g. `trigger_config.colour`.
+    pub field: String,
+    /// Whether only the server may set it (as opposed to not existing at all).
+    pub server_owned: bool,
+}
+
 /// What a 503 asks clients to wait before trying again.
 const RETRY_AFTER_SECONDS: u32 = 5;
 
@@ -96,20 +101,51 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
-/// One invalid field of a request.
+/// One invalid field of a request: a stable `code` with its parameters (e.g. `max`), so a
+/// client can say it in its own words, and the server's English `message`.
+/// Its OpenAPI schema, which lists the parameters, is the one of [`crate::openapi`].
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemField {
-    /// Dotted path of the field, e.g. `trigger_config.cron`.
+    /// Dotted path of the field, e.g. `trigger_config.cron` or `tasks[3].name`.
     pub field: String,
-    /// What is wrong with it.
+    /// What is wrong, one of the codes of `FieldErrorCode`.
+    pub code: &'static str,
+    /// What is wrong, in English.
     pub message: String,
+    /// The code's parameters: `min` and `max` (numbers, lengths, counts or instants),
+    /// `expected` (a JSON type), `allowed` (the values of an enum), `period` (seconds).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 impl From<FieldError> for ProblemField {
     fn from(e: FieldError) -> Self {
+        let (code, params) = crate::field_codes::classify(&e.field, &e.message);
         Self {
             field: e.field,
+            code,
             message: e.message,
+            params,
+        }
+    }
+}
+
+impl From<UnknownField> for ProblemField {
+    fn from(unknown: UnknownField) -> Self {
+        let (code, message) = if unknown.server_owned {
+            (
+                "forbidden_field",
+                "is set by the server and may not be sent",
+            )
+        } else {
+            ("unknown_field", "is not a field of this request")
+        };
+        Self {
+            field: unknown.field,
+            code,
+            message: message.into(),
+            params: serde_json::Map::new(),
         }
     }
 }
@@ -117,9 +153,9 @@ impl From<FieldError> for ProblemField {
 impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::MalformedJson(_)
-            | ApiError::UnknownField { .. }
-            | ApiError::InvalidQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::UnknownFields(_) | ApiError::InvalidQuery(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -137,10 +173,11 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::MalformedJson(_) => "malformed_json",
-            ApiError::UnknownField {
-                server_owned: true, ..
-            } => "forbidden_field",
-            ApiError::UnknownField { .. } => "unknown_field",
+            // A field that exists nowhere is the likelier mistake; it names the problem.
+            ApiError::UnknownFields(fields) if fields.iter().all(|f| f.server_owned) => {
+                "forbidden_field"
+            }
+            ApiError::UnknownFields(_) => "unknown_field",
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden => "forbidden",
@@ -159,7 +196,7 @@ impl ApiError {
     fn title(&self) -> &'static str {
         match self {
             ApiError::MalformedJson(_) => "Malformed JSON",
-            ApiError::UnknownField { .. } => "Field not allowed",
+            ApiError::UnknownFields(_) => "Field not allowed",
             ApiError::InvalidQuery(_) => "Invalid query parameter",
             ApiError::Unauthorized(_) => "Authentication required",
             ApiError::Forbidden => "Permission denied",
@@ -180,22 +217,13 @@ impl ApiError {
             ApiError::MalformedJson(why) => {
                 (format!("The request body is not valid JSON: {why}"), vec![])
             }
-            ApiError::UnknownField {
-                field,
-                server_owned,
-            } => {
-                let message = if server_owned {
-                    "is set by the server and may not be sent"
-                } else {
-                    "is not a field of this request"
+            ApiError::UnknownFields(fields) => {
+                let fields: Vec<ProblemField> = fields.into_iter().map(Into::into).collect();
+                let detail = match fields.as_slice() {
+                    [one] => format!("`{}` {}.", one.field, one.message),
+                    many => format!("{} fields may not be sent.", many.len()),
                 };
-                (
-                    format!("`{field}` {message}."),
-                    vec![ProblemField {
-                        field,
-                        message: message.into(),
-                    }],
-                )
+                (detail, fields)
             }
             ApiError::InvalidQuery(errors) => (
                 "One or more query parameters are invalid.".into(),
@@ -209,7 +237,9 @@ impl ApiError {
                 format!("A task with code `{code}` already exists."),
                 vec![ProblemField {
                     field: "code".into(),
+                    code: "duplicate_code",
                     message: "already exists".into(),
+                    params: serde_json::Map::new(),
                 }],
             ),
             ApiError::VersionConflict { expected, current } => (
@@ -249,8 +279,34 @@ impl ApiError {
 }
 
 impl From<ValidationErrors> for ApiError {
+    /// A 422 listing every error; but when some of them are fields the request may not have
+    /// (an unknown key of a `trigger_config`, say), a 400 listing those, which come first.
     fn from(errors: ValidationErrors) -> Self {
-        ApiError::Validation(errors)
+        match split_unknown(errors) {
+            Ok(errors) => ApiError::Validation(errors),
+            Err(unknown) => ApiError::UnknownFields(unknown),
+        }
+    }
+}
+
+/// The errors, or the fields among them that the request may not have (a key a
+/// configuration does not know), which take precedence.
+pub(crate) fn split_unknown(
+    errors: ValidationErrors,
+) -> Result<ValidationErrors, Vec<UnknownField>> {
+    let unknown: Vec<UnknownField> = errors
+        .0
+        .iter()
+        .filter(|e| crate::field_codes::classify(&e.field, &e.message).0 == "unknown_field")
+        .map(|e| UnknownField {
+            field: e.field.clone(),
+            server_owned: false,
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(errors)
+    } else {
+        Err(unknown)
     }
 }
 

@@ -19,6 +19,8 @@ pub mod auth;
 mod dto;
 mod error;
 mod extract;
+mod field_codes;
+mod openapi;
 mod quotas;
 mod request_id;
 mod routes;
@@ -106,19 +108,22 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The OpenAPI document of this API (`sundial openapi`, `/api/openapi.json`).
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().1
+pub fn openapi() -> serde_json::Value {
+    openapi::document(api_router().1)
 }
 
 /// The complete HTTP application.
 pub fn app(state: AppState) -> Router {
-    let (router, openapi) = api_router();
+    let (router, generated) = api_router();
     router
         .route(
             &format!("{TASKS_PREFIX}/"),
             routes::tasks::create_with_trailing_slash(),
         )
-        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .merge(
+            SwaggerUi::new("/api/docs")
+                .external_url_unchecked("/api/openapi.json", openapi::document(generated)),
+        )
         .fallback(routes::system::not_found)
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))

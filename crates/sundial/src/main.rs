@@ -370,8 +370,7 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
             Ok(())
         }
         Command::Openapi => {
-            let doc = api::openapi()
-                .to_pretty_json()
+            let doc = serde_json::to_string_pretty(&api::openapi())
                 .expect("the OpenAPI document serializes");
             println!("{doc}");
             Ok(())

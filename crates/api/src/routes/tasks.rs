@@ -10,6 +10,7 @@ use domain::{
 };
 use jiff::Timestamp;
 use serde::Deserialize;
+use serde_json::Value;
 use store::{Change, NewTask, RunQuery, TaskQuery, TaskSort, TaskSortField};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,15 +18,15 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::Problem;
-use crate::extract::{JsonBody, from_value};
-use crate::{ApiError, AppState};
+use crate::extract::{JsonBody, JsonValue};
+use crate::{ApiError, AppState, openapi};
 
 /// Largest page a list returns.
-const MAX_PAGE_SIZE: u32 = 100;
-/// Most uuids one batch delete takes.
-const MAX_BATCH: usize = 1000;
+pub(crate) const MAX_PAGE_SIZE: u32 = 100;
+/// Most uuids one batch delete takes, and most tasks one import takes.
+pub(crate) const MAX_BATCH: usize = 1000;
 /// Most instants one preview returns.
-const MAX_PREVIEW: u32 = 100;
+pub(crate) const MAX_PREVIEW: u32 = 100;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -94,13 +95,11 @@ async fn load(state: &AppState, tenant: TenantId, uuid: TaskUuid) -> Result<Task
 async fn create_task(
     State(state): State<AppState>,
     caller: Caller,
-    JsonBody(mut request): JsonBody<TaskRequest>,
+    JsonValue(body): JsonValue,
 ) -> Result<(StatusCode, Json<TaskResponse>), ApiError> {
     caller.require_admin()?;
     let now = state.clock.now();
-    domain::secrets::restore_masked(&mut request.task_config, None)
-        .map_err(|e| e.prefixed("task_config"))?;
-    let definition = request.into_definition(now, true, Some(state.egress.as_ref()))?;
+    let definition = new_definition(&state, body, now).map_err(|e| e.at(""))?;
     state.quotas.check_interval(&definition, now)?;
     state.quotas.check_room(&state, caller.0.tenant, 1).await?;
     let next_run_at = next_run(&definition, now);
@@ -113,6 +112,80 @@ async fn create_task(
     let created = state.store.create_task(task, change(&caller, now)).await?;
     state.wake.tasks_changed();
     Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// Why a task definition in a request cannot be taken.
+enum Refused {
+    /// Fields it may not have (400).
+    Fields(Vec<crate::error::UnknownField>),
+    /// Every invalid value (422).
+    Values(ValidationErrors),
+}
+
+impl Refused {
+    /// The error, its fields under `prefix` (e.g. `tasks[3]`).
+    fn at(self, prefix: &str) -> ApiError {
+        match self {
+            Refused::Fields(mut fields) => {
+                for field in &mut fields {
+                    field.field = crate::extract::prefixed(prefix, &field.field);
+                }
+                ApiError::UnknownFields(fields)
+            }
+            Refused::Values(errors) if prefix.is_empty() => errors.into(),
+            Refused::Values(errors) => errors.prefixed(prefix).into(),
+        }
+    }
+}
+
+impl From<ValidationErrors> for Refused {
+    fn from(errors: ValidationErrors) -> Self {
+        match crate::error::split_unknown(errors) {
+            Ok(errors) => Refused::Values(errors),
+            Err(fields) => Refused::Fields(fields),
+        }
+    }
+}
+
+/// A new task's definition from its JSON, as `POST /` and `POST /import` take it: fields it
+/// may not have first, else every invalid value at once. A masked secret has no stored value
+/// behind it here, so it is refused.
+fn new_definition(
+    state: &AppState,
+    body: Value,
+    now: Timestamp,
+) -> Result<TaskDefinition, Refused> {
+    let Read {
+        fields: mut request,
+        unknown,
+        mut errors,
+    } = TaskRequest::read(body);
+    if let Some(config) = request.task_config.as_mut() {
+        errors.collect(
+            domain::secrets::restore_masked(config, None).map_err(|e| e.prefixed("task_config")),
+        );
+    }
+    let definition = request
+        .into_definition(errors, now, true, Some(state.egress.as_ref()))
+        .map_err(|errors| with_unknown(unknown.clone(), errors))?;
+    if !unknown.is_empty() {
+        return Err(Refused::Fields(unknown));
+    }
+    state.quotas.check_interval(&definition, now)?;
+    Ok(definition)
+}
+
+/// The problems of a definition that did not parse: with the fields `unknown` the body
+/// may not have, those and the unknown keys its configurations hold (a 400); else every one.
+fn with_unknown(mut unknown: Vec<crate::error::UnknownField>, errors: ValidationErrors) -> Refused {
+    match Refused::from(errors) {
+        Refused::Fields(nested) => {
+            unknown.extend(nested);
+            Refused::Fields(unknown)
+        }
+        values if unknown.is_empty() => values,
+        Refused::Values(_) => Refused::Fields(unknown),
+    }
 }
 
 /// Create up to 1,000 tasks in one transaction: all of them, or none. Each is validated exactly
@@ -134,38 +207,31 @@ async fn import_tasks(
     JsonBody(request): JsonBody<ImportRequest>,
 ) -> Result<(StatusCode, Json<ImportResponse>), ApiError> {
     caller.require_admin()?;
-    if request.tasks.is_empty() || request.tasks.len() > MAX_BATCH {
-        return Err(
-            ValidationErrors::one("tasks", format!("must hold 1 to {MAX_BATCH} tasks")).into(),
-        );
-    }
+    check_count("tasks", request.tasks.len(), "tasks")?;
     let now = state.clock.now();
+    // Every task is read before any is judged: fields they may not have (400) come first.
+    let mut unknown = Vec::new();
     let mut errors = ValidationErrors::default();
     let mut tasks = Vec::with_capacity(request.tasks.len());
     for (i, value) in request.tasks.into_iter().enumerate() {
         let prefix = format!("tasks[{i}]");
-        // A shape error (unknown field, wrong type) answers at once, as for a single create.
-        let mut task: TaskRequest = from_value(value, &prefix)?;
-        // A masked placeholder has no stored value behind it here: refuse it as create does.
-        let checked = domain::secrets::restore_masked(&mut task.task_config, None)
-            .map_err(|e| e.prefixed("task_config"))
-            .and_then(|()| task.into_definition(now, true, Some(state.egress.as_ref())))
-            .and_then(|definition| {
-                state.quotas.check_interval(&definition, now)?;
-                Ok(definition)
-            });
-        let Some(definition) = errors.collect(checked.map_err(|e| e.prefixed(&prefix))) else {
-            continue;
-        };
-        tasks.push(NewTask {
-            uuid: TaskUuid::new_v7(),
-            tenant: caller.0.tenant,
-            next_run_at: next_run(&definition, now),
-            definition,
-        });
+        match new_definition(&state, value, now).map_err(|e| e.at(&prefix)) {
+            Ok(definition) => tasks.push(NewTask {
+                uuid: TaskUuid::new_v7(),
+                tenant: caller.0.tenant,
+                next_run_at: next_run(&definition, now),
+                definition,
+            }),
+            Err(ApiError::UnknownFields(fields)) => unknown.extend(fields),
+            Err(ApiError::Validation(invalid)) => errors.0.extend(invalid.0),
+            Err(other) => return Err(other),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(ApiError::UnknownFields(unknown));
     }
     if !errors.is_empty() {
-        return Err(errors.into());
+        return Err(ApiError::Validation(errors));
     }
     state
         .quotas
@@ -187,8 +253,10 @@ async fn import_tasks(
 #[into_params(parameter_in = Query)]
 struct ListParams {
     /// Page, from 1 (default 1).
+    #[param(schema_with = openapi::page_number)]
     page: Option<String>,
     /// Rows per page, 1-100 (default 20).
+    #[param(schema_with = openapi::page_size)]
     page_size: Option<String>,
     /// Name or code contains this, case-insensitively.
     keyword: Option<String>,
@@ -196,17 +264,21 @@ struct ListParams {
     name: Option<String>,
     /// Code equals this.
     code: Option<String>,
-    /// `api_call` or `python_script`.
+    /// Only tasks of this type.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", schema_with = openapi::type_filter)]
     task_type: Option<String>,
-    /// `cron`, `interval` or `date`.
+    /// Only tasks with this trigger type.
+    #[param(schema_with = openapi::trigger_type_filter)]
     trigger_type: Option<String>,
-    /// `true` or `false`.
+    /// Only active or only inactive tasks.
+    #[param(schema_with = openapi::is_active_filter)]
     is_active: Option<String>,
-    /// A run status, e.g. `failed`.
+    /// Only tasks whose latest run ended so.
+    #[param(schema_with = openapi::last_run_status_filter)]
     last_run_status: Option<String>,
-    /// A field, `-` in front for descending: `created_at` (default `-created_at`), `updated_at`, `name`, `code`, `next_run_at`, `last_run_at`.
+    /// A field, `-` in front for descending (default `-created_at`).
+    #[param(schema_with = openapi::sort_order)]
     sort: Option<String>,
 }
 
@@ -267,11 +339,14 @@ fn parse_sort(raw: Option<&str>, errors: &mut ValidationErrors) -> TaskSort {
     match TaskSortField::ALL.into_iter().find(|f| f.as_str() == name) {
         Some(field) => TaskSort { field, descending },
         None => {
-            let allowed: Vec<_> = TaskSortField::ALL.iter().map(|f| f.as_str()).collect();
+            let allowed: Vec<String> = TaskSortField::ALL
+                .iter()
+                .flat_map(|f| [f.as_str().to_owned(), format!("-{}", f.as_str())])
+                .collect();
             errors.push(
                 "sort",
                 format!(
-                    "must be one of {} (prefix `-` for descending)",
+                    "unknown sort {raw:?}; expected one of: {}",
                     allowed.join(", ")
                 ),
             );
@@ -368,25 +443,38 @@ async fn update_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
-    JsonBody(mut patch): JsonBody<TaskPatch>,
+    JsonValue(body): JsonValue,
 ) -> Result<Json<TaskResponse>, ApiError> {
     caller.require_admin()?;
     let uuid = task_uuid(&uuid)?;
+    let Read {
+        fields: mut patch,
+        unknown,
+        mut errors,
+    } = TaskPatch::read(body);
     let current = load(&state, caller.0.tenant, uuid).await?;
     let now = state.clock.now();
     // A masked secret sent back (the client read the task and returns it) keeps the stored one.
-    if let Some(config) = patch.task_config.as_mut() {
-        domain::secrets::restore_masked(config, Some(&current.definition.config))
-            .map_err(|e| e.prefixed("task_config"))?;
+    if let Some(config) = patch.fields.task_config.as_mut() {
+        errors.collect(
+            domain::secrets::restore_masked(config, Some(&current.definition.config))
+                .map_err(|e| e.prefixed("task_config")),
+        );
     }
     // The URL is judged when the configuration changes: a task saved under a wider policy
     // can still be renamed (its runs are refused at execution all the same).
-    let egress = patch.task_config.is_some().then_some(state.egress.as_ref());
-    let definition = patch.apply_to(&current.definition)?.into_definition(
-        now,
-        patch.changes_trigger(),
-        egress,
-    )?;
+    let egress = patch
+        .fields
+        .task_config
+        .is_some()
+        .then_some(state.egress.as_ref());
+    let definition = patch
+        .apply_to(&current.definition)
+        .into_definition(errors, now, patch.changes_trigger(), egress)
+        .map_err(|errors| with_unknown(unknown.clone(), errors).at(""))?;
+    if !unknown.is_empty() {
+        return Err(ApiError::UnknownFields(unknown));
+    }
     if patch.changes_trigger() {
         state.quotas.check_interval(&definition, now)?;
     }
@@ -447,11 +535,7 @@ async fn batch_delete(
     JsonBody(request): JsonBody<BatchDeleteRequest>,
 ) -> Result<Json<BatchDeleteResponse>, ApiError> {
     caller.require_admin()?;
-    if request.uuids.is_empty() || request.uuids.len() > MAX_BATCH {
-        return Err(
-            ValidationErrors::one("uuids", format!("must hold 1 to {MAX_BATCH} uuids")).into(),
-        );
-    }
+    check_count("uuids", request.uuids.len(), "uuids")?;
     let uuids: Vec<TaskUuid> = request.uuids.into_iter().map(TaskUuid).collect();
     let deleted = state
         .store
@@ -461,6 +545,19 @@ async fn batch_delete(
     Ok(Json(BatchDeleteResponse {
         deleted: deleted.len(),
     }))
+}
+
+/// A list of 1 to [`MAX_BATCH`] items, or a 422 naming `field`.
+fn check_count(field: &str, count: usize, items: &str) -> Result<(), ApiError> {
+    if count == 0 {
+        return Err(
+            ValidationErrors::one(field, format!("must hold at least 1 of the {items}")).into(),
+        );
+    }
+    if count > MAX_BATCH {
+        return Err(ValidationErrors::one(field, format!("at most {MAX_BATCH} {items}")).into());
+    }
+    Ok(())
 }
 
 async fn set_active(
@@ -518,6 +615,7 @@ async fn start_task(
 struct StopParams {
     /// `true`: also ask the task's running runs to stop (they end `cancelled`); default
     /// `false`: running runs finish.
+    #[param(schema_with = openapi::cancel_running)]
     cancel_running: Option<String>,
 }
 
@@ -672,13 +770,29 @@ async fn task_status(
 #[into_params(parameter_in = Query)]
 struct RunParams {
     /// Page, from 1 (default 1).
+    #[param(schema_with = openapi::page_number)]
     page: Option<String>,
     /// Rows per page, 1-100 (default 20).
+    #[param(schema_with = openapi::page_size)]
     page_size: Option<String>,
     /// Only runs in this state.
+    #[param(schema_with = openapi::run_status_filter)]
     status: Option<String>,
     /// Only this run.
+    #[param(schema_with = openapi::run_uuid_filter)]
     run_uuid: Option<String>,
+}
+
+/// Query of `GET /{uuid}/versions`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PageParams {
+    /// Page, from 1 (default 1).
+    #[param(schema_with = openapi::page_number)]
+    page: Option<String>,
+    /// Rows per page, 1-100 (default 20).
+    #[param(schema_with = openapi::page_size)]
+    page_size: Option<String>,
 }
 
 fn run_query(raw: Option<String>) -> Result<RunQuery, ApiError> {
@@ -787,7 +901,7 @@ async fn get_run(
 }
 
 /// Version history of a task, newest first: the definition after each change, with who and when.
-#[utoipa::path(get, path = "/{uuid}/versions", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid"), RunParams),
+#[utoipa::path(get, path = "/{uuid}/versions", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid"), PageParams),
     responses(
         (status = 200, body = PageResponse<VersionResponse>),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -800,15 +914,19 @@ async fn task_versions(
     Path(uuid): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PageResponse<VersionResponse>>, ApiError> {
-    let query = run_query(raw)?;
+    let params: PageParams = parse_query(raw)?;
+    let mut errors = ValidationErrors::default();
+    let (page, page_size) = page_params(
+        params.page.as_deref(),
+        params.page_size.as_deref(),
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidQuery(errors));
+    }
     let versions = state
         .store
-        .task_versions(
-            caller.0.tenant,
-            task_uuid(&uuid)?,
-            query.page,
-            query.page_size,
-        )
+        .task_versions(caller.0.tenant, task_uuid(&uuid)?, page, page_size)
         .await?;
     Ok(Json(PageResponse::from_page(
         versions,

@@ -14,7 +14,7 @@ use crate::extract::JsonBody;
 use crate::{ApiError, AppState};
 
 /// Most entries a tenant allow-list may have.
-const MAX_ALLOW_ENTRIES: usize = 100;
+pub(crate) const MAX_ALLOW_ENTRIES: usize = 100;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_settings, put_settings))

@@ -163,6 +163,8 @@ async fn openapi_prints_the_document() {
             .unwrap()
             .contains_key("/api/tree-root/scheduled-tasks/list")
     );
+    // The api tests hold `/api/openapi.json` to this same document, which CI validates.
+    assert_eq!(doc, api::openapi());
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@ import { Typography } from 'antd';
 import type { Translate } from '../../../../locales/context';
 import type { ApiCallConfig, JsonValue, PythonScriptConfig, Task } from '../../../../services/types';
 import { Pairs } from './cells';
+import { expectedStatusList } from './formModel';
 import { PythonEditor } from './PythonEditor';
 import { redactHeaders } from './redact';
 
@@ -32,7 +33,7 @@ export function taskConfigItems(task: Task, t: Translate): Items {
         ),
       },
     ];
-    if (config.args !== undefined && config.args !== null) items.push({ key: 'args', label: t('form.args'), children: json(config.args) });
+    if (config.args !== undefined && config.args !== null) items.push({ key: 'args', label: t('form.args'), children: json(config.args as JsonValue) });
     if (config.env && Object.keys(config.env).length) {
       items.push({ key: 'env', label: t('form.env'), children: <Pairs record={config.env} separator="=" testId="env-view" /> });
     }
@@ -57,11 +58,12 @@ export function taskConfigItems(task: Task, t: Translate): Items {
   if (config.query && Object.keys(config.query).length) {
     items.push({ key: 'query', label: t('drawer.query'), children: <Pairs record={config.query} separator="=" testId="query-view" /> });
   }
-  if (config.data !== undefined && config.data !== null) items.push({ key: 'body', label: t('form.body'), children: json(config.data) });
+  if (config.data !== undefined && config.data !== null) items.push({ key: 'body', label: t('form.body'), children: json(config.data as JsonValue) });
+  const expected = expectedStatusList(config);
   items.push({
     key: 'expected',
     label: t('form.expectedStatus'),
-    children: config.expected_status?.length ? config.expected_status.join(', ') : t('drawer.any2xx'),
+    children: expected.length ? expected.join(', ') : t('drawer.any2xx'),
   });
   if (config.follow_redirects) items.push({ key: 'redirects', label: t('drawer.redirects'), children: t('form.followRedirects') });
   return items;

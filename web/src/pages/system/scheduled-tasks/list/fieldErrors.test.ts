@@ -8,7 +8,7 @@ const problem = (errors: { field: string; message: string }[]): Problem => ({
   status: 422,
   detail: `${errors.length} field(s) are invalid.`,
   code: 'validation_failed',
-  errors,
+  errors: errors.map((error) => ({ code: 'invalid', ...error })),
 });
 
 describe('formFieldFor', () => {
@@ -52,7 +52,7 @@ describe('fieldErrorsFromProblem', () => {
       url: ['Is required'],
       headers: ['host: May not be set'],
     });
-    expect(result.unmatched).toEqual([{ field: 'trigger_config.foo', message: 'unknown key for a cron trigger' }]);
+    expect(result.unmatched).toEqual([{ field: 'trigger_config.foo', code: 'invalid', message: 'unknown key for a cron trigger' }]);
   });
 
   it('collects several messages for one field', () => {

@@ -34,6 +34,7 @@ function task(patch: Partial<Task>): Task {
     trigger_config: { cron: '0 0 * * *', timezone: 'Asia/Shanghai' },
     task_config: { url: 'https://api.example.com/endpoint', method: 'POST', headers: { 'Content-Type': 'application/json' }, data: { key: 'value' } },
     timezone: 'Asia/Shanghai',
+    dst_policy: 'fixed_time',
     inngest_function_id: 'scheduled-task-01900000-0000-7000-8000-000000000001',
     is_active: true,
     is_running: false,

@@ -16,6 +16,8 @@ import type {
   TaskPatch,
   TaskRequest,
   TaskType,
+  TaskWork,
+  Trigger,
   TriggerConfig,
   TriggerType,
   TriggerWindow,
@@ -158,6 +160,12 @@ export function jsonTextError(text: string | undefined): string | null {
   }
 }
 
+/** The expected status codes of an `api_call` as a list (the API takes one code or a list). */
+export function expectedStatusList(config: Pick<ApiCallConfig, 'expected_status'>): number[] {
+  const expected = config.expected_status;
+  return expected === undefined || expected === null ? [] : [expected].flat();
+}
+
 export function parseExpectedStatus(text: string | undefined): number[] | undefined {
   const codes = (text ?? '')
     .split(/[\s,]+/)
@@ -194,7 +202,9 @@ export function previewRequest(values: Partial<TaskFormValues>, count = 5): Prev
   if (values.trigger_type === 'interval' && !(values.interval_value && values.interval_value > 0)) return null;
   if (values.trigger_type === 'date' && !values.at) return null;
   const full = { interval_unit: 'seconds', timezone: 'UTC', ...values } as TaskFormValues;
-  return { trigger_type: values.trigger_type, trigger_config: buildTriggerConfig(full), count };
+  // buildTriggerConfig builds the shape `trigger_type` names.
+  const trigger = { trigger_type: values.trigger_type, trigger_config: buildTriggerConfig(full) } as Trigger;
+  return { ...trigger, count };
 }
 
 /** Keys of an existing task's config that the form does not edit; kept on save. */
@@ -229,14 +239,15 @@ export function buildTaskConfig(values: TaskFormValues, original?: Task): ApiCal
  * not show, and `is_active` is left out: the list's switch owns it.
  */
 export function toTaskRequest(values: TaskFormValues, original?: Task): TaskRequest {
+  // The configs are built in the shapes `trigger_type` and `type` name.
+  const trigger = { trigger_type: values.trigger_type, trigger_config: buildTriggerConfig(values) } as Trigger;
+  const work = { type: values.type, task_config: buildTaskConfig(values, original) } as TaskWork;
   const request: TaskRequest = {
     name: values.name.trim(),
     code: values.code.trim(),
     description: values.description?.trim() ?? '',
-    type: values.type,
-    trigger_type: values.trigger_type,
-    trigger_config: buildTriggerConfig(values),
-    task_config: buildTaskConfig(values, original),
+    ...trigger,
+    ...work,
     retry_policy: {
       max_retries: values.max_retries ?? 3,
       retry_delay_seconds: values.retry_delay_seconds ?? 60,
@@ -259,7 +270,7 @@ export function fromTask(task: Task, browserZone: string, lang: Lang = 'en-US'):
   const base = defaultValues(browserZone, lang);
   const config = task.trigger_config;
   const zone = isCron(task.trigger_type, config) ? (config.timezone ?? task.timezone) : browserZone;
-  const wall = (instant: string | undefined) => (instant ? instantToWall(instant, zone) : null);
+  const wall = (instant: string | null | undefined) => (instant ? instantToWall(instant, zone) : null);
   const values: TaskFormValues = {
     ...base,
     name: task.name,
@@ -292,15 +303,15 @@ export function fromTask(task: Task, browserZone: string, lang: Lang = 'en-US'):
     const api = task.task_config as ApiCallConfig;
     values.url = api.url;
     values.method = api.method ?? 'GET';
-    values.headers = rowsFromRecord(api.headers);
-    values.body = jsonText(api.data);
-    values.expected_status = (api.expected_status ?? []).join(', ');
+    values.headers = rowsFromRecord(api.headers ?? undefined);
+    values.body = jsonText(api.data as JsonValue | undefined);
+    values.expected_status = expectedStatusList(api).join(', ');
     values.follow_redirects = api.follow_redirects ?? false;
   } else {
     const py = task.task_config as PythonScriptConfig;
     values.script = py.script;
-    values.args = jsonText(py.args);
-    values.env = rowsFromRecord(py.env);
+    values.args = jsonText(py.args as JsonValue | undefined);
+    values.env = rowsFromRecord(py.env ?? undefined);
   }
   return values;
 }

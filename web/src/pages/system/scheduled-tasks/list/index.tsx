@@ -9,7 +9,7 @@ import { useLocale } from '../../../../locales/context';
 import { type Capabilities, loadCapabilities } from '../../../../services/capabilities';
 import { ApiError } from '../../../../services/http';
 import { tasksApi } from '../../../../services/tasks';
-import type { Task } from '../../../../services/types';
+import type { ListQuery, Task } from '../../../../services/types';
 import { browserTimeZone } from '../../../../utils/time';
 import { errorMessage } from './apiErrors';
 import { buildColumns } from './columns';
@@ -140,7 +140,7 @@ export default function ScheduledTasksPage() {
               page: params.current,
               page_size: params.pageSize,
               is_active: filters.is_active === undefined ? undefined : filters.is_active === 'true',
-              sort: sortText,
+              sort: sortText as ListQuery['sort'],
             });
             failing.current = false;
             setFiltered(hasFilters(filters));

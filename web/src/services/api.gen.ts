@@ -1,0 +1,2627 @@
+// Generated from Sundial's OpenAPI document by scripts/api-types.mjs (npm run api-types).
+// Do not edit: change the API, then regenerate; CI fails when this file is stale.
+
+export interface paths {
+    "/api/tree-root/scheduled-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a task. */
+        post: operations["create_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one task. */
+        get: operations["get_task"];
+        /**
+         * Update a task: the fields given replace the stored ones; the next occurrence is recomputed.
+         *     A masked secret value sent back unchanged (as read) keeps the stored secret.
+         */
+        put: operations["update_task"];
+        post?: never;
+        /** Delete a task (soft delete: its code becomes free, its history stays). */
+        delete: operations["delete_task"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs of a task, newest first, each with its log lines. */
+        get: operations["task_logs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a task now: queue a manual run at once, whatever its schedule and active state. */
+        post: operations["run_now"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Runs of a task, newest first. */
+        get: operations["task_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a task: it fires again from now on (no catch-up of the stopped period). */
+        post: operations["start_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Execution state of a task: next and last run, the current and latest run, counts by state. */
+        get: operations["task_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop a task: it no longer fires and its queued runs are cancelled; running runs finish, or
+         *     are cancelled with `?cancel_running=true`.
+         */
+        post: operations["stop_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Version history of a task, newest first: the definition after each change, with who and when. */
+        get: operations["task_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/batch-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete several tasks. Uuids that are unknown (or another tenant's) are ignored. */
+        post: operations["batch_delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create up to 1,000 tasks in one transaction: all of them, or none. Each is validated exactly
+         *     like `POST /`; errors name the task, e.g. `tasks[3].trigger_config.seconds`.
+         */
+        post: operations["import_tasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tenant's tasks: paged, searched, filtered and sorted. */
+        get: operations["list_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The next instants of any trigger, computed by the engine's own schedule code. */
+        post: operations["preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/runs/{run_uuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with its log lines. */
+        get: operations["get_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/runs/{run_uuid}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a run: a queued run is cancelled at once; a running one is asked to stop (its worker
+         *     cancels the attempt within a heartbeat) and is returned still `running`. A finished run is
+         *     returned unchanged.
+         */
+        post: operations["cancel_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/tenant/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The settings of your tenant (defaults when never set). */
+        get: operations["get_settings"];
+        /**
+         * Change the settings of your tenant (admins only); fields left out stay as they are.
+         *     The egress allow-list only narrows what the deployment allows; it applies to every attempt
+         *     that starts a few seconds after the change.
+         */
+        put: operations["put_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same as `/readyz`. Needs no token. */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the process and the engine's loops are alive; never looks at the database. Needs
+         *     no token. A 503 means a loop stopped: restart the process.
+         */
+        get: operations["livez"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service's counters and the python sandbox's state in the Prometheus text format. Needs
+         *     no token: no label names a tenant, task or destination, and no value carries a host path.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the store accepts writes now (a write is made, bounded to under a second). Needs no
+         *     token. A 503 means this node can neither fire nor record: send no traffic to it.
+         */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description An HTTP call. Secret header and query values are masked in answers; a mask sent back keeps the stored value. */
+        ApiCallConfig: {
+            /** @description JSON body: at most 256 KiB as JSON and 32 levels deep. */
+            data?: unknown;
+            /** @description Status codes counted as success; default any 2xx. */
+            expected_status?: number | number[] | null;
+            /**
+             * @description Follow up to 3 re-validated redirects (off: the 3xx is the result).
+             * @default false
+             */
+            follow_redirects?: boolean | null;
+            /** @description Request headers; no Host, hop-by-hop, framing or Idempotency-Key headers, no control characters in values. */
+            headers?: {
+                [key: string]: string;
+            } | null;
+            /** @description Default GET. */
+            method?: components["schemas"]["HttpMethod"] | null;
+            /** @description Query parameters appended to the URL. */
+            query?: {
+                [key: string]: string | number | boolean;
+            } | null;
+            /** @description The original design's place for the timeout; the task's own `timeout_seconds` wins. */
+            timeout_seconds?: number | null;
+            /**
+             * Format: uri
+             * @description Absolute http:// or https:// URL without credentials. A URL the egress policy refuses on its face is a 422.
+             */
+            url: string;
+        };
+        ApiCallTask: {
+            task_config: components["schemas"]["ApiCallConfig"];
+            /** @enum {string} */
+            type: "api_call";
+        };
+        /**
+         * @description The change a version records.
+         * @enum {string}
+         */
+        AuditAction: "create" | "update" | "start" | "stop" | "delete" | "run_now" | "cancel";
+        /**
+         * @description How the delay between attempts grows.
+         * @enum {string}
+         */
+        Backoff: "fixed" | "exponential";
+        /** @description Tasks to delete at once. */
+        BatchDeleteRequest: {
+            uuids: string[];
+        };
+        /**
+         * @description How many of the requested tasks were deleted. Which ones is not said, so that the answer
+         *     reveals nothing about uuids of other tenants.
+         */
+        BatchDeleteResponse: {
+            /** @description Tasks deleted. */
+            deleted: number;
+        };
+        CronTrigger: {
+            trigger_config: components["schemas"]["CronTriggerConfig"];
+            /** @enum {string} */
+            trigger_type: "cron";
+        };
+        /** @description A cron trigger. */
+        CronTriggerConfig: {
+            /**
+             * @description 5 fields, or 6 with leading seconds; `@daily`-style macros; `L`, `W`, `#`, `?`.
+             * @example 0 9 * * MON-FRI
+             */
+            cron: string;
+            /**
+             * Format: date-time
+             * @description No occurrence after this instant; after `start_at` and in the future when set. Between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
+             */
+            end_at?: string | null;
+            /** @description Upper bound of a deterministic delay per occurrence; less than the trigger's shortest period (an interval's `seconds`; for a cron, the smallest gap between two of its times of day). */
+            jitter_seconds?: number | null;
+            /**
+             * Format: date-time
+             * @description No occurrence before this instant. Between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
+             */
+            start_at?: string | null;
+            /**
+             * @description IANA time zone the expression is evaluated in.
+             * @default UTC
+             * @example Asia/Shanghai
+             */
+            timezone?: string | null;
+        };
+        DateTrigger: {
+            trigger_config: components["schemas"]["DateTriggerConfig"];
+            /** @enum {string} */
+            trigger_type: "date";
+        };
+        /** @description A one-shot trigger. */
+        DateTriggerConfig: {
+            /**
+             * Format: date-time
+             * @description The one instant it fires at; in the future when set.
+             */
+            at: string;
+            /**
+             * Format: date-time
+             * @description No occurrence after this instant; after `start_at` and in the future when set. Between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
+             */
+            end_at?: string | null;
+            /** @description Upper bound of a deterministic delay per occurrence; less than the trigger's shortest period (an interval's `seconds`; for a cron, the smallest gap between two of its times of day). */
+            jitter_seconds?: number | null;
+            /**
+             * Format: date-time
+             * @description No occurrence before this instant. Between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
+             */
+            start_at?: string | null;
+        };
+        /**
+         * @description How a cron task behaves across DST changes: `fixed_time` (a local time skipped by the change fires once right after the gap; a repeated one fires once, on its first pass) or `every_match` (fires at every real instant that matches).
+         * @enum {string}
+         */
+        DstPolicy: "fixed_time" | "every_match";
+        /**
+         * @description The code of a field error:
+         *     - `required`: The field is missing (or null where a value is required).
+         *     - `invalid_type`: The value has the wrong JSON type; `expected` names the right one.
+         *     - `too_short`: The text is shorter than `min` characters (`min` 1: it is empty or blank).
+         *     - `too_long`: The text is longer than `max` characters (or bytes, as the message says).
+         *     - `too_few`: The list or object has fewer than `min` items.
+         *     - `too_many`: The list or object has more than `max` items.
+         *     - `out_of_range`: The number or instant lies outside `min`..`max` (either may be absent).
+         *     - `not_one_of`: The value is not one of `allowed`.
+         *     - `invalid_format`: The text does not have the required form (a code's alphabet, an RFC 3339 instant, a URL, a header or variable name).
+         *     - `invalid_cron`: The cron expression does not parse, or never matches.
+         *     - `unknown_timezone`: The time zone is not an IANA zone name.
+         *     - `in_the_past`: The instant has already passed.
+         *     - `jitter_too_large`: `jitter_seconds` is not less than the trigger's shortest period, `period` seconds.
+         *     - `too_frequent`: The trigger fires more often than the deployment's minimum interval, `min` seconds.
+         *     - `egress_refused`: The URL is refused by the egress policy on its face.
+         *     - `reserved`: The header or variable name is set by Sundial, or reserved for it.
+         *     - `duplicate`: The name is given twice (header names are case-insensitive).
+         *     - `masked_secret`: A masked placeholder (`••••…`) stands for no stored value; send the real value.
+         *     - `unknown_field`: The field does not exist in this request (400).
+         *     - `forbidden_field`: Only the server sets this field (400).
+         *     - `duplicate_code`: A live task of the tenant has this code (409).
+         *     - `invalid`: Any other problem; the message says what.
+         * @enum {string}
+         */
+        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "invalid";
+        /** @description Up or down, nothing more: these routes need no token. */
+        Health: {
+            /** @description `ok`, or `unavailable` (with a 503). */
+            status: string;
+        };
+        /**
+         * @description The method of an `api_call` (read case-insensitively, answered in capitals).
+         * @enum {string}
+         */
+        HttpMethod: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+        /** @description Tasks to create at once, all or nothing; the whole body stays under 1 MiB. */
+        ImportRequest: {
+            tasks: components["schemas"]["TaskRequest"][];
+        };
+        /** @description The tasks an import created. */
+        ImportResponse: {
+            /** @description How many. */
+            created: number;
+            /** @description Their uuids, in the order of the request. */
+            uuids: string[];
+        };
+        IntervalTrigger: {
+            trigger_config: components["schemas"]["IntervalTriggerConfig"];
+            /** @enum {string} */
+            trigger_type: "interval";
+        };
+        /** @description A fixed-rate trigger. */
+        IntervalTriggerConfig: {
+            /**
+             * Format: date-time
+             * @description No occurrence after this instant; after `start_at` and in the future when set. Between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
+             */
+            end_at?: string | null;
+            /** @description Upper bound of a deterministic delay per occurrence; less than the trigger's shortest period (an interval's `seconds`; for a cron, the smallest gap between two of its times of day). */
+            jitter_seconds?: number | null;
+            /** @description The period, at a fixed rate anchored at `start_at` (default: creation). The deployment may require a longer one (`SUNDIAL_TENANT_MIN_INTERVAL_SECONDS`). */
+            seconds: number;
+            /**
+             * Format: date-time
+             * @description No occurrence before this instant. Between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
+             */
+            start_at?: string | null;
+        };
+        /** @description One line of a run's log. */
+        LogLineResponse: {
+            /**
+             * Format: int32
+             * @description Attempt that wrote it.
+             */
+            attempt: number;
+            /** @description The text. */
+            line: string;
+            /**
+             * Format: int64
+             * @description Order within the attempt.
+             */
+            seq: number;
+            /** @description Which output the line came from. */
+            stream: components["schemas"]["LogStream"];
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            ts: string;
+        };
+        /**
+         * @description Which output a log line came from.
+         * @enum {string}
+         */
+        LogStream: "stdout" | "stderr" | "system";
+        /**
+         * @description What happens to occurrences missed by more than `misfire_grace_seconds`: `fire_once` runs the most recent once (the default), `skip` skips them all, `fire_all` runs each (at most 100).
+         * @enum {string}
+         */
+        MisfirePolicy: "fire_once" | "skip" | "fire_all";
+        /** @description One instant a trigger fires at. */
+        Occurrence: {
+            /**
+             * Format: date-time
+             * @description The instant (UTC).
+             */
+            at: string;
+            /** @description Whether the offset changes (a DST transition) during that local day. */
+            dst_transition_day: boolean;
+            /** @description The wall-clock time in the trigger's zone, e.g. `2026-03-08T03:00:00-04:00[America/New_York]`. */
+            local: string;
+            /** @description The offset from UTC in force then, e.g. `-04:00`. */
+            utc_offset: string;
+        };
+        /**
+         * @description What happens when an occurrence comes due while a run of the task is still running: `skip` records it as skipped (the default), `allow` runs both, `queue_one` keeps at most one waiting, `replace` cancels the running one.
+         * @enum {string}
+         */
+        OverlapPolicy: "skip" | "allow" | "queue_one" | "replace";
+        /**
+         * @description Page, from 1.
+         * @default 1
+         */
+        PageNumber: number;
+        /** @description One page of a list. */
+        PageResponse_RunResponse: {
+            /** @description Rows of this page. */
+            items: {
+                /**
+                 * Format: int32
+                 * @description Current attempt, from 1.
+                 */
+                attempt: number;
+                /**
+                 * Format: int64
+                 * @description Duration of the last attempt.
+                 */
+                duration_ms: number | null;
+                /** @description Error of the last attempt. */
+                error: string | null;
+                /**
+                 * Format: date-time
+                 * @description End.
+                 */
+                finished_at: string | null;
+                /** @description Log lines, in `/logs` only. */
+                logs?: components["schemas"]["LogLineResponse"][] | null;
+                /**
+                 * Format: int32
+                 * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
+                 *     uses up a retry).
+                 */
+                max_attempts: number;
+                /**
+                 * Format: int64
+                 * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
+                 */
+                occurrences: number;
+                /**
+                 * Format: date-time
+                 * @description Queue instant.
+                 */
+                queued_at: string;
+                /**
+                 * Format: int32
+                 * @description Attempts a graceful shutdown handed back to the queue and run again.
+                 */
+                requeues: number;
+                /**
+                 * Format: int32
+                 * @description Attempts lost with their node (killed, crashed) and run again; at most
+                 *     `SUNDIAL_MAX_RESCUES`.
+                 */
+                rescues: number;
+                /** @description Result of the last attempt (any JSON). */
+                result: unknown;
+                /**
+                 * Format: date-time
+                 * @description The occurrence's scheduled instant.
+                 */
+                scheduled_for: string;
+                /** @description Why it was skipped (null unless `skipped`). */
+                skip_reason: components["schemas"]["SkipReason"] | null;
+                /**
+                 * Format: date-time
+                 * @description Start of the current or last attempt.
+                 */
+                started_at: string | null;
+                /** @description The run's state. */
+                status: components["schemas"]["RunStatus"];
+                /**
+                 * Format: uuid
+                 * @description The task.
+                 */
+                task_uuid: string;
+                /**
+                 * Format: int64
+                 * @description Task version executed.
+                 */
+                task_version: number;
+                /** @description Why the run exists. */
+                trigger: components["schemas"]["RunTrigger"];
+                /**
+                 * Format: uuid
+                 * @description Run id; also the `Idempotency-Key` of its HTTP calls.
+                 */
+                uuid: string;
+            }[];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows in the whole filtered list.
+             */
+            total: number;
+        };
+        /** @description One page of a list. */
+        PageResponse_TaskResponse: {
+            /** @description Rows of this page. */
+            items: {
+                /** @description Per-tenant unique code. */
+                code: string;
+                /**
+                 * Format: date-time
+                 * @description Creation instant.
+                 */
+                created_at: string;
+                /** @description Creator (token subject). */
+                created_by: string;
+                /** @description Description. */
+                description: string | null;
+                /** @description How a cron task behaves across DST changes; null for interval and date triggers, which are absolute instants. */
+                dst_policy: components["schemas"]["DstPolicy"] | null;
+                /** @description Function id the task runs under. */
+                inngest_function_id: string;
+                /** @description Whether the task fires. */
+                is_active: boolean;
+                /** @description Whether a run of it is running now. */
+                is_running: boolean;
+                /** @description The latest run's error. */
+                last_error: string | null;
+                /**
+                 * Format: date-time
+                 * @description When the latest run started.
+                 */
+                last_run_at: string | null;
+                /** @description How the latest run ended. */
+                last_run_status: components["schemas"]["RunStatus"] | null;
+                /**
+                 * Format: int32
+                 * @description Misfire grace.
+                 */
+                misfire_grace_seconds: number;
+                /** @description What happens to occurrences missed by more than the grace. */
+                misfire_policy: components["schemas"]["MisfirePolicy"];
+                /** @description Display name. */
+                name: string;
+                /**
+                 * Format: date-time
+                 * @description Next scheduled occurrence (RFC 3339, UTC).
+                 */
+                next_run_at: string | null;
+                /** @description What happens when an occurrence comes due while a run is still running. */
+                overlap_policy: components["schemas"]["OverlapPolicy"];
+                /** @description Retries after a failed attempt. */
+                retry_policy: components["schemas"]["RetryPolicy"];
+                schedule_notice: components["schemas"]["ScheduleNoticeResponse"] | null;
+                /** @description Canonical task configuration, of the shape `type` names. Secret header and query values (names like Authorization, Cookie, *token*, *key*, *secret*, *password*, *auth*) are masked as `••••` plus, for values of 12 characters or more, their last two; sending a mask back in an update keeps the stored value. */
+                task_config: components["schemas"]["TaskConfig"];
+                /**
+                 * Format: int64
+                 * @description Owning tenant.
+                 */
+                tenant_id: number;
+                /**
+                 * Format: int32
+                 * @description Timeout of one attempt.
+                 */
+                timeout_seconds: number;
+                /** @description IANA zone the trigger computes in. */
+                timezone: string;
+                /** @description Canonical trigger configuration, of the shape `trigger_type` names. */
+                trigger_config: components["schemas"]["TriggerConfig"];
+                /** @description When the task fires. */
+                trigger_type: components["schemas"]["TriggerType"];
+                /** @description What the task does. */
+                type: components["schemas"]["TaskType"];
+                /**
+                 * Format: date-time
+                 * @description Last change instant.
+                 */
+                updated_at: string;
+                /** @description Last editor (token subject). */
+                updated_by: string;
+                /**
+                 * Format: uuid
+                 * @description External id.
+                 */
+                uuid: string;
+                /**
+                 * Format: int64
+                 * @description Bumped on every change.
+                 */
+                version: number;
+            }[];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows in the whole filtered list.
+             */
+            total: number;
+        };
+        /** @description One page of a list. */
+        PageResponse_VersionResponse: {
+            /** @description Rows of this page. */
+            items: {
+                /** @description The change. */
+                action: components["schemas"]["AuditAction"];
+                /** @description Who (token subject). */
+                actor: string;
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                at: string;
+                /** @description The definition after the change, secret values masked as in a task. */
+                definition: Record<string, never>;
+                /**
+                 * Format: int64
+                 * @description Version produced by the change.
+                 */
+                version: number;
+            }[];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows in the whole filtered list.
+             */
+            total: number;
+        };
+        /**
+         * @description Rows per page.
+         * @default 20
+         */
+        PageSize: number;
+        /** @description A trigger to preview. */
+        PreviewRequest: {
+            /**
+             * @description How many instants.
+             * @default 5
+             */
+            count?: number | null;
+            /**
+             * Format: date-time
+             * @description Instants strictly after this one (default now); between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
+             */
+            from?: string | null;
+        } & components["schemas"]["Trigger"];
+        /** @description The next instants of a trigger. */
+        PreviewResponse: {
+            /** @description The instants, earliest first. */
+            occurrences: components["schemas"]["Occurrence"][];
+            /** @description The zone the trigger computes in. */
+            timezone: string;
+        };
+        /** @description A problem+json body (RFC 9457) with Sundial's stable `code` and, for validation, the fields. */
+        Problem: {
+            /** @description Stable machine-readable code. */
+            code: string;
+            /** @description What went wrong in this request. */
+            detail: string;
+            /** @description Invalid fields, for validation problems. */
+            errors?: components["schemas"]["ProblemField"][];
+            /**
+             * @description The request's id (also in the `X-Request-Id` response header); quote it when reporting
+             *     a problem, it names the request in the service's logs.
+             */
+            request_id?: string | null;
+            /**
+             * Format: int32
+             * @description HTTP status code.
+             */
+            status: number;
+            /** @description Short summary of the problem kind. */
+            title: string;
+            /** @description A URN naming the problem kind. */
+            type: string;
+        };
+        /**
+         * @description One invalid field of a request: a stable `code` and its parameters, so a client can say it in its own words, and the server's English `message`.
+         * @example {
+         *       "code": "too_long",
+         *       "field": "name",
+         *       "max": 100,
+         *       "message": "must be at most 100 characters"
+         *     }
+         */
+        ProblemField: {
+            /** @description The values allowed (`not_one_of`). */
+            allowed?: string[];
+            code: components["schemas"]["FieldErrorCode"];
+            /** @description The JSON type the value must have (`invalid_type`). */
+            expected?: string;
+            /** @description Dotted path of the field, e.g. `trigger_config.cron` or `tasks[3].name`; empty for the whole body. */
+            field: string;
+            /** @description The upper bound, as `min`. */
+            max?: number | string;
+            /** @description What is wrong, in English. */
+            message: string;
+            /** @description The lower bound: a number, length or count; an RFC 3339 instant for a range of instants. */
+            min?: number | string;
+            /** @description The trigger's shortest period in seconds (`jitter_too_large`). */
+            period?: number;
+        };
+        /** @description A Python script run in the sandbox. */
+        PythonScriptConfig: {
+            /** @description JSON handed to the script in `SUNDIAL_CONTEXT`: at most 64 KiB and 32 levels deep. */
+            args?: unknown;
+            /** @description Non-secret environment variables; `SUNDIAL_*`, `PYTHON*` and `LD_*` are reserved. */
+            env?: {
+                [key: string]: string;
+            } | null;
+            /** @description Python source: not blank, at most 64 KiB of UTF-8, no NUL. */
+            script: string;
+            /** @description The original design's place for the timeout; the task's own `timeout_seconds` wins. */
+            timeout_seconds?: number | null;
+        };
+        PythonScriptTask: {
+            task_config: components["schemas"]["PythonScriptConfig"];
+            /** @enum {string} */
+            type: "python_script";
+        };
+        /** @description How often and how far apart a failed run is tried again. */
+        RetryPolicy: {
+            backoff: components["schemas"]["Backoff"];
+            /** @description Upper bound of any one delay; not less than `retry_delay_seconds`. */
+            max_delay_seconds?: number | null;
+            /**
+             * @description Retries after the first attempt (0: none).
+             * @default 3
+             */
+            max_retries: number;
+            /**
+             * @description Delay before the first retry.
+             * @default 60
+             */
+            retry_delay_seconds: number;
+        };
+        /** @description How often and how far apart a failed run is tried again; a field left out takes its default. */
+        RetryPolicyRequest: {
+            backoff?: components["schemas"]["Backoff"];
+            /** @description Upper bound of any one delay; not less than `retry_delay_seconds`. */
+            max_delay_seconds?: number | null;
+            /**
+             * @description Retries after the first attempt (0: none).
+             * @default 3
+             */
+            max_retries?: number;
+            /**
+             * @description Delay before the first retry.
+             * @default 60
+             */
+            retry_delay_seconds?: number;
+        };
+        /** @description One run of a task. */
+        RunResponse: {
+            /**
+             * Format: int32
+             * @description Current attempt, from 1.
+             */
+            attempt: number;
+            /**
+             * Format: int64
+             * @description Duration of the last attempt.
+             */
+            duration_ms: number | null;
+            /** @description Error of the last attempt. */
+            error: string | null;
+            /**
+             * Format: date-time
+             * @description End.
+             */
+            finished_at: string | null;
+            /** @description Log lines, in `/logs` only. */
+            logs?: components["schemas"]["LogLineResponse"][] | null;
+            /**
+             * Format: int32
+             * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
+             *     uses up a retry).
+             */
+            max_attempts: number;
+            /**
+             * Format: int64
+             * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
+             */
+            occurrences: number;
+            /**
+             * Format: date-time
+             * @description Queue instant.
+             */
+            queued_at: string;
+            /**
+             * Format: int32
+             * @description Attempts a graceful shutdown handed back to the queue and run again.
+             */
+            requeues: number;
+            /**
+             * Format: int32
+             * @description Attempts lost with their node (killed, crashed) and run again; at most
+             *     `SUNDIAL_MAX_RESCUES`.
+             */
+            rescues: number;
+            /** @description Result of the last attempt (any JSON). */
+            result: unknown;
+            /**
+             * Format: date-time
+             * @description The occurrence's scheduled instant.
+             */
+            scheduled_for: string;
+            /** @description Why it was skipped (null unless `skipped`). */
+            skip_reason: components["schemas"]["SkipReason"] | null;
+            /**
+             * Format: date-time
+             * @description Start of the current or last attempt.
+             */
+            started_at: string | null;
+            /** @description The run's state. */
+            status: components["schemas"]["RunStatus"];
+            /**
+             * Format: uuid
+             * @description The task.
+             */
+            task_uuid: string;
+            /**
+             * Format: int64
+             * @description Task version executed.
+             */
+            task_version: number;
+            /** @description Why the run exists. */
+            trigger: components["schemas"]["RunTrigger"];
+            /**
+             * Format: uuid
+             * @description Run id; also the `Idempotency-Key` of its HTTP calls.
+             */
+            uuid: string;
+        };
+        /** @description Counts of a task's runs by state. */
+        RunStatsResponse: {
+            /**
+             * Format: int64
+             * @description Cancelled.
+             */
+            cancelled: number;
+            /**
+             * Format: int64
+             * @description Failed.
+             */
+            failed: number;
+            /**
+             * Format: int64
+             * @description Waiting.
+             */
+            queued: number;
+            /**
+             * Format: int64
+             * @description Running.
+             */
+            running: number;
+            /**
+             * Format: int64
+             * @description Skipped.
+             */
+            skipped: number;
+            /**
+             * Format: int64
+             * @description Succeeded.
+             */
+            succeeded: number;
+            /**
+             * Format: int64
+             * @description Timed out.
+             */
+            timed_out: number;
+            /**
+             * Format: int64
+             * @description All occurrences.
+             */
+            total: number;
+        };
+        /**
+         * @description The state of a run.
+         * @enum {string}
+         */
+        RunStatus: "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "skipped";
+        /**
+         * @description Why a run exists.
+         * @enum {string}
+         */
+        RunTrigger: "schedule" | "manual" | "catch_up";
+        /**
+         * @description The reason of a [`ScheduleNoticeResponse`].
+         * @enum {string}
+         */
+        ScheduleNoticeReason: "cron_rules_changed" | "out_of_bounds";
+        /** @description Why a task's schedule changed without an edit by its owner. */
+        ScheduleNoticeResponse: {
+            /** @description What changed, in words, for the task's owner. */
+            message: string;
+            /**
+             * Format: date-time
+             * @description The next occurrence as computed when noticed (RFC 3339, UTC; null: none).
+             */
+            next_run_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it was noticed.
+             */
+            noticed_at: string;
+            /**
+             * Format: date-time
+             * @description The next occurrence stored before (RFC 3339, UTC; null: none).
+             */
+            previous_next_run_at: string | null;
+            /**
+             * @description `cron_rules_changed`: the next occurrence moved with the corrected (Vixie cron) day and
+             *     fixed-time rules, and the task now follows the new one. `out_of_bounds`: an instant
+             *     after the supported range or a jitter not shorter than the trigger's period; the task
+             *     runs as stored, and an edit of its trigger must bring them within bounds.
+             */
+            reason: components["schemas"]["ScheduleNoticeReason"];
+        };
+        /**
+         * @description Why an occurrence was skipped.
+         * @enum {string}
+         */
+        SkipReason: "overlap" | "misfire" | "quota" | "stopped";
+        /** @description Execution state of a task. */
+        StatusResponse: {
+            current_run: components["schemas"]["RunResponse"] | null;
+            /** @description Whether it fires. */
+            is_active: boolean;
+            /** @description Whether a run is running. */
+            is_running: boolean;
+            /** @description Error of the latest run. */
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description Start of the latest run.
+             */
+            last_run_at: string | null;
+            /** @description How the latest run ended. */
+            last_run_status: components["schemas"]["RunStatus"] | null;
+            latest_run: components["schemas"]["RunResponse"] | null;
+            /**
+             * Format: date-time
+             * @description Next occurrence.
+             */
+            next_run_at: string | null;
+            /** @description Counts by state. */
+            stats: components["schemas"]["RunStatsResponse"];
+        };
+        /** @description The task's configuration, of the shape its `type` names. */
+        TaskConfig: components["schemas"]["ApiCallConfig"] | components["schemas"]["PythonScriptConfig"];
+        /** @description A partial update: the fields sent replace the stored ones, a field left out or null stays as it is. The result must be a valid task (422 naming each invalid field). */
+        TaskPatch: {
+            /** @description Unique among the tenant's live tasks: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
+            code?: string | null;
+            /** @description Free text without NUL bytes; empty or null: none. */
+            description?: string | null;
+            /**
+             * @description Whether the task fires.
+             * @default true
+             */
+            is_active?: boolean | null;
+            /** @description How late an occurrence may start before it counts as missed (default 60). */
+            misfire_grace_seconds?: number | null;
+            /** @description Default `fire_once`. */
+            misfire_policy?: components["schemas"]["MisfirePolicy"] | null;
+            /** @description Display name: 1-100 characters (surrounding white space is trimmed), no control characters. */
+            name?: string | null;
+            /** @description Default `skip`. */
+            overlap_policy?: components["schemas"]["OverlapPolicy"] | null;
+            /** @description Retries after a failed attempt; null or absent: 3 retries 60 s apart. */
+            retry_policy?: components["schemas"]["RetryPolicyRequest"] | null;
+            /** @description Of the shape of the new `type`, or of the stored one when it is not sent. */
+            task_config?: components["schemas"]["TaskConfig"] | null;
+            /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). */
+            timeout_seconds?: number | null;
+            /** @description Of the shape of the new `trigger_type`, or of the stored one when it is not sent. */
+            trigger_config?: components["schemas"]["TriggerConfig"] | null;
+            trigger_type?: components["schemas"]["TriggerType"] | null;
+            type?: components["schemas"]["TaskType"] | null;
+            /** @description The version last read: the update applies only if the task is still at it (409 otherwise). */
+            version?: number | null;
+        };
+        /**
+         * @description A task definition. Only `name`, `code`, `type`, `trigger_type`, `trigger_config` and `task_config` are required; a field the server maintains (`uuid`, `tenant_id`, `next_run_at`, …) is a 400.
+         * @example {
+         *       "code": "daily-report",
+         *       "description": "Posts the daily report",
+         *       "is_active": true,
+         *       "misfire_grace_seconds": 60,
+         *       "misfire_policy": "fire_once",
+         *       "name": "Daily report",
+         *       "overlap_policy": "skip",
+         *       "retry_policy": {
+         *         "backoff": "fixed",
+         *         "max_retries": 3,
+         *         "retry_delay_seconds": 60
+         *       },
+         *       "task_config": {
+         *         "data": {
+         *           "key": "value"
+         *         },
+         *         "headers": {
+         *           "Content-Type": "application/json"
+         *         },
+         *         "method": "POST",
+         *         "url": "https://api.example.com/endpoint"
+         *       },
+         *       "timeout_seconds": 30,
+         *       "trigger_config": {
+         *         "cron": "0 0 * * *",
+         *         "timezone": "Asia/Shanghai"
+         *       },
+         *       "trigger_type": "cron",
+         *       "type": "api_call"
+         *     }
+         */
+        TaskRequest: {
+            /** @description Unique among the tenant's live tasks: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
+            code: string;
+            /** @description Free text without NUL bytes; empty or null: none. */
+            description?: string | null;
+            /**
+             * @description Whether the task fires.
+             * @default true
+             */
+            is_active?: boolean | null;
+            /** @description How late an occurrence may start before it counts as missed (default 60). */
+            misfire_grace_seconds?: number | null;
+            /** @description Default `fire_once`. */
+            misfire_policy?: components["schemas"]["MisfirePolicy"] | null;
+            /** @description Display name: 1-100 characters (surrounding white space is trimmed), no control characters. */
+            name: string;
+            /** @description Default `skip`. */
+            overlap_policy?: components["schemas"]["OverlapPolicy"] | null;
+            /** @description Retries after a failed attempt; null or absent: 3 retries 60 s apart. */
+            retry_policy?: components["schemas"]["RetryPolicyRequest"] | null;
+            /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). */
+            timeout_seconds?: number | null;
+        } & (components["schemas"]["Trigger"] & components["schemas"]["TaskWork"]);
+        /** @description A task as the API returns it. */
+        TaskResponse: {
+            /** @description Per-tenant unique code. */
+            code: string;
+            /**
+             * Format: date-time
+             * @description Creation instant.
+             */
+            created_at: string;
+            /** @description Creator (token subject). */
+            created_by: string;
+            /** @description Description. */
+            description: string | null;
+            /** @description How a cron task behaves across DST changes; null for interval and date triggers, which are absolute instants. */
+            dst_policy: components["schemas"]["DstPolicy"] | null;
+            /** @description Function id the task runs under. */
+            inngest_function_id: string;
+            /** @description Whether the task fires. */
+            is_active: boolean;
+            /** @description Whether a run of it is running now. */
+            is_running: boolean;
+            /** @description The latest run's error. */
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When the latest run started.
+             */
+            last_run_at: string | null;
+            /** @description How the latest run ended. */
+            last_run_status: components["schemas"]["RunStatus"] | null;
+            /**
+             * Format: int32
+             * @description Misfire grace.
+             */
+            misfire_grace_seconds: number;
+            /** @description What happens to occurrences missed by more than the grace. */
+            misfire_policy: components["schemas"]["MisfirePolicy"];
+            /** @description Display name. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description Next scheduled occurrence (RFC 3339, UTC).
+             */
+            next_run_at: string | null;
+            /** @description What happens when an occurrence comes due while a run is still running. */
+            overlap_policy: components["schemas"]["OverlapPolicy"];
+            /** @description Retries after a failed attempt. */
+            retry_policy: components["schemas"]["RetryPolicy"];
+            schedule_notice: components["schemas"]["ScheduleNoticeResponse"] | null;
+            /** @description Canonical task configuration, of the shape `type` names. Secret header and query values (names like Authorization, Cookie, *token*, *key*, *secret*, *password*, *auth*) are masked as `••••` plus, for values of 12 characters or more, their last two; sending a mask back in an update keeps the stored value. */
+            task_config: components["schemas"]["TaskConfig"];
+            /**
+             * Format: int64
+             * @description Owning tenant.
+             */
+            tenant_id: number;
+            /**
+             * Format: int32
+             * @description Timeout of one attempt.
+             */
+            timeout_seconds: number;
+            /** @description IANA zone the trigger computes in. */
+            timezone: string;
+            /** @description Canonical trigger configuration, of the shape `trigger_type` names. */
+            trigger_config: components["schemas"]["TriggerConfig"];
+            /** @description When the task fires. */
+            trigger_type: components["schemas"]["TriggerType"];
+            /** @description What the task does. */
+            type: components["schemas"]["TaskType"];
+            /**
+             * Format: date-time
+             * @description Last change instant.
+             */
+            updated_at: string;
+            /** @description Last editor (token subject). */
+            updated_by: string;
+            /**
+             * Format: uuid
+             * @description External id.
+             */
+            uuid: string;
+            /**
+             * Format: int64
+             * @description Bumped on every change.
+             */
+            version: number;
+        };
+        /**
+         * @description A field to sort by, `-` in front for descending.
+         * @enum {string}
+         */
+        TaskSort: "created_at" | "-created_at" | "updated_at" | "-updated_at" | "name" | "-name" | "code" | "-code" | "next_run_at" | "-next_run_at" | "last_run_at" | "-last_run_at";
+        /**
+         * @description What a task does.
+         * @enum {string}
+         */
+        TaskType: "api_call" | "python_script";
+        /** @description `type` and the `task_config` of that type. */
+        TaskWork: components["schemas"]["ApiCallTask"] | components["schemas"]["PythonScriptTask"];
+        /**
+         * @description A change to the caller's tenant's settings; fields left out stay as they are.
+         * @example {
+         *       "egress_allow": [
+         *         "api.partner.example",
+         *         "10.20.0.0/16:8443"
+         *       ]
+         *     }
+         */
+        TenantSettingsRequest: {
+            /** @description The tenant's own egress allow-list: entries in the `SUNDIAL_EGRESS_ALLOW` syntax (a CIDR or host name with an optional port). It only narrows what the deployment allows. `null` removes the list; `[]` refuses every destination. */
+            egress_allow?: string[] | null;
+        };
+        /** @description The caller's tenant's settings. */
+        TenantSettingsResponse: {
+            /** @description The tenant's egress allow-list in canonical form, or `null` when it has none. */
+            egress_allow: string[] | null;
+            /**
+             * Format: int64
+             * @description The tenant.
+             */
+            tenant_id: number;
+            /**
+             * Format: date-time
+             * @description Last change (`null` if never set).
+             */
+            updated_at: string | null;
+            /** @description Who made it (token subject). */
+            updated_by: string | null;
+        };
+        /** @description `trigger_type` and the `trigger_config` of that type. */
+        Trigger: components["schemas"]["CronTrigger"] | components["schemas"]["IntervalTrigger"] | components["schemas"]["DateTrigger"];
+        /** @description The trigger's configuration, of the shape its `trigger_type` names. */
+        TriggerConfig: components["schemas"]["CronTriggerConfig"] | components["schemas"]["IntervalTriggerConfig"] | components["schemas"]["DateTriggerConfig"];
+        /**
+         * @description When a task fires.
+         * @enum {string}
+         */
+        TriggerType: "cron" | "interval" | "date";
+        /** @description One entry of a task's version history. */
+        VersionResponse: {
+            /** @description The change. */
+            action: components["schemas"]["AuditAction"];
+            /** @description Who (token subject). */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /** @description The definition after the change, secret values masked as in a task. */
+            definition: Record<string, never>;
+            /**
+             * Format: int64
+             * @description Version produced by the change.
+             */
+            version: number;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    create_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Malformed JSON or a field that may not be sent */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Duplicate code */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid task; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is at its task quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task in your tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Duplicate code or stale version */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    task_logs: {
+        parameters: {
+            query?: {
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+                /** @description Only this run. */
+                run_uuid?: string;
+                /** @description Only runs in this state. */
+                status?: components["schemas"]["RunStatus"];
+            };
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_RunResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_now: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    task_runs: {
+        parameters: {
+            query?: {
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+                /** @description Only this run. */
+                run_uuid?: string;
+                /** @description Only runs in this state. */
+                status?: components["schemas"]["RunStatus"];
+            };
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_RunResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The trigger has no future occurrence */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    task_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stop_task: {
+        parameters: {
+            query?: {
+                /** @description `true`: also ask the task's running runs to stop (they end `cancelled`); `false`: running runs finish. */
+                cancel_running?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    task_versions: {
+        parameters: {
+            query?: {
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+            };
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_VersionResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    batch_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchDeleteRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchDeleteResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_tasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description Created, uuids in request order */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResponse"];
+                };
+            };
+            /** @description Malformed JSON or a field that may not be sent */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A code is taken, in the tenant or twice in the request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid task; `errors` names each `tasks[i].field` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tasks would take the tenant past its task quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_tasks: {
+        parameters: {
+            query?: {
+                /** @description Code equals this. */
+                code?: string;
+                /** @description Only active or only inactive tasks. */
+                is_active?: boolean;
+                /** @description Name or code contains this, case-insensitively. */
+                keyword?: string;
+                /** @description Only tasks whose latest run ended so. */
+                last_run_status?: components["schemas"]["RunStatus"];
+                /** @description Name contains this, case-insensitively. */
+                name?: string;
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+                /** @description A field to sort by, `-` in front for descending (default `-created_at`). */
+                sort?: components["schemas"]["TaskSort"];
+                /** @description Only tasks with this trigger type. */
+                trigger_type?: components["schemas"]["TriggerType"];
+                /** @description Only tasks of this type. */
+                type?: components["schemas"]["TaskType"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_TaskResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run uuid */
+                run_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run uuid */
+                run_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettingsResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettingsResponse"];
+                };
+            };
+            /** @description Malformed JSON or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid entry; `errors` names it, e.g. `egress_allow[2]` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    livez: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counters such as `sundial_egress_refused_total{reason="address"}` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+}
