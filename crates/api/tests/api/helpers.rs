@@ -7,16 +7,8 @@ use domain::{ManualClock, Role, TenantId};
 use jiff::Timestamp;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use sqlx::Connection;
 use store::Store;
-use store::test_support::TestSupport;
-
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+use store::test_support::{Database, PostgresDb, TestFixture, TestSupport, postgres_admin_url};
 
 /// The deployment allow-list of the test API (`SUNDIAL_EGRESS_ALLOW`).
 pub const EGRESS_ALLOW: &str = "10.20.0.0/16,127.0.0.2/32:8080";
@@ -91,54 +83,44 @@ impl Reply {
     }
 }
 
+/// The URL of a fresh database on the test PostgreSQL server.
 async fn postgres_database() -> String {
-    let admin = std::env::var("SUNDIAL_TEST_DATABASE_URL").expect(
-        "SUNDIAL_TEST_DATABASE_URL must point at a PostgreSQL server (scripts/test starts one)",
-    );
-    let name = format!("sundial_api_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
+    PostgresDb::create()
         .await
-        .expect("connect to the test server");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create a test database");
-    let (base, _) = admin
-        .rsplit_once('/')
-        .expect("an admin URL ends with /database");
-    format!("{base}/{name}")
+        .expect("these tests need PostgreSQL (scripts/test starts one)")
+        .url
 }
 
 impl TestApp {
-    pub async fn spawn(backend: Backend) -> TestApp {
+    pub async fn spawn(backend: Database) -> TestApp {
         TestApp::spawn_with(backend, api::TenantQuotas::default()).await
     }
 
     /// A test app whose deployment sets these per-tenant quotas.
-    pub async fn spawn_with(backend: Backend, quotas: api::TenantQuotas) -> TestApp {
+    pub async fn spawn_with(backend: Database, quotas: api::TenantQuotas) -> TestApp {
         TestApp::spawn_full(backend, quotas, |secret| Auth::hs256(secret).unwrap()).await
     }
 
     /// A test app on SQLite whose tokens are checked by the authenticator `auth` builds from
     /// the test's HS256 secret.
     pub async fn spawn_with_auth(auth: impl FnOnce(&[u8]) -> Auth) -> TestApp {
-        TestApp::spawn_full(Backend::Sqlite, api::TenantQuotas::default(), auth).await
+        TestApp::spawn_full(Database::Sqlite, api::TenantQuotas::default(), auth).await
     }
 
     async fn spawn_full(
-        backend: Backend,
+        backend: Database,
         quotas: api::TenantQuotas,
         auth: impl FnOnce(&[u8]) -> Auth,
     ) -> TestApp {
         let data = tempfile::tempdir().unwrap();
         type Stores = (Arc<dyn Store>, Arc<dyn TestSupport>);
         let (store, support): Stores = match backend {
-            Backend::Sqlite => {
+            Database::Sqlite => {
                 let url = format!("sqlite://{}", data.path().join("sundial.db").display());
                 let store = Arc::new(store::SqliteStore::connect(&url).await.unwrap());
                 (store.clone(), store)
             }
-            Backend::Postgres => {
+            Database::Postgres => {
                 let url = postgres_database().await;
                 let store = Arc::new(store::PostgresStore::connect(&url).await.unwrap());
                 (store.clone(), store)
@@ -294,27 +276,16 @@ pub fn cron_task(code: &str) -> Value {
     })
 }
 
-/// Runs each test body once on SQLite and once on PostgreSQL.
-macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
+/// A case of `on_both_databases!` gets a test app on a fresh database.
+impl TestFixture for TestApp {
+    type Guard = ();
 
-                async fn run($app: crate::helpers::TestApp) $body
+    async fn open(database: Database) -> Option<(Self, ())> {
+        if database == Database::Postgres && postgres_admin_url().is_none() {
+            return None;
+        }
+        Some((TestApp::spawn(database).await, ()))
+    }
 
-                #[tokio::test]
-                async fn sqlite() {
-                    run(crate::helpers::TestApp::spawn(crate::helpers::Backend::Sqlite).await).await
-                }
-
-                #[tokio::test]
-                async fn postgres() {
-                    run(crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await).await
-                }
-            }
-        )*
-    };
+    async fn finish((): ()) {}
 }
-pub(crate) use on_both_backends;

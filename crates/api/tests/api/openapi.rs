@@ -11,7 +11,9 @@ use domain::{
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, cron_task};
+use store::test_support::Database;
+
+use crate::helpers::{TestApp, cron_task};
 
 #[test]
 fn the_openapi_document_matches_its_snapshot() {
@@ -20,7 +22,7 @@ fn the_openapi_document_matches_its_snapshot() {
 
 #[tokio::test]
 async fn the_served_document_and_docs_page_are_the_generated_ones() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn(Database::Sqlite).await;
     let served = app
         .raw(reqwest::Method::GET, "/api/openapi.json", None, None)
         .await
@@ -594,7 +596,7 @@ async fn every_bound_in_the_document_is_the_one_the_server_enforces() {
         "every bound the document states has a probe"
     );
 
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn(Database::Sqlite).await;
     for probe in &probes {
         let schema = doc.pointer(probe.schema).unwrap();
         let field = probe

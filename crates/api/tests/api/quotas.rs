@@ -3,9 +3,12 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, cron_task};
+use store::on_both_databases;
+use store::test_support::Database;
 
-async fn quotas_hold(backend: Backend) {
+use crate::helpers::{TestApp, cron_task};
+
+async fn quotas_hold(backend: Database) {
     let app = TestApp::spawn_with(
         backend,
         api::TenantQuotas {
@@ -69,12 +72,4 @@ async fn quotas_hold(backend: Backend) {
         .expect(200);
 }
 
-#[tokio::test]
-async fn quotas_hold_on_sqlite() {
-    quotas_hold(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn quotas_hold_on_postgresql() {
-    quotas_hold(Backend::Postgres).await;
-}
+on_both_databases!(quotas_hold);

@@ -4,7 +4,9 @@
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp};
+use store::test_support::Database;
+
+use crate::helpers::TestApp;
 
 /// GETs `path` (no token) with these `X-Request-Id` headers and returns the response's id and
 /// JSON body.
@@ -36,7 +38,7 @@ fn is_uuid_v7(id: &str) -> bool {
 
 #[tokio::test]
 async fn a_usable_client_id_is_echoed_and_quoted_in_problems() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn(Database::Sqlite).await;
     let (id, _) = get(&app, "/livez", &[b"client-id_42.retry:1"]).await;
     assert_eq!(id, "client-id_42.retry:1");
 
@@ -49,7 +51,7 @@ async fn a_usable_client_id_is_echoed_and_quoted_in_problems() {
 
 #[tokio::test]
 async fn without_a_usable_client_id_one_is_generated() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn(Database::Sqlite).await;
     let (first, _) = get(&app, "/livez", &[]).await;
     let (second, _) = get(&app, "/livez", &[]).await;
     assert!(

@@ -10,13 +10,15 @@ use proptest::test_runner::{Config, RngSeed, TestRunner};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp};
+use store::test_support::Database;
+
+use crate::helpers::TestApp;
 
 const COUNT: usize = 6;
 
 #[tokio::test]
 async fn preview_agrees_with_the_schedule_crate_and_the_reference() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn(Database::Sqlite).await;
     let mut runner = TestRunner::new(Config {
         rng_seed: RngSeed::Fixed(reference::seed()),
         ..Config::default()

@@ -90,6 +90,20 @@ macro_rules! on_both_databases {
     };
 }
 
+/// For cases that open their own fixtures: which database to open them on.
+impl TestFixture for Database {
+    type Guard = ();
+
+    async fn open(database: Database) -> Option<(Self, ())> {
+        if database == Database::Postgres && postgres_admin_url().is_none() {
+            return None;
+        }
+        Some((database, ()))
+    }
+
+    async fn finish((): ()) {}
+}
+
 /// Every interface of a store, for cases that use more than one.
 pub trait TestStore: Store + EngineStore + TestSupport {}
 
