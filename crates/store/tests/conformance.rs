@@ -6,6 +6,7 @@
 //! `SUNDIAL_SKIP_POSTGRES=1` says to skip.
 
 mod common;
+mod migrations;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
