@@ -110,8 +110,11 @@ describe('the scheduled-tasks console', () => {
     await page.close();
   });
 
-  test('the first page loads the main script compressed and without the Python editor, which comes with a Python task', async () => {
-    const page = await newPage();
+  test('the first page loads the main script compressed and without the Python editor, which comes with a Python task', async (t) => {
+    // A browser of its own: the shared one may have the scripts cached, without the request's headers.
+    const fresh = await launchBrowser();
+    t.after(() => fresh.close());
+    const page = await fresh.context.newPage();
     const scripts = [];
     page.on('response', (response) => {
       if (/\/assets\/[^/]+\.js$/.test(new URL(response.url()).pathname)) scripts.push(response);
