@@ -1,12 +1,14 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { precompress } from './precompress';
 
 // The API the dev server forwards to: a `sundial serve` on its default address.
 const backend = process.env.SUNDIAL_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react()],
+  // The binary serves dist/ as it is, the .br and .gz files to browsers that accept them.
+  plugins: [react(), precompress()],
   // The binary embeds dist/ and serves it at `/`.
   base: '/',
   build: {
@@ -24,7 +26,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'precompress.test.ts'],
     environment: 'node',
     // A zone with DST, so that tests do not pass only because the machine runs on UTC.
     env: { TZ: 'Europe/Berlin' },

@@ -110,6 +110,31 @@ describe('the scheduled-tasks console', () => {
     await page.close();
   });
 
+  test('the first page loads the main script compressed and without the Python editor, which comes with a Python task', async (t) => {
+    // A browser of its own: the shared one may have the scripts cached, without the request's headers.
+    const fresh = await launchBrowser();
+    t.after(() => fresh.close());
+    const page = await fresh.context.newPage();
+    const scripts = [];
+    page.on('response', (response) => {
+      if (/\/assets\/[^/]+\.js$/.test(new URL(response.url()).pathname)) scripts.push(response);
+    });
+    const loaded = () => scripts.map((r) => new URL(r.url()).pathname);
+    await signInWithLink(page, consoleBase, adminToken);
+    await page.getByTestId('new-task').waitFor();
+    assert.ok(!loaded().some((p) => p.includes('PythonCodeMirror')), `loaded: ${loaded()}`);
+    const main = scripts.find((r) => /\/assets\/index-[^/]+\.js$/.test(new URL(r.url()).pathname));
+    assert.ok(main, `loaded: ${loaded()}`);
+    const accepts = (await main.request().allHeaders())['accept-encoding'];
+    const coding = (await main.allHeaders())['content-encoding'];
+    assert.equal(coding, /\bbr\b/.test(accepts) ? 'br' : 'gzip', `Accept-Encoding: ${accepts}`);
+    await openCreate(page, { name: 'Lazy editor', code: 'lazy-editor' });
+    await page.getByTestId('task-type').getByText('Python script').click();
+    await page.locator('.cm-content').waitFor();
+    assert.ok(loaded().some((p) => p.includes('PythonCodeMirror')), `loaded: ${loaded()}`);
+    await page.close();
+  });
+
   test('a token the server rejects (401) returns to sign-in, where a pasted token works', async () => {
     const page = await newPage();
     const [header, payload] = adminToken.split('.');

@@ -1,12 +1,11 @@
 //! The web console, embedded at build time from `web/dist` and served at `/`.
 //!
 //! `allow_missing` keeps a build without the console working; `/` then says how to build it.
-//! Text files are gzipped once, in the background from start-up, and sent compressed to
-//! clients that accept it.
+//! The console's build writes `<file>.br` and `<file>.gz` beside each text file (see
+//! `web/precompress.ts`); they are sent as they are to clients that accept them.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::sync::OnceLock;
 
 use axum::Router;
@@ -27,13 +26,11 @@ const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Sundial</titl
 Build it with <code>cd web &amp;&amp; npm ci &amp;&amp; npm run build</code> and rebuild Sundial \
 (<code>./scripts/run</code> does both). The API is at <a href=/api/docs>/api/docs</a>.</p>";
 
-/// The embedded files, ready to send; filled once, off the request path.
+/// The embedded files, ready to send; filled on the first visit.
 static FILES: OnceLock<Files> = OnceLock::new();
 
 /// Routes of the console: `/` and its hashed assets.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    // Compressing takes a moment (most of it the main script); do it before the first visit.
-    std::thread::spawn(files_blocking);
     Router::new()
         .route("/", get(|headers: HeaderMap| serve("index.html", headers)))
         .route(
@@ -72,9 +69,10 @@ fn files_blocking() -> &'static Files {
 async fn serve(name: &str, headers: HeaderMap) -> Response {
     let files = match FILES.get() {
         Some(files) => files,
+        // Debug builds read the files from disk.
         None => tokio::task::spawn_blocking(files_blocking)
             .await
-            .expect("preparing the console's files does not panic"),
+            .expect("listing the console's files does not panic"),
     };
     match files.respond(name, &headers) {
         Some(response) => response,
@@ -84,44 +82,98 @@ async fn serve(name: &str, headers: HeaderMap) -> Response {
     }
 }
 
+/// A content coding the build may have made of a file, in our order of preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Br,
+    Gzip,
+}
+
+impl Coding {
+    const ALL: [Coding; 2] = [Coding::Br, Coding::Gzip];
+
+    /// The suffix of the build's file in this coding.
+    fn suffix(self) -> &'static str {
+        match self {
+            Coding::Br => ".br",
+            Coding::Gzip => ".gz",
+        }
+    }
+
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Coding::Br => "br",
+            Coding::Gzip => "gzip",
+        })
+    }
+
+    fn is_named(self, coding: &str) -> bool {
+        match self {
+            Coding::Br => coding == "br",
+            Coding::Gzip => coding == "gzip" || coding == "x-gzip",
+        }
+    }
+}
+
 /// The console's files by name.
 struct Files(HashMap<String, Prepared>);
 
-/// One file, as stored and gzipped.
+/// One file as stored, and the encodings the build made of it.
 struct Prepared {
     mime: HeaderValue,
     cache: HeaderValue,
     identity: Bytes,
-    /// `None` when gzip would not make it smaller (images, fonts, tiny files).
-    gzip: Option<Bytes>,
+    encoded: Vec<(Coding, Bytes)>,
 }
 
 impl Files {
-    /// Prepares (name, MIME type, content) triples.
+    /// Prepares (name, MIME type, content) triples: `x.br` and `x.gz` become encodings of `x`
+    /// (when there is an `x`).
     fn new(files: impl Iterator<Item = (String, String, Bytes)>) -> Self {
-        Self(
-            files
-                .map(|(name, mime, data)| {
-                    let prepared = Prepared::new(&name, &mime, data);
-                    (name, prepared)
-                })
-                .collect(),
-        )
+        let files: HashMap<String, (String, Bytes)> = files
+            .map(|(name, mime, data)| (name, (mime, data)))
+            .collect();
+        let encoding_of = |name: &str| {
+            Coding::ALL.into_iter().find_map(|coding| {
+                let base = name.strip_suffix(coding.suffix())?;
+                files
+                    .contains_key(base)
+                    .then_some((base.to_owned(), coding))
+            })
+        };
+        let mut prepared: HashMap<String, Prepared> = files
+            .iter()
+            .filter(|(name, _)| encoding_of(name).is_none())
+            .map(|(name, (mime, data))| (name.clone(), Prepared::new(name, mime, data.clone())))
+            .collect();
+        for (name, (_, data)) in &files {
+            if let Some((base, coding)) = encoding_of(name)
+                && let Some(file) = prepared.get_mut(&base)
+            {
+                file.encoded.push((coding, data.clone()));
+            }
+        }
+        Self(prepared)
     }
 
-    /// The response for `name`, compressed when the request's `Accept-Encoding` allows it;
-    /// `None` when there is no such file.
+    /// The response for `name`, in the coding the request's `Accept-Encoding` prefers among
+    /// the ones the build made; `None` when there is no such file.
     fn respond(&self, name: &str, request: &HeaderMap) -> Option<Response> {
         let file = self.0.get(name)?;
-        let gzip = file.gzip.as_ref().filter(|_| accepts_gzip(request));
-        let mut response = gzip.unwrap_or(&file.identity).clone().into_response();
+        let encoded = accepted(request)
+            .into_iter()
+            .find_map(|wanted| file.encoded.iter().find(|(coding, _)| *coding == wanted));
+        let mut response = encoded
+            .map_or(&file.identity, |(_, data)| data)
+            .clone()
+            .into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, file.mime.clone());
         headers.insert(header::CACHE_CONTROL, file.cache.clone());
-        // Caches must keep the compressed and the plain answer apart.
+        // Caches must keep the compressed and the plain answers apart.
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        if gzip.is_some() {
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        if let Some((coding, _)) = encoded {
+            headers.insert(header::CONTENT_ENCODING, coding.header());
         }
         Some(response)
     }
@@ -138,27 +190,20 @@ impl Prepared {
         } else {
             "no-cache"
         });
-        let gzip = gzip(&data).filter(|packed| packed.len() < data.len());
         Self {
             mime,
             cache,
             identity: data,
-            gzip: gzip.map(Bytes::from),
+            encoded: Vec::new(),
         }
     }
 }
 
-fn gzip(data: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(data).ok()?;
-    encoder.finish().ok()
-}
-
-/// Whether `Accept-Encoding` lets us answer gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`) with
-/// a non-zero weight, or else `*` with one.
-fn accepts_gzip(request: &HeaderMap) -> bool {
-    let mut named = None;
-    let mut any = false;
+/// The codings `Accept-Encoding` allows (RFC 9110 §12.5.3), best first: each by its own
+/// weight, or by `*`'s when not named; weight 0 refuses it; brotli first at equal weight.
+fn accepted(request: &HeaderMap) -> Vec<Coding> {
+    let mut named: [Option<f32>; 2] = [None, None];
+    let mut any = None;
     for value in request.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
@@ -169,49 +214,60 @@ fn accepts_gzip(request: &HeaderMap) -> bool {
                     let (key, value) = p.split_once('=')?;
                     (key.trim().eq_ignore_ascii_case("q")).then(|| value.trim().parse::<f32>())
                 })
-                .is_none_or(|q| q.is_ok_and(|q| q > 0.0));
-            match coding.as_str() {
-                "gzip" | "x-gzip" => named = Some(named.unwrap_or(false) || weight),
-                "*" => any = weight,
-                _ => {}
+                .map_or(1.0, |q| q.unwrap_or(0.0));
+            if coding == "*" {
+                any = Some(weight);
+            }
+            for (slot, known) in named.iter_mut().zip(Coding::ALL) {
+                if known.is_named(&coding) {
+                    *slot = Some(slot.map_or(weight, |w: f32| w.max(weight)));
+                }
             }
         }
     }
-    named.unwrap_or(any)
+    let mut codings: Vec<(Coding, f32)> = Coding::ALL
+        .into_iter()
+        .zip(named)
+        .filter_map(|(coding, weight)| {
+            let weight = weight.or(any)?;
+            (weight > 0.0).then_some((coding, weight))
+        })
+        .collect();
+    // Stable: at equal weight the order of ALL stays.
+    codings.sort_by(|a, b| b.1.total_cmp(&a.1));
+    codings.into_iter().map(|(coding, _)| coding).collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read as _;
-
     use super::*;
-
-    /// Script-like text of about 200 KB, as a bundle is: repetitive, but not only one line.
-    fn script() -> Vec<u8> {
-        (0..4000)
-            .map(|i| {
-                format!(
-                    "export const value{i} = () => render(\"item-{i}\", {});\n",
-                    i * 7
-                )
-            })
-            .collect::<String>()
-            .into_bytes()
-    }
 
     fn files() -> Files {
         Files::new(
             [
-                ("index.html", "text/html", b"<!doctype html>".repeat(40)),
-                ("assets/index-Bx1.js", "text/javascript", script()),
+                ("index.html", "text/html", &b"<!doctype html>"[..]),
+                ("index.html.gz", "application/gzip", b"index-gzip"),
+                ("index.html.br", "application/octet-stream", b"index-br"),
                 (
-                    "assets/logo-C2.png",
-                    "image/png",
-                    vec![0x89, b'P', b'N', b'G'],
+                    "assets/index-Bx1.js",
+                    "text/javascript",
+                    b"export const a = 1;",
+                ),
+                (
+                    "assets/index-Bx1.js.br",
+                    "application/octet-stream",
+                    b"js-br",
+                ),
+                ("assets/index-Bx1.js.gz", "application/gzip", b"js-gzip"),
+                ("assets/logo-C2.png", "image/png", &[0x89, b'P', b'N', b'G']),
+                (
+                    "assets/data-D3.json.gz",
+                    "application/gzip",
+                    b"no plain file",
                 ),
             ]
             .into_iter()
-            .map(|(n, m, d)| (n.to_owned(), m.to_owned(), Bytes::from(d))),
+            .map(|(n, m, d)| (n.to_owned(), m.to_owned(), Bytes::from_static(d))),
         )
     }
 
@@ -228,73 +284,93 @@ mod tests {
             .to_vec()
     }
 
-    #[tokio::test]
-    async fn hashed_assets_are_gzipped_for_clients_that_accept_it_and_cached_for_good() {
-        let files = files();
-        let response = files
-            .respond("assets/index-Bx1.js", &accepting("gzip, deflate, br"))
-            .unwrap();
-        let headers = response.headers().clone();
-        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
-        assert_eq!(headers[header::VARY], "accept-encoding");
-        assert_eq!(headers[header::CONTENT_TYPE], "text/javascript");
-        assert_eq!(
-            headers[header::CACHE_CONTROL],
-            "public, max-age=31536000, immutable"
-        );
-        let packed = body(response).await;
-        let mut unpacked = Vec::new();
-        flate2::read::GzDecoder::new(&packed[..])
-            .read_to_end(&mut unpacked)
-            .unwrap();
-        assert_eq!(unpacked, script());
-        assert!(packed.len() * 5 < unpacked.len(), "{}", packed.len());
-
-        let plain = files
-            .respond("assets/index-Bx1.js", &HeaderMap::new())
-            .unwrap();
-        assert!(!plain.headers().contains_key(header::CONTENT_ENCODING));
-        assert_eq!(plain.headers()[header::VARY], "accept-encoding");
-        assert_eq!(body(plain).await, script());
+    /// (Content-Encoding, body) of the answer for `name` to `accept`.
+    async fn sent(files: &Files, name: &str, accept: &HeaderMap) -> (Option<String>, Vec<u8>) {
+        let response = files.respond(name, accept).unwrap();
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        let coding = response
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap().to_owned());
+        (coding, body(response).await)
     }
 
     #[tokio::test]
-    async fn index_html_is_revalidated_and_incompressible_files_go_as_they_are() {
+    async fn hashed_assets_go_in_the_best_coding_the_client_accepts_and_are_cached_for_good() {
         let files = files();
-        let index = files.respond("index.html", &accepting("gzip")).unwrap();
+        let js = "assets/index-Bx1.js";
+        let response = files.respond(js, &accepting("gzip, deflate, br")).unwrap();
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "text/javascript");
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        for (accept, coding, content) in [
+            (accepting("gzip, deflate, br"), Some("br"), &b"js-br"[..]),
+            (accepting("gzip"), Some("gzip"), b"js-gzip"),
+            (accepting("br;q=0.5, gzip"), Some("gzip"), b"js-gzip"),
+            (accepting("identity"), None, b"export const a = 1;"),
+            (HeaderMap::new(), None, b"export const a = 1;"),
+        ] {
+            assert_eq!(
+                sent(&files, js, &accept).await,
+                (coding.map(str::to_owned), content.to_vec()),
+                "{accept:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn index_html_is_revalidated_and_files_without_encodings_go_as_they_are() {
+        let files = files();
+        let index = files.respond("index.html", &accepting("br")).unwrap();
         assert_eq!(index.headers()[header::CACHE_CONTROL], "no-cache");
-        assert_eq!(index.headers()[header::CONTENT_ENCODING], "gzip");
+        assert_eq!(index.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(body(index).await, b"index-br");
 
-        let logo = files
-            .respond("assets/logo-C2.png", &accepting("gzip"))
-            .unwrap();
-        assert!(!logo.headers().contains_key(header::CONTENT_ENCODING));
-        assert_eq!(body(logo).await, [0x89, b'P', b'N', b'G']);
-
+        assert_eq!(
+            sent(&files, "assets/logo-C2.png", &accepting("br, gzip")).await,
+            (None, vec![0x89, b'P', b'N', b'G'])
+        );
+        // The encodings are not files of their own; one without its plain file is.
         assert!(
             files
-                .respond("assets/missing.js", &accepting("gzip"))
+                .respond("assets/index-Bx1.js.br", &HeaderMap::new())
+                .is_none()
+        );
+        assert_eq!(
+            sent(&files, "assets/data-D3.json.gz", &accepting("gzip")).await,
+            (None, b"no plain file".to_vec())
+        );
+        assert!(
+            files
+                .respond("assets/missing.js", &accepting("br"))
                 .is_none()
         );
     }
 
     #[test]
     fn accept_encoding_is_read_with_its_weights() {
-        for (value, gzip) in [
-            ("gzip", true),
-            ("deflate, GZIP;q=0.5", true),
-            ("x-gzip", true),
-            ("*", true),
-            ("br, *;q=0.1", true),
-            ("gzip;q=0", false),
-            ("gzip;q=0, *", false),
-            ("*;q=0", false),
-            ("br, deflate", false),
-            ("identity", false),
-            ("", false),
+        use Coding::{Br, Gzip};
+        for (value, codings) in [
+            ("gzip", vec![Gzip]),
+            ("br", vec![Br]),
+            ("gzip, br", vec![Br, Gzip]),
+            ("gzip;q=1, br;q=0.9", vec![Gzip, Br]),
+            ("deflate, GZIP;q=0.5", vec![Gzip]),
+            ("x-gzip", vec![Gzip]),
+            ("*", vec![Br, Gzip]),
+            ("br;q=0.2, *;q=0.5", vec![Gzip, Br]),
+            ("gzip;q=0, *", vec![Br]),
+            ("*;q=0", vec![]),
+            ("br;q=0, gzip;q=0", vec![]),
+            ("br;q=nonsense, gzip", vec![Gzip]),
+            ("deflate", vec![]),
+            ("identity", vec![]),
+            ("", vec![]),
         ] {
-            assert_eq!(accepts_gzip(&accepting(value)), gzip, "{value:?}");
+            assert_eq!(accepted(&accepting(value)), codings, "{value:?}");
         }
-        assert!(!accepts_gzip(&HeaderMap::new()));
+        assert_eq!(accepted(&HeaderMap::new()), vec![]);
     }
 }

@@ -4,4 +4,5 @@
 mod common;
 mod engine;
 mod list_perf;
+mod migrations;
 mod registry;

@@ -11,3 +11,4 @@ mod engine;
 mod multi_node;
 mod policies;
 mod python;
+mod release;

@@ -249,7 +249,9 @@ impl Node {
             .join(name)
     }
 
-    async fn start_command(
+    /// Like [`Node::start`], with `command` (a wrapper around some `sundial`) given `serve`
+    /// and the variables.
+    pub async fn start_command(
         mut command: Command,
         data_dir: &Path,
         env: &[(String, String)],

@@ -1,0 +1,670 @@
+-- A Sundial database at schema 0006 (the migration before the newest), holding the
+-- rows of migrations::populate. Made by migrations::make_fixtures; see
+-- crates/store/tests/store/migrations/mod.rs.
+--
+-- PostgreSQL database dump
+--
+
+
+-- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
+-- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: _sqlx_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public._sqlx_migrations (
+    version bigint NOT NULL,
+    description text NOT NULL,
+    installed_on timestamp with time zone DEFAULT now() NOT NULL,
+    success boolean NOT NULL,
+    checksum bytea NOT NULL,
+    execution_time bigint NOT NULL
+);
+
+
+--
+-- Name: audit_log; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_log (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    task_id bigint NOT NULL,
+    action text NOT NULL,
+    actor text NOT NULL,
+    at bigint NOT NULL,
+    version bigint NOT NULL,
+    detail text
+);
+
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: engine_leases; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.engine_leases (
+    name text NOT NULL,
+    owner text NOT NULL,
+    expires_at bigint NOT NULL
+);
+
+
+--
+-- Name: readiness_probe; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.readiness_probe (
+    id integer NOT NULL,
+    at bigint NOT NULL
+);
+
+
+--
+-- Name: scheduled_tasks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.scheduled_tasks (
+    id bigint NOT NULL,
+    uuid uuid NOT NULL,
+    tenant_id bigint NOT NULL,
+    name text NOT NULL COLLATE pg_catalog."C",
+    code text NOT NULL COLLATE pg_catalog."C",
+    description text,
+    type text NOT NULL,
+    trigger_type text NOT NULL,
+    trigger_config text NOT NULL,
+    task_config text NOT NULL,
+    inngest_function_id text NOT NULL,
+    is_active boolean DEFAULT true NOT NULL,
+    is_running boolean DEFAULT false NOT NULL,
+    last_run_at bigint,
+    last_run_status text,
+    last_error text,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL,
+    deleted_at bigint,
+    next_run_at bigint,
+    timezone text NOT NULL,
+    retry_policy text NOT NULL,
+    timeout_seconds bigint NOT NULL,
+    overlap_policy text NOT NULL,
+    misfire_policy text NOT NULL,
+    misfire_grace_seconds bigint NOT NULL,
+    start_at bigint,
+    end_at bigint,
+    jitter_seconds bigint DEFAULT 0 NOT NULL,
+    version bigint NOT NULL,
+    created_by text NOT NULL,
+    updated_by text NOT NULL,
+    search_text text NOT NULL
+);
+
+
+--
+-- Name: scheduled_tasks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.scheduled_tasks ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.scheduled_tasks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: task_run_logs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.task_run_logs (
+    id bigint NOT NULL,
+    run_id bigint NOT NULL,
+    attempt integer NOT NULL,
+    seq bigint NOT NULL,
+    ts bigint NOT NULL,
+    stream text NOT NULL,
+    line text NOT NULL
+);
+
+
+--
+-- Name: task_run_logs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.task_run_logs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.task_run_logs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: task_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.task_runs (
+    id bigint NOT NULL,
+    uuid uuid NOT NULL,
+    tenant_id bigint NOT NULL,
+    task_id bigint NOT NULL,
+    task_version bigint NOT NULL,
+    trigger text NOT NULL,
+    scheduled_for bigint NOT NULL,
+    scheduled_until bigint,
+    occurrences bigint DEFAULT 1 NOT NULL,
+    status text NOT NULL,
+    skip_reason text,
+    attempt integer NOT NULL,
+    max_attempts integer NOT NULL,
+    not_before bigint NOT NULL,
+    lease_owner text,
+    lease_expires_at bigint,
+    queued_at bigint NOT NULL,
+    started_at bigint,
+    finished_at bigint,
+    duration_ms bigint,
+    result text,
+    error text,
+    cancel_requested boolean DEFAULT false NOT NULL,
+    rescues integer DEFAULT 0 NOT NULL,
+    requeues integer DEFAULT 0 NOT NULL
+);
+
+
+--
+-- Name: task_runs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.task_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.task_runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: task_versions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.task_versions (
+    id bigint NOT NULL,
+    tenant_id bigint NOT NULL,
+    task_id bigint NOT NULL,
+    version bigint NOT NULL,
+    action text NOT NULL,
+    actor text NOT NULL,
+    at bigint NOT NULL,
+    definition text NOT NULL
+);
+
+
+--
+-- Name: task_versions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.task_versions ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.task_versions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: tenant_settings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.tenant_settings (
+    tenant_id bigint NOT NULL,
+    egress_allow text,
+    updated_at bigint NOT NULL,
+    updated_by text NOT NULL
+);
+
+
+--
+-- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 06:10:46.762554+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 119193402);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 06:10:46.884197+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 7965834);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 06:10:46.897385+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 16029431);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 06:10:46.917387+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 20025830);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 06:10:46.939293+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 10085498);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 06:10:46.953374+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 8003690);
+
+
+--
+-- Data for Name: audit_log; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (1, 1, 1, 'create', 'alice', 1893456000000, 1, NULL);
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (2, 1, 2, 'create', 'alice', 1893456000010, 1, NULL);
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (3, 1, 1, 'update', 'bob', 1893456001000, 2, NULL);
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (4, 1, 2, 'stop', 'carol', 1893456002000, 2, '{"cancelled_runs":0}');
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (5, 1, 3, 'create', 'alice', 1893456000020, 1, NULL);
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (6, 2, 4, 'create', 'zhang', 1893456000030, 1, NULL);
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (7, 3, 5, 'create', 'admin', 1893456000040, 1, NULL);
+INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (8, 1, 3, 'delete', 'alice', 1893456003000, 2, '{"cancelled_runs":0}');
+
+
+--
+-- Data for Name: engine_leases; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.engine_leases VALUES ('maintenance', '', 0);
+
+
+--
+-- Data for Name: readiness_probe; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.readiness_probe VALUES (1, 0);
+
+
+--
+-- Data for Name: scheduled_tasks; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000000001', 1, 'Nightly report (EU)', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"30 1 * * *","timezone":"Europe/Berlin"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000001', true, false, NULL, NULL, NULL, 1893456000000, 1893456001000, NULL, 1893547800000, 'Europe/Berlin', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'bob', 'nightly report (eu) nightly-report');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000000002', 1, 'Python job', 'python-job', NULL, 'python_script', 'interval', '{"seconds":3600}', '{"args":{"n":1},"script":"print(''héllo'')\n"}', 'scheduled-task-01930000-0000-7000-8000-000000000002', false, false, NULL, NULL, NULL, 1893456000010, 1893456002000, NULL, NULL, 'UTC', '{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}', 120, 'queue_one', 'fire_all', 600, NULL, NULL, 0, 2, 'alice', 'carol', 'python job python-job');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000000004', 2, '每日报表 Ünïcode', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000004', true, false, NULL, NULL, NULL, 1893456000030, 1893456000030, NULL, 1893542400000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'zhang', 'zhang', '每日报表 ünïcode nightly-report');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000000005', 3, 'Once', 'once', NULL, 'api_call', 'date', '{"at":"2030-06-01T12:00:00Z"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000005', true, false, NULL, NULL, NULL, 1893456000040, 1893456000040, NULL, 1906545600000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'admin', 'admin', 'once once');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000000003', 1, 'Old job', 'old-job', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000003', false, false, NULL, NULL, NULL, 1893456000020, 1893456003000, 1893456003000, NULL, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'alice', 'old job old-job');
+
+
+--
+-- Data for Name: task_run_logs; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.task_run_logs OVERRIDING SYSTEM VALUE VALUES (1, 1, 1, 0, 1893456100100, 'system', 'POST https://api.example.com/');
+INSERT INTO public.task_run_logs OVERRIDING SYSTEM VALUE VALUES (2, 1, 1, 1, 1893456100200, 'stderr', 'HTTP 503');
+INSERT INTO public.task_run_logs OVERRIDING SYSTEM VALUE VALUES (3, 1, 2, 0, 1893456100600, 'stdout', 'HTTP 200 ok');
+INSERT INTO public.task_run_logs OVERRIDING SYSTEM VALUE VALUES (4, 8, 1, 0, 1893456700150, 'stdout', 'héllo');
+INSERT INTO public.task_run_logs OVERRIDING SYSTEM VALUE VALUES (5, 8, 1, 1, 1893456700250, 'system', 'wall 0.2 s, cpu 0.1 s');
+
+
+--
+-- Data for Name: task_runs; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000001001', 1, 1, 2, 'schedule', 1893456100000, NULL, 1, 'succeeded', NULL, 2, 4, 1893456100000, NULL, NULL, 1893456100000, 1893456100500, 1893456100900, 400, '{"body":"ok","status":200}', NULL, false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000001002', 1, 1, 2, 'schedule', 1893456200000, NULL, 1, 'failed', NULL, 4, 4, 1893456200000, NULL, NULL, 1893456200000, 1893456200100, 1893456200200, 100, NULL, 'HTTP 500 from api.example.com', false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000001003', 1, 1, 2, 'schedule', 1893456300000, NULL, 5, 'skipped', 'misfire', 1, 4, 1893456300000, NULL, NULL, 1893456300000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000001004', 1, 1, 2, 'manual', 1893456400000, NULL, 1, 'queued', NULL, 1, 4, 1893456400000, NULL, NULL, 1893456400000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000001005', 1, 1, 2, 'schedule', 1893456500000, NULL, 1, 'running', NULL, 3, 6, 1893456500000, NULL, NULL, 1893456500000, 1893456500100, NULL, NULL, NULL, NULL, false, 1, 1);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (6, '01930000-0000-7000-8000-000000001006', 1, 1, 2, 'catch_up', 1893456050000, NULL, 1, 'timed_out', NULL, 1, 4, 1893456050000, NULL, NULL, 1893456050000, NULL, NULL, NULL, NULL, 'timed out after 30 s', false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (7, '01930000-0000-7000-8000-000000001007', 1, 1, 2, 'schedule', 1893456600000, NULL, 1, 'cancelled', NULL, 1, 4, 1893456600000, NULL, NULL, 1893456600000, NULL, NULL, NULL, NULL, 'cancelled by bob', false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (8, '01930000-0000-7000-8000-000000001008', 1, 2, 1, 'schedule', 1893456700000, NULL, 1, 'succeeded', NULL, 1, 4, 1893456700000, NULL, NULL, 1893456700000, 1893456700100, 1893456700300, 200, '{"rows":[1,2,3]}', NULL, false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (9, '01930000-0000-7000-8000-000000001009', 1, 3, 1, 'schedule', 1893456800000, NULL, 1, 'succeeded', NULL, 1, 4, 1893456800000, NULL, NULL, 1893456800000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (10, '01930000-0000-7000-8000-00000000100a', 2, 4, 1, 'schedule', 1893456900000, NULL, 1, 'queued', NULL, 1, 4, 1893456900000, NULL, NULL, 1893456900000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
+
+
+--
+-- Data for Name: task_versions; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (1, 1, 1, 1, 'create', 'alice', 1893456000000, '{"code":"nightly-report","description":"Sends the daily report","is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Nightly report","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (2, 1, 2, 1, 'create', 'alice', 1893456000010, '{"code":"python-job","description":null,"is_active":true,"misfire_grace_seconds":600,"misfire_policy":"fire_all","name":"Python job","overlap_policy":"queue_one","retry_policy":{"backoff":"exponential","max_delay_seconds":300,"max_retries":2,"retry_delay_seconds":10},"task_config":{"args":{"n":1},"script":"print(''héllo'')\n"},"timeout_seconds":120,"timezone":"UTC","trigger_config":{"seconds":3600},"trigger_type":"interval","type":"python_script"}');
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (3, 1, 1, 2, 'update', 'bob', 1893456001000, '{"code":"nightly-report","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Nightly report (EU)","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"Europe/Berlin","trigger_config":{"cron":"30 1 * * *","timezone":"Europe/Berlin"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (4, 1, 2, 2, 'stop', 'carol', 1893456002000, '{"code":"python-job","description":null,"is_active":false,"misfire_grace_seconds":600,"misfire_policy":"fire_all","name":"Python job","overlap_policy":"queue_one","retry_policy":{"backoff":"exponential","max_delay_seconds":300,"max_retries":2,"retry_delay_seconds":10},"task_config":{"args":{"n":1},"script":"print(''héllo'')\n"},"timeout_seconds":120,"timezone":"UTC","trigger_config":{"seconds":3600},"trigger_type":"interval","type":"python_script"}');
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (5, 1, 3, 1, 'create', 'alice', 1893456000020, '{"code":"old-job","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Old job","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (6, 2, 4, 1, 'create', 'zhang', 1893456000030, '{"code":"nightly-report","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"每日报表 Ünïcode","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (7, 3, 5, 1, 'create', 'admin', 1893456000040, '{"code":"once","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Once","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"at":"2030-06-01T12:00:00Z"},"trigger_type":"date","type":"api_call"}');
+INSERT INTO public.task_versions OVERRIDING SYSTEM VALUE VALUES (8, 1, 3, 2, 'delete', 'alice', 1893456003000, '{"code":"old-job","description":null,"is_active":false,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Old job","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+
+
+--
+-- Data for Name: tenant_settings; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.tenant_settings VALUES (3, '10.0.0.0/8:443', 1893456004000, 'admin');
+
+
+--
+-- Name: audit_log_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.audit_log_id_seq', 8, true);
+
+
+--
+-- Name: scheduled_tasks_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.scheduled_tasks_id_seq', 5, true);
+
+
+--
+-- Name: task_run_logs_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.task_run_logs_id_seq', 5, true);
+
+
+--
+-- Name: task_runs_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.task_runs_id_seq', 10, true);
+
+
+--
+-- Name: task_versions_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.task_versions_id_seq', 8, true);
+
+
+--
+-- Name: _sqlx_migrations _sqlx_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public._sqlx_migrations
+    ADD CONSTRAINT _sqlx_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: engine_leases engine_leases_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.engine_leases
+    ADD CONSTRAINT engine_leases_pkey PRIMARY KEY (name);
+
+
+--
+-- Name: readiness_probe readiness_probe_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.readiness_probe
+    ADD CONSTRAINT readiness_probe_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: scheduled_tasks scheduled_tasks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.scheduled_tasks
+    ADD CONSTRAINT scheduled_tasks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: scheduled_tasks scheduled_tasks_uuid_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.scheduled_tasks
+    ADD CONSTRAINT scheduled_tasks_uuid_key UNIQUE (uuid);
+
+
+--
+-- Name: task_run_logs task_run_logs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.task_run_logs
+    ADD CONSTRAINT task_run_logs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: task_runs task_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.task_runs
+    ADD CONSTRAINT task_runs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: task_runs task_runs_uuid_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.task_runs
+    ADD CONSTRAINT task_runs_uuid_key UNIQUE (uuid);
+
+
+--
+-- Name: task_versions task_versions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.task_versions
+    ADD CONSTRAINT task_versions_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: tenant_settings tenant_settings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.tenant_settings
+    ADD CONSTRAINT tenant_settings_pkey PRIMARY KEY (tenant_id);
+
+
+--
+-- Name: ix_audit_log_task; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_audit_log_task ON public.audit_log USING btree (task_id, id);
+
+
+--
+-- Name: ix_audit_log_tenant_at; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_audit_log_tenant_at ON public.audit_log USING btree (tenant_id, at);
+
+
+--
+-- Name: ix_scheduled_tasks_due; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_due ON public.scheduled_tasks USING btree (next_run_at) WHERE ((deleted_at IS NULL) AND is_active AND (next_run_at IS NOT NULL));
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_created; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_created ON public.scheduled_tasks USING btree (tenant_id, created_at, id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_last_run; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_last_run ON public.scheduled_tasks USING btree (tenant_id, last_run_at, id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_last_run_desc; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_last_run_desc ON public.scheduled_tasks USING btree (tenant_id, last_run_at DESC NULLS LAST, id DESC) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_name; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_name ON public.scheduled_tasks USING btree (tenant_id, name, id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_next; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_next ON public.scheduled_tasks USING btree (tenant_id, next_run_at, id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_next_desc; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_next_desc ON public.scheduled_tasks USING btree (tenant_id, next_run_at DESC NULLS LAST, id DESC) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_search; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_search ON public.scheduled_tasks USING btree (tenant_id, search_text, code) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_scheduled_tasks_tenant_updated; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_tenant_updated ON public.scheduled_tasks USING btree (tenant_id, updated_at, id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_task_runs_finished; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_finished ON public.task_runs USING btree (finished_at) WHERE (status <> ALL (ARRAY['queued'::text, 'running'::text]));
+
+
+--
+-- Name: ix_task_runs_leases; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_leases ON public.task_runs USING btree (lease_expires_at) WHERE (status = 'running'::text);
+
+
+--
+-- Name: ix_task_runs_queued; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_queued ON public.task_runs USING btree (not_before) WHERE (status = 'queued'::text);
+
+
+--
+-- Name: ix_task_runs_queued_tenant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_queued_tenant ON public.task_runs USING btree (tenant_id, not_before, id) WHERE (status = 'queued'::text);
+
+
+--
+-- Name: ix_task_runs_task_live; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_task_live ON public.task_runs USING btree (task_id, status) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]));
+
+
+--
+-- Name: ix_task_runs_task_newest; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_task_newest ON public.task_runs USING btree (task_id, scheduled_for DESC, id DESC);
+
+
+--
+-- Name: uq_scheduled_tasks_tenant_code; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_scheduled_tasks_tenant_code ON public.scheduled_tasks USING btree (tenant_id, code) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: uq_task_run_logs_line; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_task_run_logs_line ON public.task_run_logs USING btree (run_id, attempt, seq);
+
+
+--
+-- Name: uq_task_runs_occurrence; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_task_runs_occurrence ON public.task_runs USING btree (task_id, scheduled_for) WHERE (trigger <> 'manual'::text);
+
+
+--
+-- Name: uq_task_versions_version; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_task_versions_version ON public.task_versions USING btree (task_id, version);
+
+
+--
+-- Name: audit_log audit_log_task_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_log
+    ADD CONSTRAINT audit_log_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.scheduled_tasks(id);
+
+
+--
+-- Name: task_run_logs task_run_logs_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.task_run_logs
+    ADD CONSTRAINT task_run_logs_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.task_runs(id) ON DELETE CASCADE;
+
+
+--
+-- Name: task_runs task_runs_task_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.task_runs
+    ADD CONSTRAINT task_runs_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.scheduled_tasks(id);
+
+
+--
+-- Name: task_versions task_versions_task_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.task_versions
+    ADD CONSTRAINT task_versions_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.scheduled_tasks(id);
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+

@@ -1,0 +1,194 @@
+-- A Sundial database at schema 0006 (the migration before the newest), holding the
+-- rows of migrations::populate. Made by migrations::make_fixtures; see
+-- crates/store/tests/store/migrations/mod.rs.
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+);
+INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 06:10:45',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',14001784);
+INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 06:10:45',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',19440238);
+INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 06:10:45',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',7185847);
+INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 06:10:45',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',4773130);
+INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 06:10:46',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',11947400);
+INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 06:10:46',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',5032819);
+CREATE TABLE scheduled_tasks (
+    id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid                  BLOB    NOT NULL UNIQUE,
+    tenant_id             BIGINT  NOT NULL,
+    name                  TEXT    NOT NULL,
+    code                  TEXT    NOT NULL,
+    description           TEXT,
+    type                  TEXT    NOT NULL,
+    trigger_type          TEXT    NOT NULL,
+    trigger_config        TEXT    NOT NULL,
+    task_config           TEXT    NOT NULL,
+    inngest_function_id   TEXT    NOT NULL,
+    is_active             BOOLEAN NOT NULL DEFAULT TRUE,
+    is_running            BOOLEAN NOT NULL DEFAULT FALSE,
+    last_run_at           BIGINT,
+    last_run_status       TEXT,
+    last_error            TEXT,
+    created_at            BIGINT  NOT NULL,
+    updated_at            BIGINT  NOT NULL,
+    deleted_at            BIGINT,
+    next_run_at           BIGINT,
+    timezone              TEXT    NOT NULL,
+    retry_policy          TEXT    NOT NULL,
+    timeout_seconds       BIGINT  NOT NULL,
+    overlap_policy        TEXT    NOT NULL,
+    misfire_policy        TEXT    NOT NULL,
+    misfire_grace_seconds BIGINT  NOT NULL,
+    start_at              BIGINT,
+    end_at                BIGINT,
+    jitter_seconds        BIGINT  NOT NULL DEFAULT 0,
+    version               BIGINT  NOT NULL,
+    created_by            TEXT    NOT NULL,
+    updated_by            TEXT    NOT NULL,
+    -- Rust's Unicode to_lowercase(name) || ' ' || to_lowercase(code), for case-insensitive
+    -- search with plain LIKE (SQLite's LOWER and LIKE only fold ASCII). Codes are ASCII without
+    -- spaces, so the name part is everything but the last LENGTH(code) + 1 characters; the name
+    -- filter relies on that (see src/sql.rs).
+    search_text           TEXT    NOT NULL
+);
+INSERT INTO scheduled_tasks VALUES(1,X'01930000000070008000000000000001',1,'Nightly report (EU)','nightly-report',NULL,'api_call','cron','{"cron":"30 1 * * *","timezone":"Europe/Berlin"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000001',1,0,NULL,NULL,NULL,1893456000000,1893456001000,NULL,1893547800000,'Europe/Berlin','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','bob','nightly report (eu) nightly-report');
+INSERT INTO scheduled_tasks VALUES(2,X'01930000000070008000000000000002',1,'Python job','python-job',NULL,'python_script','interval','{"seconds":3600}','{"args":{"n":1},"script":"print(''héllo'')\n"}','scheduled-task-01930000-0000-7000-8000-000000000002',0,0,NULL,NULL,NULL,1893456000010,1893456002000,NULL,NULL,'UTC','{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}',120,'queue_one','fire_all',600,NULL,NULL,0,2,'alice','carol','python job python-job');
+INSERT INTO scheduled_tasks VALUES(3,X'01930000000070008000000000000003',1,'Old job','old-job',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000003',0,0,NULL,NULL,NULL,1893456000020,1893456003000,1893456003000,NULL,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','alice','old job old-job');
+INSERT INTO scheduled_tasks VALUES(4,X'01930000000070008000000000000004',2,'每日报表 Ünïcode','nightly-report',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000004',1,0,NULL,NULL,NULL,1893456000030,1893456000030,NULL,1893542400000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'zhang','zhang','每日报表 ünïcode nightly-report');
+INSERT INTO scheduled_tasks VALUES(5,X'01930000000070008000000000000005',3,'Once','once',NULL,'api_call','date','{"at":"2030-06-01T12:00:00Z"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000005',1,0,NULL,NULL,NULL,1893456000040,1893456000040,NULL,1906545600000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'admin','admin','once once');
+CREATE TABLE task_runs (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid             BLOB    NOT NULL UNIQUE,
+    tenant_id        BIGINT  NOT NULL,
+    task_id          BIGINT  NOT NULL REFERENCES scheduled_tasks (id),
+    task_version     BIGINT  NOT NULL,
+    trigger          TEXT    NOT NULL,
+    scheduled_for    BIGINT  NOT NULL,
+    -- A run of consecutive skipped occurrences may be one row: scheduled_for is the first,
+    -- scheduled_until the last, occurrences the count.
+    scheduled_until  BIGINT,
+    occurrences      BIGINT  NOT NULL DEFAULT 1,
+    status           TEXT    NOT NULL,
+    skip_reason      TEXT,
+    attempt          INTEGER NOT NULL,
+    max_attempts     INTEGER NOT NULL,
+    not_before       BIGINT  NOT NULL,
+    lease_owner      TEXT,
+    lease_expires_at BIGINT,
+    queued_at        BIGINT  NOT NULL,
+    started_at       BIGINT,
+    finished_at      BIGINT,
+    duration_ms      BIGINT,
+    result           TEXT,
+    error            TEXT
+, cancel_requested BOOLEAN NOT NULL DEFAULT FALSE, rescues INTEGER NOT NULL DEFAULT 0, requeues INTEGER NOT NULL DEFAULT 0);
+INSERT INTO task_runs VALUES(1,X'01930000000070008000000000001001',1,1,2,'schedule',1893456100000,NULL,1,'succeeded',NULL,2,4,1893456100000,NULL,NULL,1893456100000,1893456100500,1893456100900,400,'{"body":"ok","status":200}',NULL,0,0,0);
+INSERT INTO task_runs VALUES(2,X'01930000000070008000000000001002',1,1,2,'schedule',1893456200000,NULL,1,'failed',NULL,4,4,1893456200000,NULL,NULL,1893456200000,1893456200100,1893456200200,100,NULL,'HTTP 500 from api.example.com',0,0,0);
+INSERT INTO task_runs VALUES(3,X'01930000000070008000000000001003',1,1,2,'schedule',1893456300000,NULL,5,'skipped','misfire',1,4,1893456300000,NULL,NULL,1893456300000,NULL,NULL,NULL,NULL,NULL,0,0,0);
+INSERT INTO task_runs VALUES(4,X'01930000000070008000000000001004',1,1,2,'manual',1893456400000,NULL,1,'queued',NULL,1,4,1893456400000,NULL,NULL,1893456400000,NULL,NULL,NULL,NULL,NULL,0,0,0);
+INSERT INTO task_runs VALUES(5,X'01930000000070008000000000001005',1,1,2,'schedule',1893456500000,NULL,1,'running',NULL,3,6,1893456500000,NULL,NULL,1893456500000,1893456500100,NULL,NULL,NULL,NULL,0,1,1);
+INSERT INTO task_runs VALUES(6,X'01930000000070008000000000001006',1,1,2,'catch_up',1893456050000,NULL,1,'timed_out',NULL,1,4,1893456050000,NULL,NULL,1893456050000,NULL,NULL,NULL,NULL,'timed out after 30 s',0,0,0);
+INSERT INTO task_runs VALUES(7,X'01930000000070008000000000001007',1,1,2,'schedule',1893456600000,NULL,1,'cancelled',NULL,1,4,1893456600000,NULL,NULL,1893456600000,NULL,NULL,NULL,NULL,'cancelled by bob',0,0,0);
+INSERT INTO task_runs VALUES(8,X'01930000000070008000000000001008',1,2,1,'schedule',1893456700000,NULL,1,'succeeded',NULL,1,4,1893456700000,NULL,NULL,1893456700000,1893456700100,1893456700300,200,'{"rows":[1,2,3]}',NULL,0,0,0);
+INSERT INTO task_runs VALUES(9,X'01930000000070008000000000001009',1,3,1,'schedule',1893456800000,NULL,1,'succeeded',NULL,1,4,1893456800000,NULL,NULL,1893456800000,NULL,NULL,NULL,NULL,NULL,0,0,0);
+INSERT INTO task_runs VALUES(10,X'0193000000007000800000000000100a',2,4,1,'schedule',1893456900000,NULL,1,'queued',NULL,1,4,1893456900000,NULL,NULL,1893456900000,NULL,NULL,NULL,NULL,NULL,0,0,0);
+CREATE TABLE task_run_logs (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id  BIGINT  NOT NULL REFERENCES task_runs (id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL,
+    seq     BIGINT  NOT NULL,
+    ts      BIGINT  NOT NULL,
+    stream  TEXT    NOT NULL,
+    line    TEXT    NOT NULL
+);
+INSERT INTO task_run_logs VALUES(1,1,1,0,1893456100100,'system','POST https://api.example.com/');
+INSERT INTO task_run_logs VALUES(2,1,1,1,1893456100200,'stderr','HTTP 503');
+INSERT INTO task_run_logs VALUES(3,1,2,0,1893456100600,'stdout','HTTP 200 ok');
+INSERT INTO task_run_logs VALUES(4,8,1,0,1893456700150,'stdout','héllo');
+INSERT INTO task_run_logs VALUES(5,8,1,1,1893456700250,'system','wall 0.2 s, cpu 0.1 s');
+CREATE TABLE task_versions (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id  BIGINT  NOT NULL,
+    task_id    BIGINT  NOT NULL REFERENCES scheduled_tasks (id),
+    version    BIGINT  NOT NULL,
+    action     TEXT    NOT NULL,
+    actor      TEXT    NOT NULL,
+    at         BIGINT  NOT NULL,
+    definition TEXT    NOT NULL
+);
+INSERT INTO task_versions VALUES(1,1,1,1,'create','alice',1893456000000,'{"code":"nightly-report","description":"Sends the daily report","is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Nightly report","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO task_versions VALUES(2,1,2,1,'create','alice',1893456000010,'{"code":"python-job","description":null,"is_active":true,"misfire_grace_seconds":600,"misfire_policy":"fire_all","name":"Python job","overlap_policy":"queue_one","retry_policy":{"backoff":"exponential","max_delay_seconds":300,"max_retries":2,"retry_delay_seconds":10},"task_config":{"args":{"n":1},"script":"print(''héllo'')\n"},"timeout_seconds":120,"timezone":"UTC","trigger_config":{"seconds":3600},"trigger_type":"interval","type":"python_script"}');
+INSERT INTO task_versions VALUES(3,1,1,2,'update','bob',1893456001000,'{"code":"nightly-report","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Nightly report (EU)","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"Europe/Berlin","trigger_config":{"cron":"30 1 * * *","timezone":"Europe/Berlin"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO task_versions VALUES(4,1,2,2,'stop','carol',1893456002000,'{"code":"python-job","description":null,"is_active":false,"misfire_grace_seconds":600,"misfire_policy":"fire_all","name":"Python job","overlap_policy":"queue_one","retry_policy":{"backoff":"exponential","max_delay_seconds":300,"max_retries":2,"retry_delay_seconds":10},"task_config":{"args":{"n":1},"script":"print(''héllo'')\n"},"timeout_seconds":120,"timezone":"UTC","trigger_config":{"seconds":3600},"trigger_type":"interval","type":"python_script"}');
+INSERT INTO task_versions VALUES(5,1,3,1,'create','alice',1893456000020,'{"code":"old-job","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Old job","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO task_versions VALUES(6,2,4,1,'create','zhang',1893456000030,'{"code":"nightly-report","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"每日报表 Ünïcode","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+INSERT INTO task_versions VALUES(7,3,5,1,'create','admin',1893456000040,'{"code":"once","description":null,"is_active":true,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Once","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"at":"2030-06-01T12:00:00Z"},"trigger_type":"date","type":"api_call"}');
+INSERT INTO task_versions VALUES(8,1,3,2,'delete','alice',1893456003000,'{"code":"old-job","description":null,"is_active":false,"misfire_grace_seconds":60,"misfire_policy":"fire_once","name":"Old job","overlap_policy":"skip","retry_policy":{"backoff":"fixed","max_retries":3,"retry_delay_seconds":60},"task_config":{"method":"GET","url":"https://api.example.com/endpoint"},"timeout_seconds":30,"timezone":"UTC","trigger_config":{"cron":"0 0 * * *","timezone":"UTC"},"trigger_type":"cron","type":"api_call"}');
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id BIGINT  NOT NULL,
+    task_id   BIGINT  NOT NULL REFERENCES scheduled_tasks (id),
+    action    TEXT    NOT NULL,
+    actor     TEXT    NOT NULL,
+    at        BIGINT  NOT NULL,
+    version   BIGINT  NOT NULL,
+    detail    TEXT
+);
+INSERT INTO audit_log VALUES(1,1,1,'create','alice',1893456000000,1,NULL);
+INSERT INTO audit_log VALUES(2,1,2,'create','alice',1893456000010,1,NULL);
+INSERT INTO audit_log VALUES(3,1,1,'update','bob',1893456001000,2,NULL);
+INSERT INTO audit_log VALUES(4,1,2,'stop','carol',1893456002000,2,'{"cancelled_runs":0}');
+INSERT INTO audit_log VALUES(5,1,3,'create','alice',1893456000020,1,NULL);
+INSERT INTO audit_log VALUES(6,2,4,'create','zhang',1893456000030,1,NULL);
+INSERT INTO audit_log VALUES(7,3,5,'create','admin',1893456000040,1,NULL);
+INSERT INTO audit_log VALUES(8,1,3,'delete','alice',1893456003000,2,'{"cancelled_runs":0}');
+CREATE TABLE tenant_settings (
+    tenant_id   BIGINT PRIMARY KEY,
+    -- The tenant's own egress allow-list in its canonical form (the SUNDIAL_EGRESS_ALLOW
+    -- syntax); NULL means none: the deployment's policy alone applies. It can only narrow.
+    egress_allow TEXT,
+    updated_at  BIGINT NOT NULL,
+    updated_by  TEXT   NOT NULL
+);
+INSERT INTO tenant_settings VALUES(3,'10.0.0.0/8:443',1893456004000,'admin');
+CREATE TABLE engine_leases (
+    name       TEXT   PRIMARY KEY,
+    owner      TEXT   NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+INSERT INTO engine_leases VALUES('maintenance','',0);
+CREATE TABLE readiness_probe (
+    id INTEGER PRIMARY KEY,
+    at BIGINT  NOT NULL
+);
+INSERT INTO readiness_probe VALUES(1,0);
+DELETE FROM sqlite_sequence;
+INSERT INTO sqlite_sequence VALUES('scheduled_tasks',5);
+INSERT INTO sqlite_sequence VALUES('task_runs',10);
+INSERT INTO sqlite_sequence VALUES('task_run_logs',5);
+INSERT INTO sqlite_sequence VALUES('task_versions',8);
+INSERT INTO sqlite_sequence VALUES('audit_log',8);
+CREATE UNIQUE INDEX uq_scheduled_tasks_tenant_code ON scheduled_tasks (tenant_id, code) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_due ON scheduled_tasks (next_run_at) WHERE deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_created ON scheduled_tasks (tenant_id, created_at, id, search_text, code, deleted_at) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_updated ON scheduled_tasks (tenant_id, updated_at, id, search_text, code, deleted_at) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_name ON scheduled_tasks (tenant_id, name, id, search_text, code, deleted_at) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_next ON scheduled_tasks (tenant_id, next_run_at, id, search_text, code, deleted_at) WHERE deleted_at IS NULL;
+CREATE INDEX ix_scheduled_tasks_tenant_last_run ON scheduled_tasks (tenant_id, last_run_at, id, search_text, code, deleted_at) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX uq_task_runs_occurrence ON task_runs (task_id, scheduled_for) WHERE trigger <> 'manual';
+CREATE INDEX ix_task_runs_task_newest ON task_runs (task_id, scheduled_for DESC, id DESC);
+CREATE INDEX ix_task_runs_queued ON task_runs (not_before) WHERE status = 'queued';
+CREATE INDEX ix_task_runs_leases ON task_runs (lease_expires_at) WHERE status = 'running';
+CREATE UNIQUE INDEX uq_task_run_logs_line ON task_run_logs (run_id, attempt, seq);
+CREATE UNIQUE INDEX uq_task_versions_version ON task_versions (task_id, version);
+CREATE INDEX ix_audit_log_tenant_at ON audit_log (tenant_id, at);
+CREATE INDEX ix_audit_log_task ON audit_log (task_id, id);
+CREATE INDEX ix_task_runs_task_live ON task_runs (task_id, status) WHERE status IN ('queued', 'running');
+CREATE INDEX ix_task_runs_finished ON task_runs (finished_at) WHERE status NOT IN ('queued', 'running');
+CREATE INDEX ix_task_runs_queued_tenant ON task_runs (tenant_id, not_before, id) WHERE status = 'queued';
+COMMIT;
