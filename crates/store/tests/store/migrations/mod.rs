@@ -20,7 +20,7 @@ use domain::{
 use serde_json::json;
 use sqlx::{Connection, Executor};
 use store::test_support::{Database, PostgresDb, SqliteFile, TestFixture, TestStore, TestSupport};
-use store::{PostgresStore, RunQuery, SqliteStore, Store, TaskQuery};
+use store::{PostgresStore, RunQuery, SqliteStore, TaskQuery};
 use uuid::Uuid;
 
 use crate::common::{at, change, config, definition, tenant, trigger};
