@@ -9,11 +9,12 @@ openapi_tools_dir() {
     echo "$target_dir/openapi"
 }
 
-# Writes the document `sundial openapi` prints (the one `/api/openapi.json` serves) to a file
-# and prints the file's path.
+# Writes the document `sundial openapi` prints (the one `/api/openapi.json` serves) to the file
+# `$1`. Fails when the command fails or prints nothing, so no check ever reads an empty file.
 dump_openapi() {
-    local doc
-    doc="$(openapi_tools_dir)/openapi.json"
-    cargo run --quiet --locked -p sundial -- openapi >"$doc"
-    echo "$doc"
+    local doc="$1"
+    if ! cargo run --quiet --locked -p sundial -- openapi >"$doc" || [ ! -s "$doc" ]; then
+        echo "error: \`sundial openapi\` printed no document" >&2
+        return 1
+    fi
 }

@@ -345,8 +345,17 @@ async fn shutdown_signal() {
 }
 
 async fn run(cli: Cli) -> Result<(), Fatal> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        // The document is the same whatever the deployment: it needs no configuration, so a
+        // stray SUNDIAL_* variable cannot stop a client generator or a CI check.
+        let doc =
+            serde_json::to_string_pretty(&api::openapi()).expect("the OpenAPI document serializes");
+        println!("{doc}");
+        return Ok(());
+    }
     let config = Config::load(cli.config.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
             open_configured_store(&config).await?;
@@ -369,12 +378,7 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
             println!("backed up to {}", file.display());
             Ok(())
         }
-        Command::Openapi => {
-            let doc = serde_json::to_string_pretty(&api::openapi())
-                .expect("the OpenAPI document serializes");
-            println!("{doc}");
-            Ok(())
-        }
+        Command::Openapi => unreachable!("answered before the configuration is read"),
     }
 }
 
