@@ -17,7 +17,7 @@ use axum::routing::get;
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../web/dist"]
+#[folder = "$CONSOLE_DIST_DIR"]
 #[allow_missing = true]
 struct Assets;
 
