@@ -174,7 +174,14 @@ impl Query {
         let tail = number_params(&after, &mut names);
         let row = row.map(|row| {
             let mut row_names = Vec::new();
-            let pieces = split_params(&row, &mut row_names);
+            // Collapsed once here, so rendering a row is only concatenation.
+            let pieces = split_params(&row, &mut row_names)
+                .into_iter()
+                .map(|piece| match piece {
+                    Piece::Text(text) => Piece::Text(collapse_whitespace(&text)),
+                    param => param,
+                })
+                .collect();
             RowTemplate {
                 pieces,
                 names: row_names,
@@ -204,12 +211,11 @@ impl Query {
     pub fn text(&self) -> String {
         match &self.row {
             None => self.head.clone(),
-            Some(row) => format!(
-                "{} {}{}",
-                self.head,
-                render_row(row, self.names.len()),
-                self.tail
-            ),
+            Some(row) => {
+                let mut text = format!("{} ", self.head);
+                render_row(&mut text, row, self.names.len());
+                text + &self.tail
+            }
         }
     }
 
@@ -262,7 +268,7 @@ impl Query {
                 if i > 0 {
                     text.push_str(", ");
                 }
-                text.push_str(&render_row(template, stmt.slots.len()));
+                render_row(&mut text, template, stmt.slots.len());
                 let mut values = vec![None; template.names.len()];
                 for (name, value) in row.0 {
                     match template.names.iter().position(|n| n == name) {
@@ -503,9 +509,9 @@ fn number_params(text: &str, names: &mut Vec<String>) -> String {
     collapse_whitespace(&out)
 }
 
-/// One row of a multi-row statement, its parameters numbered after the `before` already used.
-fn render_row(row: &RowTemplate, before: usize) -> String {
-    let mut out = String::new();
+/// Appends one row of a multi-row statement to `out`, its parameters numbered after the
+/// `before` already used.
+fn render_row(out: &mut String, row: &RowTemplate, before: usize) {
     for piece in &row.pieces {
         match piece {
             Piece::Text(t) => out.push_str(t),
@@ -514,7 +520,6 @@ fn render_row(row: &RowTemplate, before: usize) -> String {
             }
         }
     }
-    collapse_whitespace(&out)
 }
 
 /// Runs of whitespace (the files' line breaks and indentation) as one space, so statements
