@@ -546,6 +546,8 @@ pub struct ScheduleNoticeResponse {
     /// fixed-time rules, and the task now follows the new one. `out_of_bounds`: an instant
     /// after the supported range or a jitter not shorter than the trigger's period; the task
     /// runs as stored, and an edit of its trigger must bring them within bounds.
+    /// `timeout_capped`: `timeout_seconds` is above the deployment's maximum; runs stop at the
+    /// maximum, and the next edit must bring it within.
     pub reason: ScheduleNoticeReason,
     /// What changed, in words, for the task's owner.
     pub message: String,
@@ -568,6 +570,8 @@ pub enum ScheduleNoticeReason {
     CronRulesChanged,
     /// The trigger has values an edit would refuse.
     OutOfBounds,
+    /// `timeout_seconds` is above the deployment's maximum.
+    TimeoutCapped,
 }
 
 impl From<ScheduleNotice> for ScheduleNoticeResponse {
@@ -576,6 +580,7 @@ impl From<ScheduleNotice> for ScheduleNoticeResponse {
             reason: match notice.reason {
                 NoticeReason::CronRulesChanged => ScheduleNoticeReason::CronRulesChanged,
                 NoticeReason::OutOfBounds => ScheduleNoticeReason::OutOfBounds,
+                NoticeReason::TimeoutCapped => ScheduleNoticeReason::TimeoutCapped,
             },
             message: notice.message,
             previous_next_run_at: notice.previous_next_run_at,

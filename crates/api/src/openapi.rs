@@ -371,7 +371,7 @@ fn definition_properties() -> Map<String, Value> {
         "is_active": {"type": ["boolean", "null"], "default": true, "description": "Whether the task fires."},
         "retry_policy": nullable_enum("RetryPolicyRequest", "Retries after a failed attempt; null or absent: 3 retries 60 s apart."),
         "timeout_seconds": seconds(MAX_TIMEOUT_SECONDS, 1,
-            "Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`)."),
+            "Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). The deployment may allow less than the schema's maximum: at most `SUNDIAL_MAX_TIMEOUT_SECONDS` (default 3600), else 422 `out_of_range` naming that maximum."),
         "overlap_policy": nullable_enum("OverlapPolicy", "Default `skip`."),
         "misfire_policy": nullable_enum("MisfirePolicy", "Default `fire_once`."),
         "misfire_grace_seconds": seconds(MAX_MISFIRE_GRACE_SECONDS, 0,
@@ -533,7 +533,7 @@ fn typed_schemas() -> Map<String, Value> {
     );
 
     let timeout = json!({"type": ["integer", "null"], "minimum": 1, "maximum": MAX_TIMEOUT_SECONDS,
-                         "description": "The original design's place for the timeout; the task's own `timeout_seconds` wins."});
+                         "description": "The original design's place for the timeout; the task's own `timeout_seconds` wins. The deployment may allow less than the schema's maximum (`SUNDIAL_MAX_TIMEOUT_SECONDS`, default 3600)."});
     schemas.insert(
         "ApiCallConfig".into(),
         json!({

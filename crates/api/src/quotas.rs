@@ -1,5 +1,6 @@
-//! Per-tenant quotas the API enforces: how many live tasks a tenant may have and how often
-//! its tasks may fire. (The engine enforces the third, running runs per tenant, at claim.)
+//! Per-tenant quotas the API enforces: how many live tasks a tenant may have, how often its
+//! tasks may fire and how long their runs may take. (The engine enforces the fair shares of
+//! workers and sandboxes, at claim.)
 
 use domain::trigger::TriggerKind;
 use domain::{TaskDefinition, TenantId, ValidationErrors};
@@ -18,6 +19,8 @@ pub struct TenantQuotas {
     pub max_tasks: Option<u32>,
     /// Shortest time between two occurrences of a task, in seconds.
     pub min_interval_seconds: u64,
+    /// Largest `timeout_seconds` a task may be saved with.
+    pub max_timeout_seconds: u32,
 }
 
 impl Default for TenantQuotas {
@@ -25,6 +28,7 @@ impl Default for TenantQuotas {
         Self {
             max_tasks: None,
             min_interval_seconds: 1,
+            max_timeout_seconds: 3600,
         }
     }
 }
@@ -53,10 +57,38 @@ impl TenantQuotas {
         Ok(())
     }
 
+    /// Whether `definition` keeps the deployment's limits: its timeout always (a task saved
+    /// before the maximum was lowered must come within it at its next edit), how often it
+    /// fires when `trigger_changed`. A 422 naming each field that does not.
+    pub(crate) fn check_limits(
+        &self,
+        definition: &TaskDefinition,
+        now: Timestamp,
+        trigger_changed: bool,
+    ) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if trigger_changed {
+            errors.collect(self.check_interval(definition, now));
+        }
+        errors.collect(self.check_timeout(definition));
+        errors.into_result(|| ())
+    }
+
+    fn check_timeout(&self, definition: &TaskDefinition) -> Result<(), ValidationErrors> {
+        let max = self.max_timeout_seconds;
+        if definition.timeout_seconds > max {
+            return Err(ValidationErrors::one(
+                "timeout_seconds",
+                format!("must be at most {max} seconds on this deployment"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether `definition` fires no more often than the quota allows: an interval shorter
     /// than the minimum, or a cron expression with two of its next occurrences closer than
     /// it, is a 422 naming the field.
-    pub(crate) fn check_interval(
+    fn check_interval(
         &self,
         definition: &TaskDefinition,
         now: Timestamp,

@@ -254,6 +254,9 @@ pub enum NoticeReason {
     /// Its trigger has a value an edit would refuse (an instant past the supported range, a
     /// jitter not shorter than the trigger's period); it keeps running as stored.
     OutOfBounds,
+    /// Its `timeout_seconds` is above the deployment's maximum (`SUNDIAL_MAX_TIMEOUT_SECONDS`);
+    /// its runs stop at the maximum.
+    TimeoutCapped,
 }
 
 /// A flag on a stored task whose schedule changed without an edit by its owner.

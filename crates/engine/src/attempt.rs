@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 use domain::{Clock, RunStatus};
 use exec::{Attempt, AttemptResult, LogSink, Outcome};
 use store::{AttemptEnd, ClaimedRun, FinishStore, FinishedAttempt};
-use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::finisher::Completion;
 use crate::logs::drain_logs;
+use crate::pool::Held;
 use crate::{RunExecutor, retry};
 
 /// How long past its timeout an executor may take to give up on its own before the worker
@@ -32,18 +33,16 @@ pub(crate) struct AttemptRunner {
     pub(crate) clock: Arc<dyn Clock>,
     /// This node, named in the attempt's first log line.
     pub(crate) node_id: String,
+    /// Longest any attempt runs (`SUNDIAL_MAX_TIMEOUT_SECONDS`).
+    pub(crate) max_timeout: Duration,
 }
 
 impl AttemptRunner {
     /// One attempt: execute, record its log and outcome, decide the retry.
-    pub(crate) async fn execute(
-        &self,
-        run: ClaimedRun,
-        token: CancellationToken,
-        slot: OwnedSemaphorePermit,
-    ) {
+    pub(crate) async fn execute(&self, run: ClaimedRun, token: CancellationToken, held: Held) {
         let definition = &run.task.definition;
-        let timeout = Duration::from_secs(u64::from(definition.timeout_seconds));
+        let timeout =
+            Duration::from_secs(u64::from(definition.timeout_seconds)).min(self.max_timeout);
         let attempt = Attempt {
             tenant: run.tenant,
             task: run.task.uuid,
@@ -67,7 +66,7 @@ impl AttemptRunner {
             () = tokio::time::sleep(timeout + TIMEOUT_SLACK) => AttemptResult::timed_out(timeout),
             () = token.cancelled() => AttemptResult::cancelled(),
         };
-        drop(slot);
+        drop(held);
         let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let now = self.clock.now();
         // Rescues and requeues were no failures of the task: the retry count and its backoff

@@ -7,32 +7,33 @@ use std::time::Duration;
 
 use domain::Clock;
 use jiff::SignedDuration;
-use store::{ClaimRequest, ClaimStore};
+use store::{ClaimRequest, ClaimStore, FairShare};
 
 use crate::Wakeup;
 use crate::backoff::Backoff;
-use crate::pool::WorkerPool;
+use crate::pool::{Capacity, WorkerPool};
 use crate::stop::{Stop, wait_for};
 
-/// Whose leases claimed runs are held under, for how long, and the per-tenant cap.
+/// Whose leases claimed runs are held under, for how long, and how they are shared.
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimTerms {
     /// This node.
     pub(crate) owner: String,
     /// How long a lease lasts without a heartbeat.
     pub(crate) lease: SignedDuration,
-    /// Most runs one tenant may have running at once (`None`: no cap).
-    pub(crate) per_tenant: Option<u32>,
+    /// How the node's capacity is shared between tenants.
+    pub(crate) share: FairShare,
 }
 
 impl ClaimTerms {
-    /// A claim of at most `limit` runs on these terms.
-    pub(crate) fn request(&self, limit: usize) -> ClaimRequest<'_> {
+    /// A claim on these terms of as many runs as `capacity` has room for.
+    pub(crate) fn request(&self, capacity: &Capacity) -> ClaimRequest<'_> {
         ClaimRequest {
             owner: &self.owner,
             lease: self.lease,
-            limit: u32::try_from(limit).unwrap_or(u32::MAX),
-            per_tenant: self.per_tenant,
+            limit: u32::try_from(capacity.workers()).unwrap_or(u32::MAX),
+            sandboxes: u32::try_from(capacity.sandboxes()).unwrap_or(u32::MAX),
+            share: &self.share,
         }
     }
 }
@@ -61,10 +62,9 @@ impl Claimer {
                 },
                 () = self.stop.stopping() => return,
             };
-            let mut taken = vec![first];
-            taken.extend(self.pool.free_slots());
+            let taken = self.pool.free_capacity(Some(first));
             let now = self.clock.now();
-            match self.store.claim(now, self.terms.request(taken.len())).await {
+            match self.store.claim(now, self.terms.request(&taken)).await {
                 Ok(runs) if !runs.is_empty() => {
                     backoff.succeeded();
                     self.pool.start_all(runs, taken);
@@ -73,8 +73,9 @@ impl Claimer {
                     backoff.succeeded();
                     drop(taken);
                     let wait = match self.store.next_queued().await {
-                        // Due but not claimable (its tenant is at its cap of running runs): a
-                        // finishing run wakes this loop, so wait for that, not for the instant.
+                        // Due but not claimable (its tenant at its cap, no free sandbox or only
+                        // reserved room left): a finishing run wakes this loop, so wait for
+                        // that, not for the instant.
                         Ok(Some(next)) if next <= now => self.max_idle,
                         Ok(next) => wait_for(&*self.clock, next, self.max_idle),
                         Err(e) => {

@@ -12,7 +12,7 @@ use crate::Wakeup;
 use crate::backoff::Backoff;
 use crate::claimer::ClaimTerms;
 use crate::policy::Planner;
-use crate::pool::WorkerPool;
+use crate::pool::{Capacity, WorkerPool};
 use crate::stop::{Stop, wait_for};
 use crate::timing::{TimingIndex, WINDOW};
 
@@ -111,17 +111,17 @@ async fn still_due(firing: &Firing, now: Timestamp) -> bool {
 /// runs as there are free worker slots, which start at once; the claimer is poked only for
 /// runs left queued.
 async fn fire(firing: &Firing, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
-    let (slots, claim) = match &firing.claims {
+    let (capacity, claim) = match &firing.claims {
         Some((pool, terms)) => {
-            let slots = pool.free_slots();
-            let claim = (!slots.is_empty()).then(|| terms.request(slots.len()));
-            (slots, claim)
+            let capacity = pool.free_capacity(None);
+            let claim = (capacity.workers() > 0).then(|| terms.request(&capacity));
+            (capacity, claim)
         }
-        None => (Vec::new(), None),
+        None => (Capacity::default(), None),
     };
     let mut report = firing.store.fire(now, batch, &Planner, claim).await?;
     if let Some((pool, _)) = &firing.claims {
-        pool.start_all(std::mem::take(&mut report.claimed), slots);
+        pool.start_all(std::mem::take(&mut report.claimed), capacity);
     }
     if report.unclaimed > 0 {
         firing.wake.runs_queued();

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use domain::{Clock, Task};
 use exec::{Attempt, AttemptResult, LogSink};
 use jiff::SignedDuration;
-use store::{EngineStore, LeaseStore, StoreError};
+use store::{EngineStore, FairShare, LeaseStore, StoreError};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -77,8 +77,15 @@ pub struct EngineConfig {
     pub node_id: String,
     /// Attempts executing at once.
     pub workers: u32,
-    /// Most runs one tenant may have running at once, across all nodes (`None`: no cap).
-    pub max_running_per_tenant: Option<u32>,
+    /// Python attempts executing at once, each in its own sandbox (the python executor's
+    /// `max_sandboxes`); a python run is claimed only when one is free.
+    pub sandboxes: u32,
+    /// How the workers and sandboxes are shared between tenants (reserves are kept below the
+    /// pools' sizes).
+    pub share: FairShare,
+    /// Longest an attempt may run, whatever its task's `timeout_seconds` says (tasks saved
+    /// before the operator lowered it keep their value but run at most this long).
+    pub max_timeout: Duration,
     /// How long a claimed run stays leased without a heartbeat.
     pub lease: Duration,
     /// How often leases are extended (well below `lease`).
@@ -106,7 +113,9 @@ impl Default for EngineConfig {
         Self {
             node_id: "sundial".into(),
             workers: 64,
-            max_running_per_tenant: None,
+            sandboxes: 4,
+            share: FairShare::defaults_for(64, 4),
+            max_timeout: Duration::from_secs(3600),
             lease: Duration::from_secs(30),
             heartbeat_every: Duration::from_secs(10),
             max_rescues: 3,
@@ -146,18 +155,23 @@ impl Engine {
         let terms = ClaimTerms {
             owner: node.clone(),
             lease,
-            per_tenant: config.max_running_per_tenant,
+            share: config
+                .share
+                .clone()
+                .within(config.workers.max(1), config.sandboxes),
         };
         // Bounded: a slow disk holds workers back instead of piling up outcomes in memory.
         let (finisher, completions) = mpsc::channel(config.workers.max(1) as usize * 2);
         let pool = WorkerPool::new(
             config.workers,
+            config.sandboxes,
             AttemptRunner {
                 executor,
                 logs: store.clone(),
                 finisher,
                 clock: clock.clone(),
                 node_id: node.clone(),
+                max_timeout: config.max_timeout,
             },
         );
         let watch = |name, body| spawn_watched(&liveness, &stop, name, body);

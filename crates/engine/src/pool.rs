@@ -1,12 +1,13 @@
-//! The worker pool: one slot per attempt executing on this node (`SUNDIAL_WORKERS`). The
-//! claimer (and, with one writer, the firing loop) takes slots before it claims, so a claimed
-//! run always has one; each started attempt runs in its own task and frees its slot when it
-//! stops executing.
+//! The worker pool: one slot per attempt executing on this node (`SUNDIAL_WORKERS`), and one
+//! sandbox per python attempt. The claimer (and, with one writer, the firing loop) takes the
+//! free slots and sandboxes before it claims and claims no more runs than slots, nor python
+//! runs than sandboxes, so a claimed run never waits for either; each started attempt runs in
+//! its own task and frees what it holds when it stops executing.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use domain::RunUuid;
+use domain::{RunUuid, TaskConfig};
 use store::ClaimedRun;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -54,10 +55,37 @@ impl Inflight {
     }
 }
 
+/// The worker slots and sandboxes taken before a claim. Whatever the claim does not use frees
+/// again when this is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct Capacity {
+    workers: Vec<OwnedSemaphorePermit>,
+    sandboxes: Vec<OwnedSemaphorePermit>,
+}
+
+impl Capacity {
+    /// Free worker slots held.
+    pub(crate) fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Free sandboxes held.
+    pub(crate) fn sandboxes(&self) -> usize {
+        self.sandboxes.len()
+    }
+}
+
+/// What one executing attempt holds: a worker slot and, for a python run, a sandbox.
+pub(crate) struct Held {
+    _worker: OwnedSemaphorePermit,
+    _sandbox: Option<OwnedSemaphorePermit>,
+}
+
 /// The worker slots and the attempts running in them. Cheap to clone.
 #[derive(Clone)]
 pub(crate) struct WorkerPool {
     slots: Arc<Semaphore>,
+    sandboxes: Arc<Semaphore>,
     inflight: Inflight,
     /// The spawned attempts, so shutdown can wait for them.
     tasks: TaskTracker,
@@ -65,10 +93,11 @@ pub(crate) struct WorkerPool {
 }
 
 impl WorkerPool {
-    /// A pool of `workers` slots whose attempts `runner` executes.
-    pub(crate) fn new(workers: u32, runner: AttemptRunner) -> Self {
+    /// A pool of `workers` slots and `sandboxes` sandboxes whose attempts `runner` executes.
+    pub(crate) fn new(workers: u32, sandboxes: u32, runner: AttemptRunner) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(workers.max(1) as usize)),
+            sandboxes: Arc::new(Semaphore::new(sandboxes as usize)),
             inflight: Inflight::default(),
             tasks: TaskTracker::new(),
             runner: Arc::new(runner),
@@ -85,30 +114,56 @@ impl WorkerPool {
         self.slots.clone().acquire_owned().await.ok()
     }
 
-    /// Takes every slot that is free now, without waiting.
-    pub(crate) fn free_slots(&self) -> Vec<OwnedSemaphorePermit> {
-        std::iter::from_fn(|| self.slots.clone().try_acquire_owned().ok()).collect()
+    /// Takes every slot and sandbox that is free now (and `first`, a slot already taken),
+    /// without waiting.
+    pub(crate) fn free_capacity(&self, first: Option<OwnedSemaphorePermit>) -> Capacity {
+        let take = |pool: &Arc<Semaphore>| {
+            std::iter::from_fn(|| pool.clone().try_acquire_owned().ok()).collect::<Vec<_>>()
+        };
+        let mut workers = take(&self.slots);
+        workers.extend(first);
+        let sandboxes = if workers.is_empty() {
+            Vec::new()
+        } else {
+            take(&self.sandboxes)
+        };
+        Capacity { workers, sandboxes }
     }
 
-    /// Starts each claimed run on one of `slots`, taken before the claim (so never fewer than
-    /// the runs); the slots left over free again here.
-    pub(crate) fn start_all(&self, runs: Vec<ClaimedRun>, mut slots: Vec<OwnedSemaphorePermit>) {
+    /// Starts each claimed run on a slot of `capacity` (and a python run on one of its
+    /// sandboxes), taken before the claim, which never takes more runs than it holds; what is
+    /// left over frees again here.
+    pub(crate) fn start_all(&self, runs: Vec<ClaimedRun>, mut capacity: Capacity) {
         for run in runs {
-            let slot = slots.pop().expect("no more runs claimed than slots taken");
-            self.start(run, slot);
+            let worker = capacity
+                .workers
+                .pop()
+                .expect("no more runs claimed than slots taken");
+            let sandbox =
+                matches!(run.task.definition.config, TaskConfig::PythonScript(_)).then(|| {
+                    capacity
+                        .sandboxes
+                        .pop()
+                        .expect("no more python runs claimed than sandboxes taken")
+                });
+            let held = Held {
+                _worker: worker,
+                _sandbox: sandbox,
+            };
+            self.start(run, held);
         }
     }
 
-    /// Runs a claimed attempt in its own task, holding `slot` until it stops executing:
-    /// recording its outcome is the finisher's work, and the claimer can take the next run
-    /// meanwhile.
-    fn start(&self, run: ClaimedRun, slot: OwnedSemaphorePermit) {
+    /// Runs a claimed attempt in its own task, holding its slot (and sandbox) until it stops
+    /// executing: recording its outcome is the finisher's work, and the claimer can take the
+    /// next run meanwhile.
+    fn start(&self, run: ClaimedRun, held: Held) {
         let token = CancellationToken::new();
         self.inflight.insert(run.run, token.clone());
         let (runner, inflight) = (self.runner.clone(), self.inflight.clone());
         self.tasks.spawn(async move {
             let id = run.run;
-            runner.execute(run, token, slot).await;
+            runner.execute(run, token, held).await;
             inflight.remove(&id);
         });
     }

@@ -1,4 +1,7 @@
-//! Claiming: queued runs whose time has come are taken under a lease, fairly across tenants.
+//! Claiming: queued runs whose time has come are taken under a lease, shared fairly across
+//! tenants ([`fair_share`]).
+
+mod fair_share;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -9,28 +12,33 @@ use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
-use crate::query::{Query, sql_file};
+use crate::query::{Binds, Query, sql_file};
 use crate::rows::{TaskRow, millis, timestamp};
 use crate::{Result, StoreError};
+pub use fair_share::FairShare;
+use fair_share::{Candidate, Free};
 
-static CLAIM_RUNS: PerDialect = per_dialect!("claiming/claim_runs", replanned);
+static CLAIM_CANDIDATES: PerDialect = per_dialect!("claiming/claim_candidates", replanned);
+static TAKE_RUNS: LazyLock<Query> = sql_file!("claiming/take_runs.sql");
 static LOCK_CLAIMED_TASKS_POSTGRES: LazyLock<Query> =
     sql_file!("claiming/lock_claimed_tasks.postgres.sql", replanned);
 static MARK_CLAIMED_TASKS: LazyLock<Query> =
     sql_file!("claiming/mark_claimed_tasks.sql", replanned);
 static NEXT_QUEUED: LazyLock<Query> = sql_file!("claiming/next_queued.sql", replanned);
 
-/// Who claims runs, for how long and how many.
+/// Who claims runs, for how long, how many and how they are shared.
 #[derive(Debug, Clone, Copy)]
 pub struct ClaimRequest<'a> {
     /// The node taking the leases.
     pub owner: &'a str,
     /// How long a lease lasts without a heartbeat.
     pub lease: SignedDuration,
-    /// Most runs to take.
+    /// Most runs to take: the node's free worker slots.
     pub limit: u32,
-    /// Most runs one tenant may have running (`None`: no cap).
-    pub per_tenant: Option<u32>,
+    /// Most python runs to take: the node's free sandboxes.
+    pub sandboxes: u32,
+    /// How they are shared between tenants.
+    pub share: &'a FairShare,
 }
 
 /// A run a worker claimed: everything the executor needs.
@@ -58,9 +66,9 @@ pub struct ClaimedRun {
 /// Taking queued runs under a lease.
 #[async_trait]
 pub trait ClaimStore: Send + Sync + 'static {
-    /// Claims up to `request.limit` queued runs whose `not_before` has passed, fairly across
-    /// tenants, under a lease held by `request.owner` until `now + request.lease`; a tenant
-    /// with `request.per_tenant` runs running gets no more.
+    /// Claims up to `request.limit` queued runs whose `not_before` has passed (of them at most
+    /// `request.sandboxes` python runs), shared between tenants as `request.share` says, under
+    /// a lease held by `request.owner` until `now + request.lease`.
     async fn claim(&self, now: Timestamp, request: ClaimRequest<'_>) -> Result<Vec<ClaimedRun>>;
 
     /// The earliest instant a queued run may start, leaving out runs waiting for a running
@@ -95,7 +103,8 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
         owner,
         lease,
         limit,
-        per_tenant,
+        sandboxes,
+        share,
     } = request;
     if limit == 0 {
         return Ok(Vec::new());
@@ -103,17 +112,32 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     let lease_end = now
         .checked_add(lease)
         .map_err(|e| StoreError::Corrupt(format!("lease end: {e}")))?;
-    let taken = tx
-        .fetch_all::<TakenRun>(
-            CLAIM_RUNS
+    let candidates = tx
+        .fetch_all::<Candidate>(
+            CLAIM_CANDIDATES
                 .of::<B>()
                 .bind("now", millis(now))
                 .bind("limit", i64::from(limit))
-                .bind("per_tenant", per_tenant.map_or(i64::MAX, i64::from))
-                .bind("owner", owner)
-                .bind("lease_end", millis(lease_end)),
+                .bind("per_tenant", share.per_tenant.map_or(i64::MAX, i64::from)),
         )
         .await?;
+    let free = Free {
+        workers: limit,
+        sandboxes,
+    };
+    let chosen = fair_share::pick(candidates, free, share);
+    let mut taken = Vec::with_capacity(chosen.len());
+    let fixed = Binds::default()
+        .bind("now", millis(now))
+        .bind("owner", owner)
+        .bind("lease_end", millis(lease_end));
+    let rows = chosen
+        .into_iter()
+        .map(|id| Binds::default().bind("id", id))
+        .collect();
+    for stmt in TAKE_RUNS.rows(&fixed, rows) {
+        taken.extend(tx.fetch_all::<TakenRun>(stmt).await?);
+    }
     if taken.is_empty() {
         return Ok(Vec::new());
     }

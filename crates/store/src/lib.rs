@@ -46,7 +46,7 @@ mod tenants;
 pub mod test_support;
 
 use backend::{Backend, Dialect};
-pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun};
+pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
 pub use error::StoreError;
 pub use finishing::{AttemptEnd, FinishStore, FinishedAttempt, NewLogLine};

@@ -107,6 +107,16 @@ const FRAGMENTS: &[(&str, &str)] = &[
          WHERE x.task_id = q.task_id AND x.status = 'running' \
          AND s.overlap_policy IN ('queue_one', 'replace'))",
     ),
+    // A `WITH` item: per tenant with runs running (on any node), how many and how many of
+    // them are python runs (each holding a sandbox).
+    (
+        "busy_tenants",
+        "busy(tenant_id, busy, busy_sandboxed) AS ( \
+         SELECT r.tenant_id, COUNT(*), \
+         SUM(CASE WHEN rs.type = 'python_script' THEN 1 ELSE 0 END) \
+         FROM task_runs r JOIN scheduled_tasks rs ON rs.id = r.task_id \
+         WHERE r.status = 'running' GROUP BY r.tenant_id)",
+    ),
 ];
 
 /// Parameters in one multi-row statement. The SQLite driver binds by parameter name, at a

@@ -1,10 +1,11 @@
 //! Configuration: defaults, then an optional TOML file, then `SUNDIAL_*` environment variables.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use domain::Role;
+use domain::{Role, TenantId};
 use exec::python::AllowDegraded;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -74,9 +75,21 @@ pub struct Config {
     pub run_retention_days: u32,
     /// Most live tasks one tenant may have; 0: no limit (`SUNDIAL_TENANT_MAX_TASKS`).
     pub tenant_max_tasks: u32,
-    /// Most runs one tenant may have running at once across all nodes; 0: no limit
-    /// (`SUNDIAL_TENANT_MAX_RUNNING`).
-    pub tenant_max_running: u32,
+    /// Most runs one tenant may have running at once across all nodes; 0: no limit; default
+    /// half the workers (`SUNDIAL_TENANT_MAX_RUNNING`).
+    pub tenant_max_running: Option<u32>,
+    /// Worker slots kept for tenants running nothing; default 10 % of the workers, rounded up
+    /// (`SUNDIAL_RESERVED_WORKERS`).
+    pub reserved_workers: Option<u32>,
+    /// Sandboxes kept for tenants running no python run (`SUNDIAL_RESERVED_SANDBOXES`).
+    pub reserved_sandboxes: u32,
+    /// Tenants' shares of the workers and sandboxes as `tenant=weight` pairs, comma-separated;
+    /// a tenant not listed weighs 1 (`SUNDIAL_TENANT_WEIGHTS`).
+    #[serde(with = "tenant_weights")]
+    pub tenant_weights: HashMap<TenantId, u32>,
+    /// Largest `timeout_seconds` a task may have, 1 to 86400 (`SUNDIAL_MAX_TIMEOUT_SECONDS`).
+    #[serde(with = "max_timeout")]
+    pub max_timeout_seconds: u32,
     /// Shortest time between two occurrences of a task, in seconds
     /// (`SUNDIAL_TENANT_MIN_INTERVAL_SECONDS`).
     pub tenant_min_interval_seconds: u64,
@@ -117,7 +130,11 @@ impl Default for Config {
                 u32::try_from(keep.as_secs() / 86_400).unwrap_or(u32::MAX)
             }),
             tenant_max_tasks: 100_000,
-            tenant_max_running: 100,
+            tenant_max_running: None,
+            reserved_workers: None,
+            reserved_sandboxes: engine.share.reserved_sandboxes,
+            tenant_weights: HashMap::new(),
+            max_timeout_seconds: u32::try_from(engine.max_timeout.as_secs()).unwrap_or(u32::MAX),
             tenant_min_interval_seconds: 1,
             sandbox_allow_degraded: AllowDegraded::default(),
         }
@@ -289,6 +306,78 @@ mod lifetime {
     }
 }
 
+/// `SUNDIAL_MAX_TIMEOUT_SECONDS`: within the bounds every task's `timeout_seconds` has.
+mod max_timeout {
+    use domain::task::MAX_TIMEOUT_SECONDS;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &u32, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(*value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        let seconds = u32::deserialize(d)?;
+        if (1..=MAX_TIMEOUT_SECONDS).contains(&seconds) {
+            Ok(seconds)
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "SUNDIAL_MAX_TIMEOUT_SECONDS must be from 1 to {MAX_TIMEOUT_SECONDS}, not {seconds}"
+            )))
+        }
+    }
+}
+
+/// `SUNDIAL_TENANT_WEIGHTS`: `7=4,12=2`, parsed when the configuration is read.
+mod tenant_weights {
+    use std::collections::HashMap;
+
+    use domain::TenantId;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        value: &HashMap<TenantId, u32>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut pairs: Vec<_> = value.iter().map(|(t, w)| (t.get(), *w)).collect();
+        pairs.sort_unstable();
+        let text: Vec<String> = pairs.iter().map(|(t, w)| format!("{t}={w}")).collect();
+        s.serialize_str(&text.join(","))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<HashMap<TenantId, u32>, D::Error> {
+        let raw = String::deserialize(d)?;
+        parse(&raw)
+            .map_err(|why| serde::de::Error::custom(format!("SUNDIAL_TENANT_WEIGHTS: {why}")))
+    }
+
+    pub(super) fn parse(raw: &str) -> Result<HashMap<TenantId, u32>, String> {
+        let mut weights = HashMap::new();
+        for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (tenant, weight) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("{pair:?} is not tenant=weight"))?;
+            let tenant = tenant
+                .trim()
+                .parse()
+                .ok()
+                .and_then(TenantId::new)
+                .ok_or_else(|| format!("{tenant:?} is not a tenant id (a positive integer)"))?;
+            let weight = weight
+                .trim()
+                .parse()
+                .ok()
+                .filter(|w| (1..=1000).contains(w))
+                .ok_or_else(|| format!("{weight:?} is not a weight from 1 to 1000"))?;
+            if weights.insert(tenant, weight).is_some() {
+                return Err(format!("tenant {} is listed twice", tenant.get()));
+            }
+        }
+        Ok(weights)
+    }
+}
+
 /// `SUNDIAL_SANDBOX_ALLOW_DEGRADED` travels as its comma-separated text and is parsed when the
 /// configuration is read, so a bad value stops every command with the key's name.
 mod allow_degraded {
@@ -308,6 +397,52 @@ mod allow_degraded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn the_timeout_maximum_is_within_every_task_s_bounds() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            assert_eq!(
+                Config::load(None).expect("default").max_timeout_seconds,
+                3600
+            );
+            jail.set_env("SUNDIAL_MAX_TIMEOUT_SECONDS", "86400");
+            assert_eq!(
+                Config::load(None).expect("the largest").max_timeout_seconds,
+                86_400
+            );
+            for bad in ["0", "86401"] {
+                jail.set_env("SUNDIAL_MAX_TIMEOUT_SECONDS", bad);
+                let error = Config::load(None).expect_err(bad).to_string();
+                assert!(error.contains("SUNDIAL_MAX_TIMEOUT_SECONDS"), "{error}");
+            }
+            jail.set_env("SUNDIAL_MAX_TIMEOUT_SECONDS", "60");
+            jail.set_env("SUNDIAL_TENANT_WEIGHTS", "7=2");
+            let config = Config::load(None).expect("weights from the environment");
+            assert_eq!(config.tenant_weights[&TenantId::new(7).unwrap()], 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn tenant_weights_parse_and_bad_pairs_say_why() {
+        let weights = tenant_weights::parse(" 7=4, 12=1 ,").expect("valid");
+        assert_eq!(weights.len(), 2);
+        assert_eq!(weights[&TenantId::new(7).unwrap()], 4);
+        assert!(tenant_weights::parse("").unwrap().is_empty());
+        for (bad, says) in [
+            ("7", "not tenant=weight"),
+            ("0=2", "not a tenant id"),
+            ("x=2", "not a tenant id"),
+            ("7=0", "not a weight"),
+            ("7=1001", "not a weight"),
+            ("7=2,7=3", "listed twice"),
+        ] {
+            let error = tenant_weights::parse(bad).expect_err(bad);
+            assert!(error.contains(says), "{bad}: {error}");
+        }
+    }
 
     #[test]
     // figment's Jail closure must return figment's own (large) error type.

@@ -12,7 +12,7 @@ use domain::{Clock, Metrics, Role, SystemClock, TenantId};
 use engine::{Engine, EngineConfig, TaskExecutors};
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy};
-use store::{EngineStore, Store};
+use store::{EngineStore, FairShare, Store};
 use tracing_subscriber::EnvFilter;
 
 mod backup;
@@ -214,6 +214,22 @@ fn minting_auth(config: &Config) -> Result<Auth, Fatal> {
     )?)
 }
 
+/// How the workers and sandboxes are shared: the defaults for their sizes, with what the
+/// operator set instead.
+fn fair_share(config: &Config, workers: u32, sandboxes: u32) -> FairShare {
+    let defaults = FairShare::defaults_for(workers, sandboxes);
+    FairShare {
+        per_tenant: match config.tenant_max_running {
+            None => defaults.per_tenant,
+            Some(0) => None,
+            Some(cap) => Some(cap),
+        },
+        reserved_workers: config.reserved_workers.unwrap_or(defaults.reserved_workers),
+        reserved_sandboxes: config.reserved_sandboxes,
+        weights: config.tenant_weights.clone(),
+    }
+}
+
 fn now_seconds() -> u64 {
     jiff::Timestamp::now().as_second().max(0) as u64
 }
@@ -230,6 +246,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let lease = Duration::from_secs(config.lease_seconds);
     let python = sandbox::python_executor(config.sandbox_allow_degraded).await;
     let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
+    let sandboxes = u32::try_from(python.config().max_sandboxes).unwrap_or(u32::MAX);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Arc::new(Metrics::default());
     let mut client = EgressClient::builder(egress.clone()).metrics(metrics.clone());
@@ -245,7 +262,13 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
     // Before the engine fires anything: an occurrence the corrected rules moved must not fire
     // at its old instant. A failed scan is reported, not fatal: it only informs and corrects.
-    match notices::scan(stores.tasks.as_ref(), clock.now()).await {
+    match notices::scan(
+        stores.tasks.as_ref(),
+        clock.now(),
+        config.max_timeout_seconds,
+    )
+    .await
+    {
         Ok(report) => tracing::info!(
             scanned = report.scanned,
             flagged = report.flagged,
@@ -254,12 +277,15 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         ),
         Err(error) => tracing::error!(%error, "schedule notice scan failed; tasks not flagged"),
     }
+    let workers = config.workers.max(1);
+    let share = fair_share(&config, workers, sandboxes);
     let engine = Engine::start(
         EngineConfig {
             node_id: config.node_id(),
-            workers: config.workers.max(1),
-            max_running_per_tenant: (config.tenant_max_running > 0)
-                .then_some(config.tenant_max_running),
+            workers,
+            sandboxes,
+            share,
+            max_timeout: Duration::from_secs(u64::from(config.max_timeout_seconds)),
             lease,
             // Three heartbeats per lease, so one slow write does not cost the lease.
             heartbeat_every: lease / 3,
@@ -305,6 +331,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         quotas: TenantQuotas {
             max_tasks: (config.tenant_max_tasks > 0).then_some(config.tenant_max_tasks),
             min_interval_seconds: config.tenant_min_interval_seconds.max(1),
+            max_timeout_seconds: config.max_timeout_seconds.max(1),
         },
     };
     let app = api::with_request_ids(console::router().merge(api::app(state)));

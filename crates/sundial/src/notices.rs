@@ -27,7 +27,11 @@ pub(crate) struct ScanReport {
 }
 
 /// Flags (and, where its next occurrence moved, corrects) every live task that needs it.
-pub(crate) async fn scan(store: &dyn Store, now: Timestamp) -> Result<ScanReport, StoreError> {
+pub(crate) async fn scan(
+    store: &dyn Store,
+    now: Timestamp,
+    max_timeout_seconds: u32,
+) -> Result<ScanReport, StoreError> {
     let mut report = ScanReport::default();
     let mut after = None;
     loop {
@@ -38,7 +42,7 @@ pub(crate) async fn scan(store: &dyn Store, now: Timestamp) -> Result<ScanReport
         after = Some(last.uuid);
         for task in &page {
             report.scanned += 1;
-            let Some((notice, moved)) = notice_for(task, now) else {
+            let Some((notice, moved)) = notice_for(task, now, max_timeout_seconds) else {
                 continue;
             };
             // A task edited since it was read already follows the rules and lost its notice.
@@ -64,8 +68,13 @@ pub(crate) async fn scan(store: &dyn Store, now: Timestamp) -> Result<ScanReport
 }
 
 /// The notice `task` needs at `now`, and whether its next occurrence moves; `None` when its
-/// schedule is what its owner last saw and an edit would accept its trigger.
-pub(crate) fn notice_for(task: &Task, now: Timestamp) -> Option<(ScheduleNotice, bool)> {
+/// schedule is what its owner last saw and an edit would accept its trigger and its
+/// `timeout_seconds` (at most `max_timeout_seconds`).
+pub(crate) fn notice_for(
+    task: &Task,
+    now: Timestamp,
+    max_timeout_seconds: u32,
+) -> Option<(ScheduleNotice, bool)> {
     let trigger = &task.definition.trigger;
     let stored = task.next_run_at;
     let next = match (&trigger.kind, task.definition.is_active) {
@@ -92,7 +101,9 @@ pub(crate) fn notice_for(task: &Task, now: Timestamp) -> Option<(ScheduleNotice,
             .collect::<Vec<_>>()
             .join("; ")
     });
-    if !moved && bounds.is_none() {
+    let timeout = task.definition.timeout_seconds;
+    let capped = timeout > max_timeout_seconds;
+    if !moved && bounds.is_none() && !capped {
         return None;
     }
     let mut message = Vec::new();
@@ -116,11 +127,20 @@ pub(crate) fn notice_for(task: &Task, now: Timestamp) -> Option<(ScheduleNotice,
              stored, and the next edit must bring them within bounds."
         ));
     }
+    if capped {
+        message.push(format!(
+            "Its timeout_seconds of {timeout} is more than this deployment's maximum of \
+             {max_timeout_seconds}: its runs stop after {max_timeout_seconds} s, and the next \
+             edit must bring it within the maximum."
+        ));
+    }
     let notice = ScheduleNotice {
         reason: if moved {
             NoticeReason::CronRulesChanged
-        } else {
+        } else if bounds.is_some() {
             NoticeReason::OutOfBounds
+        } else {
+            NoticeReason::TimeoutCapped
         },
         message: message.join(" "),
         previous_next_run_at: stored,
@@ -143,6 +163,8 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+
+    const MAX_TIMEOUT: u32 = 3600;
 
     fn ts(text: &str) -> Timestamp {
         text.parse().expect("instant")
@@ -198,6 +220,7 @@ mod tests {
         let (notice, moved) = notice_for(
             &odd_mondays("2027-03-03T00:00:00Z"),
             ts("2027-03-02T12:00:00Z"),
+            MAX_TIMEOUT,
         )
         .expect("flagged");
         assert!(moved);
@@ -220,6 +243,7 @@ mod tests {
         let (notice, _) = notice_for(
             &odd_mondays("2027-03-03T00:00:00Z"),
             ts("2027-03-20T00:00:00Z"),
+            MAX_TIMEOUT,
         )
         .expect("flagged");
         assert_eq!(notice.next_run_at, Some(ts("2027-03-15T00:00:00Z")));
@@ -228,14 +252,20 @@ mod tests {
     #[test]
     fn occurrences_the_rules_agree_on_and_other_trigger_types_are_left_alone() {
         let now = ts("2027-03-02T12:00:00Z");
-        assert_eq!(notice_for(&odd_mondays("2027-03-15T00:00:00Z"), now), None);
-        assert_eq!(notice_for(&odd_mondays("2027-03-01T00:00:00Z"), now), None);
+        assert_eq!(
+            notice_for(&odd_mondays("2027-03-15T00:00:00Z"), now, MAX_TIMEOUT),
+            None
+        );
+        assert_eq!(
+            notice_for(&odd_mondays("2027-03-01T00:00:00Z"), now, MAX_TIMEOUT),
+            None
+        );
         let interval = task(
             TriggerType::Interval,
             json!({"seconds": 60, "start_at": "2027-01-01T00:00:00Z"}),
             Some("2027-03-02T12:00:30Z"),
         );
-        assert_eq!(notice_for(&interval, now), None);
+        assert_eq!(notice_for(&interval, now, MAX_TIMEOUT), None);
     }
 
     #[test]
@@ -245,7 +275,8 @@ mod tests {
             json!({"cron": "*/5 * * * *", "timezone": "UTC", "jitter_seconds": 600}),
             Some("2027-03-02T12:05:00Z"),
         );
-        let (notice, moved) = notice_for(&jittery, ts("2027-03-02T12:00:00Z")).expect("flagged");
+        let (notice, moved) =
+            notice_for(&jittery, ts("2027-03-02T12:00:00Z"), MAX_TIMEOUT).expect("flagged");
         assert!(!moved);
         assert_eq!(notice.reason, NoticeReason::OutOfBounds);
         assert_eq!(notice.previous_next_run_at, notice.next_run_at);
@@ -254,5 +285,19 @@ mod tests {
             "{}",
             notice.message
         );
+    }
+
+    #[test]
+    fn a_timeout_above_the_maximum_is_flagged_until_edited() {
+        let mut long = odd_mondays("2027-03-15T00:00:00Z");
+        long.definition.timeout_seconds = 86_400;
+        let now = ts("2027-03-02T12:00:00Z");
+        let (notice, moved) = notice_for(&long, now, MAX_TIMEOUT).expect("flagged");
+        assert!(!moved);
+        assert_eq!(notice.reason, NoticeReason::TimeoutCapped);
+        assert!(notice.message.contains("86400"), "{}", notice.message);
+        assert!(notice.message.contains("3600 s"), "{}", notice.message);
+        long.definition.timeout_seconds = MAX_TIMEOUT;
+        assert_eq!(notice_for(&long, now, MAX_TIMEOUT), None);
     }
 }

@@ -181,6 +181,8 @@ const enUS = {
   'notice.cron_rules_changed.explain': 'Cron expressions now follow Vixie cron\'s rules (a day field starting with * makes both day fields count; a minute and hour that do not start with * run at a fixed time across DST). This task\'s next run moved; it already follows the new one.',
   'notice.out_of_bounds': 'Values out of bounds',
   'notice.out_of_bounds.explain': 'This trigger has values an edit now refuses (a date after 2999, or a jitter not shorter than the time between runs). It keeps running as saved; the next edit of its trigger must fix them.',
+  'notice.timeout_capped': 'Timeout above the maximum',
+  'notice.timeout_capped.explain': 'This task\'s timeout is longer than this deployment now allows. Its runs stop at the maximum; the next save must bring the timeout within it.',
   'notice.previous': 'Before',
   'notice.next': 'Now',
   'notice.untilSaved': 'Shown until the task is next saved.',

@@ -182,6 +182,8 @@ const zhCN: Record<MessageKey, string> = {
   'notice.cron_rules_changed.explain': 'Cron 表达式现在遵循 Vixie cron 的规则（以 * 开头的日字段会使两个日字段都须匹配；分和时字段不以 * 开头的任务在夏令时切换时按固定时间运行）。此任务的下次运行时间已改变，并已按新时间调度。',
   'notice.out_of_bounds': '取值超出范围',
   'notice.out_of_bounds.explain': '此触发器含有现在编辑时会被拒绝的取值（晚于 2999 年的日期，或不短于两次运行间隔的抖动）。任务仍按已保存的配置运行；下次编辑触发器时必须修正。',
+  'notice.timeout_capped': '超时超过上限',
+  'notice.timeout_capped.explain': '此任务的超时时间超过了本部署现在允许的上限。其运行会在上限处停止；下次保存时必须把超时改到上限以内。',
   'notice.previous': '之前',
   'notice.next': '现在',
   'notice.untilSaved': '在下次保存此任务前一直显示。',

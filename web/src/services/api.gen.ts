@@ -1123,7 +1123,7 @@ export interface components {
          * @description The reason of a [`ScheduleNoticeResponse`].
          * @enum {string}
          */
-        ScheduleNoticeReason: "cron_rules_changed" | "out_of_bounds";
+        ScheduleNoticeReason: "cron_rules_changed" | "out_of_bounds" | "timeout_capped";
         /** @description Why a task's schedule changed without an edit by its owner. */
         ScheduleNoticeResponse: {
             /** @description What changed, in words, for the task's owner. */
@@ -1148,6 +1148,8 @@ export interface components {
              *     fixed-time rules, and the task now follows the new one. `out_of_bounds`: an instant
              *     after the supported range or a jitter not shorter than the trigger's period; the task
              *     runs as stored, and an edit of its trigger must bring them within bounds.
+             *     `timeout_capped`: `timeout_seconds` is above the deployment's maximum; runs stop at the
+             *     maximum, and the next edit must bring it within.
              */
             reason: components["schemas"]["ScheduleNoticeReason"];
         };

@@ -27,6 +27,11 @@ describe('noticeView', () => {
     expect(view).toEqual({ title: 'notice.out_of_bounds', explanation: 'notice.out_of_bounds.explain', moved: false });
   });
 
+  it('words a timeout above the deployment maximum', () => {
+    const view = noticeView(notice({ reason: 'timeout_capped', next_run_at: '2027-03-03T00:00:00Z' }));
+    expect(view).toEqual({ title: 'notice.timeout_capped', explanation: 'notice.timeout_capped.explain', moved: false });
+  });
+
   it('counts a next run that appears or disappears as moved', () => {
     expect(noticeView(notice({ previous_next_run_at: null })).moved).toBe(true);
     expect(noticeView(notice({ next_run_at: null })).moved).toBe(true);

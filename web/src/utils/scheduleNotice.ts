@@ -14,7 +14,6 @@ const sameInstant = (a: string | null, b: string | null) =>
 
 export function noticeView(notice: ScheduleNotice): NoticeView {
   const moved = !sameInstant(notice.previous_next_run_at, notice.next_run_at);
-  return notice.reason === 'cron_rules_changed'
-    ? { title: 'notice.cron_rules_changed', explanation: 'notice.cron_rules_changed.explain', moved }
-    : { title: 'notice.out_of_bounds', explanation: 'notice.out_of_bounds.explain', moved };
+  const reason = notice.reason;
+  return { title: `notice.${reason}`, explanation: `notice.${reason}.explain`, moved };
 }

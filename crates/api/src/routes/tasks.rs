@@ -100,7 +100,6 @@ async fn create_task(
     caller.require_admin()?;
     let now = state.clock.now();
     let definition = new_definition(&state, body, now).map_err(|e| e.at(""))?;
-    state.quotas.check_interval(&definition, now)?;
     state.quotas.check_room(&state, caller.0.tenant, 1).await?;
     let next_run_at = next_run(&definition, now);
     let task = NewTask {
@@ -171,7 +170,7 @@ fn new_definition(
     if !unknown.is_empty() {
         return Err(Refused::Fields(unknown));
     }
-    state.quotas.check_interval(&definition, now)?;
+    state.quotas.check_limits(&definition, now, true)?;
     Ok(definition)
 }
 
@@ -475,9 +474,9 @@ async fn update_task(
     if !unknown.is_empty() {
         return Err(ApiError::UnknownFields(unknown));
     }
-    if patch.changes_trigger() {
-        state.quotas.check_interval(&definition, now)?;
-    }
+    state
+        .quotas
+        .check_limits(&definition, now, patch.changes_trigger())?;
     let next_run_at = next_run(&definition, now);
     let updated = state
         .store

@@ -255,13 +255,17 @@ fn probes() -> Vec<Probe> {
             api_call,
             |n| text('d')(n),
         ),
-        probe(
-            "/components/schemas/TaskRequest/properties/timeout_seconds",
-            "/timeout_seconds",
-            Send::Create,
-            api_call,
-            number,
-        ),
+        Probe {
+            // The deployment's maximum may be lower (described, not encoded).
+            only_past: &["maximum"],
+            ..probe(
+                "/components/schemas/TaskRequest/properties/timeout_seconds",
+                "/timeout_seconds",
+                Send::Create,
+                api_call,
+                number,
+            )
+        },
         probe(
             "/components/schemas/TaskRequest/properties/misfire_grace_seconds",
             "/misfire_grace_seconds",
@@ -411,6 +415,7 @@ fn probes() -> Vec<Probe> {
         ),
         Probe {
             field: Some("timeout_seconds"),
+            only_past: &["maximum"],
             ..probe(
                 "/components/schemas/ApiCallConfig/properties/timeout_seconds",
                 "/task_config/timeout_seconds",
@@ -452,6 +457,7 @@ fn probes() -> Vec<Probe> {
         },
         Probe {
             field: Some("timeout_seconds"),
+            only_past: &["maximum"],
             ..probe(
                 "/components/schemas/PythonScriptConfig/properties/timeout_seconds",
                 "/task_config/timeout_seconds",

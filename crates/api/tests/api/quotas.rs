@@ -1,4 +1,5 @@
-//! Per-tenant quotas: live tasks (429) and how often a task may fire (422).
+//! Per-tenant quotas: live tasks (429), how often a task may fire and how long its runs may
+//! take (422).
 
 use reqwest::Method;
 use serde_json::json;
@@ -14,6 +15,7 @@ async fn quotas_hold(backend: Database) {
         api::TenantQuotas {
             max_tasks: Some(3),
             min_interval_seconds: 60,
+            max_timeout_seconds: 600,
         },
     )
     .await;
@@ -70,6 +72,60 @@ async fn quotas_hold(backend: Database) {
     app.call(2, Method::PUT, &format!("/{uuid}"), Some(every_minute))
         .await
         .expect(200);
+
+    // A timeout above the deployment's maximum: refused on create, import and update, each
+    // limit named with its code, together with the other limits' errors.
+    let mut long = cron_task("long");
+    long["timeout_seconds"] = json!(601);
+    long["trigger_type"] = json!("interval");
+    long["trigger_config"] = json!({"seconds": 30});
+    let problem = app
+        .call(2, Method::POST, "/", Some(long.clone()))
+        .await
+        .expect(422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["trigger_config.seconds", "timeout_seconds"],
+        "{problem}"
+    );
+    let timeout = &problem["errors"][1];
+    assert_eq!(timeout["code"], "out_of_range", "{problem}");
+    assert_eq!(timeout["max"], 600, "{problem}");
+    let mut imported = cron_task("imported");
+    imported["timeout_seconds"] = json!(601);
+    let problem = app
+        .call(
+            2,
+            Method::POST,
+            "/import",
+            Some(json!({"tasks": [imported]})),
+        )
+        .await
+        .expect(422);
+    assert!(problem.to_string().contains("timeout_seconds"), "{problem}");
+    let patch = json!({"timeout_seconds": 601});
+    let problem = app
+        .call(2, Method::PUT, &format!("/{uuid}"), Some(patch))
+        .await
+        .expect(422);
+    assert_eq!(
+        problem["errors"][0]["field"], "timeout_seconds",
+        "{problem}"
+    );
+    app.call(
+        2,
+        Method::PUT,
+        &format!("/{uuid}"),
+        Some(json!({"timeout_seconds": 600})),
+    )
+    .await
+    .expect(200);
 }
 
 on_both_databases!(quotas_hold);

@@ -14,7 +14,7 @@ use exec::{Attempt, AttemptResult, LogSink};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use store::prelude::*;
-use store::{Change, ClaimRequest, NewTask, RunQuery, SqliteStore};
+use store::{Change, ClaimRequest, FairShare, NewTask, RunQuery, SqliteStore};
 
 /// What the scripted executor does with every attempt.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,9 @@ fn config() -> EngineConfig {
     EngineConfig {
         node_id: "node-a".into(),
         workers: 4,
-        max_running_per_tenant: None,
+        sandboxes: 4,
+        share: FairShare::default(),
+        max_timeout: Duration::from_secs(3600),
         lease: Duration::from_secs(30),
         heartbeat_every: Duration::from_millis(20),
         max_rescues: 3,
@@ -370,7 +372,8 @@ async fn an_expired_lease_is_rescued_as_the_next_attempt() {
                 owner: "dead-node",
                 lease: SignedDuration::from_secs(30),
                 limit: 10,
-                per_tenant: None,
+                sandboxes: 10,
+                share: &FairShare::default(),
             },
         )
         .await
@@ -415,7 +418,8 @@ async fn a_rescue_does_not_lengthen_the_retry_backoff() {
                 owner: "dead-node",
                 lease: SignedDuration::from_secs(30),
                 limit: 10,
-                per_tenant: None,
+                sandboxes: 10,
+                share: &FairShare::default(),
             },
         )
         .await

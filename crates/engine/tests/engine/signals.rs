@@ -14,7 +14,7 @@ use exec::{Attempt, AttemptResult, LogSink};
 use serde_json::json;
 use store::prelude::*;
 use store::test_support::PostgresDb;
-use store::{Change, NewTask, PostgresStore};
+use store::{Change, FairShare, NewTask, PostgresStore};
 
 /// Records which runs it executed.
 #[derive(Default)]
@@ -33,7 +33,10 @@ fn config(node: &str, max_running_per_tenant: Option<u32>) -> EngineConfig {
         node_id: node.into(),
         // Long enough that only a signal can explain a prompt reaction.
         max_idle: Duration::from_secs(60),
-        max_running_per_tenant,
+        share: FairShare {
+            per_tenant: max_running_per_tenant,
+            ..FairShare::default()
+        },
         ..EngineConfig::default()
     }
 }

@@ -3,16 +3,16 @@
 //! taking an occurrence or a run twice.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use crate::common::{at, create, tenant};
+use crate::common::{at, change, config, create, definition, new_task, tenant};
 use domain::{LogStream, RunStatus, RunTrigger, Task};
 use jiff::{SignedDuration, Timestamp};
 use store::on_both_databases;
 use store::test_support::TestStore;
 use store::{
-    AttemptEnd, ClaimRequest, DueTask, FinishedAttempt, FirePlan, FirePlanner, NewLogLine,
-    PlannedRun, RunQuery, Store, StoreError, Writers,
+    AttemptEnd, ClaimRequest, DueTask, FairShare, FinishedAttempt, FirePlan, FirePlanner,
+    NewLogLine, PlannedRun, RunQuery, Store, StoreError, Writers,
 };
 
 on_both_databases!(
@@ -27,18 +27,33 @@ on_both_databases!(
     a_duty_lease_has_one_holder_at_a_time,
     pruning_deletes_old_finished_runs_with_their_logs,
     a_tenant_at_its_cap_of_running_runs_gets_no_more,
+    python_runs_are_claimed_against_free_sandboxes_and_the_last_waits_for_a_newcomer,
     a_batch_of_ended_attempts_is_recorded_together,
     fire_claims_in_its_own_transaction_where_it_can,
     upcoming_lists_the_earliest_instants,
 );
 
-/// A claim by `owner` of at most `limit` runs under [`LEASE`].
-fn request(owner: &str, limit: u32, per_tenant: Option<u32>) -> ClaimRequest<'_> {
+/// Nothing capped or reserved: every free slot goes to whoever has due runs.
+static OPEN: LazyLock<FairShare> = LazyLock::new(FairShare::default);
+/// At most two running runs per tenant.
+static CAP_TWO: LazyLock<FairShare> = LazyLock::new(|| FairShare {
+    per_tenant: Some(2),
+    ..FairShare::default()
+});
+/// One sandbox kept for tenants running no python run.
+static ONE_SANDBOX_KEPT: LazyLock<FairShare> = LazyLock::new(|| FairShare {
+    reserved_sandboxes: 1,
+    ..FairShare::default()
+});
+
+/// A claim by `owner` of at most `limit` runs (as many python runs) under [`LEASE`].
+fn request<'a>(owner: &'a str, limit: u32, share: &'a FairShare) -> ClaimRequest<'a> {
     ClaimRequest {
         owner,
         lease: LEASE,
         limit,
-        per_tenant,
+        sandboxes: limit,
+        share,
     }
 }
 
@@ -169,7 +184,7 @@ async fn claim_is_fair_and_finish_retries_then_ends(store: Arc<dyn TestStore>) {
         .expect("run now");
     // Two slots: the quiet tenant's single run is not behind the busy tenant's three.
     let claimed = store
-        .claim(at(300), request("n1", 2, None))
+        .claim(at(300), request("n1", 2, &OPEN))
         .await
         .expect("claim");
     let tenants: HashSet<i64> = claimed.iter().map(|c| c.tenant.get()).collect();
@@ -218,13 +233,13 @@ async fn claim_is_fair_and_finish_retries_then_ends(store: Arc<dyn TestStore>) {
     assert_eq!(task.last_error.as_deref(), Some("boom"));
     // The busy tenant's other two remain; the retry is not due before 5 s.
     let next = store
-        .claim(at(4_999), request("n1", 10, None))
+        .claim(at(4_999), request("n1", 10, &OPEN))
         .await
         .unwrap();
     assert!(next.iter().all(|c| c.run != lone.uuid));
     assert_eq!(next.len(), 2);
     let retry = store
-        .claim(at(5_000), request("n2", 10, None))
+        .claim(at(5_000), request("n2", 10, &OPEN))
         .await
         .unwrap();
     assert_eq!(retry.len(), 1);
@@ -277,7 +292,7 @@ async fn heartbeat_rescue_and_release(store: Arc<dyn TestStore>) {
     let [one, two, ended] = queued[..] else {
         unreachable!()
     };
-    let claimed = store.claim(at(0), request("n1", 10, None)).await.unwrap();
+    let claimed = store.claim(at(0), request("n1", 10, &OPEN)).await.unwrap();
     assert_eq!(claimed.len(), 3);
     let max_attempts = claimed[0].max_attempts;
     // `ended` stands for an attempt whose outcome could not be recorded: the node no longer
@@ -340,7 +355,10 @@ async fn rescues_use_no_retry_and_stop_at_the_cap(store: Arc<dyn TestStore>) {
         .unwrap();
     let mut now = 0;
     for rescue in 1..=3 {
-        let claimed = store.claim(at(now), request("n1", 10, None)).await.unwrap();
+        let claimed = store
+            .claim(at(now), request("n1", 10, &OPEN))
+            .await
+            .unwrap();
         assert_eq!(claimed.len(), 1, "rescue {rescue}");
         now += 31_000;
         assert_eq!(store.rescue(at(now), 3).await.unwrap(), 1);
@@ -351,7 +369,10 @@ async fn rescues_use_no_retry_and_stop_at_the_cap(store: Arc<dyn TestStore>) {
         assert_eq!(rescued.max_attempts, run.max_attempts + rescue);
         assert!(rescued.error.unwrap().contains("running it again"));
     }
-    store.claim(at(now), request("n1", 10, None)).await.unwrap();
+    store
+        .claim(at(now), request("n1", 10, &OPEN))
+        .await
+        .unwrap();
     assert_eq!(store.rescue(at(now + 31_000), 3).await.unwrap(), 1);
     let failed = store.get_run(task.tenant, run.uuid).await.unwrap().unwrap();
     assert_eq!(
@@ -397,7 +418,7 @@ async fn run_now_and_cancel(store: Arc<dyn TestStore>) {
         .enqueue_manual(task.tenant, task.uuid, "alice", at(7))
         .await
         .unwrap();
-    store.claim(at(8), request("n1", 10, None)).await.unwrap();
+    store.claim(at(8), request("n1", 10, &OPEN)).await.unwrap();
     let asked = store
         .cancel_run(task.tenant, running.uuid, "alice", at(9))
         .await
@@ -486,7 +507,8 @@ async fn concurrent_firers_and_claimers_never_double(store: Arc<dyn TestStore>) 
                 owner,
                 lease: LEASE,
                 limit: 2,
-                per_tenant: None,
+                sandboxes: 2,
+                share: &OPEN,
             };
             let report = store
                 .fire(at(200_000), 7, &PLANNER, Some(claim))
@@ -525,7 +547,7 @@ async fn concurrent_firers_and_claimers_never_double(store: Arc<dyn TestStore>) 
         let mut mine = Vec::new();
         loop {
             let claimed = store
-                .claim(at(200_000), request(owner, 5, None))
+                .claim(at(200_000), request(owner, 5, &OPEN))
                 .await
                 .expect("claim");
             if claimed.is_empty() {
@@ -595,7 +617,7 @@ async fn pruning_deletes_old_finished_runs_with_their_logs(store: Arc<dyn TestSt
     let running = manual(0).await.unwrap();
     let queued = manual(0).await.unwrap();
     store.append_logs(old.uuid, 1, &[line]).await.unwrap();
-    let claimed = store.claim(at(1), request("n1", 3, None)).await.unwrap();
+    let claimed = store.claim(at(1), request("n1", 3, &OPEN)).await.unwrap();
     assert_eq!(claimed.len(), 3);
     for (run, finished) in [(old.uuid, 10), (newer.uuid, 20)] {
         assert!(
@@ -652,7 +674,7 @@ async fn a_tenant_at_its_cap_of_running_runs_gets_no_more(store: Arc<dyn TestSto
         t
     };
     let first = store
-        .claim(at(10), request("n1", 10, Some(2)))
+        .claim(at(10), request("n1", 10, &CAP_TWO))
         .await
         .unwrap();
     assert_eq!(
@@ -661,7 +683,7 @@ async fn a_tenant_at_its_cap_of_running_runs_gets_no_more(store: Arc<dyn TestSto
         "two of tenant 1's, tenant 2's one"
     );
     let none = store
-        .claim(at(11), request("n2", 10, Some(2)))
+        .claim(at(11), request("n2", 10, &CAP_TWO))
         .await
         .unwrap();
     assert!(none.is_empty(), "tenant 1 is at its cap: {none:?}");
@@ -673,11 +695,89 @@ async fn a_tenant_at_its_cap_of_running_runs_gets_no_more(store: Arc<dyn TestSto
             .unwrap()
     );
     let next = store
-        .claim(at(13), request("n2", 10, Some(2)))
+        .claim(at(13), request("n2", 10, &CAP_TWO))
         .await
         .unwrap();
     assert_eq!(tenants(&next), [1], "a slot of tenant 1 came free");
     assert_eq!(next[0].run, queued[2].uuid);
+}
+
+/// Creates an active python task of `tenant_id` with code `code`.
+async fn python(store: &(impl Store + ?Sized), tenant_id: domain::TenantId, code: &str) -> Task {
+    let mut definition = definition(code, code);
+    definition.config = config(
+        domain::TaskType::PythonScript,
+        serde_json::json!({"script": "print(1)"}),
+    );
+    store
+        .create_task(
+            new_task(tenant_id, definition, None),
+            change(tenant_id, "alice", 0),
+        )
+        .await
+        .expect("create python task")
+}
+
+async fn python_runs_are_claimed_against_free_sandboxes_and_the_last_waits_for_a_newcomer(
+    store: Arc<dyn TestStore>,
+) {
+    let script = python(&*store, tenant(1), "s").await;
+    let call = create(&*store, tenant(1), "C", "c", 0).await;
+    let other = python(&*store, tenant(2), "o").await;
+    let mut scripts = Vec::new();
+    for _ in 0..3 {
+        scripts.push(
+            store
+                .enqueue_manual(script.tenant, script.uuid, "alice", at(0))
+                .await
+                .unwrap(),
+        );
+    }
+    store
+        .enqueue_manual(call.tenant, call.uuid, "alice", at(0))
+        .await
+        .unwrap();
+    let claim = |sandboxes: u32| ClaimRequest {
+        owner: "n1",
+        lease: LEASE,
+        limit: 10,
+        sandboxes,
+        share: &ONE_SANDBOX_KEPT,
+    };
+    let tasks = |claimed: &[store::ClaimedRun]| {
+        let mut codes: Vec<String> = claimed
+            .iter()
+            .map(|c| c.task.definition.code.as_str().to_owned())
+            .collect();
+        codes.sort();
+        codes
+    };
+    // Two sandboxes free: tenant 1 runs no python run, so its first takes one; a second
+    // would leave fewer free than the one kept. Its api call needs no sandbox.
+    let first = store.claim(at(1), claim(2)).await.unwrap();
+    assert_eq!(tasks(&first), ["c", "s"]);
+    assert_eq!(
+        first
+            .iter()
+            .find(|c| c.task.uuid == script.uuid)
+            .unwrap()
+            .run,
+        scripts[0].uuid
+    );
+    // One sandbox left: tenant 1, running a python run, does not get it; tenant 2, running
+    // none, does.
+    let newcomer = store
+        .enqueue_manual(other.tenant, other.uuid, "bob", at(2))
+        .await
+        .unwrap();
+    let second = store.claim(at(3), claim(1)).await.unwrap();
+    assert_eq!(
+        second.iter().map(|c| c.run).collect::<Vec<_>>(),
+        [newcomer.uuid]
+    );
+    // No sandbox free: nothing, though python runs are due.
+    assert!(store.claim(at(4), claim(0)).await.unwrap().is_empty());
+    assert_eq!(store.next_queued().await.unwrap(), Some(at(0)));
 }
 
 async fn a_batch_of_ended_attempts_is_recorded_together(store: Arc<dyn TestStore>) {
@@ -689,7 +789,7 @@ async fn a_batch_of_ended_attempts_is_recorded_together(store: Arc<dyn TestStore
             .await
             .unwrap();
     }
-    let claimed = store.claim(at(10), request("n1", 10, None)).await.unwrap();
+    let claimed = store.claim(at(10), request("n1", 10, &OPEN)).await.unwrap();
     let of = |task: &Task| -> Vec<domain::RunUuid> {
         claimed
             .iter()
@@ -781,7 +881,8 @@ async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStor
         owner: "n1",
         lease: LEASE,
         limit: 2,
-        per_tenant: None,
+        sandboxes: 2,
+        share: &OPEN,
     };
     let report = store
         .fire(at(60_000), 10, &PLANNER, Some(claim))
@@ -793,7 +894,7 @@ async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStor
         assert!(report.claimed.is_empty());
         assert_eq!(report.unclaimed, 3);
         let claimed = store
-            .claim(at(60_001), request("n2", 10, None))
+            .claim(at(60_001), request("n2", 10, &OPEN))
             .await
             .unwrap();
         assert_eq!(claimed.len(), 3);
@@ -820,7 +921,7 @@ async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStor
         .expect("fire");
     assert!(idle.claimed.is_empty());
     let rest = store
-        .claim(at(60_001), request("n2", 10, None))
+        .claim(at(60_001), request("n2", 10, &OPEN))
         .await
         .unwrap();
     assert_eq!(rest.len(), 1);

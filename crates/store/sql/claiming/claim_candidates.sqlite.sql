@@ -1,0 +1,32 @@
+-- The queued runs a claim chooses from (claiming/fair_share.rs decides): each tenant's
+-- oldest due runs, at most :limit per tenant, with the runs and the python runs its tenant
+-- has running on every node. A run waiting for a running run of its task is no candidate,
+-- nor are the runs of a tenant at its cap (:per_tenant running).
+-- The tenants with queued runs are found by skipping through `ix_task_runs_queued_tenant`
+-- one tenant at a time, so a claim costs what it takes, not the length of the queue.
+--
+-- SQLite: the claiming transaction holds the database's only write lock, so what is read
+-- here is still queued when claiming/take_runs.sql takes it. Its planner runs the correlated
+-- `IN` once per tenant and looks the rows up by id. The limit is cast (see
+-- firing/due_tasks.sqlite.sql).
+WITH RECURSIVE tenants(tenant_id) AS (
+    SELECT MIN(tenant_id) FROM task_runs WHERE status = 'queued'
+    UNION ALL
+    SELECT (SELECT MIN(n.tenant_id) FROM task_runs n
+            WHERE n.status = 'queued' AND n.tenant_id > t.tenant_id)
+    FROM tenants t WHERE t.tenant_id IS NOT NULL
+),
+{busy_tenants}
+SELECT c.id, c.tenant_id, c.not_before, s.type = 'python_script' AS sandboxed,
+       COALESCE(b.busy, 0) AS busy, COALESCE(b.busy_sandboxed, 0) AS busy_sandboxed
+FROM tenants t
+JOIN task_runs c ON c.id IN (
+    SELECT q.id FROM task_runs q
+    WHERE q.status = 'queued' AND q.tenant_id = t.tenant_id AND q.not_before <= :now
+      AND {q_not_waiting}
+    ORDER BY q.not_before, q.id
+    LIMIT CAST(:limit AS BIGINT)
+)
+JOIN scheduled_tasks s ON s.id = c.task_id
+LEFT JOIN busy b ON b.tenant_id = c.tenant_id
+WHERE COALESCE(b.busy, 0) < :per_tenant
