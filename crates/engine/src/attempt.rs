@@ -59,6 +59,14 @@ impl AttemptRunner {
             run.attempt, run.max_attempts, self.node_id
         ))
         .await;
+        if timeout < Duration::from_secs(u64::from(definition.timeout_seconds)) {
+            sink.system(format!(
+                "timeout_seconds {} is above this deployment's maximum: this attempt stops after {} s",
+                definition.timeout_seconds,
+                timeout.as_secs()
+            ))
+            .await;
+        }
         let started_at = self.clock.now();
         let started = Instant::now();
         let result = tokio::select! {

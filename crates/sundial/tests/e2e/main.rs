@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod egress;
 mod engine;
+mod isolation;
 mod multi_node;
 mod policies;
 mod python;
