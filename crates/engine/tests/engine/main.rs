@@ -25,6 +25,8 @@ enum Script {
     Block,
     /// Waits until the test opens the gate, then succeeds.
     Gated,
+    /// Runs until the attempt's timeout.
+    Hang,
 }
 
 /// Records every attempt it is given and ends it as scripted.
@@ -54,6 +56,10 @@ impl RunExecutor for Scripted {
             Script::Gated => {
                 let _pass = self.gate.acquire().await.unwrap();
                 AttemptResult::succeeded(None)
+            }
+            Script::Hang => {
+                tokio::time::sleep(attempt.timeout).await;
+                AttemptResult::timed_out(attempt.timeout)
             }
         }
     }
@@ -492,6 +498,34 @@ async fn an_outcome_the_store_refused_is_recorded_when_it_takes_writes_again() {
     let done = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
     assert_eq!((done.attempt, done.rescues), (1, 0));
     assert_eq!(h.attempts_of(run.uuid), 1, "executed once");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_runs_no_longer_than_the_deployment_maximum() {
+    let mut h = Harness::new(Script::Hang).await;
+    // Saved with 30 s; the operator's maximum is lower.
+    let no_retry = RetryPolicy {
+        max_retries: 0,
+        ..RetryPolicy::default()
+    };
+    let task = h.task("long", no_retry).await;
+    assert_eq!(task.definition.timeout_seconds, 30);
+    h.start_with(EngineConfig {
+        max_timeout: Duration::from_millis(100),
+        ..config()
+    });
+    h.store
+        .enqueue_manual(tenant(), task.uuid, "test", t0())
+        .await
+        .unwrap();
+    h.engine.as_ref().unwrap().wakeup().runs_queued();
+    h.until(&task, "the attempt to time out at the maximum", |runs| {
+        runs.iter().any(|r| r.status == RunStatus::TimedOut)
+    })
+    .await;
+    let run = &h.runs(&task).await[0];
+    assert!(run.duration_ms.unwrap() < 5_000, "{run:?}");
     h.stop().await;
 }
 
