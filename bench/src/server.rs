@@ -108,6 +108,11 @@ pub struct Server {
     database: Option<PgDatabase>,
     data: Option<tempfile::TempDir>,
     clock_ticks: f64,
+    binary: std::path::PathBuf,
+    /// Its variables, for `sundial token` and for more nodes on the same database.
+    env: Vec<(String, String)>,
+    /// Further nodes on the same database (PostgreSQL).
+    others: Vec<Server>,
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
@@ -166,14 +171,8 @@ impl Server {
                 Some(PgDatabase::create(admin).await?)
             }
         };
-        let port = free_port()?;
         let secret = random_secret()?;
         let mut env = vec![
-            ("SUNDIAL_LISTEN".to_owned(), format!("127.0.0.1:{port}")),
-            (
-                "SUNDIAL_DATA_DIR".to_owned(),
-                data.path().display().to_string(),
-            ),
             ("SUNDIAL_JWT_SECRET".to_owned(), secret),
             ("SUNDIAL_WORKERS".to_owned(), options.workers.to_string()),
             (
@@ -185,6 +184,68 @@ impl Server {
         if let Some(db) = &database {
             env.push(("SUNDIAL_DATABASE_URL".to_owned(), db.url.clone()));
         }
+        let mut server = Server::spawn(options, env, data).await?;
+        server.database = database;
+        Ok(server)
+    }
+
+    /// Starts another node on this server's database (PostgreSQL), with its own data
+    /// directory and port; [`Server::stop`] stops it too.
+    pub async fn add_node(&mut self, options: &ServerOptions) -> Result<()> {
+        if self.database.is_none() {
+            return Err(BenchError::Setup("several nodes need --db postgres".into()));
+        }
+        let data = tempfile::Builder::new()
+            .prefix("sundial-bench-")
+            .tempdir()
+            .map_err(io("create the data directory"))?;
+        let env = self
+            .env
+            .iter()
+            .filter(|(k, _)| k != "SUNDIAL_LISTEN" && k != "SUNDIAL_DATA_DIR")
+            .cloned()
+            .collect();
+        let node = Server::spawn(options, env, data).await?;
+        self.others.push(node);
+        Ok(())
+    }
+
+    /// The task API as an admin of `tenant`.
+    pub async fn api_of(&self, tenant: u32) -> Result<Api> {
+        Ok(Api {
+            token: self.token(tenant).await?,
+            ..self.api.clone()
+        })
+    }
+
+    async fn token(&self, tenant: u32) -> Result<String> {
+        let token = command(&self.binary, &self.env)
+            .args(["token", "--tenant", &tenant.to_string(), "--ttl", "6h"])
+            .output()
+            .await
+            .map_err(io("sundial token"))?;
+        if !token.status.success() {
+            return Err(BenchError::Setup(format!(
+                "sundial token failed: {}",
+                String::from_utf8_lossy(&token.stderr)
+            )));
+        }
+        Ok(String::from_utf8_lossy(&token.stdout).trim().to_owned())
+    }
+
+    /// Starts the binary with `env` plus its own port and data directory, and waits until it
+    /// is ready.
+    async fn spawn(
+        options: &ServerOptions,
+        mut env: Vec<(String, String)>,
+        data: tempfile::TempDir,
+    ) -> Result<Server> {
+        let port = free_port()?;
+        env.push(("SUNDIAL_LISTEN".to_owned(), format!("127.0.0.1:{port}")));
+        env.push((
+            "SUNDIAL_DATA_DIR".to_owned(),
+            data.path().display().to_string(),
+        ));
         let log = std::fs::File::create(data.path().join("server.log"))
             .map_err(io("create the server log"))?;
         let child = command(&options.binary, &env)
@@ -198,17 +259,6 @@ impl Server {
         let pid = child
             .id()
             .ok_or_else(|| BenchError::Setup("server exited at once".into()))?;
-        let token = command(&options.binary, &env)
-            .args(["token", "--tenant", "1", "--ttl", "6h"])
-            .output()
-            .await
-            .map_err(io("sundial token"))?;
-        if !token.status.success() {
-            return Err(BenchError::Setup(format!(
-                "sundial token failed: {}",
-                String::from_utf8_lossy(&token.stderr)
-            )));
-        }
         let clock_ticks = std::process::Command::new("getconf")
             .arg("CLK_TCK")
             .output()
@@ -225,13 +275,17 @@ impl Server {
             pid,
             api: Api {
                 base: format!("http://127.0.0.1:{port}"),
-                token: String::from_utf8_lossy(&token.stdout).trim().to_owned(),
+                token: String::new(),
                 client,
             },
-            database,
+            database: None,
             data: Some(data),
             clock_ticks,
+            binary: options.binary.clone(),
+            env,
+            others: Vec::new(),
         };
+        server.api.token = server.token(1).await?;
         server.wait_ready().await?;
         Ok(server)
     }
@@ -308,6 +362,9 @@ impl Server {
     /// Stops the server (SIGTERM, then SIGKILL after 10 s) and removes its database and,
     /// unless `keep`, its data directory.
     pub async fn stop(mut self, keep: bool) -> Result<()> {
+        for other in std::mem::take(&mut self.others) {
+            Box::pin(other.stop(keep)).await?;
+        }
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &self.pid.to_string()])
             .status();

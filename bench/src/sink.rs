@@ -1,5 +1,7 @@
 //! The loopback HTTP target: records when each call arrived, for which task, with which
 //! `Idempotency-Key`, and answers 204 at once (HTTP/1.1 keep-alive, as a pooled client expects).
+//! Under `/hang/` it accepts calls and never answers them (a target a hostile tenant points
+//! its tasks at, to hold workers).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,6 +59,11 @@ async fn record(
     StatusCode::NO_CONTENT
 }
 
+/// Never answers: the caller gives up at its timeout.
+async fn hang() -> StatusCode {
+    std::future::pending().await
+}
+
 impl Sink {
     /// Binds a free loopback port and serves.
     pub async fn start() -> Result<Sink> {
@@ -76,6 +83,7 @@ impl Sink {
         let shared = Arc::new(Shared::default());
         let app = Router::new()
             .route("/t/{task}", any(record))
+            .route("/hang/{task}", any(hang))
             .with_state(shared.clone());
         let task = tokio::spawn(async move {
             // The sink lives as long as the run; a serve error ends the run's arrivals, which
@@ -100,6 +108,11 @@ impl Sink {
     /// The URL task `index` calls.
     pub fn url(&self, index: usize) -> String {
         format!("http://127.0.0.1:{}/t/{index}", self.port)
+    }
+
+    /// A URL that accepts calls and never answers them.
+    pub fn hang_url(&self, index: usize) -> String {
+        format!("http://127.0.0.1:{}/hang/{index}", self.port)
     }
 }
 

@@ -43,24 +43,29 @@ pub struct Args {
 }
 
 /// One run row, as far as W1 needs it.
-struct RunRow {
-    task: usize,
-    uuid: uuid::Uuid,
-    scheduled_ms: i64,
+pub(crate) struct RunRow {
+    /// The bench's index of its task.
+    pub(crate) task: usize,
+    /// The run.
+    pub(crate) uuid: uuid::Uuid,
+    /// Its occurrence, in milliseconds.
+    pub(crate) scheduled_ms: i64,
 }
 
-fn ms(t: Timestamp) -> i64 {
+/// `t` in milliseconds since the epoch.
+pub(crate) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-fn field<'a>(value: &'a Value, name: &str) -> Result<&'a str> {
+/// The text field `name` of an answer.
+pub(crate) fn field<'a>(value: &'a Value, name: &str) -> Result<&'a str> {
     value[name]
         .as_str()
         .ok_or_else(|| BenchError::Http(format!("answer without `{name}`: {value}")))
 }
 
 /// Occurrences `anchor + k s` (k ≥ 0) in `[from, to)`, all in milliseconds.
-fn occurrences_in(anchor: i64, from: i64, to: i64) -> i64 {
+pub(crate) fn occurrences_in(anchor: i64, from: i64, to: i64) -> i64 {
     let first = anchor + ((from - anchor).max(0) + 999) / 1000 * 1000;
     if first >= to {
         0
@@ -70,7 +75,12 @@ fn occurrences_in(anchor: i64, from: i64, to: i64) -> i64 {
 }
 
 /// The task's runs scheduled at or after `from`, newest first, page by page.
-async fn runs_since(api: &Api, task: usize, uuid: &str, from: i64) -> Result<Vec<RunRow>> {
+pub(crate) async fn runs_since(
+    api: &Api,
+    task: usize,
+    uuid: &str,
+    from: i64,
+) -> Result<Vec<RunRow>> {
     let mut rows = Vec::new();
     for page in 1u64.. {
         let answer = api
