@@ -642,6 +642,13 @@ export interface components {
                 /** @description Log lines, in `/logs` only. */
                 logs?: components["schemas"]["LogLineResponse"][] | null;
                 /**
+                 * Format: date-time
+                 * @description When the tenant's stored log budget (`SUNDIAL_TENANT_LOG_BUDGET_BYTES`) deleted this
+                 *     run's log, oldest runs first; its log then holds one system line saying so. `null`
+                 *     while the run has its log.
+                 */
+                logs_pruned_at: string | null;
+                /**
                  * Format: int32
                  * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
                  *     uses up a retry).
@@ -1005,6 +1012,13 @@ export interface components {
             finished_at: string | null;
             /** @description Log lines, in `/logs` only. */
             logs?: components["schemas"]["LogLineResponse"][] | null;
+            /**
+             * Format: date-time
+             * @description When the tenant's stored log budget (`SUNDIAL_TENANT_LOG_BUDGET_BYTES`) deleted this
+             *     run's log, oldest runs first; its log then holds one system line saying so. `null`
+             *     while the run has its log.
+             */
+            logs_pruned_at: string | null;
             /**
              * Format: int32
              * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
