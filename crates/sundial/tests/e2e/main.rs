@@ -12,3 +12,4 @@ mod multi_node;
 mod policies;
 mod python;
 mod release;
+mod storage;
