@@ -713,6 +713,11 @@ pub struct RunResponse {
     /// Error of the last attempt.
     #[schema(required = true)]
     pub error: Option<String>,
+    /// When the tenant's stored log budget (`SUNDIAL_TENANT_LOG_BUDGET_BYTES`) deleted this
+    /// run's log, oldest runs first; its log then holds one system line saying so. `null`
+    /// while the run has its log.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
+    pub logs_pruned_at: Option<Timestamp>,
     /// Log lines, in `/logs` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logs: Option<Vec<LogLineResponse>>,
@@ -739,6 +744,7 @@ impl From<Run> for RunResponse {
             duration_ms: run.duration_ms,
             result: run.result,
             error: run.error,
+            logs_pruned_at: run.logs_pruned_at,
             logs: None,
         }
     }
@@ -768,7 +774,11 @@ impl From<RunLogLine> for LogLineResponse {
             seq: line.seq,
             ts: line.ts,
             stream: line.stream.as_str().to_owned(),
-            line: line.line,
+            // Lines are stored escaped; this also covers lines stored before they were.
+            line: match domain::escape_bidi(&line.line) {
+                std::borrow::Cow::Borrowed(_) => line.line,
+                std::borrow::Cow::Owned(escaped) => escaped,
+            },
         }
     }
 }

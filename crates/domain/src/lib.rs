@@ -13,6 +13,7 @@ pub mod run;
 pub mod secrets;
 pub mod task;
 pub mod task_config;
+pub mod text;
 pub mod trigger;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -27,4 +28,5 @@ pub use task::{
     TaskName, TaskType, TaskVersion,
 };
 pub use task_config::{ApiCallConfig, HttpMethod, PythonScriptConfig, TaskConfig};
+pub use text::escape_bidi;
 pub use trigger::{Trigger, TriggerKind, TriggerType};

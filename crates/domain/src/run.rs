@@ -107,6 +107,9 @@ pub struct Run {
     pub result: Option<serde_json::Value>,
     /// Error of the last attempt.
     pub error: Option<String>,
+    /// When the tenant's stored log budget deleted this run's log (a system line in its log
+    /// says so); `None` while it has its log.
+    pub logs_pruned_at: Option<Timestamp>,
 }
 
 /// Which output a log line came from.

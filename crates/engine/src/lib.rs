@@ -28,6 +28,7 @@ mod finisher;
 mod firing;
 mod heartbeat;
 mod liveness;
+mod log_budget;
 mod logs;
 mod maintenance;
 pub mod policy;
@@ -70,6 +71,9 @@ pub enum EngineError {
     Store(#[from] StoreError),
 }
 
+/// Stored log bytes per tenant unless configured otherwise: 1 GiB.
+pub const DEFAULT_LOG_BUDGET: u64 = 1 << 30;
+
 /// How the engine runs.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -99,7 +103,11 @@ pub struct EngineConfig {
     /// Finished runs and their logs are deleted this long after they finished; `None` keeps
     /// them forever.
     pub retention: Option<Duration>,
-    /// How often the maintenance leader prunes runs past the retention.
+    /// Most bytes of stored log lines per tenant; past it the logs of the tenant's oldest
+    /// finished runs are deleted until it is within it again. `None`: no budget.
+    pub log_budget: Option<u64>,
+    /// How often the maintenance leader prunes runs past the retention and logs over the
+    /// budget.
     pub prune_every: Duration,
     /// Most due tasks fired per transaction.
     pub fire_batch: u32,
@@ -121,6 +129,7 @@ impl Default for EngineConfig {
             max_rescues: 3,
             rescue_every: Duration::from_secs(5),
             retention: Some(Duration::from_secs(30 * 24 * 3600)),
+            log_budget: Some(DEFAULT_LOG_BUDGET),
             prune_every: Duration::from_secs(60),
             fire_batch: 500,
             max_idle: Duration::from_secs(1),
@@ -215,6 +224,7 @@ impl Engine {
                     rescue_every: config.rescue_every,
                     max_rescues: config.max_rescues,
                     retention: config.retention,
+                    log_budget: config.log_budget,
                     prune_every: config.prune_every,
                 })),
             ),

@@ -1,4 +1,4 @@
-//! Cluster-wide maintenance (rescuer, retention) runs on one node at a time: the holder of
+//! Cluster-wide maintenance (rescuer, retention, the log budget) runs on one node at a time: the holder of
 //! the `maintenance` lease. Every node tries to take or renew it each `rescue_every`; when the
 //! leader dies, another takes over once its lease has expired.
 
@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use store::{LeaseStore, MaintenanceStore};
 
 use crate::stop::Stop;
-use crate::{Wakeup, rescuer, retention};
+use crate::{Wakeup, log_budget, rescuer, retention};
 
 /// The lease's name in `engine_leases`.
 const LEASE: &str = "maintenance";
@@ -32,12 +32,15 @@ pub(crate) struct Maintenance {
     pub(crate) max_rescues: u32,
     /// How long finished runs are kept; `None`: forever.
     pub(crate) retention: Option<Duration>,
+    /// Most stored log bytes per tenant; `None`: no budget.
+    pub(crate) log_budget: Option<u64>,
     /// How often the leader prunes.
     pub(crate) prune_every: Duration,
 }
 
 /// Holds or waits for the maintenance lease and, while holding it, rescues expired runs every
-/// pass and prunes old runs every `prune_every`, until shutdown; then gives the lease up.
+/// pass and, every `prune_every`, prunes old runs and then the oldest logs of tenants over the
+/// log budget, until shutdown; then gives the lease up.
 pub(crate) async fn run(m: Maintenance) {
     let mut last_prune: Option<Timestamp> = None;
     let lease =
@@ -49,18 +52,23 @@ pub(crate) async fn run(m: Maintenance) {
         match m.leases.hold_lease(LEASE, &m.node, now, until).await {
             Ok(true) => {
                 rescuer::rescue(&*m.store, &m.wake, m.clock.now(), m.max_rescues).await;
-                if let Some(keep) = m.retention {
-                    let due = last_prune.is_none_or(|at| now.duration_since(at) >= prune_every);
-                    if due {
+                let due = last_prune.is_none_or(|at| now.duration_since(at) >= prune_every);
+                if due {
+                    // Retention first: the runs it deletes take their logs off the budget.
+                    if let Some(keep) = m.retention {
                         retention::prune(&*m.store, m.clock.now(), keep).await;
-                        last_prune = Some(now);
                     }
+                    if let Some(budget) = m.log_budget {
+                        log_budget::enforce(&*m.store, m.clock.now(), budget).await;
+                    }
+                    last_prune = Some(now);
                 }
             }
             Ok(false) => last_prune = None,
             Err(e) => tracing::warn!(error = %e, "renewing the maintenance lease failed"),
         }
-        m.stop.pause(m.rescue_every).await;
+        // A pruning interval shorter than the rescue interval is honoured too.
+        m.stop.pause(m.rescue_every.min(m.prune_every)).await;
     }
     if let Err(e) = m.leases.drop_lease(LEASE, &m.node).await {
         tracing::warn!(error = %e, "giving up the maintenance lease failed");

@@ -4,7 +4,9 @@
 //! attempt's deadline and cancellation token, writes the log (method and redacted URL, masked
 //! headers, redirects, status and timing, a capped excerpt of the body, the error) and
 //! classifies the outcome: a status outside `expected_status` (any 2xx when empty) is a
-//! retryable failure; an egress policy refusal fails the attempt for good.
+//! retryable failure; an egress policy refusal fails the attempt for good. Whatever the target
+//! sends back is shown with the request's secret values masked (a target may echo them) and
+//! bidirectional controls escaped.
 
 use std::time::Instant;
 
@@ -13,7 +15,7 @@ use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
-use crate::egress::redact::{header_for_display, redact_url};
+use crate::egress::redact::{EchoMask, header_for_display, redact_url};
 use crate::egress::{EgressClient, EgressPolicy, EgressRequest, EgressResponse, Hop};
 use crate::{Attempt, AttemptResult, LogSink};
 
@@ -100,7 +102,14 @@ impl ApiCallExecutor {
             () = attempt.cancel.cancelled() => None,
             sent = tokio::time::timeout_at(deadline, self.client.send(attempt.tenant, request, &mut trace)) => Some(sent),
         };
-        log_redirects(&trace, logs).await;
+        let echoes = EchoMask::new(
+            config
+                .headers
+                .iter()
+                .chain(config.query.iter())
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        );
+        log_redirects(&trace, &echoes, logs).await;
         let elapsed = started.elapsed();
         let result = match sent {
             None => {
@@ -135,8 +144,8 @@ impl ApiCallExecutor {
             }
         };
         let duration_ms = elapsed.as_millis() as u64;
-        log_response(&response, duration_ms, logs).await;
-        let value = result_json(&response, duration_ms);
+        log_response(&response, &echoes, duration_ms, logs).await;
+        let value = result_json(&response, &echoes, duration_ms);
         if status_expected(response.status, &config.expected_status) {
             AttemptResult::succeeded(Some(value))
         } else {
@@ -244,7 +253,8 @@ fn excerpt_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
-/// `text` on one log line: line breaks and other control characters escaped, the rest as is.
+/// `text` on one log line: line breaks, other control characters and bidirectional controls
+/// escaped, the rest as is.
 fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -252,14 +262,22 @@ fn one_line(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.extend(c.escape_unicode()),
+            c if c.is_control() || domain::text::is_bidi_control(c) => {
+                out.extend(c.escape_unicode())
+            }
             c => out.push(c),
         }
     }
     out
 }
 
-fn result_json(response: &EgressResponse, duration_ms: u64) -> Value {
+/// What the target sent as it may be shown: echoed secrets masked, bidirectional controls
+/// escaped. `cut`: `text` is the start of something longer.
+fn shown(text: &str, echoes: &EchoMask, cut: bool) -> String {
+    domain::escape_bidi(&echoes.apply(text, cut)).into_owned()
+}
+
+fn result_json(response: &EgressResponse, echoes: &EchoMask, duration_ms: u64) -> Value {
     let mut headers = Map::new();
     for name in RESULT_HEADERS {
         if let Some(value) = response.headers.get(*name) {
@@ -271,31 +289,44 @@ fn result_json(response: &EgressResponse, duration_ms: u64) -> Value {
                     .unwrap_or(value),
                 _ => header_for_display(name, &value),
             };
-            headers.insert((*name).to_owned(), Value::String(value));
+            headers.insert(
+                (*name).to_owned(),
+                Value::String(shown(&value, echoes, false)),
+            );
         }
     }
     json!({
         "status": response.status.as_u16(),
         "headers": headers,
-        "body_excerpt": excerpt_text(&response.body_excerpt),
+        "body_excerpt": shown(&excerpt_text(&response.body_excerpt), echoes, excerpt_cut(response)),
         "truncated": response.truncated,
         "duration_ms": duration_ms,
     })
 }
 
-async fn log_redirects(trace: &[Hop], logs: &LogSink) {
+/// Whether the body went on after its excerpt.
+fn excerpt_cut(response: &EgressResponse) -> bool {
+    (response.body_excerpt.len() as u64) < response.body_bytes || response.truncated
+}
+
+async fn log_redirects(trace: &[Hop], echoes: &EchoMask, logs: &LogSink) {
     for pair in trace.windows(2) {
         logs.system(format!(
             "redirect: {} → {} {}",
             status_text(pair[0].status),
             pair[1].method,
-            redact_url(&pair[1].url)
+            shown(&redact_url(&pair[1].url), echoes, false)
         ))
         .await;
     }
 }
 
-async fn log_response(response: &EgressResponse, duration_ms: u64, logs: &LogSink) {
+async fn log_response(
+    response: &EgressResponse,
+    echoes: &EchoMask,
+    duration_ms: u64,
+    logs: &LogSink,
+) {
     let size = if response.truncated {
         format!(
             "body over the cap, closed after {} bytes",
@@ -309,15 +340,21 @@ async fn log_response(response: &EgressResponse, duration_ms: u64, logs: &LogSin
         status_text(response.status)
     ))
     .await;
-    let cut = response.body_excerpt.len().min(LOG_EXCERPT_BYTES);
-    let text = excerpt_text(&response.body_excerpt[..cut]);
+    // Masked over the whole excerpt before it is cut for the log, so a secret across the cut
+    // is masked whole.
+    let masked = echoes.apply(&excerpt_text(&response.body_excerpt), excerpt_cut(response));
+    let mut end = masked.len().min(LOG_EXCERPT_BYTES);
+    while !masked.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &masked[..end];
     if !text.is_empty() {
-        let more = if (cut as u64) < response.body_bytes {
+        let more = if end < masked.len() || excerpt_cut(response) {
             " …"
         } else {
             ""
         };
-        logs.system(format!("response: {}{more}", one_line(&text)))
+        logs.system(format!("response: {}{more}", one_line(text)))
             .await;
     }
 }

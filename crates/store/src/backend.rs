@@ -85,6 +85,9 @@ pub trait Backend: Send + Sync + 'static {
     /// A connection for reads that need no transaction.
     async fn read(&self) -> Result<Self::Read>;
 
+    /// How many versions of each task the history keeps (0: all).
+    fn versions_kept(&self) -> u32;
+
     /// Wake-ups between nodes sharing this database, where there can be several.
     fn signals(&self) -> Option<std::sync::Arc<dyn crate::Signals>> {
         None

@@ -19,6 +19,7 @@ static END_ATTEMPTS: LazyLock<Query> = sql_file!("finishing/end_attempts.sql");
 static RECORD_TASK_OUTCOMES: LazyLock<Query> = sql_file!("finishing/record_task_outcomes.sql");
 static INSERT_LOGS: LazyLock<Query> = sql_file!("finishing/insert_logs.sql");
 static RUN_ID_ANY_TENANT: LazyLock<Query> = sql_file!("finishing/run_id_any_tenant.sql");
+static ADD_LOG_BYTES: LazyLock<Query> = sql_file!("finishing/add_log_bytes.sql");
 
 /// How an attempt ended, as the engine decided it.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +132,7 @@ async fn finish_attempts<E: Exec + ?Sized>(
                 .bind("result", a.end.result.as_ref().map(ToString::to_string))
                 .bind("error", a.end.error.clone())
                 .bind("started_at", millis(a.end.started_at))
+                .bind("log_bytes", log_bytes(&a.logs))
         })
         .collect();
     let fixed = Binds::default()
@@ -185,8 +187,20 @@ async fn finish_attempts<E: Exec + ?Sized>(
         .collect())
 }
 
+/// A log line as stored: bidirectional controls escaped, whoever wrote it.
+fn stored_line(line: &NewLogLine) -> std::borrow::Cow<'_, str> {
+    domain::escape_bidi(&line.line)
+}
+
+/// What `lines` add to their run's `log_bytes`: each stored line's UTF-8 bytes plus one for
+/// its line end (migration 0008 counts existing lines the same way).
+fn log_bytes(lines: &[NewLogLine]) -> i64 {
+    let bytes: usize = lines.iter().map(|l| stored_line(l).len() + 1).sum();
+    i64::try_from(bytes).unwrap_or(i64::MAX)
+}
+
 /// Appends log lines, each attempt's numbered after the lines it already has: `(run id,
-/// attempt, lines)`.
+/// attempt, lines)`. The caller adds their [`log_bytes`] to the run in the same transaction.
 async fn insert_logs<E: Exec + ?Sized>(
     tx: &mut E,
     logs: &[(i64, u32, &[NewLogLine])],
@@ -211,7 +225,7 @@ async fn insert_logs<E: Exec + ?Sized>(
                         .bind("position", position)
                         .bind("ts", millis(line.ts))
                         .bind("stream", line.stream.as_str())
-                        .bind("line", line.line.as_str()),
+                        .bind("line", stored_line(line).into_owned()),
                 );
             }
         }
@@ -248,6 +262,13 @@ impl<B: Backend> FinishStore for B {
             .await?
             .ok_or(StoreError::NotFound)?;
         insert_logs(&mut *tx, &[(run_id, attempt, lines)]).await?;
+        tx.execute(
+            ADD_LOG_BYTES
+                .stmt()
+                .bind("run_id", run_id)
+                .bind("bytes", log_bytes(lines)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

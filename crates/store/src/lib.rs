@@ -16,7 +16,7 @@
 //! | claiming | `claiming`, [`ClaimStore`] | engine: claimer (and the firing loop on SQLite) |
 //! | finishing | `finishing`, [`FinishStore`] | engine: finisher, log drain |
 //! | leases | `leases`, [`LeaseStore`] | engine: heartbeat, shutdown, maintenance lease |
-//! | maintenance | `maintenance`, [`MaintenanceStore`] | engine: rescuer, retention |
+//! | maintenance | `maintenance`, [`MaintenanceStore`] | engine: rescuer, retention, log budget |
 //!
 //! [`Store`] gathers what the API uses and [`EngineStore`] what the engine uses; each loop of
 //! the engine holds only the trait it needs. Every method that touches a tenant's objects
@@ -54,7 +54,7 @@ pub use firing::{DueTask, FirePlan, FirePlanner, FireReport, FiringStore, Planne
 pub use health::Readiness;
 pub use history::{RunHistory, RunQuery, RunStats};
 pub use leases::LeaseStore;
-pub use maintenance::MaintenanceStore;
+pub use maintenance::{MaintenanceStore, PrunedLogs, TenantLogBytes};
 pub use postgres::PostgresStore;
 pub use registry::{Change, NewTask, TaskQuery, TaskRegistry, TaskSort, TaskSortField};
 pub use signals::{Signal, Signals};
@@ -69,6 +69,9 @@ pub mod prelude {
         RunControl, RunHistory, Store, TaskRegistry, TenantSettingsStore,
     };
 }
+
+/// Versions of each task the history keeps unless told otherwise (`SUNDIAL_TASK_VERSIONS_KEPT`).
+pub const DEFAULT_VERSIONS_KEPT: u32 = 100;
 
 /// Result of store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -11,8 +11,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Postgres, Transaction};
 
-use crate::Result;
 use crate::backend::{Backend, Dialect};
+use crate::{DEFAULT_VERSIONS_KEPT, Result};
 
 /// Connections per node.
 const MAX_CONNECTIONS: u32 = 16;
@@ -25,6 +25,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    versions_kept: u32,
 }
 
 impl PostgresStore {
@@ -45,7 +46,17 @@ impl PostgresStore {
             .connect(url)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            versions_kept: DEFAULT_VERSIONS_KEPT,
+        })
+    }
+
+    /// Keeps the `n` newest versions of each task (0: all; default [`DEFAULT_VERSIONS_KEPT`]).
+    #[must_use]
+    pub fn keep_versions(mut self, n: u32) -> Self {
+        self.versions_kept = n;
+        self
     }
 
     /// Closes the pool, waiting for connections in use to be returned.
@@ -68,6 +79,10 @@ impl Backend for PostgresStore {
 
     async fn read(&self) -> Result<Self::Read> {
         Ok(self.pool.acquire().await?)
+    }
+
+    fn versions_kept(&self) -> u32 {
+        self.versions_kept
     }
 
     fn signals(&self) -> Option<std::sync::Arc<dyn crate::Signals>> {

@@ -30,6 +30,7 @@ static INSERT_VERSION: LazyLock<Query> = sql_file!("registry/insert_version.sql"
 pub(crate) static INSERT_AUDIT: LazyLock<Query> = sql_file!("registry/insert_audit.sql");
 static COUNT_VERSIONS: LazyLock<Query> = sql_file!("registry/count_versions.sql");
 static LIST_VERSIONS: LazyLock<Query> = sql_file!("registry/list_versions.sql");
+static PRUNE_VERSIONS: LazyLock<Query> = sql_file!("registry/prune_versions.sql");
 
 /// A task about to be created.
 #[derive(Debug, Clone)]
@@ -351,6 +352,32 @@ async fn record<E: Exec + ?Sized>(
     Ok(())
 }
 
+/// Keeps the `keep` newest versions of a task that has just reached `version` (0: keeps all).
+///
+/// Pruned in the transaction that adds a version rather than by the maintenance loop: the
+/// history is never over its bound, not even for a moment, and it costs one index seek that
+/// deletes the one version that fell out, where a background pass would first have to find
+/// the tasks with too many versions.
+async fn prune_versions<E: Exec + ?Sized>(
+    tx: &mut E,
+    task_id: i64,
+    version: i64,
+    keep: u32,
+) -> Result<()> {
+    // Versions are numbered from 1, each row its own number, so a task whose version is at
+    // most `keep` cannot have more than `keep` rows.
+    if keep > 0 && version > i64::from(keep) {
+        tx.execute(
+            PRUNE_VERSIONS
+                .stmt()
+                .bind("task_id", task_id)
+                .bind("offset", i64::from(keep) - 1),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Fails unless a guarded `UPDATE` changed exactly the locked row. Under the row lock (or
 /// SQLite's single writer) it always does; this catches a broken lock rather than a race.
 async fn expect_one_row<E: Exec + ?Sized>(
@@ -519,6 +546,7 @@ impl<B: Backend> TaskRegistry for B {
             detail,
         )
         .await?;
+        prune_versions(&mut *tx, locked.id, version, self.versions_kept()).await?;
         let updated = load_task(&mut *tx, locked.id).await?;
         tx.commit().await?;
         Ok(updated)
@@ -571,6 +599,7 @@ impl<B: Backend> TaskRegistry for B {
             detail,
         )
         .await?;
+        prune_versions(&mut *tx, locked.id, task.version, self.versions_kept()).await?;
         tx.commit().await?;
         Ok(task)
     }
@@ -618,6 +647,7 @@ impl<B: Backend> TaskRegistry for B {
                 Some(detail),
             )
             .await?;
+            prune_versions(&mut *tx, locked.id, task.version, self.versions_kept()).await?;
             deleted.push(uuid);
         }
         tx.commit().await?;

@@ -82,6 +82,7 @@ pub(crate) struct RunRow {
     pub(crate) duration_ms: Option<i64>,
     pub(crate) result: Option<String>,
     pub(crate) error: Option<String>,
+    pub(crate) logs_pruned_at: Option<i64>,
 }
 
 /// One `task_run_logs` row.
@@ -259,6 +260,7 @@ impl RunRow {
                 .as_deref()
                 .map(|r| parse_json(r, &ctx("result")))
                 .transpose()?,
+            logs_pruned_at: opt_timestamp(self.logs_pruned_at, &ctx("logs_pruned_at"))?,
             error: self.error,
         })
     }

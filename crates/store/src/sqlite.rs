@@ -34,7 +34,7 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::backend::{Backend, Dialect};
-use crate::{Result, StoreError};
+use crate::{DEFAULT_VERSIONS_KEPT, Result, StoreError};
 
 /// How long a connection waits for SQLite's lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,6 +48,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    versions_kept: u32,
 }
 
 impl SqliteStore {
@@ -92,7 +93,18 @@ impl SqliteStore {
             .max_connections(READERS)
             .connect_with(base.pragma("query_only", "ON"))
             .await?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            versions_kept: DEFAULT_VERSIONS_KEPT,
+        })
+    }
+
+    /// Keeps the `n` newest versions of each task (0: all; default [`DEFAULT_VERSIONS_KEPT`]).
+    #[must_use]
+    pub fn keep_versions(mut self, n: u32) -> Self {
+        self.versions_kept = n;
+        self
     }
 
     /// Closes both pools, waiting for connections in use to be returned.
@@ -128,6 +140,10 @@ impl Backend for SqliteStore {
 
     async fn read(&self) -> Result<Self::Read> {
         Ok(self.reader.acquire().await?)
+    }
+
+    fn versions_kept(&self) -> u32 {
+        self.versions_kept
     }
 
     #[cfg(feature = "test-support")]

@@ -73,6 +73,15 @@ pub struct Config {
     /// Days finished runs and their logs are kept; 0 keeps them forever
     /// (`SUNDIAL_RUN_RETENTION_DAYS`).
     pub run_retention_days: u32,
+    /// Versions of each task its history keeps, newest first; 0 keeps all
+    /// (`SUNDIAL_TASK_VERSIONS_KEPT`).
+    pub task_versions_kept: u32,
+    /// Most bytes of stored log lines per tenant; past it the logs of the tenant's oldest
+    /// finished runs are pruned; 0: no budget (`SUNDIAL_TENANT_LOG_BUDGET_BYTES`).
+    pub tenant_log_budget_bytes: u64,
+    /// Seconds between the maintenance leader's pruning passes (retention, log budget)
+    /// (`SUNDIAL_PRUNE_INTERVAL_SECONDS`).
+    pub prune_interval_seconds: u64,
     /// Most live tasks one tenant may have; 0: no limit (`SUNDIAL_TENANT_MAX_TASKS`).
     pub tenant_max_tasks: u32,
     /// Most runs one tenant may have running at once across all nodes; 0: no limit; default
@@ -129,6 +138,9 @@ impl Default for Config {
             run_retention_days: engine.retention.map_or(0, |keep| {
                 u32::try_from(keep.as_secs() / 86_400).unwrap_or(u32::MAX)
             }),
+            task_versions_kept: store::DEFAULT_VERSIONS_KEPT,
+            tenant_log_budget_bytes: engine.log_budget.unwrap_or(0),
+            prune_interval_seconds: engine.prune_every.as_secs(),
             tenant_max_tasks: 100_000,
             tenant_max_running: None,
             reserved_workers: None,

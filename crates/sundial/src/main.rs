@@ -18,6 +18,7 @@ use tracing_subscriber::EnvFilter;
 mod backup;
 mod config;
 mod console;
+mod files;
 mod notices;
 mod sandbox;
 mod secret;
@@ -112,6 +113,8 @@ enum Fatal {
     Tenant,
     #[error("cannot create the data directory {0}: {1}")]
     DataDir(PathBuf, std::io::Error),
+    #[error("cannot make the SQLite database owner-only: {0}")]
+    DatabaseFiles(std::io::Error),
 }
 
 /// One database seen through both of its interfaces.
@@ -120,23 +123,32 @@ struct Stores {
     engine: Arc<dyn EngineStore>,
 }
 
-/// Opens the configured database, creating the data directory that holds the default SQLite file.
+/// Opens the configured database, creating the data directory that holds the default SQLite
+/// file (both owner-only).
 async fn open_configured_store(config: &Config) -> Result<Stores, Fatal> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| Fatal::DataDir(config.data_dir.clone(), e))?;
-    open_store(&config.database_url()).await
+    files::private_dir(&config.data_dir).map_err(|e| Fatal::DataDir(config.data_dir.clone(), e))?;
+    open_store(&config.database_url(), config.task_versions_kept).await
 }
 
-async fn open_store(url: &Secret) -> Result<Stores, Fatal> {
+async fn open_store(url: &Secret, versions_kept: u32) -> Result<Stores, Fatal> {
     let url = url.expose();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = Arc::new(store::PostgresStore::connect(url).await?);
+        let store = Arc::new(
+            store::PostgresStore::connect(url)
+                .await?
+                .keep_versions(versions_kept),
+        );
         Ok(Stores {
             tasks: store.clone(),
             engine: store,
         })
     } else if url.starts_with("sqlite:") {
-        let store = Arc::new(store::SqliteStore::connect(url).await?);
+        files::private_sqlite(url).map_err(Fatal::DatabaseFiles)?;
+        let store = Arc::new(
+            store::SqliteStore::connect(url)
+                .await?
+                .keep_versions(versions_kept),
+        );
         Ok(Stores {
             tasks: store.clone(),
             engine: store,
@@ -292,6 +304,9 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             max_rescues: config.max_rescues,
             retention: (config.run_retention_days > 0)
                 .then(|| Duration::from_secs(u64::from(config.run_retention_days) * 24 * 3600)),
+            log_budget: (config.tenant_log_budget_bytes > 0)
+                .then_some(config.tenant_log_budget_bytes),
+            prune_every: Duration::from_secs(config.prune_interval_seconds.max(1)),
             ..EngineConfig::default()
         },
         stores.engine.clone(),

@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -74,7 +74,8 @@ pub enum Origin {
     Generated,
 }
 
-/// The configured secret, or the one generated into `data_dir` (created on first use, mode 0600).
+/// The configured secret, or the one generated into `data_dir` (created on first use, mode 0600;
+/// an existing file readable by others is narrowed to 0600).
 pub fn load_or_generate(
     configured: Option<&Secret>,
     data_dir: &Path,
@@ -85,14 +86,11 @@ pub fn load_or_generate(
     let path = data_dir.join(SECRET_FILE);
     match fs::read_to_string(&path) {
         Ok(secret) => {
-            let mode = fs::metadata(&path)?.permissions().mode();
-            if mode & 0o077 != 0 {
-                tracing::warn!(path = %path.display(), "the generated secret file is readable by others; run chmod 600");
-            }
+            crate::files::private_file(&path)?;
             Ok((secret.trim().as_bytes().to_vec(), Origin::Generated))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            fs::create_dir_all(data_dir)?;
+            crate::files::private_dir(data_dir)?;
             let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
             let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();

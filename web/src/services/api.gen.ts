@@ -396,7 +396,7 @@ export interface components {
             query?: {
                 [key: string]: string | number | boolean;
             } | null;
-            /** @description The original design's place for the timeout; the task's own `timeout_seconds` wins. */
+            /** @description The original design's place for the timeout; the task's own `timeout_seconds` wins. The deployment may allow less than the schema's maximum (`SUNDIAL_MAX_TIMEOUT_SECONDS`, default 3600). */
             timeout_seconds?: number | null;
             /**
              * Format: uri
@@ -641,6 +641,13 @@ export interface components {
                 finished_at: string | null;
                 /** @description Log lines, in `/logs` only. */
                 logs?: components["schemas"]["LogLineResponse"][] | null;
+                /**
+                 * Format: date-time
+                 * @description When the tenant's stored log budget (`SUNDIAL_TENANT_LOG_BUDGET_BYTES`) deleted this
+                 *     run's log, oldest runs first; its log then holds one system line saying so. `null`
+                 *     while the run has its log.
+                 */
+                logs_pruned_at: string | null;
                 /**
                  * Format: int32
                  * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
@@ -944,7 +951,7 @@ export interface components {
             } | null;
             /** @description Python source: not blank, at most 64 KiB of UTF-8, no NUL. */
             script: string;
-            /** @description The original design's place for the timeout; the task's own `timeout_seconds` wins. */
+            /** @description The original design's place for the timeout; the task's own `timeout_seconds` wins. The deployment may allow less than the schema's maximum (`SUNDIAL_MAX_TIMEOUT_SECONDS`, default 3600). */
             timeout_seconds?: number | null;
         };
         PythonScriptTask: {
@@ -1005,6 +1012,13 @@ export interface components {
             finished_at: string | null;
             /** @description Log lines, in `/logs` only. */
             logs?: components["schemas"]["LogLineResponse"][] | null;
+            /**
+             * Format: date-time
+             * @description When the tenant's stored log budget (`SUNDIAL_TENANT_LOG_BUDGET_BYTES`) deleted this
+             *     run's log, oldest runs first; its log then holds one system line saying so. `null`
+             *     while the run has its log.
+             */
+            logs_pruned_at: string | null;
             /**
              * Format: int32
              * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
@@ -1208,7 +1222,7 @@ export interface components {
             retry_policy?: components["schemas"]["RetryPolicyRequest"] | null;
             /** @description Of the shape of the new `type`, or of the stored one when it is not sent. */
             task_config?: components["schemas"]["TaskConfig"] | null;
-            /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). */
+            /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). The deployment may allow less than the schema's maximum: at most `SUNDIAL_MAX_TIMEOUT_SECONDS` (default 3600), else 422 `out_of_range` naming that maximum. */
             timeout_seconds?: number | null;
             /** @description Of the shape of the new `trigger_type`, or of the stored one when it is not sent. */
             trigger_config?: components["schemas"]["TriggerConfig"] | null;
@@ -1271,7 +1285,7 @@ export interface components {
             overlap_policy?: components["schemas"]["OverlapPolicy"] | null;
             /** @description Retries after a failed attempt; null or absent: 3 retries 60 s apart. */
             retry_policy?: components["schemas"]["RetryPolicyRequest"] | null;
-            /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). */
+            /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). The deployment may allow less than the schema's maximum: at most `SUNDIAL_MAX_TIMEOUT_SECONDS` (default 3600), else 422 `out_of_range` naming that maximum. */
             timeout_seconds?: number | null;
         } & (components["schemas"]["Trigger"] & components["schemas"]["TaskWork"]);
         /** @description A task as the API returns it. */

@@ -172,6 +172,7 @@ async fn record_run(app: &TestApp, tenant: i64, task: &Value) -> String {
         duration_ms: Some(12),
         result: Some(json!({"status": 200})),
         error: None,
+        logs_pruned_at: None,
     };
     let tenant = TenantId::new(tenant).unwrap();
     app.support

@@ -93,6 +93,7 @@ fn config() -> EngineConfig {
         max_rescues: 3,
         rescue_every: Duration::from_millis(20),
         retention: None,
+        log_budget: None,
         prune_every: Duration::from_millis(20),
         fire_batch: 100,
         max_idle: Duration::from_millis(20),

@@ -87,13 +87,67 @@ async fn the_request_carries_idempotency_key_user_agent_json_body_and_query() {
         "{log:?}"
     );
     assert!(log.iter().any(|l| l.starts_with("response: ")), "{log:?}");
-    // (The echo server sends the request back, so the response excerpt holds what it was
-    // sent; that is the server's content, not ours to mask.)
-    for line in log.iter().filter(|l| !l.starts_with("response: ")) {
+    // The echo server sends the request back: its secrets are masked in the excerpt too.
+    for line in &log {
         assert!(
             !line.contains("0123456789abcdef") && !line.contains("abcdefghijklmnopqrstuvwxyz"),
             "secret in log: {line}"
         );
+    }
+}
+
+#[tokio::test]
+async fn echoed_secrets_are_masked_and_bidi_controls_escaped_in_excerpts_and_the_log() {
+    let rig = Rig::start().await;
+    let task = config(json!({
+        "url": rig.url("http://allowed.test:{P}/echo"),
+        "method": "POST",
+        "headers": { "Authorization": "Bearer abcdefghijklmnopqrstuvwxyz", "X-Api-Key": "k-123456789012" },
+        "query": { "api_key": "0123 4567+89" },
+        "data": { "note": "evil\u{202e}txt.exe\u{2066}", "token": "abcdefghijklmnopqrstuvwxyz" },
+    }));
+    let (result, log) = run(&rig.executor(), &task, &attempt(BUDGET)).await;
+    assert_eq!(result.outcome, Outcome::Succeeded, "{result:?}");
+    let seen = rig.allowed.wait_for_request("/echo").await;
+    assert_eq!(
+        seen.path, "/echo?api_key=0123+4567%2B89",
+        "sent as configured"
+    );
+
+    let excerpt = result.result.as_ref().unwrap()["body_excerpt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response_line = log
+        .iter()
+        .find(|l| l.starts_with("response: "))
+        .unwrap_or_else(|| panic!("{log:?}"));
+    for shown in [excerpt.as_str(), response_line.as_str()] {
+        for secret in [
+            "abcdefghijklmnopqrstuvwxyz",
+            "k-123456789012",
+            "0123+4567%2B89",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("***"), "{shown}");
+        assert!(
+            !shown.contains('\u{202e}') && !shown.contains('\u{2066}'),
+            "{shown}"
+        );
+        assert!(shown.contains("evil\\u{202e}txt.exe\\u{2066}"), "{shown}");
+    }
+    // What the target sent, each secret replaced where it stood.
+    for masked in [
+        r#""authorization":"***""#,
+        r#""x-api-key":"***""#,
+        r#""path":"/echo?api_key=***""#,
+        r#"\"token\":\"***\""#,
+    ] {
+        assert!(excerpt.contains(masked), "{masked} not in {excerpt}");
+    }
+    for line in &log {
+        assert!(!line.contains('\u{202e}'), "{line}");
     }
 }
 
@@ -431,8 +485,16 @@ async fn redirects_are_off_by_default_and_followed_with_care_when_enabled() {
     );
     let (result, log) = run(&executor, &task, &attempt(BUDGET)).await;
     assert_eq!(result.outcome, Outcome::Succeeded, "{result:?}");
+    let seen = rig.allowed.seen_at("/echo");
+    assert_eq!(
+        seen.last().unwrap().headers["authorization"],
+        "Bearer abcdefghijklmnop"
+    );
     let sent = &echoed(&result)["headers"];
-    assert_eq!(sent["authorization"], "Bearer abcdefghijklmnop");
+    assert_eq!(
+        sent["authorization"], "***",
+        "masked where the target echoes it"
+    );
     assert_eq!(sent["x-custom"], "v");
     assert!(
         log.iter()

@@ -1,8 +1,9 @@
 -- Ends attempts of runs this node still holds. An attempt with a retry instant queues the
 -- run's next attempt then; the others end the run with their status. A run somebody asked to
--- cancel ends `cancelled` whatever its attempt did.
+-- cancel ends `cancelled` whatever its attempt did. The log lines written with the outcome add
+-- their bytes to the run's.
 -- VALUES columns: 1 run uuid, 2 attempt, 3 status, 4 retry at, 5 duration, 6 result,
--- 7 error, 8 started at.
+-- 7 error, 8 started at, 9 log bytes.
 UPDATE task_runs SET
     status = CASE WHEN cancel_requested THEN 'cancelled'
                   WHEN v.column4 IS NOT NULL THEN 'queued'
@@ -18,9 +19,10 @@ UPDATE task_runs SET
     result = v.column6,
     error = CASE WHEN cancel_requested THEN COALESCE(v.column7, 'cancelled') ELSE v.column7 END,
     lease_owner = NULL,
-    lease_expires_at = NULL
+    lease_expires_at = NULL,
+    log_bytes = log_bytes + v.column9
 FROM (VALUES {rows: (
-    :run, :attempt, :status, :retry_at, :duration_ms, :result, :error, :started_at
+    :run, :attempt, :status, :retry_at, :duration_ms, :result, :error, :started_at, :log_bytes
 )}) v
 WHERE task_runs.uuid = v.column1 AND task_runs.attempt = v.column2
   AND task_runs.lease_owner = :owner AND task_runs.status = 'running'

@@ -37,15 +37,19 @@ static INSERT_RUN: LazyLock<Query> = test_sql!(
     "insert run",
     "INSERT INTO task_runs (uuid, tenant_id, task_id, task_version, trigger, scheduled_for, \
      occurrences, status, skip_reason, attempt, max_attempts, not_before, queued_at, \
-     started_at, finished_at, duration_ms, result, error, rescues, requeues) \
+     started_at, finished_at, duration_ms, result, error, rescues, requeues, logs_pruned_at) \
      VALUES (:uuid, :tenant, :task_id, :task_version, :trigger, :scheduled_for, :occurrences, \
      :status, :skip_reason, :attempt, :max_attempts, :scheduled_for, :queued_at, :started_at, \
-     :finished_at, :duration_ms, :result, :error, :rescues, :requeues)"
+     :finished_at, :duration_ms, :result, :error, :rescues, :requeues, :logs_pruned_at)"
 );
 static INSERT_LOG_LINE: LazyLock<Query> = test_sql!(
     "insert log line",
     "INSERT INTO task_run_logs (run_id, attempt, seq, ts, stream, line) \
      VALUES (:run_id, :attempt, :seq, :ts, :stream, :line)"
+);
+static ADD_LOG_BYTES: LazyLock<Query> = test_sql!(
+    "add log bytes",
+    "UPDATE task_runs SET log_bytes = log_bytes + :bytes WHERE id = :run_id"
 );
 static SET_RUN_STATE: LazyLock<Query> = test_sql!(
     "set run state",
@@ -178,7 +182,7 @@ pub trait TestSupport: Store {
     /// Inserts `run` for its task (a live task of `tenant`) exactly as given; the run as stored.
     async fn insert_run_for_tests(&self, tenant: TenantId, run: &Run) -> Result<Run>;
 
-    /// Appends log lines to a run of `tenant`.
+    /// Appends log lines to a run of `tenant`, counting them in its stored log bytes.
     async fn insert_run_logs_for_tests(
         &self,
         tenant: TenantId,
@@ -245,7 +249,8 @@ impl<B: Backend> TestSupport for B {
                 .bind("result", run.result.as_ref().map(|r| r.to_string()))
                 .bind("error", run.error.clone())
                 .bind("rescues", i64::from(run.rescues))
-                .bind("requeues", i64::from(run.requeues)),
+                .bind("requeues", i64::from(run.requeues))
+                .bind("logs_pruned_at", run.logs_pruned_at.map(millis)),
         )
         .await?;
         tx.commit().await?;
@@ -275,6 +280,14 @@ impl<B: Backend> TestSupport for B {
             )
             .await?;
         }
+        let bytes: usize = lines.iter().map(|l| l.line.len() + 1).sum();
+        tx.execute(
+            ADD_LOG_BYTES
+                .stmt()
+                .bind("run_id", run_id)
+                .bind("bytes", i64::try_from(bytes).unwrap_or(i64::MAX)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -83,6 +83,7 @@ fn run(task: &Task, scheduled_ms: i64, status: RunStatus) -> Run {
         duration_ms: None,
         result: None,
         error: None,
+        logs_pruned_at: None,
     }
 }
 

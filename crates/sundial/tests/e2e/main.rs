@@ -13,3 +13,4 @@ mod multi_node;
 mod policies;
 mod python;
 mod release;
+mod storage;
