@@ -72,6 +72,10 @@ struct Cli {
     /// `SUNDIAL_WORKERS` of the server (its default).
     #[arg(long, global = true, default_value_t = 64)]
     workers: u32,
+    /// More settings of the server, `KEY=VALUE` (repeatable), e.g.
+    /// `--server-env SUNDIAL_TENANT_MAX_RUNNING=0`.
+    #[arg(long = "server-env", global = true, value_parser = parse_setting)]
+    server_env: Vec<(String, String)>,
     /// `SUNDIAL_LOG` of the server (its log goes to a file in its data directory).
     #[arg(long, global = true, default_value = "info")]
     log: String,
@@ -107,10 +111,20 @@ pub struct ServerOptions {
     pub database_url: Option<String>,
     /// Worker count.
     pub workers: u32,
+    /// More `SUNDIAL_*` settings.
+    pub env: Vec<(String, String)>,
     /// Log filter.
     pub log: String,
     /// Keep the data directory.
     pub keep: bool,
+}
+
+/// A `SUNDIAL_*=VALUE` server setting.
+fn parse_setting(raw: &str) -> Result<(String, String), String> {
+    match raw.split_once('=') {
+        Some((key, value)) if key.starts_with("SUNDIAL_") => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("{raw:?} is not SUNDIAL_KEY=VALUE")),
+    }
 }
 
 fn default_binary() -> PathBuf {
@@ -130,6 +144,7 @@ async fn main() {
             .database_url
             .or_else(|| std::env::var("SUNDIAL_TEST_DATABASE_URL").ok()),
         workers: cli.workers,
+        env: cli.server_env,
         log: cli.log,
         keep: cli.keep,
     };

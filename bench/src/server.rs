@@ -184,6 +184,7 @@ impl Server {
         if let Some(db) = &database {
             env.push(("SUNDIAL_DATABASE_URL".to_owned(), db.url.clone()));
         }
+        env.extend(options.env.iter().cloned());
         let mut server = Server::spawn(options, env, data).await?;
         server.database = database;
         Ok(server)
