@@ -1,4 +1,4 @@
--- A Sundial database at schema 0006 (the migration before the newest), holding the
+-- A Sundial database at schema 0007 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -126,7 +126,8 @@ CREATE TABLE public.scheduled_tasks (
     version bigint NOT NULL,
     created_by text NOT NULL,
     updated_by text NOT NULL,
-    search_text text NOT NULL
+    search_text text NOT NULL,
+    schedule_notice text
 );
 
 
@@ -266,12 +267,13 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 06:10:46.762554+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 119193402);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 06:10:46.884197+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 7965834);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 06:10:46.897385+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 16029431);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 06:10:46.917387+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 20025830);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 06:10:46.939293+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 10085498);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 06:10:46.953374+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 8003690);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 09:11:09.073569+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 130392084);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 09:11:09.213469+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 11916382);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 09:11:09.233371+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 20169340);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 09:11:09.259691+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 33758455);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 09:11:09.301438+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 11256139);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 09:11:09.32141+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 12132294);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 09:11:09.337361+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 8018188);
 
 
 --
@@ -306,11 +308,11 @@ INSERT INTO public.readiness_probe VALUES (1, 0);
 -- Data for Name: scheduled_tasks; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000000001', 1, 'Nightly report (EU)', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"30 1 * * *","timezone":"Europe/Berlin"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000001', true, false, NULL, NULL, NULL, 1893456000000, 1893456001000, NULL, 1893547800000, 'Europe/Berlin', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'bob', 'nightly report (eu) nightly-report');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000000002', 1, 'Python job', 'python-job', NULL, 'python_script', 'interval', '{"seconds":3600}', '{"args":{"n":1},"script":"print(''héllo'')\n"}', 'scheduled-task-01930000-0000-7000-8000-000000000002', false, false, NULL, NULL, NULL, 1893456000010, 1893456002000, NULL, NULL, 'UTC', '{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}', 120, 'queue_one', 'fire_all', 600, NULL, NULL, 0, 2, 'alice', 'carol', 'python job python-job');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000000004', 2, '每日报表 Ünïcode', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000004', true, false, NULL, NULL, NULL, 1893456000030, 1893456000030, NULL, 1893542400000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'zhang', 'zhang', '每日报表 ünïcode nightly-report');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000000005', 3, 'Once', 'once', NULL, 'api_call', 'date', '{"at":"2030-06-01T12:00:00Z"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000005', true, false, NULL, NULL, NULL, 1893456000040, 1893456000040, NULL, 1906545600000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'admin', 'admin', 'once once');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000000003', 1, 'Old job', 'old-job', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000003', false, false, NULL, NULL, NULL, 1893456000020, 1893456003000, 1893456003000, NULL, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'alice', 'old job old-job');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000000001', 1, 'Nightly report (EU)', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"30 1 * * *","timezone":"Europe/Berlin"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000001', true, false, NULL, NULL, NULL, 1893456000000, 1893456001000, NULL, 1893547800000, 'Europe/Berlin', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'bob', 'nightly report (eu) nightly-report', NULL);
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000000002', 1, 'Python job', 'python-job', NULL, 'python_script', 'interval', '{"seconds":3600}', '{"args":{"n":1},"script":"print(''héllo'')\n"}', 'scheduled-task-01930000-0000-7000-8000-000000000002', false, false, NULL, NULL, NULL, 1893456000010, 1893456002000, NULL, NULL, 'UTC', '{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}', 120, 'queue_one', 'fire_all', 600, NULL, NULL, 0, 2, 'alice', 'carol', 'python job python-job', NULL);
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000000004', 2, '每日报表 Ünïcode', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000004', true, false, NULL, NULL, NULL, 1893456000030, 1893456000030, NULL, 1893542400000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'zhang', 'zhang', '每日报表 ünïcode nightly-report', NULL);
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000000005', 3, 'Once', 'once', NULL, 'api_call', 'date', '{"at":"2030-06-01T12:00:00Z"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000005', true, false, NULL, NULL, NULL, 1893456000040, 1893456000040, NULL, 1906545600000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'admin', 'admin', 'once once', NULL);
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000000003', 1, 'Old job', 'old-job', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000003', false, false, NULL, NULL, NULL, 1893456000020, 1893456003000, 1893456003000, NULL, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'alice', 'old job old-job', NULL);
 
 
 --

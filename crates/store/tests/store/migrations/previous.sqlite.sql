@@ -1,4 +1,4 @@
--- A Sundial database at schema 0006 (the migration before the newest), holding the
+-- A Sundial database at schema 0007 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 PRAGMA foreign_keys=OFF;
@@ -11,12 +11,13 @@ CREATE TABLE _sqlx_migrations (
     checksum BLOB NOT NULL,
     execution_time BIGINT NOT NULL
 );
-INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 06:10:45',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',14001784);
-INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 06:10:45',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',19440238);
-INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 06:10:45',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',7185847);
-INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 06:10:45',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',4773130);
-INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 06:10:46',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',11947400);
-INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 06:10:46',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',5032819);
+INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 09:11:07',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',19702175);
+INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 09:11:07',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',14823153);
+INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 09:11:07',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',19959813);
+INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 09:11:07',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',18350981);
+INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 09:11:07',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',19925482);
+INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 09:11:08',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',19963030);
+INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-06 09:11:08',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',11907087);
 CREATE TABLE scheduled_tasks (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid                  BLOB    NOT NULL UNIQUE,
@@ -55,12 +56,12 @@ CREATE TABLE scheduled_tasks (
     -- spaces, so the name part is everything but the last LENGTH(code) + 1 characters; the name
     -- filter relies on that (see src/sql.rs).
     search_text           TEXT    NOT NULL
-);
-INSERT INTO scheduled_tasks VALUES(1,X'01930000000070008000000000000001',1,'Nightly report (EU)','nightly-report',NULL,'api_call','cron','{"cron":"30 1 * * *","timezone":"Europe/Berlin"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000001',1,0,NULL,NULL,NULL,1893456000000,1893456001000,NULL,1893547800000,'Europe/Berlin','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','bob','nightly report (eu) nightly-report');
-INSERT INTO scheduled_tasks VALUES(2,X'01930000000070008000000000000002',1,'Python job','python-job',NULL,'python_script','interval','{"seconds":3600}','{"args":{"n":1},"script":"print(''héllo'')\n"}','scheduled-task-01930000-0000-7000-8000-000000000002',0,0,NULL,NULL,NULL,1893456000010,1893456002000,NULL,NULL,'UTC','{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}',120,'queue_one','fire_all',600,NULL,NULL,0,2,'alice','carol','python job python-job');
-INSERT INTO scheduled_tasks VALUES(3,X'01930000000070008000000000000003',1,'Old job','old-job',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000003',0,0,NULL,NULL,NULL,1893456000020,1893456003000,1893456003000,NULL,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','alice','old job old-job');
-INSERT INTO scheduled_tasks VALUES(4,X'01930000000070008000000000000004',2,'每日报表 Ünïcode','nightly-report',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000004',1,0,NULL,NULL,NULL,1893456000030,1893456000030,NULL,1893542400000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'zhang','zhang','每日报表 ünïcode nightly-report');
-INSERT INTO scheduled_tasks VALUES(5,X'01930000000070008000000000000005',3,'Once','once',NULL,'api_call','date','{"at":"2030-06-01T12:00:00Z"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000005',1,0,NULL,NULL,NULL,1893456000040,1893456000040,NULL,1906545600000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'admin','admin','once once');
+, schedule_notice TEXT);
+INSERT INTO scheduled_tasks VALUES(1,X'01930000000070008000000000000001',1,'Nightly report (EU)','nightly-report',NULL,'api_call','cron','{"cron":"30 1 * * *","timezone":"Europe/Berlin"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000001',1,0,NULL,NULL,NULL,1893456000000,1893456001000,NULL,1893547800000,'Europe/Berlin','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','bob','nightly report (eu) nightly-report',NULL);
+INSERT INTO scheduled_tasks VALUES(2,X'01930000000070008000000000000002',1,'Python job','python-job',NULL,'python_script','interval','{"seconds":3600}','{"args":{"n":1},"script":"print(''héllo'')\n"}','scheduled-task-01930000-0000-7000-8000-000000000002',0,0,NULL,NULL,NULL,1893456000010,1893456002000,NULL,NULL,'UTC','{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}',120,'queue_one','fire_all',600,NULL,NULL,0,2,'alice','carol','python job python-job',NULL);
+INSERT INTO scheduled_tasks VALUES(3,X'01930000000070008000000000000003',1,'Old job','old-job',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000003',0,0,NULL,NULL,NULL,1893456000020,1893456003000,1893456003000,NULL,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','alice','old job old-job',NULL);
+INSERT INTO scheduled_tasks VALUES(4,X'01930000000070008000000000000004',2,'每日报表 Ünïcode','nightly-report',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000004',1,0,NULL,NULL,NULL,1893456000030,1893456000030,NULL,1893542400000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'zhang','zhang','每日报表 ünïcode nightly-report',NULL);
+INSERT INTO scheduled_tasks VALUES(5,X'01930000000070008000000000000005',3,'Once','once',NULL,'api_call','date','{"at":"2030-06-01T12:00:00Z"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000005',1,0,NULL,NULL,NULL,1893456000040,1893456000040,NULL,1906545600000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'admin','admin','once once',NULL);
 CREATE TABLE task_runs (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid             BLOB    NOT NULL UNIQUE,
