@@ -1,6 +1,7 @@
 //! Configuration: defaults, then an optional TOML file, then `SUNDIAL_*` environment variables.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -80,6 +81,12 @@ pub struct Config {
     /// Shortest time between two occurrences of a task, in seconds
     /// (`SUNDIAL_TENANT_MIN_INTERVAL_SECONDS`).
     pub tenant_min_interval_seconds: u64,
+    /// Most log lines kept per attempt; then one "output truncated" line
+    /// (`SUNDIAL_LOG_MAX_LINES`).
+    pub log_max_lines: NonZeroU64,
+    /// Most log bytes kept per attempt; a python script writing more is stopped
+    /// (`SUNDIAL_LOG_MAX_BYTES`).
+    pub log_max_bytes: NonZeroU64,
     /// Optional sandbox layers this host may run python tasks without: `landlock`, `cgroups`,
     /// or both comma-separated; empty: none (`SUNDIAL_SANDBOX_ALLOW_DEGRADED`).
     #[serde(with = "allow_degraded")]
@@ -119,9 +126,15 @@ impl Default for Config {
             tenant_max_tasks: 100_000,
             tenant_max_running: 100,
             tenant_min_interval_seconds: 1,
+            log_max_lines: nonzero(engine.log_limits.max_lines),
+            log_max_bytes: nonzero(engine.log_limits.max_bytes),
             sandbox_allow_degraded: AllowDegraded::default(),
         }
     }
+}
+
+fn nonzero(n: u64) -> NonZeroU64 {
+    NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
 }
 
 /// A configuration that could not be read.
@@ -308,6 +321,31 @@ mod allow_degraded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    // figment's Jail closure must return figment's own (large) error type.
+    #[allow(clippy::result_large_err)]
+    fn log_caps_are_read_and_zero_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let defaults = Config::load(None).expect("defaults");
+            assert_eq!(
+                (defaults.log_max_lines.get(), defaults.log_max_bytes.get()),
+                (10_000, 1024 * 1024)
+            );
+            jail.set_env("SUNDIAL_LOG_MAX_LINES", "500");
+            jail.set_env("SUNDIAL_LOG_MAX_BYTES", "65536");
+            let config = Config::load(None).expect("caps");
+            assert_eq!(
+                (config.log_max_lines.get(), config.log_max_bytes.get()),
+                (500, 65_536)
+            );
+            jail.set_env("SUNDIAL_LOG_MAX_LINES", "0");
+            let error = Config::load(None).expect_err("a zero cap");
+            assert!(error.to_string().contains("LOG_MAX_LINES"), "{error}");
+            Ok(())
+        });
+    }
 
     #[test]
     // figment's Jail closure must return figment's own (large) error type.

@@ -10,6 +10,7 @@ use api::{AppState, Auth, TenantQuotas};
 use clap::{Parser, Subcommand};
 use domain::{Clock, Metrics, Role, SystemClock, TenantId};
 use engine::{Engine, EngineConfig, TaskExecutors};
+use exec::LogLimits;
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy};
 use store::{EngineStore, Store};
@@ -228,7 +229,11 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         return Err(Fatal::Lease(config.lease_seconds));
     }
     let lease = Duration::from_secs(config.lease_seconds);
-    let python = sandbox::python_executor(config.sandbox_allow_degraded).await;
+    let log_limits = LogLimits {
+        max_lines: config.log_max_lines.get(),
+        max_bytes: config.log_max_bytes.get(),
+    };
+    let python = sandbox::python_executor(config.sandbox_allow_degraded, log_limits).await;
     let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Arc::new(Metrics::default());
@@ -266,6 +271,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             max_rescues: config.max_rescues,
             retention: (config.run_retention_days > 0)
                 .then(|| Duration::from_secs(u64::from(config.run_retention_days) * 24 * 3600)),
+            log_limits,
             ..EngineConfig::default()
         },
         stores.engine.clone(),
