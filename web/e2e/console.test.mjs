@@ -520,6 +520,37 @@ describe('the scheduled-tasks console', () => {
     await page.close();
   });
 
+  test('a long run log is read a page at a time in the drawer', async () => {
+    const task = await createViaApi({
+      name: 'Chatty script',
+      code: 'chatty-script',
+      type: 'python_script',
+      task_config: { script: 'for i in range(1500):\n    print(f"line {i}")' },
+      retry_policy: { max_retries: 0, retry_delay_seconds: 1, backoff: 'fixed' },
+    });
+    const run = (await api(sundial.base, adminToken, 'POST', `/${task.uuid}/run`)).body;
+    const runStatus = async () => (await api(sundial.base, adminToken, 'GET', `/runs/${run.uuid}`)).body.status;
+    await until(async () => (await runStatus()) === 'succeeded', 60_000, 'the chatty run to succeed');
+    // Sundial's start line, the script's 1,500, the sandbox summary and the outcome.
+    const total = 1503;
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await page.getByTestId('task-name-chatty-script').click();
+    const drawer = page.locator('.ant-drawer-content');
+    await drawer.getByRole('tab', { name: 'Runs & logs' }).click();
+    const newest = drawer.getByTestId('run-history').locator('.ant-collapse-item').first();
+    await newest.locator('[data-status="succeeded"]').waitFor();
+    // The first page of the log, then the rest on request.
+    const more = newest.getByTestId('more-log');
+    await more.waitFor();
+    assert.equal(await newest.locator('.log-line').count(), 1000);
+    await more.click();
+    await newest.locator('.log-text').filter({ hasText: /^line 1499$/ }).waitFor();
+    assert.equal(await newest.locator('.log-line').count(), total);
+    assert.equal(await more.count(), 0, 'nothing more to load');
+    await page.close();
+  });
+
   test('the list refreshes itself: runs started elsewhere show up without a click', async () => {
     const python = (code, script) =>
       createViaApi({

@@ -718,9 +718,14 @@ pub struct RunResponse {
     /// while the run has its log.
     #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub logs_pruned_at: Option<Timestamp>,
-    /// Log lines, in `/logs` only.
+    /// The run's newest log lines (at most 200), in the order they were written; in
+    /// `/{uuid}/logs` and `/runs/{run_uuid}` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logs: Option<Vec<LogLineResponse>>,
+    /// Whether the run has older log lines than `logs` holds; the whole log is paged at
+    /// `GET /runs/{run_uuid}/logs`. Present with `logs` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logs_truncated: Option<bool>,
 }
 
 impl From<Run> for RunResponse {
@@ -746,6 +751,7 @@ impl From<Run> for RunResponse {
             error: run.error,
             logs_pruned_at: run.logs_pruned_at,
             logs: None,
+            logs_truncated: None,
         }
     }
 }
@@ -781,6 +787,23 @@ impl From<RunLogLine> for LogLineResponse {
             },
         }
     }
+}
+
+/// A page of one run's whole log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunLogPageResponse {
+    /// The run.
+    #[schema(value_type = String, format = Uuid)]
+    pub run_uuid: uuid::Uuid,
+    /// The run's state when the page was read: once it is final, no line follows the last one.
+    #[schema(schema_with = openapi::run_status)]
+    pub status: String,
+    /// The lines after `after_seq`, in the order they were written.
+    pub lines: Vec<LogLineResponse>,
+    /// Pass it as `after_seq` to read on after these lines (the same value when there are none).
+    pub next_after_seq: i64,
+    /// Whether more lines follow already; when false, a live run may still write more.
+    pub has_more: bool,
 }
 
 /// Counts of a task's runs by state.

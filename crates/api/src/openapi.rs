@@ -20,7 +20,7 @@ use store::TaskSortField;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 
-use crate::routes::tasks::{MAX_BATCH, MAX_PAGE_SIZE, MAX_PREVIEW};
+use crate::routes::tasks::{DEFAULT_LOG_PAGE, MAX_BATCH, MAX_LOG_PAGE, MAX_PAGE_SIZE, MAX_PREVIEW};
 use crate::routes::tenant::MAX_ALLOW_ENTRIES;
 
 /// The values of each enum the API reads or writes, by component name. The api tests check
@@ -171,6 +171,8 @@ described_refs! {
     last_run_status_filter => "RunStatus": "Only tasks whose latest run ended so.",
     sort_order => "TaskSort": "A field to sort by, `-` in front for descending (default `-created_at`).",
     run_status_filter => "RunStatus": "Only runs in this state.",
+    after_seq => "LogCursor": "Return the lines after this cursor: 0 (the default) for the start of the log, else the `next_after_seq` of the page before.",
+    log_page_limit => "LogPageLimit": "Most lines to return, 1-10000 (default 1000).",
 }
 
 /// The instants of a preview, for `schema_with`.
@@ -439,6 +441,14 @@ fn typed_schemas() -> Map<String, Value> {
     schemas.insert(
         "PageSize".into(),
         json!({"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 20, "description": "Rows per page."}),
+    );
+    schemas.insert(
+        "LogCursor".into(),
+        json!({"type": "integer", "format": "int64", "minimum": 0, "default": 0, "description": "A position in a run's log: lines after it come next. Increasing, not contiguous."}),
+    );
+    schemas.insert(
+        "LogPageLimit".into(),
+        json!({"type": "integer", "minimum": 1, "maximum": MAX_LOG_PAGE, "default": DEFAULT_LOG_PAGE, "description": "Most lines per page."}),
     );
     let retry_properties = json!({
         "max_retries": {"type": "integer", "minimum": 0, "maximum": MAX_RETRIES, "default": 3,

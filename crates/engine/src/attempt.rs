@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::{Clock, RunStatus};
-use exec::{Attempt, AttemptResult, LogSink, Outcome};
+use exec::{Attempt, AttemptResult, LogLimits, LogSink, Outcome};
 use store::{AttemptEnd, ClaimedRun, FinishStore, FinishedAttempt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -35,6 +35,8 @@ pub(crate) struct AttemptRunner {
     pub(crate) node_id: String,
     /// Longest any attempt runs (`SUNDIAL_MAX_TIMEOUT_SECONDS`).
     pub(crate) max_timeout: Duration,
+    /// The caps of each attempt's log.
+    pub(crate) log_limits: LogLimits,
 }
 
 impl AttemptRunner {
@@ -52,7 +54,7 @@ impl AttemptRunner {
             timeout,
             cancel: token.clone(),
         };
-        let (sink, lines) = LogSink::channel(LOG_BUFFER);
+        let (sink, lines) = LogSink::bounded(LOG_BUFFER, self.log_limits);
         let drain = tokio::spawn(drain_logs(self.logs.clone(), run.run, run.attempt, lines));
         sink.system(format!(
             "attempt {}/{} started on {}",

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use domain::{Clock, Task};
-use exec::{Attempt, AttemptResult, LogSink};
+use exec::{Attempt, AttemptResult, LogLimits, LogSink};
 use jiff::SignedDuration;
 use store::{EngineStore, FairShare, LeaseStore, StoreError};
 use tokio::sync::mpsc;
@@ -114,6 +114,8 @@ pub struct EngineConfig {
     /// Longest the loops sleep without being woken. Bounds how late a change made by another
     /// node (which cannot poke this one) is seen.
     pub max_idle: Duration,
+    /// The caps of each attempt's log (lines and bytes).
+    pub log_limits: LogLimits,
 }
 
 impl Default for EngineConfig {
@@ -133,6 +135,7 @@ impl Default for EngineConfig {
             prune_every: Duration::from_secs(60),
             fire_batch: 500,
             max_idle: Duration::from_secs(1),
+            log_limits: LogLimits::default(),
         }
     }
 }
@@ -181,6 +184,7 @@ impl Engine {
                 clock: clock.clone(),
                 node_id: node.clone(),
                 max_timeout: config.max_timeout,
+                log_limits: config.log_limits,
             },
         );
         let watch = |name, body| spawn_watched(&liveness, &stop, name, body);

@@ -5,7 +5,7 @@
 //! cancellation token, and returns an [`AttemptResult`].
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use domain::{LogStream, RunUuid, TaskUuid, TenantId};
@@ -20,8 +20,24 @@ pub mod python;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
-/// Largest log kept per attempt; beyond it one "truncated" line is written and the rest dropped.
-pub const MAX_LOG_BYTES_PER_ATTEMPT: usize = 1024 * 1024;
+/// The caps of one attempt's log. Whichever is reached first ends the log with one "output
+/// truncated" line naming it; every later line is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogLimits {
+    /// Most lines kept (an empty line counts as one).
+    pub max_lines: u64,
+    /// Most bytes kept, each line counted with its line ending.
+    pub max_bytes: u64,
+}
+
+impl Default for LogLimits {
+    fn default() -> Self {
+        Self {
+            max_lines: 10_000,
+            max_bytes: 1024 * 1024,
+        }
+    }
+}
 
 /// Everything an executor knows about the attempt it runs.
 #[derive(Debug, Clone)]
@@ -132,45 +148,88 @@ pub struct LogLine {
 }
 
 /// Where an executor writes its log lines. Bounded: a slow consumer slows the producer instead
-/// of growing memory, and the per-attempt cap ends the log with one "truncated" line.
+/// of growing memory, and the attempt's [`LogLimits`] end the log with one "truncated" line.
 #[derive(Debug, Clone)]
 pub struct LogSink {
     sender: mpsc::Sender<LogLine>,
-    written: Arc<AtomicUsize>,
+    limits: LogLimits,
+    lines: Arc<AtomicU64>,
+    bytes: Arc<AtomicU64>,
     truncated: Arc<AtomicBool>,
 }
 
 impl LogSink {
-    /// A sink and the receiver its lines arrive on, buffering at most `capacity` lines.
+    /// A sink with the default [`LogLimits`] and the receiver its lines arrive on, buffering at
+    /// most `capacity` lines.
     pub fn channel(capacity: usize) -> (Self, mpsc::Receiver<LogLine>) {
+        Self::bounded(capacity, LogLimits::default())
+    }
+
+    /// A sink keeping at most `limits` of the attempt's log, and the receiver its lines arrive
+    /// on, buffering at most `capacity` lines.
+    pub fn bounded(capacity: usize, limits: LogLimits) -> (Self, mpsc::Receiver<LogLine>) {
         let (sender, receiver) = mpsc::channel(capacity);
         let sink = Self {
             sender,
-            written: Arc::default(),
+            limits,
+            lines: Arc::default(),
+            bytes: Arc::default(),
             truncated: Arc::default(),
         };
         (sink, receiver)
     }
 
-    /// Writes one line. Returns false once the attempt's log cap is reached (the line is dropped).
+    /// Writes one line. Returns false once the log is full (the line is dropped; the first
+    /// line over a cap is replaced by the one "truncated" line naming it).
     pub async fn write(&self, stream: LogStream, line: impl Into<String>) -> bool {
         if self.truncated.load(Ordering::Relaxed) {
             return false;
         }
         let line = line.into();
-        let total = self.written.fetch_add(line.len() + 1, Ordering::Relaxed) + line.len() + 1;
-        let (stream, line) = if total > MAX_LOG_BYTES_PER_ATTEMPT {
-            if self.truncated.swap(true, Ordering::Relaxed) {
-                return false;
-            }
-            (
-                LogStream::System,
-                format!("log truncated at {MAX_LOG_BYTES_PER_ATTEMPT} bytes"),
-            )
+        let lines = self.lines.fetch_add(1, Ordering::Relaxed) + 1;
+        let size = line.len() as u64 + 1;
+        let bytes = self.bytes.fetch_add(size, Ordering::Relaxed) + size;
+        let cap = if lines > self.limits.max_lines {
+            Some(format!("{} lines", self.limits.max_lines))
+        } else if bytes > self.limits.max_bytes {
+            Some(format!("{} bytes", self.limits.max_bytes))
         } else {
-            (stream, line)
+            None
         };
-        let keep_going = !self.truncated.load(Ordering::Relaxed);
+        match cap {
+            None => {
+                self.send(stream, line).await;
+                true
+            }
+            Some(cap) => {
+                self.cut(format!(
+                    "output truncated: the attempt's log reached its limit of {cap}; later \
+                     lines were dropped"
+                ))
+                .await;
+                false
+            }
+        }
+    }
+
+    /// Writes a line of Sundial's own about the attempt.
+    pub async fn system(&self, line: impl Into<String>) -> bool {
+        self.write(LogStream::System, line).await
+    }
+
+    /// Ends the log now with `marker` as its one "truncated" line, unless it has ended already.
+    pub async fn cut(&self, marker: impl Into<String>) {
+        if !self.truncated.swap(true, Ordering::Relaxed) {
+            self.send(LogStream::System, marker.into()).await;
+        }
+    }
+
+    /// Whether the log has ended at a cap.
+    pub fn is_truncated(&self) -> bool {
+        self.truncated.load(Ordering::Relaxed)
+    }
+
+    async fn send(&self, stream: LogStream, line: String) {
         // A closed receiver means nobody records the log any more; the attempt itself goes on.
         let _ = self
             .sender
@@ -180,17 +239,6 @@ impl LogSink {
                 at: Timestamp::now(),
             })
             .await;
-        keep_going
-    }
-
-    /// Writes a line of Sundial's own about the attempt.
-    pub async fn system(&self, line: impl Into<String>) -> bool {
-        self.write(LogStream::System, line).await
-    }
-
-    /// Whether the cap was reached.
-    pub fn is_truncated(&self) -> bool {
-        self.truncated.load(Ordering::Relaxed)
     }
 }
 
@@ -198,25 +246,96 @@ impl LogSink {
 mod tests {
     use super::*;
 
+    async fn received(mut lines: mpsc::Receiver<LogLine>) -> Vec<LogLine> {
+        let mut all = Vec::new();
+        while let Some(line) = lines.recv().await {
+            all.push(line);
+        }
+        all
+    }
+
     #[tokio::test]
-    async fn the_log_ends_with_one_truncation_line_at_the_cap() {
-        let (sink, mut lines) = LogSink::channel(4096);
+    async fn the_byte_cap_ends_the_log_with_one_line_naming_it() {
+        let (sink, lines) = LogSink::channel(4096);
         let chunk = "x".repeat(1023);
         let mut accepted = 0;
         while sink.write(LogStream::Stdout, chunk.clone()).await {
             accepted += 1;
         }
         assert!(!sink.write(LogStream::Stderr, "more").await);
+        assert!(!sink.system("and more").await);
         assert!(sink.is_truncated());
         drop(sink);
-        let mut received = Vec::new();
-        while let Some(line) = lines.recv().await {
-            received.push(line);
-        }
+        let received = received(lines).await;
+        assert_eq!(accepted, 1024);
         assert_eq!(received.len(), accepted + 1);
-        assert_eq!(accepted, MAX_LOG_BYTES_PER_ATTEMPT / 1024);
         let last = received.last().unwrap();
         assert_eq!(last.stream, LogStream::System);
-        assert!(last.line.contains("truncated"));
+        assert_eq!(
+            last.line,
+            "output truncated: the attempt's log reached its limit of 1048576 bytes; later lines \
+             were dropped"
+        );
+    }
+
+    #[tokio::test]
+    async fn empty_lines_count_against_the_line_cap() {
+        let limits = LogLimits {
+            max_lines: 100,
+            max_bytes: 1 << 20,
+        };
+        let (sink, lines) = LogSink::bounded(256, limits);
+        let mut accepted = 0;
+        for _ in 0..1000 {
+            if sink.write(LogStream::Stdout, "").await {
+                accepted += 1;
+            }
+        }
+        drop(sink);
+        let received = received(lines).await;
+        assert_eq!(accepted, 100);
+        assert_eq!(received.len(), 101);
+        let markers: Vec<_> = received
+            .iter()
+            .filter(|l| l.line.starts_with("output truncated"))
+            .collect();
+        assert_eq!(markers.len(), 1);
+        assert!(
+            markers[0].line.contains("limit of 100 lines"),
+            "{markers:?}"
+        );
+        assert_eq!(received.last().unwrap().stream, LogStream::System);
+    }
+
+    #[tokio::test]
+    async fn whichever_cap_comes_first_is_named() {
+        let limits = LogLimits {
+            max_lines: 10,
+            max_bytes: 20,
+        };
+        let (sink, lines) = LogSink::bounded(64, limits);
+        // 3 lines of 6 bytes with their endings fit in 20 bytes; the fourth does not.
+        for _ in 0..4 {
+            sink.write(LogStream::Stdout, "12345").await;
+        }
+        drop(sink);
+        let received = received(lines).await;
+        assert_eq!(received.len(), 4);
+        assert!(
+            received[3].line.contains("limit of 20 bytes"),
+            "{received:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cut_is_the_one_marker_and_ends_the_log() {
+        let (sink, lines) = LogSink::channel(64);
+        assert!(sink.write(LogStream::Stdout, "before").await);
+        sink.cut("output truncated: stopped").await;
+        sink.cut("output truncated: again").await;
+        assert!(!sink.write(LogStream::Stdout, "after").await);
+        drop(sink);
+        let texts: Vec<_> = received(lines).await.into_iter().map(|l| l.line).collect();
+        assert_eq!(texts, ["before", "output truncated: stopped"]);
     }
 }

@@ -8,13 +8,51 @@ use domain::{Run, RunLogLine, RunStatus, RunUuid, TaskUuid, TenantId};
 use crate::backend::{Backend, Exec};
 use crate::query::{Query, sql_file};
 use crate::registry::live_task_id;
-use crate::rows::{LogRow, RunRow};
+use crate::rows::{BoundedLogRow, LogRow, RunRow};
 use crate::{Page, Result, StoreError, list};
 
 pub(crate) static GET_RUN: LazyLock<Query> = sql_file!("history/get_run.sql");
 static RUN_ID: LazyLock<Query> = sql_file!("history/run_id.sql");
 static RUN_LOGS: LazyLock<Query> = sql_file!("history/run_logs.sql");
 static RUN_STATS: LazyLock<Query> = sql_file!("history/run_stats.sql");
+static LOG_TAIL: LazyLock<Query> = sql_file!("history/log_tail.sql");
+static LOG_PAGE: LazyLock<Query> = sql_file!("history/log_page.sql");
+
+/// How much of a run's log one read returns at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogWindow {
+    /// Most lines.
+    pub lines: u32,
+    /// Most bytes of line text (UTF-8).
+    pub bytes: u64,
+}
+
+/// The newest lines of a run's log, as a bounded view shows them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogTail {
+    /// The lines, in the order they were written.
+    pub lines: Vec<RunLogLine>,
+    /// Whether older lines exist that the view leaves out.
+    pub truncated: bool,
+}
+
+/// A page of a run's whole log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogPage {
+    /// The lines after the cursor, in the order they were written.
+    pub lines: Vec<PagedLine>,
+    /// Whether lines after this page exist already.
+    pub has_more: bool,
+}
+
+/// A line of a [`LogPage`] and the cursor that pages on after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PagedLine {
+    /// Pass it as `after` to read the lines that follow this one.
+    pub cursor: i64,
+    /// The line.
+    pub line: RunLogLine,
+}
 
 /// Filters and page of a run list (newest first).
 #[derive(Debug, Clone, Default)]
@@ -66,6 +104,26 @@ pub trait RunHistory: Send + Sync + 'static {
 
     /// The log lines of a run, in attempt and sequence order.
     async fn run_logs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<RunLogLine>>;
+
+    /// The newest lines of each run, at most `window` of each, in the order of `runs`. Bounded
+    /// whatever the runs stored: only the lines shown (and one more) are read. A run the tenant
+    /// does not have (or no longer has) gets an empty tail.
+    async fn log_tails(
+        &self,
+        tenant: TenantId,
+        runs: &[RunUuid],
+        window: LogWindow,
+    ) -> Result<Vec<LogTail>>;
+
+    /// The lines of a run's log after cursor `after` (0: from the start), at most `window`
+    /// (at least one line when any follows, however long). `NotFound` for an unknown run.
+    async fn log_page(
+        &self,
+        tenant: TenantId,
+        run: RunUuid,
+        after: i64,
+        window: LogWindow,
+    ) -> Result<LogPage>;
 
     /// Counts of a task's runs by state. `NotFound` for an unknown task.
     async fn run_stats(&self, tenant: TenantId, task: TaskUuid) -> Result<RunStats>;
@@ -149,6 +207,83 @@ impl<B: Backend> RunHistory for B {
             .into_iter()
             .map(LogRow::into_line)
             .collect()
+    }
+
+    async fn log_tails(
+        &self,
+        tenant: TenantId,
+        runs: &[RunUuid],
+        window: LogWindow,
+    ) -> Result<Vec<LogTail>> {
+        let mut conn = self.read().await?;
+        let mut tails = Vec::with_capacity(runs.len());
+        for &run in runs {
+            let id = match run_id(&mut *conn, tenant, run).await {
+                Ok(id) => id,
+                Err(StoreError::NotFound) => {
+                    tails.push(LogTail::default());
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let rows = conn
+                .fetch_all::<BoundedLogRow>(
+                    LOG_TAIL
+                        .stmt()
+                        .bind("run_id", id)
+                        .bind("limit", i64::from(window.lines) + 1)
+                        .bind("bytes", i64::try_from(window.bytes).unwrap_or(i64::MAX)),
+                )
+                .await?;
+            let read = rows.len();
+            let mut lines = Vec::with_capacity(read);
+            for row in rows.into_iter().take(window.lines as usize) {
+                match row.into_line()? {
+                    Some(line) => lines.push(line),
+                    None => break,
+                }
+            }
+            lines.reverse();
+            tails.push(LogTail {
+                truncated: lines.len() < read,
+                lines,
+            });
+        }
+        Ok(tails)
+    }
+
+    async fn log_page(
+        &self,
+        tenant: TenantId,
+        run: RunUuid,
+        after: i64,
+        window: LogWindow,
+    ) -> Result<LogPage> {
+        let mut conn = self.read().await?;
+        let id = run_id(&mut *conn, tenant, run).await?;
+        let rows = conn
+            .fetch_all::<BoundedLogRow>(
+                LOG_PAGE
+                    .stmt()
+                    .bind("run_id", id)
+                    .bind("after", after)
+                    .bind("limit", i64::from(window.lines) + 1)
+                    .bind("bytes", i64::try_from(window.bytes).unwrap_or(i64::MAX)),
+            )
+            .await?;
+        let read = rows.len();
+        let mut lines = Vec::with_capacity(read);
+        for row in rows.into_iter().take(window.lines as usize) {
+            let cursor = row.id;
+            match row.into_line()? {
+                Some(line) => lines.push(PagedLine { cursor, line }),
+                None => break,
+            }
+        }
+        Ok(LogPage {
+            has_more: lines.len() < read,
+            lines,
+        })
     }
 
     async fn run_stats(&self, tenant: TenantId, task: TaskUuid) -> Result<RunStats> {

@@ -52,7 +52,7 @@ pub use error::StoreError;
 pub use finishing::{AttemptEnd, FinishStore, FinishedAttempt, NewLogLine};
 pub use firing::{DueTask, FirePlan, FirePlanner, FireReport, FiringStore, PlannedRun};
 pub use health::Readiness;
-pub use history::{RunHistory, RunQuery, RunStats};
+pub use history::{LogPage, LogTail, LogWindow, PagedLine, RunHistory, RunQuery, RunStats};
 pub use leases::LeaseStore;
 pub use maintenance::{MaintenanceStore, PrunedLogs, TenantLogBytes};
 pub use postgres::PostgresStore;

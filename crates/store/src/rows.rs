@@ -95,6 +95,18 @@ pub(crate) struct LogRow {
     pub(crate) line: String,
 }
 
+/// One `task_run_logs` row of a bounded read: its id and, within the read's byte budget, its
+/// text.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct BoundedLogRow {
+    pub(crate) id: i64,
+    pub(crate) attempt: i32,
+    pub(crate) seq: i64,
+    pub(crate) ts: i64,
+    pub(crate) stream: String,
+    pub(crate) line: Option<String>,
+}
+
 /// One `task_versions` row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct VersionRow {
@@ -276,6 +288,24 @@ impl LogRow {
             stream: parse_enum::<LogStream>(&self.stream, "log line stream")?,
             line: self.line,
         })
+    }
+}
+
+impl BoundedLogRow {
+    /// The domain log line this row stores; `None` when its text was beyond the byte budget.
+    pub(crate) fn into_line(self) -> Result<Option<RunLogLine>> {
+        let Some(line) = self.line else {
+            return Ok(None);
+        };
+        LogRow {
+            attempt: self.attempt,
+            seq: self.seq,
+            ts: self.ts,
+            stream: self.stream,
+            line,
+        }
+        .into_line()
+        .map(Some)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -102,6 +103,12 @@ pub struct Config {
     /// Shortest time between two occurrences of a task, in seconds
     /// (`SUNDIAL_TENANT_MIN_INTERVAL_SECONDS`).
     pub tenant_min_interval_seconds: u64,
+    /// Most log lines kept per attempt; then one "output truncated" line
+    /// (`SUNDIAL_LOG_MAX_LINES`).
+    pub log_max_lines: NonZeroU64,
+    /// Most log bytes kept per attempt; a python script writing more is stopped
+    /// (`SUNDIAL_LOG_MAX_BYTES`).
+    pub log_max_bytes: NonZeroU64,
     /// Optional sandbox layers this host may run python tasks without: `landlock`, `cgroups`,
     /// or both comma-separated; empty: none (`SUNDIAL_SANDBOX_ALLOW_DEGRADED`).
     #[serde(with = "allow_degraded")]
@@ -148,9 +155,15 @@ impl Default for Config {
             tenant_weights: HashMap::new(),
             max_timeout_seconds: u32::try_from(engine.max_timeout.as_secs()).unwrap_or(u32::MAX),
             tenant_min_interval_seconds: 1,
+            log_max_lines: nonzero(engine.log_limits.max_lines),
+            log_max_bytes: nonzero(engine.log_limits.max_bytes),
             sandbox_allow_degraded: AllowDegraded::default(),
         }
     }
+}
+
+fn nonzero(n: u64) -> NonZeroU64 {
+    NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
 }
 
 /// A configuration that could not be read.
@@ -454,6 +467,31 @@ mod tests {
             let error = tenant_weights::parse(bad).expect_err(bad);
             assert!(error.contains(says), "{bad}: {error}");
         }
+    }
+
+    #[test]
+    // figment's Jail closure must return figment's own (large) error type.
+    #[allow(clippy::result_large_err)]
+    fn log_caps_are_read_and_zero_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let defaults = Config::load(None).expect("defaults");
+            assert_eq!(
+                (defaults.log_max_lines.get(), defaults.log_max_bytes.get()),
+                (10_000, 1024 * 1024)
+            );
+            jail.set_env("SUNDIAL_LOG_MAX_LINES", "500");
+            jail.set_env("SUNDIAL_LOG_MAX_BYTES", "65536");
+            let config = Config::load(None).expect("caps");
+            assert_eq!(
+                (config.log_max_lines.get(), config.log_max_bytes.get()),
+                (500, 65_536)
+            );
+            jail.set_env("SUNDIAL_LOG_MAX_LINES", "0");
+            let error = Config::load(None).expect_err("a zero cap");
+            assert!(error.to_string().contains("LOG_MAX_LINES"), "{error}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -10,6 +10,7 @@ use api::{AppState, Auth, TenantQuotas};
 use clap::{Parser, Subcommand};
 use domain::{Clock, Metrics, Role, SystemClock, TenantId};
 use engine::{Engine, EngineConfig, TaskExecutors};
+use exec::LogLimits;
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy};
 use store::{EngineStore, FairShare, Store};
@@ -256,7 +257,11 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         return Err(Fatal::Lease(config.lease_seconds));
     }
     let lease = Duration::from_secs(config.lease_seconds);
-    let python = sandbox::python_executor(config.sandbox_allow_degraded).await;
+    let log_limits = LogLimits {
+        max_lines: config.log_max_lines.get(),
+        max_bytes: config.log_max_bytes.get(),
+    };
+    let python = sandbox::python_executor(config.sandbox_allow_degraded, log_limits).await;
     let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
     let sandboxes = u32::try_from(python.config().max_sandboxes).unwrap_or(u32::MAX);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -307,6 +312,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             log_budget: (config.tenant_log_budget_bytes > 0)
                 .then_some(config.tenant_log_budget_bytes),
             prune_every: Duration::from_secs(config.prune_interval_seconds.max(1)),
+            log_limits,
             ..EngineConfig::default()
         },
         stores.engine.clone(),

@@ -2,16 +2,19 @@
 //! the outcome for `/metrics`.
 
 use api::{SandboxHealth, SandboxStatus};
+use exec::LogLimits;
 use exec::python::{AllowDegraded, ProbeReport, PythonExecutor, SandboxConfig};
 
 /// Builds the python executor. A host without a required layer (or without an optional one the
 /// operator did not allow to be missing) gets an executor that refuses every python attempt
 /// with the reason, so `api_call` tasks keep running; exec logs the probe report either way.
-pub async fn python_executor(allow_degraded: AllowDegraded) -> PythonExecutor {
-    let config = SandboxConfig {
+/// A script is stopped once its output passes the log's byte cap: no more of it could be kept.
+pub async fn python_executor(allow_degraded: AllowDegraded, logs: LogLimits) -> PythonExecutor {
+    let mut config = SandboxConfig {
         allow_degraded,
         ..SandboxConfig::default()
     };
+    config.limits.output_bytes = usize::try_from(logs.max_bytes).unwrap_or(usize::MAX);
     // The probe builds a real sandbox and waits for it.
     let probed = tokio::task::spawn_blocking(move || PythonExecutor::new(config))
         .await

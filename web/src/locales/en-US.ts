@@ -229,6 +229,7 @@ const enUS = {
   'runs.occurrences': '{count} occurrences',
   'runs.skipReason': 'Skipped: {reason}',
   'runs.logs': 'Log',
+  'runs.moreLogs': 'Showing {count} lines: load more',
   'runs.noLogs': 'No log lines.',
   'runs.cancel': 'Cancel run',
   'runs.cancelled': 'Run cancelled',

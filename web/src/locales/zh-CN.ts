@@ -230,6 +230,7 @@ const zhCN: Record<MessageKey, string> = {
   'runs.occurrences': '{count} 次触发',
   'runs.skipReason': '已跳过：{reason}',
   'runs.logs': '日志',
+  'runs.moreLogs': '已显示 {count} 行：加载更多',
   'runs.noLogs': '没有日志。',
   'runs.cancel': '取消运行',
   'runs.cancelled': '运行已取消',

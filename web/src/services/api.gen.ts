@@ -48,7 +48,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Runs of a task, newest first, each with its log lines. */
+        /**
+         * Runs of a task, newest first, each with its newest log lines (at most 200, `logs_truncated`
+         *     when it has more).
+         */
         get: operations["task_logs"];
         put?: never;
         post?: never;
@@ -241,7 +244,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run with its log lines. */
+        /** One run with its newest log lines (at most 200, `logs_truncated` when it has more). */
         get: operations["get_run"];
         put?: never;
         post?: never;
@@ -266,6 +269,27 @@ export interface paths {
          *     returned unchanged.
          */
         post: operations["cancel_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/runs/{run_uuid}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole log of one run, a page at a time, in the order it was written. Start with no
+         *     `after_seq` and pass each page's `next_after_seq` to the next request; to follow a live run,
+         *     ask again with the same cursor until `status` is final and `has_more` is false.
+         */
+        get: operations["run_log_page"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -562,6 +586,12 @@ export interface components {
              */
             start_at?: string | null;
         };
+        /**
+         * Format: int64
+         * @description A position in a run's log: lines after it come next. Increasing, not contiguous.
+         * @default 0
+         */
+        LogCursor: number;
         /** @description One line of a run's log. */
         LogLineResponse: {
             /**
@@ -584,6 +614,11 @@ export interface components {
              */
             ts: string;
         };
+        /**
+         * @description Most lines per page.
+         * @default 1000
+         */
+        LogPageLimit: number;
         /**
          * @description Which output a log line came from.
          * @enum {string}
@@ -639,7 +674,10 @@ export interface components {
                  * @description End.
                  */
                 finished_at: string | null;
-                /** @description Log lines, in `/logs` only. */
+                /**
+                 * @description The run's newest log lines (at most 200), in the order they were written; in
+                 *     `/{uuid}/logs` and `/runs/{run_uuid}` only.
+                 */
                 logs?: components["schemas"]["LogLineResponse"][] | null;
                 /**
                  * Format: date-time
@@ -648,6 +686,11 @@ export interface components {
                  *     while the run has its log.
                  */
                 logs_pruned_at: string | null;
+                /**
+                 * @description Whether the run has older log lines than `logs` holds; the whole log is paged at
+                 *     `GET /runs/{run_uuid}/logs`. Present with `logs` only.
+                 */
+                logs_truncated?: boolean | null;
                 /**
                  * Format: int32
                  * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
@@ -991,6 +1034,25 @@ export interface components {
              */
             retry_delay_seconds?: number;
         };
+        /** @description A page of one run's whole log. */
+        RunLogPageResponse: {
+            /** @description Whether more lines follow already; when false, a live run may still write more. */
+            has_more: boolean;
+            /** @description The lines after `after_seq`, in the order they were written. */
+            lines: components["schemas"]["LogLineResponse"][];
+            /**
+             * Format: int64
+             * @description Pass it as `after_seq` to read on after these lines (the same value when there are none).
+             */
+            next_after_seq: number;
+            /**
+             * Format: uuid
+             * @description The run.
+             */
+            run_uuid: string;
+            /** @description The run's state. */
+            status: components["schemas"]["RunStatus"];
+        };
         /** @description One run of a task. */
         RunResponse: {
             /**
@@ -1010,7 +1072,10 @@ export interface components {
              * @description End.
              */
             finished_at: string | null;
-            /** @description Log lines, in `/logs` only. */
+            /**
+             * @description The run's newest log lines (at most 200), in the order they were written; in
+             *     `/{uuid}/logs` and `/runs/{run_uuid}` only.
+             */
             logs?: components["schemas"]["LogLineResponse"][] | null;
             /**
              * Format: date-time
@@ -1019,6 +1084,11 @@ export interface components {
              *     while the run has its log.
              */
             logs_pruned_at: string | null;
+            /**
+             * @description Whether the run has older log lines than `logs` holds; the whole log is paged at
+             *     `GET /runs/{run_uuid}/logs`. Present with `logs` only.
+             */
+            logs_truncated?: boolean | null;
             /**
              * Format: int32
              * @description Attempts allowed: the task's retries plus one, plus one per rescue and requeue (neither
@@ -2426,6 +2496,61 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_log_page: {
+        parameters: {
+            query?: {
+                /** @description Return the lines after this cursor: 0 (the default) for the start of the log, else the `next_after_seq` of the page before. */
+                after_seq?: components["schemas"]["LogCursor"];
+                /** @description Most lines to return, 1-10000 (default 1000). */
+                limit?: components["schemas"]["LogPageLimit"];
+            };
+            header?: never;
+            path: {
+                /** @description Run uuid */
+                run_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunLogPageResponse"];
+                };
+            };
+            /** @description `after_seq` or `limit` is invalid; `errors` names it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import type {
   PreviewRequest,
   PreviewResponse,
   Run,
+  RunLogPage,
   RunStatus,
   Task,
   TaskPatch,
@@ -36,9 +37,12 @@ export const tasksApi = {
   cancelRun: (runUuid: string) =>
     request<Run>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}/cancel`, { method: 'POST' }),
   status: (uuid: string) => request<TaskStatus>(path(uuid, '/status')),
-  /** Runs newest first, each with its log lines. */
-  logs: (uuid: string, query: { page?: number; page_size?: number; status?: RunStatus }) =>
-    request<Page<Run>>(path(uuid, '/logs'), { query }),
+  /** Runs newest first, without their logs. */
+  runs: (uuid: string, query: { page?: number; page_size?: number; status?: RunStatus }) =>
+    request<Page<Run>>(path(uuid, '/runs'), { query }),
+  /** A page of one run's whole log: the lines after `after_seq` (0: from the start). */
+  runLog: (runUuid: string, query: { after_seq: number; limit: number }) =>
+    request<RunLogPage>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}/logs`, { query }),
   versions: (uuid: string, query: { page?: number; page_size?: number }) =>
     request<Page<TaskVersion>>(path(uuid, '/versions'), { query }),
   preview: (body: PreviewRequest, signal?: AbortSignal) =>

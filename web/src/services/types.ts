@@ -46,6 +46,8 @@ export type Page<T> = Omit<Schemas['PageResponse_TaskResponse'], 'items'> & { it
 export type LogStream = Schemas['LogStream'];
 export type LogLine = Schemas['LogLineResponse'];
 export type Run = Schemas['RunResponse'];
+/** A page of one run's whole log (`GET /runs/{run_uuid}/logs`). */
+export type RunLogPage = Schemas['RunLogPageResponse'];
 export type RunStats = Schemas['RunStatsResponse'];
 export type TaskStatus = Schemas['StatusResponse'];
 export type TaskVersion = Schemas['VersionResponse'];

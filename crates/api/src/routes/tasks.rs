@@ -11,7 +11,7 @@ use domain::{
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
-use store::{Change, NewTask, RunQuery, TaskQuery, TaskSort, TaskSortField};
+use store::{Change, LogTail, LogWindow, NewTask, RunQuery, TaskQuery, TaskSort, TaskSortField};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,6 +27,26 @@ pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 pub(crate) const MAX_BATCH: usize = 1000;
 /// Most instants one preview returns.
 pub(crate) const MAX_PREVIEW: u32 = 100;
+/// Most lines one page of a run's log holds.
+pub(crate) const MAX_LOG_PAGE: u32 = 10_000;
+/// Lines a page of a run's log holds unless the request says otherwise.
+pub(crate) const DEFAULT_LOG_PAGE: u32 = 1_000;
+/// What of each run's log `/{uuid}/logs` shows: its newest lines, few enough bytes that a
+/// page of 100 runs stays small.
+const LIST_TAIL: LogWindow = LogWindow {
+    lines: 200,
+    bytes: 32 * 1024,
+};
+/// What of a run's log `/runs/{run_uuid}` shows: its newest lines.
+const DETAIL_TAIL: LogWindow = LogWindow {
+    lines: 200,
+    bytes: 1024 * 1024,
+};
+/// Most bytes of line text one page of a run's log reads.
+const PAGE_BYTES: u64 = 2 * 1024 * 1024;
+/// Largest JSON a response carrying log lines builds, whatever the runs stored: lines that
+/// would pass it are left out (flagged, or left for the next page).
+const LOG_RESPONSE_BUDGET: usize = 4 * 1024 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,6 +56,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(import_tasks))
         .routes(routes!(preview))
         .routes(routes!(get_run))
+        .routes(routes!(run_log_page))
         .routes(routes!(get_task, update_task, delete_task))
         .routes(routes!(start_task))
         .routes(routes!(stop_task))
@@ -823,7 +844,8 @@ fn run_query(raw: Option<String>) -> Result<RunQuery, ApiError> {
     }
 }
 
-/// Runs of a task, newest first, each with its log lines.
+/// Runs of a task, newest first, each with its newest log lines (at most 200, `logs_truncated`
+/// when it has more).
 #[utoipa::path(get, path = "/{uuid}/logs", tag = "runs", params(("uuid" = String, Path, description = "Task uuid"), RunParams),
     responses(
         (status = 200, body = PageResponse<RunResponse>),
@@ -841,12 +863,53 @@ async fn task_logs(
     let uuid = task_uuid(&uuid)?;
     let query = run_query(raw)?;
     let runs = state.store.list_runs(tenant, uuid, &query).await?;
+    let uuids: Vec<RunUuid> = runs.items.iter().map(|run| run.uuid).collect();
+    let tails = state.store.log_tails(tenant, &uuids, LIST_TAIL).await?;
     let mut page = PageResponse::from_page(runs, RunResponse::from);
-    for run in &mut page.items {
-        let lines = state.store.run_logs(tenant, RunUuid(run.uuid)).await?;
-        run.logs = Some(lines.into_iter().map(Into::into).collect());
+    let mut budget = LOG_RESPONSE_BUDGET.saturating_sub(page.items.iter().map(json_size).sum());
+    // Newest runs first: when the budget runs short, older runs show fewer lines.
+    for (run, tail) in page.items.iter_mut().zip(tails) {
+        attach_tail(run, tail, &mut budget);
     }
     Ok(Json(page))
+}
+
+/// Bytes of `value` as JSON, counted without building it.
+fn json_size(value: &impl serde::Serialize) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Plain data always serializes; a failure would only under-count to zero.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
+/// Gives `run` the newest lines of `tail` whose JSON fits in `budget`, and spends it.
+fn attach_tail(run: &mut RunResponse, tail: LogTail, budget: &mut usize) {
+    let mut truncated = tail.truncated;
+    let mut lines = Vec::with_capacity(tail.lines.len());
+    for line in tail.lines.into_iter().rev() {
+        let line = LogLineResponse::from(line);
+        // The separating comma.
+        let size = json_size(&line) + 1;
+        if size > *budget {
+            truncated = true;
+            break;
+        }
+        *budget -= size;
+        lines.push(line);
+    }
+    lines.reverse();
+    run.logs = Some(lines);
+    run.logs_truncated = Some(truncated);
 }
 
 /// Runs of a task, newest first.
@@ -871,7 +934,7 @@ async fn task_runs(
     Ok(Json(PageResponse::from_page(runs, RunResponse::from)))
 }
 
-/// One run with its log lines.
+/// One run with its newest log lines (at most 200, `logs_truncated` when it has more).
 #[utoipa::path(get, path = "/runs/{run_uuid}", tag = "runs", params(("run_uuid" = String, Path, description = "Run uuid")),
     responses(
         (status = 200, body = RunResponse),
@@ -893,10 +956,132 @@ async fn get_run(
         .get_run(tenant, run_uuid)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let lines = state.store.run_logs(tenant, run_uuid).await?;
+    let tail = state
+        .store
+        .log_tails(tenant, &[run_uuid], DETAIL_TAIL)
+        .await?
+        .pop()
+        .unwrap_or_default();
     let mut response = RunResponse::from(run);
-    response.logs = Some(lines.into_iter().map(Into::into).collect());
+    let mut budget = LOG_RESPONSE_BUDGET.saturating_sub(json_size(&response));
+    attach_tail(&mut response, tail, &mut budget);
     Ok(Json(response))
+}
+
+/// Query of `GET /runs/{run_uuid}/logs`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct LogPageParams {
+    /// Lines after this cursor (default 0: from the start).
+    #[param(schema_with = openapi::after_seq)]
+    after_seq: Option<String>,
+    /// Most lines, 1-10000 (default 1000).
+    #[param(schema_with = openapi::log_page_limit)]
+    limit: Option<String>,
+}
+
+/// The whole log of one run, a page at a time, in the order it was written. Start with no
+/// `after_seq` and pass each page's `next_after_seq` to the next request; to follow a live run,
+/// ask again with the same cursor until `status` is final and `has_more` is false.
+#[utoipa::path(get, path = "/runs/{run_uuid}/logs", tag = "runs", params(("run_uuid" = String, Path, description = "Run uuid"), LogPageParams),
+    responses(
+        (status = 200, body = RunLogPageResponse),
+        (status = 400, description = "`after_seq` or `limit` is invalid; `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn run_log_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(run_uuid): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<RunLogPageResponse>, ApiError> {
+    let params: LogPageParams = parse_query(raw)?;
+    let mut errors = ValidationErrors::default();
+    let after = match params.after_seq.as_deref().filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|after| *after >= 0)
+            .unwrap_or_else(|| {
+                errors.push("after_seq", "must be a whole number from 0");
+                0
+            }),
+    };
+    let limit = match params.limit.as_deref().filter(|s| !s.is_empty()) {
+        None => DEFAULT_LOG_PAGE,
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|limit| (1..=MAX_LOG_PAGE).contains(limit))
+            .unwrap_or_else(|| {
+                errors.push(
+                    "limit",
+                    format!("must be a whole number from 1 to {MAX_LOG_PAGE}"),
+                );
+                DEFAULT_LOG_PAGE
+            }),
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidQuery(errors));
+    }
+    let run_uuid = run_uuid
+        .parse()
+        .map(RunUuid)
+        .map_err(|_| ApiError::NotFound)?;
+    let tenant = caller.0.tenant;
+    let run = state
+        .store
+        .get_run(tenant, run_uuid)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let window = LogWindow {
+        lines: limit,
+        bytes: PAGE_BYTES,
+    };
+    let page = state
+        .store
+        .log_page(tenant, run_uuid, after, window)
+        .await?;
+    let mut response = RunLogPageResponse {
+        run_uuid: run_uuid.0,
+        status: run.status.as_str().to_owned(),
+        lines: Vec::with_capacity(page.lines.len()),
+        next_after_seq: after,
+        has_more: page.has_more,
+    };
+    let mut budget = LOG_RESPONSE_BUDGET.saturating_sub(json_size(&response));
+    for paged in page.lines {
+        let mut line = LogLineResponse::from(paged.line);
+        let mut size = json_size(&line) + 1;
+        if size > budget {
+            if !response.lines.is_empty() {
+                response.has_more = true;
+                break;
+            }
+            // One line too long for any page: shown cut rather than blocking the log.
+            cut_to_fit(&mut line.line, budget / 2);
+            size = json_size(&line) + 1;
+        }
+        budget = budget.saturating_sub(size);
+        response.next_after_seq = paged.cursor;
+        response.lines.push(line);
+    }
+    Ok(Json(response))
+}
+
+/// Shortens `text` to at most `max` bytes of JSON string content, at a character boundary,
+/// saying so at its end.
+fn cut_to_fit(text: &mut String, max: usize) {
+    const NOTE: &str = " [line cut: too long to show]";
+    // Every character costs at most 6 bytes escaped.
+    let mut end = (max.saturating_sub(NOTE.len()) / 6).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(NOTE);
 }
 
 /// Version history of a task, newest first: the definition after each change, with who and when.

@@ -8,6 +8,7 @@ mod identity;
 mod import;
 mod isolation;
 mod list;
+mod logs;
 mod openapi;
 mod quotas;
 mod request_id;

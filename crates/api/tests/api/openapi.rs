@@ -42,6 +42,7 @@ async fn the_served_document_and_docs_page_are_the_generated_ones() {
         "/{uuid}/versions",
         "/{uuid}/runs",
         "/runs/{run_uuid}",
+        "/runs/{run_uuid}/logs",
     ] {
         assert!(
             paths.contains_key(&format!("{}{path}", api::TASKS_PREFIX)),
@@ -119,7 +120,7 @@ const BOUNDS: [&str; 8] = [
 ];
 
 /// The component schemas of request bodies and query parameters.
-const REQUEST_SCHEMAS: [&str; 13] = [
+const REQUEST_SCHEMAS: [&str; 15] = [
     "TaskRequest",
     "RetryPolicyRequest",
     "CronTriggerConfig",
@@ -133,6 +134,8 @@ const REQUEST_SCHEMAS: [&str; 13] = [
     "TenantSettingsRequest",
     "PageNumber",
     "PageSize",
+    "LogCursor",
+    "LogPageLimit",
 ];
 
 /// Every (schema pointer, keyword) of a bound under `pointer`.
@@ -174,6 +177,8 @@ enum Send {
     TenantSettings,
     /// `GET /list` with the query parameter named by the probe's `at`.
     ListQuery,
+    /// `GET /runs/{run_uuid}/logs` of a fresh run with the query parameter named by `at`.
+    RunLogQuery,
 }
 
 /// One bounded property, tried at its bound (accepted) and one past it (refused naming it).
@@ -520,7 +525,41 @@ fn probes() -> Vec<Probe> {
             empty,
             number,
         ),
+        probe(
+            "/components/schemas/LogCursor",
+            "after_seq",
+            Send::RunLogQuery,
+            empty,
+            number,
+        ),
+        probe(
+            "/components/schemas/LogPageLimit",
+            "limit",
+            Send::RunLogQuery,
+            empty,
+            number,
+        ),
     ]
+}
+
+/// A run of tenant 1 to read the log of (queued: the test app runs no engine).
+async fn log_probe_run(app: &TestApp) -> String {
+    let list = app
+        .call(1, Method::GET, "/list?code=log-probe", None)
+        .await
+        .expect(200);
+    let task = match list["items"][0]["uuid"].as_str() {
+        Some(uuid) => uuid.to_owned(),
+        None => app.create(1, cron_task("log-probe")).await["uuid"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    };
+    let run = app
+        .call(1, Method::POST, &format!("/{task}/run"), None)
+        .await
+        .expect(202);
+    run["uuid"].as_str().unwrap().to_owned()
 }
 
 /// The value of the JSON pointer `at` in `body` set, creating the parent objects.
@@ -543,6 +582,11 @@ async fn answer(app: &TestApp, probe: &Probe, value: Value) -> (u16, Vec<String>
             let path = format!("/list?{}={value}", probe.at);
             app.call(1, Method::GET, &path, None).await
         }
+        Send::RunLogQuery => {
+            let run = log_probe_run(app).await;
+            let path = format!("/runs/{run}/logs?{}={value}", probe.at);
+            app.call(1, Method::GET, &path, None).await
+        }
         send => {
             put(&mut body, probe.at, value);
             let path = match send {
@@ -550,7 +594,7 @@ async fn answer(app: &TestApp, probe: &Probe, value: Value) -> (u16, Vec<String>
                 Send::Preview => "/preview",
                 Send::BatchDelete => "/batch-delete",
                 Send::Import => "/import",
-                Send::TenantSettings | Send::ListQuery => "",
+                Send::TenantSettings | Send::ListQuery | Send::RunLogQuery => "",
             };
             let reply = if matches!(send, Send::TenantSettings) {
                 let token = app.token(1, domain::Role::Admin);
@@ -627,7 +671,7 @@ async fn every_bound_in_the_document_is_the_one_the_server_enforces() {
                 );
             }
             let (status, fields) = answer(&app, probe, (probe.value)(past)).await;
-            let expected = if matches!(probe.send, Send::ListQuery) {
+            let expected = if matches!(probe.send, Send::ListQuery | Send::RunLogQuery) {
                 400
             } else {
                 422

@@ -10,7 +10,7 @@ use domain::{
     TaskName, TaskType, TaskUuid, TenantId, Trigger, TriggerType,
 };
 use engine::{Engine, EngineConfig, EngineHandle, RunExecutor};
-use exec::{Attempt, AttemptResult, LogSink};
+use exec::{Attempt, AttemptResult, LogLimits, LogSink};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use store::prelude::*;
@@ -27,6 +27,8 @@ enum Script {
     Gated,
     /// Runs until the attempt's timeout.
     Hang,
+    /// Writes a thousand empty lines, then succeeds.
+    Flood,
 }
 
 /// Records every attempt it is given and ends it as scripted.
@@ -60,6 +62,12 @@ impl RunExecutor for Scripted {
             Script::Hang => {
                 tokio::time::sleep(attempt.timeout).await;
                 AttemptResult::timed_out(attempt.timeout)
+            }
+            Script::Flood => {
+                for _ in 0..1000 {
+                    logs.write(domain::LogStream::Stdout, "").await;
+                }
+                AttemptResult::succeeded(None)
             }
         }
     }
@@ -97,6 +105,7 @@ fn config() -> EngineConfig {
         prune_every: Duration::from_millis(20),
         fire_batch: 100,
         max_idle: Duration::from_millis(20),
+        log_limits: LogLimits::default(),
     }
 }
 
@@ -813,6 +822,43 @@ async fn a_daily_cron_fires_once_a_day_across_both_dst_transitions_in_virtual_ti
         assert_eq!(got, want, "{start}");
         h.stop().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempts_log_stops_at_its_line_cap_with_one_marker() {
+    let mut h = Harness::new(Script::Flood).await;
+    let task = h.task("flood", RetryPolicy::default()).await;
+    h.start_with(EngineConfig {
+        log_limits: LogLimits {
+            max_lines: 50,
+            max_bytes: 1 << 20,
+        },
+        ..config()
+    });
+    h.clock.set(t0() + SignedDuration::from_secs(1));
+    h.until(&task, "the flood to succeed", |runs| {
+        runs.first()
+            .is_some_and(|r| r.status == RunStatus::Succeeded)
+    })
+    .await;
+    let runs = h.runs(&task).await;
+    let logs = h.store.run_logs(tenant(), runs[0].uuid).await.unwrap();
+    // The start line, "working" and 48 empty lines: 50 lines, then the one marker.
+    assert_eq!(logs.len(), 51, "{logs:?}");
+    assert!(logs[0].line.starts_with("attempt 1/"), "{:?}", logs[0]);
+    assert!(logs[2..50].iter().all(|l| l.line.is_empty()));
+    let markers: Vec<_> = logs
+        .iter()
+        .filter(|l| l.line.starts_with("output truncated"))
+        .collect();
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    assert_eq!(logs[50].stream, domain::LogStream::System);
+    assert!(
+        logs[50].line.contains("limit of 50 lines"),
+        "{:?}",
+        logs[50]
+    );
+    h.stop().await;
 }
 
 mod cron_agreement;

@@ -126,7 +126,8 @@ pub struct SandboxLimits {
     pub shm_inodes: u64,
     /// CPU bandwidth of the whole sandbox in percent of one core (cgroup cpu quota).
     pub cpu_percent: u64,
-    /// stdout and stderr together; beyond it the output is truncated and the run stopped.
+    /// stdout and stderr together; beyond it the run is stopped. Output past the log's caps
+    /// but below this is read and dropped, and the script goes on.
     pub output_bytes: usize,
     /// Longest line kept whole; longer ones are split.
     pub line_bytes: usize,
@@ -148,7 +149,8 @@ impl Default for SandboxLimits {
             shm_bytes: 16 << 20,
             shm_inodes: 1024,
             cpu_percent: 100,
-            output_bytes: crate::MAX_LOG_BYTES_PER_ATTEMPT,
+            // The log's own byte cap by default: output beyond it could not be kept anyway.
+            output_bytes: crate::LogLimits::default().max_bytes as usize,
             line_bytes: 16 * 1024,
             result_bytes: 64 * 1024,
         }

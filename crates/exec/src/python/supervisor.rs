@@ -199,21 +199,31 @@ impl Shared<'_> {
         self.overflow.cancel();
     }
 
-    /// Writes one line; false once the output cap (ours or the log's) is reached.
-    async fn emit(&self, stream: LogStream, raw: &[u8]) -> bool {
+    /// Counts `n` more bytes of output; false (and the run is being stopped) once they pass
+    /// the output cap.
+    async fn count(&self, n: usize) -> bool {
         let cap = self.limits.output_bytes;
-        let total = self.output.fetch_add(raw.len() + 1, Ordering::SeqCst) + raw.len() + 1;
-        if total > cap {
-            if self.overflow_kind.load(Ordering::SeqCst) == 0 {
-                self.overflow(OVERFLOW_OUTPUT);
-                self.logs
-                    .system(format!(
-                        "output truncated: the limit of {cap} bytes of stdout and stderr was \
-                         reached; the rest was dropped and the run stopped"
-                    ))
-                    .await;
-            }
-            return false;
+        let total = self.output.fetch_add(n, Ordering::SeqCst) + n;
+        if total <= cap {
+            return true;
+        }
+        if self.overflow_kind.load(Ordering::SeqCst) == 0 {
+            self.overflow(OVERFLOW_OUTPUT);
+            // The one marker of the log, unless the log's own caps ended it already.
+            self.logs
+                .cut(format!(
+                    "output truncated: the script wrote more than {cap} bytes on stdout and \
+                     stderr; the rest was dropped and the run stopped"
+                ))
+                .await;
+        }
+        false
+    }
+
+    /// Writes one line. `Full` once the log's caps are reached: later output is only counted.
+    async fn emit(&self, stream: LogStream, raw: &[u8]) -> Emitted {
+        if !self.count(raw.len() + 1).await {
+            return Emitted::Stopped;
         }
         let line = escape_line(raw);
         if stream == LogStream::Stderr {
@@ -221,12 +231,23 @@ impl Shared<'_> {
             last.clear();
             last.extend(line.chars().take(500));
         }
-        if !self.logs.write(stream, line).await {
-            self.overflow(OVERFLOW_OUTPUT);
-            return false;
+        if self.logs.write(stream, line).await {
+            Emitted::Kept
+        } else {
+            Emitted::Full
         }
-        true
     }
+}
+
+/// What became of a line of output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Emitted {
+    /// It is in the log.
+    Kept,
+    /// The log is full: it and later output are dropped, the script goes on.
+    Full,
+    /// The output cap is passed: the run is being stopped.
+    Stopped,
 }
 
 /// Sends SIGKILL through pidfds, so a recycled pid can never be hit.
@@ -680,21 +701,38 @@ async fn pump(reader: Option<impl AsyncRead + Unpin>, stream: LogStream, shared:
     let Some(mut reader) = reader else { return };
     let mut buf = vec![0u8; 16 * 1024];
     let mut splitter = LineSplitter::new(shared.limits.line_bytes);
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut full = false;
     loop {
         let n = match reader.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        let mut lines: Vec<Vec<u8>> = Vec::new();
-        splitter.push(&buf[..n], |line| lines.push(line.to_vec()));
-        for line in lines {
-            if !shared.emit(stream, &line).await {
-                // Stop reading: the run is being killed, and the pipe closes with us.
+        if full {
+            // The log is full: the rest is read only to be counted and dropped, in the fixed
+            // buffer, so a flood costs neither memory nor line splitting.
+            if !shared.count(n).await {
                 return;
+            }
+            continue;
+        }
+        splitter.push(&buf[..n], |line| lines.push(line.to_vec()));
+        for line in lines.drain(..) {
+            if full {
+                if !shared.count(line.len() + 1).await {
+                    return;
+                }
+                continue;
+            }
+            match shared.emit(stream, &line).await {
+                Emitted::Kept => {}
+                Emitted::Full => full = true,
+                // Stop reading: the run is being killed, and the pipe closes with us.
+                Emitted::Stopped => return,
             }
         }
     }
-    if let Some(rest) = splitter.finish() {
+    if let Some(rest) = splitter.finish().filter(|_| !full) {
         shared.emit(stream, &rest).await;
     }
 }

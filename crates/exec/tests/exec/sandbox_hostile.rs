@@ -164,6 +164,31 @@ async fn h09_stderr_flood_is_capped_truncated_and_killed() {
 }
 
 #[tokio::test]
+async fn h09b_a_flood_of_empty_lines_stops_at_the_line_cap_and_the_script_runs_on() {
+    // 15,000 empty lines: past the 10,000-line cap, far below the byte cap.
+    let script = "import sys\nsys.stdout.write('\\n' * 15000)\n";
+    let run = run(script).await;
+    run.assert_succeeded();
+    assert_eq!(run.stdout().len(), 10_000);
+    assert!(run.stdout().iter().all(String::is_empty));
+    let markers: Vec<String> = run
+        .system()
+        .into_iter()
+        .filter(|l| l.starts_with("output truncated"))
+        .collect();
+    assert_eq!(
+        markers,
+        [
+            "output truncated: the attempt's log reached its limit of 10000 lines; later lines were \
+          dropped"
+        ]
+    );
+    // Nothing after the marker, not even the sandbox's summary line.
+    assert_eq!(run.system().len(), 1, "{:?}", run.system());
+    clean(&run);
+}
+
+#[tokio::test]
 async fn h10_filling_tmp_stops_at_the_tmpfs_caps() {
     let executor = executor_with(|c| {
         c.limits.tmpfs_bytes = 8 << 20;

@@ -15,7 +15,8 @@ use store::on_both_databases;
 use store::prelude::*;
 use store::test_support::{AuditEntry, PostgresDb, SqliteFile, TaskRunState, TestStore};
 use store::{
-    Page, RunQuery, RunStats, StoreError, TaskQuery, TaskSort, TaskSortField, TenantSettings,
+    LogPage, LogTail, LogWindow, Page, RunQuery, RunStats, StoreError, TaskQuery, TaskSort,
+    TaskSortField, TenantSettings,
 };
 
 use cases::*;
@@ -38,6 +39,9 @@ on_both_databases!(
     other_tenants_objects_are_invisible_and_unchanged,
     version_history_and_audit_log,
     runs_logs_and_stats,
+    log_tails_show_the_newest_lines_of_each_run_and_flag_the_rest,
+    log_pages_walk_a_whole_log_in_order_within_their_bounds,
+    a_log_stored_over_the_caps_is_read_bounded,
     concurrent_creates_of_one_code_have_one_winner,
     concurrent_writes_all_succeed,
     corrupt_rows_are_errors_not_panics,
@@ -2317,6 +2321,260 @@ mod cases {
                 .schedule_notice,
             None
         );
+    }
+
+    fn log_line(attempt: i32, seq: i64, text: String) -> RunLogLine {
+        RunLogLine {
+            attempt,
+            seq,
+            ts: at(1_000 + seq),
+            stream: LogStream::Stdout,
+            line: text,
+        }
+    }
+
+    /// `n` lines of attempt 1, then `n` of attempt 2, each naming its attempt and number.
+    fn two_attempts(n: i64) -> Vec<RunLogLine> {
+        (1..=2)
+            .flat_map(|a| (1..=n).map(move |i| log_line(a, i, format!("a{a} line {i}"))))
+            .collect()
+    }
+
+    pub async fn log_tails_show_the_newest_lines_of_each_run_and_flag_the_rest(
+        store: Arc<dyn TestStore>,
+    ) {
+        let t = tenant(41);
+        let task = create(&*store, t, "Chatty", "chatty", 0).await;
+        let long = store
+            .insert_run_for_tests(t, &run(&task, 100, RunStatus::Failed))
+            .await
+            .expect("run");
+        let short = store
+            .insert_run_for_tests(t, &run(&task, 200, RunStatus::Succeeded))
+            .await
+            .expect("run");
+        let silent = store
+            .insert_run_for_tests(t, &run(&task, 300, RunStatus::Succeeded))
+            .await
+            .expect("run");
+        let lines = two_attempts(150);
+        store
+            .insert_run_logs_for_tests(t, long.uuid, &lines)
+            .await
+            .expect("logs");
+        store
+            .insert_run_logs_for_tests(t, short.uuid, &lines[..3])
+            .await
+            .expect("logs");
+        let other = tenant(42);
+        let window = LogWindow {
+            lines: 200,
+            bytes: 1 << 20,
+        };
+        let tails = store
+            .log_tails(
+                t,
+                &[long.uuid, short.uuid, silent.uuid, RunUuid::new_v7()],
+                window,
+            )
+            .await
+            .expect("tails");
+        assert_eq!(tails.len(), 4);
+        // The last 200 of 300 lines: 50 of attempt 1 and all 150 of attempt 2, in order.
+        assert_eq!(tails[0].lines, lines[100..].to_vec());
+        assert!(tails[0].truncated);
+        assert_eq!(
+            tails[1],
+            LogTail {
+                lines: lines[..3].to_vec(),
+                truncated: false
+            }
+        );
+        assert_eq!(tails[2], LogTail::default());
+        assert_eq!(tails[3], LogTail::default());
+        // Another tenant sees nothing of these runs.
+        assert_eq!(
+            store
+                .log_tails(other, &[long.uuid], window)
+                .await
+                .expect("tails"),
+            vec![LogTail::default()]
+        );
+        // Exactly as many lines as the window: all of them, nothing left out.
+        let exact = store
+            .log_tails(t, &[short.uuid], LogWindow { lines: 3, ..window })
+            .await
+            .expect("tails");
+        assert!(!exact[0].truncated);
+        assert_eq!(exact[0].lines.len(), 3);
+        // The byte budget keeps the newest lines whose text fits ("a2 line 150" is 11 bytes).
+        let by_bytes = store
+            .log_tails(
+                t,
+                &[long.uuid],
+                LogWindow {
+                    lines: 200,
+                    bytes: 34,
+                },
+            )
+            .await
+            .expect("tails");
+        assert_eq!(by_bytes[0].lines, lines[297..].to_vec());
+        assert!(by_bytes[0].truncated);
+        // A newest line longer than the budget leaves the view empty but flagged.
+        let none = store
+            .log_tails(
+                t,
+                &[long.uuid],
+                LogWindow {
+                    lines: 200,
+                    bytes: 5,
+                },
+            )
+            .await
+            .expect("tails");
+        assert_eq!(none[0].lines, Vec::<RunLogLine>::new());
+        assert!(none[0].truncated);
+    }
+
+    pub async fn log_pages_walk_a_whole_log_in_order_within_their_bounds(
+        store: Arc<dyn TestStore>,
+    ) {
+        let t = tenant(43);
+        let task = create(&*store, t, "Paged", "paged", 0).await;
+        let ran = store
+            .insert_run_for_tests(t, &run(&task, 100, RunStatus::Failed))
+            .await
+            .expect("run");
+        let lines = two_attempts(250);
+        store
+            .insert_run_logs_for_tests(t, ran.uuid, &lines)
+            .await
+            .expect("logs");
+        let window = LogWindow {
+            lines: 150,
+            bytes: 1 << 20,
+        };
+        let texts = |page: &LogPage| -> Vec<RunLogLine> {
+            page.lines.iter().map(|l| l.line.clone()).collect()
+        };
+        let mut after = 0;
+        let mut read = Vec::new();
+        let mut pages = Vec::new();
+        loop {
+            let page = store
+                .log_page(t, ran.uuid, after, window)
+                .await
+                .expect("page");
+            let cursors: Vec<i64> = page.lines.iter().map(|l| l.cursor).collect();
+            assert!(cursors.windows(2).all(|w| w[0] < w[1]), "{cursors:?}");
+            assert!(cursors.iter().all(|&c| c > after));
+            pages.push((page.lines.len(), page.has_more));
+            read.extend(texts(&page));
+            let Some(last) = page.lines.last() else {
+                panic!("a page before the end is never empty")
+            };
+            if !page.has_more {
+                // Polling again at the end: nothing new yet.
+                let again = store
+                    .log_page(t, ran.uuid, last.cursor, window)
+                    .await
+                    .expect("page");
+                assert_eq!((again.lines.len(), again.has_more), (0, false));
+                break;
+            }
+            after = last.cursor;
+        }
+        assert_eq!(pages, [(150, true), (150, true), (150, true), (50, false)]);
+        assert_eq!(read, lines);
+        // Lines written later follow the cursor: a follower sees them and nothing twice.
+        let more = [log_line(3, 1, "a3 line 1".into())];
+        store
+            .insert_run_logs_for_tests(t, ran.uuid, &more)
+            .await
+            .expect("logs");
+        let next = store
+            .log_page(t, ran.uuid, after, window)
+            .await
+            .expect("page");
+        assert_eq!(texts(&next)[50..], more);
+        // The byte budget ends a page early; the next one goes on from there.
+        let small = LogWindow {
+            lines: 150,
+            bytes: 27,
+        };
+        let first = store.log_page(t, ran.uuid, 0, small).await.expect("page");
+        assert_eq!(texts(&first), lines[..3].to_vec());
+        assert!(first.has_more);
+        let second = store
+            .log_page(t, ran.uuid, first.lines[2].cursor, small)
+            .await
+            .expect("page");
+        assert_eq!(texts(&second), lines[3..6].to_vec());
+        // A line longer than the whole budget still comes, alone: a page always moves on.
+        let tiny = LogWindow {
+            lines: 150,
+            bytes: 1,
+        };
+        let one = store.log_page(t, ran.uuid, 0, tiny).await.expect("page");
+        assert_eq!((texts(&one), one.has_more), (lines[..1].to_vec(), true));
+        // Another tenant's run and an unknown run are not found.
+        assert_not_found(
+            store.log_page(tenant(44), ran.uuid, 0, window).await,
+            "another tenant's run",
+        );
+        assert_not_found(
+            store.log_page(t, RunUuid::new_v7(), 0, window).await,
+            "unknown run",
+        );
+    }
+
+    pub async fn a_log_stored_over_the_caps_is_read_bounded(store: Arc<dyn TestStore>) {
+        let t = tenant(45);
+        let task = create(&*store, t, "Bomb", "bomb", 0).await;
+        let bomb = store
+            .insert_run_for_tests(t, &run(&task, 100, RunStatus::Succeeded))
+            .await
+            .expect("run");
+        // What a log bomb left before the caps existed: 60,000 empty lines in one attempt.
+        store
+            .execute_sql_for_tests(
+                "INSERT INTO task_run_logs (run_id, attempt, seq, ts, stream, line) \
+                 SELECT (SELECT MAX(id) FROM task_runs), 1, n.i, 0, 'stdout', '' \
+                 FROM (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c \
+                       WHERE i < 60000) SELECT i FROM c) n",
+            )
+            .await
+            .expect("load");
+        let window = LogWindow {
+            lines: 200,
+            bytes: 1 << 20,
+        };
+        let tail = store
+            .log_tails(t, &[bomb.uuid], window)
+            .await
+            .expect("tails");
+        assert_eq!(tail[0].lines.len(), 200);
+        assert!(tail[0].truncated);
+        assert_eq!(
+            (tail[0].lines[0].seq, tail[0].lines[199].seq),
+            (59_801, 60_000)
+        );
+        let page = store
+            .log_page(
+                t,
+                bomb.uuid,
+                0,
+                LogWindow {
+                    lines: 10_000,
+                    ..window
+                },
+            )
+            .await
+            .expect("page");
+        assert_eq!(page.lines.len(), 10_000);
+        assert!(page.has_more);
+        assert_eq!(page.lines[9_999].line.seq, 10_000);
     }
 }
 

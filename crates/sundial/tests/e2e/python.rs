@@ -44,7 +44,8 @@ async fn finished(node: &Node, run: &str) -> Value {
     node.run(run).await
 }
 
-/// The run's log as (stream, line) pairs, in order.
+/// The run's whole log as (stream, line) pairs, in order, read a page at a time; the task's
+/// `/logs` shows the same run.
 async fn log(node: &Node, task: &str, run: &str) -> Vec<(String, String)> {
     let page = node
         .ok(
@@ -55,17 +56,34 @@ async fn log(node: &Node, task: &str, run: &str) -> Vec<(String, String)> {
         )
         .await;
     assert_eq!(page["items"][0]["uuid"], run, "{page}");
-    page["items"][0]["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
+    let mut lines = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = node
+            .ok(
+                Method::GET,
+                &format!("/runs/{run}/logs?after_seq={after}"),
+                None,
+                200,
+            )
+            .await;
+        lines.extend(page["lines"].as_array().unwrap().iter().map(|l| {
             (
                 l["stream"].as_str().unwrap().to_owned(),
                 l["line"].as_str().unwrap().to_owned(),
             )
-        })
-        .collect()
+        }));
+        after = page["next_after_seq"].as_i64().unwrap();
+        if page["has_more"] == false {
+            return lines;
+        }
+    }
+}
+
+/// The size of a JSON answer of the API, in bytes.
+async fn answer_size(node: &Node, path: &str) -> usize {
+    let body = node.ok(Method::GET, path, None, 200).await;
+    serde_json::to_vec(&body).unwrap().len()
 }
 
 fn stream(lines: &[(String, String)], which: &str) -> Vec<String> {
@@ -166,6 +184,9 @@ print("daemon started", flush=True)
 time.sleep(1000)
 "#;
 
+/// Two million empty lines in one write: before the caps, ~954,000 stored rows.
+const LOG_BOMB: &str = "import sys; sys.stdout.write('\\n'*2000000)";
+
 const FAILING: &str = r#"
 import sys
 print("about to fail")
@@ -246,6 +267,7 @@ async fn scenario(db: TestDb) {
     .await;
     let (failing, failing_run) =
         start(&node, python_task("failing", FAILING, 30, Value::Null)).await;
+    let (bomb, bomb_run) = start(&node, python_task("bomb", LOG_BOMB, 30, Value::Null)).await;
 
     // The setsid daemon exists on the host while its run is going on: the check below sees it.
     poll(
@@ -362,6 +384,38 @@ async fn scenario(db: TestDb) {
         "{stderr:?}"
     );
     assert_eq!(run["attempt"], 1);
+
+    // A log bomb keeps the first 10,000 lines and one marker naming the cap; its output past
+    // 1 MiB stops it. Every view of it stays small.
+    let run = finished(&node, &bomb_run).await;
+    assert_eq!(run["status"], "failed", "{run}");
+    assert!(
+        run["error"].as_str().unwrap().starts_with("output limit"),
+        "{run}"
+    );
+    let lines = log(&node, &bomb, &bomb_run).await;
+    assert_eq!(lines.len(), 10_001, "the line cap and its marker");
+    let markers: Vec<&(String, String)> = lines
+        .iter()
+        .filter(|(_, l)| l.starts_with("output truncated"))
+        .collect();
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    assert_eq!(lines.last().unwrap(), markers[0]);
+    assert!(markers[0].1.contains("limit of 10000 lines"), "{markers:?}");
+    let stdout = stream(&lines, "stdout");
+    assert_eq!(stdout.len(), 9_999, "the start line counts too");
+    assert!(stdout.iter().all(String::is_empty));
+    let detail = node.run(&bomb_run).await;
+    assert_eq!(detail["logs"].as_array().unwrap().len(), 200);
+    assert_eq!(detail["logs_truncated"], true);
+    for path in [
+        format!("/runs/{bomb_run}"),
+        format!("/{bomb}/logs?page_size=100"),
+        format!("/runs/{bomb_run}/logs?limit=10000"),
+    ] {
+        let size = answer_size(&node, &path).await;
+        assert!(size < 2_000_000, "{path}: {size} bytes");
+    }
 }
 
 async fn python_tasks_run_in_the_sandbox(db: TestDb) {

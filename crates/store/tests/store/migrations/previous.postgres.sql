@@ -1,4 +1,4 @@
--- A Sundial database at schema 0007 (the migration before the newest), holding the
+-- A Sundial database at schema 0008 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -203,7 +203,9 @@ CREATE TABLE public.task_runs (
     error text,
     cancel_requested boolean DEFAULT false NOT NULL,
     rescues integer DEFAULT 0 NOT NULL,
-    requeues integer DEFAULT 0 NOT NULL
+    requeues integer DEFAULT 0 NOT NULL,
+    log_bytes bigint DEFAULT 0 NOT NULL,
+    logs_pruned_at bigint
 );
 
 
@@ -267,13 +269,14 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 09:08:11.474539+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 119029820);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 09:08:11.597388+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 7990329);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 09:08:11.609369+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 12030004);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 09:08:11.623875+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 15796017);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 09:08:11.645394+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 7977686);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 09:08:11.653856+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 11536723);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 09:08:11.669366+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 3987919);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 09:45:05.63907+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 79202923);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 09:45:05.722044+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 8219364);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 09:45:05.733441+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 14413279);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 09:45:05.749016+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 7323935);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 09:45:05.756911+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 8558279);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 09:45:05.766795+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 10589350);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 09:45:05.777898+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 2758870);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 09:45:05.782375+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 12703396);
 
 
 --
@@ -330,16 +333,16 @@ INSERT INTO public.task_run_logs OVERRIDING SYSTEM VALUE VALUES (5, 8, 1, 1, 189
 -- Data for Name: task_runs; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000001002', 1, 1, 2, 'schedule', 1893456200000, NULL, 1, 'failed', NULL, 4, 4, 1893456200000, NULL, NULL, 1893456200000, 1893456200100, 1893456200200, 100, NULL, 'HTTP 500 from api.example.com', false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000001003', 1, 1, 2, 'schedule', 1893456300000, NULL, 5, 'skipped', 'misfire', 1, 4, 1893456300000, NULL, NULL, 1893456300000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000001004', 1, 1, 2, 'manual', 1893456400000, NULL, 1, 'queued', NULL, 1, 4, 1893456400000, NULL, NULL, 1893456400000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000001005', 1, 1, 2, 'schedule', 1893456500000, NULL, 1, 'running', NULL, 3, 6, 1893456500000, NULL, NULL, 1893456500000, 1893456500100, NULL, NULL, NULL, NULL, false, 1, 1);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (6, '01930000-0000-7000-8000-000000001006', 1, 1, 2, 'catch_up', 1893456050000, NULL, 1, 'timed_out', NULL, 1, 4, 1893456050000, NULL, NULL, 1893456050000, NULL, NULL, NULL, NULL, 'timed out after 30 s', false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (7, '01930000-0000-7000-8000-000000001007', 1, 1, 2, 'schedule', 1893456600000, NULL, 1, 'cancelled', NULL, 1, 4, 1893456600000, NULL, NULL, 1893456600000, NULL, NULL, NULL, NULL, 'cancelled by bob', false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (9, '01930000-0000-7000-8000-000000001009', 1, 3, 1, 'schedule', 1893456800000, NULL, 1, 'succeeded', NULL, 1, 4, 1893456800000, NULL, NULL, 1893456800000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (10, '01930000-0000-7000-8000-00000000100a', 2, 4, 1, 'schedule', 1893456900000, NULL, 1, 'queued', NULL, 1, 4, 1893456900000, NULL, NULL, 1893456900000, NULL, NULL, NULL, NULL, NULL, false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000001001', 1, 1, 2, 'schedule', 1893456100000, NULL, 1, 'succeeded', NULL, 2, 4, 1893456100000, NULL, NULL, 1893456100000, 1893456100500, 1893456100900, 400, '{"body":"ok","status":200}', NULL, false, 0, 0);
-INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (8, '01930000-0000-7000-8000-000000001008', 1, 2, 1, 'schedule', 1893456700000, NULL, 1, 'succeeded', NULL, 1, 4, 1893456700000, NULL, NULL, 1893456700000, 1893456700100, 1893456700300, 200, '{"rows":[1,2,3]}', NULL, false, 0, 0);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000001002', 1, 1, 2, 'schedule', 1893456200000, NULL, 1, 'failed', NULL, 4, 4, 1893456200000, NULL, NULL, 1893456200000, 1893456200100, 1893456200200, 100, NULL, 'HTTP 500 from api.example.com', false, 0, 0, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000001003', 1, 1, 2, 'schedule', 1893456300000, NULL, 5, 'skipped', 'misfire', 1, 4, 1893456300000, NULL, NULL, 1893456300000, NULL, NULL, NULL, NULL, NULL, false, 0, 0, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000001004', 1, 1, 2, 'manual', 1893456400000, NULL, 1, 'queued', NULL, 1, 4, 1893456400000, NULL, NULL, 1893456400000, NULL, NULL, NULL, NULL, NULL, false, 0, 0, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000001005', 1, 1, 2, 'schedule', 1893456500000, NULL, 1, 'running', NULL, 3, 6, 1893456500000, NULL, NULL, 1893456500000, 1893456500100, NULL, NULL, NULL, NULL, false, 1, 1, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (6, '01930000-0000-7000-8000-000000001006', 1, 1, 2, 'catch_up', 1893456050000, NULL, 1, 'timed_out', NULL, 1, 4, 1893456050000, NULL, NULL, 1893456050000, NULL, NULL, NULL, NULL, 'timed out after 30 s', false, 0, 0, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (7, '01930000-0000-7000-8000-000000001007', 1, 1, 2, 'schedule', 1893456600000, NULL, 1, 'cancelled', NULL, 1, 4, 1893456600000, NULL, NULL, 1893456600000, NULL, NULL, NULL, NULL, 'cancelled by bob', false, 0, 0, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (9, '01930000-0000-7000-8000-000000001009', 1, 3, 1, 'schedule', 1893456800000, NULL, 1, 'succeeded', NULL, 1, 4, 1893456800000, NULL, NULL, 1893456800000, NULL, NULL, NULL, NULL, NULL, false, 0, 0, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (10, '01930000-0000-7000-8000-00000000100a', 2, 4, 1, 'schedule', 1893456900000, NULL, 1, 'queued', NULL, 1, 4, 1893456900000, NULL, NULL, 1893456900000, NULL, NULL, NULL, NULL, NULL, false, 0, 0, 0, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000001001', 1, 1, 2, 'schedule', 1893456100000, NULL, 1, 'succeeded', NULL, 2, 4, 1893456100000, NULL, NULL, 1893456100000, 1893456100500, 1893456100900, 400, '{"body":"ok","status":200}', NULL, false, 0, 0, 51, NULL);
+INSERT INTO public.task_runs OVERRIDING SYSTEM VALUE VALUES (8, '01930000-0000-7000-8000-000000001008', 1, 2, 1, 'schedule', 1893456700000, NULL, 1, 'succeeded', NULL, 1, 4, 1893456700000, NULL, NULL, 1893456700000, 1893456700100, 1893456700300, 200, '{"rows":[1,2,3]}', NULL, false, 0, 0, 29, NULL);
 
 
 --
@@ -603,6 +606,13 @@ CREATE INDEX ix_task_runs_task_live ON public.task_runs USING btree (task_id, st
 --
 
 CREATE INDEX ix_task_runs_task_newest ON public.task_runs USING btree (task_id, scheduled_for DESC, id DESC);
+
+
+--
+-- Name: ix_task_runs_tenant_logs; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_tenant_logs ON public.task_runs USING btree (tenant_id, finished_at, id, log_bytes) WHERE (log_bytes > 0);
 
 
 --

@@ -8,7 +8,7 @@ import type { Run, RunStatus } from '../../../../services/types';
 import { formatDuration, formatLocal } from '../../../../utils/time';
 import { useRemote } from '../../../../hooks/useRemote';
 import { errorMessage } from './apiErrors';
-import { LogView } from './LogView';
+import { RunLog } from './RunLog';
 import { isLive, RUN_STATUSES } from './runStatus';
 import { StatusTag } from './StatusTag';
 
@@ -56,7 +56,7 @@ function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean
           {t('runs.cancel')}
         </Button>
       )}
-      <LogView lines={run.logs ?? []} follow={isLive(run.status)} />
+      <RunLog runUuid={run.uuid} live={isLive(run.status)} pollMs={LIVE_POLL_MS} />
       {run.result !== null && run.result !== undefined && (
         <>
           <Typography.Text strong>{t('runs.result')}</Typography.Text>
@@ -69,7 +69,7 @@ function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean
   );
 }
 
-/** A task's runs, newest first, each with its log; refreshed every 2 s while one is live. */
+/** A task's runs, newest first, each with its whole log; refreshed every 2 s while one is live. */
 export function RunHistory({ taskUuid, capabilities }: { taskUuid: string; capabilities: Capabilities }) {
   const t = useT();
   const [status, setStatus] = useState<RunStatus | undefined>();
@@ -77,7 +77,7 @@ export function RunHistory({ taskUuid, capabilities }: { taskUuid: string; capab
   const [open, setOpen] = useState<string[]>([]);
   const runs = useRemote(
     `${taskUuid}:${status ?? ''}:${page}`,
-    () => tasksApi.logs(taskUuid, { status, page, page_size: PAGE_SIZE }),
+    () => tasksApi.runs(taskUuid, { status, page, page_size: PAGE_SIZE }),
     { pollMs: LIVE_POLL_MS, poll: (data) => data.items.some((r) => isLive(r.status)) },
   );
   const items = runs.data?.items ?? [];
