@@ -339,8 +339,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The service's counters and the python sandbox's state in the Prometheus text format. Needs
-         *     no token: no label names a tenant, task or destination, and no value carries a host path.
+         * The service's counters and the python sandbox's status in the Prometheus text format. Needs
+         *     no token: no label names a tenant, task or destination, and nothing says which sandbox
+         *     layer is missing or where anything is on the host (the admin listener,
+         *     `SUNDIAL_ADMIN_LISTEN`, has those; when it is set, this path answers 404 and `/metrics` is
+         *     there).
          */
         get: operations["metrics"];
         put?: never;
@@ -2591,6 +2594,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain; version=0.0.4": string;
+                };
+            };
+            /** @description The admin listener serves `/metrics` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

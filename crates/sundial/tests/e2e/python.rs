@@ -176,9 +176,13 @@ raise ValueError("boom from the e2e script")
 async fn scenario(db: TestDb) {
     let sink = Sink::start().await;
     let data = tempfile::tempdir().unwrap();
-    let node = Node::start(data.path(), &engine_env(&db, &sink)).await;
+    // The layers are an operator's business: the admin listener's /metrics has them.
+    let admin = format!("127.0.0.1:{}", crate::common::free_port());
+    let mut env = engine_env(&db, &sink);
+    env.push(("SUNDIAL_ADMIN_LISTEN".to_owned(), admin.clone()));
+    let node = Node::start(data.path(), &env).await;
 
-    let metrics = reqwest::get(format!("{}/metrics", node.base))
+    let metrics = reqwest::get(format!("http://{admin}/metrics"))
         .await
         .unwrap()
         .text()
