@@ -160,6 +160,39 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_answers_408_and_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let node = Node::start(
+        data.path(),
+        &env(&[("SUNDIAL_HTTP_BODY_TIMEOUT_SECONDS", "1")]),
+    )
+    .await;
+    let mut stream = connect(&node).await;
+    let head = format!(
+        "POST {TASKS}/ HTTP/1.1\r\nHost: sundial\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\":",
+        node.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let start = Instant::now();
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("request_timeout") {
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk))
+            .await
+            .expect("an answer within the body timeout")
+            .unwrap();
+        assert!(read > 0, "closed without an answer");
+        answer.extend_from_slice(&chunk[..read]);
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(start.elapsed() >= Duration::from_millis(900));
+    let list = node.ok(Method::GET, "/list", None, 200).await;
+    assert_eq!(list["total"], 0);
+}
+
+#[tokio::test]
 async fn the_connection_cap_holds_new_connections_until_one_closes() {
     let data = tempfile::tempdir().unwrap();
     let mut node = Node::start(data.path(), &env(&[("SUNDIAL_HTTP_MAX_CONNECTIONS", "5")])).await;
