@@ -28,7 +28,7 @@ use crate::{ApiError, AppState};
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Paths never limited: an orchestrator's probes must see the truth whatever the traffic.
-const UNLIMITED_PATHS: [&str; 3] = ["/livez", "/readyz", "/healthz"];
+pub(crate) const UNLIMITED_PATHS: [&str; 3] = ["/livez", "/readyz", "/healthz"];
 
 /// One bucket's size: a sustained rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
