@@ -201,6 +201,11 @@ async fn serve_connection(
             changed = closing.changed(), if !draining => {
                 draining = true;
                 if changed.is_ok() {
+                    // A connection serving no request (idle, or still sending its headers) is
+                    // closed now; the others once their answer is out.
+                    if !activity.is_busy() {
+                        return;
+                    }
                     connection.as_mut().graceful_shutdown();
                 }
             }
@@ -255,6 +260,10 @@ impl Activity {
             Some(since) => since + limits.header_timeout,
             None => phase.idle_since + limits.idle_timeout,
         }
+    }
+
+    fn is_busy(&self) -> bool {
+        self.phase().busy > 0
     }
 
     fn read(&self) {

@@ -194,6 +194,34 @@ async fn a_body_that_does_not_arrive_in_time_answers_408_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn sigterm_closes_connections_serving_nothing_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let mut node = Node::start(
+        data.path(),
+        &env(&[
+            ("SUNDIAL_HTTP_HEADER_TIMEOUT_SECONDS", "60"),
+            ("SUNDIAL_HTTP_IDLE_TIMEOUT_SECONDS", "60"),
+        ]),
+    )
+    .await;
+    let mut idle = connect(&node).await;
+    idle.write_all(HEALTHZ).await.unwrap();
+    assert_eq!(read_response(&mut idle).await, 200);
+    let mut slow = connect(&node).await;
+    slow.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+    let start = Instant::now();
+    let status = node.terminate().await;
+    assert!(status.success(), "{status}");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "exited after {:?}: open connections held the shutdown",
+        start.elapsed()
+    );
+    closed_within(&mut idle, Duration::from_secs(1)).await;
+    closed_within(&mut slow, Duration::from_secs(1)).await;
+}
+
+#[tokio::test]
 async fn the_connection_cap_holds_new_connections_until_one_closes() {
     let data = tempfile::tempdir().unwrap();
     let mut node = Node::start(data.path(), &env(&[("SUNDIAL_HTTP_MAX_CONNECTIONS", "5")])).await;
