@@ -38,8 +38,16 @@ after(async () => {
   await sundial?.stop();
 });
 
+/** What the server's Content-Security-Policy blocked, on any page of these tests. */
+const blockedByPolicy = [];
+
 async function newPage(viewport) {
   const page = await browser.context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      blockedByPolicy.push(`${page.url()}: ${message.text()}`);
+    }
+  });
   if (viewport) await page.setViewportSize(viewport);
   return page;
 }
@@ -732,5 +740,11 @@ describe('the scheduled-tasks console', () => {
     await page.waitForTimeout(300);
     await screenshot(page, 'list-1280');
     await page.close();
+  });
+
+  test('the server sends a Content-Security-Policy and nothing the console did was blocked by it', async () => {
+    const response = await fetch(`${consoleBase}/`);
+    assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.deepEqual(blockedByPolicy, []);
   });
 });

@@ -6,6 +6,7 @@ use domain::{FieldError, ValidationErrors};
 use serde::Serialize;
 use store::StoreError;
 
+use crate::rate_limit::Limited;
 use crate::request_id::RequestId;
 use utoipa::ToSchema;
 
@@ -57,6 +58,12 @@ pub enum ApiError {
         /// The tenant's most live tasks.
         limit: u32,
     },
+    /// 429: the tenant, the client or the address sent more requests than its rate allows.
+    #[error("rate limited ({})", .0.scope.as_str())]
+    RateLimited(Limited),
+    /// 408: the request body did not arrive in time.
+    #[error("request body timeout")]
+    BodyTimeout,
     /// 503: the database cannot take requests right now (down, restarting, out of disk);
     /// the cause is logged.
     #[error("store unavailable: {0}")]
@@ -163,7 +170,8 @@ impl ApiError {
             ApiError::DuplicateCode(_) | ApiError::VersionConflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TaskQuota { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TaskQuota { .. } | ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -188,6 +196,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Validation(_) => "validation_failed",
             ApiError::TaskQuota { .. } => "quota_exceeded",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::BodyTimeout => "request_timeout",
             ApiError::Unavailable(_) => "store_unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -207,6 +217,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "Request body too large",
             ApiError::Validation(_) => "Invalid task",
             ApiError::TaskQuota { .. } => "Quota exceeded",
+            ApiError::RateLimited(_) => "Too many requests",
+            ApiError::BodyTimeout => "Request timeout",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
         }
@@ -253,6 +265,18 @@ impl ApiError {
                     "The tenant may have at most {limit} tasks; delete some or ask the operator \
                      for a larger quota."
                 ),
+                vec![],
+            ),
+            ApiError::RateLimited(limited) => (
+                format!(
+                    "Too many requests for this {}; try again in {} second(s).",
+                    limited.scope.as_str(),
+                    limited.retry_after_seconds
+                ),
+                vec![],
+            ),
+            ApiError::BodyTimeout => (
+                "The request body did not arrive in time; nothing was changed.".into(),
                 vec![],
             ),
             ApiError::PayloadTooLarge(limit) => (
@@ -334,6 +358,10 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable(cause) => tracing::warn!(%cause, "store unavailable"),
             _ => {}
         }
+        let retry_after = match &self {
+            ApiError::RateLimited(limited) => Some(limited.retry_after_seconds),
+            _ => None,
+        };
         let (detail, errors) = self.detail_and_fields();
         let problem = Problem {
             kind: format!("urn:sundial:problem:{code}"),
@@ -355,6 +383,9 @@ impl IntoResponse for ApiError {
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -60,6 +60,8 @@ impl FromRequest<AppState> for JsonValue {
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::PayloadTooLarge(MAX_BODY_BYTES)
+                } else if timed_out(&rejection) {
+                    ApiError::BodyTimeout
                 } else {
                     ApiError::MalformedJson(rejection.body_text())
                 }
@@ -68,6 +70,13 @@ impl FromRequest<AppState> for JsonValue {
             .map(JsonValue)
             .map_err(|e| ApiError::MalformedJson(e.to_string()))
     }
+}
+
+/// Whether reading the body failed because it did not arrive within the server's body
+/// timeout (`SUNDIAL_HTTP_BODY_TIMEOUT_SECONDS`).
+fn timed_out(rejection: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(rejection), |error| error.source())
+        .any(|error| error.is::<tower_http::timeout::TimeoutError>())
 }
 
 /// `field` under `prefix` (e.g. `tasks[3]`), for values nested in a larger body.

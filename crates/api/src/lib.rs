@@ -3,6 +3,8 @@
 //! Every route under `/api/tree-root/scheduled-tasks` and `/api/tree-root/tenant` is
 //! authenticated by [`auth::Caller`], scoped to the caller's tenant, and answers errors as
 //! problem+json ([`ApiError`]). `/livez`, `/readyz`, `/healthz` and `/metrics` need no token.
+//! Every request but the health probes is rate limited ([`rate_limit`]); every response
+//! carries the browser security headers ([`with_security_headers`]).
 
 use std::sync::Arc;
 
@@ -22,14 +24,19 @@ mod extract;
 mod field_codes;
 mod openapi;
 mod quotas;
+pub mod rate_limit;
 mod request_id;
 mod routes;
+mod security_headers;
 
 pub use auth::Auth;
 pub use error::{ApiError, Problem};
 pub use quotas::TenantQuotas;
+pub use rate_limit::{RateLimitSettings, RateLimits};
 pub use request_id::with_request_ids;
+pub use routes::system::prometheus_text;
 pub use routes::system::{SandboxHealth, SandboxStatus};
+pub use security_headers::with_security_headers;
 
 /// The path prefix of the task API, as in the original design.
 pub const TASKS_PREFIX: &str = "/api/tree-root/scheduled-tasks";
@@ -59,6 +66,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Per-tenant limits on tasks and how often they fire.
     pub quotas: TenantQuotas,
+    /// Request rates per tenant, client and address.
+    pub rate_limits: Arc<RateLimits>,
+    /// Whether `/metrics` is served here; false when the admin listener serves it.
+    pub public_metrics: bool,
 }
 
 #[derive(OpenApi)]
@@ -127,5 +138,9 @@ pub fn app(state: AppState) -> Router {
         .fallback(routes::system::not_found)
         .method_not_allowed_fallback(routes::system::method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
         .with_state(state)
 }

@@ -108,6 +108,7 @@ pub const ENUMS: &[(&str, &str, &[&str])] = &[
 pub fn document(generated: utoipa::openapi::OpenApi) -> Value {
     let mut doc = serde_json::to_value(generated).expect("the OpenAPI document serializes");
     describe_responses(&mut doc);
+    add_rate_limit_responses(&mut doc);
     describe_parameters(&mut doc);
     let schemas = doc
         .pointer_mut("/components/schemas")
@@ -242,6 +243,56 @@ fn describe_responses(doc: &mut Value) {
                         .and_then(|code| code.canonical_reason())
                         .unwrap_or("Response");
                     response.insert("description".into(), phrase.into());
+                }
+            }
+        }
+    }
+}
+
+/// Every operation but the health probes may answer 429 `rate_limited` with `Retry-After`
+/// ([`crate::rate_limit`]); the two with a quota 429 of their own say both.
+fn add_rate_limit_responses(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let limited = json!({
+        "description": "Too many requests (`rate_limited`): of the tenant, the client, or the \
+            address of a request without a valid token; retry after `Retry-After` seconds",
+        "headers": {"Retry-After": {
+            "description": "Whole seconds until a request would be let through (at least 1)",
+            "schema": {"type": "integer", "minimum": 1}
+        }},
+        "content": {"application/problem+json": {
+            "schema": {"$ref": "#/components/schemas/Problem"}
+        }}
+    });
+    for (path, item) in paths.iter_mut() {
+        if crate::rate_limit::UNLIMITED_PATHS.contains(&path.as_str()) {
+            continue;
+        }
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for responses in item
+            .values_mut()
+            .filter_map(|op| op.get_mut("responses"))
+            .filter_map(Value::as_object_mut)
+        {
+            match responses.get_mut("429").and_then(Value::as_object_mut) {
+                Some(quota) => {
+                    let description = quota
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    let both = format!(
+                        "{description} (`quota_exceeded`), or too many requests \
+                         (`rate_limited`, with `Retry-After`)"
+                    );
+                    quota.insert("description".into(), both.into());
+                    quota.insert("headers".into(), limited["headers"].clone());
+                }
+                None => {
+                    responses.insert("429".into(), limited.clone());
                 }
             }
         }

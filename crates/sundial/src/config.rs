@@ -6,6 +6,7 @@ use std::num::NonZeroU64;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use api::rate_limit::{Rate, RateLimitSettings, TrustedProxies};
 use domain::{Role, TenantId};
 use exec::python::AllowDegraded;
 use figment::Figment;
@@ -13,6 +14,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::secret::Secret;
+use crate::server::HttpLimits;
 
 /// Everything `sundial serve` needs to know.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,6 +115,38 @@ pub struct Config {
     /// or both comma-separated; empty: none (`SUNDIAL_SANDBOX_ALLOW_DEGRADED`).
     #[serde(with = "allow_degraded")]
     pub sandbox_allow_degraded: AllowDegraded,
+    /// Requests per second one tenant may sustain, all its clients together
+    /// (`SUNDIAL_RATE_LIMIT_PER_SECOND`).
+    pub rate_limit_per_second: u32,
+    /// Requests one tenant may send at once after a quiet period; 0 turns every rate limit
+    /// off (`SUNDIAL_RATE_LIMIT_BURST`).
+    pub rate_limit_burst: u32,
+    /// Requests per second one client may sustain: a token's `sub` within its tenant, or an
+    /// address sending requests without a valid token
+    /// (`SUNDIAL_RATE_LIMIT_CLIENT_PER_SECOND`).
+    pub rate_limit_client_per_second: u32,
+    /// A client's burst; 0 turns the per-client limit off (`SUNDIAL_RATE_LIMIT_CLIENT_BURST`).
+    pub rate_limit_client_burst: u32,
+    /// Reverse proxies (CIDRs or addresses, comma-separated) whose `X-Forwarded-For` names
+    /// the client's address for rate limits; empty: none (`SUNDIAL_TRUSTED_PROXIES`).
+    #[serde(with = "trusted_proxies")]
+    pub trusted_proxies: TrustedProxies,
+    /// Seconds a client may take to send a request's headers, counted from the connection's
+    /// opening or the request's first byte (`SUNDIAL_HTTP_HEADER_TIMEOUT_SECONDS`).
+    pub http_header_timeout_seconds: u64,
+    /// Seconds a kept-alive connection may wait for its next request
+    /// (`SUNDIAL_HTTP_IDLE_TIMEOUT_SECONDS`).
+    pub http_idle_timeout_seconds: u64,
+    /// Seconds a client may take to send a request's body after its headers
+    /// (`SUNDIAL_HTTP_BODY_TIMEOUT_SECONDS`).
+    pub http_body_timeout_seconds: u64,
+    /// Connections served at once; more wait until one closes
+    /// (`SUNDIAL_HTTP_MAX_CONNECTIONS`).
+    pub http_max_connections: u32,
+    /// Address of the admin listener, serving `/metrics` and `/sandbox` (the sandbox probe's
+    /// report) to operators; unset: off, and `/metrics` stays on the main listener
+    /// (`SUNDIAL_ADMIN_LISTEN`).
+    pub admin_listen: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -158,6 +192,16 @@ impl Default for Config {
             log_max_lines: nonzero(engine.log_limits.max_lines),
             log_max_bytes: nonzero(engine.log_limits.max_bytes),
             sandbox_allow_degraded: AllowDegraded::default(),
+            rate_limit_per_second: 50,
+            rate_limit_burst: 200,
+            rate_limit_client_per_second: 50,
+            rate_limit_client_burst: 200,
+            trusted_proxies: TrustedProxies::default(),
+            http_header_timeout_seconds: 10,
+            http_idle_timeout_seconds: 60,
+            http_body_timeout_seconds: 30,
+            http_max_connections: 10_000,
+            admin_listen: None,
         }
     }
 }
@@ -226,6 +270,46 @@ impl Config {
                 .map(|h| h.trim().to_owned())
                 .unwrap_or_else(|_| "sundial".into());
             format!("{host}-{}", std::process::id())
+        })
+    }
+
+    /// The request rate limits.
+    pub fn rate_limits(&self) -> RateLimitSettings {
+        RateLimitSettings {
+            tenant: Rate {
+                per_second: self.rate_limit_per_second,
+                burst: self.rate_limit_burst,
+            },
+            client: Rate {
+                per_second: self.rate_limit_client_per_second,
+                burst: self.rate_limit_client_burst,
+            },
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
+
+    /// The HTTP server's timeouts and connection cap; `Err` names a setting that is 0.
+    pub fn http_limits(&self) -> Result<HttpLimits, &'static str> {
+        let seconds = |value: u64, key: &'static str| {
+            (value > 0).then(|| Duration::from_secs(value)).ok_or(key)
+        };
+        Ok(HttpLimits {
+            header_timeout: seconds(
+                self.http_header_timeout_seconds,
+                "SUNDIAL_HTTP_HEADER_TIMEOUT_SECONDS",
+            )?,
+            idle_timeout: seconds(
+                self.http_idle_timeout_seconds,
+                "SUNDIAL_HTTP_IDLE_TIMEOUT_SECONDS",
+            )?,
+            body_timeout: seconds(
+                self.http_body_timeout_seconds,
+                "SUNDIAL_HTTP_BODY_TIMEOUT_SECONDS",
+            )?,
+            max_connections: usize::try_from(self.http_max_connections)
+                .ok()
+                .filter(|&cap| cap > 0)
+                .ok_or("SUNDIAL_HTTP_MAX_CONNECTIONS")?,
         })
     }
 
@@ -419,6 +503,23 @@ mod allow_degraded {
     }
 }
 
+/// `SUNDIAL_TRUSTED_PROXIES` travels as its comma-separated text, parsed when the
+/// configuration is read.
+mod trusted_proxies {
+    use api::rate_limit::TrustedProxies;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &TrustedProxies, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.entries().collect::<Vec<_>>().join(","))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<TrustedProxies, D::Error> {
+        let raw = String::deserialize(d)?;
+        TrustedProxies::parse(&raw)
+            .map_err(|why| serde::de::Error::custom(format!("SUNDIAL_TRUSTED_PROXIES: {why}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,6 +655,48 @@ mod tests {
             let config = Config::load(Some(Path::new("sundial.toml"))).expect("from the file");
             assert!(
                 config.sandbox_allow_degraded.landlock && !config.sandbox_allow_degraded.cgroups
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn edge_settings_have_defaults_parse_and_name_bad_values() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let config = Config::load(None).expect("defaults");
+            let limits = config.http_limits().expect("positive defaults");
+            assert_eq!(limits.header_timeout, Duration::from_secs(10));
+            assert_eq!(limits.idle_timeout, Duration::from_secs(60));
+            assert_eq!(limits.max_connections, 10_000);
+            let rates = config.rate_limits();
+            assert_eq!((rates.tenant.per_second, rates.tenant.burst), (50, 200));
+            assert_eq!((rates.client.per_second, rates.client.burst), (50, 200));
+            assert_eq!(config.admin_listen, None);
+            jail.set_env("SUNDIAL_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7");
+            jail.set_env("SUNDIAL_ADMIN_LISTEN", "127.0.0.1:9100");
+            jail.set_env("SUNDIAL_HTTP_HEADER_TIMEOUT_SECONDS", "2");
+            let config = Config::load(None).expect("set");
+            assert_eq!(
+                config.trusted_proxies.entries().collect::<Vec<_>>(),
+                ["10.0.0.0/8", "192.0.2.7/32"]
+            );
+            assert_eq!(config.admin_listen, Some("127.0.0.1:9100".parse().unwrap()));
+            assert_eq!(
+                config.http_limits().unwrap().header_timeout,
+                Duration::from_secs(2)
+            );
+            jail.set_env("SUNDIAL_HTTP_IDLE_TIMEOUT_SECONDS", "0");
+            assert_eq!(
+                Config::load(None).unwrap().http_limits(),
+                Err("SUNDIAL_HTTP_IDLE_TIMEOUT_SECONDS")
+            );
+            jail.set_env("SUNDIAL_TRUSTED_PROXIES", "proxy.internal");
+            let error = Config::load(None).expect_err("a name").to_string();
+            assert!(
+                error.contains("SUNDIAL_TRUSTED_PROXIES") && error.contains("proxy.internal"),
+                "{error}"
             );
             Ok(())
         });

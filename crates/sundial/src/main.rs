@@ -16,6 +16,7 @@ use exec::egress::{EgressClient, EgressPolicy};
 use store::{EngineStore, FairShare, Store};
 use tracing_subscriber::EnvFilter;
 
+mod admin;
 mod backup;
 mod config;
 mod console;
@@ -23,6 +24,7 @@ mod files;
 mod notices;
 mod sandbox;
 mod secret;
+mod server;
 
 use config::{Config, parse_duration};
 use secret::Secret;
@@ -116,6 +118,8 @@ enum Fatal {
     DataDir(PathBuf, std::io::Error),
     #[error("cannot make the SQLite database owner-only: {0}")]
     DatabaseFiles(std::io::Error),
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
 }
 
 /// One database seen through both of its interfaces.
@@ -261,8 +265,13 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         max_lines: config.log_max_lines.get(),
         max_bytes: config.log_max_bytes.get(),
     };
+    let http_limits = config
+        .http_limits()
+        .map_err(Fatal::Zero)?
+        .fit_to_open_file_limit();
     let python = sandbox::python_executor(config.sandbox_allow_degraded, log_limits).await;
     let sandbox_health = Arc::new(sandbox::health(python.probe_report()));
+    let probe = Arc::new(python.probe_report().clone());
     let sandboxes = u32::try_from(python.config().max_sandboxes).unwrap_or(u32::MAX);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Arc::new(Metrics::default());
@@ -325,6 +334,19 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let local = listener
         .local_addr()
         .map_err(|e| Fatal::Listen(config.listen, e))?;
+    let admin_listener = match config.admin_listen {
+        Some(address) => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| Fatal::Listen(address, e))?;
+            let local = listener
+                .local_addr()
+                .map_err(|e| Fatal::Listen(address, e))?;
+            tracing::info!(%local, "admin listener serving /metrics and /sandbox");
+            Some(listener)
+        }
+        None => None,
+    };
     tracing::info!(%local, database = %redact_url(url.expose()), "sundial serving");
     if origin == Some(secret::Origin::Generated) {
         let tenant = TenantId::new(1).ok_or(Fatal::Tenant)?;
@@ -346,20 +368,38 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         clock,
         wake: engine.wakeup(),
         liveness: engine.liveness(),
-        sandbox: sandbox_health,
+        sandbox: sandbox_health.clone(),
         egress: Arc::new(egress),
-        metrics,
+        metrics: metrics.clone(),
         quotas: TenantQuotas {
             max_tasks: (config.tenant_max_tasks > 0).then_some(config.tenant_max_tasks),
             min_interval_seconds: config.tenant_min_interval_seconds.max(1),
             max_timeout_seconds: config.max_timeout_seconds.max(1),
         },
+        rate_limits: api::RateLimits::start(config.rate_limits()),
+        public_metrics: admin_listener.is_none(),
     };
-    let app = api::with_request_ids(console::router().merge(api::app(state)));
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Fatal::Listen(local, e));
+    let app = api::with_security_headers(api::with_request_ids(
+        console::router().merge(api::app(state)),
+    ));
+    let stopping = stop_on_signal();
+    let admin = admin_listener.map(|listener| {
+        let admin = admin::router(admin::Admin {
+            metrics,
+            sandbox: sandbox_health,
+            probe,
+        });
+        tokio::spawn(server::serve(
+            listener,
+            api::with_security_headers(admin),
+            http_limits,
+            stopped(stopping.clone()),
+        ))
+    });
+    server::serve(listener, app, http_limits, stopped(stopping)).await;
+    if let Some(admin) = admin {
+        let _ = admin.await;
+    }
     // The HTTP server has stopped taking requests; now stop claiming and let running attempts
     // finish within the grace, handing the rest back to the queue.
     let grace = Duration::from_secs(config.shutdown_grace_seconds);
@@ -369,7 +409,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         released = report.released,
         "engine stopped"
     );
-    served
+    Ok(())
 }
 
 /// The URL without its password, for logs.
@@ -380,6 +420,21 @@ fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// Turns true on SIGTERM or Ctrl-C; every listener stops on it.
+fn stop_on_signal() -> tokio::sync::watch::Receiver<bool> {
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    stopping
+}
+
+async fn stopped(mut stopping: tokio::sync::watch::Receiver<bool>) {
+    // An error means the sender is gone, which only happens after it said stop.
+    let _ = stopping.wait_for(|stop| *stop).await;
 }
 
 async fn shutdown_signal() {

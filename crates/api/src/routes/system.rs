@@ -6,12 +6,13 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Problem};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -114,7 +115,7 @@ impl SandboxStatus {
 }
 
 /// The python sandbox as the start-up probe found it, as far as `/metrics` shows it (the
-/// details, with host paths, stay in the start-up log).
+/// details, with host paths, are in the start-up log and the admin listener's `/sandbox`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SandboxHealth {
     /// `ready`, `degraded` or `unavailable`.
@@ -126,8 +127,16 @@ pub struct SandboxHealth {
 
 impl SandboxHealth {
     /// Appends the sandbox's state as gauges: `sundial_sandbox_status{status}` is 1 for the
-    /// current status, `sundial_sandbox_layer_ok{layer}` 1 for each layer in place.
+    /// current status, `sundial_sandbox_layer_ok{layer}` 1 for each layer in place (which
+    /// tells an attacker which layer to go around: only for the admin listener).
     pub fn render_metrics(&self, out: &mut String) {
+        self.render_status(out);
+        self.render_layers(out);
+    }
+
+    /// Appends `sundial_sandbox_status{status}`, 1 for the current status: what the public
+    /// `/metrics` shows of the sandbox.
+    pub fn render_status(&self, out: &mut String) {
         use std::fmt::Write as _;
         let _ = writeln!(
             out,
@@ -146,6 +155,11 @@ impl SandboxHealth {
                 u8::from(self.status == status)
             );
         }
+    }
+
+    /// Appends `sundial_sandbox_layer_ok{layer}`, 1 for each isolation layer in place.
+    pub fn render_layers(&self, out: &mut String) {
+        use std::fmt::Write as _;
         let _ = writeln!(
             out,
             "# HELP sundial_sandbox_layer_ok Whether each isolation layer of the python sandbox is in place.\n\
@@ -169,14 +183,26 @@ impl SandboxHealth {
     }
 }
 
-/// The service's counters and the python sandbox's state in the Prometheus text format. Needs
-/// no token: no label names a tenant, task or destination, and no value carries a host path.
+/// The service's counters and the python sandbox's status in the Prometheus text format. Needs
+/// no token: no label names a tenant, task or destination, and nothing says which sandbox
+/// layer is missing or where anything is on the host (the admin listener,
+/// `SUNDIAL_ADMIN_LISTEN`, has those; when it is set, this path answers 404 and `/metrics` is
+/// there).
 #[utoipa::path(get, path = "/metrics", tag = "system", security(()),
     responses((status = 200, description = "Counters such as `sundial_egress_refused_total{reason=\"address\"}`",
-        body = String, content_type = "text/plain; version=0.0.4")))]
-async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+        body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 404, description = "The admin listener serves `/metrics`", body = Problem, content_type = "application/problem+json")))]
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    if !state.public_metrics {
+        return Err(ApiError::NotFound);
+    }
     let mut text = state.metrics.render();
-    state.sandbox.render_metrics(&mut text);
+    state.sandbox.render_status(&mut text);
+    Ok(prometheus_text(text))
+}
+
+/// A Prometheus text exposition.
+pub fn prometheus_text(text: String) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -184,6 +210,7 @@ async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResp
         )],
         text,
     )
+        .into_response()
 }
 
 /// Unknown paths answer problem+json like everything else.

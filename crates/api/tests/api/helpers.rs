@@ -98,18 +98,39 @@ impl TestApp {
 
     /// A test app whose deployment sets these per-tenant quotas.
     pub async fn spawn_with(backend: Database, quotas: api::TenantQuotas) -> TestApp {
-        TestApp::spawn_full(backend, quotas, |secret| Auth::hs256(secret).unwrap()).await
+        TestApp::spawn_full(backend, quotas, api::RateLimits::off(), |secret| {
+            Auth::hs256(secret).unwrap()
+        })
+        .await
+    }
+
+    /// A test app on SQLite whose deployment limits request rates so.
+    pub async fn spawn_rate_limited(settings: api::RateLimitSettings) -> TestApp {
+        TestApp::spawn_full(
+            Database::Sqlite,
+            api::TenantQuotas::default(),
+            api::RateLimits::start(settings),
+            |secret| Auth::hs256(secret).unwrap(),
+        )
+        .await
     }
 
     /// A test app on SQLite whose tokens are checked by the authenticator `auth` builds from
     /// the test's HS256 secret.
     pub async fn spawn_with_auth(auth: impl FnOnce(&[u8]) -> Auth) -> TestApp {
-        TestApp::spawn_full(Database::Sqlite, api::TenantQuotas::default(), auth).await
+        TestApp::spawn_full(
+            Database::Sqlite,
+            api::TenantQuotas::default(),
+            api::RateLimits::off(),
+            auth,
+        )
+        .await
     }
 
     async fn spawn_full(
         backend: Database,
         quotas: api::TenantQuotas,
+        limits: std::sync::Arc<api::RateLimits>,
         auth: impl FnOnce(&[u8]) -> Auth,
     ) -> TestApp {
         let data = tempfile::tempdir().unwrap();
@@ -147,13 +168,19 @@ impl TestApp {
             egress: Arc::new(egress),
             metrics: metrics.clone(),
             quotas,
+            rate_limits: limits,
+            public_metrics: true,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = api::with_security_headers(api::with_request_ids(api::app(state)));
         tokio::spawn(async move {
-            axum::serve(listener, api::with_request_ids(api::app(state)))
-                .await
-                .unwrap()
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap()
         });
         TestApp {
             base,

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod edge;
 mod egress;
 mod identity;
 mod import;

@@ -404,8 +404,12 @@ impl PythonExecutor {
         logs: &LogSink,
     ) -> AttemptResult {
         let (Some(launcher), None) = (&self.inner.launcher, &self.inner.refusal) else {
-            let reason = self.inner.refusal.as_deref().unwrap_or("not configured");
-            return AttemptResult::refused(format!("python sandbox unavailable: {reason}"));
+            // The reason names host paths and missing layers: the operator's business (the
+            // start-up log, the admin listener's /sandbox), not the tenant's.
+            return AttemptResult::refused(
+                "python sandbox unavailable: this node cannot run python tasks; its operator                  finds why in the start-up log"
+                    .to_owned(),
+            );
         };
         let started = Instant::now();
         let deadline = started + attempt.timeout;

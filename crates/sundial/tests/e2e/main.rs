@@ -6,6 +6,7 @@ mod common;
 
 mod cli;
 mod crash;
+mod edge;
 mod egress;
 mod engine;
 mod isolation;

@@ -169,7 +169,7 @@ impl Sink {
 }
 
 /// The variables an engine test node runs with: the known secret, the sink opened in the
-/// egress guard, a short shutdown grace and lease, and the database.
+/// egress guard, a short shutdown grace and lease, no request rate limit, and the database.
 pub fn engine_env(db: &TestDb, sink: &Sink) -> Vec<(String, String)> {
     let mut env = vec![
         ("SUNDIAL_JWT_SECRET".to_owned(), SECRET.to_owned()),
@@ -180,6 +180,9 @@ pub fn engine_env(db: &TestDb, sink: &Sink) -> Vec<(String, String)> {
         ("SUNDIAL_WORKERS".to_owned(), "8".to_owned()),
         ("SUNDIAL_SHUTDOWN_GRACE_SECONDS".to_owned(), "2".to_owned()),
         ("SUNDIAL_LEASE_SECONDS".to_owned(), "5".to_owned()),
+        // These suites poll every task's runs every 50 ms, faster than a tenant may send;
+        // the rate limits have a suite of their own (edge).
+        ("SUNDIAL_RATE_LIMIT_BURST".to_owned(), "0".to_owned()),
     ];
     env.extend(db.env());
     env
@@ -408,6 +411,12 @@ impl Node {
     pub async fn run(&self, run: &str) -> Value {
         self.ok(Method::GET, &format!("/runs/{run}"), None, 200)
             .await
+    }
+
+    /// Closes the kept-alive connections of this node's own client (the start-up health
+    /// checks'), for tests that count the server's connections.
+    pub fn forget_connections(&mut self) {
+        self.client = reqwest::Client::new();
     }
 
     /// The process id.
