@@ -107,6 +107,17 @@ const FRAGMENTS: &[(&str, &str)] = &[
          WHERE x.task_id = q.task_id AND x.status = 'running' \
          AND s.overlap_policy IN ('queue_one', 'replace'))",
     ),
+    // A `WITH RECURSIVE` item: the tenants with queued runs, found by skipping through
+    // `ix_task_runs_queued_tenant` one tenant at a time (a NULL row ends the list).
+    (
+        "queued_tenants",
+        "tenants(tenant_id) AS ( \
+         SELECT MIN(tenant_id) FROM task_runs WHERE status = 'queued' \
+         UNION ALL \
+         SELECT (SELECT MIN(n.tenant_id) FROM task_runs n \
+         WHERE n.status = 'queued' AND n.tenant_id > t.tenant_id) \
+         FROM tenants t WHERE t.tenant_id IS NOT NULL)",
+    ),
     // A `WITH` item: per tenant with runs running (on any node), how many and how many of
     // them are python runs (each holding a sandbox).
     (

@@ -78,6 +78,24 @@ fn task_uuid(raw: &str) -> Result<TaskUuid, ApiError> {
     raw.parse().map(TaskUuid).map_err(|_| ApiError::NotFound)
 }
 
+/// A run uuid from the path: one that does not parse names no run of the caller (404).
+fn parse_run_uuid(raw: &str) -> Result<RunUuid, ApiError> {
+    raw.parse().map(RunUuid).map_err(|_| ApiError::NotFound)
+}
+
+/// The caller's run, or 404 (another tenant's run included).
+async fn load_run(
+    state: &AppState,
+    tenant: TenantId,
+    run: RunUuid,
+) -> Result<domain::Run, ApiError> {
+    state
+        .store
+        .get_run(tenant, run)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 fn next_run(definition: &TaskDefinition, now: Timestamp) -> Option<Timestamp> {
     definition
         .is_active
@@ -720,10 +738,7 @@ async fn cancel_run(
     Path(run_uuid): Path<String>,
 ) -> Result<Json<RunResponse>, ApiError> {
     caller.require_operator()?;
-    let run_uuid = run_uuid
-        .parse()
-        .map(RunUuid)
-        .map_err(|_| ApiError::NotFound)?;
+    let run_uuid = parse_run_uuid(&run_uuid)?;
     let run = state
         .store
         .cancel_run(
@@ -946,16 +961,9 @@ async fn get_run(
     caller: Caller,
     Path(run_uuid): Path<String>,
 ) -> Result<Json<RunResponse>, ApiError> {
-    let run_uuid = run_uuid
-        .parse()
-        .map(RunUuid)
-        .map_err(|_| ApiError::NotFound)?;
+    let run_uuid = parse_run_uuid(&run_uuid)?;
     let tenant = caller.0.tenant;
-    let run = state
-        .store
-        .get_run(tenant, run_uuid)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let run = load_run(&state, tenant, run_uuid).await?;
     let tail = state
         .store
         .log_tails(tenant, &[run_uuid], DETAIL_TAIL)
@@ -1026,16 +1034,9 @@ async fn run_log_page(
     if !errors.is_empty() {
         return Err(ApiError::InvalidQuery(errors));
     }
-    let run_uuid = run_uuid
-        .parse()
-        .map(RunUuid)
-        .map_err(|_| ApiError::NotFound)?;
+    let run_uuid = parse_run_uuid(&run_uuid)?;
     let tenant = caller.0.tenant;
-    let run = state
-        .store
-        .get_run(tenant, run_uuid)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let run = load_run(&state, tenant, run_uuid).await?;
     let window = LogWindow {
         lines: limit,
         bytes: PAGE_BYTES,

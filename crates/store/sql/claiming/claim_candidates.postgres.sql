@@ -7,13 +7,7 @@
 -- PostgreSQL: every candidate is locked, so two claimers never choose the same run; each
 -- skips what the other holds. Hence the per-tenant bound: a run locked here and then not
 -- taken is skipped by another node's claim until this transaction ends.
-WITH RECURSIVE tenants(tenant_id) AS (
-    SELECT MIN(tenant_id) FROM task_runs WHERE status = 'queued'
-    UNION ALL
-    SELECT (SELECT MIN(n.tenant_id) FROM task_runs n
-            WHERE n.status = 'queued' AND n.tenant_id > t.tenant_id)
-    FROM tenants t WHERE t.tenant_id IS NOT NULL
-),
+WITH RECURSIVE {queued_tenants},
 {busy_tenants}
 SELECT c.id, c.tenant_id, c.not_before, s.type = 'python_script' AS sandboxed,
        COALESCE(b.busy, 0) AS busy, COALESCE(b.busy_sandboxed, 0) AS busy_sandboxed

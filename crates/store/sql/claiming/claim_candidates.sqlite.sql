@@ -9,13 +9,7 @@
 -- here is still queued when claiming/take_runs.sql takes it. Its planner runs the correlated
 -- `IN` once per tenant and looks the rows up by id. The limit is cast (see
 -- firing/due_tasks.sqlite.sql).
-WITH RECURSIVE tenants(tenant_id) AS (
-    SELECT MIN(tenant_id) FROM task_runs WHERE status = 'queued'
-    UNION ALL
-    SELECT (SELECT MIN(n.tenant_id) FROM task_runs n
-            WHERE n.status = 'queued' AND n.tenant_id > t.tenant_id)
-    FROM tenants t WHERE t.tenant_id IS NOT NULL
-),
+WITH RECURSIVE {queued_tenants},
 {busy_tenants}
 SELECT c.id, c.tenant_id, c.not_before, s.type = 'python_script' AS sandboxed,
        COALESCE(b.busy, 0) AS busy, COALESCE(b.busy_sandboxed, 0) AS busy_sandboxed
