@@ -726,6 +726,10 @@ pub struct RunResponse {
     /// `GET /runs/{run_uuid}/logs`. Present with `logs` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logs_truncated: Option<bool>,
+    /// `true` when a page of runs left this run's `result` out (`null`) to stay within the
+    /// answer's size bound (older runs first); `GET /runs/{run_uuid}` has it. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_omitted: Option<bool>,
 }
 
 impl From<Run> for RunResponse {
@@ -752,6 +756,7 @@ impl From<Run> for RunResponse {
             logs_pruned_at: run.logs_pruned_at,
             logs: None,
             logs_truncated: None,
+            result_omitted: None,
         }
     }
 }

@@ -724,6 +724,11 @@ export interface components {
                 /** @description Result of the last attempt (any JSON). */
                 result: unknown;
                 /**
+                 * @description `true` when a page of runs left this run's `result` out (`null`) to stay within the
+                 *     answer's size bound (older runs first); `GET /runs/{run_uuid}` has it. Absent otherwise.
+                 */
+                result_omitted?: boolean | null;
+                /**
                  * Format: date-time
                  * @description The occurrence's scheduled instant.
                  */
@@ -1121,6 +1126,11 @@ export interface components {
             rescues: number;
             /** @description Result of the last attempt (any JSON). */
             result: unknown;
+            /**
+             * @description `true` when a page of runs left this run's `result` out (`null`) to stay within the
+             *     answer's size bound (older runs first); `GET /runs/{run_uuid}` has it. Absent otherwise.
+             */
+            result_omitted?: boolean | null;
             /**
              * Format: date-time
              * @description The occurrence's scheduled instant.

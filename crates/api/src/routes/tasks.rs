@@ -881,12 +881,29 @@ async fn task_logs(
     let uuids: Vec<RunUuid> = runs.items.iter().map(|run| run.uuid).collect();
     let tails = state.store.log_tails(tenant, &uuids, LIST_TAIL).await?;
     let mut page = PageResponse::from_page(runs, RunResponse::from);
-    let mut budget = LOG_RESPONSE_BUDGET.saturating_sub(page.items.iter().map(json_size).sum());
+    let mut budget = fit_results(&mut page.items);
     // Newest runs first: when the budget runs short, older runs show fewer lines.
     for (run, tail) in page.items.iter_mut().zip(tails) {
         attach_tail(run, tail, &mut budget);
     }
     Ok(Json(page))
+}
+
+/// Keeps a page of runs (newest first) within [`LOG_RESPONSE_BUDGET`]: once the runs so far
+/// fill it, the older runs' results are left out (`result_omitted`), so a page of runs with
+/// large python results stays bounded too. Returns what is left of the budget.
+fn fit_results(runs: &mut [RunResponse]) -> usize {
+    let mut budget = LOG_RESPONSE_BUDGET;
+    for run in runs {
+        let mut size = json_size(run) + 1;
+        if size > budget && run.result.is_some() {
+            run.result = None;
+            run.result_omitted = Some(true);
+            size = json_size(run) + 1;
+        }
+        budget = budget.saturating_sub(size);
+    }
+    budget
 }
 
 /// Bytes of `value` as JSON, counted without building it.
@@ -946,7 +963,9 @@ async fn task_runs(
         .store
         .list_runs(caller.0.tenant, task_uuid(&uuid)?, &query)
         .await?;
-    Ok(Json(PageResponse::from_page(runs, RunResponse::from)))
+    let mut page = PageResponse::from_page(runs, RunResponse::from);
+    fit_results(&mut page.items);
+    Ok(Json(page))
 }
 
 /// One run with its newest log lines (at most 200, `logs_truncated` when it has more).
