@@ -8,11 +8,12 @@ use domain::{Run, RunLogLine, RunStatus, RunUuid, TaskUuid, TenantId};
 use crate::backend::{Backend, Exec};
 use crate::query::{Query, sql_file};
 use crate::registry::live_task_id;
-use crate::rows::{BoundedLogRow, LogRow, RunRow};
+use crate::rows::{BoundedLogRow, RunRow};
 use crate::{Page, Result, StoreError, list};
 
 pub(crate) static GET_RUN: LazyLock<Query> = sql_file!("history/get_run.sql");
 static RUN_ID: LazyLock<Query> = sql_file!("history/run_id.sql");
+#[cfg(any(test, feature = "test-support"))]
 static RUN_LOGS: LazyLock<Query> = sql_file!("history/run_logs.sql");
 static RUN_STATS: LazyLock<Query> = sql_file!("history/run_stats.sql");
 static LOG_TAIL: LazyLock<Query> = sql_file!("history/log_tail.sql");
@@ -102,7 +103,9 @@ pub trait RunHistory: Send + Sync + 'static {
     /// One run of the tenant.
     async fn get_run(&self, tenant: TenantId, run: RunUuid) -> Result<Option<Run>>;
 
-    /// The log lines of a run, in attempt and sequence order.
+    /// The whole log of a run, in attempt and sequence order, however long: for tests only
+    /// (the API reads bounded tails and pages).
+    #[cfg(any(test, feature = "test-support"))]
     async fn run_logs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<RunLogLine>>;
 
     /// The newest lines of each run, at most `window` of each, in the order of `runs`. Bounded
@@ -199,7 +202,9 @@ impl<B: Backend> RunHistory for B {
         }
     }
 
+    #[cfg(any(test, feature = "test-support"))]
     async fn run_logs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<RunLogLine>> {
+        use crate::rows::LogRow;
         let mut conn = self.read().await?;
         let id = run_id(&mut *conn, tenant, run).await?;
         conn.fetch_all::<LogRow>(RUN_LOGS.stmt().bind("run_id", id))
