@@ -249,8 +249,8 @@ struct RouteSeries {
     duration: Histogram,
 }
 
-/// The metrics of one process. Cheap to share behind an `Arc`; updates are lock-free except
-/// the first request of each route.
+/// The metrics of one process. Cheap to share behind an `Arc`; updates are atomic, and an HTTP
+/// request takes a shared lock (an exclusive one for the first request of a route).
 #[derive(Debug)]
 pub struct Metrics {
     counts: Vec<Vec<AtomicU64>>,
