@@ -4,7 +4,8 @@
 //! unbounded) label can ever appear: `/metrics` needs no token. Counter and histogram families
 //! declare their label's values here; the HTTP families' `route` label takes the router's route
 //! templates (a finite set fixed at build time), never a raw path. To add a family, declare it
-//! and list it in [`FAMILIES`], [`HISTOGRAMS`] or [`GAUGES`].
+//! and list it in [`FAMILIES`], [`HISTOGRAMS`] or [`GAUGES`]. The standard `process_*` metrics
+//! are read from `/proc` at each scrape.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -242,6 +243,67 @@ fn pair(label: &str, value: &str) -> String {
     }
 }
 
+/// Clock ticks per second of `/proc`'s times: Linux's `USER_HZ`, 100 on every architecture
+/// Sundial runs on.
+const USER_HZ: f64 = 100.0;
+
+/// The standard `process_*` metrics of this process, read from `/proc` at each scrape; left
+/// out where `/proc` cannot be read.
+fn render_process(out: &mut String) {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok();
+    // The fields after the command name, which may itself hold spaces and parentheses.
+    let fields: Vec<&str> = stat
+        .as_deref()
+        .and_then(|s| s.rsplit_once(')'))
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    if let (Some(user), Some(system)) = (ticks(11), ticks(12)) {
+        let seconds = (user + system) as f64 / USER_HZ;
+        let _ = writeln!(
+            out,
+            "# HELP process_cpu_seconds_total User and system CPU time spent.\n\
+             # TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {seconds}"
+        );
+    }
+    let boot = std::fs::read_to_string("/proc/stat").ok().and_then(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("btime "))
+            .and_then(|b| b.trim().parse::<u64>().ok())
+    });
+    if let (Some(boot), Some(start)) = (boot, ticks(19)) {
+        let started = boot as f64 + start as f64 / USER_HZ;
+        let _ = writeln!(
+            out,
+            "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n\
+             # TYPE process_start_time_seconds gauge\nprocess_start_time_seconds {started}"
+        );
+    }
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        });
+    if let Some(kib) = rss {
+        let _ = writeln!(
+            out,
+            "# HELP process_resident_memory_bytes Resident memory size.\n\
+             # TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {}",
+            kib * 1024
+        );
+    }
+    if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
+        let _ = writeln!(
+            out,
+            "# HELP process_open_fds Open file descriptors.\n\
+             # TYPE process_open_fds gauge\nprocess_open_fds {}",
+            fds.count()
+        );
+    }
+}
+
 /// The requests of one route template.
 #[derive(Debug)]
 struct RouteSeries {
@@ -425,6 +487,7 @@ impl Metrics {
             let _ = writeln!(out, "{} {}", gauge.name, level.load(Ordering::Relaxed));
         }
         self.render_http(&mut out);
+        render_process(&mut out);
         if let Some(version) = self.version.get() {
             let _ = writeln!(
                 out,
@@ -591,6 +654,28 @@ mod tests {
             assert!(text.contains(line), "{line} in {text}");
         }
         assert!(!Metrics::default().render().contains("sundial_build_info"));
+    }
+
+    #[test]
+    fn process_metrics_come_from_proc() {
+        let text = Metrics::default().render();
+        let value = |name: &str| -> f64 {
+            let prefix = format!("{name} ");
+            text.lines()
+                .find_map(|l| l.strip_prefix(prefix.as_str()))
+                .unwrap_or_else(|| panic!("no {name} in {text}"))
+                .parse()
+                .unwrap()
+        };
+        assert!(value("process_resident_memory_bytes") > 1e6);
+        assert!(value("process_open_fds") >= 3.0);
+        assert!(value("process_cpu_seconds_total") >= 0.0);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let started = value("process_start_time_seconds");
+        assert!(started <= now + 1.0 && started > now - 3600.0, "{started}");
     }
 
     #[test]

@@ -198,6 +198,7 @@ async fn scenario(db: TestDb) {
         "sundial_attempt_duration_seconds_count{outcome=\"refused\"} 1",
     );
     assert_counter(&text, "sundial_attempts_running 0");
+    assert!(text.contains("\nprocess_open_fds "), "{text}");
     assert_counter(
         &text,
         &format!(
