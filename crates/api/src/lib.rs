@@ -22,6 +22,7 @@ mod dto;
 mod error;
 mod extract;
 mod field_codes;
+mod http_metrics;
 mod openapi;
 mod quotas;
 pub mod rate_limit;
@@ -141,6 +142,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit,
+        ))
+        // Outermost, so that refused (rate-limited, oversized) requests are counted too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http_metrics::record,
         ))
         .with_state(state)
 }

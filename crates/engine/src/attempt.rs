@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use domain::{Clock, RunStatus};
+use domain::metrics::{ATTEMPT_DURATION, ATTEMPTS_RUNNING, RETRIES_SCHEDULED, SCHEDULE_LAG};
+use domain::{Clock, Metrics, RunStatus};
 use exec::{Attempt, AttemptResult, LogLimits, LogSink, Outcome};
 use store::{AttemptEnd, ClaimedRun, FinishStore, FinishedAttempt};
 use tokio::sync::{mpsc, oneshot};
@@ -37,6 +38,8 @@ pub(crate) struct AttemptRunner {
     pub(crate) max_timeout: Duration,
     /// The caps of each attempt's log.
     pub(crate) log_limits: LogLimits,
+    /// Where schedule lag, attempt durations, retries and running attempts are recorded.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl AttemptRunner {
@@ -70,6 +73,17 @@ impl AttemptRunner {
             .await;
         }
         let started_at = self.clock.now();
+        // Later attempts start when their retry is due, not at the occurrence: only the first
+        // measures how late the scheduler is.
+        if run.attempt == 1 {
+            let lag = started_at.duration_since(run.scheduled_for);
+            self.metrics.observe(
+                &SCHEDULE_LAG,
+                "",
+                Duration::try_from(lag).unwrap_or(Duration::ZERO),
+            );
+        }
+        self.metrics.shift(&ATTEMPTS_RUNNING, 1);
         let started = Instant::now();
         let result = tokio::select! {
             result = self.executor.execute(&run.task, &attempt, &sink) => result,
@@ -77,6 +91,16 @@ impl AttemptRunner {
             () = token.cancelled() => AttemptResult::cancelled(),
         };
         drop(held);
+        self.metrics.shift(&ATTEMPTS_RUNNING, -1);
+        let outcome = match result.outcome {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed if result.retryable => "failed",
+            Outcome::Failed => "refused",
+            Outcome::TimedOut => "timed_out",
+            Outcome::Cancelled => "cancelled",
+        };
+        self.metrics
+            .observe(&ATTEMPT_DURATION, outcome, started.elapsed());
         let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let now = self.clock.now();
         // Rescues and requeues were no failures of the task: the retry count and its backoff
@@ -103,6 +127,7 @@ impl AttemptRunner {
             note.push_str(&format!(": {error}"));
         }
         if let Some(at) = retry_at {
+            self.metrics.increment(&RETRIES_SCHEDULED, "");
             note.push_str(&format!("; retrying at {at}"));
         }
         sink.system(note).await;

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use domain::Clock;
+use domain::metrics::{OCCURRENCES_SKIPPED, RUNS_FIRED};
+use domain::{Clock, Metrics};
 use jiff::Timestamp;
 use store::{FireReport, FiringStore, StoreError};
 
@@ -31,6 +32,8 @@ pub(crate) struct Firing {
     pub(crate) max_idle: Duration,
     /// With one writer (SQLite), the pool whose free slots each firing claims runs for.
     pub(crate) claims: Option<(WorkerPool, ClaimTerms)>,
+    /// Where fired runs and skipped occurrences are counted.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 /// Fires due tasks until shutdown. Sleeps until the earliest instant of the timing index,
@@ -120,6 +123,8 @@ async fn fire(firing: &Firing, now: Timestamp, batch: u32) -> Result<FireReport,
         None => (Capacity::default(), None),
     };
     let mut report = firing.store.fire(now, batch, &Planner, claim).await?;
+    firing.metrics.add(&RUNS_FIRED, "", report.queued);
+    firing.metrics.add(&OCCURRENCES_SKIPPED, "", report.skipped);
     if let Some((pool, _)) = &firing.claims {
         pool.start_all(std::mem::take(&mut report.claimed), capacity);
     }

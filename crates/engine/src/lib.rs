@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use domain::{Clock, Task};
+use domain::metrics::{SANDBOXES, WORKER_SLOTS};
+use domain::{Clock, Metrics, Task};
 use exec::{Attempt, AttemptResult, LogLimits, LogSink};
 use jiff::SignedDuration;
 use store::{EngineStore, FairShare, LeaseStore, StoreError};
@@ -116,6 +117,9 @@ pub struct EngineConfig {
     pub max_idle: Duration,
     /// The caps of each attempt's log (lines and bytes).
     pub log_limits: LogLimits,
+    /// Where the engine counts fired runs, attempts, retries and rescues (the service's, for
+    /// `/metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 impl Default for EngineConfig {
@@ -136,6 +140,7 @@ impl Default for EngineConfig {
             fire_batch: 500,
             max_idle: Duration::from_secs(1),
             log_limits: LogLimits::default(),
+            metrics: Arc::default(),
         }
     }
 }
@@ -173,6 +178,9 @@ impl Engine {
                 .within(config.workers.max(1), config.sandboxes),
         };
         // Bounded: a slow disk holds workers back instead of piling up outcomes in memory.
+        let metrics = config.metrics.clone();
+        metrics.set(&WORKER_SLOTS, i64::from(config.workers.max(1)));
+        metrics.set(&SANDBOXES, i64::from(config.sandboxes));
         let (finisher, completions) = mpsc::channel(config.workers.max(1) as usize * 2);
         let pool = WorkerPool::new(
             config.workers,
@@ -185,6 +193,7 @@ impl Engine {
                 node_id: node.clone(),
                 max_timeout: config.max_timeout,
                 log_limits: config.log_limits,
+                metrics: metrics.clone(),
             },
         );
         let watch = |name, body| spawn_watched(&liveness, &stop, name, body);
@@ -199,6 +208,7 @@ impl Engine {
                     batch: config.fire_batch,
                     max_idle: config.max_idle,
                     claims: (mode == ClaimMode::WithFiring).then(|| (pool.clone(), terms.clone())),
+                    metrics: metrics.clone(),
                 })),
             ),
             watch(
@@ -230,6 +240,7 @@ impl Engine {
                     retention: config.retention,
                     log_budget: config.log_budget,
                     prune_every: config.prune_every,
+                    metrics,
                 })),
             ),
         ];

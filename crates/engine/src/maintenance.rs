@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::Clock;
+use domain::{Clock, Metrics};
 use jiff::{SignedDuration, Timestamp};
 use store::{LeaseStore, MaintenanceStore};
 
@@ -36,6 +36,8 @@ pub(crate) struct Maintenance {
     pub(crate) log_budget: Option<u64>,
     /// How often the leader prunes.
     pub(crate) prune_every: Duration,
+    /// Where rescued runs are counted.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 /// Holds or waits for the maintenance lease and, while holding it, rescues expired runs every
@@ -51,7 +53,7 @@ pub(crate) async fn run(m: Maintenance) {
         let until = now.checked_add(lease).unwrap_or(Timestamp::MAX);
         match m.leases.hold_lease(LEASE, &m.node, now, until).await {
             Ok(true) => {
-                rescuer::rescue(&*m.store, &m.wake, m.clock.now(), m.max_rescues).await;
+                rescuer::rescue(&*m.store, &m.wake, &m.metrics, m.clock.now(), m.max_rescues).await;
                 let due = last_prune.is_none_or(|at| now.duration_since(at) >= prune_every);
                 if due {
                     // Retention first: the runs it deletes take their logs off the budget.

@@ -274,7 +274,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let probe = Arc::new(python.probe_report().clone());
     let sandboxes = u32::try_from(python.config().max_sandboxes).unwrap_or(u32::MAX);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(Metrics::for_build(env!("CARGO_PKG_VERSION")));
     let mut client = EgressClient::builder(egress.clone()).metrics(metrics.clone());
     if let Some(path) = &config.egress_ca_file {
         // Trust only: which addresses may be called is still the egress policy's decision.
@@ -322,6 +322,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
                 .then_some(config.tenant_log_budget_bytes),
             prune_every: Duration::from_secs(config.prune_interval_seconds.max(1)),
             log_limits,
+            metrics: metrics.clone(),
             ..EngineConfig::default()
         },
         stores.engine.clone(),

@@ -424,3 +424,46 @@ on_both_databases!(
     tenant_settings_hold_a_canonical_allow_list_per_tenant,
     metrics_are_public_prometheus_text_without_tenant_labels,
 );
+
+#[tokio::test]
+async fn metrics_count_http_requests_by_route_template_never_by_path() {
+    let app = TestApp::spawn(store::test_support::Database::Sqlite).await;
+    let task = app.create(1, cron_task("counted")).await;
+    let uuid = task["uuid"].as_str().unwrap();
+    app.call(1, Method::GET, &format!("/{uuid}"), None)
+        .await
+        .expect(200);
+    let unknown = "0190b2a4-0000-7000-8000-000000000000";
+    app.call(1, Method::GET, &format!("/{unknown}"), None)
+        .await
+        .expect(404);
+    app.raw(Method::GET, "/no/such/path", None, None)
+        .await
+        .expect(404);
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let route = format!("{}/{{uuid}}", api::TASKS_PREFIX);
+    for line in [
+        format!("sundial_http_requests_total{{route=\"{route}\",status_class=\"2xx\"}} 1\n"),
+        format!("sundial_http_requests_total{{route=\"{route}\",status_class=\"4xx\"}} 1\n"),
+        format!("sundial_http_request_duration_seconds_count{{route=\"{route}\"}} 2\n"),
+        format!(
+            "sundial_http_requests_total{{route=\"{}/\",status_class=\"2xx\"}} 1\n",
+            api::TASKS_PREFIX
+        ),
+        "sundial_http_requests_total{route=\"unmatched\",status_class=\"4xx\"} 1\n".to_owned(),
+    ] {
+        assert!(text.contains(&line), "{line} in {text}");
+    }
+    assert!(
+        !text.contains(uuid) && !text.contains(unknown) && !text.contains("/no/such"),
+        "raw paths never become labels: {text}"
+    );
+}

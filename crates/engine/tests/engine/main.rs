@@ -106,6 +106,7 @@ fn config() -> EngineConfig {
         fire_batch: 100,
         max_idle: Duration::from_millis(20),
         log_limits: LogLimits::default(),
+        metrics: Arc::default(),
     }
 }
 
@@ -863,3 +864,60 @@ async fn an_attempts_log_stops_at_its_line_cap_with_one_marker() {
 
 mod cron_agreement;
 mod signals;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_record_schedule_lag_fired_runs_durations_and_retries() {
+    use domain::metrics::{
+        ATTEMPT_DURATION, ATTEMPTS_RUNNING, RETRIES_SCHEDULED, RUNS_FIRED, SCHEDULE_LAG,
+        WORKER_SLOTS,
+    };
+    let mut h = Harness::new(Script::Fail).await;
+    let policy = RetryPolicy {
+        max_retries: 1,
+        retry_delay_seconds: 10,
+        backoff: domain::Backoff::Fixed,
+        max_delay_seconds: None,
+    };
+    let once = Trigger::parse(TriggerType::Date, &json!({"at": "2030-01-01T00:00:01Z"})).unwrap();
+    let task = h
+        .task_with("late", policy, once, domain::MisfirePolicy::FireOnce)
+        .await;
+    let metrics = Arc::new(domain::Metrics::default());
+    h.start_with(EngineConfig {
+        metrics: metrics.clone(),
+        ..config()
+    });
+    assert_eq!(metrics.level(&WORKER_SLOTS), 4);
+    // The occurrence of 00:00:01 starts 700 ms late.
+    h.clock
+        .set(t0() + SignedDuration::from_secs(1) + SignedDuration::from_millis(700));
+    h.until(&task, "the first attempt to fail with a retry", |runs| {
+        runs.first()
+            .is_some_and(|r| r.attempt == 2 && r.status == RunStatus::Queued)
+    })
+    .await;
+    assert_eq!(metrics.get(&RUNS_FIRED, ""), 1);
+    assert_eq!(metrics.observations(&SCHEDULE_LAG, ""), 1);
+    let text = metrics.render();
+    for line in [
+        "sundial_schedule_lag_seconds_bucket{le=\"0.5\"} 0\n",
+        "sundial_schedule_lag_seconds_bucket{le=\"1\"} 1\n",
+        "sundial_schedule_lag_seconds_sum 0.7\n",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    assert_eq!(metrics.observations(&ATTEMPT_DURATION, "failed"), 1);
+    assert_eq!(metrics.get(&RETRIES_SCHEDULED, ""), 1);
+    assert_eq!(metrics.level(&ATTEMPTS_RUNNING), 0);
+    // The retry starts when it is due, 10 s after the occurrence: no lag of the scheduler.
+    h.clock.set(t0() + SignedDuration::from_secs(12));
+    h.until(&task, "the retry to fail for good", |runs| {
+        runs.first().is_some_and(|r| r.status == RunStatus::Failed)
+    })
+    .await;
+    assert_eq!(metrics.observations(&ATTEMPT_DURATION, "failed"), 2);
+    assert_eq!(metrics.observations(&SCHEDULE_LAG, ""), 1);
+    assert_eq!(metrics.get(&RETRIES_SCHEDULED, ""), 1);
+    assert_eq!(metrics.get(&RUNS_FIRED, ""), 1);
+    h.stop().await;
+}

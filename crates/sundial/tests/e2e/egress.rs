@@ -190,6 +190,26 @@ async fn scenario(db: TestDb) {
     assert_counter(&text, "sundial_attempts_total{outcome=\"refused\"} 1");
     assert_counter(&text, "sundial_attempts_total{outcome=\"succeeded\"} 1");
     assert!(!text.contains("tenant_id"), "{text}");
+    // Both runs started, well within a minute of their scheduled time.
+    assert_counter(&text, "sundial_schedule_lag_seconds_bucket{le=\"60\"} 2");
+    assert_counter(&text, "sundial_schedule_lag_seconds_count 2");
+    assert_counter(
+        &text,
+        "sundial_attempt_duration_seconds_count{outcome=\"refused\"} 1",
+    );
+    assert_counter(&text, "sundial_attempts_running 0");
+    assert!(text.contains("\nprocess_open_fds "), "{text}");
+    assert_counter(
+        &text,
+        &format!(
+            "sundial_build_info{{version=\"{}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        ),
+    );
+    assert_counter(
+        &text,
+        &format!("sundial_http_requests_total{{route=\"{SETTINGS}\",status_class=\"2xx\"}} 1"),
+    );
 
     // The operator narrows the deployment under the saved tasks: now the loopback port is
     // refused for every tenant, at execution.
