@@ -92,15 +92,11 @@ impl AttemptRunner {
         };
         drop(held);
         self.metrics.shift(&ATTEMPTS_RUNNING, -1);
-        let outcome = match result.outcome {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Failed if result.retryable => "failed",
-            Outcome::Failed => "refused",
-            Outcome::TimedOut => "timed_out",
-            Outcome::Cancelled => "cancelled",
-        };
-        self.metrics
-            .observe(&ATTEMPT_DURATION, outcome, started.elapsed());
+        self.metrics.observe(
+            &ATTEMPT_DURATION,
+            result.metric_outcome(),
+            started.elapsed(),
+        );
         let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let now = self.clock.now();
         // Rescues and requeues were no failures of the task: the retry count and its backoff

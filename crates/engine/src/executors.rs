@@ -10,7 +10,7 @@ use domain::{Clock, Metrics, Task, TaskConfig, TenantId};
 use exec::api_call::ApiCallExecutor;
 use exec::egress::AllowList;
 use exec::python::PythonExecutor;
-use exec::{Attempt, AttemptResult, LogSink, Outcome};
+use exec::{Attempt, AttemptResult, LogSink};
 use jiff::{SignedDuration, Timestamp};
 use store::Store;
 
@@ -89,14 +89,7 @@ impl TaskExecutors {
 impl RunExecutor for TaskExecutors {
     async fn execute(&self, task: &Task, attempt: &Attempt, logs: &LogSink) -> AttemptResult {
         let result = self.run(task, attempt, logs).await;
-        let outcome = match result.outcome {
-            Outcome::Succeeded => "succeeded",
-            Outcome::Failed if result.retryable => "failed",
-            Outcome::Failed => "refused",
-            Outcome::TimedOut => "timed_out",
-            Outcome::Cancelled => "cancelled",
-        };
-        self.metrics.increment(&ATTEMPTS, outcome);
+        self.metrics.increment(&ATTEMPTS, result.metric_outcome());
         result
     }
 }

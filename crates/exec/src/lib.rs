@@ -85,6 +85,18 @@ pub struct AttemptResult {
 }
 
 impl AttemptResult {
+    /// How it ended as the `outcome` label of the attempt metrics (a failure no retry can fix
+    /// is `refused`).
+    pub fn metric_outcome(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed if self.retryable => "failed",
+            Outcome::Failed => "refused",
+            Outcome::TimedOut => "timed_out",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
     /// A success with this result.
     pub fn succeeded(result: Option<Value>) -> Self {
         Self {
