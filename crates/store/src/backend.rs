@@ -14,7 +14,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
 use crate::Result;
-use crate::query::{Arg, Query, Stmt};
+use crate::query::{Arg, Placeholders, Query, Stmt};
 
 /// A row type both drivers can decode (every `#[derive(sqlx::FromRow)]` struct and tuple is).
 pub trait AnyRow:
@@ -160,14 +160,15 @@ macro_rules! bind_args {
     }};
 }
 
-/// The same [`Exec`] for each driver's connection type; they differ in the type and in whether
-/// a statement not kept prepared ([`Query::replanned`], built text) is prepared again (`$prepare_again`).
+/// The same [`Exec`] for each driver's connection type; they differ in the type, in whether
+/// a statement not kept prepared ([`Query::replanned`], built text) is prepared again
+/// (`$prepare_again`), and in the placeholders they bind fastest.
 macro_rules! impl_exec {
-    ($conn:ty, $prepare_again:expr) => {
+    ($conn:ty, $prepare_again:expr, $placeholders:expr) => {
         #[async_trait]
         impl Exec for $conn {
             async fn execute(&mut self, stmt: Stmt) -> Result<u64, sqlx::Error> {
-                let (sql, cached, args) = stmt.into_parts()?;
+                let (sql, cached, args) = stmt.into_parts($placeholders)?;
                 let query =
                     bind_args!(sqlx::query(sql), args).persistent(cached || !$prepare_again);
                 Ok(query.execute(&mut *self).await?.rows_affected())
@@ -177,14 +178,14 @@ macro_rules! impl_exec {
                 &mut self,
                 stmt: Stmt,
             ) -> Result<Option<T>, sqlx::Error> {
-                let (sql, cached, args) = stmt.into_parts()?;
+                let (sql, cached, args) = stmt.into_parts($placeholders)?;
                 let query = bind_args!(sqlx::query_as::<_, T>(sql), args)
                     .persistent(cached || !$prepare_again);
                 query.fetch_optional(&mut *self).await
             }
 
             async fn fetch_all<T: AnyRow>(&mut self, stmt: Stmt) -> Result<Vec<T>, sqlx::Error> {
-                let (sql, cached, args) = stmt.into_parts()?;
+                let (sql, cached, args) = stmt.into_parts($placeholders)?;
                 let query = bind_args!(sqlx::query_as::<_, T>(sql), args)
                     .persistent(cached || !$prepare_again);
                 query.fetch_all(&mut *self).await
@@ -195,5 +196,5 @@ macro_rules! impl_exec {
 
 // SQLite plans without statistics (unless ANALYZE ran), so a kept plan never goes stale, and
 // preparing the claim again costs more than it could save.
-impl_exec!(sqlx::SqliteConnection, false);
-impl_exec!(sqlx::PgConnection, true);
+impl_exec!(sqlx::SqliteConnection, false, Placeholders::Positional);
+impl_exec!(sqlx::PgConnection, true, Placeholders::Numbered);

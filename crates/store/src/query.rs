@@ -130,9 +130,8 @@ const FRAGMENTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Parameters in one multi-row statement. The SQLite driver binds by parameter name, at a
-/// cost that grows with the square of a statement's parameters, so many small statements beat
-/// one huge one.
+/// Parameters in one multi-row statement: below the 999 older SQLite builds allow, and enough
+/// rows per statement that a batch of hundreds takes a few statements.
 const PARAMS_PER_STATEMENT: usize = 800;
 
 /// A piece of a statement's text: literal SQL or the parameter at an index.
@@ -167,6 +166,85 @@ pub struct Query {
     row: Option<RowTemplate>,
     /// Whether PostgreSQL keeps the prepared statement and its plan (see [`Query::replanned`]).
     cached: bool,
+    /// A single-row statement's text with `?` placeholders, and the value each takes.
+    positional: Positional,
+}
+
+/// How a database reads a statement's placeholders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placeholders {
+    /// `$1`, `$2`, … (PostgreSQL): a value used twice is sent once.
+    Numbered,
+    /// `?` (SQLite), each taking the next value. SQLite's driver binds a numbered placeholder
+    /// by looking its name up in a list, a cost that grows with the square of a statement's
+    /// placeholders (a fifth of the engine's CPU in a burst, most of it in multi-row
+    /// statements); anonymous ones it binds in order.
+    Positional,
+}
+
+/// A statement's text with `?` placeholders and, for each, the index of its value among the
+/// numbered ones.
+#[derive(Debug, Clone, Default)]
+struct Positional {
+    text: String,
+    order: Vec<usize>,
+}
+
+impl Positional {
+    /// `numbered` with each `$n` as `?`. Quoted strings are left alone (the text has no
+    /// comments: parsing dropped them).
+    fn of(numbered: &str) -> Self {
+        let mut text = String::with_capacity(numbered.len());
+        let mut order = Vec::new();
+        let mut quoted = false;
+        let mut chars = numbered.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '\'' {
+                quoted = !quoted;
+            }
+            if c == '$' && !quoted {
+                let digits = numbered[i + 1..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                let index = numbered[i + 1..i + 1 + digits]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1));
+                if let Some(index) = index {
+                    order.push(index);
+                    text.push('?');
+                    for _ in 0..digits {
+                        chars.next();
+                    }
+                    continue;
+                }
+            }
+            text.push(c);
+        }
+        Self { text, order }
+    }
+
+    /// `args` (in numbered order) in the order of the `?` placeholders; a value used twice is
+    /// sent twice.
+    fn arrange(&self, args: Vec<Arg>) -> Vec<Arg> {
+        let mut uses = vec![0_usize; args.len()];
+        for &i in &self.order {
+            uses[i] += 1;
+        }
+        let mut args: Vec<Option<Arg>> = args.into_iter().map(Some).collect();
+        self.order
+            .iter()
+            .filter_map(|&i| {
+                uses[i] -= 1;
+                if uses[i] == 0 {
+                    args[i].take()
+                } else {
+                    args[i].clone()
+                }
+            })
+            .collect()
+    }
 }
 
 impl Query {
@@ -208,13 +286,20 @@ impl Query {
                 names: row_names,
             }
         });
+        let head = head.trim().to_owned();
+        let positional = if row.is_none() {
+            Positional::of(&head)
+        } else {
+            Positional::default()
+        };
         Self {
             file,
             names,
-            head: head.trim().to_owned(),
+            head,
             tail: tail.trim_end().to_owned(),
             row,
             cached: true,
+            positional,
         }
     }
 
@@ -389,9 +474,13 @@ impl Stmt {
             .get_or_insert_with(|| format!("{origin}: no parameter :{name}"));
     }
 
-    /// The text, whether the connection keeps it prepared, and the values in placeholder
-    /// order; an error naming the file for a parameter left unbound or bound by mistake.
-    pub(crate) fn into_parts(self) -> Result<(SqlStr, bool, Vec<Arg>), sqlx::Error> {
+    /// The text with `placeholders`, whether the connection keeps it prepared, and the values
+    /// in placeholder order; an error naming the file for a parameter left unbound or bound by
+    /// mistake.
+    pub(crate) fn into_parts(
+        self,
+        placeholders: Placeholders,
+    ) -> Result<(SqlStr, bool, Vec<Arg>), sqlx::Error> {
         if let Some(error) = self.error {
             return Err(sqlx::Error::Protocol(error));
         }
@@ -406,12 +495,25 @@ impl Stmt {
             };
             args.push(arg);
         }
-        let sql = match (self.built, self.query) {
-            (Some(sql), _) => sql,
-            (None, Some(query)) => SqlStr::from_static(query.head.as_str()),
-            (None, None) => return Err(sqlx::Error::Protocol(format!("{}: no text", self.origin))),
+        let parts = match (placeholders, self.built, self.query) {
+            (Placeholders::Numbered, Some(sql), _) => (sql, args),
+            (Placeholders::Numbered, None, Some(query)) => {
+                (SqlStr::from_static(query.head.as_str()), args)
+            }
+            (Placeholders::Positional, Some(sql), _) => {
+                let positional = Positional::of(sql.as_str());
+                let args = positional.arrange(args);
+                (AssertSqlSafe(positional.text).into_sql_str(), args)
+            }
+            (Placeholders::Positional, None, Some(query)) => (
+                SqlStr::from_static(query.positional.text.as_str()),
+                query.positional.arrange(args),
+            ),
+            (_, None, None) => {
+                return Err(sqlx::Error::Protocol(format!("{}: no text", self.origin)));
+            }
         };
-        Ok((sql, self.cached, args))
+        Ok((parts.0, self.cached, parts.1))
     }
 
     /// The text as it runs.
@@ -628,7 +730,10 @@ mod tests {
         let [stmt] = stmts.as_slice() else {
             panic!("one statement expected")
         };
-        let (sql, _, args) = stmt.clone().into_parts().expect("bound");
+        let (sql, _, args) = stmt
+            .clone()
+            .into_parts(Placeholders::Numbered)
+            .expect("bound");
         assert_eq!(
             sql.as_str(),
             "UPDATE t SET x = v.column2 FROM (VALUES ($2, $3), ($4, $5)) v WHERE owner = $1"
@@ -646,6 +751,51 @@ mod tests {
     }
 
     #[test]
+    fn positional_placeholders_take_their_values_in_text_order() {
+        let q = leak(Query::parse(
+            "t.sql",
+            "UPDATE t SET a = :a, b = ':b $1' WHERE a = :a AND c = :c",
+        ));
+        let stmt = q.stmt().bind("c", 3_i64).bind("a", 1_i64);
+        let (sql, _, args) = stmt.into_parts(Placeholders::Positional).expect("bound");
+        assert_eq!(
+            sql.as_str(),
+            "UPDATE t SET a = ?, b = ':b $1' WHERE a = ? AND c = ?"
+        );
+        assert_eq!(args, [Arg::Int(1), Arg::Int(1), Arg::Int(3)]);
+
+        let rows = leak(Query::parse(
+            "t.sql",
+            "UPDATE t SET x = v.column2 FROM (VALUES {rows: (:id, :x)}) v WHERE owner = :owner",
+        ));
+        let stmts = rows.rows(
+            &Binds::default().bind("owner", "me"),
+            vec![
+                Binds::default().bind("id", 1_i64).bind("x", "a"),
+                Binds::default().bind("x", "b").bind("id", 2_i64),
+            ],
+        );
+        let (sql, _, args) = stmts[0]
+            .clone()
+            .into_parts(Placeholders::Positional)
+            .expect("bound");
+        assert_eq!(
+            sql.as_str(),
+            "UPDATE t SET x = v.column2 FROM (VALUES (?, ?), (?, ?)) v WHERE owner = ?"
+        );
+        assert_eq!(
+            args,
+            [
+                Arg::Int(1),
+                Arg::from("a"),
+                Arg::Int(2),
+                Arg::from("b"),
+                Arg::from("me")
+            ]
+        );
+    }
+
+    #[test]
     fn many_rows_take_several_statements() {
         let q = leak(Query::parse(
             "t.sql",
@@ -656,7 +806,11 @@ mod tests {
             .collect();
         let stmts = q.rows(&Binds::default(), rows);
         assert_eq!(stmts.len(), 3);
-        assert!(stmts.iter().all(|s| s.clone().into_parts().is_ok()));
+        assert!(
+            stmts
+                .iter()
+                .all(|s| s.clone().into_parts(Placeholders::Numbered).is_ok())
+        );
     }
 
     #[test]
@@ -665,7 +819,7 @@ mod tests {
         let unbound = q
             .stmt()
             .bind("a", 1_i64)
-            .into_parts()
+            .into_parts(Placeholders::Numbered)
             .expect_err("b unbound");
         assert!(
             unbound
@@ -678,7 +832,7 @@ mod tests {
             .bind("a", 1_i64)
             .bind("b", 2_i64)
             .bind("c", 3_i64)
-            .into_parts();
+            .into_parts(Placeholders::Numbered);
         let unknown = unknown.expect_err("c unknown");
         assert!(
             unknown.to_string().contains("t.sql: no parameter :c"),
