@@ -6,14 +6,13 @@ use store::Writers;
 /// How claimed runs reach the workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ClaimMode {
-    /// One writer (SQLite): the firing transaction also claims runs for the free worker slots,
-    /// so a due run reaches a worker after one durable commit; the claimer takes what the
-    /// firing left queued, and the finisher wakes it only when runs wait (an empty claim
-    /// would still take the writer from the firing).
+    /// One writer (SQLite): the firing transaction and the finisher's also claim runs for the
+    /// free worker slots, so a due run reaches a worker after one durable commit and a burst
+    /// needs one commit per batch of attempts; the claimer takes what they left queued.
     WithFiring,
-    /// Concurrent writers (PostgreSQL): the claimer claims beside the firing (claiming while
-    /// holding the fired tasks would deadlock with another node's firing), woken after every
-    /// batch of outcomes.
+    /// Concurrent writers (PostgreSQL): the claimer claims beside the firing and the finisher
+    /// (claiming while holding the tasks they lock could deadlock with another node), woken
+    /// after every batch of outcomes.
     Beside,
 }
 

@@ -1,6 +1,7 @@
-//! The claimer: while a worker slot is free, takes queued runs under a lease and starts them.
-//! With one writer (SQLite) the firing loop claims most runs itself and wakes this loop only
-//! for those it left queued.
+//! The claimer: takes queued runs under a lease for the free worker slots and starts them.
+//! With one writer (SQLite) the firing loop and the finisher claim most runs in their own
+//! transactions, and this loop takes what they left queued (runs queued by the API, retries
+//! coming due).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,51 +52,71 @@ pub(crate) struct Claimer {
 }
 
 impl Claimer {
-    /// Claims runs while a worker slot is free, until shutdown.
+    /// Claims runs for the free worker slots when woken (runs were queued or outcomes
+    /// recorded) and when the earliest queued run comes due, until shutdown.
+    ///
+    /// It is not woken by each slot that frees: a slot frees when its attempt stops
+    /// executing, before its outcome is recorded, and the run still counts as running for its
+    /// task's overlap policy and its tenant's cap until then. Claiming after the finisher's
+    /// commit takes the slots a whole batch freed in one transaction, instead of one
+    /// transaction per slot.
     pub(crate) async fn run(self) {
         let mut backoff = Backoff::default();
+        // Runs may wait from before the start.
+        let mut wait = Duration::ZERO;
         loop {
-            let first = tokio::select! {
-                slot = self.pool.slot() => match slot {
-                    Some(slot) => slot,
-                    None => return,
-                },
-                () = self.stop.stopping() => return,
-            };
-            let taken = self.pool.free_capacity(Some(first));
-            let now = self.clock.now();
-            match self.store.claim(now, self.terms.request(&taken)).await {
-                Ok(runs) if !runs.is_empty() => {
-                    backoff.succeeded();
-                    self.pool.start_all(runs, taken);
+            if !wait.is_zero() {
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = self.wake.runs() => {}
+                    () = self.stop.stopping() => return,
                 }
-                Ok(_) => {
+            }
+            if self.stop.is_stopping() {
+                return;
+            }
+            let taken = self.pool.free_capacity();
+            if taken.workers() == 0 {
+                // Every slot is busy; recording their outcomes wakes this loop (or, with one
+                // writer, claims for the slots itself).
+                wait = self.max_idle;
+                continue;
+            }
+            let now = self.clock.now();
+            let free = taken.workers();
+            wait = match self.store.claim(now, self.terms.request(&taken)).await {
+                Ok(runs) => {
                     backoff.succeeded();
-                    drop(taken);
-                    let wait = match self.store.next_queued().await {
-                        // Due but not claimable (its tenant at its cap, no free sandbox or only
-                        // reserved room left): a finishing run wakes this loop, so wait for
-                        // that, not for the instant.
-                        Ok(Some(next)) if next <= now => self.max_idle,
-                        Ok(next) => wait_for(&*self.clock, next, self.max_idle),
-                        Err(e) => {
-                            let wait = backoff.failed();
-                            tracing::warn!(error = %e, retry_in = ?wait, "reading the next queued instant failed");
-                            wait
-                        }
-                    };
-                    tokio::select! {
-                        () = tokio::time::sleep(wait) => {}
-                        () = self.wake.runs() => {}
-                        () = self.stop.stopping() => return,
+                    let claimed = runs.len();
+                    self.pool.start_all(runs, taken);
+                    if claimed == free {
+                        // More may wait: look again (with the slots still free, if any).
+                        Duration::ZERO
+                    } else {
+                        self.until_next_queued(now, &mut backoff).await
                     }
                 }
                 Err(e) => {
                     drop(taken);
                     let wait = backoff.failed();
                     tracing::warn!(error = %e, retry_in = ?wait, "claiming runs failed");
-                    self.stop.pause(wait).await;
+                    wait
                 }
+            };
+        }
+    }
+
+    /// How long to wait after a claim that left slots free: until the earliest queued run
+    /// comes due, or, when one is due but was not claimable (its tenant at its cap, no free
+    /// sandbox, only reserved room left), until a finishing run wakes this loop.
+    async fn until_next_queued(&self, now: jiff::Timestamp, backoff: &mut Backoff) -> Duration {
+        match self.store.next_queued().await {
+            Ok(Some(next)) if next <= now => self.max_idle,
+            Ok(next) => wait_for(&*self.clock, next, self.max_idle),
+            Err(e) => {
+                let wait = backoff.failed();
+                tracing::warn!(error = %e, retry_in = ?wait, "reading the next queued instant failed");
+                wait
             }
         }
     }

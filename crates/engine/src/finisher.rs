@@ -2,6 +2,10 @@
 //! one writer, which records everything waiting in one transaction. On a disk that flushes
 //! ~300 times a second, one commit per attempt would cap execution near that rate.
 //!
+//! With one writer (SQLite) the same transaction claims runs for the worker slots free by
+//! then (most of them freed by the attempts it records), so in a burst every commit both ends
+//! a batch of attempts and starts the next one.
+//!
 //! An outcome that cannot be recorded (the database is down, the disk is full) is kept in
 //! memory and written again with a growing wait until the store takes it. Meanwhile its
 //! worker still counts the attempt as executing, so the heartbeat keeps its lease; if the
@@ -10,12 +14,15 @@
 use std::sync::Arc;
 
 use domain::Clock;
-use store::{ClaimStore, FinishStore, FinishedAttempt};
+use store::{ClaimedRun, FinishStore, FinishedAttempt, StoreError};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::Wakeup;
 use crate::backoff::Backoff;
+use crate::claimer::ClaimTerms;
+use crate::pool::{Capacity, WorkerPool};
+use crate::stop::Stop;
 
 /// Most attempts recorded per transaction.
 const FINISH_BATCH: usize = 512;
@@ -33,11 +40,13 @@ pub(crate) struct Completion {
 /// What the finisher uses.
 pub(crate) struct Finisher {
     pub(crate) store: Arc<dyn FinishStore>,
-    /// With one writer (SQLite), where to look whether runs wait before waking the claimer;
-    /// `None`: wake it after every batch.
-    pub(crate) queue: Option<Arc<dyn ClaimStore>>,
+    /// With one writer (SQLite), the pool whose free slots each batch claims runs for;
+    /// `None`: the claimer claims, woken after every batch.
+    pub(crate) claims: Option<(WorkerPool, ClaimTerms)>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) wake: Wakeup,
+    /// Once stopping, no more runs are claimed.
+    pub(crate) stop: Stop,
     /// The node whose leases the attempts ran under.
     pub(crate) owner: String,
 }
@@ -77,14 +86,9 @@ async fn record(finisher: &Finisher, batch: &mut Vec<Completion>, drained: &Canc
         batch.drain(..).map(|c| (c.attempt, c.reply)).unzip();
     let mut backoff = Backoff::default();
     let mut tries_left = TRIES_WHEN_STOPPING;
-    let held = loop {
-        let now = finisher.clock.now();
-        let error = match finisher
-            .store
-            .finish_many(&finisher.owner, &attempts, now)
-            .await
-        {
-            Ok(held) => break held,
+    let (held, claimed, capacity) = loop {
+        let error = match finish(finisher, &attempts).await {
+            Ok(done) => break done,
             Err(e) => e,
         };
         if drained.is_cancelled() {
@@ -111,32 +115,49 @@ async fn record(finisher: &Finisher, batch: &mut Vec<Completion>, drained: &Canc
             "recorded the outcomes kept while the store failed"
         );
     }
+    if let Some((pool, _)) = &finisher.claims {
+        pool.start_all(claimed, capacity);
+    }
     let recorded = held.iter().any(|h| *h);
+    let retried = attempts
+        .iter()
+        .zip(&held)
+        .any(|(a, held)| *held && a.end.retry_at.is_some());
     for (reply, held) in replies.into_iter().zip(held) {
         // A worker that stopped waiting has nothing left to do with the answer.
         let _ = reply.send(Ok(held));
     }
-    if recorded {
-        poke_if_runs_wait(finisher).await;
+    // Wake the claimer when runs may wait: a retry was queued, or a run held back by the
+    // runs that just ended (its task's overlap policy, its tenant's cap) may start now. With
+    // one writer this batch's own claim took those, and only a retry, due later, is news.
+    if recorded && (finisher.claims.is_none() || retried) {
+        finisher.wake.runs_queued();
     }
 }
 
-/// Wakes the claimer when runs may wait in the queue: a retry was queued, or a run held back
-/// by the runs that just ended (its task's overlap policy, its tenant's cap) may start now.
-/// With one writer (SQLite) it looks first: most batches leave the queue empty, and a claim
-/// that finds nothing would take the writer from the firing. On PostgreSQL the claimer runs
-/// beside the rest, and the look would only delay the next batch.
-async fn poke_if_runs_wait(finisher: &Finisher) {
-    let Some(queue) = &finisher.queue else {
-        finisher.wake.runs_queued();
-        return;
-    };
-    match queue.next_queued().await {
-        Ok(None) => {}
-        Ok(Some(_)) => finisher.wake.runs_queued(),
-        Err(e) => {
-            tracing::warn!(error = %e, "reading the queue failed; waking the claimer anyway");
-            finisher.wake.runs_queued();
+/// One try at recording `attempts`, with a claim for the free worker slots when this
+/// finisher claims: whether each lease was held, the runs claimed and the capacity they
+/// start on.
+async fn finish(
+    finisher: &Finisher,
+    attempts: &[FinishedAttempt],
+) -> Result<(Vec<bool>, Vec<ClaimedRun>, Capacity), StoreError> {
+    let now = finisher.clock.now();
+    if let Some((pool, terms)) = &finisher.claims
+        && !finisher.stop.is_stopping()
+    {
+        let capacity = pool.free_capacity();
+        if capacity.workers() > 0 {
+            let (held, claimed) = finisher
+                .store
+                .finish_and_claim(&finisher.owner, attempts, now, terms.request(&capacity))
+                .await?;
+            return Ok((held, claimed, capacity));
         }
     }
+    let held = finisher
+        .store
+        .finish_many(&finisher.owner, attempts, now)
+        .await?;
+    Ok((held, Vec::new(), Capacity::default()))
 }

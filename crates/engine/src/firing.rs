@@ -116,7 +116,7 @@ async fn still_due(firing: &Firing, now: Timestamp) -> bool {
 async fn fire(firing: &Firing, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
     let (capacity, claim) = match &firing.claims {
         Some((pool, terms)) => {
-            let capacity = pool.free_capacity(None);
+            let capacity = pool.free_capacity();
             let claim = (capacity.workers() > 0).then(|| terms.request(&capacity));
             (capacity, claim)
         }

@@ -217,7 +217,7 @@ impl Engine {
                     Claimer {
                         store: store.clone(),
                         pool: pool.clone(),
-                        terms,
+                        terms: terms.clone(),
                         clock: clock.clone(),
                         wake: wake.clone(),
                         stop: stop.clone(),
@@ -287,9 +287,11 @@ impl Engine {
                 Box::pin(finisher::run(
                     Finisher {
                         store: store.clone(),
-                        queue: (mode == ClaimMode::WithFiring).then(|| store.clone() as _),
+                        claims: (mode == ClaimMode::WithFiring)
+                            .then(|| (pool.clone(), terms.clone())),
                         clock: clock.clone(),
                         wake: wake.clone(),
+                        stop: stop.clone(),
                         owner: node.clone(),
                     },
                     completions,

@@ -1,8 +1,8 @@
 //! The worker pool: one slot per attempt executing on this node (`SUNDIAL_WORKERS`), and one
-//! sandbox per python attempt. The claimer (and, with one writer, the firing loop) takes the
-//! free slots and sandboxes before it claims and claims no more runs than slots, nor python
-//! runs than sandboxes, so a claimed run never waits for either; each started attempt runs in
-//! its own task and frees what it holds when it stops executing.
+//! sandbox per python attempt. The claimer (and, with one writer, the firing loop and the
+//! finisher) takes the free slots and sandboxes before it claims and claims no more runs than
+//! slots, nor python runs than sandboxes, so a claimed run never waits for either; each started
+//! attempt runs in its own task and frees what it holds when it stops executing.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -109,19 +109,12 @@ impl WorkerPool {
         self.inflight.clone()
     }
 
-    /// Waits for a free slot; `None` once the pool is closed.
-    pub(crate) async fn slot(&self) -> Option<OwnedSemaphorePermit> {
-        self.slots.clone().acquire_owned().await.ok()
-    }
-
-    /// Takes every slot and sandbox that is free now (and `first`, a slot already taken),
-    /// without waiting.
-    pub(crate) fn free_capacity(&self, first: Option<OwnedSemaphorePermit>) -> Capacity {
+    /// Takes every slot and sandbox that is free now, without waiting.
+    pub(crate) fn free_capacity(&self) -> Capacity {
         let take = |pool: &Arc<Semaphore>| {
             std::iter::from_fn(|| pool.clone().try_acquire_owned().ok()).collect::<Vec<_>>()
         };
-        let mut workers = take(&self.slots);
-        workers.extend(first);
+        let workers = take(&self.slots);
         let sandboxes = if workers.is_empty() {
             Vec::new()
         } else {

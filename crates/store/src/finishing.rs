@@ -9,7 +9,8 @@ use domain::{LogStream, RunStatus, RunUuid};
 use jiff::Timestamp;
 use uuid::Uuid;
 
-use crate::backend::{Backend, Commit, Exec};
+use crate::backend::{Backend, Commit, Dialect, Exec};
+use crate::claiming::{ClaimRequest, ClaimedRun, claim_runs};
 use crate::firing::ceil_millis;
 use crate::query::{Binds, Query, sql_file};
 use crate::rows::millis;
@@ -97,6 +98,19 @@ pub trait FinishStore: Send + Sync + 'static {
         attempts: &[FinishedAttempt],
         now: Timestamp,
     ) -> Result<Vec<bool>>;
+
+    /// [`FinishStore::finish_many`], then, when the store has one writer
+    /// ([`Writers::One`](crate::Writers::One)), a claim as
+    /// [`ClaimStore::claim`](crate::ClaimStore::claim) makes, in the same transaction: the
+    /// worker slots the attempts freed take the next runs after one durable commit instead of
+    /// two. With several writers the claim is left to the claimer and nothing is claimed here.
+    async fn finish_and_claim(
+        &self,
+        owner: &str,
+        attempts: &[FinishedAttempt],
+        now: Timestamp,
+        claim: ClaimRequest<'_>,
+    ) -> Result<(Vec<bool>, Vec<ClaimedRun>)>;
 
     /// Appends lines to the log of an attempt, numbering them after the ones it has.
     async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()>;
@@ -250,6 +264,26 @@ impl<B: Backend> FinishStore for B {
         let held = finish_attempts(&mut *tx, owner, attempts, now).await?;
         tx.commit().await?;
         Ok(held)
+    }
+
+    async fn finish_and_claim(
+        &self,
+        owner: &str,
+        attempts: &[FinishedAttempt],
+        now: Timestamp,
+        claim: ClaimRequest<'_>,
+    ) -> Result<(Vec<bool>, Vec<ClaimedRun>)> {
+        let mut tx = self.begin_write().await?;
+        let held = finish_attempts(&mut *tx, owner, attempts, now).await?;
+        // As in the firing transaction: with several writers, claiming while holding the tasks
+        // just marked could deadlock with another node.
+        let claimed = if B::DIALECT == Dialect::Sqlite {
+            claim_runs::<B, _>(&mut *tx, now, claim).await?
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        Ok((held, claimed))
     }
 
     async fn append_logs(&self, run: RunUuid, attempt: u32, lines: &[NewLogLine]) -> Result<()> {
