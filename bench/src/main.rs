@@ -69,9 +69,10 @@ struct Cli {
     /// default `SUNDIAL_TEST_DATABASE_URL`.
     #[arg(long, global = true)]
     database_url: Option<String>,
-    /// `SUNDIAL_WORKERS` of the server (its default).
-    #[arg(long, global = true, default_value_t = 64)]
-    workers: u32,
+    /// `SUNDIAL_WORKERS` of the server; default: the binary's own default (so binaries of
+    /// different versions are each measured as shipped).
+    #[arg(long, global = true)]
+    workers: Option<u32>,
     /// More settings of the server, `KEY=VALUE` (repeatable), e.g.
     /// `--server-env SUNDIAL_TENANT_MAX_RUNNING=0`.
     #[arg(long = "server-env", global = true, value_parser = parse_setting)]
@@ -109,8 +110,8 @@ pub struct ServerOptions {
     pub db: Db,
     /// PostgreSQL admin URL.
     pub database_url: Option<String>,
-    /// Worker count.
-    pub workers: u32,
+    /// Worker count; `None`: the server's default.
+    pub workers: Option<u32>,
     /// More `SUNDIAL_*` settings.
     pub env: Vec<(String, String)>,
     /// Log filter.

@@ -191,13 +191,15 @@ impl Server {
         let secret = random_secret()?;
         let mut env = vec![
             ("SUNDIAL_JWT_SECRET".to_owned(), secret),
-            ("SUNDIAL_WORKERS".to_owned(), options.workers.to_string()),
             (
                 "SUNDIAL_EGRESS_ALLOW".to_owned(),
                 format!("127.0.0.1/32:{sink_port}"),
             ),
             ("SUNDIAL_LOG".to_owned(), options.log.clone()),
         ];
+        if let Some(workers) = options.workers {
+            env.push(("SUNDIAL_WORKERS".to_owned(), workers.to_string()));
+        }
         if let Some(db) = &database {
             env.push(("SUNDIAL_DATABASE_URL".to_owned(), db.url.clone()));
         }

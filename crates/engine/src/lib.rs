@@ -126,9 +126,9 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             node_id: "sundial".into(),
-            workers: 64,
+            workers: 256,
             sandboxes: 4,
-            share: FairShare::defaults_for(64, 4),
+            share: FairShare::defaults_for(256, 4),
             max_timeout: Duration::from_secs(3600),
             lease: Duration::from_secs(30),
             heartbeat_every: Duration::from_secs(10),

@@ -275,7 +275,15 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let sandboxes = u32::try_from(python.config().max_sandboxes).unwrap_or(u32::MAX);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let metrics = Arc::new(Metrics::for_build(env!("CARGO_PKG_VERSION")));
-    let mut client = EgressClient::builder(egress.clone()).metrics(metrics.clone());
+    // As many idle connections per destination as attempts may call it at once: a burst of
+    // calls to one target then reuses its connections instead of opening one per call.
+    let egress_limits = exec::egress::Limits {
+        pool_max_idle_per_host: config.workers as usize,
+        ..exec::egress::Limits::default()
+    };
+    let mut client = EgressClient::builder(egress.clone())
+        .limits(egress_limits)
+        .metrics(metrics.clone());
     if let Some(path) = &config.egress_ca_file {
         // Trust only: which addresses may be called is still the egress policy's decision.
         let pem = std::fs::read(path).map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
