@@ -775,8 +775,8 @@ fn typed_schemas() -> Map<String, Value> {
         json!({
             "type": "object", "additionalProperties": false, "properties": patch,
             "description": "An update. `PUT`: each field sent replaces the stored one and `null` resets an optional field to its default \
-                            (a required one is a 422); a `trigger_config` of the stored trigger type merges into the stored one, so \
-                            `{\"trigger_config\": {\"cron\": \"0 9 * * *\"}}` keeps the time zone. `PATCH` \
+                            (a required one is a 422); a `trigger_config` of the stored trigger type that does not mention `timezone` keeps \
+                            the stored zone, so `{\"trigger_config\": {\"cron\": \"0 9 * * *\"}}` does not move the task to UTC. `PATCH` \
                             (`application/merge-patch+json`, RFC 7396): objects merge at every depth and `null` removes. Either way the \
                             fields the server maintains are ignored, a masked secret keeps the stored value, the result is validated \
                             as a whole like a create (400 for fields it may not have, else 422 naming every invalid field), and an \

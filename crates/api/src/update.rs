@@ -1,6 +1,6 @@
 //! How an update body is laid over a stored task. `PUT` replaces the fields it sends (a
-//! partial `trigger_config` of the same trigger type merges, so it keeps its time zone);
-//! `PATCH` is a JSON Merge Patch (RFC 7396). Both take the representation `GET` returns: the
+//! `trigger_config` of the same trigger type that does not mention `timezone` keeps the
+//! stored zone); `PATCH` is a JSON Merge Patch (RFC 7396). Both take the representation `GET` returns: the
 //! fields the server maintains are ignored. The result is a whole task body, read and
 //! validated exactly like a create's.
 
@@ -34,7 +34,7 @@ const MAINTAINED: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateKind {
     /// `PUT`: each field sent replaces the stored one, `null` resets it; a `trigger_config` of
-    /// the stored trigger type merges into the stored one.
+    /// the stored trigger type without `timezone` keeps the stored zone.
     Replace,
     /// `PATCH`: a JSON Merge Patch; objects merge at every depth, `null` removes.
     MergePatch,
@@ -119,24 +119,38 @@ pub fn lay_over(kind: UpdateKind, body: Value, base: &Map<String, Value>, owner:
                 None | Some(Value::Null) => true,
                 Some(sent) => base.get("trigger_type") == Some(sent),
             };
-            for (key, value) in body {
-                match merged.get_mut(&key) {
-                    Some(stored @ Value::Object(_))
-                        if key == "trigger_config" && same_trigger_type && value.is_object() =>
-                    {
-                        merge_patch(stored, value, "trigger_config");
-                    }
-                    _ if value.is_null() => {
-                        merged.remove(&key);
-                    }
-                    _ => {
-                        merged.insert(key, value);
-                    }
+            for (key, mut value) in body {
+                if key == "trigger_config" && same_trigger_type {
+                    keep_timezone(&mut value, base.get("trigger_config"));
+                }
+                if value.is_null() {
+                    merged.remove(&key);
+                } else {
+                    merged.insert(key, value);
                 }
             }
         }
     }
     laid
+}
+
+/// Gives a `trigger_config` sent without `timezone` the stored one: replacing a cron
+/// expression must not silently move the task to UTC. `"timezone": null` asks for the default.
+fn keep_timezone(sent: &mut Value, stored: Option<&Value>) {
+    let Value::Object(sent) = sent else {
+        return;
+    };
+    match sent.get("timezone") {
+        Some(Value::Null) => {
+            sent.remove("timezone");
+        }
+        Some(_) => {}
+        None => {
+            if let Some(zone) = stored.and_then(|s| s.get("timezone")) {
+                sent.insert("timezone".into(), zone.clone());
+            }
+        }
+    }
 }
 
 /// Applies `patch` to `target` as RFC 7396 says; `at` is the dotted path of `target`. Header
@@ -220,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn replace_merges_a_trigger_config_of_the_same_type_only() {
+    fn replace_keeps_the_time_zone_of_a_trigger_config_of_the_same_type_only() {
         let same = lay_over(
             UpdateKind::Replace,
             json!({"trigger_config": {"cron": "0 9 * * *"}, "task_config": {"url": "https://y.example/"}}),
@@ -242,6 +256,13 @@ mod tests {
             owner(),
         );
         assert_eq!(other.merged["trigger_config"], json!({"seconds": 60}));
+        let utc = lay_over(
+            UpdateKind::Replace,
+            json!({"trigger_config": {"cron": "0 9 * * *", "timezone": null}}),
+            &base(),
+            owner(),
+        );
+        assert_eq!(utc.merged["trigger_config"], json!({"cron": "0 9 * * *"}));
     }
 
     #[test]

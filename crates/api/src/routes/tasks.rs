@@ -492,9 +492,9 @@ async fn get_task(
 }
 
 /// Update a task: the fields given replace the stored ones, `null` resets an optional one to
-/// its default, a `trigger_config` of the stored trigger type merges into the stored one (so
-/// it keeps its time zone); the next occurrence is recomputed. The representation `GET`
-/// returns may be sent back as it is: the fields the server maintains are ignored, and a
+/// its default, and a `trigger_config` of the stored trigger type that does not mention
+/// `timezone` keeps the stored zone; the next occurrence is recomputed. The representation
+/// `GET` returns may be sent back as it is: the fields the server maintains are ignored, and a
 /// masked secret keeps the stored value. An update that changes nothing writes nothing and
 /// keeps the version.
 #[utoipa::path(put, path = "/{uuid}", tag = "tasks", request_body = TaskPatch,

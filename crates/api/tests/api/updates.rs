@@ -250,6 +250,23 @@ async fn a_partial_trigger_config_keeps_its_time_zone(app: TestApp) {
     .expect(200);
     assert_eq!(patched["trigger_config"]["timezone"], "Asia/Shanghai");
     assert_eq!(patched["next_run_at"], "2026-01-16T02:00:00Z");
+    // Other keys of a `PUT`'s trigger_config are taken as sent: an end left out is removed.
+    let ending = json!({"cron": "0 10 * * *", "end_at": "2026-06-01T00:00:00Z"});
+    let ended = put(&app, uuid, json!({"trigger_config": ending}))
+        .await
+        .expect(200);
+    assert_eq!(ended["trigger_config"]["end_at"], "2026-06-01T00:00:00Z");
+    let endless = put(
+        &app,
+        uuid,
+        json!({"trigger_config": {"cron": "0 10 * * *"}}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        endless["trigger_config"],
+        json!({"cron": "0 10 * * *", "timezone": "Asia/Shanghai"})
+    );
     // Removing the zone is said explicitly; then the cron computes in UTC.
     let utc = patch(&app, uuid, json!({"trigger_config": {"timezone": null}}))
         .await
