@@ -30,9 +30,9 @@ export interface paths {
         get: operations["get_task"];
         /**
          * Update a task: the fields given replace the stored ones, `null` resets an optional one to
-         *     its default, a `trigger_config` of the stored trigger type merges into the stored one (so
-         *     it keeps its time zone); the next occurrence is recomputed. The representation `GET`
-         *     returns may be sent back as it is: the fields the server maintains are ignored, and a
+         *     its default, and a `trigger_config` of the stored trigger type that does not mention
+         *     `timezone` keeps the stored zone; the next occurrence is recomputed. The representation
+         *     `GET` returns may be sent back as it is: the fields the server maintains are ignored, and a
          *     masked secret keeps the stored value. An update that changes nothing writes nothing and
          *     keeps the version.
          */
@@ -1312,7 +1312,7 @@ export interface components {
         };
         /** @description The task's configuration, of the shape its `type` names. */
         TaskConfig: components["schemas"]["ApiCallConfig"] | components["schemas"]["PythonScriptConfig"];
-        /** @description An update. `PUT`: each field sent replaces the stored one and `null` resets an optional field to its default (a required one is a 422); a `trigger_config` of the stored trigger type merges into the stored one, so `{"trigger_config": {"cron": "0 9 * * *"}}` keeps the time zone. `PATCH` (`application/merge-patch+json`, RFC 7396): objects merge at every depth and `null` removes. Either way the fields the server maintains are ignored, a masked secret keeps the stored value, the result is validated as a whole like a create (400 for fields it may not have, else 422 naming every invalid field), and an update that changes nothing writes nothing and keeps the version. */
+        /** @description An update. `PUT`: each field sent replaces the stored one and `null` resets an optional field to its default (a required one is a 422); a `trigger_config` of the stored trigger type that does not mention `timezone` keeps the stored zone, so `{"trigger_config": {"cron": "0 9 * * *"}}` does not move the task to UTC. `PATCH` (`application/merge-patch+json`, RFC 7396): objects merge at every depth and `null` removes. Either way the fields the server maintains are ignored, a masked secret keeps the stored value, the result is validated as a whole like a create (400 for fields it may not have, else 422 naming every invalid field), and an update that changes nothing writes nothing and keeps the version. */
         TaskPatch: {
             /** @description Unique among the tenant's live tasks: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
             code?: string | null;
