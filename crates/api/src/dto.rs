@@ -6,8 +6,8 @@ use domain::policy::{MAX_RETRIES, MAX_RETRY_DELAY_SECONDS};
 use domain::task::{MAX_MISFIRE_GRACE_SECONDS, MAX_TIMEOUT_SECONDS};
 use domain::{
     Backoff, Description, EgressRules, MisfirePolicy, NoticeReason, OverlapPolicy, RetryPolicy,
-    Run, RunLogLine, ScheduleNotice, Task, TaskCode, TaskConfig, TaskDefinition, TaskName,
-    TaskType, TaskVersion, Trigger, TriggerKind, TriggerType, ValidationErrors,
+    Run, RunLogLine, RunStatus, ScheduleNotice, Task, TaskCode, TaskConfig, TaskDefinition,
+    TaskName, TaskType, TaskVersion, Trigger, TriggerKind, TriggerType, ValidationErrors,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -92,17 +92,12 @@ pub struct TaskRequest {
     pub misfire_grace_seconds: Option<u32>,
 }
 
-/// A partial update: the fields given replace the stored ones. With `version`, the update
-/// only applies if the task is still at that version (409 otherwise). Its OpenAPI schema is
-/// the typed one of [`crate::openapi`].
-#[derive(Debug, Clone, Default, ToSchema)]
-pub struct TaskPatch {
-    /// The version the client last read.
-    pub version: Option<i64>,
-    /// The fields to replace; `None` where absent (or null).
-    #[schema(inline)]
-    pub fields: TaskRequest,
-}
+/// An update (`PUT`, or `PATCH` as a JSON Merge Patch): the fields given replace the stored
+/// ones. With `version`, the update only applies if the task is still at that version (409
+/// otherwise). Only the OpenAPI document uses it: its schema is the typed one of
+/// [`crate::openapi`]; the body is laid over the stored task by [`crate::update`].
+#[derive(Debug, ToSchema)]
+pub struct TaskPatch;
 
 fn read_retry_policy(value: Value, reader: &mut ObjectReader) -> Option<RetryPolicy> {
     let mut policy = match ObjectReader::new(value, "retry_policy", &RETRY_FIELDS) {
@@ -131,34 +126,16 @@ fn read_retry_policy(value: Value, reader: &mut ObjectReader) -> Option<RetryPol
 }
 
 impl TaskRequest {
-    /// Reads a body (or one task of a larger one) field by field. `required`: whether the
-    /// fields a definition needs must be present (a create) or may be left out (an update).
-    fn read_fields(
-        value: Value,
-        required: bool,
-        extra: &[&str],
-    ) -> Result<(Self, ObjectReader), ValidationErrors> {
-        let known: Vec<&str> = TASK_FIELDS.iter().chain(extra).copied().collect();
-        let mut reader = ObjectReader::new(value, "", &known)?;
-        let string = |reader: &mut ObjectReader, key: &str| {
-            if required {
-                reader.required_string(key)
-            } else {
-                reader.string(key)
-            }
-        };
-        let name = string(&mut reader, "name");
-        let code = string(&mut reader, "code");
-        let task_type = string(&mut reader, "type");
-        let trigger_type = string(&mut reader, "trigger_type");
-        let (trigger_config, task_config) = if required {
-            (
-                reader.required_value("trigger_config"),
-                reader.required_value("task_config"),
-            )
-        } else {
-            (reader.value("trigger_config"), reader.value("task_config"))
-        };
+    /// Reads a whole task body (a create's, one task of an import, or an update laid over
+    /// the stored task) field by field.
+    fn read_fields(value: Value) -> Result<(Self, ObjectReader), ValidationErrors> {
+        let mut reader = ObjectReader::new(value, "", &TASK_FIELDS)?;
+        let name = reader.required_string("name");
+        let code = reader.required_string("code");
+        let task_type = reader.required_string("type");
+        let trigger_type = reader.required_string("trigger_type");
+        let trigger_config = reader.required_value("trigger_config");
+        let task_config = reader.required_value("task_config");
         let whole = |n: i64| u32::try_from(n).ok();
         let request = TaskRequest {
             name,
@@ -184,10 +161,10 @@ impl TaskRequest {
         Ok((request, reader))
     }
 
-    /// Reads a create's body: every field it may not have, every missing or wrongly typed
-    /// value. A body that is not an object is an error on the empty field.
+    /// Reads a task body: every field it may not have, every missing or wrongly typed value.
+    /// A body that is not an object is an error on the empty field.
     pub fn read(value: Value) -> Read<TaskRequest> {
-        match Self::read_fields(value, true, &[]) {
+        match Self::read_fields(value) {
             Ok((fields, reader)) => Read {
                 fields,
                 unknown: reader.unknown,
@@ -198,78 +175,6 @@ impl TaskRequest {
                 unknown: Vec::new(),
                 errors,
             },
-        }
-    }
-
-    /// The stored definition as a request, the base an update is laid over.
-    fn from_definition(definition: &TaskDefinition) -> TaskRequest {
-        TaskRequest {
-            name: Some(definition.name.as_str().to_owned()),
-            code: Some(definition.code.as_str().to_owned()),
-            description: Some(
-                definition
-                    .description
-                    .as_ref()
-                    .map(|d| d.as_str().to_owned())
-                    .unwrap_or_default(),
-            ),
-            task_type: Some(definition.task_type().as_str().to_owned()),
-            trigger_type: Some(definition.trigger.trigger_type().as_str().to_owned()),
-            trigger_config: Some(definition.trigger.to_config_json()),
-            task_config: Some(definition.config.to_json()),
-            is_active: Some(definition.is_active),
-            retry_policy: Some(definition.retry_policy),
-            timeout_seconds: Some(definition.timeout_seconds),
-            overlap_policy: Some(definition.overlap_policy.as_str().to_owned()),
-            misfire_policy: Some(definition.misfire_policy.as_str().to_owned()),
-            misfire_grace_seconds: Some(definition.misfire_grace_seconds),
-        }
-    }
-}
-
-impl TaskPatch {
-    /// Reads an update's body, as [`TaskRequest::read`] but with every field optional.
-    pub fn read(value: Value) -> Read<TaskPatch> {
-        match TaskRequest::read_fields(value, false, &["version"]) {
-            Ok((fields, mut reader)) => {
-                let version = reader.integer("version", i64::MIN, i64::MAX);
-                Read {
-                    fields: TaskPatch { version, fields },
-                    unknown: reader.unknown,
-                    errors: reader.errors,
-                }
-            }
-            Err(errors) => Read {
-                fields: TaskPatch::default(),
-                unknown: Vec::new(),
-                errors,
-            },
-        }
-    }
-
-    /// Whether the patch touches when the task fires.
-    pub fn changes_trigger(&self) -> bool {
-        self.fields.trigger_type.is_some() || self.fields.trigger_config.is_some()
-    }
-
-    /// The stored definition with this patch laid over it, as a full request.
-    pub fn apply_to(&self, current: &TaskDefinition) -> TaskRequest {
-        let base = TaskRequest::from_definition(current);
-        let patch = self.fields.clone();
-        TaskRequest {
-            name: patch.name.or(base.name),
-            code: patch.code.or(base.code),
-            description: patch.description.or(base.description),
-            task_type: patch.task_type.or(base.task_type),
-            trigger_type: patch.trigger_type.or(base.trigger_type),
-            trigger_config: patch.trigger_config.or(base.trigger_config),
-            task_config: patch.task_config.or(base.task_config),
-            is_active: patch.is_active.or(base.is_active),
-            retry_policy: patch.retry_policy.or(base.retry_policy),
-            timeout_seconds: patch.timeout_seconds.or(base.timeout_seconds),
-            overlap_policy: patch.overlap_policy.or(base.overlap_policy),
-            misfire_policy: patch.misfire_policy.or(base.misfire_policy),
-            misfire_grace_seconds: patch.misfire_grace_seconds.or(base.misfire_grace_seconds),
         }
     }
 }
@@ -500,9 +405,12 @@ pub struct TaskResponse {
     /// When the latest run started.
     #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_run_at: Option<Timestamp>,
-    /// How the latest run ended.
+    /// How the latest run ended, in the design's words.
     #[schema(schema_with = openapi::last_run_status, required = true)]
-    pub last_run_status: Option<String>,
+    pub last_run_status: Option<&'static str>,
+    /// How the latest run ended, in detail.
+    #[schema(schema_with = openapi::last_run_outcome, required = true)]
+    pub last_run_outcome: Option<&'static str>,
     /// The latest run's error.
     #[schema(required = true)]
     pub last_error: Option<String>,
@@ -618,7 +526,8 @@ impl From<Task> for TaskResponse {
             is_running: task.is_running,
             next_run_at: task.next_run_at,
             last_run_at: task.last_run_at,
-            last_run_status: task.last_run_status.map(|s| s.as_str().to_owned()),
+            last_run_status: task.last_run_status.and_then(last_run_status),
+            last_run_outcome: task.last_run_status.and_then(last_run_outcome),
             last_error: task.last_error,
             retry_policy: d.retry_policy,
             timeout_seconds: d.timeout_seconds,
@@ -632,6 +541,50 @@ impl From<Task> for TaskResponse {
             updated_by: task.updated_by,
             schedule_notice: task.schedule_notice.map(ScheduleNoticeResponse::from),
         }
+    }
+}
+
+/// How a task's latest run ended in the original design's words: `success`, `failed` (it
+/// failed or timed out) or `cancelled`; `None` for a state that ends no run (a skipped
+/// occurrence never becomes a task's latest outcome).
+pub fn last_run_status(outcome: RunStatus) -> Option<&'static str> {
+    match outcome {
+        RunStatus::Succeeded => Some("success"),
+        RunStatus::Failed | RunStatus::TimedOut => Some("failed"),
+        RunStatus::Cancelled => Some("cancelled"),
+        RunStatus::Queued | RunStatus::Running | RunStatus::Skipped => None,
+    }
+}
+
+/// How a task's latest run ended, in detail: `succeeded`, `failed`, `timed_out` or
+/// `cancelled`; `None` for a state that ends no run.
+pub fn last_run_outcome(outcome: RunStatus) -> Option<&'static str> {
+    last_run_status(outcome).map(|_| outcome.as_str())
+}
+
+/// The outcomes a `last_run_status` filter stands for: the design's `success`, `failed` (failed
+/// or timed out) and `cancelled`, and the detailed `succeeded` and `timed_out` that earlier
+/// clients sent.
+pub fn last_run_status_filter(raw: &str) -> Result<Vec<RunStatus>, String> {
+    match raw {
+        "success" | "succeeded" => Ok(vec![RunStatus::Succeeded]),
+        "failed" => Ok(vec![RunStatus::Failed, RunStatus::TimedOut]),
+        "timed_out" => Ok(vec![RunStatus::TimedOut]),
+        "cancelled" => Ok(vec![RunStatus::Cancelled]),
+        other => Err(format!(
+            "unknown last run status {other:?}; expected one of: success, failed, cancelled, \
+             succeeded, timed_out"
+        )),
+    }
+}
+
+/// The outcome a `last_run_outcome` filter names.
+pub fn last_run_outcome_filter(raw: &str) -> Result<RunStatus, String> {
+    match raw.parse::<RunStatus>() {
+        Ok(status) if last_run_status(status).is_some() => Ok(status),
+        _ => Err(format!(
+            "unknown run outcome {raw:?}; expected one of: succeeded, failed, timed_out, cancelled"
+        )),
     }
 }
 
@@ -860,9 +813,12 @@ pub struct StatusResponse {
     /// Start of the latest run.
     #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub last_run_at: Option<Timestamp>,
-    /// End state of the latest run.
+    /// How the latest run ended, in the design's words.
     #[schema(schema_with = openapi::last_run_status, required = true)]
-    pub last_run_status: Option<String>,
+    pub last_run_status: Option<&'static str>,
+    /// How the latest run ended, in detail.
+    #[schema(schema_with = openapi::last_run_outcome, required = true)]
+    pub last_run_outcome: Option<&'static str>,
     /// Error of the latest run.
     #[schema(required = true)]
     pub last_error: Option<String>,

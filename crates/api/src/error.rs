@@ -46,6 +46,15 @@ pub enum ApiError {
         /// The stored version.
         current: i64,
     },
+    /// 412: `If-Match` names no version the task is at.
+    #[error("precondition failed: current version {current}")]
+    PreconditionFailed {
+        /// The stored version.
+        current: i64,
+    },
+    /// 415: a `PATCH` whose body is not a JSON Merge Patch.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// 413: the body is larger than the API accepts.
     #[error("payload larger than {0} bytes")]
     PayloadTooLarge(usize),
@@ -169,6 +178,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::DuplicateCode(_) | ApiError::VersionConflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TaskQuota { .. } | ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -194,6 +205,8 @@ impl ApiError {
             ApiError::DuplicateCode(_) => "duplicate_code",
             ApiError::VersionConflict { .. } => "version_conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::PreconditionFailed { .. } => "precondition_failed",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
             ApiError::TaskQuota { .. } => "quota_exceeded",
             ApiError::RateLimited(_) => "rate_limited",
@@ -215,6 +228,8 @@ impl ApiError {
             ApiError::DuplicateCode(_) => "Duplicate code",
             ApiError::VersionConflict { .. } => "Version conflict",
             ApiError::PayloadTooLarge(_) => "Request body too large",
+            ApiError::PreconditionFailed { .. } => "Precondition failed",
+            ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Validation(_) => "Invalid task",
             ApiError::TaskQuota { .. } => "Quota exceeded",
             ApiError::RateLimited(_) => "Too many requests",
@@ -258,6 +273,18 @@ impl ApiError {
                 format!(
                     "The task is at version {current}, not {expected}; reload it and try again."
                 ),
+                vec![],
+            ),
+            ApiError::PreconditionFailed { current } => (
+                format!(
+                    "The task is at version {current} (ETag \"{current}\"), which If-Match does not \
+                     name; reload it and try again."
+                ),
+                vec![],
+            ),
+            ApiError::UnsupportedMediaType => (
+                "PATCH takes a JSON Merge Patch: send Content-Type: application/merge-patch+json."
+                    .into(),
                 vec![],
             ),
             ApiError::TaskQuota { limit } => (
@@ -383,6 +410,12 @@ impl IntoResponse for ApiError {
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            headers.insert(
+                "accept-patch",
+                HeaderValue::from_static("application/merge-patch+json"),
+            );
         }
         if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));

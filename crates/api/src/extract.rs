@@ -23,6 +23,7 @@ const SERVER_OWNED: &[&str] = &[
     "next_run_at",
     "last_run_at",
     "last_run_status",
+    "last_run_outcome",
     "last_error",
     "created_at",
     "updated_at",
@@ -30,6 +31,8 @@ const SERVER_OWNED: &[&str] = &[
     "created_by",
     "updated_by",
     "timezone",
+    "dst_policy",
+    "schedule_notice",
 ];
 
 /// A JSON body: 400 for bad syntax, unknown or server-owned fields; 422 naming the field for

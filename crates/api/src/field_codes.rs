@@ -48,6 +48,10 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("in_the_past", "The instant has already passed."),
     (
+        "no_future_occurrence",
+        "The trigger has no occurrence left (a date that has passed), so the task cannot be active.",
+    ),
+    (
         "jitter_too_large",
         "`jitter_seconds` is not less than the trigger's shortest period, `period` seconds.",
     ),
@@ -133,6 +137,8 @@ pub fn classify(field: &str, message: &str) -> (&'static str, Map<String, Value>
         "too_few"
     } else if message.starts_with("is in the past") {
         "in_the_past"
+    } else if message.starts_with("has no future occurrence") {
+        "no_future_occurrence"
     } else if message.starts_with("is outside the supported range of instants") {
         param("min", json!(domain::trigger::FIRST_INSTANT.to_string()));
         param("max", json!(domain::trigger::LAST_INSTANT.to_string()));

@@ -20,6 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub mod auth;
 mod dto;
 mod error;
+mod etag;
 mod extract;
 mod field_codes;
 mod http_metrics;
@@ -29,6 +30,7 @@ pub mod rate_limit;
 mod request_id;
 mod routes;
 mod security_headers;
+mod update;
 
 pub use auth::Auth;
 pub use error::{ApiError, Problem};

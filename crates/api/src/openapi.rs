@@ -74,6 +74,24 @@ pub const ENUMS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        "LastRunStatus",
+        "How a task's latest run ended, in the original design's words: `success` (it \
+         succeeded), `failed` (it failed or timed out) or `cancelled`. The detail is in \
+         `last_run_outcome`.",
+        &["success", "failed", "cancelled"],
+    ),
+    (
+        "LastRunStatusFilter",
+        "A `last_run_status` to filter by: the design's `success`, `failed` (failed or timed \
+         out) and `cancelled`, or the detailed `succeeded` and `timed_out`.",
+        &["success", "failed", "cancelled", "succeeded", "timed_out"],
+    ),
+    (
+        "RunOutcome",
+        "How a run ended: `succeeded`, `failed`, `timed_out` or `cancelled`.",
+        &["succeeded", "failed", "timed_out", "cancelled"],
+    ),
+    (
         "RunTrigger",
         "Why a run exists.",
         &["schedule", "manual", "catch_up"],
@@ -156,7 +174,8 @@ described_refs! {
         values (names like Authorization, Cookie, *token*, *key*, *secret*, *password*, *auth*) are masked as `••••` \
         plus, for values of 12 characters or more, their last two; sending a mask back in an update keeps the stored value.",
     dst_policy => "DstPolicy" true: "How a cron task behaves across DST changes; null for interval and date triggers, which are absolute instants.",
-    last_run_status => "RunStatus" true: "How the latest run ended.",
+    last_run_status => "LastRunStatus" true: "How the latest run ended, in the design's words: `success`, `failed` (failed or timed out) or `cancelled`; null before the first run ended.",
+    last_run_outcome => "RunOutcome" true: "How the latest run ended, in detail; null before the first run ended.",
     retry_policy => "RetryPolicy": "Retries after a failed attempt.",
     overlap_policy => "OverlapPolicy": "What happens when an occurrence comes due while a run is still running.",
     misfire_policy => "MisfirePolicy": "What happens to occurrences missed by more than the grace.",
@@ -169,7 +188,8 @@ described_refs! {
     page_size => "PageSize": "Rows per page, 1-100 (default 20).",
     type_filter => "TaskType": "Only tasks of this type.",
     trigger_type_filter => "TriggerType": "Only tasks with this trigger type.",
-    last_run_status_filter => "RunStatus": "Only tasks whose latest run ended so.",
+    last_run_status_filter => "LastRunStatusFilter": "Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too.",
+    last_run_outcome_filter => "RunOutcome": "Only tasks whose latest run ended exactly so.",
     sort_order => "TaskSort": "A field to sort by, `-` in front for descending (default `-created_at`).",
     run_status_filter => "RunStatus": "Only runs in this state.",
     after_seq => "LogCursor": "Return the lines after this cursor: 0 (the default) for the start of the log, else the `next_after_seq` of the page before.",
@@ -721,12 +741,46 @@ fn typed_schemas() -> Map<String, Value> {
         json!({"oneOf": [{"$ref": "#/components/schemas/TaskConfig"}, {"type": "null"}],
                "description": "Of the shape of the new `type`, or of the stored one when it is not sent."}),
     );
+    for field in [
+        "uuid",
+        "tenant_id",
+        "timezone",
+        "dst_policy",
+        "inngest_function_id",
+        "is_running",
+        "next_run_at",
+        "last_run_at",
+        "last_run_status",
+        "last_run_outcome",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "schedule_notice",
+    ] {
+        let description = match field {
+            "uuid" => "Ignored when it is the task's own uuid (or null); another one is a 400.",
+            "tenant_id" => {
+                "Ignored when it is the caller's tenant (or null); another one is a 400."
+            }
+            _ => {
+                "Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is."
+            }
+        };
+        patch.insert(field.into(), json!({"description": description}));
+    }
     schemas.insert(
         "TaskPatch".into(),
         json!({
             "type": "object", "additionalProperties": false, "properties": patch,
-            "description": "A partial update: the fields sent replace the stored ones, a field left out or null stays as it is. \
-                            The result must be a valid task (422 naming each invalid field).",
+            "description": "An update. `PUT`: each field sent replaces the stored one and `null` resets an optional field to its default \
+                            (a required one is a 422); a `trigger_config` of the stored trigger type that does not mention `timezone` keeps \
+                            the stored zone, so `{\"trigger_config\": {\"cron\": \"0 9 * * *\"}}` does not move the task to UTC. `PATCH` \
+                            (`application/merge-patch+json`, RFC 7396): objects merge at every depth and `null` removes. Either way the \
+                            fields the server maintains are ignored, a masked secret keeps the stored value, the result is validated \
+                            as a whole like a create (400 for fields it may not have, else 422 naming every invalid field), and an \
+                            update that changes nothing writes nothing and keeps the version.",
         }),
     );
     schemas.insert(

@@ -67,6 +67,22 @@ impl Filter {
             .push_str(&format!(" AND {before}${}{after}", self.args.len()));
     }
 
+    /// Appends `AND {column} IN ($n, …)` with each placeholder bound to one of `values`;
+    /// no values match no row.
+    fn any_of(&mut self, column: &str, values: impl IntoIterator<Item = Arg>) {
+        let mut placeholders = Vec::new();
+        for value in values {
+            self.args.push(value);
+            placeholders.push(format!("${}", self.args.len()));
+        }
+        if placeholders.is_empty() {
+            self.sql.push_str(" AND 1 = 0");
+        } else {
+            self.sql
+                .push_str(&format!(" AND {column} IN ({})", placeholders.join(", ")));
+        }
+    }
+
     /// The `COUNT(*)` query and the page query ordered by `order_by`.
     fn into_queries(
         self,
@@ -144,11 +160,10 @@ pub(crate) fn task_list(tenant: TenantId, query: &TaskQuery) -> (Stmt, Stmt) {
     if let Some(is_active) = query.is_active {
         filter.and("is_active = ", Arg::Bool(is_active), "");
     }
-    if let Some(status) = query.last_run_status {
-        filter.and(
-            "last_run_status = ",
-            Arg::Text(status.as_str().to_owned()),
-            "",
+    if let Some(statuses) = &query.last_run_status {
+        filter.any_of(
+            "last_run_status",
+            statuses.iter().map(|s| Arg::Text(s.as_str().to_owned())),
         );
     }
 

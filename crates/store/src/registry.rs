@@ -131,8 +131,8 @@ pub struct TaskQuery {
     pub trigger_type: Option<TriggerType>,
     /// Active or not.
     pub is_active: Option<bool>,
-    /// Latest run ended so.
-    pub last_run_status: Option<RunStatus>,
+    /// Latest run ended in one of these states (an empty list matches no task).
+    pub last_run_status: Option<Vec<RunStatus>>,
     /// Order.
     pub sort: TaskSort,
     /// Which page, from 1.
@@ -161,6 +161,8 @@ pub trait TaskRegistry: Send + Sync + 'static {
 
     /// Replaces a task's definition and next occurrence, bumping its version. With
     /// `expected_version`, fails with [`StoreError::VersionConflict`] unless it matches.
+    /// A definition equal to the stored one changes nothing: the task is returned as it is,
+    /// with no version or audit entry written.
     async fn update_task(
         &self,
         uuid: TaskUuid,
@@ -515,6 +517,11 @@ impl<B: Backend> TaskRegistry for B {
                 expected,
                 current: locked.version,
             });
+        }
+        let stored = load_task(&mut *tx, locked.id).await?;
+        if stored.definition == definition {
+            // Dropping the transaction writes nothing: no version, no audit, no new instant.
+            return Ok(stored);
         }
         let changed = tx
             .execute(

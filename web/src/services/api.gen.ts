@@ -26,11 +26,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get one task. */
+        /** Get one task, with its version as `ETag`. */
         get: operations["get_task"];
         /**
-         * Update a task: the fields given replace the stored ones; the next occurrence is recomputed.
-         *     A masked secret value sent back unchanged (as read) keeps the stored secret.
+         * Update a task: the fields given replace the stored ones, `null` resets an optional one to
+         *     its default, and a `trigger_config` of the stored trigger type that does not mention
+         *     `timezone` keeps the stored zone; the next occurrence is recomputed. The representation
+         *     `GET` returns may be sent back as it is: the fields the server maintains are ignored, and a
+         *     masked secret keeps the stored value. An update that changes nothing writes nothing and
+         *     keeps the version.
          */
         put: operations["update_task"];
         post?: never;
@@ -38,7 +42,13 @@ export interface paths {
         delete: operations["delete_task"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a task with a JSON Merge Patch (RFC 7396, `application/merge-patch+json`): objects
+         *     merge at every depth and `null` removes a field (an optional one takes its default, e.g.
+         *     `{"task_config": {"headers": {"X-A": null}}}` removes one header); the result is validated
+         *     like a `PUT`.
+         */
+        patch: operations["patch_task"];
         trace?: never;
     };
     "/api/tree-root/scheduled-tasks/{uuid}/logs": {
@@ -533,6 +543,7 @@ export interface components {
          *     - `invalid_cron`: The cron expression does not parse, or never matches.
          *     - `unknown_timezone`: The time zone is not an IANA zone name.
          *     - `in_the_past`: The instant has already passed.
+         *     - `no_future_occurrence`: The trigger has no occurrence left (a date that has passed), so the task cannot be active.
          *     - `jitter_too_large`: `jitter_seconds` is not less than the trigger's shortest period, `period` seconds.
          *     - `too_frequent`: The trigger fires more often than the deployment's minimum interval, `min` seconds.
          *     - `egress_refused`: The URL is refused by the egress policy on its face.
@@ -545,7 +556,7 @@ export interface components {
          *     - `invalid`: Any other problem; the message says what.
          * @enum {string}
          */
-        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "invalid";
+        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "invalid";
         /** @description Up or down, nothing more: these routes need no token. */
         Health: {
             /** @description `ok`, or `unavailable` (with a 503). */
@@ -589,6 +600,16 @@ export interface components {
              */
             start_at?: string | null;
         };
+        /**
+         * @description How a task's latest run ended, in the original design's words: `success` (it succeeded), `failed` (it failed or timed out) or `cancelled`. The detail is in `last_run_outcome`.
+         * @enum {string}
+         */
+        LastRunStatus: "success" | "failed" | "cancelled";
+        /**
+         * @description A `last_run_status` to filter by: the design's `success`, `failed` (failed or timed out) and `cancelled`, or the detailed `succeeded` and `timed_out`.
+         * @enum {string}
+         */
+        LastRunStatusFilter: "success" | "failed" | "cancelled" | "succeeded" | "timed_out";
         /**
          * Format: int64
          * @description A position in a run's log: lines after it come next. Increasing, not contiguous.
@@ -806,8 +827,10 @@ export interface components {
                  * @description When the latest run started.
                  */
                 last_run_at: string | null;
-                /** @description How the latest run ended. */
-                last_run_status: components["schemas"]["RunStatus"] | null;
+                /** @description How the latest run ended, in detail; null before the first run ended. */
+                last_run_outcome: components["schemas"]["RunOutcome"] | null;
+                /** @description How the latest run ended, in the design's words: `success`, `failed` (failed or timed out) or `cancelled`; null before the first run ended. */
+                last_run_status: components["schemas"]["LastRunStatus"] | null;
                 /**
                  * Format: int32
                  * @description Misfire grace.
@@ -1061,6 +1084,11 @@ export interface components {
             /** @description The run's state. */
             status: components["schemas"]["RunStatus"];
         };
+        /**
+         * @description How a run ended: `succeeded`, `failed`, `timed_out` or `cancelled`.
+         * @enum {string}
+         */
+        RunOutcome: "succeeded" | "failed" | "timed_out" | "cancelled";
         /** @description One run of a task. */
         RunResponse: {
             /**
@@ -1269,8 +1297,10 @@ export interface components {
              * @description Start of the latest run.
              */
             last_run_at: string | null;
-            /** @description How the latest run ended. */
-            last_run_status: components["schemas"]["RunStatus"] | null;
+            /** @description How the latest run ended, in detail; null before the first run ended. */
+            last_run_outcome: components["schemas"]["RunOutcome"] | null;
+            /** @description How the latest run ended, in the design's words: `success`, `failed` (failed or timed out) or `cancelled`; null before the first run ended. */
+            last_run_status: components["schemas"]["LastRunStatus"] | null;
             latest_run: components["schemas"]["RunResponse"] | null;
             /**
              * Format: date-time
@@ -1282,35 +1312,67 @@ export interface components {
         };
         /** @description The task's configuration, of the shape its `type` names. */
         TaskConfig: components["schemas"]["ApiCallConfig"] | components["schemas"]["PythonScriptConfig"];
-        /** @description A partial update: the fields sent replace the stored ones, a field left out or null stays as it is. The result must be a valid task (422 naming each invalid field). */
+        /** @description An update. `PUT`: each field sent replaces the stored one and `null` resets an optional field to its default (a required one is a 422); a `trigger_config` of the stored trigger type that does not mention `timezone` keeps the stored zone, so `{"trigger_config": {"cron": "0 9 * * *"}}` does not move the task to UTC. `PATCH` (`application/merge-patch+json`, RFC 7396): objects merge at every depth and `null` removes. Either way the fields the server maintains are ignored, a masked secret keeps the stored value, the result is validated as a whole like a create (400 for fields it may not have, else 422 naming every invalid field), and an update that changes nothing writes nothing and keeps the version. */
         TaskPatch: {
             /** @description Unique among the tenant's live tasks: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
             code?: string | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            created_at?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            created_by?: unknown;
             /** @description Free text without NUL bytes; empty or null: none. */
             description?: string | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            dst_policy?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            inngest_function_id?: unknown;
             /**
              * @description Whether the task fires.
              * @default true
              */
             is_active?: boolean | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            is_running?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            last_error?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            last_run_at?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            last_run_outcome?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            last_run_status?: unknown;
             /** @description How late an occurrence may start before it counts as missed (default 60). */
             misfire_grace_seconds?: number | null;
             /** @description Default `fire_once`. */
             misfire_policy?: components["schemas"]["MisfirePolicy"] | null;
             /** @description Display name: 1-100 characters (surrounding white space is trimmed), no control characters. */
             name?: string | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            next_run_at?: unknown;
             /** @description Default `skip`. */
             overlap_policy?: components["schemas"]["OverlapPolicy"] | null;
             /** @description Retries after a failed attempt; null or absent: 3 retries 60 s apart. */
             retry_policy?: components["schemas"]["RetryPolicyRequest"] | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            schedule_notice?: unknown;
             /** @description Of the shape of the new `type`, or of the stored one when it is not sent. */
             task_config?: components["schemas"]["TaskConfig"] | null;
+            /** @description Ignored when it is the caller's tenant (or null); another one is a 400. */
+            tenant_id?: unknown;
             /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). The deployment may allow less than the schema's maximum: at most `SUNDIAL_MAX_TIMEOUT_SECONDS` (default 3600), else 422 `out_of_range` naming that maximum. */
             timeout_seconds?: number | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            timezone?: unknown;
             /** @description Of the shape of the new `trigger_type`, or of the stored one when it is not sent. */
             trigger_config?: components["schemas"]["TriggerConfig"] | null;
             trigger_type?: components["schemas"]["TriggerType"] | null;
             type?: components["schemas"]["TaskType"] | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            updated_at?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            updated_by?: unknown;
+            /** @description Ignored when it is the task's own uuid (or null); another one is a 400. */
+            uuid?: unknown;
             /** @description The version last read: the update applies only if the task is still at it (409 otherwise). */
             version?: number | null;
         };
@@ -1399,8 +1461,10 @@ export interface components {
              * @description When the latest run started.
              */
             last_run_at: string | null;
-            /** @description How the latest run ended. */
-            last_run_status: components["schemas"]["RunStatus"] | null;
+            /** @description How the latest run ended, in detail; null before the first run ended. */
+            last_run_outcome: components["schemas"]["RunOutcome"] | null;
+            /** @description How the latest run ended, in the design's words: `success`, `failed` (failed or timed out) or `cancelled`; null before the first run ended. */
+            last_run_status: components["schemas"]["LastRunStatus"] | null;
             /**
              * Format: int32
              * @description Misfire grace.
@@ -1641,6 +1705,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The task's version, quoted: `"3"`; send it as `If-Match` to make a write conditional */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1681,7 +1747,10 @@ export interface operations {
     update_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Apply only if the task is at this `ETag` (or `*`); 412 otherwise */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description Task uuid */
                 uuid: string;
@@ -1697,13 +1766,15 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The task's version after the update, quoted */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TaskResponse"];
                 };
             };
-            /** @description Bad Request */
+            /** @description Malformed JSON, an unknown field, or a `tenant_id` or `uuid` of another task */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +1810,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Duplicate code or stale version */
+            /** @description Duplicate code or stale body `version` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1748,7 +1819,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Unprocessable Entity */
+            /** @description `If-Match` names another version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The updated task would be invalid; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1773,7 +1853,10 @@ export interface operations {
     delete_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Delete only if the task is at this `ETag` (or `*`); 412 otherwise */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description Task uuid */
                 uuid: string;
@@ -1809,6 +1892,130 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names another version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_task: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply only if the task is at this `ETag` (or `*`); 412 otherwise */
+                "If-Match"?: string | null;
+            };
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description The task's version after the update, quoted */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Malformed JSON, an unknown field, or a `tenant_id` or `uuid` of another task */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Duplicate code or stale body `version` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names another version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/merge-patch+json` (or `application/json`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The patched task would be invalid; `errors` names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2033,7 +2240,10 @@ export interface operations {
     start_task: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Start only if the task is at this `ETag` (or `*`); 412 otherwise */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description Task uuid */
                 uuid: string;
@@ -2045,6 +2255,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The task's version, quoted */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2071,6 +2283,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names another version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2158,7 +2379,10 @@ export interface operations {
                 /** @description `true`: also ask the task's running runs to stop (they end `cancelled`); `false`: running runs finish. */
                 cancel_running?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Stop only if the task is at this `ETag` (or `*`); 412 otherwise */
+                "If-Match"?: string | null;
+            };
             path: {
                 /** @description Task uuid */
                 uuid: string;
@@ -2170,6 +2394,8 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    /** @description The task's version, quoted */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2205,6 +2431,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` names another version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2460,8 +2695,10 @@ export interface operations {
                 is_active?: boolean;
                 /** @description Name or code contains this, case-insensitively. */
                 keyword?: string;
-                /** @description Only tasks whose latest run ended so. */
-                last_run_status?: components["schemas"]["RunStatus"];
+                /** @description Only tasks whose latest run ended exactly so. */
+                last_run_outcome?: components["schemas"]["RunOutcome"];
+                /** @description Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too. */
+                last_run_status?: components["schemas"]["LastRunStatusFilter"];
                 /** @description Name contains this, case-insensitively. */
                 name?: string;
                 /** @description Page, from 1 (default 1). */

@@ -8,6 +8,8 @@ type Schemas = components['schemas'];
 export type TaskType = Schemas['TaskType'];
 export type TriggerType = Schemas['TriggerType'];
 export type RunStatus = Schemas['RunStatus'];
+/** How a task's latest run ended, in detail (`last_run_outcome`); `last_run_status` says it in the design's words. */
+export type RunOutcome = Schemas['RunOutcome'];
 export type Backoff = Schemas['Backoff'];
 export type OverlapPolicy = Schemas['OverlapPolicy'];
 export type MisfirePolicy = Schemas['MisfirePolicy'];

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use domain::{
     RunStatus, RunUuid, Task, TaskDefinition, TaskType, TaskUuid, TenantId, TriggerType,
@@ -18,7 +18,9 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::Problem;
+use crate::etag::{TaggedTask, check_if_match};
 use crate::extract::{JsonBody, JsonValue};
+use crate::update::{self, UpdateKind};
 use crate::{ApiError, AppState, openapi};
 
 /// Largest page a list returns.
@@ -57,7 +59,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(preview))
         .routes(routes!(get_run))
         .routes(routes!(run_log_page))
-        .routes(routes!(get_task, update_task, delete_task))
+        .routes(routes!(get_task, update_task, patch_task, delete_task))
         .routes(routes!(start_task))
         .routes(routes!(stop_task))
         .routes(routes!(run_now))
@@ -312,9 +314,12 @@ struct ListParams {
     /// Only active or only inactive tasks.
     #[param(schema_with = openapi::is_active_filter)]
     is_active: Option<String>,
-    /// Only tasks whose latest run ended so.
+    /// Only tasks whose latest run ended so, in the design's words.
     #[param(schema_with = openapi::last_run_status_filter)]
     last_run_status: Option<String>,
+    /// Only tasks whose latest run ended exactly so.
+    #[param(schema_with = openapi::last_run_outcome_filter)]
+    last_run_outcome: Option<String>,
     /// A field, `-` in front for descending (default `-created_at`).
     #[param(schema_with = openapi::sort_order)]
     sort: Option<String>,
@@ -364,6 +369,28 @@ fn optional<T: std::str::FromStr<Err = String>>(
         .parse()
         .map_err(|m| errors.push(field, m))
         .ok()
+}
+
+/// The outcomes the latest run of a listed task may have had: those both filters allow.
+fn last_run_filter(
+    status: Option<&str>,
+    outcome: Option<&str>,
+    errors: &mut ValidationErrors,
+) -> Option<Vec<RunStatus>> {
+    let status = status
+        .filter(|s| !s.is_empty())
+        .map(|raw| last_run_status_filter(raw).map_err(|m| errors.push("last_run_status", m)));
+    let outcome = outcome
+        .filter(|s| !s.is_empty())
+        .map(|raw| last_run_outcome_filter(raw).map_err(|m| errors.push("last_run_outcome", m)));
+    match (status, outcome) {
+        (Some(Ok(statuses)), Some(Ok(outcome))) => {
+            Some(statuses.into_iter().filter(|s| *s == outcome).collect())
+        }
+        (Some(Ok(statuses)), None) => Some(statuses),
+        (None, Some(Ok(outcome))) => Some(vec![outcome]),
+        _ => None,
+    }
 }
 
 fn parse_sort(raw: Option<&str>, errors: &mut ValidationErrors) -> TaskSort {
@@ -432,9 +459,9 @@ async fn list_tasks(
             &mut errors,
         ),
         is_active,
-        last_run_status: optional::<RunStatus>(
+        last_run_status: last_run_filter(
             params.last_run_status.as_deref(),
-            "last_run_status",
+            params.last_run_outcome.as_deref(),
             &mut errors,
         ),
         sort: parse_sort(params.sort.as_deref(), &mut errors),
@@ -448,10 +475,10 @@ async fn list_tasks(
     Ok(Json(PageResponse::from_page(found, TaskResponse::from)))
 }
 
-/// Get one task.
+/// Get one task, with its version as `ETag`.
 #[utoipa::path(get, path = "/{uuid}", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
     responses(
-        (status = 200, body = TaskResponse),
+        (status = 200, body = TaskResponse, headers(("ETag" = String, description = "The task's version, quoted: `\"3\"`; send it as `If-Match` to make a write conditional"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such task in your tenant", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -459,93 +486,197 @@ async fn get_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
-) -> Result<Json<TaskResponse>, ApiError> {
+) -> Result<TaggedTask, ApiError> {
     let task = load(&state, caller.0.tenant, task_uuid(&uuid)?).await?;
-    Ok(Json(task.into()))
+    Ok(TaggedTask(task))
 }
 
-/// Update a task: the fields given replace the stored ones; the next occurrence is recomputed.
-/// A masked secret value sent back unchanged (as read) keeps the stored secret.
+/// Update a task: the fields given replace the stored ones, `null` resets an optional one to
+/// its default, and a `trigger_config` of the stored trigger type that does not mention
+/// `timezone` keeps the stored zone; the next occurrence is recomputed. The representation
+/// `GET` returns may be sent back as it is: the fields the server maintains are ignored, and a
+/// masked secret keeps the stored value. An update that changes nothing writes nothing and
+/// keeps the version.
 #[utoipa::path(put, path = "/{uuid}", tag = "tasks", request_body = TaskPatch,
-    params(("uuid" = String, Path, description = "Task uuid")),
+    params(("uuid" = String, Path, description = "Task uuid"),
+           ("If-Match" = Option<String>, Header, description = "Apply only if the task is at this `ETag` (or `*`); 412 otherwise")),
     responses(
-        (status = 200, body = TaskResponse),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 200, body = TaskResponse, headers(("ETag" = String, description = "The task's version after the update, quoted"))),
+        (status = 400, description = "Malformed JSON, an unknown field, or a `tenant_id` or `uuid` of another task", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Duplicate code or stale version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Duplicate code or stale body `version`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The updated task would be invalid; `errors` names each field", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn update_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
+    headers: HeaderMap,
     JsonValue(body): JsonValue,
-) -> Result<Json<TaskResponse>, ApiError> {
+) -> Result<TaggedTask, ApiError> {
+    update(state, caller, &uuid, &headers, body, UpdateKind::Replace).await
+}
+
+/// Change a task with a JSON Merge Patch (RFC 7396, `application/merge-patch+json`): objects
+/// merge at every depth and `null` removes a field (an optional one takes its default, e.g.
+/// `{"task_config": {"headers": {"X-A": null}}}` removes one header); the result is validated
+/// like a `PUT`.
+#[utoipa::path(patch, path = "/{uuid}", tag = "tasks",
+    request_body(content = TaskPatch, content_type = "application/merge-patch+json"),
+    params(("uuid" = String, Path, description = "Task uuid"),
+           ("If-Match" = Option<String>, Header, description = "Apply only if the task is at this `ETag` (or `*`); 412 otherwise")),
+    responses(
+        (status = 200, body = TaskResponse, headers(("ETag" = String, description = "The task's version after the update, quoted"))),
+        (status = 400, description = "Malformed JSON, an unknown field, or a `tenant_id` or `uuid` of another task", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Duplicate code or stale body `version`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/merge-patch+json` (or `application/json`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The patched task would be invalid; `errors` names each field", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn patch_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+    JsonValue(body): JsonValue,
+) -> Result<TaggedTask, ApiError> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if !matches!(
+        media_type.as_deref(),
+        Some("application/merge-patch+json" | "application/json")
+    ) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    update(state, caller, &uuid, &headers, body, UpdateKind::MergePatch).await
+}
+
+/// `PUT` and `PATCH`: the body laid over the stored task, validated as a whole like a create
+/// (fields it may not have first, else every invalid value), then stored unless it changes
+/// nothing.
+async fn update(
+    state: AppState,
+    caller: Caller,
+    uuid: &str,
+    headers: &HeaderMap,
+    body: Value,
+    kind: UpdateKind,
+) -> Result<TaggedTask, ApiError> {
     caller.require_admin()?;
-    let uuid = task_uuid(&uuid)?;
-    let Read {
-        fields: mut patch,
-        unknown,
-        mut errors,
-    } = TaskPatch::read(body);
+    let uuid = task_uuid(uuid)?;
     let current = load(&state, caller.0.tenant, uuid).await?;
+    let if_match = check_if_match(headers, current.version)?;
     let now = state.clock.now();
+    let base = update::base(&current.definition);
+    let owner = update::Owner {
+        tenant: caller.0.tenant,
+        uuid,
+    };
+    let laid = update::lay_over(kind, body, &base, owner);
+    let Read {
+        fields: mut request,
+        mut unknown,
+        errors: read_errors,
+    } = TaskRequest::read(laid.merged);
+    unknown.splice(0..0, laid.refused);
+    let mut errors = laid.errors;
+    errors.0.extend(read_errors.0);
     // A masked secret sent back (the client read the task and returns it) keeps the stored one.
-    if let Some(config) = patch.fields.task_config.as_mut() {
+    if let Some(config) = request.task_config.as_mut() {
         errors.collect(
             domain::secrets::restore_masked(config, Some(&current.definition.config))
                 .map_err(|e| e.prefixed("task_config")),
         );
     }
+    let changes_trigger = request.trigger_type.as_deref()
+        != base.get("trigger_type").and_then(Value::as_str)
+        || request.trigger_config.as_ref() != base.get("trigger_config");
     // The URL is judged when the configuration changes: a task saved under a wider policy
     // can still be renamed (its runs are refused at execution all the same).
-    let egress = patch
-        .fields
-        .task_config
-        .is_some()
-        .then_some(state.egress.as_ref());
-    let definition = patch
-        .apply_to(&current.definition)
-        .into_definition(errors, now, patch.changes_trigger(), egress)
+    let egress =
+        (request.task_config.as_ref() != base.get("task_config")).then_some(state.egress.as_ref());
+    let definition = request
+        .into_definition(errors, now, changes_trigger, egress)
         .map_err(|errors| with_unknown(unknown.clone(), errors).at(""))?;
     if !unknown.is_empty() {
         return Err(ApiError::UnknownFields(unknown));
     }
     state
         .quotas
-        .check_limits(&definition, now, patch.changes_trigger())?;
+        .check_limits(&definition, now, changes_trigger)?;
     let next_run_at = next_run(&definition, now);
+    // Activating, or moving the trigger of an active task, is refused as `start` refuses it
+    // when nothing would ever fire.
+    if definition.is_active
+        && next_run_at.is_none()
+        && (!current.definition.is_active || changes_trigger)
+    {
+        return Err(no_future_occurrence());
+    }
     let updated = state
         .store
         .update_task(
             uuid,
-            patch.version,
+            laid.version.or(if_match),
             definition,
             next_run_at,
             change(&caller, now),
         )
-        .await?;
-    state.wake.tasks_changed();
-    Ok(Json(updated.into()))
+        .await
+        .map_err(|e| match e {
+            // Without a body version, only If-Match can have named the version.
+            store::StoreError::VersionConflict { current, .. } if laid.version.is_none() => {
+                ApiError::PreconditionFailed { current }
+            }
+            other => other.into(),
+        })?;
+    if updated.version != current.version {
+        state.wake.tasks_changed();
+    }
+    Ok(TaggedTask(updated))
+}
+
+/// The 422 of a task that is to be active but has no future occurrence.
+fn no_future_occurrence() -> ApiError {
+    ValidationErrors::one(
+        "trigger_config",
+        "has no future occurrence; change the trigger to run it again",
+    )
+    .into()
 }
 
 /// Delete a task (soft delete: its code becomes free, its history stays).
-#[utoipa::path(delete, path = "/{uuid}", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
+#[utoipa::path(delete, path = "/{uuid}", tag = "tasks",
+    params(("uuid" = String, Path, description = "Task uuid"),
+           ("If-Match" = Option<String>, Header, description = "Delete only if the task is at this `ETag` (or `*`); 412 otherwise")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn delete_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     let uuid = task_uuid(&uuid)?;
+    if headers.contains_key(header::IF_MATCH) {
+        let current = load(&state, caller.0.tenant, uuid).await?;
+        check_if_match(&headers, current.version)?;
+    }
     let deleted = state
         .store
         .delete_tasks(&[uuid], change(&caller, state.clock.now()))
@@ -599,24 +730,22 @@ fn check_count(field: &str, count: usize, items: &str) -> Result<(), ApiError> {
 }
 
 async fn set_active(
-    state: AppState,
-    caller: Caller,
-    uuid: String,
+    state: &AppState,
+    caller: &Caller,
+    uuid: &str,
+    headers: &HeaderMap,
     active: bool,
-) -> Result<Json<TaskResponse>, ApiError> {
+) -> Result<Task, ApiError> {
     caller.require_operator()?;
-    let uuid = task_uuid(&uuid)?;
-    let current = load(&state, caller.0.tenant, uuid).await?;
+    let uuid = task_uuid(uuid)?;
+    let current = load(state, caller.0.tenant, uuid).await?;
+    check_if_match(headers, current.version)?;
     let now = state.clock.now();
     // Starting resumes from now: occurrences of the stopped period are not caught up.
     let next_run_at = if active {
         let next = schedule::next_after(&current.definition.trigger, now);
         if next.is_none() {
-            return Err(ValidationErrors::one(
-                "trigger_config",
-                "has no future occurrence; change the trigger to run it again",
-            )
-            .into());
+            return Err(no_future_occurrence());
         }
         next
     } else {
@@ -624,27 +753,33 @@ async fn set_active(
     };
     let task = state
         .store
-        .set_active(uuid, active, next_run_at, change(&caller, now))
+        .set_active(uuid, active, next_run_at, change(caller, now))
         .await?;
     state.wake.tasks_changed();
-    Ok(Json(task.into()))
+    Ok(task)
 }
 
 /// Start a task: it fires again from now on (no catch-up of the stopped period).
-#[utoipa::path(post, path = "/{uuid}/start", tag = "tasks", params(("uuid" = String, Path, description = "Task uuid")),
+#[utoipa::path(post, path = "/{uuid}/start", tag = "tasks",
+    params(("uuid" = String, Path, description = "Task uuid"),
+           ("If-Match" = Option<String>, Header, description = "Start only if the task is at this `ETag` (or `*`); 412 otherwise")),
     responses(
-        (status = 200, body = TaskResponse),
+        (status = 200, body = TaskResponse, headers(("ETag" = String, description = "The task's version, quoted"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The trigger has no future occurrence", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn start_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
-) -> Result<Json<TaskResponse>, ApiError> {
-    set_active(state, caller, uuid, true).await
+    headers: HeaderMap,
+) -> Result<TaggedTask, ApiError> {
+    set_active(&state, &caller, &uuid, &headers, true)
+        .await
+        .map(TaggedTask)
 }
 
 /// Query of `POST /{uuid}/stop`.
@@ -660,20 +795,23 @@ struct StopParams {
 /// Stop a task: it no longer fires and its queued runs are cancelled; running runs finish, or
 /// are cancelled with `?cancel_running=true`.
 #[utoipa::path(post, path = "/{uuid}/stop", tag = "tasks",
-    params(("uuid" = String, Path, description = "Task uuid"), StopParams),
+    params(("uuid" = String, Path, description = "Task uuid"), StopParams,
+           ("If-Match" = Option<String>, Header, description = "Stop only if the task is at this `ETag` (or `*`); 412 otherwise")),
     responses(
-        (status = 200, body = TaskResponse),
+        (status = 200, body = TaskResponse, headers(("ETag" = String, description = "The task's version, quoted"))),
         (status = 400, description = "Invalid query parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names another version", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn stop_task(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
+    headers: HeaderMap,
     RawQuery(raw): RawQuery,
-) -> Result<Json<TaskResponse>, ApiError> {
+) -> Result<TaggedTask, ApiError> {
     let params: StopParams = parse_query(raw)?;
     let cancel_running = match params.cancel_running.as_deref() {
         None | Some("" | "false") => false,
@@ -685,18 +823,11 @@ async fn stop_task(
             )));
         }
     };
-    let tenant = caller.0.tenant;
-    let task = set_active(state.clone(), caller, uuid, false).await?;
-    if cancel_running
-        && state
-            .store
-            .cancel_running(tenant, TaskUuid(task.uuid))
-            .await?
-            > 0
-    {
+    let task = set_active(&state, &caller, &uuid, &headers, false).await?;
+    if cancel_running && state.store.cancel_running(task.tenant, task.uuid).await? > 0 {
         state.wake.cancel_requested();
     }
-    Ok(task)
+    Ok(TaggedTask(task))
 }
 
 /// Run a task now: queue a manual run at once, whatever its schedule and active state.
@@ -792,7 +923,8 @@ async fn task_status(
         is_running: task.is_running,
         next_run_at: task.next_run_at,
         last_run_at: task.last_run_at,
-        last_run_status: task.last_run_status.map(|s| s.as_str().to_owned()),
+        last_run_status: task.last_run_status.and_then(last_run_status),
+        last_run_outcome: task.last_run_status.and_then(last_run_outcome),
         last_error: task.last_error,
         current_run: current_run.map(Into::into),
         latest_run: latest_run.map(Into::into),

@@ -16,4 +16,6 @@ mod request_id;
 mod runs;
 mod schedule_agreement;
 mod tasks;
+mod updates;
 mod validation;
+mod vocabulary;

@@ -321,8 +321,8 @@ async fn status_logs_and_runs_report_an_unrun_task(app: TestApp) {
         status,
         json!({
             "is_active": true, "is_running": false, "next_run_at": "2026-01-15T16:00:00Z",
-            "last_run_at": null, "last_run_status": null, "last_error": null,
-            "current_run": null, "latest_run": null,
+            "last_run_at": null, "last_run_status": null, "last_run_outcome": null,
+            "last_error": null, "current_run": null, "latest_run": null,
             "stats": {"total": 0, "queued": 0, "running": 0, "succeeded": 0, "failed": 0,
                       "timed_out": 0, "cancelled": 0, "skipped": 0}
         })

@@ -50,15 +50,17 @@ async fn unknown_fields_are_a_400_naming_them(app: TestApp) {
 async fn server_owned_fields_cannot_be_assigned(app: TestApp) {
     let task = app.create(1, cron_task("mine")).await;
     let uuid = task["uuid"].as_str().unwrap();
-    for (field, value) in [
-        ("tenant_id", json!(2)),
-        ("id", json!(1)),
-        ("uuid", json!(uuid::Uuid::now_v7())),
-        ("created_at", json!("2020-01-01T00:00:00Z")),
-        ("is_running", json!(true)),
-        ("last_run_at", json!("2020-01-01T00:00:00Z")),
-        ("next_run_at", json!("2020-01-01T00:00:00Z")),
-        ("inngest_function_id", json!("x")),
+    // An update ignores what `GET` shows of the server's state, but never takes another
+    // tenant or task, nor a field `GET` does not show.
+    for (field, value, refused_by_update) in [
+        ("tenant_id", json!(2), true),
+        ("id", json!(1), true),
+        ("uuid", json!(uuid::Uuid::now_v7()), true),
+        ("created_at", json!("2020-01-01T00:00:00Z"), false),
+        ("is_running", json!(true), false),
+        ("last_run_at", json!("2020-01-01T00:00:00Z"), false),
+        ("next_run_at", json!("2020-01-01T00:00:00Z"), false),
+        ("inngest_function_id", json!("x"), false),
     ] {
         let mut body = cron_task(&format!("c-{field}"));
         body[field] = value.clone();
@@ -73,7 +75,12 @@ async fn server_owned_fields_cannot_be_assigned(app: TestApp) {
                 Some(json!({ field: value })),
             )
             .await;
-        reply.problem(400, "forbidden_field");
+        if refused_by_update {
+            assert_eq!(reply.fields(), [field]);
+            reply.problem(400, "forbidden_field");
+        } else {
+            assert_eq!(reply.expect(200), task, "{field} is ignored");
+        }
     }
     let list = app.call(1, Method::GET, "/list", None).await.expect(200);
     assert_eq!(list["total"], 1);
@@ -479,6 +486,48 @@ async fn an_empty_body_names_every_required_field(app: TestApp) {
     assert_nothing_stored(&app).await;
 }
 
+async fn missing_mistyped_and_out_of_range_fields_come_in_one_answer(app: TestApp) {
+    let body = json!({"name": 5, "timeout_seconds": 0});
+    let problem = app
+        .call(1, Method::POST, "/", Some(body.clone()))
+        .await
+        .problem(422, "validation_failed");
+    let mut expected: Vec<_> = [
+        "code",
+        "task_config",
+        "trigger_config",
+        "trigger_type",
+        "type",
+    ]
+    .into_iter()
+    .map(|f| error(f, "required", json!({})))
+    .collect();
+    expected.push(error("name", "invalid_type", json!({"expected": "string"})));
+    expected.push(error(
+        "timeout_seconds",
+        "out_of_range",
+        json!({"min": 1, "max": 86400}),
+    ));
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(sorted(errors(&problem)), expected);
+    // A field the request may not have takes precedence: the 400 alone, every such field.
+    let mut extra = body;
+    extra["colour"] = json!(1);
+    extra["next_run_at"] = json!(null);
+    let problem = app
+        .call(1, Method::POST, "/", Some(extra))
+        .await
+        .problem(400, "unknown_field");
+    assert_eq!(
+        sorted(errors(&problem)),
+        [
+            error("colour", "unknown_field", json!({})),
+            error("next_run_at", "forbidden_field", json!({})),
+        ]
+    );
+    assert_nothing_stored(&app).await;
+}
+
 async fn fields_a_request_may_not_have_come_first_and_all_at_once(app: TestApp) {
     let body = json!({
         "name": 5, "colour": "blue", "uuid": uuid::Uuid::now_v7(), "timezone": "UTC",
@@ -510,7 +559,7 @@ async fn fields_a_request_may_not_have_come_first_and_all_at_once(app: TestApp) 
             1,
             Method::PUT,
             &path,
-            Some(json!({"colour": 1, "created_at": "2026-01-01T00:00:00Z", "name": 5})),
+            Some(json!({"colour": 1, "created_at": "2026-01-01T00:00:00Z", "tenant_id": 2, "name": 5})),
         )
         .await
         .problem(400, "unknown_field");
@@ -518,7 +567,7 @@ async fn fields_a_request_may_not_have_come_first_and_all_at_once(app: TestApp) 
         sorted(errors(&problem)),
         [
             error("colour", "unknown_field", json!({})),
-            error("created_at", "forbidden_field", json!({})),
+            error("tenant_id", "forbidden_field", json!({})),
         ]
     );
     let import = json!({"tasks": [cron_task("a"), body, {"name": 5, "next_run_at": null}]});
@@ -744,6 +793,7 @@ on_both_databases!(
     bad_list_queries_are_a_400_naming_the_parameter,
     batch_delete_bounds_its_input,
     an_empty_body_names_every_required_field,
+    missing_mistyped_and_out_of_range_fields_come_in_one_answer,
     fields_a_request_may_not_have_come_first_and_all_at_once,
     every_value_problem_is_listed_with_its_code_and_parameters,
     an_update_lists_every_value_problem_too,

@@ -620,7 +620,7 @@ mod cases {
         );
         assert_eq!(
             list(TaskQuery {
-                last_run_status: Some(RunStatus::Failed),
+                last_run_status: Some(vec![RunStatus::Failed]),
                 ..query()
             })
             .await,
@@ -628,7 +628,27 @@ mod cases {
         );
         assert_eq!(
             list(TaskQuery {
-                last_run_status: Some(RunStatus::Running),
+                last_run_status: Some(vec![RunStatus::Running]),
+                ..query()
+            })
+            .await,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(vec![
+                    RunStatus::TimedOut,
+                    RunStatus::Failed,
+                    RunStatus::Succeeded
+                ]),
+                ..query()
+            })
+            .await,
+            ["report", "sync"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(Vec::new()),
                 ..query()
             })
             .await,
@@ -640,7 +660,7 @@ mod cases {
                 keyword: Some("y".into()),
                 is_active: Some(true),
                 trigger_type: Some(TriggerType::Cron),
-                last_run_status: Some(RunStatus::Succeeded),
+                last_run_status: Some(vec![RunStatus::Succeeded]),
                 task_type: Some(TaskType::ApiCall),
                 name: Some("daily".into()),
                 code: Some("report".into()),
@@ -678,7 +698,11 @@ mod cases {
                     .update_task(
                         task.uuid,
                         None,
-                        definition(name, code),
+                        // A change: an update to the stored definition writes nothing.
+                        domain::TaskDefinition {
+                            timeout_seconds: 45,
+                            ..definition(name, code)
+                        },
                         next.map(at),
                         change(t, "bob", ms),
                     )
@@ -1071,6 +1095,33 @@ mod cases {
             (3, None)
         );
         assert_eq!(unconditional.definition.timeout_seconds, 91);
+        // The same definition again changes nothing: no version, no audit entry, no write.
+        let row = store.task_row_for_tests(task.uuid).await.expect("row");
+        let audits = store
+            .audit_log_for_tests(t, task.uuid)
+            .await
+            .expect("audit")
+            .len();
+        let same = store
+            .update_task(
+                task.uuid,
+                Some(3),
+                changed.clone(),
+                Some(at(99)),
+                change(t, "erin", 35),
+            )
+            .await
+            .expect("no-op update");
+        assert_eq!(same, unconditional);
+        assert_eq!(store.task_row_for_tests(task.uuid).await.expect("row"), row);
+        assert_eq!(
+            store
+                .audit_log_for_tests(t, task.uuid)
+                .await
+                .expect("audit")
+                .len(),
+            audits
+        );
 
         assert_not_found(
             store
@@ -2295,17 +2346,32 @@ mod cases {
             kept
         );
 
-        // Starting and stopping is no edit of the definition; an update clears the flag.
+        // Starting and stopping is no edit of the definition, nor is an update that changes
+        // nothing; an update that changes the definition clears the flag.
         let stopped = store
             .set_active(task.uuid, false, None, change(a, "bob", 5_000))
             .await
             .expect("stop");
-        assert_eq!(stopped.schedule_notice, Some(first));
-        let edited = store
+        assert_eq!(stopped.schedule_notice, Some(first.clone()));
+        let unchanged = store
             .update_task(
                 task.uuid,
                 None,
                 stopped.definition.clone(),
+                None,
+                change(a, "bob", 5_500),
+            )
+            .await
+            .expect("no-op update");
+        assert_eq!(unchanged.schedule_notice, Some(first));
+        let edited = store
+            .update_task(
+                task.uuid,
+                None,
+                domain::TaskDefinition {
+                    timeout_seconds: 45,
+                    ..stopped.definition.clone()
+                },
                 None,
                 change(a, "bob", 6_000),
             )

@@ -108,7 +108,7 @@ async fn each_task_keeps_exactly_its_newest_versions(database: Database) {
             .update_task(
                 task.uuid,
                 Some(current.version),
-                definition("A", "a"),
+                definition(&format!("A{i}"), "a"),
                 None,
                 change(t, "alice", i),
             )

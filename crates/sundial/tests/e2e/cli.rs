@@ -578,14 +578,16 @@ async fn start_up_flags_tasks_whose_schedule_changed_until_they_are_edited() {
         .collect();
     assert_eq!(flagged_codes.len(), 2, "{list}");
 
-    // The long jitter keeps running; it is refused when the trigger is edited, and any save
-    // clears the flag.
+    // The long jitter keeps running; it is refused when the trigger is edited (sending it
+    // back unchanged is no edit), and any save clears the flag.
+    let mut still_long = long_jitter.clone();
+    still_long["jitter_seconds"] = json!(599);
     let (status, refused) = server
         .call_as(
             &admin,
             Method::PUT,
             &get(&jittery["uuid"]),
-            Some(json!({"trigger_config": long_jitter})),
+            Some(json!({"trigger_config": still_long})),
         )
         .await;
     assert_eq!(status, 422, "{refused}");

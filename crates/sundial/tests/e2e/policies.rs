@@ -265,7 +265,7 @@ async fn lifecycle(db: TestDb) {
         Duration::from_secs(20),
         || async {
             let task = node.ok(Method::GET, &format!("/{date}"), None, 200).await;
-            task["last_run_status"] == "succeeded"
+            task["last_run_outcome"] == "succeeded"
         },
     )
     .await;

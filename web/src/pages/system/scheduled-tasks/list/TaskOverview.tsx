@@ -91,7 +91,7 @@ export function TaskOverview({ task, status }: { task: Task; status: TaskStatus 
       ),
     },
     { key: 'last', label: t('drawer.lastRun'), children: <When instant={status?.last_run_at ?? task.last_run_at} zone={task.timezone} /> },
-    { key: 'lastStatus', label: t('drawer.lastStatus'), children: <StatusTag status={status?.last_run_status ?? task.last_run_status} /> },
+    { key: 'lastStatus', label: t('drawer.lastStatus'), children: <StatusTag status={status?.last_run_outcome ?? task.last_run_outcome} /> },
   ];
   if (lastError) {
     state.push({ key: 'lastError', label: t('drawer.lastError'), children: <Typography.Text type="danger">{lastError}</Typography.Text> });

@@ -8,7 +8,7 @@ import type { Task } from '../../../../services/types';
 import { noticeView } from '../../../../utils/scheduleNotice';
 import { ActiveSwitch } from './ActiveSwitch';
 import { LastError, NextRun, RelativeTime, TriggerCell } from './cells';
-import { RUN_STATUSES } from './runStatus';
+import { RUN_OUTCOMES } from './runStatus';
 import { StatusTag } from './StatusTag';
 import type { ListUrlState, SortField } from './urlState';
 
@@ -39,7 +39,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     interval: { text: t('trigger.interval') },
     date: { text: t('trigger.date') },
   };
-  const statusEnum = Object.fromEntries(RUN_STATUSES.map((s) => [s, { text: t(`status.${s}`) }]));
+  const outcomeEnum = Object.fromEntries(RUN_OUTCOMES.map((s) => [s, { text: t(`status.${s}`) }]));
   const sortOrder = (field: SortField) => (ctx.sort?.field === field ? ctx.sort.order : undefined);
   const activeEnum = {
     true: { text: t('tasks.active.true'), status: 'Success' },
@@ -73,7 +73,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
               </Tag>
             </Tooltip>
           )}
-          {narrow && <StatusTag status={task.last_run_status} />}
+          {narrow && <StatusTag status={task.last_run_outcome} />}
           {task.description && (
             <Typography.Text type="secondary" ellipsis style={{ maxWidth: 200, fontSize: 12 }}>
               {task.description}
@@ -138,14 +138,14 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     },
     {
       title: t('tasks.col.lastStatus'),
-      dataIndex: 'last_run_status',
+      dataIndex: 'last_run_outcome',
       valueType: 'select',
-      valueEnum: statusEnum,
+      valueEnum: outcomeEnum,
       width: 100,
       responsive: ['sm'],
       render: (_, task) => (
         <Space size={4} wrap data-testid={`last-status-${task.code}`}>
-          <StatusTag status={task.last_run_status} />
+          <StatusTag status={task.last_run_outcome} />
           {task.is_running && <Tag color="processing">{t('tasks.running')}</Tag>}
         </Space>
       ),

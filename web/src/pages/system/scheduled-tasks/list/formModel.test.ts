@@ -41,6 +41,7 @@ function task(patch: Partial<Task>): Task {
     next_run_at: '2030-01-01T16:00:00Z',
     last_run_at: null,
     last_run_status: null,
+    last_run_outcome: null,
     last_error: null,
     retry_policy: { max_retries: 3, retry_delay_seconds: 60, backoff: 'fixed' },
     timeout_seconds: 30,

@@ -123,7 +123,7 @@ export default function ScheduledTasksPage() {
               type: params.type,
               trigger_type: params.trigger_type,
               is_active: params.is_active,
-              last_run_status: params.last_run_status,
+              last_run_outcome: params.last_run_outcome,
             };
             const sortText = sortParam(sort);
             url.current = {

@@ -12,7 +12,7 @@ describe('readListUrl / writeListUrl', () => {
 
   it('round-trips filters, paging, sort and the open task with its tab', () => {
     const state: ListUrlState = {
-      filters: { keyword: 'alpha report', type: 'python_script', trigger_type: 'interval', is_active: 'false', last_run_status: 'failed' },
+      filters: { keyword: 'alpha report', type: 'python_script', trigger_type: 'interval', is_active: 'false', last_run_outcome: 'timed_out' },
       page: 3,
       pageSize: 50,
       sort: { field: 'next_run_at', order: 'descend' },
@@ -21,16 +21,21 @@ describe('readListUrl / writeListUrl', () => {
     };
     const search = writeListUrl(state);
     expect(search).toBe(
-      `?keyword=alpha+report&type=python_script&trigger_type=interval&is_active=false&last_run_status=failed&page=3&page_size=50&sort=-next_run_at&task=${UUID}&tab=runs`,
+      `?keyword=alpha+report&type=python_script&trigger_type=interval&is_active=false&last_run_outcome=timed_out&page=3&page_size=50&sort=-next_run_at&task=${UUID}&tab=runs`,
     );
     expect(readListUrl(search)).toEqual(state);
   });
 
   it('ignores what it does not know instead of sending it to the server', () => {
-    const state = readListUrl('?type=shell&trigger_type=&is_active=yes&last_run_status=never&page=0&page_size=7&sort=-secret&task=../x&tab=logs&tenant_id=2');
+    const state = readListUrl('?type=shell&trigger_type=&is_active=yes&last_run_outcome=never&last_run_status=success&page=0&page_size=7&sort=-secret&task=../x&tab=logs&tenant_id=2');
     expect(state).toEqual(readListUrl(''));
     expect(readListUrl('?page=2.5&sort=name').page).toBe(1);
     expect(readListUrl('?sort=name').sort).toEqual({ field: 'name', order: 'ascend' });
+  });
+
+  it('reads a link saved with the filter under its earlier name', () => {
+    expect(readListUrl('?last_run_status=timed_out').filters).toEqual({ last_run_outcome: 'timed_out' });
+    expect(writeListUrl(readListUrl('?last_run_status=failed'))).toBe('?last_run_outcome=failed');
   });
 
   it('keeps the tab only with an open task', () => {
