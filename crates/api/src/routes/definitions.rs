@@ -286,7 +286,8 @@ fn keep_interval_anchor(request: &mut TaskRequest, current: &TaskDefinition) {
 /// A whole definition from `body`, as it would replace `current` (`None`: a new task). It is
 /// validated like a create: fields left out take their defaults. The trigger is judged (future
 /// occurrence, bounds, tenant minimum interval) and the URL against the egress policy only
-/// when they differ from `current`'s, as an update judges them; a masked secret stands for
+/// when they differ from `current`'s, as an update judges them, and turning a task on that
+/// has no future occurrence is refused as `POST /start` refuses it; a masked secret stands for
 /// `current`'s stored value, and for a new task is an error naming the header.
 pub(crate) fn definition_over(
     state: &AppState,
@@ -325,6 +326,17 @@ pub(crate) fn definition_over(
                     .check_not_expired(now)
                     .and_then(|()| trigger.check_bounds())
                     .map_err(|e| e.prefixed("trigger_config")),
+            );
+        }
+        // Turning a task on that has nothing left to fire is refused, as `POST /start` refuses it.
+        if definition.is_active
+            && !current.is_active
+            && !trigger_changed
+            && schedule::next_after(&definition.trigger, now).is_none()
+        {
+            errors.push(
+                "trigger_config",
+                "has no future occurrence; change the trigger to run it again",
             );
         }
         if let TaskConfig::ApiCall(api) = &definition.config

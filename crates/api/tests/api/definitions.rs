@@ -470,7 +470,31 @@ async fn apply_never_touches_another_tenant(app: TestApp) {
     assert_eq!(list["total"], 1);
 }
 
+async fn apply_refuses_to_turn_on_a_task_with_nothing_left_to_fire(app: TestApp) {
+    let once = json!({
+        "name": "Once", "code": "once", "type": "api_call", "trigger_type": "date",
+        "trigger_config": {"at": "2026-01-15T13:00:00Z"},
+        "task_config": {"url": "https://api.example.com/endpoint"}, "is_active": false
+    });
+    app.create(1, once.clone()).await;
+    app.clock
+        .set(crate::helpers::start_instant() + jiff::SignedDuration::from_hours(2));
+    // The past date stays acceptable while the task stays off: its export applies unchanged.
+    let exported = export(&app, 1, "").await;
+    let reply = app
+        .call(1, Method::POST, "/apply", Some(exported.clone()))
+        .await
+        .expect(200);
+    assert_eq!(outcomes(&reply), pairs(&[("once", "unchanged")]));
+    let mut on = exported;
+    on["tasks"][0]["is_active"] = json!(true);
+    let reply = app.call(1, Method::POST, "/apply", Some(on)).await;
+    assert_eq!(reply.fields(), ["tasks[0].trigger_config"]);
+    reply.problem(422, "validation_failed");
+}
+
 on_both_databases!(
+    apply_refuses_to_turn_on_a_task_with_nothing_left_to_fire,
     export_is_an_import_body_with_secrets_masked_and_round_trips,
     export_pages_filters_and_stays_in_the_tenant,
     apply_creates_updates_leaves_alone_and_prunes_only_when_asked,
