@@ -9,13 +9,13 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use crate::backend::{Backend, Commit, Exec};
-use crate::query::{Query, sql_file};
+use crate::query::{Arg, Query, Stmt, TASK_COLUMNS, sql_file};
 use crate::registry::{
     Change, NewTask, SOFT_DELETE, UPDATE_DEFINITION, cancel_queued_runs, check_tenant,
     duplicate_code, expect_one_row, insert_task, live_task_id, load_task, lock_task,
     prune_versions, record,
 };
-use crate::rows::{self, VersionRow, millis};
+use crate::rows::{self, TaskRow, VersionRow, millis};
 use crate::{Result, StoreError};
 
 static TASK_VERSION: LazyLock<Query> = sql_file!("definitions/task_version.sql");
@@ -49,6 +49,10 @@ pub enum ApplyStep {
 /// Writing definitions as a set, and restoring versions.
 #[async_trait]
 pub trait DefinitionStore: Send + Sync + 'static {
+    /// The tenant's live tasks whose code is among `codes` (an apply's existing tasks, read
+    /// without reading the whole tenant).
+    async fn live_tasks_with_codes(&self, tenant: TenantId, codes: &[String]) -> Result<Vec<Task>>;
+
     /// Performs every step in one transaction, all or nothing; each writes its version and
     /// audit entry as the single operation would, with `{"via": "apply"}` in the audit detail.
     /// Fails with [`StoreError::VersionConflict`] when a task changed since it was planned,
@@ -186,8 +190,37 @@ fn via_apply() -> Map<String, Value> {
     detail
 }
 
+/// The query of [`DefinitionStore::live_tasks_with_codes`]: one placeholder per code.
+fn tasks_with_codes(tenant: TenantId, codes: &[String]) -> Stmt {
+    let placeholders: Vec<String> = (2..codes.len() + 2).map(|n| format!("${n}")).collect();
+    let mut args = vec![Arg::Int(tenant.get())];
+    args.extend(codes.iter().cloned().map(Arg::Text));
+    // Only placeholders are spliced into the text; the codes travel as bound arguments.
+    Stmt::built(
+        "live tasks with codes",
+        format!(
+            "SELECT {TASK_COLUMNS} FROM scheduled_tasks \
+             WHERE tenant_id = $1 AND deleted_at IS NULL AND code IN ({})",
+            placeholders.join(", ")
+        ),
+        args,
+    )
+}
+
 #[async_trait]
 impl<B: Backend> DefinitionStore for B {
+    async fn live_tasks_with_codes(&self, tenant: TenantId, codes: &[String]) -> Result<Vec<Task>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.read().await?;
+        conn.fetch_all::<TaskRow>(tasks_with_codes(tenant, codes))
+            .await?
+            .into_iter()
+            .map(TaskRow::into_task)
+            .collect()
+    }
+
     async fn apply_definitions(&self, steps: Vec<ApplyStep>, change: Change<'_>) -> Result<()> {
         for step in &steps {
             if let ApplyStep::Create(task) = step {

@@ -241,8 +241,24 @@ fn flag(raw: Option<&str>, field: &str, errors: &mut ValidationErrors) -> bool {
     }
 }
 
-/// Every live task of the tenant, by code.
-async fn live_tasks(state: &AppState, caller: &Caller) -> Result<BTreeMap<String, Task>, ApiError> {
+/// The tenant's live tasks an apply concerns, by code: those of `codes`, or with `prune`
+/// every one (the ones not named are to be deleted).
+async fn live_tasks(
+    state: &AppState,
+    caller: &Caller,
+    codes: &[String],
+    prune: bool,
+) -> Result<BTreeMap<String, Task>, ApiError> {
+    let tenant = caller.0.tenant;
+    let keyed = |tasks: Vec<Task>| {
+        tasks
+            .into_iter()
+            .map(|task| (task.definition.code.as_str().to_owned(), task))
+    };
+    if !prune {
+        let tasks = state.store.live_tasks_with_codes(tenant, codes).await?;
+        return Ok(keyed(tasks).collect());
+    }
     let mut tasks = BTreeMap::new();
     let mut query = TaskQuery {
         sort: by_code(),
@@ -251,11 +267,9 @@ async fn live_tasks(state: &AppState, caller: &Caller) -> Result<BTreeMap<String
         ..TaskQuery::default()
     };
     loop {
-        let page = state.store.list_tasks(caller.0.tenant, &query).await?;
+        let page = state.store.list_tasks(tenant, &query).await?;
         let last = page.items.len() < MAX_BATCH;
-        for task in page.items {
-            tasks.insert(task.definition.code.as_str().to_owned(), task);
-        }
+        tasks.extend(keyed(page.items));
         if last {
             return Ok(tasks);
         }
@@ -408,7 +422,12 @@ async fn apply_tasks(
     }
     check_count("tasks", request.tasks.len(), "tasks")?;
     let now = state.clock.now();
-    let mut live = live_tasks(&state, &caller).await?;
+    let codes: Vec<String> = request
+        .tasks
+        .iter()
+        .filter_map(|task| task.get("code").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let mut live = live_tasks(&state, &caller, &codes, prune).await?;
 
     // Every item is read before any is judged: fields they may not have (400) come first.
     let mut unknown = Vec::new();

@@ -493,7 +493,32 @@ async fn apply_refuses_to_turn_on_a_task_with_nothing_left_to_fire(app: TestApp)
     reply.problem(422, "validation_failed");
 }
 
+/// A full page of an export: 1,000 tasks created, then applied back unchanged, in one request
+/// each (the existing tasks are looked up by their 1,000 codes at once).
+async fn apply_of_a_thousand_tasks_fits_one_request(app: TestApp) {
+    let tasks: Vec<Value> = (0..1000)
+        .map(|i| {
+            json!({"name": "n", "code": format!("t{i}"), "type": "api_call",
+                   "trigger_type": "date", "trigger_config": {"at": "2026-01-15T13:00:00Z"},
+                   "task_config": {"url": "https://api.example.com/e"}})
+        })
+        .collect();
+    let reply = app
+        .call(1, Method::POST, "/apply", Some(json!({"tasks": tasks})))
+        .await
+        .expect(200);
+    assert_eq!(reply["created"], 1000);
+    let exported = export(&app, 1, "").await;
+    assert_eq!(exported["tasks"].as_array().unwrap().len(), 1000);
+    let again = app
+        .call(1, Method::POST, "/apply", Some(exported))
+        .await
+        .expect(200);
+    assert_eq!(again["unchanged"], 1000);
+}
+
 on_both_databases!(
+    apply_of_a_thousand_tasks_fits_one_request,
     apply_refuses_to_turn_on_a_task_with_nothing_left_to_fire,
     export_is_an_import_body_with_secrets_masked_and_round_trips,
     export_pages_filters_and_stays_in_the_tenant,

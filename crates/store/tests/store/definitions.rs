@@ -16,6 +16,7 @@ on_both_databases!(
     apply_is_all_or_nothing,
     restore_makes_an_old_definition_a_new_version,
     task_version_reads_one_version_of_the_tenants_task,
+    live_tasks_with_codes_reads_only_those_of_the_tenant,
     audit_entries_filter_page_and_stay_per_tenant,
 );
 
@@ -291,6 +292,28 @@ pub async fn task_version_reads_one_version_of_the_tenants_task(store: Arc<dyn T
         .await
         .expect_err("unknown");
     assert!(matches!(error, StoreError::NotFound), "{error:?}");
+}
+
+pub async fn live_tasks_with_codes_reads_only_those_of_the_tenant(store: Arc<dyn TestStore>) {
+    let t = tenant(49);
+    let a = create(&*store, t, "A", "a", 0).await;
+    let b = create(&*store, t, "B", "b", 0).await;
+    create(&*store, t, "C", "c", 0).await;
+    store
+        .delete_tasks(&[b.uuid], change(t, "bob", 10))
+        .await
+        .unwrap();
+    create(&*store, tenant(50), "Theirs", "d", 0).await;
+    let codes: Vec<String> = ["a", "b", "d", "zz"].map(str::to_owned).into();
+    let found = store.live_tasks_with_codes(t, &codes).await.unwrap();
+    assert_eq!(found.iter().map(|t| t.uuid).collect::<Vec<_>>(), [a.uuid]);
+    assert!(
+        store
+            .live_tasks_with_codes(t, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn audit_entries_filter_page_and_stay_per_tenant(store: Arc<dyn TestStore>) {
