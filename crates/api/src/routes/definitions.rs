@@ -441,7 +441,7 @@ async fn apply_tasks(
         {
             errors.push(
                 format!("{prefix}.code"),
-                format!("appears more than once in the request (also tasks[{first}])"),
+                format!("is given twice in the request (also tasks[{first}])"),
             );
             first_index.insert(code.clone(), first);
         }

@@ -337,7 +337,18 @@ async fn apply_lists_every_problem_and_writes_nothing(app: TestApp) {
             "tasks[3].task_config.headers.Authorization",
         ]
     );
-    reply.problem(422, "validation_failed");
+    let body = reply.problem(422, "validation_failed");
+    let twice = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "tasks[2].code")
+        .unwrap();
+    assert_eq!(twice["code"], "duplicate");
+    assert!(
+        twice["message"].as_str().unwrap().contains("tasks[1]"),
+        "{twice}"
+    );
 
     let mut unknown = cron_task("x");
     unknown["uuid"] = json!("0193a000-0000-7000-8000-000000000000");
