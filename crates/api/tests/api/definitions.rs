@@ -214,6 +214,13 @@ async fn export_pages_filters_and_stays_in_the_tenant(app: TestApp) {
     reply.problem(400, "invalid_query");
 }
 
+/// How many audit entries tenant 1 has.
+async fn audit_total(app: &TestApp) -> u64 {
+    app.call(1, Method::GET, "/audit", None).await.expect(200)["total"]
+        .as_u64()
+        .unwrap()
+}
+
 async fn apply_creates_updates_leaves_alone_and_prunes_only_when_asked(app: TestApp) {
     let a = app.create(1, cron_task("a")).await;
     let b = app.create(1, cron_task("b")).await;
@@ -280,13 +287,19 @@ async fn apply_creates_updates_leaves_alone_and_prunes_only_when_asked(app: Test
     // Without prune, a task the set does not name stays.
     assert_eq!(get(c["uuid"].clone()).await["version"], 1);
 
-    // Applying the same set again changes nothing.
+    // Applying the same set again changes nothing: no version, no audit entry.
+    let entries = audit_total(&app).await;
+    assert_eq!(
+        entries, 5,
+        "3 creates, then 1 update and 1 create by the apply"
+    );
     let again = app
         .call(1, Method::POST, "/apply", Some(body.clone()))
         .await
         .expect(200);
     assert_eq!(again["unchanged"], 3);
     assert_eq!(get(b["uuid"].clone()).await["version"], 2);
+    assert_eq!(audit_total(&app).await, entries);
 
     let pruned = app
         .call(1, Method::POST, "/apply?prune=true", Some(body))
