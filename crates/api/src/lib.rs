@@ -115,7 +115,12 @@ impl utoipa::Modify for BearerAuth {
 /// The router and the OpenAPI document generated from its handlers.
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest(TASKS_PREFIX, routes::tasks::router())
+        .nest(
+            TASKS_PREFIX,
+            routes::tasks::router()
+                .merge(routes::definitions::router())
+                .merge(routes::history::router()),
+        )
         .nest(TENANT_PREFIX, routes::tenant::router())
         .merge(routes::system::router())
         .split_for_parts()

@@ -110,7 +110,7 @@ pub const ENUMS: &[(&str, &str, &[&str])] = &[
         "AuditAction",
         "The change a version records.",
         &[
-            "create", "update", "start", "stop", "delete", "run_now", "cancel",
+            "create", "update", "start", "stop", "delete", "run_now", "cancel", "restore",
         ],
     ),
     (

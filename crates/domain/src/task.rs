@@ -299,11 +299,13 @@ pub enum AuditAction {
     RunNow,
     /// Run cancelled by hand.
     Cancel,
+    /// An earlier version's definition made current again.
+    Restore,
 }
 
 snake_case_str!(AuditAction {
     Create => "create", Update => "update", Start => "start", Stop => "stop",
-    Delete => "delete", RunNow => "run_now", Cancel => "cancel",
+    Delete => "delete", RunNow => "run_now", Cancel => "cancel", Restore => "restore",
 });
 
 /// One entry of a task's version history: the definition after a change.

@@ -10,6 +10,8 @@
 //! | task registry | `registry`, [`TaskRegistry`] | API, start-up scan |
 //! | runs read side | `history`, [`RunHistory`] | API |
 //! | run now, cancel | `control`, [`RunControl`] | API |
+//! | definitions as a set, restore | `definitions`, [`DefinitionStore`] | API |
+//! | audit log read side | `audit`, [`AuditLog`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
 //! | readiness | `health`, [`Readiness`] | API |
 //! | firing | `firing`, [`FiringStore`] | engine: firing loop |
@@ -24,9 +26,11 @@
 
 use std::sync::Arc;
 
+mod audit;
 mod backend;
 mod claiming;
 mod control;
+mod definitions;
 mod error;
 mod finishing;
 mod firing;
@@ -45,9 +49,11 @@ mod tenants;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
+pub use audit::{AuditLog, AuditQuery, AuditRecord};
 use backend::{Backend, Dialect};
 pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
+pub use definitions::{ApplyStep, DefinitionStore};
 pub use error::StoreError;
 pub use finishing::{AttemptEnd, FinishStore, FinishedAttempt, NewLogLine};
 pub use firing::{DueTask, FirePlan, FirePlanner, FireReport, FiringStore, PlannedRun};
@@ -65,8 +71,9 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 /// `dyn Store` or `dyn EngineStore` (whose methods need no import).
 pub mod prelude {
     pub use crate::{
-        ClaimStore, EngineStore, FinishStore, FiringStore, LeaseStore, MaintenanceStore, Readiness,
-        RunControl, RunHistory, Store, TaskRegistry, TenantSettingsStore,
+        AuditLog, ClaimStore, DefinitionStore, EngineStore, FinishStore, FiringStore, LeaseStore,
+        MaintenanceStore, Readiness, RunControl, RunHistory, Store, TaskRegistry,
+        TenantSettingsStore,
     };
 }
 
@@ -90,9 +97,28 @@ pub struct Page<T> {
 }
 
 /// Everything the API asks of the store.
-pub trait Store: TaskRegistry + RunHistory + RunControl + TenantSettingsStore + Readiness {}
+pub trait Store:
+    TaskRegistry
+    + RunHistory
+    + RunControl
+    + TenantSettingsStore
+    + Readiness
+    + DefinitionStore
+    + AuditLog
+{
+}
 
-impl<T: TaskRegistry + RunHistory + RunControl + TenantSettingsStore + Readiness> Store for T {}
+impl<
+    T: TaskRegistry
+        + RunHistory
+        + RunControl
+        + TenantSettingsStore
+        + Readiness
+        + DefinitionStore
+        + AuditLog,
+> Store for T
+{
+}
 
 /// How many transactions can write at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -47,13 +47,13 @@ pub(crate) fn page_window(page: u32, page_size: u32) -> (u32, i64, i64) {
 }
 
 /// A `WHERE` clause assembled from constant fragments, with its bound values.
-struct Filter {
+pub(crate) struct Filter {
     sql: String,
     args: Vec<Arg>,
 }
 
 impl Filter {
-    fn new(base: &'static str, args: Vec<Arg>) -> Self {
+    pub(crate) fn new(base: &'static str, args: Vec<Arg>) -> Self {
         Self {
             sql: base.to_owned(),
             args,
@@ -61,7 +61,7 @@ impl Filter {
     }
 
     /// Appends `AND {before}$n{after}` with `$n` bound to `value`.
-    fn and(&mut self, before: &str, value: Arg, after: &str) {
+    pub(crate) fn and(&mut self, before: &str, value: Arg, after: &str) {
         self.args.push(value);
         self.sql
             .push_str(&format!(" AND {before}${}{after}", self.args.len()));
@@ -84,7 +84,7 @@ impl Filter {
     }
 
     /// The `COUNT(*)` query and the page query ordered by `order_by`.
-    fn into_queries(
+    pub(crate) fn into_queries(
         self,
         select: &str,
         count: &str,

@@ -21,11 +21,11 @@ static TASK_BY_ID: LazyLock<Query> = sql_file!("registry/task_by_id.sql");
 static GET_TASK: LazyLock<Query> = sql_file!("registry/get_task.sql");
 static LIVE_TASK_ID: LazyLock<Query> = sql_file!("registry/live_task_id.sql");
 static INSERT_TASK: LazyLock<Query> = sql_file!("registry/insert_task.sql");
-static UPDATE_DEFINITION: LazyLock<Query> = sql_file!("registry/update_definition.sql");
+pub(crate) static UPDATE_DEFINITION: LazyLock<Query> = sql_file!("registry/update_definition.sql");
 static LIVE_TASKS_AFTER: LazyLock<Query> = sql_file!("registry/live_tasks_after.sql");
 static SET_SCHEDULE_NOTICE: LazyLock<Query> = sql_file!("registry/set_schedule_notice.sql");
 static SET_ACTIVE: LazyLock<Query> = sql_file!("registry/set_active.sql");
-static SOFT_DELETE: LazyLock<Query> = sql_file!("registry/soft_delete.sql");
+pub(crate) static SOFT_DELETE: LazyLock<Query> = sql_file!("registry/soft_delete.sql");
 static INSERT_VERSION: LazyLock<Query> = sql_file!("registry/insert_version.sql");
 pub(crate) static INSERT_AUDIT: LazyLock<Query> = sql_file!("registry/insert_audit.sql");
 static COUNT_VERSIONS: LazyLock<Query> = sql_file!("registry/count_versions.sql");
@@ -218,7 +218,7 @@ const CODE_INDEX_SQLITE: &str = "scheduled_tasks.tenant_id, scheduled_tasks.code
 /// `DuplicateCode` when `error` is a violation of the per-tenant code index; the error itself
 /// otherwise. The database decides (no racy pre-check), so concurrent creates of one code
 /// leave exactly one winner.
-fn duplicate_code(error: sqlx::Error, code: &str) -> StoreError {
+pub(crate) fn duplicate_code(error: sqlx::Error, code: &str) -> StoreError {
     if let sqlx::Error::Database(db) = &error
         && db.is_unique_violation()
         && (db.constraint() == Some(CODE_INDEX) || db.message().contains(CODE_INDEX_SQLITE))
@@ -320,7 +320,7 @@ impl Audit<'_> {
 }
 
 /// An entry in the version history and the audit log for the change that produced `version`.
-async fn record<E: Exec + ?Sized>(
+pub(crate) async fn record<E: Exec + ?Sized>(
     tx: &mut E,
     task_id: i64,
     version: i64,
@@ -360,7 +360,7 @@ async fn record<E: Exec + ?Sized>(
 /// history is never over its bound, not even for a moment, and it costs one index seek that
 /// deletes the one version that fell out, where a background pass would first have to find
 /// the tasks with too many versions.
-async fn prune_versions<E: Exec + ?Sized>(
+pub(crate) async fn prune_versions<E: Exec + ?Sized>(
     tx: &mut E,
     task_id: i64,
     version: i64,
@@ -382,7 +382,7 @@ async fn prune_versions<E: Exec + ?Sized>(
 
 /// Fails unless a guarded `UPDATE` changed exactly the locked row. Under the row lock (or
 /// SQLite's single writer) it always does; this catches a broken lock rather than a race.
-async fn expect_one_row<E: Exec + ?Sized>(
+pub(crate) async fn expect_one_row<E: Exec + ?Sized>(
     tx: &mut E,
     changed: u64,
     locked: LockedTask,
@@ -399,7 +399,7 @@ async fn expect_one_row<E: Exec + ?Sized>(
 
 /// Fails unless the task belongs to the tenant the change names: a caller that disagrees with
 /// itself is a bug, and guessing which one it meant could put the task into the wrong tenant.
-fn check_tenant(task: &NewTask, change: &Change<'_>) -> Result<()> {
+pub(crate) fn check_tenant(task: &NewTask, change: &Change<'_>) -> Result<()> {
     if task.tenant == change.tenant {
         return Ok(());
     }
@@ -409,12 +409,13 @@ fn check_tenant(task: &NewTask, change: &Change<'_>) -> Result<()> {
     )))
 }
 
-/// Inserts a task at version 1 with its version and audit entries, inside the caller's
-/// transaction; returns its internal id.
-async fn insert_task<E: Exec + ?Sized>(
+/// Inserts a task at version 1 with its version and audit entries (`detail` in the audit
+/// entry), inside the caller's transaction; returns its internal id.
+pub(crate) async fn insert_task<E: Exec + ?Sized>(
     tx: &mut E,
     task: &NewTask,
     change: &Change<'_>,
+    detail: Option<serde_json::Value>,
 ) -> Result<i64> {
     let definition = &task.definition;
     let stmt = rows::bind_definition(INSERT_TASK.stmt(), definition)?
@@ -435,7 +436,7 @@ async fn insert_task<E: Exec + ?Sized>(
         AuditAction::Create,
         change,
         &definition.to_json(),
-        None,
+        detail,
     )
     .await?;
     Ok(id)
@@ -446,7 +447,7 @@ impl<B: Backend> TaskRegistry for B {
     async fn create_task(&self, task: NewTask, change: Change<'_>) -> Result<Task> {
         check_tenant(&task, &change)?;
         let mut tx = self.begin_write().await?;
-        let id = insert_task(&mut *tx, &task, &change).await?;
+        let id = insert_task(&mut *tx, &task, &change, None).await?;
         let created = load_task(&mut *tx, id).await?;
         tx.commit().await?;
         Ok(created)
@@ -458,7 +459,7 @@ impl<B: Backend> TaskRegistry for B {
         }
         let mut tx = self.begin_write().await?;
         for task in &tasks {
-            insert_task(&mut *tx, task, &change).await?;
+            insert_task(&mut *tx, task, &change, None).await?;
         }
         tx.commit().await?;
         Ok(tasks.into_iter().map(|t| t.uuid).collect())

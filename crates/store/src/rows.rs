@@ -117,6 +117,18 @@ pub(crate) struct VersionRow {
     pub(crate) definition: String,
 }
 
+/// One `audit_log` row with its task's uuid and code.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    pub(crate) task_uuid: Uuid,
+    pub(crate) task_code: String,
+    pub(crate) action: String,
+    pub(crate) actor: String,
+    pub(crate) at: i64,
+    pub(crate) version: i64,
+    pub(crate) detail: Option<String>,
+}
+
 /// One `tenant_settings` row.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct TenantSettingsRow {
@@ -319,6 +331,26 @@ impl VersionRow {
             actor: self.actor,
             at: timestamp(self.at, &ctx("at"))?,
             definition: parse_json(&self.definition, &ctx("definition"))?,
+        })
+    }
+}
+
+impl AuditRow {
+    /// The audit entry this row stores.
+    pub(crate) fn into_record(self) -> Result<crate::AuditRecord> {
+        let ctx = |column: &str| format!("audit entry of task {} column {column}", self.task_uuid);
+        Ok(crate::AuditRecord {
+            task_uuid: TaskUuid(self.task_uuid),
+            task_code: self.task_code,
+            action: parse_enum::<AuditAction>(&self.action, &ctx("action"))?,
+            actor: self.actor,
+            at: timestamp(self.at, &ctx("at"))?,
+            version: self.version,
+            detail: self
+                .detail
+                .as_deref()
+                .map(|raw| parse_json(raw, &ctx("detail")))
+                .transpose()?,
         })
     }
 }

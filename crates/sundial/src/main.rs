@@ -18,6 +18,7 @@ use tracing_subscriber::EnvFilter;
 
 mod admin;
 mod backup;
+mod client;
 mod config;
 mod console;
 mod files;
@@ -68,6 +69,13 @@ enum Command {
         /// The new file; an existing one is never overwritten.
         file: PathBuf,
     },
+    /// A client of a running server's task API, for scripts and GitOps.
+    Tasks {
+        #[command(flatten)]
+        connection: client::Connection,
+        #[command(subcommand)]
+        command: client::TasksCommand,
+    },
 }
 
 fn parse_role(raw: &str) -> Result<Role, String> {
@@ -108,6 +116,8 @@ enum Fatal {
     EgressCa(PathBuf, String),
     #[error("backup: {0}")]
     Backup(#[from] backup::BackupError),
+    #[error("{0}")]
+    Client(#[from] client::ClientError),
     #[error("engine: {0}")]
     Engine(#[from] engine::EngineError),
     #[error("cannot serve on {0}: {1}")]
@@ -466,6 +476,14 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
         println!("{doc}");
         return Ok(());
     }
+    if let Command::Tasks {
+        connection,
+        command,
+    } = command
+    {
+        // A client of another process: the server's configuration is not this one's.
+        return Ok(client::run(connection, command).await?);
+    }
     let config = Config::load(cli.config.as_deref())?;
     match command {
         Command::Serve => serve(config).await,
@@ -490,7 +508,9 @@ async fn run(cli: Cli) -> Result<(), Fatal> {
             println!("backed up to {}", file.display());
             Ok(())
         }
-        Command::Openapi => unreachable!("answered before the configuration is read"),
+        Command::Openapi | Command::Tasks { .. } => {
+            unreachable!("answered before the configuration is read")
+        }
     }
 }
 

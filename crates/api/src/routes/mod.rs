@@ -1,5 +1,7 @@
 //! Route handlers, one module per resource.
 
+pub mod definitions;
+pub mod history;
 pub mod system;
 pub mod tasks;
 pub mod tenant;

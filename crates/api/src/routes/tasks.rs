@@ -76,7 +76,7 @@ pub fn create_with_trailing_slash() -> axum::routing::MethodRouter<AppState> {
 }
 
 /// A path uuid; one that does not parse cannot exist, so it is a 404 like any unknown one.
-fn task_uuid(raw: &str) -> Result<TaskUuid, ApiError> {
+pub(crate) fn task_uuid(raw: &str) -> Result<TaskUuid, ApiError> {
     raw.parse().map(TaskUuid).map_err(|_| ApiError::NotFound)
 }
 
@@ -98,14 +98,14 @@ async fn load_run(
         .ok_or(ApiError::NotFound)
 }
 
-fn next_run(definition: &TaskDefinition, now: Timestamp) -> Option<Timestamp> {
+pub(crate) fn next_run(definition: &TaskDefinition, now: Timestamp) -> Option<Timestamp> {
     definition
         .is_active
         .then(|| schedule::next_after(&definition.trigger, now))
         .flatten()
 }
 
-fn change<'a>(caller: &'a Caller, at: Timestamp) -> Change<'a> {
+pub(crate) fn change<'a>(caller: &'a Caller, at: Timestamp) -> Change<'a> {
     Change {
         tenant: caller.0.tenant,
         actor: &caller.0.subject,
@@ -113,7 +113,11 @@ fn change<'a>(caller: &'a Caller, at: Timestamp) -> Change<'a> {
     }
 }
 
-async fn load(state: &AppState, tenant: TenantId, uuid: TaskUuid) -> Result<Task, ApiError> {
+pub(crate) async fn load(
+    state: &AppState,
+    tenant: TenantId,
+    uuid: TaskUuid,
+) -> Result<Task, ApiError> {
     state
         .store
         .get_task(tenant, uuid)
@@ -155,7 +159,7 @@ async fn create_task(
 }
 
 /// Why a task definition in a request cannot be taken.
-enum Refused {
+pub(crate) enum Refused {
     /// Fields it may not have (400).
     Fields(Vec<crate::error::UnknownField>),
     /// Every invalid value (422).
@@ -164,7 +168,7 @@ enum Refused {
 
 impl Refused {
     /// The error, its fields under `prefix` (e.g. `tasks[3]`).
-    fn at(self, prefix: &str) -> ApiError {
+    pub(crate) fn at(self, prefix: &str) -> ApiError {
         match self {
             Refused::Fields(mut fields) => {
                 for field in &mut fields {
@@ -217,7 +221,10 @@ fn new_definition(
 
 /// The problems of a definition that did not parse: with the fields `unknown` the body
 /// may not have, those and the unknown keys its configurations hold (a 400); else every one.
-fn with_unknown(mut unknown: Vec<crate::error::UnknownField>, errors: ValidationErrors) -> Refused {
+pub(crate) fn with_unknown(
+    mut unknown: Vec<crate::error::UnknownField>,
+    errors: ValidationErrors,
+) -> Refused {
     match Refused::from(errors) {
         Refused::Fields(nested) => {
             unknown.extend(nested);
@@ -325,7 +332,9 @@ struct ListParams {
     sort: Option<String>,
 }
 
-fn parse_query<T: for<'de> Deserialize<'de> + Default>(raw: Option<String>) -> Result<T, ApiError> {
+pub(crate) fn parse_query<T: for<'de> Deserialize<'de> + Default>(
+    raw: Option<String>,
+) -> Result<T, ApiError> {
     match raw {
         None => Ok(T::default()),
         Some(raw) => serde_urlencoded::from_str(&raw)
@@ -333,7 +342,7 @@ fn parse_query<T: for<'de> Deserialize<'de> + Default>(raw: Option<String>) -> R
     }
 }
 
-fn page_params(
+pub(crate) fn page_params(
     page: Option<&str>,
     page_size: Option<&str>,
     errors: &mut ValidationErrors,
@@ -717,7 +726,7 @@ async fn batch_delete(
 }
 
 /// A list of 1 to [`MAX_BATCH`] items, or a 422 naming `field`.
-fn check_count(field: &str, count: usize, items: &str) -> Result<(), ApiError> {
+pub(crate) fn check_count(field: &str, count: usize, items: &str) -> Result<(), ApiError> {
     if count == 0 {
         return Err(
             ValidationErrors::one(field, format!("must hold at least 1 of the {items}")).into(),

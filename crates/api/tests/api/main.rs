@@ -3,8 +3,10 @@
 mod helpers;
 
 mod auth;
+mod definitions;
 mod edge;
 mod egress;
+mod history;
 mod identity;
 mod import;
 mod isolation;

@@ -218,6 +218,14 @@ pub trait TestSupport: Store {
         tenant: TenantId,
         query: &TaskQuery,
     ) -> Result<(String, String)>;
+
+    /// The plans of the count and page queries `audit_entries` runs for `query`, as
+    /// [`TestSupport::explain_list_tasks_for_tests`] gives them.
+    async fn explain_audit_entries_for_tests(
+        &self,
+        tenant: TenantId,
+        query: &crate::AuditQuery,
+    ) -> Result<(String, String)>;
 }
 
 #[async_trait]
@@ -377,6 +385,15 @@ impl<B: Backend> TestSupport for B {
         query: &TaskQuery,
     ) -> Result<(String, String)> {
         let (count, page) = list::task_list(tenant, query);
+        Ok((self.explain(count).await?, self.explain(page).await?))
+    }
+
+    async fn explain_audit_entries_for_tests(
+        &self,
+        tenant: TenantId,
+        query: &crate::AuditQuery,
+    ) -> Result<(String, String)> {
+        let (count, page) = crate::audit::audit_list(tenant, query);
         Ok((self.explain(count).await?, self.explain(page).await?))
     }
 }

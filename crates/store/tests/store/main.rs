@@ -1,7 +1,9 @@
-//! The store's tests, one binary: every operation on both databases (`registry`, `engine`,
-//! `storage`), and the task list's speed at scale (`list_perf`, ignored by default).
+//! The store's tests, one binary: every operation on both databases (`registry`,
+//! `definitions`, `engine`, `storage`), and the task list's speed at scale (`list_perf`,
+//! ignored by default).
 
 mod common;
+mod definitions;
 mod engine;
 mod list_perf;
 mod migrations;

@@ -1,0 +1,324 @@
+//! Definitions as a set: applying many creates, updates and deletes in one transaction (the
+//! API's apply), and an earlier version made current again (restore).
+
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use domain::{AuditAction, Task, TaskDefinition, TaskUuid, TaskVersion, TenantId};
+use jiff::Timestamp;
+use serde_json::{Map, Value};
+
+use crate::backend::{Backend, Commit, Exec};
+use crate::query::{Arg, Query, Stmt, TASK_COLUMNS, sql_file};
+use crate::registry::{
+    Change, NewTask, SOFT_DELETE, UPDATE_DEFINITION, cancel_queued_runs, check_tenant,
+    duplicate_code, expect_one_row, insert_task, live_task_id, load_task, lock_task,
+    prune_versions, record,
+};
+use crate::rows::{self, TaskRow, VersionRow, millis};
+use crate::{Result, StoreError};
+
+static TASK_VERSION: LazyLock<Query> = sql_file!("definitions/task_version.sql");
+
+/// One change of an apply. Updates and deletes name the version they were planned against,
+/// so a task changed since then fails the whole apply instead of being overwritten.
+#[derive(Debug, Clone)]
+pub enum ApplyStep {
+    /// A task to create.
+    Create(NewTask),
+    /// A live task whose definition to replace.
+    Update {
+        /// The task.
+        uuid: TaskUuid,
+        /// Its version when the apply was planned.
+        expected_version: i64,
+        /// The new definition.
+        definition: TaskDefinition,
+        /// Its next occurrence.
+        next_run_at: Option<Timestamp>,
+    },
+    /// A live task to delete (prune).
+    Delete {
+        /// The task.
+        uuid: TaskUuid,
+        /// Its version when the apply was planned.
+        expected_version: i64,
+    },
+}
+
+/// Writing definitions as a set, and restoring versions.
+#[async_trait]
+pub trait DefinitionStore: Send + Sync + 'static {
+    /// The tenant's live tasks whose code is among `codes` (an apply's existing tasks, read
+    /// without reading the whole tenant).
+    async fn live_tasks_with_codes(&self, tenant: TenantId, codes: &[String]) -> Result<Vec<Task>>;
+
+    /// Performs every step in one transaction, all or nothing; each writes its version and
+    /// audit entry as the single operation would, with `{"via": "apply"}` in the audit detail.
+    /// Fails with [`StoreError::VersionConflict`] when a task changed since it was planned,
+    /// [`StoreError::NotFound`] when one went, [`StoreError::DuplicateCode`] when a created
+    /// code is taken.
+    async fn apply_definitions(&self, steps: Vec<ApplyStep>, change: Change<'_>) -> Result<()>;
+
+    /// One version of a live task of the tenant: `None` when the task has no such version
+    /// (never had it, or it was pruned); `NotFound` for an unknown task.
+    async fn task_version(
+        &self,
+        tenant: TenantId,
+        uuid: TaskUuid,
+        version: i64,
+    ) -> Result<Option<TaskVersion>>;
+
+    /// Makes `definition` (that of version `restored`) the task's current definition as a new
+    /// version, audited as `restore` with `{"restored_from": restored}`. Fails like
+    /// [`TaskRegistry::update_task`](crate::TaskRegistry::update_task) with an expected version.
+    async fn restore_version(
+        &self,
+        uuid: TaskUuid,
+        expected_version: i64,
+        restored: i64,
+        definition: TaskDefinition,
+        next_run_at: Option<Timestamp>,
+        change: Change<'_>,
+    ) -> Result<Task>;
+}
+
+/// The live task of the change's tenant at `expected_version`, locked until commit.
+async fn lock_at<B: Backend>(
+    tx: &mut B::Conn,
+    tenant: TenantId,
+    uuid: TaskUuid,
+    expected: i64,
+) -> Result<rows::LockedTask> {
+    let locked = lock_task::<B>(tx, tenant, uuid).await?;
+    if locked.version != expected {
+        return Err(StoreError::VersionConflict {
+            expected,
+            current: locked.version,
+        });
+    }
+    Ok(locked)
+}
+
+/// Replaces a locked task's definition as `action`; `detail` is the audit detail, to which a
+/// deactivation adds the queued runs it cancelled. Returns the task's internal id.
+#[allow(clippy::too_many_arguments)]
+async fn replace_definition<B: Backend>(
+    tx: &mut B::Conn,
+    uuid: TaskUuid,
+    expected: i64,
+    definition: &TaskDefinition,
+    next_run_at: Option<Timestamp>,
+    change: &Change<'_>,
+    action: AuditAction,
+    mut detail: Map<String, Value>,
+    keep: u32,
+) -> Result<i64> {
+    let stmt = rows::bind_definition(UPDATE_DEFINITION.stmt(), definition)?;
+    let locked = lock_at::<B>(tx, change.tenant, uuid, expected).await?;
+    let changed = tx
+        .execute(
+            stmt.bind("next_run_at", next_run_at.map(millis))
+                .bind("at", millis(change.at))
+                .bind("actor", change.actor)
+                .bind("id", locked.id)
+                .bind("version", locked.version),
+        )
+        .await
+        .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
+    expect_one_row(tx, changed, locked).await?;
+    // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
+    if locked.is_active && !definition.is_active {
+        let cancelled = cancel_queued_runs::<B>(tx, locked.id, change.at, "task stopped").await?;
+        detail.insert("cancelled_runs".into(), cancelled.into());
+    }
+    let version = locked.version + 1;
+    record(
+        tx,
+        locked.id,
+        version,
+        action,
+        change,
+        &definition.to_json(),
+        Some(Value::Object(detail)),
+    )
+    .await?;
+    prune_versions(tx, locked.id, version, keep).await?;
+    Ok(locked.id)
+}
+
+/// Soft-deletes a locked task as a prune of an apply.
+async fn delete_task<B: Backend>(
+    tx: &mut B::Conn,
+    uuid: TaskUuid,
+    expected: i64,
+    change: &Change<'_>,
+    keep: u32,
+) -> Result<()> {
+    let locked = lock_at::<B>(tx, change.tenant, uuid, expected).await?;
+    let changed = tx
+        .execute(
+            SOFT_DELETE
+                .stmt()
+                .bind("at", millis(change.at))
+                .bind("actor", change.actor)
+                .bind("id", locked.id)
+                .bind("version", locked.version),
+        )
+        .await?;
+    expect_one_row(tx, changed, locked).await?;
+    let cancelled = cancel_queued_runs::<B>(tx, locked.id, change.at, "task deleted").await?;
+    let task = load_task(tx, locked.id).await?;
+    let detail = serde_json::json!({ "cancelled_runs": cancelled, "via": "apply" });
+    record(
+        tx,
+        locked.id,
+        task.version,
+        AuditAction::Delete,
+        change,
+        &task.definition.to_json(),
+        Some(detail),
+    )
+    .await?;
+    prune_versions(tx, locked.id, task.version, keep).await
+}
+
+/// The audit detail of an apply's writes.
+fn via_apply() -> Map<String, Value> {
+    let mut detail = Map::new();
+    detail.insert("via".into(), "apply".into());
+    detail
+}
+
+/// The query of [`DefinitionStore::live_tasks_with_codes`]: one placeholder per code.
+fn tasks_with_codes(tenant: TenantId, codes: &[String]) -> Stmt {
+    let placeholders: Vec<String> = (2..codes.len() + 2).map(|n| format!("${n}")).collect();
+    let mut args = vec![Arg::Int(tenant.get())];
+    args.extend(codes.iter().cloned().map(Arg::Text));
+    // Only placeholders are spliced into the text; the codes travel as bound arguments.
+    Stmt::built(
+        "live tasks with codes",
+        format!(
+            "SELECT {TASK_COLUMNS} FROM scheduled_tasks \
+             WHERE tenant_id = $1 AND deleted_at IS NULL AND code IN ({})",
+            placeholders.join(", ")
+        ),
+        args,
+    )
+}
+
+#[async_trait]
+impl<B: Backend> DefinitionStore for B {
+    async fn live_tasks_with_codes(&self, tenant: TenantId, codes: &[String]) -> Result<Vec<Task>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.read().await?;
+        conn.fetch_all::<TaskRow>(tasks_with_codes(tenant, codes))
+            .await?
+            .into_iter()
+            .map(TaskRow::into_task)
+            .collect()
+    }
+
+    async fn apply_definitions(&self, steps: Vec<ApplyStep>, change: Change<'_>) -> Result<()> {
+        for step in &steps {
+            if let ApplyStep::Create(task) = step {
+                check_tenant(task, &change)?;
+            }
+        }
+        // Existing tasks are locked in one global order (uuid), so two overlapping applies
+        // cannot deadlock each other on PostgreSQL.
+        let (creates, mut existing): (Vec<ApplyStep>, Vec<ApplyStep>) = steps
+            .into_iter()
+            .partition(|step| matches!(step, ApplyStep::Create(_)));
+        existing.sort_by_key(|step| match step {
+            ApplyStep::Update { uuid, .. } | ApplyStep::Delete { uuid, .. } => Some(*uuid),
+            ApplyStep::Create(_) => None,
+        });
+        let keep = self.versions_kept();
+        let mut tx = self.begin_write().await?;
+        for step in existing.iter().chain(&creates) {
+            match step {
+                ApplyStep::Create(task) => {
+                    let detail = Value::Object(via_apply());
+                    insert_task(&mut *tx, task, &change, Some(detail)).await?;
+                }
+                ApplyStep::Update {
+                    uuid,
+                    expected_version,
+                    definition,
+                    next_run_at,
+                } => {
+                    replace_definition::<B>(
+                        &mut *tx,
+                        *uuid,
+                        *expected_version,
+                        definition,
+                        *next_run_at,
+                        &change,
+                        AuditAction::Update,
+                        via_apply(),
+                        keep,
+                    )
+                    .await?;
+                }
+                ApplyStep::Delete {
+                    uuid,
+                    expected_version,
+                } => delete_task::<B>(&mut *tx, *uuid, *expected_version, &change, keep).await?,
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn task_version(
+        &self,
+        tenant: TenantId,
+        uuid: TaskUuid,
+        version: i64,
+    ) -> Result<Option<TaskVersion>> {
+        let mut conn = self.read().await?;
+        let id = live_task_id(&mut *conn, tenant, uuid).await?;
+        conn.fetch_optional::<VersionRow>(
+            TASK_VERSION
+                .stmt()
+                .bind("task_id", id)
+                .bind("version", version),
+        )
+        .await?
+        .map(VersionRow::into_version)
+        .transpose()
+    }
+
+    async fn restore_version(
+        &self,
+        uuid: TaskUuid,
+        expected_version: i64,
+        restored: i64,
+        definition: TaskDefinition,
+        next_run_at: Option<Timestamp>,
+        change: Change<'_>,
+    ) -> Result<Task> {
+        let mut detail = Map::new();
+        detail.insert("restored_from".into(), restored.into());
+        let keep = self.versions_kept();
+        let mut tx = self.begin_write().await?;
+        let id = replace_definition::<B>(
+            &mut *tx,
+            uuid,
+            expected_version,
+            &definition,
+            next_run_at,
+            &change,
+            AuditAction::Restore,
+            detail,
+            keep,
+        )
+        .await?;
+        let task = load_task(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok(task)
+    }
+}
