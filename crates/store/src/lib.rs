@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | task registry | `registry`, [`TaskRegistry`] | API, start-up scan |
 //! | runs read side | `history`, [`RunHistory`] | API |
+//! | runs across tasks | `run_search`, [`RunSearch`] | API |
 //! | run now, cancel | `control`, [`RunControl`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
 //! | readiness | `health`, [`Readiness`] | API |
@@ -39,6 +40,7 @@ mod postgres;
 mod query;
 mod registry;
 mod rows;
+mod run_search;
 mod signals;
 mod sqlite;
 mod tenants;
@@ -57,6 +59,7 @@ pub use leases::LeaseStore;
 pub use maintenance::{MaintenanceStore, PrunedLogs, TenantLogBytes};
 pub use postgres::PostgresStore;
 pub use registry::{Change, NewTask, TaskQuery, TaskRegistry, TaskSort, TaskSortField};
+pub use run_search::{RunBucket, RunBucketsQuery, RunSearch, RunSearchQuery, TaskRef, TaskRun};
 pub use signals::{Signal, Signals};
 pub use sqlite::SqliteStore;
 pub use tenants::{TenantSettings, TenantSettingsStore};
@@ -66,7 +69,7 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 pub mod prelude {
     pub use crate::{
         ClaimStore, EngineStore, FinishStore, FiringStore, LeaseStore, MaintenanceStore, Readiness,
-        RunControl, RunHistory, Store, TaskRegistry, TenantSettingsStore,
+        RunControl, RunHistory, RunSearch, Store, TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -90,9 +93,15 @@ pub struct Page<T> {
 }
 
 /// Everything the API asks of the store.
-pub trait Store: TaskRegistry + RunHistory + RunControl + TenantSettingsStore + Readiness {}
+pub trait Store:
+    TaskRegistry + RunHistory + RunSearch + RunControl + TenantSettingsStore + Readiness
+{
+}
 
-impl<T: TaskRegistry + RunHistory + RunControl + TenantSettingsStore + Readiness> Store for T {}
+impl<T: TaskRegistry + RunHistory + RunSearch + RunControl + TenantSettingsStore + Readiness> Store
+    for T
+{
+}
 
 /// How many transactions can write at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,10 @@
 //! The store's tests, one binary: every operation on both databases (`registry`, `engine`,
-//! `storage`), and the task list's speed at scale (`list_perf`, ignored by default).
+//! `storage`, `run_search`), and the task list's speed at scale (`list_perf`, ignored by default).
 
 mod common;
 mod engine;
 mod list_perf;
 mod migrations;
 mod registry;
+mod run_search;
 mod storage;

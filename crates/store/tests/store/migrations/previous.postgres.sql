@@ -1,4 +1,4 @@
--- A Sundial database at schema 0008 (the migration before the newest), holding the
+-- A Sundial database at schema 0009 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -269,14 +269,15 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 09:45:05.63907+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 79202923);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 09:45:05.722044+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 8219364);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 09:45:05.733441+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 14413279);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 09:45:05.749016+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 7323935);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 09:45:05.756911+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 8558279);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 09:45:05.766795+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 10589350);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 09:45:05.777898+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 2758870);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 09:45:05.782375+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 12703396);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 11:55:14.818469+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 114953059);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 11:55:14.937355+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 7994796);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 11:55:14.949346+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 11999626);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 11:55:14.965347+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 12709296);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 11:55:14.978374+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 10960635);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 11:55:14.993345+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 8012221);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 11:55:15.005362+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 3985587);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 11:55:15.013339+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 8007021);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 11:55:15.025346+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 8004392);
 
 
 --
@@ -564,6 +565,13 @@ CREATE INDEX ix_scheduled_tasks_tenant_search ON public.scheduled_tasks USING bt
 --
 
 CREATE INDEX ix_scheduled_tasks_tenant_updated ON public.scheduled_tasks USING btree (tenant_id, updated_at, id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_task_run_logs_run_line; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_run_logs_run_line ON public.task_run_logs USING btree (run_id, id);
 
 
 --
