@@ -23,6 +23,9 @@ pub enum ApiError {
     /// 400: a query parameter is invalid.
     #[error("invalid query: {0}")]
     InvalidQuery(ValidationErrors),
+    /// 422: query parameters that parse but ask for a range the API does not serve.
+    #[error("invalid range: {0}")]
+    InvalidRange(ValidationErrors),
     /// 401: no valid token.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
@@ -169,7 +172,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::DuplicateCode(_) | ApiError::VersionConflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::InvalidRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TaskQuota { .. } | ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -187,6 +190,7 @@ impl ApiError {
             }
             ApiError::UnknownFields(_) => "unknown_field",
             ApiError::InvalidQuery(_) => "invalid_query",
+            ApiError::InvalidRange(_) => "invalid_range",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
@@ -208,6 +212,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => "Malformed JSON",
             ApiError::UnknownFields(_) => "Field not allowed",
             ApiError::InvalidQuery(_) => "Invalid query parameter",
+            ApiError::InvalidRange(_) => "Range not served",
             ApiError::Unauthorized(_) => "Authentication required",
             ApiError::Forbidden => "Permission denied",
             ApiError::NotFound => "Not found",
@@ -239,6 +244,10 @@ impl ApiError {
             }
             ApiError::InvalidQuery(errors) => (
                 "One or more query parameters are invalid.".into(),
+                errors.0.into_iter().map(Into::into).collect(),
+            ),
+            ApiError::InvalidRange(errors) => (
+                "The range asked for is empty or holds too many buckets.".into(),
                 errors.0.into_iter().map(Into::into).collect(),
             ),
             ApiError::Unauthorized(why) => (why.into(), vec![]),

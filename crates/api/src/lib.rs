@@ -114,6 +114,7 @@ impl utoipa::Modify for BearerAuth {
 fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(TASKS_PREFIX, routes::tasks::router())
+        .nest(TASKS_PREFIX, routes::runs::router())
         .nest(TENANT_PREFIX, routes::tenant::router())
         .merge(routes::system::router())
         .split_for_parts()

@@ -320,7 +320,9 @@ struct ListParams {
     sort: Option<String>,
 }
 
-fn parse_query<T: for<'de> Deserialize<'de> + Default>(raw: Option<String>) -> Result<T, ApiError> {
+pub(crate) fn parse_query<T: for<'de> Deserialize<'de> + Default>(
+    raw: Option<String>,
+) -> Result<T, ApiError> {
     match raw {
         None => Ok(T::default()),
         Some(raw) => serde_urlencoded::from_str(&raw)
@@ -328,7 +330,7 @@ fn parse_query<T: for<'de> Deserialize<'de> + Default>(raw: Option<String>) -> R
     }
 }
 
-fn page_params(
+pub(crate) fn page_params(
     page: Option<&str>,
     page_size: Option<&str>,
     errors: &mut ValidationErrors,
@@ -355,7 +357,7 @@ fn page_params(
     (page, page_size)
 }
 
-fn optional<T: std::str::FromStr<Err = String>>(
+pub(crate) fn optional<T: std::str::FromStr<Err = String>>(
     raw: Option<&str>,
     field: &str,
     errors: &mut ValidationErrors,
@@ -892,7 +894,7 @@ async fn task_logs(
 /// Keeps a page of runs (newest first) within [`LOG_RESPONSE_BUDGET`]: once the runs so far
 /// fill it, the older runs' results are left out (`result_omitted`), so a page of runs with
 /// large python results stays bounded too. Returns what is left of the budget.
-fn fit_results(runs: &mut [RunResponse]) -> usize {
+pub(crate) fn fit_results(runs: &mut [RunResponse]) -> usize {
     let mut budget = LOG_RESPONSE_BUDGET;
     for run in runs {
         let mut size = json_size(run) + 1;
