@@ -237,6 +237,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs across the tenant's tasks, newest occurrence first, each with its task's code and
+         *     name; filtered by state, task and a range of `scheduled_for`.
+         */
+        get: operations["search_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/runs/{run_uuid}": {
         parameters: {
             query?: never;
@@ -288,6 +308,26 @@ export interface paths {
          *     ask again with the same cursor until `status` is final and `has_more` is false.
          */
         get: operations["run_log_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of the tenant's runs per state per time bucket over a range (by `scheduled_for`),
+         *     with each bucket's mean and longest duration. At most 1,000 buckets.
+         */
+        get: operations["run_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -882,6 +922,31 @@ export interface components {
             total: number;
         };
         /** @description One page of a list. */
+        PageResponse_TaskRunResponse: {
+            /** @description Rows of this page. */
+            items: (components["schemas"]["RunResponse"] & {
+                /** @description Its task's code. */
+                task_code: string;
+                /** @description Its task's name. */
+                task_name: string;
+            })[];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows in the whole filtered list.
+             */
+            total: number;
+        };
+        /** @description One page of a list. */
         PageResponse_VersionResponse: {
             /** @description Rows of this page. */
             items: {
@@ -1042,6 +1107,27 @@ export interface components {
              */
             retry_delay_seconds?: number;
         };
+        /** @description The runs scheduled within one bucket of time. */
+        RunBucketResponse: {
+            /** @description How many runs are in each state (skipped occurrences each count). */
+            counts: components["schemas"]["RunStatsResponse"];
+            /**
+             * Format: int64
+             * @description Mean duration of the bucket's runs that ran (ended attempts), in milliseconds; null when
+             *     none did.
+             */
+            duration_avg_ms: number | null;
+            /**
+             * Format: int64
+             * @description Longest duration among them, in milliseconds.
+             */
+            duration_max_ms: number | null;
+            /**
+             * Format: date-time
+             * @description Start of the bucket; it ends where the next begins.
+             */
+            start: string;
+        };
         /** @description A page of one run's whole log. */
         RunLogPageResponse: {
             /** @description Whether more lines follow already; when false, a live run may still write more. */
@@ -1162,6 +1248,23 @@ export interface components {
              * @description Run id; also the `Idempotency-Key` of its HTTP calls.
              */
             uuid: string;
+        };
+        /** @description Run counts over time. */
+        RunStatsOverTimeResponse: {
+            /** @description The bucket width, as asked. */
+            bucket: string;
+            /** @description One entry per bucket from `from`, oldest first, empty buckets included. */
+            buckets: components["schemas"]["RunBucketResponse"][];
+            /**
+             * Format: date-time
+             * @description Start of the range (of the first bucket).
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the range (exclusive).
+             */
+            to: string;
         };
         /** @description Counts of a task's runs by state. */
         RunStatsResponse: {
@@ -1457,6 +1560,13 @@ export interface components {
              * @description Bumped on every change.
              */
             version: number;
+        };
+        /** @description A run with the task it belongs to. */
+        TaskRunResponse: components["schemas"]["RunResponse"] & {
+            /** @description Its task's code. */
+            task_code: string;
+            /** @description Its task's name. */
+            task_name: string;
         };
         /**
          * @description A field to sort by, `-` in front for descending.
@@ -2583,6 +2693,79 @@ export interface operations {
             };
         };
     };
+    search_runs: {
+        parameters: {
+            query?: {
+                /** @description Only runs scheduled for this instant or later (RFC 3339). */
+                from?: string;
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+                /** @description Only runs in this state. */
+                status?: components["schemas"]["RunStatus"];
+                /** @description Only runs of the task with this code (instead of `task_uuid`). */
+                task_code?: string;
+                /** @description Only runs of the task with this uuid (none when the tenant has no such task). */
+                task_uuid?: string;
+                /** @description Only runs scheduled for before this instant (RFC 3339). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_TaskRunResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `to` is not later than `from` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_run: {
         parameters: {
             query?: never;
@@ -2742,6 +2925,75 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_stats: {
+        parameters: {
+            query?: {
+                /** @description Bucket width: `1m`, `5m`, `15m`, `1h` (default), `6h` or `1d`; buckets start at `from`. */
+                bucket?: string;
+                /** @description Start of the range (RFC 3339; default 24 hours before `to`). */
+                from?: string;
+                /** @description Only runs of the task with this code (instead of `task_uuid`). */
+                task_code?: string;
+                /** @description Only runs of the task with this uuid. */
+                task_uuid?: string;
+                /** @description End of the range, exclusive (RFC 3339; default now). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStatsOverTimeResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `to` is not later than `from`, or the range holds more than 1,000 buckets */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
