@@ -15,6 +15,8 @@ use crate::{Page, Result, RunStats, StoreError, list};
 static TASK_ID_BY_CODE: LazyLock<Query> = sql_file!("run_search/task_id_by_code.sql");
 static COUNT_RUNS: LazyLock<Query> = sql_file!("run_search/count_runs.sql", replanned);
 static SEARCH_RUNS: LazyLock<Query> = sql_file!("run_search/search_runs.sql", replanned);
+static COUNT_TASK_RUNS: LazyLock<Query> = sql_file!("run_search/count_task_runs.sql", replanned);
+static SEARCH_TASK_RUNS: LazyLock<Query> = sql_file!("run_search/search_task_runs.sql", replanned);
 static RUN_BUCKETS: LazyLock<Query> = sql_file!("run_search/run_buckets.sql", replanned);
 
 /// A task named by its uuid or by its code.
@@ -161,24 +163,28 @@ impl<B: Backend> RunSearch for B {
         let status = query.status.map(|s| s.as_str().to_owned());
         let from = query.from.map_or(i64::MIN, millis);
         let to = query.to.map_or(i64::MAX, millis);
+        // One task's runs are read through its own index, the tenant's through the tenant's.
+        let (count, page_stmt) = match task_id {
+            Some(id) => (
+                COUNT_TASK_RUNS.stmt().bind("task_id", id),
+                SEARCH_TASK_RUNS.stmt().bind("task_id", id),
+            ),
+            None => (COUNT_RUNS.stmt(), SEARCH_RUNS.stmt()),
+        };
         let (total,) = conn
             .fetch_one::<(i64,)>(
-                COUNT_RUNS
-                    .stmt()
+                count
                     .bind("tenant", tenant.get())
                     .bind("status", status.clone())
-                    .bind("task_id", task_id)
                     .bind("from", from)
                     .bind("to", to),
             )
             .await?;
         let items = conn
             .fetch_all::<TaskRunRow>(
-                SEARCH_RUNS
-                    .stmt()
+                page_stmt
                     .bind("tenant", tenant.get())
                     .bind("status", status)
-                    .bind("task_id", task_id)
                     .bind("from", from)
                     .bind("to", to)
                     .bind("limit", limit)

@@ -3,5 +3,4 @@ SELECT COUNT(*)
 FROM task_runs r JOIN scheduled_tasks t ON t.id = r.task_id
 WHERE r.tenant_id = :tenant AND t.tenant_id = :tenant AND t.deleted_at IS NULL
   AND (:status IS NULL OR r.status = :status)
-  AND (:task_id IS NULL OR r.task_id = :task_id)
   AND r.scheduled_for >= :from AND r.scheduled_for < :to

@@ -5,7 +5,6 @@ SELECT {run_columns}, t.code AS task_code, t.name AS task_name
 FROM task_runs r JOIN scheduled_tasks t ON t.id = r.task_id
 WHERE r.tenant_id = :tenant AND t.tenant_id = :tenant AND t.deleted_at IS NULL
   AND (:status IS NULL OR r.status = :status)
-  AND (:task_id IS NULL OR r.task_id = :task_id)
   AND r.scheduled_for >= :from AND r.scheduled_for < :to
 ORDER BY r.scheduled_for DESC, r.id DESC
 LIMIT :limit OFFSET :offset
