@@ -773,6 +773,11 @@ describe('the scheduled-tasks console', () => {
     await table.locator('tr.ant-table-row').filter({ hasText: 'runs-ok' }).first().getByRole('link', { name: 'Runs runs-ok' }).click();
     await page.locator('.ant-drawer-content').getByTestId('run-history').waitFor();
     assert.equal(new URL(page.url()).searchParams.get('task'), ok.uuid);
+    // The drawer charts the task's own runs: one, succeeded.
+    const taskCharts = page.locator('.ant-drawer-content').getByTestId('task-run-charts');
+    await taskCharts.getByTestId('chart-outcomes').locator('svg path[fill="#52c41a"]').first().waitFor({ state: 'attached' });
+    assert.equal(await taskCharts.getByTestId('runs-summary').getAttribute('data-total'), '1');
+    await screenshot(page, 'task-drawer-charts-1280');
     await page.keyboard.press('Escape');
     await page.getByTestId('menu-/system/scheduled-tasks/runs').click();
     await page.getByTestId('runs-table').waitFor();

@@ -16,9 +16,14 @@ import { BUCKETS } from './urlState';
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
 const GRID = { left: 48, right: 16, top: 40, bottom: 32 };
+const NARROW_GRID = { left: 40, right: 8, top: 16, bottom: 28 };
 
-/** Totals over the range, the outcomes per bucket (stacked) and the durations per bucket. */
-export function RunCharts({ stats }: { stats: RunStatsOverTime }) {
+/**
+ * Totals over the range, the outcomes per bucket (stacked) and the durations per bucket. In a
+ * `narrow` place (the task drawer, above the runs) they are lower and without legends: the
+ * tooltip names each series.
+ */
+export function RunCharts({ stats, narrow = false }: { stats: RunStatsOverTime; narrow?: boolean }) {
   const t = useT();
   const bucketMs = BUCKETS.find((b) => b.name === stats.bucket)?.ms ?? 3_600_000;
   const data = useMemo(() => chartData(stats.buckets, bucketMs), [stats, bucketMs]);
@@ -27,8 +32,8 @@ export function RunCharts({ stats }: { stats: RunStatsOverTime }) {
     () => ({
       animation: false,
       tooltip: { trigger: 'axis' },
-      legend: { top: 0, type: 'scroll', itemWidth: 12, itemHeight: 8, itemGap: 8, textStyle: { fontSize: 11 } },
-      grid: GRID,
+      legend: { show: !narrow, top: 0, type: 'scroll', itemWidth: 12, itemHeight: 8, itemGap: 8, textStyle: { fontSize: 11 } },
+      grid: narrow ? NARROW_GRID : GRID,
       xAxis: { type: 'category', data: data.labels },
       yAxis: { type: 'value', minInterval: 1 },
       series: CHART_STATUSES.map(({ status, color }) => ({
@@ -39,27 +44,27 @@ export function RunCharts({ stats }: { stats: RunStatsOverTime }) {
         data: data.counts[status],
       })),
     }),
-    [data, t],
+    [data, t, narrow],
   );
   const durations = useMemo(
     () => ({
       animation: false,
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatDuration(v) : '—') },
-      legend: { top: 0 },
-      grid: GRID,
+      legend: { show: !narrow, top: 0 },
+      grid: narrow ? NARROW_GRID : GRID,
       xAxis: { type: 'category', data: data.labels },
-      yAxis: { type: 'value', name: 'ms' },
+      yAxis: { type: 'value', name: narrow ? undefined : 'ms' },
       series: [
         { name: t('runsPage.chart.avg'), type: 'line', connectNulls: false, showSymbol: true, itemStyle: { color: '#1677ff' }, data: data.avg },
         { name: t('runsPage.chart.max'), type: 'line', connectNulls: false, showSymbol: true, itemStyle: { color: '#ff7a45' }, data: data.max },
       ],
     }),
-    [data, t],
+    [data, t, narrow],
   );
 
   return (
     <>
-      <Row gutter={[16, 16]} style={{ marginBottom: 16 }} data-testid="runs-summary" data-total={data.total} data-failed={data.failed}>
+      <Row gutter={[16, narrow ? 8 : 16]} style={{ marginBottom: narrow ? 8 : 16 }} data-testid="runs-summary" data-total={data.total} data-failed={data.failed}>
         <Col xs={12} md={6}>
           <Statistic title={t('runsPage.summary.total')} value={data.total} />
         </Col>
@@ -79,12 +84,12 @@ export function RunCharts({ stats }: { stats: RunStatsOverTime }) {
       <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
         <Col xs={24} lg={12}>
           <Card size="small" title={t('runsPage.chart.outcomes', { bucket: stats.bucket })} data-testid="chart-outcomes">
-            <ReactEChartsCore echarts={echarts} option={outcomes} notMerge style={{ height: 260 }} opts={{ renderer: 'svg' }} />
+            <ReactEChartsCore echarts={echarts} option={outcomes} notMerge style={{ height: narrow ? 170 : 260 }} opts={{ renderer: 'svg' }} />
           </Card>
         </Col>
         <Col xs={24} lg={12}>
           <Card size="small" title={t('runsPage.chart.durations', { bucket: stats.bucket })} data-testid="chart-durations">
-            <ReactEChartsCore echarts={echarts} option={durations} notMerge style={{ height: 260 }} opts={{ renderer: 'svg' }} />
+            <ReactEChartsCore echarts={echarts} option={durations} notMerge style={{ height: narrow ? 170 : 260 }} opts={{ renderer: 'svg' }} />
           </Card>
         </Col>
       </Row>
