@@ -711,6 +711,79 @@ describe('the scheduled-tasks console', () => {
     await page.close();
   });
 
+  test('the Runs page lists runs across tasks with charts; its filters live in the address', async () => {
+    const python = (code, script) =>
+      createViaApi({
+        name: `Runs ${code}`,
+        code,
+        type: 'python_script',
+        task_config: { script },
+        retry_policy: { max_retries: 0, retry_delay_seconds: 1, backoff: 'fixed' },
+      });
+    const ok = await python('runs-ok', 'print("fine")');
+    const bad = await python('runs-bad', 'import sys\nsys.exit(4)');
+    for (const task of [ok, bad]) assert.equal((await api(sundial.base, adminToken, 'POST', `/${task.uuid}/run`)).status, 202);
+    const ended = async (code) => {
+      const runs = (await api(sundial.base, adminToken, 'GET', `/runs?task_code=${code}`)).body.items;
+      return runs.length === 1 && !['queued', 'running'].includes(runs[0].status);
+    };
+    await until(async () => (await ended('runs-ok')) && (await ended('runs-bad')), 60_000, 'both runs to end');
+
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    // A shared link: failed runs of one task.
+    await page.goto(`${consoleBase}/?view=runs&status=failed&task=${bad.uuid}`);
+    const table = page.getByTestId('runs-table');
+    const rows = table.locator('tr.ant-table-row');
+    await rows.first().locator('[data-status="failed"]').waitFor();
+    assert.equal(await rows.count(), 1);
+    assert.match(await rows.first().innerText(), /Runs runs-bad[\s\S]*runs-bad[\s\S]*Failed[\s\S]*exit 4/);
+    assert.equal(await page.getByTestId('runs-status').locator('.ant-select-selection-item').innerText(), 'Failed');
+    await page.getByTestId('runs-task').locator('.ant-select-selection-item').filter({ hasText: 'Runs runs-bad (runs-bad)' }).waitFor();
+    // The charts count the task's runs of the last 24 hours, whatever their state.
+    const summary = page.getByTestId('runs-summary');
+    await until(async () => (await summary.getAttribute('data-total')) === '1', 10_000, 'the summary of runs-bad');
+    assert.equal(await summary.getAttribute('data-failed'), '1');
+    // A red bar for the failure; the mean and the longest duration as points.
+    await page.getByTestId('chart-outcomes').locator('svg path[fill="#ff4d4f"]').first().waitFor({ state: 'attached' });
+    await page.getByTestId('chart-durations').locator('svg path[stroke="#1677ff"]').first().waitFor({ state: 'attached' });
+    await page.getByTestId('chart-durations').locator('svg path[stroke="#ff7a45"]').first().waitFor({ state: 'attached' });
+
+    // Other filters: every task's succeeded runs, in the address, kept by a reload.
+    await page.getByTestId('runs-task').locator('.ant-select-clear').click({ force: true });
+    await chooseOption(page, page.getByTestId('runs-status'), 'Succeeded');
+    await until(async () => new URL(page.url()).search === '?view=runs&status=succeeded', 5_000, 'the address to follow the filters');
+    await table.locator('tr.ant-table-row').filter({ hasText: 'runs-ok' }).first().waitFor();
+    await page.reload();
+    await table.locator('tr.ant-table-row').filter({ hasText: 'runs-ok' }).first().waitFor();
+    assert.equal(await table.locator('tr.ant-table-row').filter({ hasText: 'runs-bad' }).count(), 0);
+    assert.equal(await page.getByTestId('runs-status').locator('.ant-select-selection-item').innerText(), 'Succeeded');
+    await until(async () => Number(await summary.getAttribute('data-total')) >= 2, 10_000, 'the summary of every task');
+    await screenshot(page, 'runs-page-1280');
+    await page.getByTestId('language-switch').getByText('中文').click();
+    await page.locator('.ant-page-header-heading-title').filter({ hasText: '运行记录' }).waitFor();
+    await page.getByTestId('chart-outcomes').getByText('运行结果（每 1h）').waitFor();
+    await page.getByRole('columnheader', { name: '触发方式' }).waitFor();
+    await table.locator('tr.ant-table-row').filter({ hasText: '成功' }).first().waitFor();
+    await screenshot(page, 'runs-page-zh-CN-1280');
+    await page.getByTestId('language-switch').getByText('EN').click();
+    await page.locator('.ant-page-header-heading-title').filter({ hasText: 'Runs' }).waitFor();
+
+    // A run's task opens in the task list with its runs; the menu comes back here.
+    await table.locator('tr.ant-table-row').filter({ hasText: 'runs-ok' }).first().getByRole('link', { name: 'Runs runs-ok' }).click();
+    await page.locator('.ant-drawer-content').getByTestId('run-history').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('task'), ok.uuid);
+    // The drawer charts the task's own runs: one, succeeded.
+    const taskCharts = page.locator('.ant-drawer-content').getByTestId('task-run-charts');
+    await taskCharts.getByTestId('chart-outcomes').locator('svg path[fill="#52c41a"]').first().waitFor({ state: 'attached' });
+    assert.equal(await taskCharts.getByTestId('runs-summary').getAttribute('data-total'), '1');
+    await screenshot(page, 'task-drawer-charts-1280');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('menu-/system/scheduled-tasks/runs').click();
+    await page.getByTestId('runs-table').waitFor();
+    await page.close();
+  });
+
   test('is usable on a 390 px wide screen', async () => {
     const page = await newPage({ width: 390, height: 844 });
     await signInWithLink(page, consoleBase, adminToken);

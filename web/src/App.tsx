@@ -1,18 +1,31 @@
-import { App as AntApp } from 'antd';
+import { App as AntApp, Spin } from 'antd';
+import { lazy, Suspense } from 'react';
 import { AuthProvider } from './auth/AuthProvider';
 import { useAuth } from './auth/context';
 import { SignIn } from './auth/SignIn';
 import { AppLayout } from './layout/AppLayout';
+import { useView } from './layout/view';
 import { LocaleProvider } from './locales/LocaleProvider';
 import ScheduledTasksPage from './pages/system/scheduled-tasks/list';
 
+// The Runs page and its charts load only when it is opened.
+const RunsPage = lazy(() => import('./pages/system/scheduled-tasks/runs'));
+
 function Shell() {
   const { session } = useAuth();
+  const { view, navigate } = useView();
   if (!session) return <SignIn />;
+  // Remount the page per session, so nothing of a previous tenant's view survives.
+  const key = `${session.tenantId}:${session.subject}:${session.role}`;
   return (
-    // Remount the page per session, so nothing of a previous tenant's view survives.
-    <AppLayout>
-      <ScheduledTasksPage key={`${session.tenantId}:${session.subject}:${session.role}`} />
+    <AppLayout view={view} navigate={navigate}>
+      {view === 'runs' ? (
+        <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>
+          <RunsPage key={key} navigate={navigate} />
+        </Suspense>
+      ) : (
+        <ScheduledTasksPage key={key} />
+      )}
     </AppLayout>
   );
 }

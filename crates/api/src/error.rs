@@ -23,6 +23,9 @@ pub enum ApiError {
     /// 400: a query parameter is invalid.
     #[error("invalid query: {0}")]
     InvalidQuery(ValidationErrors),
+    /// 422: query parameters that parse but ask for a range the API does not serve.
+    #[error("invalid range: {0}")]
+    InvalidRange(ValidationErrors),
     /// 401: no valid token.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
@@ -180,7 +183,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::InvalidRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TaskQuota { .. } | ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -198,6 +201,7 @@ impl ApiError {
             }
             ApiError::UnknownFields(_) => "unknown_field",
             ApiError::InvalidQuery(_) => "invalid_query",
+            ApiError::InvalidRange(_) => "invalid_range",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
@@ -221,6 +225,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => "Malformed JSON",
             ApiError::UnknownFields(_) => "Field not allowed",
             ApiError::InvalidQuery(_) => "Invalid query parameter",
+            ApiError::InvalidRange(_) => "Range not served",
             ApiError::Unauthorized(_) => "Authentication required",
             ApiError::Forbidden => "Permission denied",
             ApiError::NotFound => "Not found",
@@ -254,6 +259,10 @@ impl ApiError {
             }
             ApiError::InvalidQuery(errors) => (
                 "One or more query parameters are invalid.".into(),
+                errors.0.into_iter().map(Into::into).collect(),
+            ),
+            ApiError::InvalidRange(errors) => (
+                "The range asked for is empty or holds too many buckets.".into(),
                 errors.0.into_iter().map(Into::into).collect(),
             ),
             ApiError::Unauthorized(why) => (why.into(), vec![]),

@@ -119,7 +119,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             TASKS_PREFIX,
             routes::tasks::router()
                 .merge(routes::definitions::router())
-                .merge(routes::history::router()),
+                .merge(routes::history::router())
+                .merge(routes::runs::router()),
         )
         .nest(TENANT_PREFIX, routes::tenant::router())
         .merge(routes::system::router())

@@ -89,6 +89,22 @@ pub struct RunStats {
     pub skipped: u64,
 }
 
+impl RunStats {
+    /// Counts `n` more runs in `status`.
+    pub(crate) fn add(&mut self, status: RunStatus, n: u64) {
+        self.total += n;
+        *match status {
+            RunStatus::Queued => &mut self.queued,
+            RunStatus::Running => &mut self.running,
+            RunStatus::Succeeded => &mut self.succeeded,
+            RunStatus::Failed => &mut self.failed,
+            RunStatus::TimedOut => &mut self.timed_out,
+            RunStatus::Cancelled => &mut self.cancelled,
+            RunStatus::Skipped => &mut self.skipped,
+        } += n;
+    }
+}
+
 /// Reading runs: what the API shows of the ledger.
 #[async_trait]
 pub trait RunHistory: Send + Sync + 'static {
@@ -302,17 +318,7 @@ impl<B: Backend> RunHistory for B {
             let status: RunStatus = status
                 .parse()
                 .map_err(|e: String| StoreError::Corrupt(format!("task {task} run status: {e}")))?;
-            let n = u64::try_from(n).unwrap_or(0);
-            stats.total += n;
-            *match status {
-                RunStatus::Queued => &mut stats.queued,
-                RunStatus::Running => &mut stats.running,
-                RunStatus::Succeeded => &mut stats.succeeded,
-                RunStatus::Failed => &mut stats.failed,
-                RunStatus::TimedOut => &mut stats.timed_out,
-                RunStatus::Cancelled => &mut stats.cancelled,
-                RunStatus::Skipped => &mut stats.skipped,
-            } += n;
+            stats.add(status, u64::try_from(n).unwrap_or(0));
         }
         Ok(stats)
     }

@@ -9,6 +9,7 @@
 //! |---|---|---|
 //! | task registry | `registry`, [`TaskRegistry`] | API, start-up scan |
 //! | runs read side | `history`, [`RunHistory`] | API |
+//! | runs across tasks | `run_search`, [`RunSearch`] | API |
 //! | run now, cancel | `control`, [`RunControl`] | API |
 //! | definitions as a set, restore | `definitions`, [`DefinitionStore`] | API |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
@@ -43,6 +44,7 @@ mod postgres;
 mod query;
 mod registry;
 mod rows;
+mod run_search;
 mod signals;
 mod sqlite;
 mod tenants;
@@ -63,6 +65,7 @@ pub use leases::LeaseStore;
 pub use maintenance::{MaintenanceStore, PrunedLogs, TenantLogBytes};
 pub use postgres::PostgresStore;
 pub use registry::{Change, NewTask, TaskQuery, TaskRegistry, TaskSort, TaskSortField};
+pub use run_search::{RunBucket, RunBucketsQuery, RunSearch, RunSearchQuery, TaskRef, TaskRun};
 pub use signals::{Signal, Signals};
 pub use sqlite::SqliteStore;
 pub use tenants::{TenantSettings, TenantSettingsStore};
@@ -72,7 +75,7 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 pub mod prelude {
     pub use crate::{
         AuditLog, ClaimStore, DefinitionStore, EngineStore, FinishStore, FiringStore, LeaseStore,
-        MaintenanceStore, Readiness, RunControl, RunHistory, Store, TaskRegistry,
+        MaintenanceStore, Readiness, RunControl, RunHistory, RunSearch, Store, TaskRegistry,
         TenantSettingsStore,
     };
 }
@@ -100,6 +103,7 @@ pub struct Page<T> {
 pub trait Store:
     TaskRegistry
     + RunHistory
+    + RunSearch
     + RunControl
     + TenantSettingsStore
     + Readiness
@@ -111,6 +115,7 @@ pub trait Store:
 impl<
     T: TaskRegistry
         + RunHistory
+        + RunSearch
         + RunControl
         + TenantSettingsStore
         + Readiness

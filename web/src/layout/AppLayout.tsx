@@ -1,4 +1,4 @@
-import { LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
+import { HistoryOutlined, LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
 import { ProLayout } from '@ant-design/pro-components';
 import { Button, Grid, Space, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
@@ -6,6 +6,7 @@ import { useAuth } from '../auth/context';
 import type { Session } from '../auth/token';
 import { useT } from '../locales/context';
 import { LanguageSwitch } from './LanguageSwitch';
+import type { View } from './view';
 
 const ROLE_COLOR = { admin: 'gold', operator: 'blue', viewer: 'default' } as const;
 
@@ -34,7 +35,13 @@ function Identity({ session, compact }: { session: Session; compact: boolean }) 
   );
 }
 
-export function AppLayout({ children }: { children: ReactNode }) {
+/** Each page's menu path, and the address the menu entry opens. */
+const PAGES: { view: View; path: string; search: string }[] = [
+  { view: 'tasks', path: '/system/scheduled-tasks/list', search: '' },
+  { view: 'runs', path: '/system/scheduled-tasks/runs', search: '?view=runs' },
+];
+
+export function AppLayout({ children, view, navigate }: { children: ReactNode; view: View; navigate: (search: string) => void }) {
   const t = useT();
   const { session, signOut } = useAuth();
   const screens = Grid.useBreakpoint();
@@ -46,13 +53,31 @@ export function AppLayout({ children }: { children: ReactNode }) {
       layout="top"
       fixedHeader
       contentWidth="Fluid"
-      location={{ pathname: '/system/scheduled-tasks/list' }}
+      location={{ pathname: PAGES.find((p) => p.view === view)?.path }}
       route={{
         path: '/',
-        routes: [{ path: '/system/scheduled-tasks/list', name: t('app.menu.tasks'), icon: <ScheduleOutlined /> }],
+        routes: [
+          { path: PAGES[0].path, name: t('app.menu.tasks'), icon: <ScheduleOutlined /> },
+          { path: PAGES[1].path, name: t('app.menu.runs'), icon: <HistoryOutlined /> },
+        ],
       }}
-      // One page: the menu entry is a label, not a link that would reload the app.
-      menuItemRender={(item, dom) => <span data-testid={`menu-${item.path}`}>{dom}</span>}
+      // The console is one document served at `/`: a menu entry changes the query string and
+      // the page in place, without a reload.
+      menuItemRender={(item, dom) => {
+        const page = PAGES.find((p) => p.path === item.path);
+        return (
+          <a
+            href={`/${page?.search ?? ''}`}
+            data-testid={`menu-${item.path}`}
+            onClick={(event) => {
+              event.preventDefault();
+              if (page && page.view !== view) navigate(page.search);
+            }}
+          >
+            {dom}
+          </a>
+        );
+      }}
       actionsRender={() => [
         session ? <Identity key="who" session={session} compact={compact} /> : null,
         <LanguageSwitch key="lang" compact={compact} />,

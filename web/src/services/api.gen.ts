@@ -176,6 +176,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/{uuid}/versions/{from}/diff/{to}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two versions of a task, field by field (either order; secret values
+         *     masked as in a task).
+         */
+        get: operations["version_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/versions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an earlier version's definition the task's current one, as a new version (audited as
+         *     `restore`, with `restored_from`). It is validated as an update of the current definition:
+         *     a restored trigger must still have a future occurrence, a restored URL must pass today's
+         *     egress policy. A version identical to the current definition writes nothing and answers the
+         *     task as it is.
+         */
+        post: operations["restore_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update the tenant's tasks by `code`, all or nothing in one transaction: a code no
+         *     live task has is created; a task whose definition differs is updated (one new version); an
+         *     identical one is left alone (no version, no audit entry). Each item is a whole definition,
+         *     validated like `POST /` (fields left out take their defaults); a masked secret keeps the
+         *     stored value (on a create it is a 422 naming the header). With `prune=true` the live tasks
+         *     whose code is not in the request are deleted; with `dry_run=true` nothing is written.
+         *     Errors name every problem, `tasks[i].<field>`.
+         */
+        post: operations["apply_tasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's audit log, newest first: every create, update, start, stop, delete, restore,
+         *     run now and cancel, with who did it and when; filtered by task, actor, action and time.
+         */
+        get: operations["audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/batch-delete": {
         parameters: {
             query?: never;
@@ -187,6 +275,29 @@ export interface paths {
         put?: never;
         /** Delete several tasks. Uuids that are unknown (or another tenant's) are ignored. */
         post: operations["batch_delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's definitions, ordered by code, a page at a time; each page is a body
+         *     `POST /import` and `POST /apply` accept as it is. Secret header and query values are masked
+         *     exactly as `GET /{uuid}` masks them: applying the export back keeps the stored secrets,
+         *     while importing it elsewhere needs the real values put in. `X-Total-Count` gives the
+         *     number of tasks; `Link` (`rel="next"`) the next page while there is one.
+         */
+        get: operations["export_tasks"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -247,6 +358,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs across the tenant's tasks, newest occurrence first, each with its task's code and
+         *     name; filtered by state, task and a range of `scheduled_for`.
+         */
+        get: operations["search_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/runs/{run_uuid}": {
         parameters: {
             query?: never;
@@ -298,6 +429,26 @@ export interface paths {
          *     ask again with the same cursor until `status` is final and `has_more` is false.
          */
         get: operations["run_log_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts of the tenant's runs per state per time bucket over a range (by `scheduled_for`),
+         *     with each bucket's mean and longest duration. At most 1,000 buckets.
+         */
+        get: operations["run_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -447,10 +598,71 @@ export interface components {
             type: "api_call";
         };
         /**
+         * @description What apply did, or would do, to one code.
+         * @enum {string}
+         */
+        ApplyAction: "created" | "updated" | "unchanged" | "deleted";
+        /** @description The outcome of an apply: per code, in request order, then the deleted tasks by code. */
+        ApplyResponse: {
+            /** @description Tasks created. */
+            created: number;
+            /** @description Tasks deleted. */
+            deleted: number;
+            /** @description Whether this was a dry run (nothing was written). */
+            dry_run: boolean;
+            /** @description Each code's outcome. */
+            results: components["schemas"]["ApplyResult"][];
+            /** @description Tasks left as they were. */
+            unchanged: number;
+            /** @description Tasks updated. */
+            updated: number;
+        };
+        /** @description One code's outcome. */
+        ApplyResult: {
+            /** @description What happened to it. */
+            action: components["schemas"]["ApplyAction"];
+            /** @description The task's code. */
+            code: string;
+            /**
+             * Format: uuid
+             * @description The task; null for a dry run's `created` (no task exists yet).
+             */
+            uuid: string | null;
+        };
+        /**
          * @description The change a version records.
          * @enum {string}
          */
-        AuditAction: "create" | "update" | "start" | "stop" | "delete" | "run_now" | "cancel";
+        AuditAction: "create" | "update" | "start" | "stop" | "delete" | "run_now" | "cancel" | "restore";
+        /** @description One entry of the audit log. */
+        AuditEntryResponse: {
+            /** @description The change. */
+            action: components["schemas"]["AuditAction"];
+            /** @description Who did it (token subject). */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /**
+             * @description Extra facts: `cancelled_runs` (a stop or delete), `via: "apply"` (written by
+             *     `POST /apply`), `restored_from` (a restore), `run_uuid` (a run action).
+             */
+            detail: Record<string, never> | null;
+            /** @description The task's code (its current one; a deleted task's last). */
+            task_code: string;
+            /**
+             * Format: uuid
+             * @description The task it concerns.
+             */
+            task_uuid: string;
+            /**
+             * Format: int64
+             * @description The task's version after it.
+             */
+            version: number;
+        };
         /**
          * @description How the delay between attempts grows.
          * @enum {string}
@@ -529,6 +741,36 @@ export interface components {
          * @enum {string}
          */
         DstPolicy: "fixed_time" | "every_match";
+        /** @description Task definitions, exactly as `POST /import` and `POST /apply` take them. */
+        ExportResponse: {
+            /**
+             * @description The definitions, ordered by code. Secret header and query values are masked as in
+             *     `GET /{uuid}`.
+             */
+            tasks: components["schemas"]["TaskRequest"][];
+        };
+        /** @description One field that differs. */
+        FieldChange: {
+            /** @description How it differs. */
+            change: components["schemas"]["FieldChangeKind"];
+            /**
+             * @description The field's path in the definition, e.g. `trigger_config.cron` or
+             *     `task_config.headers.authorization`.
+             */
+            field: string;
+            /**
+             * @description Its value in `from` (absent when added). Secret values are masked: a changed secret
+             *     is listed even when both masks read the same.
+             */
+            from_value?: Record<string, never> | null;
+            /** @description Its value in `to` (absent when removed), masked the same way. */
+            to_value?: Record<string, never> | null;
+        };
+        /**
+         * @description How one field differs between two versions.
+         * @enum {string}
+         */
+        FieldChangeKind: "added" | "removed" | "changed";
         /**
          * @description The code of a field error:
          *     - `required`: The field is missing (or null where a value is required).
@@ -677,6 +919,53 @@ export interface components {
          * @default 1
          */
         PageNumber: number;
+        /** @description One page of a list. */
+        PageResponse_AuditEntryResponse: {
+            /** @description Rows of this page. */
+            items: {
+                /** @description The change. */
+                action: components["schemas"]["AuditAction"];
+                /** @description Who did it (token subject). */
+                actor: string;
+                /**
+                 * Format: date-time
+                 * @description When.
+                 */
+                at: string;
+                /**
+                 * @description Extra facts: `cancelled_runs` (a stop or delete), `via: "apply"` (written by
+                 *     `POST /apply`), `restored_from` (a restore), `run_uuid` (a run action).
+                 */
+                detail: Record<string, never> | null;
+                /** @description The task's code (its current one; a deleted task's last). */
+                task_code: string;
+                /**
+                 * Format: uuid
+                 * @description The task it concerns.
+                 */
+                task_uuid: string;
+                /**
+                 * Format: int64
+                 * @description The task's version after it.
+                 */
+                version: number;
+            }[];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows in the whole filtered list.
+             */
+            total: number;
+        };
         /** @description One page of a list. */
         PageResponse_RunResponse: {
             /** @description Rows of this page. */
@@ -905,6 +1194,31 @@ export interface components {
             total: number;
         };
         /** @description One page of a list. */
+        PageResponse_TaskRunResponse: {
+            /** @description Rows of this page. */
+            items: (components["schemas"]["RunResponse"] & {
+                /** @description Its task's code. */
+                task_code: string;
+                /** @description Its task's name. */
+                task_name: string;
+            })[];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows in the whole filtered list.
+             */
+            total: number;
+        };
+        /** @description One page of a list. */
         PageResponse_VersionResponse: {
             /** @description Rows of this page. */
             items: {
@@ -1065,6 +1379,27 @@ export interface components {
              */
             retry_delay_seconds?: number;
         };
+        /** @description The runs scheduled within one bucket of time. */
+        RunBucketResponse: {
+            /** @description How many runs are in each state (skipped occurrences each count). */
+            counts: components["schemas"]["RunStatsResponse"];
+            /**
+             * Format: int64
+             * @description Mean duration of the bucket's runs that ran (ended attempts), in milliseconds; null when
+             *     none did.
+             */
+            duration_avg_ms: number | null;
+            /**
+             * Format: int64
+             * @description Longest duration among them, in milliseconds.
+             */
+            duration_max_ms: number | null;
+            /**
+             * Format: date-time
+             * @description Start of the bucket; it ends where the next begins.
+             */
+            start: string;
+        };
         /** @description A page of one run's whole log. */
         RunLogPageResponse: {
             /** @description Whether more lines follow already; when false, a live run may still write more. */
@@ -1190,6 +1525,23 @@ export interface components {
              * @description Run id; also the `Idempotency-Key` of its HTTP calls.
              */
             uuid: string;
+        };
+        /** @description Run counts over time. */
+        RunStatsOverTimeResponse: {
+            /** @description The bucket width, as asked. */
+            bucket: string;
+            /** @description One entry per bucket from `from`, oldest first, empty buckets included. */
+            buckets: components["schemas"]["RunBucketResponse"][];
+            /**
+             * Format: date-time
+             * @description Start of the range (of the first bucket).
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the range (exclusive).
+             */
+            to: string;
         };
         /** @description Counts of a task's runs by state. */
         RunStatsResponse: {
@@ -1522,6 +1874,13 @@ export interface components {
              */
             version: number;
         };
+        /** @description A run with the task it belongs to. */
+        TaskRunResponse: components["schemas"]["RunResponse"] & {
+            /** @description Its task's code. */
+            task_code: string;
+            /** @description Its task's name. */
+            task_name: string;
+        };
         /**
          * @description A field to sort by, `-` in front for descending.
          * @enum {string}
@@ -1573,6 +1932,15 @@ export interface components {
          * @enum {string}
          */
         TriggerType: "cron" | "interval" | "date";
+        /** @description The difference between two versions of a task's definition. */
+        VersionDiffResponse: {
+            /** @description Every field that differs, by path; empty when the definitions are the same. */
+            changes: components["schemas"]["FieldChange"][];
+            /** @description The version compared from. */
+            from: components["schemas"]["VersionSummary"];
+            /** @description The version compared to. */
+            to: components["schemas"]["VersionSummary"];
+        };
         /** @description One entry of a task's version history. */
         VersionResponse: {
             /** @description The change. */
@@ -1589,6 +1957,23 @@ export interface components {
             /**
              * Format: int64
              * @description Version produced by the change.
+             */
+            version: number;
+        };
+        /** @description Who made a version and when. */
+        VersionSummary: {
+            /** @description The change. */
+            action: components["schemas"]["AuditAction"];
+            /** @description Who (token subject). */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /**
+             * Format: int64
+             * @description The version.
              */
             version: number;
         };
@@ -2526,6 +2911,304 @@ export interface operations {
             };
         };
     };
+    version_diff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The version to compare from */
+                from: number;
+                /** @description The version to compare to */
+                to: number;
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDiffResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task in your tenant, or it has no such version (never had it, or no longer keeps it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    restore_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+                /** @description The version to restore */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task after the restore */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task in your tenant, or it has no such version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version's code is now another live task's, or the task changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The version's definition is no longer valid (e.g. its date is past); `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_tasks: {
+        parameters: {
+            query?: {
+                /** @description `true`: answer what would happen, change nothing (default `false`). */
+                dry_run?: boolean;
+                /**
+                 * @description `true`: also delete the live tasks whose code is not in the request (default `false`:
+                 *     they are left alone).
+                 */
+                prune?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description Applied (or, with `dry_run=true`, what would be) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyResponse"];
+                };
+            };
+            /** @description Malformed JSON, a field that may not be sent, or an invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A task changed while the apply ran, or a code was taken meanwhile; nothing was written */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid definitions; `errors` names each `tasks[i].field` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The creates would take the tenant past its task quota (`quota_exceeded`), or too many requests (`rate_limited`, with `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_log: {
+        parameters: {
+            query?: {
+                /** @description The change. */
+                action?: components["schemas"]["AuditAction"];
+                /** @description Only entries by this actor (token subject), exactly. */
+                actor?: string;
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+                /** @description Only entries at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description Only entries of this task (deleted tasks included). */
+                task_uuid?: string;
+                /** @description Only entries before this instant (RFC 3339). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_AuditEntryResponse"];
+                };
+            };
+            /** @description Invalid query parameter; `errors` names each */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     batch_delete: {
         parameters: {
             query?: never;
@@ -2577,6 +3260,66 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_tasks: {
+        parameters: {
+            query?: {
+                /** @description Only the task with this code. */
+                code?: string;
+                /** @description Page, from 1 (default 1). */
+                page?: number;
+                /** @description Tasks per page, 1-1000 (default 1000: the most one import or apply takes). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description `<…>; rel="next"`: the next page, while there is one */
+                    Link?: string;
+                    /** @description Tasks in the whole export */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2820,6 +3563,79 @@ export interface operations {
             };
         };
     };
+    search_runs: {
+        parameters: {
+            query?: {
+                /** @description Only runs scheduled for this instant or later (RFC 3339). */
+                from?: string;
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+                /** @description Only runs in this state. */
+                status?: components["schemas"]["RunStatus"];
+                /** @description Only runs of the task with this code (instead of `task_uuid`). */
+                task_code?: string;
+                /** @description Only runs of the task with this uuid (none when the tenant has no such task). */
+                task_uuid?: string;
+                /** @description Only runs scheduled for before this instant (RFC 3339). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_TaskRunResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `to` is not later than `from` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_run: {
         parameters: {
             query?: never;
@@ -2979,6 +3795,75 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_stats: {
+        parameters: {
+            query?: {
+                /** @description Bucket width: `1m`, `5m`, `15m`, `1h` (default), `6h` or `1d`; buckets start at `from`. */
+                bucket?: string;
+                /** @description Start of the range (RFC 3339; default 24 hours before `to`). */
+                from?: string;
+                /** @description Only runs of the task with this code (instead of `task_uuid`). */
+                task_code?: string;
+                /** @description Only runs of the task with this uuid. */
+                task_uuid?: string;
+                /** @description End of the range, exclusive (RFC 3339; default now). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStatsOverTimeResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `to` is not later than `from`, or the range holds more than 1,000 buckets */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

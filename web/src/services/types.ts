@@ -64,3 +64,9 @@ export type ProblemField = Schemas['ProblemField'];
 
 /** The query of `GET /list`. */
 export type ListQuery = NonNullable<operations['list_tasks']['parameters']['query']>;
+
+/** A run with its task's code and name (`GET /runs`). */
+export type TaskRun = Schemas['TaskRunResponse'];
+/** Run counts per state per time bucket (`GET /stats`). */
+export type RunStatsOverTime = Schemas['RunStatsOverTimeResponse'];
+export type RunBucket = Schemas['RunBucketResponse'];

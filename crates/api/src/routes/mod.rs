@@ -2,6 +2,7 @@
 
 pub mod definitions;
 pub mod history;
+pub mod runs;
 pub mod system;
 pub mod tasks;
 pub mod tenant;

@@ -369,7 +369,7 @@ pub(crate) fn page_params(
     (page, page_size)
 }
 
-fn optional<T: std::str::FromStr<Err = String>>(
+pub(crate) fn optional<T: std::str::FromStr<Err = String>>(
     raw: Option<&str>,
     field: &str,
     errors: &mut ValidationErrors,
@@ -1033,7 +1033,7 @@ async fn task_logs(
 /// Keeps a page of runs (newest first) within [`LOG_RESPONSE_BUDGET`]: once the runs so far
 /// fill it, the older runs' results are left out (`result_omitted`), so a page of runs with
 /// large python results stays bounded too. Returns what is left of the budget.
-fn fit_results(runs: &mut [RunResponse]) -> usize {
+pub(crate) fn fit_results(runs: &mut [RunResponse]) -> usize {
     let mut budget = LOG_RESPONSE_BUDGET;
     for run in runs {
         let mut size = json_size(run) + 1;

@@ -15,6 +15,7 @@ mod logs;
 mod openapi;
 mod quotas;
 mod request_id;
+mod run_search;
 mod runs;
 mod schedule_agreement;
 mod tasks;

@@ -1,6 +1,6 @@
 //! The store's tests, one binary: every operation on both databases (`registry`,
-//! `definitions`, `engine`, `storage`), and the task list's speed at scale (`list_perf`,
-//! ignored by default).
+//! `definitions`, `engine`, `storage`, `run_search`), and the task list's speed at scale
+//! (`list_perf`, ignored by default).
 
 mod common;
 mod definitions;
@@ -8,4 +8,5 @@ mod engine;
 mod list_perf;
 mod migrations;
 mod registry;
+mod run_search;
 mod storage;

@@ -1,4 +1,4 @@
--- A Sundial database at schema 0009 (the migration before the newest), holding the
+-- A Sundial database at schema 0010 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -269,15 +269,16 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 11:56:15.189996+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 131461753);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 11:56:15.325381+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 7987308);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 11:56:15.335027+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 18331989);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 11:56:15.357352+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 16018223);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 11:56:15.377378+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 7729449);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 11:56:15.38937+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 8001597);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 11:56:15.401352+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 4009782);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 11:56:15.409349+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 16029401);
-INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 11:56:15.429368+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 5789067);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 12:52:04.831184+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 21507145);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 12:52:04.855467+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 76794362);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 12:52:04.930456+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 2544805);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 12:52:04.93321+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 2650875);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 12:52:04.93605+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 1047172);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 12:52:04.937283+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 1722991);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 12:52:04.939195+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 429585);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 12:52:04.939731+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 2780486);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 12:52:04.94268+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 1029033);
+INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 12:52:04.94387+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 913591);
 
 
 --
@@ -495,6 +496,13 @@ ALTER TABLE ONLY public.tenant_settings
 --
 
 CREATE INDEX ix_audit_log_task ON public.audit_log USING btree (task_id, id);
+
+
+--
+-- Name: ix_audit_log_tenant_actor; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_audit_log_tenant_actor ON public.audit_log USING btree (tenant_id, actor, at);
 
 
 --

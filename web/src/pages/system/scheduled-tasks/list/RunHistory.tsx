@@ -1,6 +1,6 @@
 import { StopOutlined, SyncOutlined } from '@ant-design/icons';
 import { App, Button, Collapse, Empty, Pagination, Select, Space, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useT } from '../../../../locales/context';
 import type { Capabilities } from '../../../../services/capabilities';
 import { tasksApi } from '../../../../services/tasks';
@@ -11,6 +11,9 @@ import { errorMessage } from './apiErrors';
 import { RunLog } from './RunLog';
 import { isLive, RUN_STATUSES } from './runStatus';
 import { StatusTag } from './StatusTag';
+
+// The charts (ECharts) come with the drawer's Runs tab, not with the list.
+const TaskRunCharts = lazy(() => import('../runs/TaskRunCharts'));
 
 const PAGE_SIZE = 10;
 /** How often a live run's state and log are fetched again. */
@@ -85,8 +88,14 @@ export function RunHistory({ taskUuid, capabilities }: { taskUuid: string; capab
   // The newest run is open unless the user chose otherwise.
   const activeKeys = open.length ? open : items.slice(0, 1).map((r) => r.uuid);
 
+  // The charts follow the runs: a new run, or the newest one ending, draws them again.
+  const chartsKey = `${runs.data?.total ?? ''}:${items[0]?.uuid ?? ''}:${items[0]?.status ?? ''}`;
+
   return (
     <Space direction="vertical" style={{ width: '100%' }} data-testid="run-history">
+      <Suspense fallback={null}>
+        <TaskRunCharts taskUuid={taskUuid} refreshKey={chartsKey} />
+      </Suspense>
       <Space wrap>
         <Select<RunStatus | 'all'>
           style={{ width: 180 }}

@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { readView } from './view';
+
+describe('the page in the address', () => {
+  it('is the Runs page with view=runs, else the task list', () => {
+    expect(readView('?view=runs&status=failed')).toBe('runs');
+    expect(readView('')).toBe('tasks');
+    expect(readView('?view=other&task=x')).toBe('tasks');
+  });
+});
