@@ -100,7 +100,9 @@ impl Claimer {
                     drop(taken);
                     let wait = backoff.failed();
                     tracing::warn!(error = %e, retry_in = ?wait, "claiming runs failed");
-                    wait
+                    // The whole backoff, whatever wakes this loop meanwhile.
+                    self.stop.pause(wait).await;
+                    Duration::ZERO
                 }
             };
         }

@@ -5,7 +5,8 @@
 //! end in `.sqlite.sql` and `.postgres.sql`). A [`Query`] is such a file, read once:
 //!
 //! - `:name` is a parameter. The same name may appear several times; it is bound once, with
-//!   [`Stmt::bind`], and sent as one `$n` placeholder, which both databases understand.
+//!   [`Stmt::bind`], and sent to PostgreSQL as one `$n` placeholder, to SQLite as a `?` at each
+//!   place with the value repeated ([`Placeholders`]).
 //! - `{fragment}` is replaced by one of the shared [`FRAGMENTS`] (column lists and conditions
 //!   several statements need to agree on).
 //! - `{rows: (:a, :b)}` marks the row of a multi-row `VALUES` list: [`Query::rows`] repeats it
@@ -197,7 +198,7 @@ impl Positional {
         let mut text = String::with_capacity(numbered.len());
         let mut order = Vec::new();
         let mut quoted = false;
-        let mut chars = numbered.char_indices().peekable();
+        let mut chars = numbered.char_indices();
         while let Some((i, c)) = chars.next() {
             if c == '\'' {
                 quoted = !quoted;

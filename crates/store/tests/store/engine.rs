@@ -30,6 +30,7 @@ on_both_databases!(
     python_runs_are_claimed_against_free_sandboxes_and_the_last_waits_for_a_newcomer,
     a_batch_of_ended_attempts_is_recorded_together,
     fire_claims_in_its_own_transaction_where_it_can,
+    finishing_claims_the_runs_it_let_start_where_it_can,
     upcoming_lists_the_earliest_instants,
 );
 
@@ -925,6 +926,55 @@ async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStor
         .await
         .unwrap();
     assert_eq!(rest.len(), 1);
+}
+
+async fn finishing_claims_the_runs_it_let_start_where_it_can(store: Arc<dyn TestStore>) {
+    let a = create(&*store, tenant(1), "A", "a", 0).await;
+    for _ in 0..3 {
+        store
+            .enqueue_manual(a.tenant, a.uuid, "alice", at(0))
+            .await
+            .unwrap();
+    }
+    // The tenant may run two at once: the third waits for one of them to end.
+    let first = store
+        .claim(at(10), request("n1", 10, &CAP_TWO))
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    let ended = FinishedAttempt {
+        run: first[0].run,
+        attempt: 1,
+        logs: Vec::new(),
+        end: end(RunStatus::Succeeded, None),
+    };
+    let (held, claimed) = store
+        .finish_and_claim("n1", &[ended], at(20), request("n1", 10, &CAP_TWO))
+        .await
+        .unwrap();
+    assert_eq!(held, [true]);
+    let status = |run| {
+        let store = store.clone();
+        async move { store.get_run(tenant(1), run).await.unwrap().unwrap().status }
+    };
+    assert_eq!(status(first[0].run).await, RunStatus::Succeeded);
+    if store.writers() == Writers::Many {
+        // PostgreSQL: the claimer takes it, in its own transaction.
+        assert!(claimed.is_empty());
+        let rest = store
+            .claim(at(21), request("n1", 10, &CAP_TWO))
+            .await
+            .unwrap();
+        assert_eq!(rest.len(), 1);
+        return;
+    }
+    // SQLite: the run the ended attempt made room for, in the same transaction.
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(status(claimed[0].run).await, RunStatus::Running);
+    assert!(
+        !first.iter().any(|c| c.run == claimed[0].run),
+        "the queued one, not one already running"
+    );
 }
 
 async fn upcoming_lists_the_earliest_instants(store: Arc<dyn TestStore>) {
