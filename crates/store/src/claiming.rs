@@ -18,13 +18,14 @@ use crate::{Result, StoreError};
 pub use fair_share::FairShare;
 use fair_share::{Candidate, Free};
 
-static CLAIM_CANDIDATES: PerDialect = per_dialect!("claiming/claim_candidates", replanned);
+pub(crate) static CLAIM_CANDIDATES: PerDialect =
+    per_dialect!("claiming/claim_candidates", replanned);
 static TAKE_RUNS: LazyLock<Query> = sql_file!("claiming/take_runs.sql");
 static LOCK_CLAIMED_TASKS_POSTGRES: LazyLock<Query> =
     sql_file!("claiming/lock_claimed_tasks.postgres.sql", replanned);
-static MARK_CLAIMED_TASKS: LazyLock<Query> =
+pub(crate) static MARK_CLAIMED_TASKS: LazyLock<Query> =
     sql_file!("claiming/mark_claimed_tasks.sql", replanned);
-static NEXT_QUEUED: LazyLock<Query> = sql_file!("claiming/next_queued.sql", replanned);
+pub(crate) static NEXT_QUEUED: LazyLock<Query> = sql_file!("claiming/next_queued.sql", replanned);
 
 /// Who claims runs, for how long, how many and how they are shared.
 #[derive(Debug, Clone, Copy)]

@@ -17,7 +17,8 @@ use crate::rows::millis;
 use crate::{Result, StoreError};
 
 static END_ATTEMPTS: LazyLock<Query> = sql_file!("finishing/end_attempts.sql");
-static RECORD_TASK_OUTCOMES: LazyLock<Query> = sql_file!("finishing/record_task_outcomes.sql");
+pub(crate) static RECORD_TASK_OUTCOMES: LazyLock<Query> =
+    sql_file!("finishing/record_task_outcomes.sql");
 static INSERT_LOGS: LazyLock<Query> = sql_file!("finishing/insert_logs.sql");
 static RUN_ID_ANY_TENANT: LazyLock<Query> = sql_file!("finishing/run_id_any_tenant.sql");
 static ADD_LOG_BYTES: LazyLock<Query> = sql_file!("finishing/add_log_bytes.sql");

@@ -226,6 +226,10 @@ pub trait TestSupport: Store {
         tenant: TenantId,
         query: &crate::AuditQuery,
     ) -> Result<(String, String)>;
+
+    /// The plans of the statements the engine runs at every claim and every recorded batch
+    /// of outcomes, with the file each comes from.
+    async fn explain_engine_statements_for_tests(&self) -> Result<Vec<(&'static str, String)>>;
 }
 
 #[async_trait]
@@ -395,5 +399,44 @@ impl<B: Backend> TestSupport for B {
     ) -> Result<(String, String)> {
         let (count, page) = crate::audit::audit_list(tenant, query);
         Ok((self.explain(count).await?, self.explain(page).await?))
+    }
+
+    async fn explain_engine_statements_for_tests(&self) -> Result<Vec<(&'static str, String)>> {
+        use crate::claiming::{CLAIM_CANDIDATES, MARK_CLAIMED_TASKS, NEXT_QUEUED};
+        use crate::finishing::RECORD_TASK_OUTCOMES;
+        use crate::query::Binds;
+        let outcome = Binds::default()
+            .bind("task_id", 1_i64)
+            .bind("status", "succeeded")
+            .bind("error", None::<String>);
+        let statements = [
+            (
+                "claiming/claim_candidates",
+                CLAIM_CANDIDATES
+                    .of::<B>()
+                    .bind("now", 0_i64)
+                    .bind("limit", 10_i64)
+                    .bind("per_tenant", 10_i64),
+            ),
+            ("claiming/next_queued", NEXT_QUEUED.stmt()),
+            (
+                "claiming/mark_claimed_tasks",
+                MARK_CLAIMED_TASKS
+                    .stmt()
+                    .bind("now", 0_i64)
+                    .bind("owner", "n1"),
+            ),
+            (
+                "finishing/record_task_outcomes",
+                RECORD_TASK_OUTCOMES
+                    .rows(&Binds::default(), vec![outcome])
+                    .remove(0),
+            ),
+        ];
+        let mut plans = Vec::new();
+        for (file, stmt) in statements {
+            plans.push((file, self.explain(stmt).await?));
+        }
+        Ok(plans)
     }
 }

@@ -1,4 +1,4 @@
--- A Sundial database at schema 0010 (the migration before the newest), holding the
+-- A Sundial database at schema 0011 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -269,16 +269,17 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 12:52:04.831184+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 21507145);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 12:52:04.855467+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 76794362);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 12:52:04.930456+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 2544805);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 12:52:04.93321+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 2650875);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 12:52:04.93605+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 1047172);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 12:52:04.937283+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 1722991);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 12:52:04.939195+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 429585);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 12:52:04.939731+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 2780486);
-INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 12:52:04.94268+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 1029033);
-INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 12:52:04.94387+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 913591);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 13:12:19.921973+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 32953544);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 13:12:19.956486+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 6434353);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 13:12:19.96474+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 5587513);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 13:12:19.970547+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 15558550);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 13:12:19.98649+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 1507630);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 13:12:19.988163+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 1929465);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 13:12:19.990291+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 359937);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 13:12:19.990789+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 2689146);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 13:12:19.993614+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 731878);
+INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 13:12:19.994458+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 785135);
+INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 13:12:19.995673+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 4795930);
 
 
 --
@@ -629,6 +630,13 @@ CREATE INDEX ix_task_runs_task_newest ON public.task_runs USING btree (task_id, 
 --
 
 CREATE INDEX ix_task_runs_tenant_logs ON public.task_runs USING btree (tenant_id, finished_at, id, log_bytes) WHERE (log_bytes > 0);
+
+
+--
+-- Name: ix_task_runs_tenant_newest; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_tenant_newest ON public.task_runs USING btree (tenant_id, scheduled_for DESC, id DESC);
 
 
 --
