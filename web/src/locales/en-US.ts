@@ -320,6 +320,7 @@ const enUS = {
   'tasks.outage.nothing': 'Nothing is shown for this search until the server answers.',
   'tasks.outage.retry': 'Retry now',
   'tasks.outage.empty': 'The tasks could not be loaded.',
+  'runs.nextAttempt': 'Attempt {attempt} due at {time}',
 };
 
 export type MessageKey = keyof typeof enUS;

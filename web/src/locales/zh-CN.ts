@@ -321,6 +321,7 @@ const zhCN: Record<MessageKey, string> = {
   'tasks.outage.nothing': '服务器恢复响应之前，此次搜索不显示任何结果。',
   'tasks.outage.retry': '立即重试',
   'tasks.outage.empty': '无法加载任务。',
+  'runs.nextAttempt': '第 {attempt} 次尝试将于 {time} 开始',
 };
 
 export default zhCN;
