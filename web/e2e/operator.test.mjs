@@ -206,3 +206,35 @@ test('with the server down the list keeps a banner with a retry, greys its rows,
   await banner.waitFor();
   await page.close();
 });
+
+test('a 429 shows in the banner and the list waits as long as Retry-After says before asking again', async () => {
+  // A server of its own whose tenant may send 1 request a second after a burst of 3.
+  const limited = await startSundial('rate-limited', { SUNDIAL_RATE_LIMIT_PER_SECOND: '1', SUNDIAL_RATE_LIMIT_BURST: '3' });
+  const page = await browser.context.newPage();
+  try {
+    await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
+    await signInWithLink(page, limited.base, limited.token({ tenant: 1, sub: 'e2e-limited' }));
+    await page.getByTestId('empty-tenant').waitFor();
+    // Another client of the tenant uses up its allowance; the list's next request is refused.
+    const other = limited.token({ tenant: 1, sub: 'e2e-other' });
+    const refused = page.waitForResponse((r) => r.url().includes('/list?') && r.status() === 429);
+    await Promise.all(Array.from({ length: 8 }, () => api(limited.base, other, 'GET', '/list')));
+    await page.locator('.ant-pro-table-list-toolbar-setting-item .anticon-reload').click();
+    const answer = await refused;
+    const refusedAt = Date.now();
+    const wait = Number(answer.headers()['retry-after']);
+    assert.ok(wait >= 1, `Retry-After ${wait}`);
+    const banner = page.getByTestId('list-outage');
+    await banner.waitFor();
+    assert.equal(await banner.getAttribute('data-kind'), 'rateLimited');
+    assert.match(await banner.innerText(), /Too many requests: the server asked to wait\. Retrying at \d\d:\d\d:\d\d\./);
+    assert.equal(await page.getByTestId('list-retry').isDisabled(), true);
+    // The list asks again by itself, not before Retry-After has passed; then the banner goes.
+    await page.waitForRequest((r) => r.url().includes('/list?'), { timeout: (wait + 12) * 1000 });
+    assert.ok(Date.now() - refusedAt >= wait * 1000 - 250, `asked again after ${Date.now() - refusedAt} ms, Retry-After ${wait} s`);
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+  } finally {
+    await page.close();
+    await limited.stop();
+  }
+});
