@@ -1,13 +1,12 @@
 import { DeleteOutlined, DisconnectOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { type ActionType, PageContainer, type ProFormInstance, ProTable } from '@ant-design/pro-components';
-import { Alert, App, Button, Empty, Grid, Popconfirm, Space } from 'antd';
+import { Alert, Button, Empty, Grid, Popconfirm, Space } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { NowContext } from '../../../../hooks/now';
 import { usePageVisible } from '../../../../hooks/usePageVisible';
 import { useLocale } from '../../../../locales/context';
 import { type Capabilities, loadCapabilities } from '../../../../services/capabilities';
-import { ApiError } from '../../../../services/http';
 import { tasksApi } from '../../../../services/tasks';
 import type { ListQuery, Task } from '../../../../services/types';
 import { browserTimeZone, formatExact } from '../../../../utils/time';
@@ -71,7 +70,6 @@ export default function ScheduledTasksPage() {
   const { t, lang } = useLocale();
   const { session, permissions } = useAuth();
   const screens = Grid.useBreakpoint();
-  const { message } = App.useApp();
   // Read once at mount (useBreakpoint is still empty then): the search form's initial state.
   const [narrowAtStart] = useState(() => !window.matchMedia('(min-width: 768px)').matches);
   const actionRef = useRef<ActionType>(null);
@@ -207,9 +205,9 @@ export default function ScheduledTasksPage() {
           // Refreshes itself while the page is visible (and retries so while the server is
           // unreachable); becoming visible again refreshes at once.
           polling={visible && backOffUntil === null ? LIST_POLL_MS : undefined}
-          onRequestError={(error) => {
-            if (!(error instanceof ApiError && error.status === 401)) message.error(errorMessage(error, t));
-          }}
+          // Only a 401 gets here (request() turns every other failure into the banner), and the
+          // sign-in screen has taken over already.
+          onRequestError={() => undefined}
           rowClassName={() => (outage?.stale ? 'stale-row' : '')}
           tableExtraRender={() => outage && <OutageBanner outage={outage} onRetry={reload} />}
           locale={{
