@@ -59,8 +59,11 @@ async function waitForHealth(base, child, deadlineMs = 60_000) {
   throw new Error(`sundial did not answer /healthz within ${deadlineMs} ms`);
 }
 
-/** Starts `sundial serve`; returns its address, a token minter and stop(). */
-export async function startSundial(name) {
+/**
+ * Starts `sundial serve`; returns its address, a token minter and stop(). `settings` are extra
+ * `SUNDIAL_*` variables for this server alone (e.g. a low rate limit).
+ */
+export async function startSundial(name, settings = {}) {
   const bin = process.env.SUNDIAL_BIN;
   if (!bin) throw new Error('SUNDIAL_BIN must name the built sundial binary (e.g. target/debug/sundial)');
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -75,6 +78,7 @@ export async function startSundial(name) {
     SUNDIAL_DATA_DIR: dataDir,
     SUNDIAL_LISTEN: `127.0.0.1:${port}`,
     SUNDIAL_JWT_SECRET: randomBytes(36).toString('base64url').slice(0, 48),
+    ...settings,
   };
   const logPath = path.join(RESULTS_DIR, `${name}.server.log`);
   const log = createWriteStream(logPath);

@@ -6,12 +6,9 @@ import 'dayjs/locale/zh-cn';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
 import { dayjs } from '../utils/time';
 import { LocaleContext, type LocaleState } from './context';
-import enUS, { type MessageKey } from './en-US';
-import { formatMessage } from './format';
 import { type Lang, LANGS } from './lang';
-import zhCN from './zh-CN';
+import { translator } from './translator';
 
-const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'en-US': enUS, 'zh-CN': zhCN };
 const STORAGE_KEY = 'sundial.lang';
 
 function initialLang(): Lang {
@@ -38,8 +35,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
     () => ({
       lang,
       setLang,
-      // An unknown key (e.g. a new server action) shows as itself rather than breaking the page.
-      t: (key, values) => formatMessage(MESSAGES[lang][key] ?? key, values),
+      t: translator(lang),
     }),
     [lang, setLang],
   );

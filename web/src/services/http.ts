@@ -4,13 +4,37 @@ import type { Problem } from './types';
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem | null;
+  /** Seconds the server asked to wait before trying again (`Retry-After`, on 429 and 503). */
+  readonly retryAfterSeconds: number | null;
 
-  constructor(status: number, problem: Problem | null, fallback: string) {
+  constructor(status: number, problem: Problem | null, fallback: string, retryAfterSeconds: number | null = null) {
     super(problem?.detail || problem?.title || fallback);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/** The server could not be reached at all (down, or the network is): no answer to show. */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'NetworkError';
+  }
+}
+
+/**
+ * `Retry-After` in seconds: whole seconds as Sundial sends them, or an HTTP date (RFC 9110)
+ * counted from `now`; null when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 interface HttpHooks {
@@ -74,18 +98,26 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  const response = await fetch(path + buildQuery(options.query), {
-    method: options.method ?? 'GET',
-    headers,
-    body,
-    signal: options.signal,
-    // The token travels in the header only; no cookies are involved.
-    credentials: 'omit',
-  });
+  let response: Response;
+  try {
+    response = await fetch(path + buildQuery(options.query), {
+      method: options.method ?? 'GET',
+      headers,
+      body,
+      signal: options.signal,
+      // The token travels in the header only; no cookies are involved.
+      credentials: 'omit',
+    });
+  } catch (error) {
+    // An abort is the caller's own doing, not an outage.
+    if (options.signal?.aborted) throw error;
+    throw new NetworkError(error);
+  }
   if (!response.ok) {
     const problem = await readProblem(response);
     if (response.status === 401) hooks.onUnauthorized();
-    throw new ApiError(response.status, problem, `${response.status} ${response.statusText}`);
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+    throw new ApiError(response.status, problem, `${response.status} ${response.statusText}`, retryAfter);
   }
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;

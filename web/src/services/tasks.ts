@@ -40,6 +40,8 @@ export const tasksApi = {
   /** Runs newest first, without their logs. */
   runs: (uuid: string, query: { page?: number; page_size?: number; status?: RunStatus }) =>
     request<Page<Run>>(path(uuid, '/runs'), { query }),
+  /** One run with its newest log lines (at most 200). */
+  run: (runUuid: string) => request<Run>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}`),
   /** A page of one run's whole log: the lines after `after_seq` (0: from the start). */
   runLog: (runUuid: string, query: { after_seq: number; limit: number }) =>
     request<RunLogPage>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}/logs`, { query }),

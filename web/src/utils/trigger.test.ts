@@ -44,6 +44,13 @@ describe('summarizeTrigger', () => {
 
   it('words intervals and dates', () => {
     expect(summarizeTrigger('interval', { seconds: 600 }, 'UTC', 'en-US')).toBe('Every 10 minutes');
-    expect(summarizeTrigger('date', { at: '2030-01-01T00:00:00Z' }, 'UTC', 'en-US')).toMatch(/^Once at 20\d\d-\d\d-\d\d \d\d:\d\d$/);
+    expect(summarizeTrigger('date', { at: '2030-01-01T00:00:00Z' }, 'UTC', 'en-US', 'UTC')).toBe('Once at 2030-01-01 00:00, UTC');
+  });
+
+  it('shows a date in the reader’s zone, and names it', () => {
+    expect(summarizeTrigger('date', { at: '2030-07-01T06:30:15Z' }, 'UTC', 'en-US', 'Europe/Berlin')).toBe(
+      'Once at 2030-07-01 08:30:15, Europe/Berlin',
+    );
+    expect(summarizeTrigger('date', { at: '2030-01-01T00:00:00Z' }, 'UTC', 'zh-CN', 'Asia/Shanghai')).toBe('一次，2030-01-01 08:00，Asia/Shanghai');
   });
 });

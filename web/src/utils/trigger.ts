@@ -7,7 +7,7 @@ import type {
   TriggerType,
 } from '../services/types';
 import { describeCron } from './cron';
-import { formatLocal } from './time';
+import { browserTimeZone, dayjs } from './time';
 
 export type IntervalUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 export const INTERVAL_UNITS: IntervalUnit[] = ['seconds', 'minutes', 'hours', 'days'];
@@ -65,14 +65,16 @@ export function isDate(type: TriggerType, config: TriggerConfig): config is Date
 
 /**
  * A trigger in words, as the task list shows it: "Every day at 00:00, Asia/Shanghai",
- * "Every 5 minutes", "Once at 2030-01-01 08:00". Cron names its zone because that is where
- * its wall times live; a date is shown in the reader's own time.
+ * "Every 5 minutes", "Once at 2030-01-01 08:00, Asia/Shanghai". Cron names its zone because
+ * that is where its wall times live; a date (an instant, stored without a zone) is shown in the
+ * reader's zone, named, so that nobody takes it for UTC or the server's time.
  */
 export function summarizeTrigger(
   type: TriggerType,
   config: TriggerConfig,
   zone: string,
   lang: Lang,
+  readerZone: string = browserTimeZone(),
 ): string {
   const sep = lang === 'zh-CN' ? '，' : ', ';
   if (isCron(type, config)) {
@@ -82,8 +84,9 @@ export function summarizeTrigger(
   }
   if (isInterval(type, config)) return describeInterval(config.seconds, lang);
   if (isDate(type, config)) {
-    const at = formatLocal(config.at);
-    return lang === 'zh-CN' ? `一次，${at}` : `Once at ${at}`;
+    const d = dayjs(config.at).tz(readerZone);
+    const at = d.format(d.second() === 0 ? 'YYYY-MM-DD HH:mm' : 'YYYY-MM-DD HH:mm:ss');
+    return lang === 'zh-CN' ? `一次，${at}${sep}${readerZone}` : `Once at ${at}${sep}${readerZone}`;
   }
   return type;
 }

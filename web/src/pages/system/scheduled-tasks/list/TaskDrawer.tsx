@@ -56,50 +56,54 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onC
     loaded.reload();
     onChanged();
   };
+  const narrow = screens.sm === false;
+
+  const buttons = task && (
+    <Space wrap>
+      <ActiveSwitch
+        task={task}
+        withText
+        disabled={!permissions.canOperate}
+        onChange={async (target, active, cancelRunning) => {
+          const done = await actions.setActive(target, active, cancelRunning);
+          afterChange();
+          return done;
+        }}
+      />
+      {permissions.canOperate && capabilities.runNow && (
+        <Button
+          icon={<PlayCircleOutlined />}
+          onClick={async () => {
+            if (await actions.runNow(task)) {
+              onTabChange('runs');
+              afterChange();
+            }
+          }}
+        >
+          {t('tasks.action.run')}
+        </Button>
+      )}
+      {onEdit && (
+        <Button type="primary" icon={<EditOutlined />} onClick={() => onEdit(task)}>
+          {t('tasks.action.edit')}
+        </Button>
+      )}
+    </Space>
+  );
 
   return (
     <Drawer
       open={uuid !== null}
       onClose={onClose}
       width={screens.md ? 760 : '100%'}
-      title={task?.name ?? ''}
+      title={<span data-testid="drawer-title">{task?.name ?? ''}</span>}
       destroyOnHidden
       data-testid="task-drawer"
-      extra={
-        task && (
-          <Space wrap>
-            <ActiveSwitch
-              task={task}
-              withText
-              disabled={!permissions.canOperate}
-              onChange={async (target, active, cancelRunning) => {
-                const done = await actions.setActive(target, active, cancelRunning);
-                afterChange();
-                return done;
-              }}
-            />
-            {permissions.canOperate && capabilities.runNow && (
-              <Button
-                icon={<PlayCircleOutlined />}
-                onClick={async () => {
-                  if (await actions.runNow(task)) {
-                    onTabChange('runs');
-                    afterChange();
-                  }
-                }}
-              >
-                {t('tasks.action.run')}
-              </Button>
-            )}
-            {onEdit && (
-              <Button type="primary" icon={<EditOutlined />} onClick={() => onEdit(task)}>
-                {t('tasks.action.edit')}
-              </Button>
-            )}
-          </Space>
-        )
-      }
+      // On a phone the header holds the title alone; the buttons go under it, where they do not
+      // squeeze the name to nothing.
+      extra={narrow ? undefined : buttons}
     >
+      {narrow && buttons && <div style={{ marginBottom: 12 }} data-testid="drawer-buttons">{buttons}</div>}
       {loaded.error !== undefined && <Alert type="error" showIcon message={errorMessage(loaded.error, t)} />}
       {!task && loaded.error === undefined && <Skeleton active />}
       {task && uuid && (

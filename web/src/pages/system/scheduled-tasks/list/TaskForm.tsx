@@ -9,6 +9,7 @@ import { browserTimeZone } from '../../../../utils/time';
 import { AdvancedFields } from './AdvancedFields';
 import { ApiCallFields } from './ApiCallFields';
 import { errorMessage } from './apiErrors';
+import { fieldErrorText } from '../../../../services/problemText';
 import { ADVANCED_FIELDS, fieldErrorsFromProblem, type FormField } from './fieldErrors';
 import { defaultValues, fromTask, type TaskFormValues, toTaskPatch, toTaskRequest } from './formModel';
 import { PythonFields } from './PythonFields';
@@ -51,7 +52,7 @@ export function TaskForm({ task, onClose, onSaved }: Props) {
       return true;
     }
     if (!error.problem?.errors?.length) return false;
-    const { fields, unmatched } = fieldErrorsFromProblem(error.problem);
+    const { fields, unmatched } = fieldErrorsFromProblem(error.problem, t);
     const names = Object.keys(fields) as FormField[];
     form.setFields(names.map((name) => ({ name, errors: fields[name] ?? [] })));
     if (names.some((n) => ADVANCED_FIELDS.includes(n))) setAdvancedOpen(['advanced']);
@@ -104,8 +105,8 @@ export function TaskForm({ task, onClose, onSaved }: Props) {
           description={
             <ul style={{ margin: 0, paddingLeft: 18 }}>
               {banner.errors.map((e) => (
-                <li key={`${e.field}:${e.message}`}>
-                  {e.field ? <code>{e.field}</code> : null} {e.message}
+                <li key={`${e.field}:${e.code}:${e.message}`}>
+                  {e.field ? <code>{e.field}</code> : null} {fieldErrorText(e, t)}
                 </li>
               ))}
             </ul>

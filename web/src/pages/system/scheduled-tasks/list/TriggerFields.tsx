@@ -11,19 +11,19 @@ import { TriggerPreview } from './TriggerPreview';
 const CRON_EXAMPLES = ['0 0 * * *', '*/5 * * * *', '0 9 * * MON-FRI', '0 0 1 * *', '@hourly'];
 const TRIGGER_TYPES: TriggerType[] = ['cron', 'interval', 'date'];
 
+/**
+ * The cron in words while it parses. One that does not gets no words of its own: the server's
+ * judgement, from the preview, is the one message under the field.
+ */
 function CronDescription({ expression }: { expression: string | undefined }) {
-  const { t, lang } = useLocale();
+  const { lang } = useLocale();
   if (!expression?.trim()) return null;
   const described = describeCron(expression, lang);
   return described.ok ? (
     <Typography.Text type="success" data-testid="cron-description">
       {described.text}
     </Typography.Text>
-  ) : (
-    <Typography.Text type="warning" data-testid="cron-description">
-      {t('cron.invalid', { error: described.error })}
-    </Typography.Text>
-  );
+  ) : null;
 }
 
 /** The "When" section: fields change with the trigger type; the preview shows the result. */

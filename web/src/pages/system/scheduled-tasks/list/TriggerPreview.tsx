@@ -6,6 +6,9 @@ import { ApiError } from '../../../../services/http';
 import { tasksApi } from '../../../../services/tasks';
 import type { Occurrence, PreviewResponse } from '../../../../services/types';
 import { dayjs, formatLocal, sameOffsetAsBrowser, splitZonedLocal } from '../../../../utils/time';
+import { fieldErrorText } from '../../../../services/problemText';
+import { errorMessage } from './apiErrors';
+import { fieldErrorsFromProblem, type FormField } from './fieldErrors';
 import { previewRequest, type TaskFormValues } from './formModel';
 
 /** Wall time of an occurrence in `zone`: the server's own `local` for cron (its zone). */
@@ -42,7 +45,8 @@ function OccurrenceRow({ occurrence, serverZone, zone }: { occurrence: Occurrenc
 interface Result {
   key: string;
   preview?: PreviewResponse;
-  error?: string;
+  /** Why there is no preview: text to show, or null when the fields above say it. */
+  error?: string | null;
 }
 
 /**
@@ -67,24 +71,30 @@ export function TriggerPreview() {
         .then((preview) => setResult({ key, preview }))
         .catch((error: unknown) => {
           if (controller.signal.aborted) return;
-          const message =
-            error instanceof ApiError
-              ? error.problem?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') || error.message
-              : String(error);
-          setResult({ key, error: message });
+          // A field's problem is said once, under the field, in the words a save would use;
+          // the preview only says why it shows nothing.
+          const { fields, unmatched } = fieldErrorsFromProblem(error instanceof ApiError ? error.problem : null, t);
+          const names = Object.keys(fields) as FormField[];
+          if (names.length) form.setFields(names.map((name) => ({ name, errors: fields[name] ?? [] })));
+          const rest = unmatched.map((e) => fieldErrorText(e, t));
+          setResult({
+            key,
+            error: rest.length ? rest.join('; ') : names.length ? null : errorMessage(error, t),
+          });
         });
     }, 350);
     return () => {
       window.clearTimeout(timer);
       controller.abort();
     };
-  }, [key]);
+  }, [key, form, t]);
 
   const zone = values?.timezone || 'UTC';
   // While a new answer is on its way the previous one stays, dimmed, instead of flickering.
   const stale = !key || result?.key !== key;
   const preview = key ? result?.preview : undefined;
   const error = key ? result?.error : undefined;
+  const blocked = error === null;
   return (
     <Card
       size="small"
@@ -92,12 +102,13 @@ export function TriggerPreview() {
       extra={key && stale ? <Spin size="small" /> : null}
       className="trigger-preview"
       data-testid="trigger-preview"
-      data-state={stale ? 'stale' : error ? 'error' : 'ok'}
+      data-state={stale ? 'stale' : error || blocked ? 'error' : 'ok'}
       style={{ marginBottom: 16 }}
     >
       <div style={{ opacity: stale ? 0.5 : 1 }}>
         {error && <Typography.Text type="danger">{t('preview.invalid', { error })}</Typography.Text>}
-        {!error && preview && preview.occurrences.length === 0 && (
+        {blocked && <Typography.Text type="secondary">{t('preview.blocked')}</Typography.Text>}
+        {!error && !blocked && preview && preview.occurrences.length === 0 && (
           <Typography.Text type="secondary">{t('preview.none')}</Typography.Text>
         )}
         {!error && preview && preview.occurrences.length > 0 && (
@@ -107,7 +118,7 @@ export function TriggerPreview() {
             ))}
           </ol>
         )}
-        {!preview && !error && <Typography.Text type="secondary">{t('preview.loading')}</Typography.Text>}
+        {!preview && error === undefined && <Typography.Text type="secondary">{t('preview.loading')}</Typography.Text>}
       </div>
     </Card>
   );

@@ -60,12 +60,16 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       defaultSortOrder: sortOrder('name'),
       hideInSearch: true,
       fixed: narrow ? undefined : 'left',
-      width: narrow ? undefined : 150,
+      width: narrow ? undefined : 190,
+      // One line each, cut with the whole text on hover: a long name or description must not
+      // grow the row or spill into the next column.
       render: (_, task) => (
-        <Space direction="vertical" size={0}>
-          <Typography.Link onClick={() => ctx.onView(task)} data-testid={`task-name-${task.code}`}>
-            {task.name}
-          </Typography.Link>
+        <Space direction="vertical" size={0} style={{ display: 'flex', maxWidth: narrow ? 220 : undefined }}>
+          <Tooltip title={task.name} placement="topLeft" mouseEnterDelay={0.4}>
+            <Typography.Link onClick={() => ctx.onView(task)} className="cell-ellipsis" data-testid={`task-name-${task.code}`}>
+              {task.name}
+            </Typography.Link>
+          </Tooltip>
           {task.schedule_notice && (
             <Tooltip title={t(noticeView(task.schedule_notice).title)}>
               <Tag color="warning" icon={<WarningOutlined />} data-testid={`schedule-notice-${task.code}`} style={{ marginInlineEnd: 0 }}>
@@ -75,7 +79,12 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
           )}
           {narrow && <StatusTag status={task.last_run_outcome} />}
           {task.description && (
-            <Typography.Text type="secondary" ellipsis style={{ maxWidth: 200, fontSize: 12 }}>
+            <Typography.Text
+              type="secondary"
+              ellipsis={{ tooltip: task.description }}
+              style={{ display: 'block', fontSize: 12 }}
+              data-testid={`task-description-${task.code}`}
+            >
               {task.description}
             </Typography.Text>
           )}
@@ -113,7 +122,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       key: 'trigger',
       hideInSearch: true,
       responsive: ['sm'],
-      width: narrow ? undefined : 170,
+      width: narrow ? undefined : 160,
       render: (_, task) => <TriggerCell task={task} lang={lang} />,
     },
     {
@@ -155,7 +164,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       dataIndex: 'last_error',
       hideInSearch: true,
       responsive: ['lg'],
-      width: 140,
+      width: 110,
       render: (_, task) => <LastError task={task} />,
     },
     {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Problem } from '../../../../services/types';
+import { translator } from '../../../../locales/translator';
+import type { Problem, ProblemField } from '../../../../services/types';
 import { fieldErrorsFromProblem, formFieldFor } from './fieldErrors';
 
-const problem = (errors: { field: string; message: string }[]): Problem => ({
+const problem = (errors: Omit<ProblemField, 'code'>[] & { code?: ProblemField['code'] }[]): Problem => ({
   type: 'urn:sundial:problem:validation_failed',
   title: 'Invalid task',
   status: 422,
@@ -38,33 +39,41 @@ describe('formFieldFor', () => {
 });
 
 describe('fieldErrorsFromProblem', () => {
-  it('puts each message under its field and keeps the rest', () => {
+  it('puts each translated message under its field and keeps the rest', () => {
     const result = fieldErrorsFromProblem(
       problem([
-        { field: 'trigger_config.cron', message: 'invalid minute field: 61 is out of range' },
-        { field: 'task_config.url', message: 'is required' },
-        { field: 'task_config.headers.host', message: 'may not be set' },
-        { field: 'trigger_config.foo', message: 'unknown key for a cron trigger' },
+        { field: 'trigger_config.cron', code: 'invalid_cron', message: 'invalid minute field: 61 is out of range' },
+        { field: 'task_config.url', code: 'required', message: 'is required' },
+        { field: 'task_config.headers.host', code: 'reserved', message: 'may not be set' },
+        { field: 'trigger_config.foo', code: 'unknown_field', message: 'unknown key for a cron trigger' },
       ]),
+      translator('en-US'),
     );
     expect(result.fields).toEqual({
-      cron: ['Invalid minute field: 61 is out of range'],
-      url: ['Is required'],
-      headers: ['host: May not be set'],
+      cron: ['Not a valid cron expression (invalid minute field: 61 is out of range)'],
+      url: ['Required'],
+      headers: ['host: This name is reserved by Sundial (may not be set)'],
     });
-    expect(result.unmatched).toEqual([{ field: 'trigger_config.foo', code: 'invalid', message: 'unknown key for a cron trigger' }]);
+    expect(result.unmatched).toEqual([{ field: 'trigger_config.foo', code: 'unknown_field', message: 'unknown key for a cron trigger' }]);
   });
 
-  it('collects several messages for one field', () => {
-    const result = fieldErrorsFromProblem(problem([
-      { field: 'code', message: 'already exists' },
-      { field: 'code', message: 'is too long' },
-    ]));
-    expect(result.fields.code).toEqual(['Already exists', 'Is too long']);
+  it('says one thing per problem: a field judged twice with one code shows one message', () => {
+    const result = fieldErrorsFromProblem(
+      problem([
+        { field: 'trigger_config.cron', code: 'invalid_cron', message: 'invalid minute field: 61 is out of range' },
+        { field: 'trigger_config.cron', code: 'invalid_cron', message: 'cron never matches' },
+        { field: 'code', code: 'duplicate_code', message: 'already exists' },
+        { field: 'code', code: 'too_long', max: 50, message: 'must be at most 50 characters' },
+      ]),
+      translator('zh-CN'),
+    );
+    expect(result.fields.cron).toEqual(['不是有效的 cron 表达式（invalid minute field: 61 is out of range）']);
+    expect(result.fields.code).toEqual(['本租户已有任务使用此编码', '最多 50 个字符']);
   });
 
   it('copes with a problem without errors', () => {
-    expect(fieldErrorsFromProblem(null)).toEqual({ fields: {}, unmatched: [] });
-    expect(fieldErrorsFromProblem({ ...problem([]), errors: undefined })).toEqual({ fields: {}, unmatched: [] });
+    const t = translator('en-US');
+    expect(fieldErrorsFromProblem(null, t)).toEqual({ fields: {}, unmatched: [] });
+    expect(fieldErrorsFromProblem({ ...problem([]), errors: undefined }, t)).toEqual({ fields: {}, unmatched: [] });
   });
 });

@@ -1,6 +1,8 @@
 // Maps the API's problem+json validation errors (dotted paths such as `trigger_config.cron`)
 // onto the create/edit form's fields, so each message appears under the field it names.
 
+import type { Translate } from '../../../../locales/context';
+import { distinctTexts } from '../../../../services/problemText';
 import type { Problem, ProblemField } from '../../../../services/types';
 import type { TaskFormValues } from './formModel';
 
@@ -68,25 +70,28 @@ export function formFieldFor(path: string): FormField | null {
 }
 
 /**
- * The message as shown under its field, whose label already names it ("is required" →
- * "Is required"); a deeper path (a header's name) is kept as a prefix.
+ * The messages under each field, translated from the errors' codes (services/problemText.ts),
+ * one per problem: a field's errors with the same code and sub-path read as one. A deeper path
+ * (a header's name) is kept as a prefix, since the field's label names only the table.
  */
-function messageFor(error: ProblemField): string {
-  const path = error.field.split('.');
-  const sub = path.length > 2 ? `${path.slice(2).join('.')}: ` : '';
-  const text = error.message.trim();
-  return `${sub}${text.charAt(0).toUpperCase()}${text.slice(1)}`;
-}
-
-export function fieldErrorsFromProblem(problem: Problem | null): FieldErrors {
+export function fieldErrorsFromProblem(problem: Problem | null, t: Translate): FieldErrors {
   const result: FieldErrors = { fields: {}, unmatched: [] };
+  const grouped = new Map<string, { field: FormField; sub: string; errors: ProblemField[] }>();
   for (const error of problem?.errors ?? []) {
     const field = formFieldFor(error.field);
     if (!field) {
       result.unmatched.push(error);
       continue;
     }
-    (result.fields[field] ??= []).push(messageFor(error));
+    const sub = error.field.split('.').slice(2).join('.');
+    const key = `${field}\u0000${sub}`;
+    const group = grouped.get(key) ?? { field, sub, errors: [] };
+    group.errors.push(error);
+    grouped.set(key, group);
+  }
+  for (const { field, sub, errors } of grouped.values()) {
+    const texts = distinctTexts(errors, t).map((text) => (sub ? `${sub}: ${text}` : text));
+    (result.fields[field] ??= []).push(...texts);
   }
   return result;
 }

@@ -1,17 +1,17 @@
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { DeleteOutlined, DisconnectOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { type ActionType, PageContainer, type ProFormInstance, ProTable } from '@ant-design/pro-components';
-import { Alert, App, Button, Empty, Grid, Popconfirm, Space } from 'antd';
+import { Alert, Button, Empty, Grid, Popconfirm, Space } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { NowContext } from '../../../../hooks/now';
 import { usePageVisible } from '../../../../hooks/usePageVisible';
 import { useLocale } from '../../../../locales/context';
 import { type Capabilities, loadCapabilities } from '../../../../services/capabilities';
-import { ApiError } from '../../../../services/http';
 import { tasksApi } from '../../../../services/tasks';
 import type { ListQuery, Task } from '../../../../services/types';
-import { browserTimeZone } from '../../../../utils/time';
+import { browserTimeZone, formatExact } from '../../../../utils/time';
 import { errorMessage } from './apiErrors';
+import { type Outage, outageFrom, rowsAfterFailure, type ShownPage } from './listOutage';
 import { buildColumns } from './columns';
 import { sortParam } from './listQuery';
 import { TaskDrawer } from './TaskDrawer';
@@ -35,12 +35,41 @@ function showInAddress(state: ListUrlState) {
   if (next !== pathname + window.location.search + hash) window.history.replaceState(window.history.state, '', next);
 }
 
+type ShownOutage = Outage & { error: unknown; stale: boolean; shownAt: number | null };
+
+/** The lasting notice of a failing list: what is wrong, when it retries, what the rows are. */
+function OutageBanner({ outage, onRetry }: { outage: ShownOutage; onRetry: () => void }) {
+  const { t } = useLocale();
+  const time = formatExact(new Date(outage.retryAt).toISOString()).slice(11);
+  const headline =
+    outage.kind === 'failed' ? t('tasks.outage.failed', { message: errorMessage(outage.error, t) }) : t(`tasks.outage.${outage.kind}`, { time });
+  const rows =
+    outage.stale && outage.shownAt !== null
+      ? t('tasks.outage.stale', { time: formatExact(new Date(outage.shownAt).toISOString()) })
+      : t('tasks.outage.nothing');
+  return (
+    <Alert
+      type={outage.kind === 'offline' ? 'error' : 'warning'}
+      showIcon
+      icon={<DisconnectOutlined />}
+      data-testid="list-outage"
+      data-kind={outage.kind}
+      message={headline}
+      description={rows}
+      action={
+        <Button size="small" icon={<ReloadOutlined />} onClick={onRetry} disabled={outage.backOff} data-testid="list-retry">
+          {t('tasks.outage.retry')}
+        </Button>
+      }
+    />
+  );
+}
+
 /** The original design's `pages/system/scheduled-tasks/list`: every task of the tenant. */
 export default function ScheduledTasksPage() {
   const { t, lang } = useLocale();
   const { session, permissions } = useAuth();
   const screens = Grid.useBreakpoint();
-  const { message } = App.useApp();
   // Read once at mount (useBreakpoint is still empty then): the search form's initial state.
   const [narrowAtStart] = useState(() => !window.matchMedia('(min-width: 768px)').matches);
   const actionRef = useRef<ActionType>(null);
@@ -55,7 +84,11 @@ export default function ScheduledTasksPage() {
   const [editing, setEditing] = useState<Editing>(null);
   const [viewing, setViewing] = useState<Viewing>(fromUrl.task ? { uuid: fromUrl.task, tab: fromUrl.tab } : null);
   const [now, setNow] = useState(() => Date.now());
-  const failing = useRef(false);
+  const shownAt = useRef<number | null>(null);
+  // The last page the server answered, and the outage while its requests fail (a lasting
+  // banner, not a toast that vanishes).
+  const lastShown = useRef<ShownPage<Task> | null>(null);
+  const [outage, setOutage] = useState<ShownOutage | null>(null);
   const visible = usePageVisible();
   const [selected, setSelected] = useState<string[]>([]);
   const [revision, setRevision] = useState(0);
@@ -75,6 +108,15 @@ export default function ScheduledTasksPage() {
   }, [viewing]);
 
   const reload = useCallback(() => void actionRef.current?.reload(), []);
+
+  // A server that asked us to back off (429, 503 with Retry-After) is asked again only then;
+  // polling pauses meanwhile.
+  const backOffUntil = outage?.backOff ? outage.retryAt : null;
+  useEffect(() => {
+    if (backOffUntil === null) return undefined;
+    const timer = window.setTimeout(reload, Math.max(0, backOffUntil - Date.now()));
+    return () => window.clearTimeout(timer);
+  }, [backOffUntil, reload]);
   const clearFilters = useCallback(() => {
     formRef.current?.resetFields();
     formRef.current?.submit();
@@ -135,29 +177,43 @@ export default function ScheduledTasksPage() {
             };
             showInAddress(url.current);
             setFormInitial(NO_INITIAL_VALUES);
-            const page = await tasksApi.list({
-              ...filters,
-              page: params.current,
-              page_size: params.pageSize,
-              is_active: filters.is_active === undefined ? undefined : filters.is_active === 'true',
-              sort: sortText as ListQuery['sort'],
-            });
-            failing.current = false;
+            const key = writeListUrl({ ...url.current, task: null, tab: 'overview' });
             setFiltered(hasFilters(filters));
-            setNow(Date.now());
-            return { data: page.items, total: page.total, success: true };
+            try {
+              const page = await tasksApi.list({
+                ...filters,
+                page: params.current,
+                page_size: params.pageSize,
+                is_active: filters.is_active === undefined ? undefined : filters.is_active === 'true',
+                sort: sortText as ListQuery['sort'],
+              });
+              const at = Date.now();
+              lastShown.current = { key, items: page.items, total: page.total };
+              setOutage(null);
+              setNow(at);
+              shownAt.current = at;
+              return { data: page.items, total: page.total, success: true };
+            } catch (error) {
+              const found = outageFrom(error, Date.now(), LIST_POLL_MS);
+              // A 401 has already sent the user to sign in.
+              if (!found) throw error;
+              const shown = rowsAfterFailure(lastShown.current, key);
+              setOutage({ ...found, error, stale: shown.stale, shownAt: shown.stale ? shownAt.current : null });
+              return { data: shown.items, total: shown.total, success: true };
+            }
           }}
-          // Refreshes itself while the page is visible; becoming visible again refreshes at once.
-          polling={visible ? LIST_POLL_MS : undefined}
-          onRequestError={(error) => {
-            // A 401 has already sent the user to sign in. Anything else is worth one toast, not
-            // one every poll while it lasts.
-            if (error instanceof ApiError && error.status === 401) return;
-            if (!failing.current) message.error(errorMessage(error, t));
-            failing.current = true;
-          }}
+          // Refreshes itself while the page is visible (and retries so while the server is
+          // unreachable); becoming visible again refreshes at once.
+          polling={visible && backOffUntil === null ? LIST_POLL_MS : undefined}
+          // Only a 401 gets here (request() turns every other failure into the banner), and the
+          // sign-in screen has taken over already.
+          onRequestError={() => undefined}
+          rowClassName={() => (outage?.stale ? 'stale-row' : '')}
+          tableExtraRender={() => outage && <OutageBanner outage={outage} onRetry={reload} />}
           locale={{
-            emptyText: filtered ? (
+            emptyText: outage ? (
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('tasks.outage.empty')} data-testid="empty-outage" />
+            ) : filtered ? (
               <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('tasks.empty.filtered')} data-testid="empty-filtered">
                 <Button onClick={clearFilters}>{t('tasks.empty.clear')}</Button>
               </Empty>

@@ -1,0 +1,240 @@
+// What gets in an operator's way (issue 17): a server field error said once under its field, in
+// the reader's language; a list that cannot be refreshed (the server is down) says so lastingly,
+// greys the rows it still shows and never shows old rows under a new search; and the smaller
+// defects: interval 0, long names and descriptions in the list, a date trigger's zone, when a
+// retrying run tries again, the drawer's title on a phone. Its own server, which the last test
+// stops.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { api, launchBrowser, screenshot, startSundial } from './harness.mjs';
+import { formItem, row, searchField, signInWithLink } from './ui.mjs';
+
+let sundial;
+let browser;
+let token;
+
+before(async () => {
+  sundial = await startSundial('failures');
+  token = sundial.token({ tenant: 1, sub: 'e2e-failures' });
+  for (const [code, name] of [['nightly-export', 'Nightly export'], ['weekly-sync', 'Weekly sync']]) {
+    const created = await api(sundial.base, token, 'POST', '/', {
+      name,
+      code,
+      type: 'api_call',
+      task_config: { url: 'https://example.com/hook', method: 'POST' },
+      trigger_type: 'cron',
+      trigger_config: { cron: '0 0 * * *', timezone: 'UTC' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sundial?.stop();
+});
+
+const LONG_NAME = 'Quarterly revenue reconciliation for the EMEA and APAC subsidiaries with FX adjustments';
+
+async function create(task) {
+  const created = await api(sundial.base, token, 'POST', '/', {
+    type: 'api_call',
+    task_config: { url: 'https://example.com/hook', method: 'POST' },
+    trigger_type: 'cron',
+    trigger_config: { cron: '0 0 * * *', timezone: 'UTC' },
+    ...task,
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body;
+}
+
+/** Polls `check` until it holds, at most `ms`. */
+async function until(check, ms, what) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** The error texts under the cron field, once the preview or a save has put them there. */
+async function cronErrors(page) {
+  const explain = formItem(page, 'task_cron').locator('.ant-form-item-explain-error');
+  await explain.first().waitFor();
+  return explain.allInnerTexts();
+}
+
+test('a bad cron says one thing, under the field, in the reader’s language; a save says the same', async () => {
+  const page = await browser.context.newPage();
+  await signInWithLink(page, sundial.base, token);
+  await page.getByTestId('new-task').click();
+  await page.locator('#task_cron').fill('61 * * * *');
+  await page.getByTestId('trigger-preview').getByText('No preview until the trigger above is valid.').waitFor();
+  const errors = await cronErrors(page);
+  assert.equal(errors.length, 1, errors.join(' | '));
+  assert.match(errors[0], /^Not a valid cron expression \(.+\)$/);
+  // Nothing else on the form words the problem again (no cron-in-words warning, no preview error).
+  const modal = await page.locator('.ant-modal-body').innerText();
+  assert.equal(modal.split(/not a valid cron|cannot compute|not a cron/i).length - 1, 1, modal);
+
+  await page.evaluate(() => localStorage.setItem('sundial.lang', 'zh-CN'));
+  await page.reload();
+  await page.getByTestId('new-task').click();
+  await page.locator('#task_name').fill('坏的 cron');
+  await page.locator('#task_code').fill('bad-cron');
+  await page.locator('#task_url').fill('https://example.com/hook');
+  await page.locator('#task_cron').fill('61 * * * *');
+  const [chinese] = await cronErrors(page);
+  assert.match(chinese, /^不是有效的 cron 表达式（.+）$/);
+  const rejected = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/scheduled-tasks/'));
+  await page.locator('.ant-modal-footer .ant-btn-primary').click();
+  assert.equal((await rejected).status(), 422);
+  assert.deepEqual(await cronErrors(page), [chinese]);
+  await screenshot(page, 'bad-cron-zh-CN');
+  await page.close();
+});
+
+test('smaller defects: interval 0 is refused, long text stays in its column, dates name their zone, a retry says when', async () => {
+  await create({
+    name: LONG_NAME,
+    code: 'long-name',
+    description: 'Pulls the ledgers of every subsidiary, converts them at the month-end rates and posts the differences to the review queue',
+  });
+  await create({ name: 'Launch mail', code: 'launch-mail', trigger_type: 'date', trigger_config: { at: '2031-07-01T06:30:00Z' } });
+  const flaky = await create({
+    name: 'Flaky',
+    code: 'flaky',
+    type: 'python_script',
+    task_config: { script: 'raise SystemExit(1)\n' },
+    retry_policy: { max_retries: 2, retry_delay_seconds: 600, backoff: 'fixed' },
+  });
+  const queued = await api(sundial.base, token, 'POST', `/${flaky.uuid}/run`);
+  assert.equal(queued.status, 202, JSON.stringify(queued.body));
+
+  const page = await browser.context.newPage();
+  await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
+  await signInWithLink(page, sundial.base, token);
+
+  // Interval 0 is not saved as something else: the field says why, and nothing is sent.
+  await page.getByTestId('new-task').click();
+  await page.getByTestId('trigger-type').getByText('Interval').click();
+  await page.locator('#task_interval_value').fill('0');
+  let posted = false;
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/scheduled-tasks/')) posted = true;
+  });
+  await page.locator('.ant-modal-footer .ant-btn-primary').click();
+  await page.locator('.ant-modal .ant-form-item-explain-error').filter({ hasText: 'Enter a whole number, 1 or more' }).waitFor();
+  assert.equal(posted, false);
+  await page.locator('.ant-modal-footer .ant-btn:not(.ant-btn-primary)').click();
+
+  // A long name is one line (whole on hover); the description stays out of the Code column.
+  const name = page.getByTestId('task-name-long-name');
+  const nameBox = await name.boundingBox();
+  assert.ok(nameBox.height < 30, `the name is one line (${nameBox.height}px)`);
+  const codeCell = row(page, 'long-name').locator('td').filter({ hasText: 'long-name' }).last();
+  const description = await page.getByTestId('task-description-long-name').boundingBox();
+  const code = await codeCell.boundingBox();
+  assert.ok(description.x + description.width <= code.x + 1, `description ends at ${description.x + description.width}, Code starts at ${code.x}`);
+  await name.hover();
+  await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').filter({ hasText: LONG_NAME }).waitFor();
+  await page.mouse.move(640, 20);
+  await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').filter({ hasText: LONG_NAME }).waitFor({ state: 'hidden' });
+  assert.ok((await name.boundingBox()).width > 100, 'the name is still shown after its tooltip');
+
+  // A date trigger is shown in the reader's zone, named.
+  await row(page, 'launch-mail').getByText('Once at 2031-07-01 14:30, Asia/Shanghai').waitFor();
+
+  // A run waiting for its retry says when, in the reader's zone (Asia/Shanghai), to the second.
+  await until(async () => (await api(sundial.base, token, 'GET', `/${flaky.uuid}/runs`)).body.items[0]?.attempt === 2, 60_000, 'the retry');
+  const run = (await api(sundial.base, token, 'GET', `/runs/${queued.body.uuid}`)).body;
+  const due = /retrying at (\S+)$/.exec(run.logs.map((l) => l.line).find((l) => l.includes('retrying at')))[1];
+  const expected = new Date(new Date(due).getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  await page.getByTestId('task-name-flaky').click();
+  await page.locator('.ant-drawer-content').getByRole('tab', { name: 'Runs & logs' }).click();
+  const next = page.getByTestId('next-attempt');
+  await next.waitFor();
+  assert.equal(await next.innerText(), `Attempt 2 due at ${expected}`);
+  await screenshot(page, 'retrying-run-1280');
+  await page.keyboard.press('Escape');
+
+  // On a phone the drawer's title has the header to itself; the switch is below it.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByTestId('task-name-long-name').click();
+  const title = await page.getByTestId('drawer-title').boundingBox();
+  const active = await page.getByTestId('drawer-active').boundingBox();
+  assert.ok(title.width >= 250, `the title has room (${title.width}px)`);
+  assert.ok(active.y >= title.y + title.height, 'the Active switch is under the title, not beside it');
+  await screenshot(page, 'drawer-title-390');
+  await page.close();
+});
+
+test('with the server down the list keeps a banner with a retry, greys its rows, and shows no old rows under a new search', async () => {
+  const page = await browser.context.newPage();
+  await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
+  await signInWithLink(page, sundial.base, token);
+  await row(page, 'nightly-export').waitFor();
+  await row(page, 'weekly-sync').waitFor();
+
+  await sundial.stop();
+  // A refresh of the same view: the rows stay, greyed, under a lasting banner.
+  await page.locator('.ant-pro-table-list-toolbar-setting-item .anticon-reload').click();
+  const banner = page.getByTestId('list-outage');
+  await banner.waitFor();
+  assert.equal(await banner.getAttribute('data-kind'), 'offline');
+  assert.match(await banner.innerText(), /Cannot reach the server\. Retrying every 10 s\./);
+  assert.match(await banner.innerText(), /as loaded at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+  await page.locator('tr.ant-table-row.stale-row').nth(1).waitFor();
+  const opacity = await page.locator('tr.stale-row td').first().evaluate((td) => getComputedStyle(td).opacity);
+  assert.ok(Number(opacity) < 1, `stale rows are greyed (opacity ${opacity})`);
+  await screenshot(page, 'list-offline-1280');
+
+  // A new search that cannot be answered shows nothing rather than the old, unfiltered rows.
+  await searchField(page, 'Name / code').locator('input').fill('weekly');
+  await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+  await page.getByTestId('empty-outage').waitFor();
+  assert.equal(await page.locator('tr.ant-table-row').count(), 0);
+  assert.match(await banner.innerText(), /Nothing is shown for this search until the server answers\./);
+
+  // The retry asks again (and fails again): the banner stays, no toast replaces it.
+  const retried = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('keyword=weekly'));
+  await page.getByTestId('list-retry').click();
+  await retried;
+  await banner.waitFor();
+  await page.close();
+});
+
+test('a 429 shows in the banner and the list waits as long as Retry-After says before asking again', async () => {
+  // A server of its own whose tenant may send 1 request a second after a burst of 3.
+  const limited = await startSundial('rate-limited', { SUNDIAL_RATE_LIMIT_PER_SECOND: '1', SUNDIAL_RATE_LIMIT_BURST: '3' });
+  const page = await browser.context.newPage();
+  try {
+    await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
+    await signInWithLink(page, limited.base, limited.token({ tenant: 1, sub: 'e2e-limited' }));
+    await page.getByTestId('empty-tenant').waitFor();
+    // Another client of the tenant uses up its allowance; the list's next request is refused.
+    const other = limited.token({ tenant: 1, sub: 'e2e-other' });
+    const refused = page.waitForResponse((r) => r.url().includes('/list?') && r.status() === 429);
+    await Promise.all(Array.from({ length: 8 }, () => api(limited.base, other, 'GET', '/list')));
+    await page.locator('.ant-pro-table-list-toolbar-setting-item .anticon-reload').click();
+    const answer = await refused;
+    const refusedAt = Date.now();
+    const wait = Number(answer.headers()['retry-after']);
+    assert.ok(wait >= 1, `Retry-After ${wait}`);
+    const banner = page.getByTestId('list-outage');
+    await banner.waitFor();
+    assert.equal(await banner.getAttribute('data-kind'), 'rateLimited');
+    assert.match(await banner.innerText(), /Too many requests: the server asked to wait\. Retrying at \d\d:\d\d:\d\d\./);
+    assert.equal(await page.getByTestId('list-retry').isDisabled(), true);
+    // The list asks again by itself, not before Retry-After has passed; then the banner goes.
+    await page.waitForRequest((r) => r.url().includes('/list?'), { timeout: (wait + 12) * 1000 });
+    assert.ok(Date.now() - refusedAt >= wait * 1000 - 250, `asked again after ${Date.now() - refusedAt} ms, Retry-After ${wait} s`);
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+  } finally {
+    await page.close();
+    await limited.stop();
+  }
+});
