@@ -25,6 +25,7 @@ use crate::routes::tasks::{
 };
 use crate::{ApiError, AppState, TASKS_PREFIX};
 
+/// Export and apply: `GET /export`, `POST /apply`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export_tasks))

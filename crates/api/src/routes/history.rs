@@ -21,6 +21,7 @@ use crate::routes::definitions::{definition_over, next_run_over};
 use crate::routes::tasks::{change, load, page_params, parse_query, task_uuid};
 use crate::{ApiError, AppState, openapi};
 
+/// The audit log, version diffs and restores.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(audit_log))

@@ -29,6 +29,7 @@ const BUCKETS: [(&str, i64); 6] = [
     ("1d", 86_400),
 ];
 
+/// Runs across a tenant's tasks: `GET /runs`, `GET /stats`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(search_runs))

@@ -50,6 +50,7 @@ const PAGE_BYTES: u64 = 2 * 1024 * 1024;
 /// would pass it are left out (flagged, or left for the next page).
 const LOG_RESPONSE_BUDGET: usize = 4 * 1024 * 1024;
 
+/// The task endpoints: the original nine and the per-task and per-run ones.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_task))
@@ -98,6 +99,7 @@ async fn load_run(
         .ok_or(ApiError::NotFound)
 }
 
+/// The next occurrence of an active definition after `now` (`None` when inactive or done).
 pub(crate) fn next_run(definition: &TaskDefinition, now: Timestamp) -> Option<Timestamp> {
     definition
         .is_active
@@ -105,6 +107,7 @@ pub(crate) fn next_run(definition: &TaskDefinition, now: Timestamp) -> Option<Ti
         .flatten()
 }
 
+/// Who changes a tenant's tasks, and when, as the store records it.
 pub(crate) fn change<'a>(caller: &'a Caller, at: Timestamp) -> Change<'a> {
     Change {
         tenant: caller.0.tenant,
@@ -113,6 +116,7 @@ pub(crate) fn change<'a>(caller: &'a Caller, at: Timestamp) -> Change<'a> {
     }
 }
 
+/// The caller's task `uuid`, or a 404 (another tenant's task included).
 pub(crate) async fn load(
     state: &AppState,
     tenant: TenantId,
@@ -332,6 +336,7 @@ struct ListParams {
     sort: Option<String>,
 }
 
+/// A query string read into `T`; one that does not parse is a 400 `invalid_query`.
 pub(crate) fn parse_query<T: for<'de> Deserialize<'de> + Default>(
     raw: Option<String>,
 ) -> Result<T, ApiError> {
@@ -342,6 +347,7 @@ pub(crate) fn parse_query<T: for<'de> Deserialize<'de> + Default>(
     }
 }
 
+/// `page` and `page_size` (defaults 1 and 20), their problems added to `errors`.
 pub(crate) fn page_params(
     page: Option<&str>,
     page_size: Option<&str>,
@@ -369,6 +375,7 @@ pub(crate) fn page_params(
     (page, page_size)
 }
 
+/// An optional parameter parsed into `T` (empty counts as absent), its problem added to `errors`.
 pub(crate) fn optional<T: std::str::FromStr<Err = String>>(
     raw: Option<&str>,
     field: &str,
