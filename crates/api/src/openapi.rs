@@ -741,24 +741,8 @@ fn typed_schemas() -> Map<String, Value> {
         json!({"oneOf": [{"$ref": "#/components/schemas/TaskConfig"}, {"type": "null"}],
                "description": "Of the shape of the new `type`, or of the stored one when it is not sent."}),
     );
-    for field in [
-        "uuid",
-        "tenant_id",
-        "timezone",
-        "dst_policy",
-        "inngest_function_id",
-        "is_running",
-        "next_run_at",
-        "last_run_at",
-        "last_run_status",
-        "last_run_outcome",
-        "last_error",
-        "created_at",
-        "updated_at",
-        "created_by",
-        "updated_by",
-        "schedule_notice",
-    ] {
+    // The same fields an update ignores, so the document and the server cannot disagree.
+    for &field in crate::update::MAINTAINED {
         let description = match field {
             "uuid" => "Ignored when it is the task's own uuid (or null); another one is a 400.",
             "tenant_id" => {

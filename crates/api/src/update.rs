@@ -11,7 +11,7 @@ use crate::error::UnknownField;
 
 /// Fields of the representation `GET` returns that the server maintains; an update ignores
 /// them (`tenant_id` and `uuid` only when they name the task's own).
-const MAINTAINED: &[&str] = &[
+pub(crate) const MAINTAINED: &[&str] = &[
     "uuid",
     "tenant_id",
     "timezone",
