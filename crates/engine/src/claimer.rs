@@ -76,13 +76,14 @@ impl Claimer {
                 return;
             }
             let taken = self.pool.free_capacity();
+            let now = self.clock.now();
             if taken.workers() == 0 {
                 // Every slot is busy; recording their outcomes wakes this loop (or, with one
-                // writer, claims for the slots itself).
-                wait = self.max_idle;
+                // writer, claims for the slots itself) for the runs due by then. A run that
+                // comes due later, fired ahead of its instant, is this loop's to claim then.
+                wait = self.until_next_queued(now, &mut backoff).await;
                 continue;
             }
-            let now = self.clock.now();
             let free = taken.workers();
             wait = match self.store.claim(now, self.terms.request(&taken)).await {
                 Ok(runs) => {

@@ -1,12 +1,14 @@
 //! The firing loop: due occurrences become ledger rows, one transaction per batch, which on
-//! SQLite also hands the new runs to the free worker slots.
+//! SQLite also hands the new runs to the free worker slots. Occurrences of idle tasks are
+//! fired ahead of their instant (their runs wait queued until it): at the instant, the claim
+//! and the dispatch are all that is left.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::metrics::{OCCURRENCES_SKIPPED, RUNS_FIRED};
 use domain::{Clock, Metrics};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use store::{FireReport, FiringStore, StoreError};
 
 use crate::Wakeup;
@@ -28,6 +30,8 @@ pub(crate) struct Firing {
     pub(crate) stop: Stop,
     /// Most due tasks per transaction.
     pub(crate) batch: u32,
+    /// How far ahead of its instant an idle task's occurrence is fired.
+    pub(crate) ahead: Duration,
     /// Longest sleep without a wake-up, and the longest the timing index goes unreloaded.
     pub(crate) max_idle: Duration,
     /// With one writer (SQLite), the pool whose free slots each firing claims runs for.
@@ -41,7 +45,8 @@ pub(crate) struct Firing {
 /// `max_idle`, which bounds how late a change made by another node is seen.
 pub(crate) async fn run(firing: Firing) {
     let batch = firing.batch.max(1);
-    let mut index = TimingIndex::new();
+    let lead = SignedDuration::try_from(firing.ahead).unwrap_or(SignedDuration::ZERO);
+    let mut index = TimingIndex::new(lead);
     let mut loaded = Instant::now();
     let mut backoff = Backoff::default();
     while !firing.stop.is_stopping() {
@@ -61,7 +66,7 @@ pub(crate) async fn run(firing: Firing) {
             }
         }
         if index.is_due(now) {
-            let fired = fire(&firing, now, batch).await;
+            let fired = fire(&firing, now, index.ahead(now), batch).await;
             if fired.is_ok() && backoff.succeeded() > 0 {
                 tracing::info!("firing works again");
             }
@@ -78,7 +83,7 @@ pub(crate) async fn run(firing: Firing) {
                     index.fired_some(&report.next_instants);
                     firing.stop.pause(LOCKED_RETRY).await;
                 }
-                Ok(report) => index.fired_all(now, &report.next_instants),
+                Ok(report) => index.fired_all(now, &report.fired_ahead, &report.next_instants),
                 Err(e) => {
                     let wait = backoff.failed();
                     tracing::warn!(error = %e, retry_in = ?wait, "firing failed");
@@ -110,10 +115,16 @@ async fn still_due(firing: &Firing, now: Timestamp) -> bool {
     }
 }
 
-/// Fires one batch at `now`. With one writer (SQLite), its transaction also claims as many
-/// runs as there are free worker slots, which start at once; the claimer is poked only for
-/// runs left queued.
-async fn fire(firing: &Firing, now: Timestamp, batch: u32) -> Result<FireReport, StoreError> {
+/// Fires one batch at `now`, idle tasks up to `ahead_until`. With one writer (SQLite), its
+/// transaction also claims as many due runs as there are free worker slots, which start at
+/// once; the claimer is poked for the runs left queued (and those fired ahead, whose instant
+/// it then waits for).
+async fn fire(
+    firing: &Firing,
+    now: Timestamp,
+    ahead_until: Timestamp,
+    batch: u32,
+) -> Result<FireReport, StoreError> {
     let (capacity, claim) = match &firing.claims {
         Some((pool, terms)) => {
             let capacity = pool.free_capacity();
@@ -122,7 +133,10 @@ async fn fire(firing: &Firing, now: Timestamp, batch: u32) -> Result<FireReport,
         }
         None => (Capacity::default(), None),
     };
-    let mut report = firing.store.fire(now, batch, &Planner, claim).await?;
+    let mut report = firing
+        .store
+        .fire(now, ahead_until, batch, &Planner, claim)
+        .await?;
     firing.metrics.add(&RUNS_FIRED, "", report.queued);
     firing.metrics.add(&OCCURRENCES_SKIPPED, "", report.skipped);
     if let Some((pool, _)) = &firing.claims {

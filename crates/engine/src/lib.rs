@@ -112,6 +112,9 @@ pub struct EngineConfig {
     pub prune_every: Duration,
     /// Most due tasks fired per transaction.
     pub fire_batch: u32,
+    /// How far ahead of its instant an occurrence of an idle task is fired: its run waits
+    /// queued until the instant, so only claiming and dispatch are left then.
+    pub fire_ahead: Duration,
     /// Longest the loops sleep without being woken. Bounds how late a change made by another
     /// node (which cannot poke this one) is seen.
     pub max_idle: Duration,
@@ -138,6 +141,7 @@ impl Default for EngineConfig {
             log_budget: Some(DEFAULT_LOG_BUDGET),
             prune_every: Duration::from_secs(60),
             fire_batch: 500,
+            fire_ahead: Duration::from_millis(500),
             max_idle: Duration::from_secs(1),
             log_limits: LogLimits::default(),
             metrics: Arc::default(),
@@ -206,6 +210,7 @@ impl Engine {
                     wake: wake.clone(),
                     stop: stop.clone(),
                     batch: config.fire_batch,
+                    ahead: config.fire_ahead,
                     max_idle: config.max_idle,
                     claims: (mode == ClaimMode::WithFiring).then(|| (pool.clone(), terms.clone())),
                     metrics: metrics.clone(),

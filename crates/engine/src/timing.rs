@@ -15,10 +15,21 @@ use jiff::{SignedDuration, Timestamp};
 pub(crate) const WINDOW: u32 = 1024;
 
 /// Upcoming `next_run_at` instants, complete up to a horizon.
+///
+/// Occurrences are fired up to `lead` ahead of their instant (their runs wait queued until
+/// it). The loop looks when the earliest is half the lead away and then fires everything
+/// within the whole lead, so instants spread over time cost one firing per half lead, not one
+/// each. A task that is busy then (a run of it queued or running) is not fired ahead, since its
+/// overlap policy must look at it at its instant: its instant is kept as a recheck, looked at
+/// when it comes.
 #[derive(Debug, Default)]
 pub(crate) struct TimingIndex {
+    /// How far ahead of its instant an occurrence is fired.
+    lead: SignedDuration,
     /// Instant → how many tasks fall due then.
     instants: BTreeMap<Timestamp, u32>,
+    /// Instants inside the lead that a firing left unfired (busy tasks), looked at when due.
+    rechecks: BTreeMap<Timestamp, u32>,
     /// Every active task due before this instant is in `instants`; `None`: every active task
     /// is. A load that filled its window ends there, since the tasks after it were not read.
     horizon: Option<Timestamp>,
@@ -27,9 +38,10 @@ pub(crate) struct TimingIndex {
 }
 
 impl TimingIndex {
-    /// An index that loads at its first use.
-    pub(crate) fn new() -> Self {
+    /// An index that loads at its first use and fires occurrences `lead` ahead.
+    pub(crate) fn new(lead: SignedDuration) -> Self {
         Self {
+            lead,
             stale: true,
             ..Self::default()
         }
@@ -38,6 +50,7 @@ impl TimingIndex {
     /// Replaces the contents with `upcoming`, the earliest `limit` instants, earliest first.
     pub(crate) fn load(&mut self, upcoming: &[Timestamp], limit: u32) {
         self.instants.clear();
+        self.rechecks.clear();
         for at in upcoming {
             *self.instants.entry(*at).or_default() += 1;
         }
@@ -54,41 +67,89 @@ impl TimingIndex {
         self.stale = true;
     }
 
-    /// Whether it must be reloaded before it can say what is due at `now`.
-    pub(crate) fn needs_load(&self, now: Timestamp) -> bool {
-        self.stale || self.horizon.is_some_and(|h| h <= now)
+    /// How far ahead a firing at `now` reaches.
+    pub(crate) fn ahead(&self, now: Timestamp) -> Timestamp {
+        now.saturating_add(self.lead).unwrap_or(now)
     }
 
-    /// Whether an occurrence is due at `now`.
+    /// Whether it must be reloaded before it can say what is due at `now`.
+    pub(crate) fn needs_load(&self, now: Timestamp) -> bool {
+        self.stale || self.horizon.is_some_and(|h| h <= self.ahead(now))
+    }
+
+    /// Where an instant makes the loop look: half the lead before it.
+    fn look_at(&self, at: Timestamp) -> Timestamp {
+        at.saturating_sub(self.lead / 2).unwrap_or(at)
+    }
+
+    /// Whether a firing at `now` has something to do: an occurrence within half the lead, or
+    /// a recheck that came due.
     pub(crate) fn is_due(&self, now: Timestamp) -> bool {
         self.instants
             .first_key_value()
-            .is_some_and(|(at, _)| *at <= now)
+            .is_some_and(|(at, _)| self.look_at(*at) <= now)
+            || self
+                .rechecks
+                .first_key_value()
+                .is_some_and(|(at, _)| *at <= now)
     }
 
-    /// How many tasks it expects due at `now`.
+    /// How many tasks it expects a firing at `now` to fire.
     pub(crate) fn due_count(&self, now: Timestamp) -> u64 {
-        self.instants
-            .range(..=now)
-            .map(|(_, n)| u64::from(*n))
-            .sum()
+        let sum = |map: &BTreeMap<Timestamp, u32>, until: Timestamp| -> u64 {
+            map.range(..=until).map(|(_, n)| u64::from(*n)).sum()
+        };
+        sum(&self.instants, self.ahead(now)) + sum(&self.rechecks, now)
     }
 
-    /// When to look next: the earliest instant, or the horizon where the window runs out.
+    /// When to look next: half the lead before the earliest instant, at the earliest recheck,
+    /// or where the window runs out.
     pub(crate) fn wake_at(&self) -> Option<Timestamp> {
-        let first = self.instants.first_key_value().map(|(at, _)| *at);
-        match (first, self.horizon) {
-            (Some(a), Some(h)) => Some(a.min(h)),
-            (a, h) => a.or(h),
-        }
+        [
+            self.instants
+                .first_key_value()
+                .map(|(at, _)| self.look_at(*at)),
+            self.rechecks.first_key_value().map(|(at, _)| *at),
+            self.horizon
+                .map(|h| h.saturating_sub(self.lead).unwrap_or(h)),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
-    /// A firing at `now` fired everything due: drops the instants up to `now`, then adds the
-    /// fired tasks' next occurrences.
-    pub(crate) fn fired_all(&mut self, now: Timestamp, next: &[Timestamp]) {
-        match now.checked_add(SignedDuration::from_nanos(1)) {
-            Ok(after) => self.instants = self.instants.split_off(&after),
-            Err(_) => self.instants.clear(),
+    /// A firing at `now` fired everything due and, of the occurrences within the lead, the
+    /// ones at `fired_ahead`: the rest within the lead become rechecks, then the fired tasks'
+    /// next occurrences are added.
+    pub(crate) fn fired_all(
+        &mut self,
+        now: Timestamp,
+        fired_ahead: &[Timestamp],
+        next: &[Timestamp],
+    ) {
+        let after = |at: Timestamp| at.checked_add(SignedDuration::from_nanos(1)).ok();
+        self.rechecks = match after(now) {
+            Some(after) => self.rechecks.split_off(&after),
+            None => BTreeMap::new(),
+        };
+        let ahead = match after(self.ahead(now)) {
+            Some(after) => {
+                let later = self.instants.split_off(&after);
+                std::mem::replace(&mut self.instants, later)
+            }
+            None => std::mem::take(&mut self.instants),
+        };
+        let mut left = ahead;
+        for at in fired_ahead {
+            if let Some(n) = left.get_mut(at) {
+                *n -= 1;
+                if *n == 0 {
+                    left.remove(at);
+                }
+            }
+        }
+        for (at, n) in left.range(after(now).unwrap_or(now)..) {
+            *self.rechecks.entry(*at).or_default() += n;
         }
         self.fired_some(next);
     }
@@ -115,7 +176,7 @@ mod tests {
 
     #[test]
     fn it_wakes_at_the_earliest_instant_and_follows_the_firings() {
-        let mut index = TimingIndex::new();
+        let mut index = TimingIndex::new(SignedDuration::ZERO);
         assert!(index.needs_load(at(0)), "a new index loads first");
         index.load(&[at(100), at(100), at(250)], WINDOW);
         assert!(!index.needs_load(at(0)));
@@ -124,24 +185,24 @@ mod tests {
         assert!(index.is_due(at(100)));
         assert_eq!(index.due_count(at(100)), 2);
         assert_eq!(index.due_count(at(250)), 3);
-        index.fired_all(at(100), &[at(1_100), at(1_100)]);
+        index.fired_all(at(100), &[], &[at(1_100), at(1_100)]);
         assert_eq!(index.wake_at(), Some(at(250)));
-        index.fired_all(at(260), &[at(1_250)]);
+        index.fired_all(at(260), &[], &[at(1_250)]);
         assert_eq!(index.wake_at(), Some(at(1_100)));
-        index.fired_all(at(1_100), &[]);
+        index.fired_all(at(1_100), &[], &[]);
         assert_eq!(index.wake_at(), Some(at(1_250)));
-        index.fired_all(at(1_250), &[]);
+        index.fired_all(at(1_250), &[], &[]);
         assert_eq!(index.wake_at(), None, "nothing left: sleep until woken");
     }
 
     #[test]
     fn a_full_window_ends_at_its_last_instant() {
-        let mut index = TimingIndex::new();
+        let mut index = TimingIndex::new(SignedDuration::ZERO);
         index.load(&[at(10), at(20), at(30)], 3);
         assert_eq!(index.wake_at(), Some(at(10)));
         // A task advanced past the horizon is not kept: tasks between the horizon and it were
         // never read, so the window must be reloaded there anyway.
-        index.fired_all(at(20), &[at(40)]);
+        index.fired_all(at(20), &[], &[at(40)]);
         assert_eq!(index.wake_at(), Some(at(30)));
         assert!(!index.needs_load(at(29)));
         assert!(
@@ -152,21 +213,59 @@ mod tests {
 
     #[test]
     fn a_firing_that_leaves_a_task_due_keeps_it_due() {
-        let mut index = TimingIndex::new();
+        let mut index = TimingIndex::new(SignedDuration::ZERO);
         index.load(&[at(10), at(10)], WINDOW);
         // A full batch fired one of the two; the other is still due.
         index.fired_some(&[at(1_010)]);
         assert!(index.is_due(at(10)));
         // fire_all catching up: the next occurrence is already past.
-        index.fired_all(at(50), &[at(40)]);
+        index.fired_all(at(50), &[], &[at(40)]);
         assert!(index.is_due(at(50)));
-        index.fired_all(at(50), &[]);
+        index.fired_all(at(50), &[], &[]);
         assert_eq!(index.wake_at(), Some(at(1_010)));
     }
 
     #[test]
+    fn it_looks_a_lead_ahead_and_rechecks_busy_tasks_at_their_instant() {
+        let mut index = TimingIndex::new(SignedDuration::from_millis(500));
+        index.load(&[at(1_000), at(1_000), at(1_000), at(2_000)], WINDOW);
+        assert_eq!(index.wake_at(), Some(at(750)), "half a lead ahead");
+        assert!(!index.is_due(at(749)));
+        assert!(index.is_due(at(750)));
+        assert_eq!(
+            index.due_count(at(750)),
+            3,
+            "a firing reaches a whole lead ahead"
+        );
+        // Two of the three fired ahead; the third was busy and waits for its instant.
+        index.fired_all(at(750), &[at(1_000), at(1_000)], &[at(2_000), at(2_000)]);
+        assert!(
+            !index.is_due(at(999)),
+            "the busy one is looked at when it comes"
+        );
+        assert_eq!(index.wake_at(), Some(at(1_000)));
+        assert!(index.is_due(at(1_000)));
+        assert_eq!(index.due_count(at(1_000)), 1);
+        index.fired_all(at(1_000), &[], &[at(2_000)]);
+        assert_eq!(index.wake_at(), Some(at(1_750)));
+        assert_eq!(index.due_count(at(1_750)), 4);
+        // Instants spread over time: one look fires a whole lead of them.
+        let mut spread = TimingIndex::new(SignedDuration::from_millis(500));
+        let instants: Vec<_> = (0..1_000).map(|i| at(1_000 + i)).collect();
+        spread.load(&instants, WINDOW);
+        assert_eq!(spread.wake_at(), Some(at(750)));
+        assert_eq!(spread.due_count(at(750)), 251);
+        spread.fired_all(at(750), &instants[..251], &[]);
+        assert_eq!(
+            spread.wake_at(),
+            Some(at(1_001)),
+            "the next look is half a lead on"
+        );
+    }
+
+    #[test]
     fn a_change_forces_a_reload() {
-        let mut index = TimingIndex::new();
+        let mut index = TimingIndex::new(SignedDuration::ZERO);
         index.load(&[], WINDOW);
         assert_eq!(index.wake_at(), None);
         assert!(!index.needs_load(at(0)));

@@ -13,7 +13,7 @@ use crate::query::{Arg, Query, Stmt, TASK_COLUMNS, sql_file};
 use crate::registry::{
     Change, NewTask, SOFT_DELETE, UPDATE_DEFINITION, cancel_queued_runs, check_tenant,
     duplicate_code, expect_one_row, insert_task, live_task_id, load_task, lock_task,
-    prune_versions, record,
+    prune_versions, record, withdraw_fired_ahead,
 };
 use crate::rows::{self, TaskRow, VersionRow, millis};
 use crate::{Result, StoreError};
@@ -127,6 +127,7 @@ async fn replace_definition<B: Backend>(
         .await
         .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
     expect_one_row(tx, changed, locked).await?;
+    withdraw_fired_ahead(&mut *tx, locked.id, change.at).await?;
     // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
     if locked.is_active && !definition.is_active {
         let cancelled = cancel_queued_runs::<B>(tx, locked.id, change.at, "task stopped").await?;

@@ -83,8 +83,10 @@ pub struct FireReport {
     /// Tasks whose live runs it replaced (overlap policy `replace`): running ones were asked
     /// to stop.
     pub replaced: u64,
-    /// The next occurrences of the tasks it advanced, for the engine's timing index.
+    /// The next occurrences of the tasks it advanced, as stored, for the engine's timing index.
     pub next_instants: Vec<Timestamp>,
+    /// The occurrences it fired ahead of their instant, as they were stored.
+    pub fired_ahead: Vec<Timestamp>,
     /// Runs claimed in the same transaction (see [`ClaimRequest`]).
     pub claimed: Vec<ClaimedRun>,
     /// Runs it queued that are still queued when it commits.
@@ -98,6 +100,11 @@ pub trait FiringStore: Send + Sync + 'static {
     /// `planner` decides and advances each task's `next_run_at`. On PostgreSQL, tasks another
     /// node is firing are skipped; an occurrence that already has a row is never written twice.
     ///
+    /// Tasks due after `now` but by `ahead_until` are fired ahead when nothing of theirs is
+    /// queued or running (so their overlap policy decides as it would at the instant): they are
+    /// planned at their occurrence, and their runs wait queued until it (`not_before`), so only
+    /// claiming and dispatch are left when it comes. Busy ones are left for their instant.
+    ///
     /// With `claim`, when it queued runs and the store has one writer
     /// ([`Writers::One`](crate::Writers::One)), the same transaction then claims queued runs
     /// as [`ClaimStore::claim`](crate::ClaimStore::claim) does, so a fired run reaches a
@@ -107,6 +114,7 @@ pub trait FiringStore: Send + Sync + 'static {
     async fn fire(
         &self,
         now: Timestamp,
+        ahead_until: Timestamp,
         batch_limit: u32,
         planner: &dyn FirePlanner,
         claim: Option<ClaimRequest<'_>>,
@@ -126,6 +134,20 @@ pub(crate) fn ceil_millis(at: Timestamp) -> i64 {
     } else {
         ms + 1
     }
+}
+
+/// When a task fired ahead is planned: at its occurrence. The stored `next_run_at` is the
+/// occurrence cut to the millisecond, so the occurrence itself lies within the millisecond
+/// that follows.
+fn planned_at(stored: Timestamp) -> Timestamp {
+    stored
+        .checked_add(jiff::SignedDuration::from_nanos(999_999))
+        .unwrap_or(stored)
+}
+
+/// An instant as `next_run_at` stores it (cut to the millisecond).
+fn stored(at: Timestamp) -> Timestamp {
+    Timestamp::from_millisecond(millis(at)).unwrap_or(at)
 }
 
 fn count(n: i64) -> u32 {
@@ -176,6 +198,7 @@ impl<B: Backend> FiringStore for B {
     async fn fire(
         &self,
         now: Timestamp,
+        ahead_until: Timestamp,
         batch_limit: u32,
         planner: &dyn FirePlanner,
         claim: Option<ClaimRequest<'_>>,
@@ -187,6 +210,7 @@ impl<B: Backend> FiringStore for B {
                 DUE_TASKS
                     .of::<B>()
                     .bind("now", millis(now))
+                    .bind("ahead_until", millis(ahead_until.max(now)))
                     .bind("limit", i64::from(batch_limit)),
             )
             .await?;
@@ -223,7 +247,14 @@ impl<B: Backend> FiringStore for B {
                 queued: count(queued),
                 running: count(running),
             };
-            let plan = planner.plan(&due, now);
+            let at = match due.task.next_run_at {
+                Some(instant) if instant > now => {
+                    report.fired_ahead.push(instant);
+                    planned_at(instant)
+                }
+                _ => now,
+            };
+            let plan = planner.plan(&due, at);
             if plan.replace_live_runs {
                 cancel_queued_runs::<B>(&mut *tx, id, now, "replaced by a newer occurrence")
                     .await?;
@@ -236,7 +267,7 @@ impl<B: Backend> FiringStore for B {
                     .iter()
                     .map(|run| ledger_row(id, &due.task, run, now)),
             );
-            report.next_instants.extend(plan.next_run_at);
+            report.next_instants.extend(plan.next_run_at.map(stored));
             advances.push(advance(id, plan.next_run_at));
         }
         let mut queued = HashSet::new();

@@ -17,6 +17,7 @@ use crate::{Page, Result, StoreError, list};
 
 static LOCK_TASK: PerDialect = per_dialect!("registry/lock_task");
 static CANCEL_QUEUED_RUNS: PerDialect = per_dialect!("registry/cancel_queued_runs");
+static WITHDRAW_FIRED_AHEAD: LazyLock<Query> = sql_file!("registry/withdraw_fired_ahead.sql");
 static TASK_BY_ID: LazyLock<Query> = sql_file!("registry/task_by_id.sql");
 static GET_TASK: LazyLock<Query> = sql_file!("registry/get_task.sql");
 static LIVE_TASK_ID: LazyLock<Query> = sql_file!("registry/live_task_id.sql");
@@ -268,13 +269,32 @@ pub(crate) async fn live_task_id<E: Exec + ?Sized>(
     .ok_or(StoreError::NotFound)
 }
 
-/// Cancels the task's queued runs; how many.
+/// Withdraws the task's occurrences fired ahead that have not come by `at` (see
+/// `registry/withdraw_fired_ahead.sql`).
+pub(crate) async fn withdraw_fired_ahead<E: Exec + ?Sized>(
+    tx: &mut E,
+    task_id: i64,
+    at: Timestamp,
+) -> Result<()> {
+    tx.execute(
+        WITHDRAW_FIRED_AHEAD
+            .stmt()
+            .bind("task_id", task_id)
+            .bind("at", millis(at)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Cancels the task's queued runs, after withdrawing the ones fired ahead that have not come
+/// by `at`; how many it cancelled.
 pub(crate) async fn cancel_queued_runs<B: Backend>(
     tx: &mut B::Conn,
     task_id: i64,
     at: Timestamp,
     why: &str,
 ) -> Result<u64> {
+    withdraw_fired_ahead(&mut *tx, task_id, at).await?;
     Ok(tx
         .execute(
             CANCEL_QUEUED_RUNS
@@ -535,6 +555,7 @@ impl<B: Backend> TaskRegistry for B {
             .await
             .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
         expect_one_row(&mut *tx, changed, locked).await?;
+        withdraw_fired_ahead(&mut *tx, locked.id, change.at).await?;
         // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
         let detail = if locked.is_active && !definition.is_active {
             let cancelled =

@@ -104,6 +104,7 @@ fn config() -> EngineConfig {
         log_budget: None,
         prune_every: Duration::from_millis(20),
         fire_batch: 100,
+        fire_ahead: EngineConfig::default().fire_ahead,
         max_idle: Duration::from_millis(20),
         log_limits: LogLimits::default(),
         metrics: Arc::default(),
@@ -280,6 +281,101 @@ async fn every_occurrence_runs_once_never_early() {
         stored.next_run_at,
         Some(t0() + SignedDuration::from_secs(4))
     );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_occurrence_is_fired_ahead_and_started_at_its_instant() {
+    let mut h = Harness::new(Script::Succeed).await;
+    let task = h.task("every-second", RetryPolicy::default()).await;
+    h.start();
+    let lead = EngineConfig::default().fire_ahead;
+    // Within half the lead of 00:00:01, where the loop looks: its run is written now and
+    // waits for the instant.
+    let early = t0() + SignedDuration::from_secs(1) - SignedDuration::try_from(lead / 4).unwrap();
+    h.clock.set(early);
+    h.until(&task, "the occurrence fired ahead", |runs| runs.len() == 1)
+        .await;
+    let fired = h.runs(&task).await;
+    assert_eq!(fired[0].status, RunStatus::Queued);
+    assert_eq!(fired[0].scheduled_for, t0() + SignedDuration::from_secs(1));
+    assert_eq!(fired[0].queued_at, early, "written ahead of its instant");
+    // Gives a claimer that ignored `not_before` the time to start it early.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        h.executor.seen.lock().unwrap().is_empty(),
+        "not started before its instant"
+    );
+    h.clock.set(t0() + SignedDuration::from_secs(1));
+    h.until(&task, "the occurrence to succeed", |runs| {
+        runs.len() == 1 && runs[0].status == RunStatus::Succeeded
+    })
+    .await;
+    let seen = h.executor.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].2 >= t0() + SignedDuration::from_secs(1),
+        "never early"
+    );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_fired_ahead_while_every_slot_was_busy_starts_at_its_instant() {
+    let mut h = Harness::new(Script::Gated).await;
+    let every = |seconds: u32, start: &str| {
+        Trigger::parse(
+            TriggerType::Interval,
+            &json!({"seconds": seconds, "start_at": start}),
+        )
+        .unwrap()
+    };
+    let fire_once = domain::MisfirePolicy::FireOnce;
+    // `busy` takes the only slot at 00:00:01 and is not due again until 00:00:11, so no
+    // firing comes at 00:00:02 to claim for `idle` in passing: only the claimer can start it.
+    let busy = h
+        .task_with(
+            "busy",
+            RetryPolicy::default(),
+            every(10, "2030-01-01T00:00:01Z"),
+            fire_once,
+        )
+        .await;
+    let idle = h
+        .task_with(
+            "idle",
+            RetryPolicy::default(),
+            every(10, "2030-01-01T00:00:02Z"),
+            fire_once,
+        )
+        .await;
+    h.start_with(EngineConfig {
+        workers: 1,
+        // Long enough that only the run's instant can explain a prompt start.
+        max_idle: Duration::from_secs(60),
+        ..config()
+    });
+    h.clock.set(t0() + SignedDuration::from_secs(1));
+    h.until(&busy, "busy to start", |runs| {
+        runs.first().is_some_and(|r| r.status == RunStatus::Running)
+    })
+    .await;
+    h.clock.set(t0() + SignedDuration::from_millis(1_800));
+    h.until(&idle, "idle's occurrence fired ahead", |runs| {
+        runs.len() == 1
+    })
+    .await;
+    h.executor.gate.add_permits(2);
+    h.until(&busy, "busy to end", |runs| {
+        runs.first()
+            .is_some_and(|r| r.status == RunStatus::Succeeded)
+    })
+    .await;
+    h.clock.set(t0() + SignedDuration::from_secs(2));
+    h.until(&idle, "idle to run at its instant", |runs| {
+        runs.len() == 1 && runs[0].status == RunStatus::Succeeded
+    })
+    .await;
     h.stop().await;
 }
 

@@ -1,10 +1,15 @@
--- Due active tasks, earliest first; served by the partial index `ix_scheduled_tasks_due`.
+-- Due active tasks, earliest first, and the ones due by :ahead_until with nothing queued or
+-- running (fired ahead); served by the partial indexes `ix_scheduled_tasks_due` and
+-- `ix_task_runs_task_live`.
 -- SQLite: the firing transaction holds the database's only write lock.
 --
 -- The limit is cast, as in every statement the engine runs in a loop: SQLite's planner reads a
 -- bare `LIMIT $n`, so binding it again (even to the same value) makes SQLite re-prepare the
 -- whole statement at its next step.
 SELECT {task_columns} FROM scheduled_tasks
-WHERE next_run_at <= :now AND deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL
+WHERE next_run_at <= :ahead_until AND deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL
+  AND (next_run_at <= :now OR NOT EXISTS (
+      SELECT 1 FROM task_runs r
+      WHERE r.task_id = scheduled_tasks.id AND r.status IN ('queued', 'running')))
 ORDER BY next_run_at
 LIMIT CAST(:limit AS BIGINT)

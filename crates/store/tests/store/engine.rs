@@ -33,6 +33,8 @@ on_both_databases!(
     finishing_claims_the_runs_it_let_start_where_it_can,
     upcoming_lists_the_earliest_instants,
     claims_and_outcomes_read_only_the_live_runs,
+    idle_tasks_fire_ahead_and_their_runs_wait_for_the_instant,
+    an_edit_stop_or_delete_withdraws_what_was_fired_ahead,
 );
 
 /// Nothing capped or reserved: every free slot goes to whoever has due runs.
@@ -118,7 +120,7 @@ async fn fire_records_due_occurrences_and_advances(store: Arc<dyn TestStore>) {
     // `create` puts the first occurrence at ms + 60 s.
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let report = store
-        .fire(at(59_999), 10, &PLANNER, None)
+        .fire(at(59_999), at(59_999), 10, &PLANNER, None)
         .await
         .expect("fire");
     assert_eq!(report.tasks, 0, "not due yet");
@@ -127,7 +129,7 @@ async fn fire_records_due_occurrences_and_advances(store: Arc<dyn TestStore>) {
         vec![at(60_000)]
     );
     let report = store
-        .fire(at(60_000), 10, &PLANNER, None)
+        .fire(at(60_000), at(60_000), 10, &PLANNER, None)
         .await
         .expect("fire");
     assert_eq!((report.tasks, report.queued, report.skipped), (1, 1, 0));
@@ -146,7 +148,7 @@ async fn fire_records_due_occurrences_and_advances(store: Arc<dyn TestStore>) {
     assert_eq!(task.next_run_at, Some(at(120_000)));
     assert_eq!(store.next_queued().await.unwrap(), Some(at(60_000)));
     let again = store
-        .fire(at(60_000), 10, &PLANNER, None)
+        .fire(at(60_000), at(60_000), 10, &PLANNER, None)
         .await
         .expect("fire");
     assert_eq!(again.tasks, 0);
@@ -157,7 +159,10 @@ async fn fire_finishes_a_task_without_a_next_occurrence(store: Arc<dyn TestStore
     let last = EveryMinute {
         end: Some(at(60_000)),
     };
-    store.fire(at(61_000), 10, &last, None).await.expect("fire");
+    store
+        .fire(at(61_000), at(61_000), 10, &last, None)
+        .await
+        .expect("fire");
     let task = store
         .get_task(task.tenant, task.uuid)
         .await
@@ -513,7 +518,7 @@ async fn concurrent_firers_and_claimers_never_double(store: Arc<dyn TestStore>) 
                 share: &OPEN,
             };
             let report = store
-                .fire(at(200_000), 7, &PLANNER, Some(claim))
+                .fire(at(200_000), at(200_000), 7, &PLANNER, Some(claim))
                 .await
                 .expect("fire");
             queued += report.queued;
@@ -887,7 +892,7 @@ async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStor
         share: &OPEN,
     };
     let report = store
-        .fire(at(60_000), 10, &PLANNER, Some(claim))
+        .fire(at(60_000), at(60_000), 10, &PLANNER, Some(claim))
         .await
         .expect("fire");
     assert_eq!((report.tasks, report.queued), (3, 3));
@@ -918,7 +923,7 @@ async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStor
     }
     // The third is still queued for the claimer; a firing with nothing due claims nothing.
     let idle = store
-        .fire(at(60_001), 10, &PLANNER, Some(claim))
+        .fire(at(60_001), at(60_001), 10, &PLANNER, Some(claim))
         .await
         .expect("fire");
     assert!(idle.claimed.is_empty());
@@ -989,7 +994,10 @@ async fn upcoming_lists_the_earliest_instants(store: Arc<dyn TestStore>) {
         vec![at(60_000), at(65_000), at(65_000)],
         "earliest first, repeats kept, at most the limit"
     );
-    store.fire(at(60_000), 10, &PLANNER, None).await.unwrap();
+    store
+        .fire(at(60_000), at(60_000), 10, &PLANNER, None)
+        .await
+        .unwrap();
     assert_eq!(
         store.upcoming(10).await.unwrap(),
         vec![at(65_000), at(65_000), at(69_000), at(120_000)]
@@ -1029,4 +1037,154 @@ async fn claims_and_outcomes_read_only_the_live_runs(store: Arc<dyn TestStore>) 
             }
         }
     }
+}
+
+/// [`PLANNER`], checking it is asked at the occurrence or later: a task fired ahead is planned
+/// at its instant, so its misfire policy sees it on time.
+struct AtTheOccurrence;
+
+impl FirePlanner for AtTheOccurrence {
+    fn plan(&self, due: &DueTask, now: Timestamp) -> FirePlan {
+        let occurrence = due
+            .task
+            .next_run_at
+            .expect("due tasks have a next occurrence");
+        assert!(
+            now >= occurrence,
+            "planned at {now}, before its occurrence {occurrence}"
+        );
+        assert_eq!(
+            (due.queued, due.running),
+            (0, 0),
+            "only idle tasks fire ahead"
+        );
+        PLANNER.plan(due, now)
+    }
+}
+
+async fn idle_tasks_fire_ahead_and_their_runs_wait_for_the_instant(store: Arc<dyn TestStore>) {
+    // Both due at 60 s; `busy` still has its previous occurrence queued.
+    let idle = create(&*store, tenant(1), "Idle", "idle", 0).await;
+    let busy = create(&*store, tenant(1), "Busy", "busy", 0).await;
+    store
+        .enqueue_manual(busy.tenant, busy.uuid, "alice", at(0))
+        .await
+        .expect("queue a run of busy");
+    let report = store
+        .fire(at(59_500), at(60_000), 10, &AtTheOccurrence, None)
+        .await
+        .expect("fire ahead");
+    assert_eq!((report.tasks, report.queued), (1, 1), "only the idle task");
+    assert_eq!(report.fired_ahead, vec![at(60_000)]);
+    assert_eq!(report.next_instants, vec![at(120_000)]);
+    let fired = runs(&*store, &idle).await;
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].status, RunStatus::Queued);
+    assert_eq!(fired[0].scheduled_for, at(60_000));
+    assert_eq!(
+        store.next_queued().await.unwrap(),
+        Some(at(0)),
+        "busy's manual run"
+    );
+    let idle_now = store
+        .get_task(idle.tenant, idle.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(idle_now.next_run_at, Some(at(120_000)));
+    // Never started before its instant, whoever claims.
+    let claimed = store
+        .claim(at(59_999), request("n1", 10, &OPEN))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1, "only the manual run is due");
+    assert_eq!(claimed[0].task.uuid, busy.uuid);
+    let claimed = store
+        .claim(at(60_000), request("n1", 10, &OPEN))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].task.uuid, idle.uuid);
+    assert_eq!(claimed[0].scheduled_for, at(60_000));
+    // The busy task fires at its instant, as its overlap policy sees it then; the idle one's
+    // occurrence is not written twice.
+    let report = store
+        .fire(at(60_000), at(60_500), 10, &PLANNER, None)
+        .await
+        .expect("fire at the instant");
+    assert_eq!(report.tasks, 1);
+    assert!(report.fired_ahead.is_empty());
+    assert_eq!(runs(&*store, &idle).await.len(), 1);
+    assert_eq!(
+        runs(&*store, &busy)
+            .await
+            .iter()
+            .filter(|run| run.scheduled_for == at(60_000))
+            .count(),
+        1
+    );
+}
+
+async fn an_edit_stop_or_delete_withdraws_what_was_fired_ahead(store: Arc<dyn TestStore>) {
+    let t = tenant(2);
+    let edited = create(&*store, t, "Edited", "edited", 0).await;
+    let stopped = create(&*store, t, "Stopped", "stopped", 0).await;
+    let deleted = create(&*store, t, "Deleted", "deleted", 0).await;
+    let report = store
+        .fire(at(59_500), at(60_000), 10, &PLANNER, None)
+        .await
+        .expect("fire ahead");
+    assert_eq!(report.queued, 3);
+    // The caller recomputes the next occurrence from now: the same instant, still to come.
+    store
+        .update_task(
+            edited.uuid,
+            None,
+            definition("Edited again", "edited"),
+            Some(at(60_000)),
+            change(t, "bob", 59_600),
+        )
+        .await
+        .expect("edit");
+    store
+        .set_active(stopped.uuid, false, None, change(t, "bob", 59_600))
+        .await
+        .expect("stop");
+    store
+        .delete_tasks(&[deleted.uuid], change(t, "bob", 59_600))
+        .await
+        .expect("delete");
+    for task in [&edited, &stopped] {
+        assert!(
+            runs(&*store, task).await.is_empty(),
+            "an occurrence that had not come is withdrawn, not cancelled"
+        );
+    }
+    assert_eq!(
+        store.next_queued().await.unwrap(),
+        None,
+        "nothing left queued"
+    );
+    // The edited task's occurrence fires again, once, under its new version.
+    let report = store
+        .fire(at(59_700), at(60_000), 10, &PLANNER, None)
+        .await
+        .expect("fire ahead again");
+    assert_eq!(report.queued, 1);
+    let fired = runs(&*store, &edited).await;
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].scheduled_for, at(60_000));
+    assert_eq!(fired[0].task_version, 2);
+    // An occurrence that has come stays: it is the edit that comes after it.
+    store
+        .update_task(
+            edited.uuid,
+            None,
+            definition("Edited once more", "edited"),
+            Some(at(120_000)),
+            change(t, "bob", 60_000),
+        )
+        .await
+        .expect("edit after the instant");
+    assert_eq!(runs(&*store, &edited).await.len(), 1);
 }
