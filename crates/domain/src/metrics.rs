@@ -58,12 +58,13 @@ pub const RUNS_FIRED: CounterFamily = CounterFamily {
     values: &[""],
 };
 
-/// Occurrences the firing loop recorded as skipped instead of running them.
+/// Occurrences the firing loop recorded as skipped instead of running them, by why (the
+/// values of [`crate::SkipReason`]).
 pub const OCCURRENCES_SKIPPED: CounterFamily = CounterFamily {
     name: "sundial_occurrences_skipped_total",
-    help: "Occurrences recorded as skipped by this node's firing loop (overlap or misfire policy).",
-    label: "",
-    values: &[""],
+    help: "Occurrences recorded as skipped by this node's firing loop, by reason (the task's overlap or misfire policy).",
+    label: "reason",
+    values: &["overlap", "misfire", "quota", "stopped"],
 };
 
 /// Runs whose node stopped heartbeating, requeued (or failed after too many rescues).
@@ -82,6 +83,21 @@ pub const RETRIES_SCHEDULED: CounterFamily = CounterFamily {
     values: &[""],
 };
 
+/// Engine loops restarted after a panic, by loop.
+pub const LOOP_RESTARTS: CounterFamily = CounterFamily {
+    name: "sundial_engine_loop_restarts_total",
+    help: "Engine loops restarted on this node after they panicked, by loop.",
+    label: "loop",
+    values: &[
+        "firing",
+        "claimer",
+        "maintenance",
+        "broadcast",
+        "listen",
+        "heartbeat",
+    ],
+};
+
 /// Every counter family, in the order `/metrics` lists them.
 pub const FAMILIES: &[&CounterFamily] = &[
     &EGRESS_REFUSED,
@@ -90,6 +106,7 @@ pub const FAMILIES: &[&CounterFamily] = &[
     &OCCURRENCES_SKIPPED,
     &RESCUES,
     &RETRIES_SCHEDULED,
+    &LOOP_RESTARTS,
 ];
 
 /// A histogram with fixed buckets and at most one label whose values are fixed.
@@ -163,8 +180,14 @@ pub const SANDBOXES: Gauge = Gauge {
     help: "Python attempts this node executes at once, each in its own sandbox.",
 };
 
+/// Queued runs whose start time has come, as the maintenance leader last counted them.
+pub const RUNS_QUEUED: Gauge = Gauge {
+    name: "sundial_runs_queued",
+    help: "Queued runs whose start time has passed, counted by the maintenance leader each rescue pass (0 on the other nodes).",
+};
+
 /// Every gauge, in the order `/metrics` lists them.
-pub const GAUGES: &[&Gauge] = &[&ATTEMPTS_RUNNING, &WORKER_SLOTS, &SANDBOXES];
+pub const GAUGES: &[&Gauge] = &[&ATTEMPTS_RUNNING, &WORKER_SLOTS, &SANDBOXES, &RUNS_QUEUED];
 
 /// Buckets of the HTTP request durations.
 const HTTP_BUCKETS: &[f64] = &[
@@ -691,6 +714,25 @@ mod tests {
             values.sort_unstable();
             values.dedup();
             assert_eq!(values.len(), family.values.len(), "{}", family.name);
+        }
+    }
+
+    #[test]
+    fn skipped_occurrences_are_counted_by_every_skip_reason_and_no_other() {
+        use crate::SkipReason;
+        let reasons = [
+            SkipReason::Overlap,
+            SkipReason::Misfire,
+            SkipReason::Quota,
+            SkipReason::Stopped,
+        ];
+        let mut names: Vec<&str> = reasons.iter().map(|r| r.as_str()).collect();
+        let mut values = OCCURRENCES_SKIPPED.values.to_vec();
+        names.sort_unstable();
+        values.sort_unstable();
+        assert_eq!(names, values);
+        for value in values {
+            assert!(value.parse::<SkipReason>().is_ok(), "{value}");
         }
     }
 

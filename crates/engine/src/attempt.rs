@@ -10,6 +10,7 @@ use exec::{Attempt, AttemptResult, LogLimits, LogSink, Outcome};
 use store::{AttemptEnd, ClaimedRun, FinishStore, FinishedAttempt};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::finisher::Completion;
 use crate::logs::drain_logs;
@@ -43,8 +44,21 @@ pub(crate) struct AttemptRunner {
 }
 
 impl AttemptRunner {
-    /// One attempt: execute, record its log and outcome, decide the retry.
+    /// One attempt: execute, record its log and outcome, decide the retry. Everything logged
+    /// meanwhile (here, by the executor, while the outcome is recorded) is inside an `attempt`
+    /// span naming the tenant, the task, the run and the attempt.
     pub(crate) async fn execute(&self, run: ClaimedRun, token: CancellationToken, held: Held) {
+        let span = tracing::info_span!(
+            "attempt",
+            tenant = run.tenant.get(),
+            task = %run.task.uuid,
+            run = %run.run,
+            attempt = run.attempt,
+        );
+        self.attempt(run, token, held).instrument(span).await;
+    }
+
+    async fn attempt(&self, run: ClaimedRun, token: CancellationToken, held: Held) {
         let definition = &run.task.definition;
         let timeout =
             Duration::from_secs(u64::from(definition.timeout_seconds)).min(self.max_timeout);
@@ -58,7 +72,9 @@ impl AttemptRunner {
             cancel: token.clone(),
         };
         let (sink, lines) = LogSink::bounded(LOG_BUFFER, self.log_limits);
-        let drain = tokio::spawn(drain_logs(self.logs.clone(), run.run, run.attempt, lines));
+        let drain = tokio::spawn(
+            drain_logs(self.logs.clone(), run.run, run.attempt, lines).in_current_span(),
+        );
         sink.system(format!(
             "attempt {}/{} started on {}",
             run.attempt, run.max_attempts, self.node_id
@@ -84,6 +100,7 @@ impl AttemptRunner {
             );
         }
         self.metrics.shift(&ATTEMPTS_RUNNING, 1);
+        tracing::debug!("attempt started");
         let started = Instant::now();
         let result = tokio::select! {
             result = self.executor.execute(&run.task, &attempt, &sink) => result,
@@ -126,6 +143,7 @@ impl AttemptRunner {
             self.metrics.increment(&RETRIES_SCHEDULED, "");
             note.push_str(&format!("; retrying at {at}"));
         }
+        tracing::debug!(status = status.as_str(), duration_ms, "attempt ended");
         sink.system(note).await;
         drop(sink);
         // The rest of the log commits with the outcome: a reader who sees the run finished sees

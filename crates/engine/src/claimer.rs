@@ -40,6 +40,7 @@ impl ClaimTerms {
 }
 
 /// What the claimer uses.
+#[derive(Clone)]
 pub(crate) struct Claimer {
     pub(crate) store: Arc<dyn ClaimStore>,
     pub(crate) pool: WorkerPool,

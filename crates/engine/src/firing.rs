@@ -23,6 +23,7 @@ use crate::timing::{TimingIndex, WINDOW};
 const LOCKED_RETRY: Duration = Duration::from_millis(2);
 
 /// What the firing loop uses.
+#[derive(Clone)]
 pub(crate) struct Firing {
     pub(crate) store: Arc<dyn FiringStore>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -138,7 +139,11 @@ async fn fire(
         .fire(now, ahead_until, batch, &Planner, claim)
         .await?;
     firing.metrics.add(&RUNS_FIRED, "", report.queued);
-    firing.metrics.add(&OCCURRENCES_SKIPPED, "", report.skipped);
+    for (reason, occurrences) in &report.skipped_occurrences {
+        firing
+            .metrics
+            .add(&OCCURRENCES_SKIPPED, reason.as_str(), *occurrences);
+    }
     if let Some((pool, _)) = &firing.claims {
         pool.start_all(std::mem::take(&mut report.claimed), capacity);
     }

@@ -13,6 +13,7 @@ use crate::Wakeup;
 use crate::pool::Inflight;
 
 /// What the heartbeat uses.
+#[derive(Clone)]
 pub(crate) struct Heartbeat {
     pub(crate) store: Arc<dyn LeaseStore>,
     pub(crate) inflight: Inflight,

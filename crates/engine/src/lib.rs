@@ -34,6 +34,7 @@ mod logs;
 mod maintenance;
 pub mod policy;
 mod pool;
+mod queue_depth;
 mod rescuer;
 mod retention;
 pub mod retry;
@@ -50,6 +51,7 @@ use finisher::Finisher;
 use firing::Firing;
 use heartbeat::Heartbeat;
 pub use liveness::Liveness;
+use liveness::{LoopStart, Supervision};
 use maintenance::Maintenance;
 use pool::WorkerPool;
 use stop::Stop;
@@ -200,96 +202,123 @@ impl Engine {
                 metrics: metrics.clone(),
             },
         );
-        let watch = |name, body| spawn_watched(&liveness, &stop, name, body);
+        let supervised = Supervision::default();
+        let spawn = |name, start, ends: &CancellationToken| {
+            liveness.spawn(
+                name,
+                start,
+                supervised,
+                ends.clone(),
+                stop.token(),
+                metrics.clone(),
+            )
+        };
+        let stopping = stop.token();
+        let firing = Firing {
+            store: store.clone(),
+            clock: clock.clone(),
+            wake: wake.clone(),
+            stop: stop.clone(),
+            batch: config.fire_batch,
+            ahead: config.fire_ahead,
+            max_idle: config.max_idle,
+            claims: (mode == ClaimMode::WithFiring).then(|| (pool.clone(), terms.clone())),
+            metrics: metrics.clone(),
+        };
+        let claimer = Claimer {
+            store: store.clone(),
+            pool: pool.clone(),
+            terms: terms.clone(),
+            clock: clock.clone(),
+            wake: wake.clone(),
+            stop: stop.clone(),
+            max_idle: config.max_idle,
+        };
+        let maintenance = Maintenance {
+            leases: store.clone(),
+            store: store.clone(),
+            queue: store.clone(),
+            clock: clock.clone(),
+            wake: wake.clone(),
+            stop: stop.clone(),
+            node: node.clone(),
+            rescue_every: config.rescue_every,
+            max_rescues: config.max_rescues,
+            retention: config.retention,
+            log_budget: config.log_budget,
+            prune_every: config.prune_every,
+            metrics: metrics.clone(),
+        };
         let mut loops = vec![
-            watch(
+            spawn(
                 "firing",
-                Box::pin(firing::run(Firing {
-                    store: store.clone(),
-                    clock: clock.clone(),
-                    wake: wake.clone(),
-                    stop: stop.clone(),
-                    batch: config.fire_batch,
-                    ahead: config.fire_ahead,
-                    max_idle: config.max_idle,
-                    claims: (mode == ClaimMode::WithFiring).then(|| (pool.clone(), terms.clone())),
-                    metrics: metrics.clone(),
-                })),
+                LoopStart::Restartable(Box::new(move || Box::pin(firing::run(firing.clone())))),
+                &stopping,
             ),
-            watch(
+            spawn(
                 "claimer",
-                Box::pin(
-                    Claimer {
-                        store: store.clone(),
-                        pool: pool.clone(),
-                        terms: terms.clone(),
-                        clock: clock.clone(),
-                        wake: wake.clone(),
-                        stop: stop.clone(),
-                        max_idle: config.max_idle,
-                    }
-                    .run(),
-                ),
+                LoopStart::Restartable(Box::new(move || Box::pin(claimer.clone().run()))),
+                &stopping,
             ),
-            watch(
+            spawn(
                 "maintenance",
-                Box::pin(maintenance::run(Maintenance {
-                    leases: store.clone(),
-                    store: store.clone(),
-                    clock: clock.clone(),
-                    wake: wake.clone(),
-                    stop: stop.clone(),
-                    node: node.clone(),
-                    rescue_every: config.rescue_every,
-                    max_rescues: config.max_rescues,
-                    retention: config.retention,
-                    log_budget: config.log_budget,
-                    prune_every: config.prune_every,
-                    metrics,
+                LoopStart::Restartable(Box::new(move || {
+                    Box::pin(maintenance::run(maintenance.clone()))
                 })),
+                &stopping,
             ),
         ];
         if let (Some(signals), Some(out)) = (signals, wake.outgoing()) {
-            loops.push(watch(
+            let (sent, node_sent, stop_sent) = (signals.clone(), node.clone(), stop.clone());
+            loops.push(spawn(
                 "broadcast",
-                Box::pin(signals::broadcast(
-                    signals.clone(),
-                    out,
-                    node.clone(),
-                    stop.clone(),
-                )),
+                LoopStart::Restartable(Box::new(move || {
+                    Box::pin(signals::broadcast(
+                        sent.clone(),
+                        out.clone(),
+                        node_sent.clone(),
+                        stop_sent.clone(),
+                    ))
+                })),
+                &stopping,
             ));
-            loops.push(watch(
+            let (woken, node_woken, stop_woken) = (wake.clone(), node.clone(), stop.clone());
+            loops.push(spawn(
                 "listen",
-                Box::pin(signals::listen(
-                    signals,
-                    wake.clone(),
-                    node.clone(),
-                    stop.clone(),
-                )),
+                LoopStart::Restartable(Box::new(move || {
+                    Box::pin(signals::listen(
+                        signals.clone(),
+                        woken.clone(),
+                        node_woken.clone(),
+                        stop_woken.clone(),
+                    ))
+                })),
+                &stopping,
             ));
         }
         // These two outlive the others at shutdown: running attempts need them to the end.
         let drained = CancellationToken::new();
+        let heartbeat = Heartbeat {
+            store: store.clone(),
+            inflight: pool.inflight(),
+            clock: clock.clone(),
+            wake: wake.clone(),
+            owner: node.clone(),
+            lease,
+            every: config.heartbeat_every,
+        };
+        let beating = drained.clone();
         let writers = vec![
-            watch(
+            spawn(
                 "heartbeat",
-                Box::pin(heartbeat::run(
-                    Heartbeat {
-                        store: store.clone(),
-                        inflight: pool.inflight(),
-                        clock: clock.clone(),
-                        wake: wake.clone(),
-                        owner: node.clone(),
-                        lease,
-                        every: config.heartbeat_every,
-                    },
-                    drained.clone(),
-                )),
+                LoopStart::Restartable(Box::new(move || {
+                    Box::pin(heartbeat::run(heartbeat.clone(), beating.clone()))
+                })),
+                &drained,
             ),
-            watch(
+            spawn(
                 "finisher",
-                Box::pin(finisher::run(
+                LoopStart::Once(Box::pin(finisher::run(
                     Finisher {
                         store: store.clone(),
                         claims: (mode == ClaimMode::WithFiring)
@@ -301,7 +330,8 @@ impl Engine {
                     },
                     completions,
                     drained.clone(),
-                )),
+                ))),
+                &drained,
             ),
         ];
         EngineHandle {
@@ -317,23 +347,6 @@ impl Engine {
             drained,
         }
     }
-}
-
-/// A loop's body, spawned by [`spawn_watched`].
-type LoopBody = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
-
-/// Spawns one of the engine's loops, recording it in [`Liveness`] if it stops before shutdown.
-fn spawn_watched(
-    liveness: &Liveness,
-    stop: &Stop,
-    name: &'static str,
-    body: LoopBody,
-) -> JoinHandle<()> {
-    let guard = liveness.watch(name, stop.token());
-    tokio::spawn(async move {
-        let _guard = guard;
-        body.await;
-    })
 }
 
 /// What a graceful shutdown did.

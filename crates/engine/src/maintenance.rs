@@ -1,4 +1,4 @@
-//! Cluster-wide maintenance (rescuer, retention, the log budget) runs on one node at a time: the holder of
+//! Cluster-wide maintenance (rescuer, retention, the log budget, the queued-runs gauge) runs on one node at a time: the holder of
 //! the `maintenance` lease. Every node tries to take or renew it each `rescue_every`; when the
 //! leader dies, another takes over once its lease has expired.
 
@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use domain::{Clock, Metrics};
 use jiff::{SignedDuration, Timestamp};
-use store::{LeaseStore, MaintenanceStore};
+use store::{LeaseStore, MaintenanceStore, QueueDepth};
 
 use crate::stop::Stop;
-use crate::{Wakeup, log_budget, rescuer, retention};
+use crate::{Wakeup, log_budget, queue_depth, rescuer, retention};
 
 /// The lease's name in `engine_leases`.
 const LEASE: &str = "maintenance";
@@ -18,9 +18,12 @@ const LEASE: &str = "maintenance";
 const LEASE_PASSES: u32 = 3;
 
 /// What maintenance uses.
+#[derive(Clone)]
 pub(crate) struct Maintenance {
     pub(crate) leases: Arc<dyn LeaseStore>,
     pub(crate) store: Arc<dyn MaintenanceStore>,
+    /// Where the leader counts the queued runs.
+    pub(crate) queue: Arc<dyn QueueDepth>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) wake: Wakeup,
     pub(crate) stop: Stop,
@@ -36,7 +39,7 @@ pub(crate) struct Maintenance {
     pub(crate) log_budget: Option<u64>,
     /// How often the leader prunes.
     pub(crate) prune_every: Duration,
-    /// Where rescued runs are counted.
+    /// Where rescued and queued runs are counted.
     pub(crate) metrics: Arc<Metrics>,
 }
 
@@ -54,6 +57,7 @@ pub(crate) async fn run(m: Maintenance) {
         match m.leases.hold_lease(LEASE, &m.node, now, until).await {
             Ok(true) => {
                 rescuer::rescue(&*m.store, &m.wake, &m.metrics, m.clock.now(), m.max_rescues).await;
+                queue_depth::count(&*m.queue, &m.metrics, m.clock.now()).await;
                 let due = last_prune.is_none_or(|at| now.duration_since(at) >= prune_every);
                 if due {
                     // Retention first: the runs it deletes take their logs off the budget.
@@ -66,7 +70,10 @@ pub(crate) async fn run(m: Maintenance) {
                     last_prune = Some(now);
                 }
             }
-            Ok(false) => last_prune = None,
+            Ok(false) => {
+                last_prune = None;
+                queue_depth::not_counting(&m.metrics);
+            }
             Err(e) => tracing::warn!(error = %e, "renewing the maintenance lease failed"),
         }
         // A pruning interval shorter than the rescue interval is honoured too.

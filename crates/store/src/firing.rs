@@ -15,7 +15,7 @@ use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::claiming::{ClaimRequest, ClaimedRun, claim_runs};
 use crate::query::{Binds, Query, sql_file};
 use crate::registry::cancel_queued_runs;
-use crate::rows::{TaskRow, millis, timestamp};
+use crate::rows::{TaskRow, millis, parse_enum, timestamp};
 
 static DUE_TASKS: PerDialect = per_dialect!("firing/due_tasks");
 static UPCOMING: LazyLock<Query> = sql_file!("firing/upcoming.sql");
@@ -80,6 +80,8 @@ pub struct FireReport {
     pub queued: u64,
     /// Skip rows it wrote.
     pub skipped: u64,
+    /// The occurrences those skip rows stand for, one entry per row, with why they were skipped.
+    pub skipped_occurrences: Vec<(SkipReason, u64)>,
     /// Tasks whose live runs it replaced (overlap policy `replace`): running ones were asked
     /// to stop.
     pub replaced: u64,
@@ -272,9 +274,16 @@ impl<B: Backend> FiringStore for B {
         }
         let mut queued = HashSet::new();
         for stmt in INSERT_RUNS.rows(&Binds::default(), inserts) {
-            for (status, uuid) in tx.fetch_all::<(String, Uuid)>(stmt).await? {
+            let inserted = tx
+                .fetch_all::<(String, Uuid, Option<String>, i64)>(stmt)
+                .await?;
+            for (status, uuid, reason, occurrences) in inserted {
                 if status == RunStatus::Skipped.as_str() {
                     report.skipped += 1;
+                    let reason = parse_enum(reason.as_deref().unwrap_or_default(), "skip_reason")?;
+                    report
+                        .skipped_occurrences
+                        .push((reason, u64::try_from(occurrences).unwrap_or(0)));
                 } else {
                     queued.insert(uuid);
                 }

@@ -20,6 +20,7 @@
 //! | finishing | `finishing`, [`FinishStore`] | engine: finisher, log drain |
 //! | leases | `leases`, [`LeaseStore`] | engine: heartbeat, shutdown, maintenance lease |
 //! | maintenance | `maintenance`, [`MaintenanceStore`] | engine: rescuer, retention, log budget |
+//! | queue depth | `queue`, [`QueueDepth`] | engine: maintenance (the queued-runs gauge) |
 //!
 //! [`Store`] gathers what the API uses and [`EngineStore`] what the engine uses; each loop of
 //! the engine holds only the trait it needs. Every method that touches a tenant's objects
@@ -42,6 +43,7 @@ mod list;
 mod maintenance;
 mod postgres;
 mod query;
+mod queue;
 mod registry;
 mod rows;
 mod run_search;
@@ -64,6 +66,7 @@ pub use history::{LogPage, LogTail, LogWindow, PagedLine, RunHistory, RunQuery, 
 pub use leases::LeaseStore;
 pub use maintenance::{MaintenanceStore, PrunedLogs, TenantLogBytes};
 pub use postgres::PostgresStore;
+pub use queue::QueueDepth;
 pub use registry::{Change, NewTask, TaskQuery, TaskRegistry, TaskSort, TaskSortField};
 pub use run_search::{RunBucket, RunBucketsQuery, RunSearch, RunSearchQuery, TaskRef, TaskRun};
 pub use signals::{Signal, Signals};
@@ -75,8 +78,8 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 pub mod prelude {
     pub use crate::{
         AuditLog, ClaimStore, DefinitionStore, EngineStore, FinishStore, FiringStore, LeaseStore,
-        MaintenanceStore, Readiness, RunControl, RunHistory, RunSearch, Store, TaskRegistry,
-        TenantSettingsStore,
+        MaintenanceStore, QueueDepth, Readiness, RunControl, RunHistory, RunSearch, Store,
+        TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -136,7 +139,7 @@ pub enum Writers {
 
 /// Everything the engine asks of the store.
 pub trait EngineStore:
-    FiringStore + ClaimStore + FinishStore + LeaseStore + MaintenanceStore
+    FiringStore + ClaimStore + FinishStore + LeaseStore + MaintenanceStore + QueueDepth
 {
     /// How many transactions can write at once; the engine decides at start how runs reach
     /// its workers from this.

@@ -166,7 +166,8 @@ pub(crate) fn millis(at: Timestamp) -> i64 {
     at.as_millisecond()
 }
 
-fn parse_enum<T: FromStr<Err = String>>(raw: &str, what: &str) -> Result<T> {
+/// A stored enum column, or the row reported as corrupt.
+pub(crate) fn parse_enum<T: FromStr<Err = String>>(raw: &str, what: &str) -> Result<T> {
     raw.parse().map_err(|e: String| corrupt(what, e))
 }
 

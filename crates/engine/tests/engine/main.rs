@@ -785,7 +785,11 @@ async fn a_five_minute_outage_follows_each_misfire_policy() {
             .unwrap();
 
         h.clock.set(minute(6) + SignedDuration::from_secs(5));
-        h.start();
+        let metrics = Arc::new(domain::Metrics::default());
+        h.start_with(EngineConfig {
+            metrics: metrics.clone(),
+            ..config()
+        });
         let rows = want.len();
         h.until(&task, "the outage to be accounted for", |runs| {
             runs.len() == rows
@@ -811,6 +815,20 @@ async fn a_five_minute_outage_follows_each_misfire_policy() {
             })
             .collect();
         assert_eq!(got, want, "{policy:?}");
+        let misfired: i64 = want
+            .iter()
+            .filter(|(_, what, _)| *what == "misfire")
+            .map(|(_, _, occurrences)| occurrences)
+            .sum();
+        assert_eq!(
+            metrics.get(&domain::metrics::OCCURRENCES_SKIPPED, "misfire"),
+            misfired as u64,
+            "{policy:?}"
+        );
+        assert_eq!(
+            metrics.get(&domain::metrics::OCCURRENCES_SKIPPED, "overlap"),
+            0
+        );
         let stored = h
             .store
             .get_task(tenant(), task.uuid)
@@ -1015,5 +1033,44 @@ async fn metrics_record_schedule_lag_fired_runs_durations_and_retries() {
     assert_eq!(metrics.observations(&SCHEDULE_LAG, ""), 1);
     assert_eq!(metrics.get(&RETRIES_SCHEDULED, ""), 1);
     assert_eq!(metrics.get(&RUNS_FIRED, ""), 1);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_maintenance_leader_counts_the_runs_waiting_to_start() {
+    use domain::metrics::RUNS_QUEUED;
+    let mut h = Harness::new(Script::Block).await;
+    let metrics = Arc::new(domain::Metrics::default());
+    h.start_with(EngineConfig {
+        workers: 1,
+        metrics: metrics.clone(),
+        ..config()
+    });
+    for code in ["first", "second", "third"] {
+        let task = h.task(code, RetryPolicy::default()).await;
+        h.store
+            .enqueue_manual(tenant(), task.uuid, "test", t0())
+            .await
+            .unwrap();
+    }
+    h.engine.as_ref().unwrap().wakeup().runs_queued();
+    // One run executes on the only worker; two wait.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while metrics.level(&RUNS_QUEUED) != 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the gauge shows {}",
+            metrics.level(&RUNS_QUEUED)
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let report = h
+        .engine
+        .take()
+        .unwrap()
+        .shutdown(Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(report.released, 1);
     h.stop().await;
 }

@@ -15,6 +15,8 @@ use serde::Serialize;
 use super::config::SandboxLimits;
 
 const BASE: &str = "sundial-sandbox";
+/// The v2 leaf group the service's own processes move into, beside [`BASE`].
+const SERVICE_LEAF: &str = "sundial-service";
 
 /// Which cgroup hierarchy the host offers us.
 #[derive(Debug, Clone, Serialize)]
@@ -183,9 +185,20 @@ impl Cgroups {
         }
     }
 
+    /// Prepares the v2 group `own` holds the service in. The kernel enables controllers for a
+    /// group's children only while the group itself holds no process ("no internal
+    /// processes"), except at the hierarchy's root; under systemd with `Delegate=yes` the
+    /// service's own process lives in the unit's group, so every process of that group first
+    /// moves into a leaf of its own, [`SERVICE_LEAF`]. A service already in that leaf (a second
+    /// executor in the same process) prepares the leaf's parent again, which then holds no
+    /// process.
     fn detect_v2(own: &Path) -> Result<Cgroups, String> {
-        let available = fs::read_to_string(own.join("cgroup.controllers"))
-            .map_err(|e| format!("reading {}: {e}", own.display()))?;
+        let delegated = match own.parent() {
+            Some(parent) if own.file_name() == Some(SERVICE_LEAF.as_ref()) => parent,
+            _ => own,
+        };
+        let available = fs::read_to_string(delegated.join("cgroup.controllers"))
+            .map_err(|e| format!("reading {}: {e}", delegated.display()))?;
         let has = |c: &str| available.split_whitespace().any(|x| x == c);
         if !has("memory") || !has("pids") {
             return Err(format!(
@@ -199,16 +212,18 @@ impl Cgroups {
         } else {
             "+memory +pids"
         };
-        // Enabling controllers for children fails (EBUSY) when our own group holds processes
-        // and is not the root: the service then needs a delegated sub-tree.
-        fs::write(own.join("cgroup.subtree_control"), enable).map_err(|e| {
+        // Only non-root groups have a type, and only they are bound by the rule.
+        if delegated.join("cgroup.type").exists() {
+            move_processes_to_leaf(delegated)?;
+        }
+        fs::write(delegated.join("cgroup.subtree_control"), enable).map_err(|e| {
             format!(
-                "enabling {enable} in {}: {e} (run the service in its own leaf with \
-                 delegation, e.g. systemd Delegate=yes)",
-                own.display()
+                "enabling {enable} in {}: {e} (the service needs this group delegated to it, \
+                 e.g. systemd Delegate=yes)",
+                delegated.display()
             )
         })?;
-        let base = own.join(BASE);
+        let base = delegated.join(BASE);
         fs::create_dir_all(&base).map_err(|e| format!("creating {}: {e}", base.display()))?;
         fs::write(base.join("cgroup.subtree_control"), enable)
             .map_err(|e| format!("enabling {enable} in {}: {e}", base.display()))?;
@@ -295,6 +310,41 @@ impl Cgroups {
             }
         }
     }
+}
+
+/// Moves every process of the v2 group `group` into its child [`SERVICE_LEAF`] (created if
+/// missing), one pid per write as the kernel takes them.
+fn move_processes_to_leaf(group: &Path) -> Result<(), String> {
+    let procs = group.join("cgroup.procs");
+    let pids =
+        fs::read_to_string(&procs).map_err(|e| format!("reading {}: {e}", procs.display()))?;
+    let mut pids = pids.split_whitespace().peekable();
+    if pids.peek().is_none() {
+        return Ok(());
+    }
+    let leaf = group.join(SERVICE_LEAF);
+    fs::create_dir_all(&leaf).map_err(|e| format!("creating {}: {e}", leaf.display()))?;
+    let target = leaf.join("cgroup.procs");
+    for pid in pids {
+        // A process that exited meanwhile is gone from the group anyway.
+        let moved = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&target)
+            .and_then(|mut file| io::Write::write_all(&mut file, format!("{pid}\n").as_bytes()));
+        match moved {
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::SRCH.raw_os_error()) => {}
+            Err(e) => {
+                return Err(format!(
+                    "moving process {pid} into {}: {e} (the service needs its group delegated to \
+                     it, e.g. systemd Delegate=yes)",
+                    leaf.display()
+                ));
+            }
+            Ok(()) => {}
+        }
+    }
+    Ok(())
 }
 
 fn read_key(path: &Path, key: &str) -> u64 {
@@ -420,5 +470,93 @@ pub fn sweep_stale(cgroups: &Cgroups) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The v2 preparation against a directory that imitates cgroupfs files (these machines run
+    //! v1): which files are read and written, and in which groups.
+
+    use super::*;
+
+    /// A fake v2 group: its available controllers, its processes, and a type file unless it
+    /// is the root.
+    fn group(dir: &Path, controllers: &str, procs: &str, root: bool) {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join("cgroup.controllers"), controllers).unwrap();
+        fs::write(dir.join("cgroup.procs"), procs).unwrap();
+        fs::write(dir.join("cgroup.subtree_control"), "").unwrap();
+        if !root {
+            fs::write(dir.join("cgroup.type"), "domain\n").unwrap();
+        }
+    }
+
+    fn read(path: PathBuf) -> String {
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn the_service_moves_into_a_leaf_and_the_sandboxes_get_a_sibling_with_controllers() {
+        let fs_root = tempfile::tempdir().unwrap();
+        let unit = fs_root.path().join("system.slice/sundial.service");
+        group(&unit, "cpuset cpu io memory pids\n", "4242\n4343\n", false);
+        let found = Cgroups::detect_v2(&unit).unwrap();
+        let Cgroups::V2 { base, cpu } = found else {
+            panic!("{found:?}")
+        };
+        assert_eq!(base, unit.join(BASE));
+        assert!(cpu);
+        assert_eq!(
+            read(unit.join(SERVICE_LEAF).join("cgroup.procs")),
+            "4242\n4343\n"
+        );
+        assert_eq!(
+            read(unit.join("cgroup.subtree_control")),
+            "+memory +pids +cpu"
+        );
+        assert_eq!(
+            read(base.join("cgroup.subtree_control")),
+            "+memory +pids +cpu"
+        );
+    }
+
+    #[test]
+    fn a_service_already_in_its_leaf_prepares_the_delegated_group_again() {
+        let fs_root = tempfile::tempdir().unwrap();
+        let unit = fs_root.path().join("sundial.service");
+        // The kernel emptied the unit's group when the processes moved.
+        group(&unit, "memory pids\n", "", false);
+        let leaf = unit.join(SERVICE_LEAF);
+        group(&leaf, "", "4242\n", false);
+        let found = Cgroups::detect_v2(&leaf).unwrap();
+        let Cgroups::V2 { base, cpu } = found else {
+            panic!("{found:?}")
+        };
+        assert_eq!(base, unit.join(BASE));
+        assert!(!cpu);
+        assert!(!leaf.join(SERVICE_LEAF).exists(), "no leaf in the leaf");
+        assert_eq!(read(leaf.join("cgroup.procs")), "4242\n");
+        assert_eq!(read(unit.join("cgroup.subtree_control")), "+memory +pids");
+    }
+
+    #[test]
+    fn at_the_root_the_processes_stay_and_without_memory_or_pids_nothing_is_touched() {
+        let fs_root = tempfile::tempdir().unwrap();
+        let root = fs_root.path().join("root");
+        group(&root, "cpu memory pids\n", "1\n", true);
+        Cgroups::detect_v2(&root).unwrap();
+        assert!(!root.join(SERVICE_LEAF).exists());
+        assert_eq!(
+            read(root.join("cgroup.subtree_control")),
+            "+memory +pids +cpu"
+        );
+
+        let bare = fs_root.path().join("bare");
+        group(&bare, "cpu io\n", "4242\n", false);
+        let refused = Cgroups::detect_v2(&bare).unwrap_err();
+        assert!(refused.contains("need memory and pids"), "{refused}");
+        assert!(!bare.join(SERVICE_LEAF).exists());
+        assert_eq!(read(bare.join("cgroup.subtree_control")), "");
     }
 }

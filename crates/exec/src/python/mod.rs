@@ -192,6 +192,7 @@ impl PythonExecutor {
             ));
         };
         report.init = Some(init_path.display().to_string());
+        let helper_path = init_path.clone();
         let init = match Helper::open(init_path) {
             Ok(helper) => helper,
             Err(why) => return Err(unavailable(why, report)),
@@ -270,6 +271,12 @@ impl PythonExecutor {
             .find(|l| l.stream == domain::LogStream::Stdout)
             .map(|l| l.line.clone());
 
+        if let Some(user) = run_as
+            && run.last_stderr.contains(probe::BWRAP_NO_SOURCE)
+            && let Some(why) = probe::unreachable_helper(&helper_path, user)
+        {
+            return Err(unavailable(why, report));
+        }
         let weakened = weaken != config::Weakening::default();
         if weakened {
             report

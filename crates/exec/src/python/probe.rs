@@ -1,7 +1,11 @@
 //! The start-up probe: which sandbox layers this host supports, found by really building one.
 
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
 use serde::Serialize;
 
+use super::config::RunAs;
 use super::supervisor::{End, RunReport};
 
 /// One layer's state.
@@ -159,4 +163,43 @@ pub(crate) fn layers_from_run(run: &RunReport, layers: &mut Layers) {
             init.landlock_abi, init.landlock
         ),
     );
+}
+
+/// What bwrap says when it cannot open a path it was asked to bind, such as the helper's
+/// `/proc/self/fd/N` when the sandbox user cannot reach the file behind it.
+pub(crate) const BWRAP_NO_SOURCE: &str = "Can't find source path";
+
+/// Why the sandbox user cannot reach the helper at `helper`: the first directory on its real
+/// path that `user` may not enter by its mode bits (the owner's, the group's or the others'
+/// search bit, as they apply to `user`), said for the operator. `None` when every directory
+/// lets it through (or cannot be read).
+pub(crate) fn unreachable_helper(helper: &Path, user: RunAs) -> Option<String> {
+    let real = std::fs::canonicalize(helper).ok()?;
+    let mut above: Vec<&Path> = real.ancestors().skip(1).collect();
+    above.reverse();
+    above.into_iter().find_map(|dir| {
+        let meta = std::fs::metadata(dir).ok()?;
+        let search = if meta.uid() == user.uid {
+            0o100
+        } else if meta.gid() == user.gid {
+            0o010
+        } else {
+            0o001
+        };
+        (meta.mode() & search == 0).then(|| {
+            format!(
+                "the sandbox user {uid}:{gid} cannot reach the sandbox helper {helper}: {dir} \
+                 (mode {mode:04o}, owner {owner}:{group}) does not let it in, so bwrap fails \
+                 with `{BWRAP_NO_SOURCE} /proc/self/fd/…`; make every directory above the \
+                 helper enterable by others (chmod o+x {dir}) or install it elsewhere",
+                uid = user.uid,
+                gid = user.gid,
+                helper = real.display(),
+                dir = dir.display(),
+                mode = meta.mode() & 0o7777,
+                owner = meta.uid(),
+                group = meta.gid(),
+            )
+        })
+    })
 }

@@ -277,6 +277,38 @@ async fn a_missing_helper_is_refused() {
 }
 
 #[tokio::test]
+async fn a_helper_under_a_directory_the_sandbox_user_cannot_enter_is_refused_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    // The sandbox user (65534) cannot enter a 0700 directory of root's.
+    let closed = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(closed.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let dir = closed.path().join("bin");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let helper = dir.join("sundial-sandbox-init");
+    std::fs::copy(init_path(), &helper).unwrap();
+    let config = SandboxConfig {
+        init: Some(helper.clone()),
+        ..sandbox_support::config()
+    };
+    let err = PythonExecutor::new(config.clone()).unwrap_err();
+    let closed_dir = closed.path().display().to_string();
+    for part in [
+        format!("{closed_dir} (mode 0700"),
+        "cannot reach the sandbox helper".to_owned(),
+        "chmod o+x".to_owned(),
+    ] {
+        assert!(err.reason.contains(&part), "{part} in {err}");
+    }
+    assert_eq!(err.report.error.as_deref(), Some(err.reason.as_str()));
+
+    // Opened up, the same helper works.
+    std::fs::set_permissions(closed.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    let report = PythonExecutor::new(config).unwrap().probe_report().clone();
+    assert!(report.ready, "{report:#?}");
+}
+
+#[tokio::test]
 async fn dropping_an_attempt_kills_its_sandbox() {
     let executor = executor().clone();
     let attempt = attempt(

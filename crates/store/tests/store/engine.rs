@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
 
 use crate::common::{at, change, config, create, definition, new_task, tenant};
-use domain::{LogStream, RunStatus, RunTrigger, Task};
+use domain::{LogStream, RunStatus, RunTrigger, SkipReason, Task};
 use jiff::{SignedDuration, Timestamp};
 use store::on_both_databases;
 use store::test_support::TestStore;
@@ -35,6 +35,8 @@ on_both_databases!(
     claims_and_outcomes_read_only_the_live_runs,
     idle_tasks_fire_ahead_and_their_runs_wait_for_the_instant,
     an_edit_stop_or_delete_withdraws_what_was_fired_ahead,
+    fire_reports_the_occurrences_it_skipped_by_reason,
+    the_queue_depth_counts_queued_runs_whose_start_has_come,
 );
 
 /// Nothing capped or reserved: every free slot goes to whoever has due runs.
@@ -1187,4 +1189,67 @@ async fn an_edit_stop_or_delete_withdraws_what_was_fired_ahead(store: Arc<dyn Te
         .await
         .expect("edit after the instant");
     assert_eq!(runs(&*store, &edited).await.len(), 1);
+}
+
+/// Skips the stored occurrence for overlap, then three missed ones in one row, then runs one.
+struct SkipsThenRuns;
+
+impl FirePlanner for SkipsThenRuns {
+    fn plan(&self, due: &DueTask, _now: Timestamp) -> FirePlan {
+        let at = due.task.next_run_at.expect("due");
+        let minute = |m: i64| at + SignedDuration::from_mins(m);
+        let row = |m, skip, occurrences| PlannedRun {
+            trigger: RunTrigger::Schedule,
+            scheduled_for: minute(m),
+            scheduled_until: (occurrences > 1).then(|| minute(m + occurrences - 1)),
+            occurrences,
+            skip,
+            not_before: minute(m),
+        };
+        FirePlan {
+            runs: vec![
+                row(0, Some(SkipReason::Overlap), 1),
+                row(1, Some(SkipReason::Misfire), 3),
+                row(4, None, 1),
+            ],
+            next_run_at: Some(minute(5)),
+            replace_live_runs: false,
+        }
+    }
+}
+
+async fn fire_reports_the_occurrences_it_skipped_by_reason(store: Arc<dyn TestStore>) {
+    create(&*store, tenant(1), "A", "a", 0).await;
+    let report = store
+        .fire(at(60_000), at(60_000), 10, &SkipsThenRuns, None)
+        .await
+        .expect("fire");
+    assert_eq!((report.queued, report.skipped), (1, 2));
+    let mut skipped = report.skipped_occurrences.clone();
+    skipped.sort_by_key(|(reason, _)| reason.as_str());
+    assert_eq!(
+        skipped,
+        [(SkipReason::Misfire, 3), (SkipReason::Overlap, 1)]
+    );
+}
+
+async fn the_queue_depth_counts_queued_runs_whose_start_has_come(store: Arc<dyn TestStore>) {
+    for (name, ms) in [("A", 0), ("B", 0), ("C", 0), ("Later", 10_000)] {
+        create(&*store, tenant(1), name, &name.to_lowercase(), ms).await;
+    }
+    assert_eq!(store.queued_due(at(60_000)).await.unwrap(), 0);
+    store
+        .fire(at(70_000), at(70_000), 10, &PLANNER, None)
+        .await
+        .expect("fire");
+    // Queued at 60 s (three) and 70 s (one).
+    assert_eq!(store.queued_due(at(59_999)).await.unwrap(), 0);
+    assert_eq!(store.queued_due(at(60_000)).await.unwrap(), 3);
+    assert_eq!(store.queued_due(at(70_000)).await.unwrap(), 4);
+    let claimed = store
+        .claim(at(70_000), request("n1", 2, &OPEN))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(store.queued_due(at(70_000)).await.unwrap(), 2);
 }

@@ -614,6 +614,67 @@ async fn start_up_flags_tasks_whose_schedule_changed_until_they_are_edited() {
     server.kill9().await;
 }
 
+/// With `SUNDIAL_LOG_FORMAT=json`, every engine line about a run carries its tenant, task, run
+/// and attempt (the `attempt` span).
+#[tokio::test]
+async fn json_logs_of_a_run_carry_its_ids() {
+    let data = tempfile::tempdir().unwrap();
+    let sink = Sink::start().await;
+    let mut vars = engine_env(&TestDb::sqlite(), &sink);
+    vars.extend(env(&[
+        ("SUNDIAL_LOG_FORMAT", "json"),
+        // The attempt's start and end are logged at debug level.
+        ("SUNDIAL_LOG", "info,engine=debug"),
+    ]));
+    let node = Node::start_logging_to_stdout(data.path(), &vars).await;
+    let task = node
+        .create(api_task(
+            "logged",
+            "interval",
+            json!({"seconds": 3600}),
+            &sink.url("/logged"),
+        ))
+        .await;
+    let run = node
+        .ok(Method::POST, &format!("/{task}/run"), None, 202)
+        .await;
+    let run = run["uuid"].as_str().unwrap().to_owned();
+    let of_the_run = |lines: Vec<String>| -> Vec<Value> {
+        lines
+            .iter()
+            .filter(|line| line.contains(&run))
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("{line}")))
+            .collect()
+    };
+    poll(
+        "the attempt's end in the log",
+        Duration::from_secs(30),
+        || {
+            let ended = of_the_run(node.printed())
+                .iter()
+                .any(|e| e["fields"]["message"] == "attempt ended");
+            async move { ended }
+        },
+    )
+    .await;
+    let events = of_the_run(node.printed());
+    let messages: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["fields"]["message"].as_str())
+        .collect();
+    for message in ["attempt started", "attempt ended"] {
+        assert!(messages.contains(&message), "{message} in {messages:?}");
+    }
+    for event in &events {
+        let span = &event["span"];
+        assert_eq!(span["name"], "attempt", "{event}");
+        assert_eq!(span["tenant"], 1, "{event}");
+        assert_eq!(span["task"], task.as_str(), "{event}");
+        assert_eq!(span["run"], run.as_str(), "{event}");
+        assert_eq!(span["attempt"], 1, "{event}");
+    }
+}
+
 /// `SUNDIAL_LOG_FORMAT=json` writes one JSON object per log line, and a request's lines carry
 /// its `X-Request-Id`; an unknown format stops start-up naming the variable.
 #[tokio::test]

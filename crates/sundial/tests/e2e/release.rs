@@ -2,7 +2,8 @@
 //! this test build, the archive's `install` puts them under a temporary prefix, the installed
 //! systemd unit passes `systemd-analyze verify`, and the installed `sundial`, started with the
 //! unit's capability bounding set and `no_new_privs`, runs a python task through the installed
-//! helper in the real sandbox.
+//! helper in the real sandbox; the example alert rules are in the archive and use only metrics
+//! the service exports.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -110,6 +111,17 @@ async fn the_release_archive_installs_a_verified_unit_and_runs_python_tasks_in_t
         );
     }
     assert!(prefix.join("share/doc/sundial/operations.md").exists());
+    let alerts = std::fs::read_to_string(repo().join("packaging/prometheus-alerts.yml")).unwrap();
+    for packed in [
+        top.join("share/sundial/prometheus-alerts.yml"),
+        prefix.join("share/doc/sundial/prometheus-alerts.yml"),
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(&packed).unwrap(),
+            alerts,
+            "{packed:?}"
+        );
+    }
     let settings = config.join("sundial.env");
     assert_eq!(mode(&settings), 0o600, "it may hold secrets");
 
@@ -220,5 +232,25 @@ async fn the_release_archive_installs_a_verified_unit_and_runs_python_tasks_in_t
         "{logs}"
     );
 
+    // Every metric the example alerts use is one the service exports.
+    let exported = reqwest::get(format!("{}/metrics", node.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let used: std::collections::BTreeSet<&str> = alerts
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| word.starts_with("sundial_"))
+        .collect();
+    assert!(used.len() >= 10, "{used:?}");
+    for metric in used {
+        assert!(
+            exported.lines().any(|line| line
+                .strip_prefix(metric)
+                .is_some_and(|rest| rest.starts_with([' ', '{']))),
+            "the alerts use {metric}, which /metrics does not export"
+        );
+    }
     assert!(node.terminate().await.success());
 }
