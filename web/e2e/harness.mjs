@@ -98,11 +98,12 @@ export async function startSundial(name, settings = {}) {
   return {
     base,
     logPath,
-    /** A token minted by the binary itself with the same secret. */
-    token({ tenant = 1, role, sub } = {}) {
+    /** A token minted by the binary itself with the same secret (`ttl` as `sundial token --ttl` takes it). */
+    token({ tenant = 1, role, sub, ttl } = {}) {
       const args = ['token', '--tenant', String(tenant)];
       if (role) args.push('--role', role);
       if (sub) args.push('--sub', sub);
+      if (ttl) args.push('--ttl', ttl);
       return execFileSync(bin, args, { env, encoding: 'utf8' }).trim();
     },
     serverLog: () => readFileSync(logPath, 'utf8'),

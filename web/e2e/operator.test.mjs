@@ -105,7 +105,10 @@ test('smaller defects: interval 0 is refused, long text stays in its column, dat
   await page.locator('.ant-modal-footer .ant-btn-primary').click();
   await page.locator('.ant-modal .ant-form-item-explain-error').filter({ hasText: 'Enter a whole number, 1 or more' }).waitFor();
   assert.equal(posted, false);
+  // Closing the changed form asks first.
   await page.locator('.ant-modal-footer .ant-btn:not(.ant-btn-primary)').click();
+  await page.locator('.ant-modal-confirm').getByRole('button', { name: 'Discard' }).click();
+  await page.locator('#task_interval_value').waitFor({ state: 'detached' });
 
   // A long name is one line (whole on hover); the description stays out of the Code column.
   const name = page.getByTestId('task-name-long-name');

@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
+import { CopyOutlined, DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
 import type { ProColumns } from '@ant-design/pro-components';
 import { Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { Permissions } from '../../../../auth/token';
@@ -23,6 +23,7 @@ export interface ColumnContext {
   sort: ListUrlState['sort'];
   onView: (task: Task) => void;
   onEdit: (task: Task) => void;
+  onClone: (task: Task) => void;
   onRunNow: (task: Task) => void;
   onDelete: (task: Task) => Promise<boolean>;
   onSetActive: (task: Task, active: boolean, cancelRunning: boolean) => Promise<boolean>;
@@ -181,7 +182,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.actions'),
       valueType: 'option',
       key: 'actions',
-      width: narrow ? undefined : 124,
+      width: narrow ? undefined : 150,
       fixed: narrow ? undefined : 'right',
       render: (_, task) => (
         <Space size={0} wrap className="row-actions" data-testid={`actions-${task.code}`}>
@@ -191,6 +192,11 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
           {permissions.canEdit && (
             <Tooltip title={t('tasks.action.edit')}>
               <Button type="link" size="small" icon={<EditOutlined />} onClick={() => ctx.onEdit(task)} aria-label={t('tasks.action.edit')} data-testid="edit" />
+            </Tooltip>
+          )}
+          {permissions.canEdit && (
+            <Tooltip title={t('tasks.action.clone')}>
+              <Button type="link" size="small" icon={<CopyOutlined />} onClick={() => ctx.onClone(task)} aria-label={t('tasks.action.clone')} data-testid="clone" />
             </Tooltip>
           )}
           {permissions.canOperate && ctx.canRunNow && (
