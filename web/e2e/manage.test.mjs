@@ -301,6 +301,7 @@ test('a form’s draft outlives an expired token and a closed form, without its 
   const warning = page.getByTestId('token-expiry');
   await warning.waitFor();
   assert.match(await warning.innerText(), /^Your sign-in ends at \d\d:\d\d:\d\d\. Sign in again/);
+  await screenshot(page, 'token-expiry-warning-1280');
 
   await page.getByTestId('new-task').click();
   await page.locator('#task_name').fill('Draft survivor');
@@ -310,7 +311,6 @@ test('a form’s draft outlives an expired token and a closed form, without its 
   await editor.getByRole('button', { name: /Add header/ }).click();
   await editor.getByLabel('Name').first().fill('Authorization');
   await editor.getByLabel('Value').first().fill('Bearer draft-secret-42');
-  await screenshot(page, 'token-expiry-warning-1280');
 
   // The token ends while the form is open: back to sign-in, the draft kept, its secret not.
   await page.getByTestId('sign-in').waitFor({ timeout: 30_000 });

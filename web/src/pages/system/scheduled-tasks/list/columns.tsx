@@ -80,14 +80,13 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
           )}
           {narrow && <StatusTag status={task.last_run_outcome} />}
           {task.description && (
-            <Typography.Text
-              type="secondary"
-              ellipsis={{ tooltip: task.description }}
-              style={{ display: 'block', fontSize: 12 }}
-              data-testid={`task-description-${task.code}`}
-            >
-              {task.description}
-            </Typography.Text>
+            // Cut by CSS, not by Typography's ellipsis: that measures each cell after rendering
+            // (a forced layout per row, seconds for a page of 100).
+            <Tooltip title={task.description} placement="topLeft" mouseEnterDelay={0.4}>
+              <Typography.Text type="secondary" className="cell-ellipsis" style={{ fontSize: 12 }} data-testid={`task-description-${task.code}`}>
+                {task.description}
+              </Typography.Text>
+            </Tooltip>
           )}
         </Space>
       ),
@@ -143,7 +142,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       defaultSortOrder: sortOrder('last_run_at'),
       hideInSearch: true,
       responsive: ['md'],
-      width: 110,
+      width: 104,
       render: (_, task) => <RelativeTime instant={task.last_run_at} testId={`last-run-${task.code}`} />,
     },
     {
@@ -165,7 +164,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       dataIndex: 'last_error',
       hideInSearch: true,
       responsive: ['lg'],
-      width: 110,
+      width: 100,
       render: (_, task) => <LastError task={task} />,
     },
     {
@@ -182,7 +181,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.actions'),
       valueType: 'option',
       key: 'actions',
-      width: narrow ? undefined : 150,
+      width: narrow ? undefined : 140,
       fixed: narrow ? undefined : 'right',
       render: (_, task) => (
         <Space size={0} wrap className="row-actions" data-testid={`actions-${task.code}`}>

@@ -245,7 +245,7 @@ export default function ScheduledTasksPage() {
           }}
           // The sum of the column widths, which fits a 1280 px window; narrower ones scroll the
           // table inside its card, with the name and the actions fixed at its edges.
-          scroll={{ x: screens.lg ? 1180 : 'max-content' }}
+          scroll={{ x: screens.lg ? 1150 : 'max-content' }}
           size={screens.sm === false ? 'small' : 'middle'}
           dateFormatter="string"
           options={{ reload: true, density: true, setting: true }}
