@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, launchBrowser, screenshot, screenshotModal, servesConsole, startSundial } from './harness.mjs';
+import { api, createTask, launchBrowser, screenshot, screenshotModal, servesConsole, startSundial, until, watchedPage } from './harness.mjs';
 import {
   chooseOption,
   formItem,
@@ -41,16 +41,7 @@ after(async () => {
 /** What the server's Content-Security-Policy blocked, on any page of these tests. */
 const blockedByPolicy = [];
 
-async function newPage(viewport) {
-  const page = await browser.context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
-      blockedByPolicy.push(`${page.url()}: ${message.text()}`);
-    }
-  });
-  if (viewport) await page.setViewportSize(viewport);
-  return page;
-}
+const newPage = (viewport) => watchedPage(browser.context, blockedByPolicy, viewport);
 
 /** Opens the create modal and fills the fields every task needs. */
 async function openCreate(page, { name, code }) {
@@ -70,28 +61,7 @@ async function hasRunRoute() {
   return Object.entries(doc.paths).some(([path, methods]) => /scheduled-tasks\/\{[^}]+\}\/run$/.test(path) && 'post' in methods);
 }
 
-async function createViaApi(task) {
-  const response = await api(sundial.base, adminToken, 'POST', '/', {
-    type: 'api_call',
-    task_config: { url: 'https://example.com/hook', method: 'POST' },
-    trigger_type: 'cron',
-    trigger_config: { cron: '0 0 * * *', timezone: 'UTC' },
-    ...task,
-  });
-  assert.equal(response.status, 201, JSON.stringify(response.body));
-  return response.body;
-}
-
-
-/** Polls `check` until it holds, at most `ms`; says what it waited for when it does not. */
-async function until(check, ms, what) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
+const createViaApi = (task) => createTask(sundial.base, adminToken, task);
 
 /** Waits for `locator`; on a timeout the task's latest run (status, error, log) explains why. */
 async function waitOrExplain(locator, timeout, taskUuid) {

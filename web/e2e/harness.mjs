@@ -98,11 +98,12 @@ export async function startSundial(name, settings = {}) {
   return {
     base,
     logPath,
-    /** A token minted by the binary itself with the same secret. */
-    token({ tenant = 1, role, sub } = {}) {
+    /** A token minted by the binary itself with the same secret (`ttl` as `sundial token --ttl` takes it). */
+    token({ tenant = 1, role, sub, ttl } = {}) {
       const args = ['token', '--tenant', String(tenant)];
       if (role) args.push('--role', role);
       if (sub) args.push('--sub', sub);
+      if (ttl) args.push('--ttl', ttl);
       return execFileSync(bin, args, { env, encoding: 'utf8' }).trim();
     },
     serverLog: () => readFileSync(logPath, 'utf8'),
@@ -160,6 +161,44 @@ export async function api(base, token, method, route, body) {
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Creates a task through the API (a daily cron calling an HTTP endpoint, unless `task` says otherwise). */
+export async function createTask(base, token, task) {
+  const created = await api(base, token, 'POST', '/', {
+    type: 'api_call',
+    task_config: { url: 'https://example.com/hook', method: 'POST' },
+    trigger_type: 'cron',
+    trigger_config: { cron: '0 0 * * *', timezone: 'UTC' },
+    ...task,
+  });
+  if (created.status !== 201) throw new Error(`creating ${task.code}: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body;
+}
+
+/** Polls `check` until it holds, at most `ms`; says what it waited for when it does not. */
+export async function until(check, ms, what) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/**
+ * A new page that records what the server's Content-Security-Policy blocked into `blocked`
+ * (a test file asserts it stays empty).
+ */
+export async function watchedPage(context, blocked, viewport) {
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      blocked.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  if (viewport) await page.setViewportSize(viewport);
+  return page;
 }
 
 export async function screenshot(page, name) {

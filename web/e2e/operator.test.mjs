@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, launchBrowser, screenshot, startSundial } from './harness.mjs';
+import { api, createTask, launchBrowser, screenshot, startSundial, until, watchedPage } from './harness.mjs';
 import { formItem, row, searchField, signInWithLink } from './ui.mjs';
 
 let sundial;
@@ -18,15 +18,7 @@ before(async () => {
   sundial = await startSundial('failures');
   token = sundial.token({ tenant: 1, sub: 'e2e-failures' });
   for (const [code, name] of [['nightly-export', 'Nightly export'], ['weekly-sync', 'Weekly sync']]) {
-    const created = await api(sundial.base, token, 'POST', '/', {
-      name,
-      code,
-      type: 'api_call',
-      task_config: { url: 'https://example.com/hook', method: 'POST' },
-      trigger_type: 'cron',
-      trigger_config: { cron: '0 0 * * *', timezone: 'UTC' },
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await createTask(sundial.base, token, { name, code });
   }
   browser = await launchBrowser();
 });
@@ -38,27 +30,11 @@ after(async () => {
 
 const LONG_NAME = 'Quarterly revenue reconciliation for the EMEA and APAC subsidiaries with FX adjustments';
 
-async function create(task) {
-  const created = await api(sundial.base, token, 'POST', '/', {
-    type: 'api_call',
-    task_config: { url: 'https://example.com/hook', method: 'POST' },
-    trigger_type: 'cron',
-    trigger_config: { cron: '0 0 * * *', timezone: 'UTC' },
-    ...task,
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  return created.body;
-}
+const create = (task) => createTask(sundial.base, token, task);
 
-/** Polls `check` until it holds, at most `ms`. */
-async function until(check, ms, what) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
+/** What the server's Content-Security-Policy blocked, on any page of these tests. */
+const blockedByPolicy = [];
+const newPage = () => watchedPage(browser.context, blockedByPolicy);
 
 /** The error texts under the cron field, once the preview or a save has put them there. */
 async function cronErrors(page) {
@@ -68,7 +44,7 @@ async function cronErrors(page) {
 }
 
 test('a bad cron says one thing, under the field, in the reader’s language; a save says the same', async () => {
-  const page = await browser.context.newPage();
+  const page = await newPage();
   await signInWithLink(page, sundial.base, token);
   await page.getByTestId('new-task').click();
   await page.locator('#task_cron').fill('61 * * * *');
@@ -114,7 +90,7 @@ test('smaller defects: interval 0 is refused, long text stays in its column, dat
   const queued = await api(sundial.base, token, 'POST', `/${flaky.uuid}/run`);
   assert.equal(queued.status, 202, JSON.stringify(queued.body));
 
-  const page = await browser.context.newPage();
+  const page = await newPage();
   await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
   await signInWithLink(page, sundial.base, token);
 
@@ -129,7 +105,10 @@ test('smaller defects: interval 0 is refused, long text stays in its column, dat
   await page.locator('.ant-modal-footer .ant-btn-primary').click();
   await page.locator('.ant-modal .ant-form-item-explain-error').filter({ hasText: 'Enter a whole number, 1 or more' }).waitFor();
   assert.equal(posted, false);
+  // Closing the changed form asks first.
   await page.locator('.ant-modal-footer .ant-btn:not(.ant-btn-primary)').click();
+  await page.locator('.ant-modal-confirm').getByRole('button', { name: 'Discard' }).click();
+  await page.locator('#task_interval_value').waitFor({ state: 'detached' });
 
   // A long name is one line (whole on hover); the description stays out of the Code column.
   const name = page.getByTestId('task-name-long-name');
@@ -173,7 +152,7 @@ test('smaller defects: interval 0 is refused, long text stays in its column, dat
 });
 
 test('with the server down the list keeps a banner with a retry, greys its rows, and shows no old rows under a new search', async () => {
-  const page = await browser.context.newPage();
+  const page = await newPage();
   await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
   await signInWithLink(page, sundial.base, token);
   await row(page, 'nightly-export').waitFor();
@@ -210,7 +189,7 @@ test('with the server down the list keeps a banner with a retry, greys its rows,
 test('a 429 shows in the banner and the list waits as long as Retry-After says before asking again', async () => {
   // A server of its own whose tenant may send 1 request a second after a burst of 3.
   const limited = await startSundial('rate-limited', { SUNDIAL_RATE_LIMIT_PER_SECOND: '1', SUNDIAL_RATE_LIMIT_BURST: '3' });
-  const page = await browser.context.newPage();
+  const page = await newPage();
   try {
     await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
     await signInWithLink(page, limited.base, limited.token({ tenant: 1, sub: 'e2e-limited' }));
@@ -237,4 +216,8 @@ test('a 429 shows in the banner and the list waits as long as Retry-After says b
     await page.close();
     await limited.stop();
   }
+});
+
+test('nothing these pages did was blocked by the Content-Security-Policy', () => {
+  assert.deepEqual(blockedByPolicy, []);
 });

@@ -6,6 +6,7 @@ import { useAuth } from '../auth/context';
 import type { Session } from '../auth/token';
 import { useT } from '../locales/context';
 import { LanguageSwitch } from './LanguageSwitch';
+import { TokenExpiryWarning } from './TokenExpiry';
 import type { View } from './view';
 
 const ROLE_COLOR = { admin: 'gold', operator: 'blue', viewer: 'default' } as const;
@@ -87,6 +88,7 @@ export function AppLayout({ children, view, navigate }: { children: ReactNode; v
       ]}
       token={{ header: { colorBgHeader: '#fff' } }}
     >
+      <TokenExpiryWarning />
       {children}
     </ProLayout>
   );

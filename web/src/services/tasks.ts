@@ -12,6 +12,7 @@ import type {
   TaskRequest,
   TaskStatus,
   TaskVersion,
+  VersionDiff,
 } from './types';
 
 /** The original design's prefix for the task API. */
@@ -47,6 +48,12 @@ export const tasksApi = {
     request<RunLogPage>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}/logs`, { query }),
   versions: (uuid: string, query: { page?: number; page_size?: number }) =>
     request<Page<TaskVersion>>(path(uuid, '/versions'), { query }),
+  /** What changed between two versions, field by field (secrets masked). */
+  versionDiff: (uuid: string, from: number, to: number) =>
+    request<VersionDiff>(path(uuid, `/versions/${from}/diff/${to}`)),
+  /** Makes a version's definition the current one, as a new version. */
+  restoreVersion: (uuid: string, version: number) =>
+    request<Task>(path(uuid, `/versions/${version}/restore`), { method: 'POST' }),
   preview: (body: PreviewRequest, signal?: AbortSignal) =>
     request<PreviewResponse>(`${TASKS_API}/preview`, { method: 'POST', body, signal }),
 };

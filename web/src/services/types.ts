@@ -53,6 +53,9 @@ export type RunLogPage = Schemas['RunLogPageResponse'];
 export type RunStats = Schemas['RunStatsResponse'];
 export type TaskStatus = Schemas['StatusResponse'];
 export type TaskVersion = Schemas['VersionResponse'];
+/** What changed between two versions (`GET /{uuid}/versions/{from}/diff/{to}`). */
+export type VersionDiff = Schemas['VersionDiffResponse'];
+export type FieldChange = Schemas['FieldChange'];
 
 export type PreviewRequest = Schemas['PreviewRequest'];
 export type Occurrence = Schemas['Occurrence'];

@@ -3,11 +3,15 @@ import { useT } from '../../../../locales/context';
 import type { HttpMethod } from '../../../../services/types';
 import { jsonTextError, type TaskFormValues } from './formModel';
 import { KeyValueEditor } from './KeyValueEditor';
+import type { KeyValueRow } from '../../../../utils/headers';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-/** URL, method, headers (secrets masked) and a JSON body checked as it is typed. */
-export function ApiCallFields() {
+/**
+ * URL, method, headers (secrets masked) and a JSON body checked as it is typed. `reenter` names
+ * headers whose value must be typed again (a clone's secrets, which the server never shows).
+ */
+export function ApiCallFields({ reenter = [] }: { reenter?: string[] }) {
   const t = useT();
   const form = Form.useFormInstance<TaskFormValues>();
   const required = { required: true, message: t('form.required') };
@@ -36,7 +40,18 @@ export function ApiCallFields() {
           </Form.Item>
         </Col>
       </Row>
-      <Form.Item name="headers" label={t('form.headers')}>
+      <Form.Item
+        name="headers"
+        label={t('form.headers')}
+        rules={[
+          {
+            validator: async (_, rows: KeyValueRow[] | undefined) => {
+              const empty = (rows ?? []).filter((row) => reenter.includes(row.key) && row.value === '').map((row) => row.key);
+              if (empty.length) throw new Error(t('form.clone.reenterMissing', { names: empty.join(', ') }));
+            },
+          },
+        ]}
+      >
         <KeyValueEditor addLabel={t('form.headers.add')} maskSecrets testId="headers-editor" />
       </Form.Item>
       <Form.Item

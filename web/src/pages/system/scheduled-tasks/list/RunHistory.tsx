@@ -88,12 +88,42 @@ function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean
   );
 }
 
+/** A run the address names that is not among the runs listed (an older page, another state). */
+function LinkedRun({ runUuid, canCancel }: { runUuid: string; canCancel: boolean }) {
+  const t = useT();
+  const run = useRemote(runUuid, () => tasksApi.run(runUuid), { pollMs: LIVE_POLL_MS, poll: (data) => isLive(data.status) });
+  if (run.error !== undefined) return <Typography.Text type="danger">{errorMessage(run.error, t)}</Typography.Text>;
+  if (!run.data) return null;
+  return (
+    <Collapse
+      activeKey={[runUuid]}
+      data-testid="linked-run"
+      items={[{ key: runUuid, label: <RunHeader run={run.data} />, children: <RunBody run={run.data} canCancel={canCancel} onCancelled={run.reload} /> }]}
+    />
+  );
+}
+
+interface Props {
+  taskUuid: string;
+  capabilities: Capabilities;
+  /** The run the address names: open, and shown even when not on this page. */
+  openRun: string | null;
+  /** Called with the run last opened (null when it is closed again), for the address. */
+  onOpenRun: (run: string | null) => void;
+}
+
 /** A task's runs, newest first, each with its whole log; refreshed every 2 s while one is live. */
-export function RunHistory({ taskUuid, capabilities }: { taskUuid: string; capabilities: Capabilities }) {
+export function RunHistory({ taskUuid, capabilities, openRun, onOpenRun }: Props) {
   const t = useT();
   const [status, setStatus] = useState<RunStatus | undefined>();
   const [page, setPage] = useState(1);
-  const [open, setOpen] = useState<string[]>([]);
+  const [open, setOpen] = useState<string[]>(openRun ? [openRun] : []);
+  // A run named later (run now, a link followed in this tab) opens too.
+  const [named, setNamed] = useState(openRun);
+  if (openRun !== named) {
+    setNamed(openRun);
+    if (openRun && !open.includes(openRun)) setOpen([openRun]);
+  }
   const runs = useRemote(
     `${taskUuid}:${status ?? ''}:${page}`,
     () => tasksApi.runs(taskUuid, { status, page, page_size: PAGE_SIZE }),
@@ -134,10 +164,21 @@ export function RunHistory({ taskUuid, capabilities }: { taskUuid: string; capab
       </Space>
       {runs.error !== undefined && <Typography.Text type="danger">{errorMessage(runs.error, t)}</Typography.Text>}
       {!runs.loading && items.length === 0 && <Empty description={t('runs.empty')} />}
+      {openRun && !runs.loading && !items.some((r) => r.uuid === openRun) && (
+        <LinkedRun runUuid={openRun} canCancel={capabilities.cancelRun} />
+      )}
       {items.length > 0 && (
         <Collapse
           activeKey={activeKeys}
-          onChange={(keys) => setOpen(Array.isArray(keys) ? keys : [keys])}
+          data-testid="run-list"
+          onChange={(value) => {
+            const keys = Array.isArray(value) ? value : [value];
+            setOpen(keys);
+            // The address names the run opened last, or none once it is closed.
+            const opened = keys.find((k) => !activeKeys.includes(k));
+            if (opened) onOpenRun(opened);
+            else if (openRun && !keys.includes(openRun)) onOpenRun(null);
+          }}
           items={items.map((run) => ({
             key: run.uuid,
             label: <RunHeader run={run} />,

@@ -1,4 +1,4 @@
-import { EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import { CopyOutlined, EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import { Alert, Button, Drawer, Grid, Skeleton, Space, Tabs } from 'antd';
 import { useAuth } from '../../../../auth/context';
 import { useT } from '../../../../locales/context';
@@ -21,9 +21,13 @@ interface Props {
   revision: number;
   tab: DrawerTab;
   onTabChange: (tab: DrawerTab) => void;
+  /** The run open in the Runs tab (from the address), and where a newly opened one goes. */
+  run: string | null;
+  onRunChange: (run: string | null) => void;
   capabilities: Capabilities;
   onClose: () => void;
   onEdit?: (task: Task) => void;
+  onClone?: (task: Task) => void;
   onChanged: () => void;
   actions: ReturnType<typeof useTaskActions>;
 }
@@ -37,7 +41,7 @@ const liveStatus = ({ status }: Loaded) =>
   status.is_running || [status.current_run, status.latest_run].some((r) => r !== null && isLive(r.status));
 
 /** Everything about one task: its state, runs with their logs, and versions. */
-export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onClose, onEdit, onChanged, actions }: Props) {
+export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange, capabilities, onClose, onEdit, onClone, onChanged, actions }: Props) {
   const t = useT();
   const { permissions } = useAuth();
   const screens = Grid.useBreakpoint();
@@ -74,13 +78,16 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onC
         <Button
           icon={<PlayCircleOutlined />}
           onClick={async () => {
-            if (await actions.runNow(task)) {
-              onTabChange('runs');
-              afterChange();
-            }
+            // The page opens the queued run in the Runs tab (and the address).
+            if (await actions.runNow(task)) afterChange();
           }}
         >
           {t('tasks.action.run')}
+        </Button>
+      )}
+      {onClone && (
+        <Button icon={<CopyOutlined />} onClick={() => onClone(task)} data-testid="drawer-clone">
+          {t('tasks.action.clone')}
         </Button>
       )}
       {onEdit && (
@@ -112,8 +119,12 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onC
           onChange={(key) => onTabChange(key as DrawerTab)}
           items={[
             { key: 'overview', label: t('drawer.tab.overview'), children: <TaskOverview task={task} status={loaded.data?.status} /> },
-            { key: 'runs', label: t('drawer.tab.runs'), children: <RunHistory taskUuid={uuid} capabilities={capabilities} /> },
-            { key: 'versions', label: t('drawer.tab.versions'), children: <VersionHistory taskUuid={uuid} version={task.version} /> },
+            { key: 'runs', label: t('drawer.tab.runs'), children: <RunHistory taskUuid={uuid} capabilities={capabilities} openRun={run} onOpenRun={onRunChange} /> },
+            {
+              key: 'versions',
+              label: t('drawer.tab.versions'),
+              children: <VersionHistory taskUuid={uuid} version={task.version} onRestored={permissions.canEdit ? afterChange : undefined} />,
+            },
           ]}
         />
       )}

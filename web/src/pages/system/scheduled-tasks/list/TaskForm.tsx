@@ -1,23 +1,27 @@
 import { ModalForm } from '@ant-design/pro-components';
 import { Alert, App, Col, Collapse, Divider, Form, Input, Radio, Row, Switch } from 'antd';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
+import { useAuth } from '../../../../auth/context';
 import { useLocale } from '../../../../locales/context';
 import { ApiError } from '../../../../services/http';
 import { tasksApi } from '../../../../services/tasks';
 import type { ProblemField, Task, TaskType } from '../../../../services/types';
-import { browserTimeZone } from '../../../../utils/time';
+import { browserTimeZone, formatExact } from '../../../../utils/time';
 import { AdvancedFields } from './AdvancedFields';
 import { ApiCallFields } from './ApiCallFields';
 import { errorMessage } from './apiErrors';
 import { fieldErrorText } from '../../../../services/problemText';
 import { ADVANCED_FIELDS, fieldErrorsFromProblem, type FormField } from './fieldErrors';
-import { defaultValues, fromTask, type TaskFormValues, toTaskPatch, toTaskRequest } from './formModel';
+import { cloneStart, defaultValues, fromTask, type TaskFormValues, toCloneRequest, toTaskPatch, toTaskRequest } from './formModel';
+import { type DraftKind, draftKey, draftStore } from './draft';
 import { PythonFields } from './PythonFields';
 import { TriggerFields } from './TriggerFields';
 
 interface Props {
   /** The task to edit; none to create one. */
   task?: Task;
+  /** The task a new one is cloned from (a create form prefilled with its definition). */
+  clone?: Task;
   onClose: () => void;
   onSaved: (task: Task) => void;
 }
@@ -27,18 +31,54 @@ const TASK_TYPES: TaskType[] = ['api_call', 'python_script'];
 /** Problems the form cannot pin on a field: listed above the form. */
 type Banner = { kind: 'conflict' } | { kind: 'fields'; errors: ProblemField[]; detail: string } | null;
 
-/** Create or edit a task in a modal; the server's validation errors land on their fields. */
-export function TaskForm({ task, onClose, onSaved }: Props) {
+/**
+ * Create or edit a task in a modal; the server's validation errors land on their fields. What is
+ * typed is kept as a draft in the tab (secrets left out) until it is saved or discarded, and
+ * closing a changed form asks first.
+ */
+export function TaskForm({ task, clone, onClose, onSaved }: Props) {
   const { t, lang } = useLocale();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
+  const { session } = useAuth();
+  const [kind] = useState<DraftKind>(() =>
+    task ? { mode: 'edit', uuid: task.uuid } : clone ? { mode: 'clone', uuid: clone.uuid } : { mode: 'create' },
+  );
+  const key = draftKey(session?.tenantId ?? 0, kind);
+  const [draft] = useState(() => draftStore.load(key));
+  // An edit's draft is saved against the version it started from: if the task changed since,
+  // the server answers with a conflict rather than the draft overwriting that change.
+  const baseVersion = draft?.version ?? task?.version;
+  const changed = useRef(draft !== null);
   const [form] = Form.useForm<TaskFormValues>();
   const zone = browserTimeZone();
   // Read once: switching the language while the form is open must not reset what was typed.
   const [startLang] = useState(lang);
-  const initialValues = useMemo(
-    () => (task ? fromTask(task, zone, startLang) : defaultValues(zone, startLang)),
-    [task, zone, startLang],
+  const [copySuffix] = useState(() => t('form.clone.nameSuffix'));
+  const cloned = useMemo(
+    () => (clone && !task ? cloneStart(clone, zone, startLang, copySuffix) : null),
+    [clone, task, zone, startLang, copySuffix],
   );
+  const initialValues = useMemo(
+    () => draft?.values ?? (task ? fromTask(task, zone, startLang) : (cloned?.values ?? defaultValues(zone, startLang))),
+    [draft, task, cloned, zone, startLang],
+  );
+  const reenter = useMemo(() => [...(cloned?.reenterHeaders ?? []), ...(draft?.secrets ?? [])], [cloned, draft]);
+
+  const close = () => {
+    draftStore.clear(key);
+    onClose();
+  };
+  const requestClose = () => {
+    if (!changed.current) return close();
+    modal.confirm({
+      title: t('form.discard.title'),
+      content: t('form.discard.hint'),
+      okText: t('form.discard.ok'),
+      okButtonProps: { danger: true },
+      cancelText: t('form.discard.keep'),
+      onOk: close,
+    });
+  };
   const type = Form.useWatch('type', form) ?? initialValues.type;
   const [advancedOpen, setAdvancedOpen] = useState<string[]>([]);
   const [banner, setBanner] = useState<Banner>(null);
@@ -67,9 +107,11 @@ export function TaskForm({ task, onClose, onSaved }: Props) {
     const values = form.getFieldsValue(true) as TaskFormValues;
     try {
       const saved = task
-        ? await tasksApi.update(task.uuid, toTaskPatch(values, task, zone))
-        : await tasksApi.create(toTaskRequest(values));
+        ? await tasksApi.update(task.uuid, toTaskPatch(values, { ...task, version: baseVersion ?? task.version }, zone))
+        : await tasksApi.create(cloned ? toCloneRequest(values, cloned) : toTaskRequest(values));
       message.success(t(task ? 'tasks.updated' : 'tasks.created', { name: saved.name }));
+      changed.current = false;
+      draftStore.clear(key);
       onSaved(saved);
       return true;
     } catch (error) {
@@ -82,7 +124,9 @@ export function TaskForm({ task, onClose, onSaved }: Props) {
     <ModalForm<TaskFormValues>
       form={form}
       name="task"
-      title={task ? t('form.editTitle', { name: task.name }) : t('form.createTitle')}
+      title={
+        task ? t('form.editTitle', { name: task.name }) : clone ? t('form.cloneTitle', { name: clone.name }) : t('form.createTitle')
+      }
       open
       layout="vertical"
       initialValues={initialValues}
@@ -92,9 +136,38 @@ export function TaskForm({ task, onClose, onSaved }: Props) {
       modalProps={{ maskClosable: false }}
       submitter={{ searchConfig: { submitText: t('form.save'), resetText: t('form.cancel') } }}
       onFinish={onFinish}
-      onOpenChange={(open) => !open && onClose()}
+      onOpenChange={(open) => !open && requestClose()}
+      onValuesChange={() => {
+        changed.current = true;
+        draftStore.save(key, form.getFieldsValue(true) as TaskFormValues, task ? baseVersion : undefined);
+      }}
       scrollToFirstError
     >
+      {draft && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="draft-restored"
+          message={t('form.draft.restored', { time: formatExact(new Date(draft.savedAt).toISOString()).slice(11) })}
+          description={draft.secrets.length > 0 ? t('form.draft.secrets', { names: draft.secrets.join(', ') }) : undefined}
+        />
+      )}
+      {cloned && (cloned.reenterHeaders.length > 0 || cloned.droppedQuery.length > 0) && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          data-testid="clone-secrets"
+          message={t('form.clone.secretsTitle')}
+          description={
+            <>
+              {cloned.reenterHeaders.length > 0 && <div>{t('form.clone.reenterHeaders', { names: cloned.reenterHeaders.join(', ') })}</div>}
+              {cloned.droppedQuery.length > 0 && <div>{t('form.clone.droppedQuery', { names: cloned.droppedQuery.join(', ') })}</div>}
+            </>
+          }
+        />
+      )}
       {banner?.kind === 'conflict' && <Alert type="error" showIcon message={t('form.conflict')} style={{ marginBottom: 16 }} />}
       {banner?.kind === 'fields' && (
         <Alert
@@ -166,7 +239,7 @@ export function TaskForm({ task, onClose, onSaved }: Props) {
       <Divider orientation="left" orientationMargin={0} plain>
         {t('form.section.config')}
       </Divider>
-      {type === 'python_script' ? <PythonFields /> : <ApiCallFields />}
+      {type === 'python_script' ? <PythonFields /> : <ApiCallFields reenter={reenter} />}
 
       <Collapse
         ghost

@@ -42,9 +42,12 @@ export function NextRun({ task }: { task: Task }) {
 export function LastError({ task }: { task: Task }) {
   if (!task.last_error) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
-    <Typography.Text type="danger" ellipsis={{ tooltip: task.last_error }} className="last-error" data-testid={`last-error-${task.code}`}>
-      {task.last_error}
-    </Typography.Text>
+    // CSS cuts it (see the name column): Typography's ellipsis would measure every row.
+    <Tooltip title={task.last_error} placement="topLeft" mouseEnterDelay={0.4}>
+      <Typography.Text type="danger" className="cell-ellipsis last-error" data-testid={`last-error-${task.code}`}>
+        {task.last_error}
+      </Typography.Text>
+    </Tooltip>
   );
 }
 

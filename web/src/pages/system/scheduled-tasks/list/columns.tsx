@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
+import { CopyOutlined, DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
 import type { ProColumns } from '@ant-design/pro-components';
 import { Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import type { Permissions } from '../../../../auth/token';
@@ -23,6 +23,7 @@ export interface ColumnContext {
   sort: ListUrlState['sort'];
   onView: (task: Task) => void;
   onEdit: (task: Task) => void;
+  onClone: (task: Task) => void;
   onRunNow: (task: Task) => void;
   onDelete: (task: Task) => Promise<boolean>;
   onSetActive: (task: Task, active: boolean, cancelRunning: boolean) => Promise<boolean>;
@@ -79,14 +80,13 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
           )}
           {narrow && <StatusTag status={task.last_run_outcome} />}
           {task.description && (
-            <Typography.Text
-              type="secondary"
-              ellipsis={{ tooltip: task.description }}
-              style={{ display: 'block', fontSize: 12 }}
-              data-testid={`task-description-${task.code}`}
-            >
-              {task.description}
-            </Typography.Text>
+            // Cut by CSS, not by Typography's ellipsis: that measures each cell after rendering
+            // (a forced layout per row, seconds for a page of 100).
+            <Tooltip title={task.description} placement="topLeft" mouseEnterDelay={0.4}>
+              <Typography.Text type="secondary" className="cell-ellipsis" style={{ fontSize: 12 }} data-testid={`task-description-${task.code}`}>
+                {task.description}
+              </Typography.Text>
+            </Tooltip>
           )}
         </Space>
       ),
@@ -142,7 +142,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       defaultSortOrder: sortOrder('last_run_at'),
       hideInSearch: true,
       responsive: ['md'],
-      width: 110,
+      width: 104,
       render: (_, task) => <RelativeTime instant={task.last_run_at} testId={`last-run-${task.code}`} />,
     },
     {
@@ -164,7 +164,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       dataIndex: 'last_error',
       hideInSearch: true,
       responsive: ['lg'],
-      width: 110,
+      width: 100,
       render: (_, task) => <LastError task={task} />,
     },
     {
@@ -181,7 +181,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.actions'),
       valueType: 'option',
       key: 'actions',
-      width: narrow ? undefined : 124,
+      width: narrow ? undefined : 140,
       fixed: narrow ? undefined : 'right',
       render: (_, task) => (
         <Space size={0} wrap className="row-actions" data-testid={`actions-${task.code}`}>
@@ -191,6 +191,11 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
           {permissions.canEdit && (
             <Tooltip title={t('tasks.action.edit')}>
               <Button type="link" size="small" icon={<EditOutlined />} onClick={() => ctx.onEdit(task)} aria-label={t('tasks.action.edit')} data-testid="edit" />
+            </Tooltip>
+          )}
+          {permissions.canEdit && (
+            <Tooltip title={t('tasks.action.clone')}>
+              <Button type="link" size="small" icon={<CopyOutlined />} onClick={() => ctx.onClone(task)} aria-label={t('tasks.action.clone')} data-testid="clone" />
             </Tooltip>
           )}
           {permissions.canOperate && ctx.canRunNow && (

@@ -6,6 +6,7 @@ import { dayjs } from '../../../../utils/time';
 import {
   buildTaskConfig,
   buildTriggerConfig,
+  cloneStart,
   defaultValues,
   fromTask,
   jsonTextError,
@@ -13,6 +14,7 @@ import {
   starterScript,
   type TaskFormValues,
   toTaskPatch,
+  toCloneRequest,
   toTaskRequest,
 } from './formModel';
 
@@ -258,5 +260,50 @@ describe('starterScript', () => {
   it('is what a new task starts with, in the form’s language', () => {
     expect(defaultValues('UTC', 'zh-CN').script).toBe(starterScript('zh-CN'));
     expect(defaultValues('UTC').script).toBe(starterScript('en-US'));
+  });
+});
+
+describe('cloneStart', () => {
+  const source = task({
+    code: 'a'.repeat(50),
+    task_config: {
+      url: 'https://api.example.com/endpoint',
+      method: 'POST',
+      headers: { Authorization: '••••op', 'X-Api-Key': '••••', Accept: 'application/json' },
+      query: { region: 'eu', access_token: '••••ab' },
+    },
+  });
+
+  it('gives a new code within 50 characters, the name with the suffix, stopped', () => {
+    const { values } = cloneStart(source, 'UTC', 'en-US', ' (copy)');
+    expect(values.code).toBe(`${'a'.repeat(45)}-copy`);
+    expect(values.name).toBe('Daily report (copy)');
+    expect(values.is_active).toBe(false);
+    expect(values.cron).toBe('0 0 * * *');
+    expect(values.timezone).toBe('Asia/Shanghai');
+  });
+
+  it('empties masked header values and leaves masked query parameters out, naming both', () => {
+    const start = cloneStart(source, 'UTC', 'en-US', ' (copy)');
+    expect(start.values.headers).toEqual([
+      { key: 'Authorization', value: '' },
+      { key: 'X-Api-Key', value: '' },
+      { key: 'Accept', value: 'application/json' },
+    ]);
+    expect(start.reenterHeaders).toEqual(['Authorization', 'X-Api-Key']);
+    expect(start.droppedQuery).toEqual(['access_token']);
+    const request = toCloneRequest(
+      { ...start.values, headers: [{ key: 'Authorization', value: 'Bearer new' }, { key: 'Accept', value: 'application/json' }] },
+      start,
+    );
+    expect(request.task_config).toEqual({
+      url: 'https://api.example.com/endpoint',
+      method: 'POST',
+      headers: { Authorization: 'Bearer new', Accept: 'application/json' },
+      data: undefined,
+      query: { region: 'eu' },
+    });
+    expect(request.is_active).toBe(false);
+    expect(JSON.stringify(request)).not.toContain('••••');
   });
 });

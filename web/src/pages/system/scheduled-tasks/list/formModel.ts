@@ -333,3 +333,56 @@ export function toTaskPatch(values: TaskFormValues, original: Task, browserZone:
   }
   return request;
 }
+
+/** A value the server masked (`••••`, `••••op`): the stored secret is not in it. */
+export const isMaskedSecret = (value: string) => value.startsWith('••••');
+
+/** Where a clone starts: the form's values, and what of the source it could not copy. */
+export interface CloneStart {
+  values: TaskFormValues;
+  /** Headers whose secret value the server masked: emptied, to be entered again. */
+  reenterHeaders: string[];
+  /** Query parameters whose secret value the server masked: left out of the copy. */
+  droppedQuery: string[];
+  /** The source's other query parameters (the form does not edit them), copied as they are. */
+  query?: ApiCallConfig['query'];
+}
+
+const CODE_MAX = 50;
+const NAME_MAX = 100;
+
+/**
+ * A new task's form prefilled from `task`: a new code (`<code>-copy`), the name with `nameSuffix`,
+ * stopped until the user chooses otherwise. Masked secrets cannot be copied (a new task has no
+ * stored value behind a mask), so their headers come empty and their query parameters are left out.
+ */
+export function cloneStart(task: Task, browserZone: string, lang: Lang, nameSuffix: string): CloneStart {
+  const values = fromTask(task, browserZone, lang);
+  values.code = `${task.code.slice(0, CODE_MAX - '-copy'.length)}-copy`;
+  values.name = `${task.name.slice(0, NAME_MAX - nameSuffix.length)}${nameSuffix}`;
+  values.is_active = false;
+  const reenterHeaders: string[] = [];
+  values.headers = (values.headers ?? []).map((row) => {
+    if (!isMaskedSecret(row.value)) return row;
+    reenterHeaders.push(row.key);
+    return { key: row.key, value: '' };
+  });
+  const droppedQuery: string[] = [];
+  let query: CloneStart['query'];
+  if (task.type === 'api_call') {
+    const kept = Object.entries((task.task_config as ApiCallConfig).query ?? {}).filter(([name, value]) => {
+      if (typeof value !== 'string' || !isMaskedSecret(value)) return true;
+      droppedQuery.push(name);
+      return false;
+    });
+    if (kept.length) query = Object.fromEntries(kept);
+  }
+  return { values, reenterHeaders, droppedQuery, query };
+}
+
+/** The create request of a clone: the form's values with the source's copied query parameters. */
+export function toCloneRequest(values: TaskFormValues, start: Pick<CloneStart, 'query'>): TaskRequest {
+  const request = toTaskRequest(values);
+  if (start.query && request.type === 'api_call') request.task_config = { ...request.task_config, query: start.query };
+  return request;
+}

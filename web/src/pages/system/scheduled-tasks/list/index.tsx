@@ -8,10 +8,11 @@ import { usePageVisible } from '../../../../hooks/usePageVisible';
 import { useLocale } from '../../../../locales/context';
 import { type Capabilities, loadCapabilities } from '../../../../services/capabilities';
 import { tasksApi } from '../../../../services/tasks';
-import type { ListQuery, Task } from '../../../../services/types';
+import type { ListQuery, Run, Task } from '../../../../services/types';
 import { browserTimeZone, formatExact } from '../../../../utils/time';
 import { errorMessage } from './apiErrors';
 import { type Outage, outageFrom, rowsAfterFailure, type ShownPage } from './listOutage';
+import { type BulkResult, BulkActiveButtons, BulkResultAlert } from './BulkActions';
 import { buildColumns } from './columns';
 import { sortParam } from './listQuery';
 import { TaskDrawer } from './TaskDrawer';
@@ -21,8 +22,8 @@ import { useTaskActions } from './useTaskActions';
 
 type SearchParams = ListFilters & { current?: number; pageSize?: number };
 
-type Editing = { mode: 'create' } | { mode: 'edit'; task: Task } | null;
-type Viewing = { uuid: string; tab: DrawerTab } | null;
+type Editing = { mode: 'create' } | { mode: 'edit'; task: Task } | { mode: 'clone'; source: Task } | null;
+type Viewing = { uuid: string; tab: DrawerTab; run: string | null } | null;
 
 /** How often the list refreshes itself while the page is visible. */
 export const LIST_POLL_MS = 10_000;
@@ -82,7 +83,7 @@ export default function ScheduledTasksPage() {
   const [formInitial, setFormInitial] = useState<ListFilters>(fromUrl.filters);
   const [filtered, setFiltered] = useState(hasFilters(fromUrl.filters));
   const [editing, setEditing] = useState<Editing>(null);
-  const [viewing, setViewing] = useState<Viewing>(fromUrl.task ? { uuid: fromUrl.task, tab: fromUrl.tab } : null);
+  const [viewing, setViewing] = useState<Viewing>(fromUrl.task ? { uuid: fromUrl.task, tab: fromUrl.tab, run: fromUrl.run } : null);
   const [now, setNow] = useState(() => Date.now());
   const shownAt = useRef<number | null>(null);
   // The last page the server answered, and the outage while its requests fail (a lasting
@@ -90,7 +91,8 @@ export default function ScheduledTasksPage() {
   const lastShown = useRef<ShownPage<Task> | null>(null);
   const [outage, setOutage] = useState<ShownOutage | null>(null);
   const visible = usePageVisible();
-  const [selected, setSelected] = useState<string[]>([]);
+  const [selected, setSelected] = useState<Task[]>([]);
+  const [bulkResult, setBulkResult] = useState<BulkResult | null>(null);
   const [revision, setRevision] = useState(0);
   const [capabilities, setCapabilities] = useState<Capabilities>({ runNow: false, cancelRun: false });
 
@@ -103,7 +105,7 @@ export default function ScheduledTasksPage() {
   }, []);
 
   useEffect(() => {
-    url.current = { ...url.current, task: viewing?.uuid ?? null, tab: viewing?.tab ?? 'overview' };
+    url.current = { ...url.current, task: viewing?.uuid ?? null, tab: viewing?.tab ?? 'overview', run: viewing?.run ?? null };
     showInAddress(url.current);
   }, [viewing]);
 
@@ -122,7 +124,7 @@ export default function ScheduledTasksPage() {
     formRef.current?.submit();
   }, []);
   const onRunUnsupported = useCallback(() => setCapabilities((c) => ({ ...c, runNow: false })), []);
-  const onRunQueued = useCallback((task: Task) => setViewing({ uuid: task.uuid, tab: 'runs' }), []);
+  const onRunQueued = useCallback((task: Task, run: Run) => setViewing({ uuid: task.uuid, tab: 'runs', run: run.uuid }), []);
   const actions = useTaskActions({ reload, onRunUnsupported, onRunQueued });
 
   const columns = useMemo(
@@ -134,8 +136,9 @@ export default function ScheduledTasksPage() {
         canRunNow: capabilities.runNow,
         narrow: screens.sm === false,
         sort: fromUrl.sort,
-        onView: (task) => setViewing({ uuid: task.uuid, tab: 'overview' }),
+        onView: (task) => setViewing({ uuid: task.uuid, tab: 'overview', run: null }),
         onEdit: (task) => setEditing({ mode: 'edit', task }),
+        onClone: (source) => setEditing({ mode: 'clone', source }),
         onRunNow: (task) => void actions.runNow(task),
         onDelete: actions.remove,
         onSetActive: actions.setActive,
@@ -177,7 +180,7 @@ export default function ScheduledTasksPage() {
             };
             showInAddress(url.current);
             setFormInitial(NO_INITIAL_VALUES);
-            const key = writeListUrl({ ...url.current, task: null, tab: 'overview' });
+            const key = writeListUrl({ ...url.current, task: null, tab: 'overview', run: null });
             setFiltered(hasFilters(filters));
             try {
               const page = await tasksApi.list({
@@ -209,7 +212,12 @@ export default function ScheduledTasksPage() {
           // sign-in screen has taken over already.
           onRequestError={() => undefined}
           rowClassName={() => (outage?.stale ? 'stale-row' : '')}
-          tableExtraRender={() => outage && <OutageBanner outage={outage} onRetry={reload} />}
+          tableExtraRender={() => (
+            <>
+              {bulkResult && <BulkResultAlert result={bulkResult} onClose={() => setBulkResult(null)} />}
+              {outage && <OutageBanner outage={outage} onRetry={reload} />}
+            </>
+          )}
           locale={{
             emptyText: outage ? (
               <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('tasks.outage.empty')} data-testid="empty-outage" />
@@ -242,8 +250,8 @@ export default function ScheduledTasksPage() {
           dateFormatter="string"
           options={{ reload: true, density: true, setting: true }}
           rowSelection={
-            permissions.canEdit
-              ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)) }
+            permissions.canOperate
+              ? { selectedRowKeys: selected.map((task) => task.uuid), onChange: (_, rows) => setSelected(rows.filter(Boolean)) }
               : false
           }
           tableAlertRender={({ selectedRowKeys, onCleanSelected }) => (
@@ -253,19 +261,30 @@ export default function ScheduledTasksPage() {
             </Space>
           )}
           tableAlertOptionRender={({ selectedRowKeys, onCleanSelected }) => (
-            <Popconfirm
-              title={t('tasks.batch.confirm', { count: selectedRowKeys.length })}
-              description={t('tasks.delete.confirmHint')}
-              okButtonProps={{ danger: true }}
-              okText={t('tasks.action.delete')}
-              onConfirm={async () => {
-                if (await actions.removeMany(selectedRowKeys.map(String))) onCleanSelected();
-              }}
-            >
-              <Button danger size="small" icon={<DeleteOutlined />} data-testid="batch-delete">
-                {t('tasks.batch.delete')}
-              </Button>
-            </Popconfirm>
+            <Space size={8} wrap>
+              <BulkActiveButtons
+                tasks={selected}
+                onRun={async (tasks, active, cancelRunning) => {
+                  setBulkResult(await actions.setActiveMany(tasks, active, cancelRunning));
+                  onCleanSelected();
+                }}
+              />
+              {permissions.canEdit && (
+                <Popconfirm
+                  title={t('tasks.batch.confirm', { count: selectedRowKeys.length })}
+                  description={t('tasks.delete.confirmHint')}
+                  okButtonProps={{ danger: true }}
+                  okText={t('tasks.action.delete')}
+                  onConfirm={async () => {
+                    if (await actions.removeMany(selectedRowKeys.map(String))) onCleanSelected();
+                  }}
+                >
+                  <Button danger size="small" icon={<DeleteOutlined />} data-testid="batch-delete">
+                    {t('tasks.batch.delete')}
+                  </Button>
+                </Popconfirm>
+              )}
+            </Space>
           )}
           toolBarRender={() =>
             permissions.canEdit
@@ -281,6 +300,7 @@ export default function ScheduledTasksPage() {
       {editing && (
         <TaskForm
           task={editing.mode === 'edit' ? editing.task : undefined}
+          clone={editing.mode === 'clone' ? editing.source : undefined}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
@@ -293,10 +313,13 @@ export default function ScheduledTasksPage() {
         uuid={viewing?.uuid ?? null}
         revision={revision}
         tab={viewing?.tab ?? 'overview'}
-        onTabChange={(tab) => viewing && setViewing({ uuid: viewing.uuid, tab })}
+        onTabChange={(tab) => viewing && setViewing({ uuid: viewing.uuid, tab, run: null })}
+        run={viewing?.run ?? null}
+        onRunChange={(run) => viewing && setViewing({ ...viewing, run })}
         capabilities={capabilities}
         onClose={() => setViewing(null)}
         onEdit={permissions.canEdit ? (task) => setEditing({ mode: 'edit', task }) : undefined}
+        onClone={permissions.canEdit ? (source) => setEditing({ mode: 'clone', source }) : undefined}
         onChanged={reload}
         actions={actions}
       />

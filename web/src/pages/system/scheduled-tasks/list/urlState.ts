@@ -1,4 +1,4 @@
-// What of the list page lives in the address (`?keyword=…&page=2&task=<uuid>&tab=runs`), so a
+// What of the list page lives in the address (`?keyword=…&page=2&task=<uuid>&tab=runs&run=<uuid>`), so a
 // reload or a shared link shows the same view. The fragment is left alone: a sign-in link's
 // `#token=` lives there and never reaches the server.
 
@@ -24,6 +24,8 @@ export interface ListUrlState {
   /** The task open in the drawer, and its tab. */
   task: string | null;
   tab: DrawerTab;
+  /** The run open in the drawer's Runs tab. */
+  run: string | null;
 }
 
 export const PAGE_SIZES = [10, 20, 50, 100];
@@ -68,13 +70,17 @@ export function readListUrl(search: string): ListUrlState {
 
   const pageSize = positive(params.get('page_size'));
   const task = params.get('task');
+  const run = params.get('run');
+  const tab = oneOf(TABS, params.get('tab')) ?? 'overview';
+  const withTask = task !== null && UUID.test(task);
   return {
     filters,
     page: positive(params.get('page')) ?? 1,
     pageSize: pageSize !== undefined && PAGE_SIZES.includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
     sort: sortFromParam(params.get('sort') ?? ''),
-    task: task && UUID.test(task) ? task : null,
-    tab: oneOf(TABS, params.get('tab')) ?? 'overview',
+    task: withTask ? task : null,
+    tab,
+    run: withTask && tab === 'runs' && run !== null && UUID.test(run) ? run : null,
   };
 }
 
@@ -90,6 +96,7 @@ export function writeListUrl(state: ListUrlState): string {
   if (state.task) {
     params.set('task', state.task);
     if (state.tab !== 'overview') params.set('tab', state.tab);
+    if (state.tab === 'runs' && state.run) params.set('run', state.run);
   }
   const text = params.toString();
   return text ? `?${text}` : '';

@@ -4,6 +4,7 @@ import { useT } from '../../../../locales/context';
 import { tasksApi } from '../../../../services/tasks';
 import type { Run, Task } from '../../../../services/types';
 import { errorMessage, isMissingRoute } from './apiErrors';
+import type { BulkResult } from './BulkActions';
 
 interface Options {
   /** Reloads the list after a change. */
@@ -14,7 +15,7 @@ interface Options {
   onRunQueued?: (task: Task, run: Run) => void;
 }
 
-/** Start/stop, run now and delete, with their toasts. Each resolves to whether it worked. */
+/** Start/stop (one or several), run now and delete, with their toasts. Each resolves to whether it worked. */
 export function useTaskActions({ reload, onRunUnsupported, onRunQueued }: Options) {
   const t = useT();
   const { message } = App.useApp();
@@ -33,6 +34,25 @@ export function useTaskActions({ reload, onRunUnsupported, onRunQueued }: Option
       }
     },
     [message, reload, t],
+  );
+
+  // One call per task, one after another: the tenant's rate limit applies to each, and a
+  // failure of one does not stop the others.
+  const setActiveMany = useCallback(
+    async (tasks: Task[], active: boolean, cancelRunning = false): Promise<BulkResult> => {
+      const result: BulkResult = { active, cancelRunning, done: 0, failed: [] };
+      for (const task of tasks) {
+        try {
+          await (active ? tasksApi.start(task.uuid) : tasksApi.stop(task.uuid, cancelRunning));
+          result.done += 1;
+        } catch (error) {
+          result.failed.push({ task, error });
+        }
+      }
+      reload();
+      return result;
+    },
+    [reload],
   );
 
   const runNow = useCallback(
@@ -95,5 +115,8 @@ export function useTaskActions({ reload, onRunUnsupported, onRunQueued }: Option
     [message, reload, t],
   );
 
-  return useMemo(() => ({ setActive, runNow, remove, removeMany }), [setActive, runNow, remove, removeMany]);
+  return useMemo(
+    () => ({ setActive, setActiveMany, runNow, remove, removeMany }),
+    [setActive, setActiveMany, runNow, remove, removeMany],
+  );
 }

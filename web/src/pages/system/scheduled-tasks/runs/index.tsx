@@ -103,11 +103,11 @@ export default function RunsPage({ navigate }: { navigate: (search: string) => v
       render: (_, run) => (
         <Space direction="vertical" size={0}>
           <a
-            href={`/?task=${run.task_uuid}&tab=runs`}
+            href={`/?task=${run.task_uuid}&tab=runs&run=${run.uuid}`}
             data-testid={`run-task-${run.uuid}`}
             onClick={(event) => {
               event.preventDefault();
-              navigate(`?task=${run.task_uuid}&tab=runs`);
+              navigate(`?task=${run.task_uuid}&tab=runs&run=${run.uuid}`);
             }}
           >
             {run.task_name}
