@@ -56,6 +56,7 @@ impl AttemptRunner {
             attempt: run.attempt,
             timeout,
             cancel: token.clone(),
+            args: run.args.clone(),
         };
         let (sink, lines) = LogSink::bounded(LOG_BUFFER, self.log_limits);
         let drain = tokio::spawn(drain_logs(self.logs.clone(), run.run, run.attempt, lines));

@@ -19,7 +19,8 @@ use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::Problem;
 use crate::etag::{TaggedTask, check_if_match};
-use crate::extract::{JsonBody, JsonValue};
+use crate::extract::{JsonBody, JsonValue, OptionalJsonValue};
+use crate::run_args::{self, RunNowRequest};
 use crate::update::{self, UpdateKind};
 use crate::{ApiError, AppState, openapi};
 
@@ -846,24 +847,43 @@ async fn stop_task(
     Ok(TaggedTask(task))
 }
 
-/// Run a task now: queue a manual run at once, whatever its schedule and active state.
+/// Run a task now: queue a manual run at once, whatever its schedule and active state,
+/// optionally with arguments for that run in place of the task's own.
 #[utoipa::path(post, path = "/{uuid}/run", tag = "runs", params(("uuid" = String, Path, description = "Task uuid")),
+    request_body(content = Option<RunNowRequest>, description = "Optional; no body or `{}` runs the task as configured"),
     responses(
         (status = 202, description = "Queued", body = RunResponse),
+        (status = 400, description = "Malformed JSON or a field other than `args`", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`args` is not a JSON object, is too large, or the task cannot take arguments", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn run_now(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
+    OptionalJsonValue(body): OptionalJsonValue,
 ) -> Result<(StatusCode, Json<RunResponse>), ApiError> {
     caller.require_operator()?;
     let uuid = task_uuid(&uuid)?;
+    let args = match body {
+        None => None,
+        Some(body) => {
+            let task = load(&state, caller.0.tenant, uuid).await?;
+            run_args::parse(body, &task.definition.config)?
+        }
+    };
     let run = state
         .store
-        .enqueue_manual(caller.0.tenant, uuid, &caller.0.subject, state.clock.now())
+        .enqueue_manual_with_args(
+            caller.0.tenant,
+            uuid,
+            args.as_ref(),
+            &caller.0.subject,
+            state.clock.now(),
+        )
         .await?;
     state.wake.runs_queued();
     Ok((StatusCode::ACCEPTED, Json(run.into())))
