@@ -1,5 +1,6 @@
-import { EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
-import { Alert, Button, Drawer, Grid, Skeleton, Space, Tabs } from 'antd';
+import { CodeOutlined, EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import { Alert, Button, Drawer, Grid, Skeleton, Space, Tabs, Tooltip } from 'antd';
+import { useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { useT } from '../../../../locales/context';
 import type { Capabilities } from '../../../../services/capabilities';
@@ -9,6 +10,7 @@ import { useRemote } from '../../../../hooks/useRemote';
 import { ActiveSwitch } from './ActiveSwitch';
 import { errorMessage } from './apiErrors';
 import { LIVE_POLL_MS, RunHistory } from './RunHistory';
+import { RunNowModal } from './RunNowModal';
 import { isLive } from './runStatus';
 import { TaskOverview } from './TaskOverview';
 import type { DrawerTab } from './urlState';
@@ -41,6 +43,7 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onC
   const t = useT();
   const { permissions } = useAuth();
   const screens = Grid.useBreakpoint();
+  const [argsOpen, setArgsOpen] = useState(false);
 
   const loaded = useRemote<Loaded>(
     uuid === null ? null : `${uuid}:${revision}`,
@@ -57,6 +60,14 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onC
     onChanged();
   };
   const narrow = screens.sm === false;
+  const runNow = async (target: Task, args?: Record<string, unknown>) => {
+    const done = await actions.runNow(target, args);
+    if (done) {
+      onTabChange('runs');
+      afterChange();
+    }
+    return done;
+  };
 
   const buttons = task && (
     <Space wrap>
@@ -71,17 +82,14 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onC
         }}
       />
       {permissions.canOperate && capabilities.runNow && (
-        <Button
-          icon={<PlayCircleOutlined />}
-          onClick={async () => {
-            if (await actions.runNow(task)) {
-              onTabChange('runs');
-              afterChange();
-            }
-          }}
-        >
-          {t('tasks.action.run')}
-        </Button>
+        <Space.Compact>
+          <Button icon={<PlayCircleOutlined />} onClick={() => void runNow(task)} data-testid="drawer-run-now">
+            {t('tasks.action.run')}
+          </Button>
+          <Tooltip title={t('runArgs.open')}>
+            <Button icon={<CodeOutlined />} aria-label={t('runArgs.open')} onClick={() => setArgsOpen(true)} data-testid="run-with-args" />
+          </Tooltip>
+        </Space.Compact>
       )}
       {onEdit && (
         <Button type="primary" icon={<EditOutlined />} onClick={() => onEdit(task)}>
@@ -103,6 +111,7 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, capabilities, onC
       // squeeze the name to nothing.
       extra={narrow ? undefined : buttons}
     >
+      {task && argsOpen && <RunNowModal task={task} onCancel={() => setArgsOpen(false)} onRun={(args) => runNow(task, args)} />}
       {narrow && buttons && <div style={{ marginBottom: 12 }} data-testid="drawer-buttons">{buttons}</div>}
       {loaded.error !== undefined && <Alert type="error" showIcon message={errorMessage(loaded.error, t)} />}
       {!task && loaded.error === undefined && <Skeleton active />}
