@@ -688,6 +688,11 @@ pub struct RunResponse {
     /// answer's size bound (older runs first); `GET /runs/{run_uuid}` has it. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result_omitted: Option<bool>,
+    /// `true` when a page of runs left this run's `args` out (`null`) to stay within the
+    /// answer's size bound, after the results of older runs; `GET /runs/{run_uuid}` has them.
+    /// Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args_omitted: Option<bool>,
 }
 
 impl From<Run> for RunResponse {
@@ -716,6 +721,7 @@ impl From<Run> for RunResponse {
             logs: None,
             logs_truncated: None,
             result_omitted: None,
+            args_omitted: None,
         }
     }
 }

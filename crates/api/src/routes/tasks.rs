@@ -1058,8 +1058,9 @@ async fn task_logs(
 }
 
 /// Keeps a page of runs (newest first) within [`LOG_RESPONSE_BUDGET`]: once the runs so far
-/// fill it, the older runs' results are left out (`result_omitted`), so a page of runs with
-/// large python results stays bounded too. Returns what is left of the budget.
+/// fill it, the older runs' results are left out (`result_omitted`), then their arguments
+/// (`args_omitted`), so a page of runs with large python results or run arguments stays
+/// bounded too. Returns what is left of the budget.
 pub(crate) fn fit_results(runs: &mut [RunResponse]) -> usize {
     let mut budget = LOG_RESPONSE_BUDGET;
     for run in runs {
@@ -1067,6 +1068,11 @@ pub(crate) fn fit_results(runs: &mut [RunResponse]) -> usize {
         if size > budget && run.result.is_some() {
             run.result = None;
             run.result_omitted = Some(true);
+            size = json_size(run) + 1;
+        }
+        if size > budget && run.args.is_some() {
+            run.args = None;
+            run.args_omitted = Some(true);
             size = json_size(run) + 1;
         }
         budget = budget.saturating_sub(size);
