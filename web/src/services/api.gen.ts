@@ -980,6 +980,12 @@ export interface components {
                  */
                 args: Record<string, never> | null;
                 /**
+                 * @description `true` when a page of runs left this run's `args` out (`null`) to stay within the
+                 *     answer's size bound, after the results of older runs; `GET /runs/{run_uuid}` has them.
+                 *     Absent otherwise.
+                 */
+                args_omitted?: boolean | null;
+                /**
                  * Format: int32
                  * @description Current attempt, from 1.
                  */
@@ -1460,6 +1466,12 @@ export interface components {
              *     its attempts execute in place of the task's own `args`; `null` for a run without.
              */
             args: Record<string, never> | null;
+            /**
+             * @description `true` when a page of runs left this run's `args` out (`null`) to stay within the
+             *     answer's size bound, after the results of older runs; `GET /runs/{run_uuid}` has them.
+             *     Absent otherwise.
+             */
+            args_omitted?: boolean | null;
             /**
              * Format: int32
              * @description Current attempt, from 1.
