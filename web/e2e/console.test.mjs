@@ -498,6 +498,50 @@ describe('the scheduled-tasks console', () => {
     await page.close();
   });
 
+  test('runs with arguments from the drawer: checked before sending, shown on the run and read by the script', async () => {
+    const task = await createViaApi({
+      name: 'Greeting script',
+      code: 'greeting-script',
+      type: 'python_script',
+      task_config: {
+        script: 'import json, os\nargs = json.loads(os.environ["SUNDIAL_CONTEXT"])["args"]\nprint(f"hello {args[\'who\']}")',
+        args: { who: 'task' },
+      },
+      retry_policy: { max_retries: 0, retry_delay_seconds: 1, backoff: 'fixed' },
+    });
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await page.getByTestId('task-name-greeting-script').click();
+    const drawer = page.locator('.ant-drawer-content');
+    await drawer.getByTestId('run-with-args').click();
+    const modal = page.getByTestId('run-args-modal');
+    const editor = modal.locator('#run_args');
+    await editor.waitFor();
+    assert.deepEqual(JSON.parse(await editor.inputValue()), { who: 'task' }, 'starts from the task’s own arguments');
+    // Checked here before anything is sent: nothing is queued for these.
+    const ok = page.locator('.ant-modal-footer .ant-btn-primary');
+    await editor.fill('[1, 2]');
+    await ok.click();
+    await modal.getByText('Must be a JSON object').waitFor();
+    await editor.fill('{"who": ');
+    await ok.click();
+    await modal.getByText(/^Not valid JSON/).waitFor();
+    assert.equal((await api(sundial.base, adminToken, 'GET', `/${task.uuid}/runs`)).body.total, 0);
+
+    await editor.fill('{"who": "console"}');
+    await screenshotModal(page, 'run-with-args-1280');
+    await ok.click();
+    await toast(page, 'Run queued');
+    const newest = drawer.getByTestId('run-history').locator('.ant-collapse-item').first();
+    await waitOrExplain(newest.locator('[data-status="succeeded"]'), 60_000, task.uuid);
+    await newest.getByText('With arguments').waitFor();
+    assert.deepEqual(JSON.parse(await newest.getByTestId('run-args').innerText()), { who: 'console' });
+    await newest.locator('.log-text').filter({ hasText: /^hello console$/ }).waitFor();
+    const runs = (await api(sundial.base, adminToken, 'GET', `/${task.uuid}/runs`)).body.items;
+    assert.deepEqual(runs.map((r) => r.args), [{ who: 'console' }]);
+    await page.close();
+  });
+
   test('a long run log is read a page at a time in the drawer', async () => {
     const task = await createViaApi({
       name: 'Chatty script',

@@ -6,8 +6,9 @@ use domain::policy::{MAX_RETRIES, MAX_RETRY_DELAY_SECONDS};
 use domain::task::{MAX_MISFIRE_GRACE_SECONDS, MAX_TIMEOUT_SECONDS};
 use domain::{
     Backoff, Description, EgressRules, MisfirePolicy, NoticeReason, OverlapPolicy, RetryPolicy,
-    Run, RunLogLine, RunStatus, ScheduleNotice, Task, TaskCode, TaskConfig, TaskDefinition,
-    TaskName, TaskType, TaskVersion, Trigger, TriggerKind, TriggerType, ValidationErrors,
+    Run, RunArgs, RunLogLine, RunStatus, ScheduleNotice, Task, TaskCode, TaskConfig,
+    TaskDefinition, TaskName, TaskType, TaskVersion, Trigger, TriggerKind, TriggerType,
+    ValidationErrors,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -671,6 +672,10 @@ pub struct RunResponse {
     /// while the run has its log.
     #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub logs_pruned_at: Option<Timestamp>,
+    /// The arguments a manual run was started with (`POST /{uuid}/run {"args": …}`), which
+    /// its attempts execute in place of the task's own `args`; `null` for a run without.
+    #[schema(value_type = Option<Object>, required = true)]
+    pub args: Option<Value>,
     /// The run's newest log lines (at most 200), in the order they were written; in
     /// `/{uuid}/logs` and `/runs/{run_uuid}` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -683,6 +688,11 @@ pub struct RunResponse {
     /// answer's size bound (older runs first); `GET /runs/{run_uuid}` has it. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result_omitted: Option<bool>,
+    /// `true` when a page of runs left this run's `args` out (`null`) to stay within the
+    /// answer's size bound, after the results of older runs; `GET /runs/{run_uuid}` has them.
+    /// Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args_omitted: Option<bool>,
 }
 
 impl From<Run> for RunResponse {
@@ -707,9 +717,11 @@ impl From<Run> for RunResponse {
             result: run.result,
             error: run.error,
             logs_pruned_at: run.logs_pruned_at,
+            args: run.args.as_ref().map(RunArgs::to_value),
             logs: None,
             logs_truncated: None,
             result_omitted: None,
+            args_omitted: None,
         }
     }
 }

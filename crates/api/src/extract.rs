@@ -58,21 +58,45 @@ impl FromRequest<AppState> for JsonValue {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge(MAX_BODY_BYTES)
-                } else if timed_out(&rejection) {
-                    ApiError::BodyTimeout
-                } else {
-                    ApiError::MalformedJson(rejection.body_text())
-                }
-            })?;
+        let bytes = body_bytes(request, state).await?;
         serde_json::from_slice(&bytes)
             .map(JsonValue)
             .map_err(|e| ApiError::MalformedJson(e.to_string()))
     }
+}
+
+/// A JSON body that may be left out: no body (or only whitespace) is `None`; otherwise as
+/// [`JsonValue`].
+#[derive(Debug)]
+pub struct OptionalJsonValue(pub Option<Value>);
+
+impl FromRequest<AppState> for OptionalJsonValue {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(request, state).await?;
+        if bytes.trim_ascii().is_empty() {
+            return Ok(OptionalJsonValue(None));
+        }
+        serde_json::from_slice(&bytes)
+            .map(|value| OptionalJsonValue(Some(value)))
+            .map_err(|e| ApiError::MalformedJson(e.to_string()))
+    }
+}
+
+/// The request body: 413 when too large, 408 when it does not arrive in time.
+async fn body_bytes(request: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(MAX_BODY_BYTES)
+            } else if timed_out(&rejection) {
+                ApiError::BodyTimeout
+            } else {
+                ApiError::MalformedJson(rejection.body_text())
+            }
+        })
 }
 
 /// Whether reading the body failed because it did not arrive within the server's body

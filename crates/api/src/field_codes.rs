@@ -84,6 +84,10 @@ pub const CODES: &[(&str, &str)] = &[
         "duplicate_code",
         "A live task of the tenant has this code (409).",
     ),
+    (
+        "args_not_accepted",
+        "The task cannot take run arguments: an `api_call` gets them merged into its JSON body, so it needs method POST, PUT or PATCH and a `data` that is a JSON object (or none).",
+    ),
     ("invalid", "Any other problem; the message says what."),
 ];
 
@@ -159,6 +163,10 @@ pub fn classify(field: &str, message: &str) -> (&'static str, Map<String, Value>
         "reserved"
     } else if message.starts_with("is given twice") {
         "duplicate"
+    } else if message.starts_with("cannot be passed to an api_call")
+        || message.starts_with("cannot be merged into the task's body")
+    {
+        "args_not_accepted"
     } else if message.starts_with("is a masked placeholder") {
         "masked_secret"
     } else if message.starts_with("unknown time zone")

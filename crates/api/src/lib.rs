@@ -29,6 +29,7 @@ mod quotas;
 pub mod rate_limit;
 mod request_id;
 mod routes;
+mod run_args;
 mod security_headers;
 mod update;
 

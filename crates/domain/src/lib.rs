@@ -10,6 +10,7 @@ pub mod ids;
 pub mod metrics;
 pub mod policy;
 pub mod run;
+pub mod run_args;
 pub mod secrets;
 pub mod task;
 pub mod task_config;
@@ -23,6 +24,7 @@ pub use ids::{Actor, Role, RunUuid, TaskUuid, TenantId};
 pub use metrics::Metrics;
 pub use policy::{Backoff, MisfirePolicy, OverlapPolicy, RetryPolicy};
 pub use run::{LogStream, Run, RunLogLine, RunStatus, RunTrigger, SkipReason};
+pub use run_args::{ArgsRefused, RunArgs};
 pub use task::{
     AuditAction, Description, NoticeReason, ScheduleNotice, Task, TaskCode, TaskDefinition,
     TaskName, TaskType, TaskVersion,

@@ -107,6 +107,9 @@ pub struct Run {
     pub result: Option<serde_json::Value>,
     /// Error of the last attempt.
     pub error: Option<String>,
+    /// The arguments a manual run was started with, which its attempts execute in place of
+    /// the task's own `args`.
+    pub args: Option<crate::RunArgs>,
     /// When the tenant's stored log budget deleted this run's log (a system line in its log
     /// says so); `None` while it has its log.
     pub logs_pruned_at: Option<Timestamp>,

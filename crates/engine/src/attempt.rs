@@ -70,6 +70,7 @@ impl AttemptRunner {
             attempt: run.attempt,
             timeout,
             cancel: token.clone(),
+            args: run.args.clone(),
         };
         let (sink, lines) = LogSink::bounded(LOG_BUFFER, self.log_limits);
         let drain = tokio::spawn(

@@ -72,6 +72,28 @@ impl ApiCallExecutor {
         logs: &LogSink,
     ) -> AttemptResult {
         let started = Instant::now();
+        let with_args;
+        let config = match &attempt.args {
+            None => config,
+            Some(args) => match config.with_run_args(args) {
+                Ok(applied) => {
+                    with_args = applied;
+                    logs.system(format!(
+                        "{} run argument(s) merged into the body",
+                        args.as_map().len()
+                    ))
+                    .await;
+                    &with_args
+                }
+                // The API refused such arguments when the run was asked for: the task changed
+                // since, and trying again changes nothing.
+                Err(refused) => {
+                    let message = format!("run arguments {refused}");
+                    logs.system(format!("error: {message}")).await;
+                    return AttemptResult::refused(message);
+                }
+            },
+        };
         let request = match build_request(config, attempt) {
             Ok(request) => request,
             Err(message) => {

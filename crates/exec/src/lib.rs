@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use domain::{LogStream, RunUuid, TaskUuid, TenantId};
+use domain::{LogStream, RunArgs, RunUuid, TaskUuid, TenantId};
 use jiff::Timestamp;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -56,6 +56,9 @@ pub struct Attempt {
     pub timeout: Duration,
     /// Cancelled when the run is cancelled (by a person or the overlap policy `replace`).
     pub cancel: CancellationToken,
+    /// The arguments the run was started with, executed in place of the task's own `args`
+    /// (see [`TaskConfig::with_run_args`](domain::TaskConfig::with_run_args)).
+    pub args: Option<RunArgs>,
 }
 
 /// How an attempt ended.

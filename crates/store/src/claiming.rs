@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{RunTrigger, RunUuid, Task, TenantId};
+use domain::{RunArgs, RunTrigger, RunUuid, Task, TenantId};
 use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::query::{Binds, Query, sql_file};
-use crate::rows::{TaskRow, millis, timestamp};
+use crate::rows::{TaskRow, millis, run_args, timestamp};
 use crate::{Result, StoreError};
 pub use fair_share::FairShare;
 use fair_share::{Candidate, Free};
@@ -62,6 +62,8 @@ pub struct ClaimedRun {
     /// Earlier executions that were not failures of the task (rescues and requeues): they
     /// count in `attempt` and `max_attempts` but not in the retry backoff.
     pub not_failures: u32,
+    /// The arguments of a manual run started with them, in place of the task's own.
+    pub args: Option<RunArgs>,
 }
 
 /// Taking queued runs under a lease.
@@ -88,6 +90,7 @@ struct TakenRun {
     attempt: i32,
     max_attempts: i32,
     not_failures: i32,
+    args: Option<String>,
 }
 
 fn attempts(n: i32, what: &str) -> Result<u32> {
@@ -184,6 +187,11 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
             max_attempts: attempts(taken.max_attempts, &ctx)?,
             not_failures: u32::try_from(taken.not_failures)
                 .map_err(|e| StoreError::Corrupt(format!("{ctx}: rescues and requeues: {e}")))?,
+            args: taken
+                .args
+                .as_deref()
+                .map(|raw| run_args(raw, &ctx))
+                .transpose()?,
         });
     }
     Ok(claimed)

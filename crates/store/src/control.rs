@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{AuditAction, Run, RunTrigger, RunUuid, TaskUuid, TenantId};
+use domain::{AuditAction, Run, RunArgs, RunTrigger, RunUuid, TaskUuid, TenantId};
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -18,6 +18,7 @@ use crate::{Result, StoreError};
 static RUN_FOR_CANCEL: LazyLock<Query> = sql_file!("control/run_for_cancel.sql");
 static CANCEL_QUEUED_RUN: LazyLock<Query> = sql_file!("control/cancel_queued_run.sql");
 static REQUEST_CANCEL: LazyLock<Query> = sql_file!("control/request_cancel.sql");
+static SET_RUN_ARGS: LazyLock<Query> = sql_file!("control/set_run_args.sql");
 
 /// What the API asks of runs: run now and cancel.
 #[async_trait]
@@ -27,6 +28,20 @@ pub trait RunControl: Send + Sync + 'static {
         &self,
         tenant: TenantId,
         task: TaskUuid,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Run> {
+        self.enqueue_manual_with_args(tenant, task, None, actor, now)
+            .await
+    }
+
+    /// Queues a manual run as [`enqueue_manual`](Self::enqueue_manual) does, recording `args`
+    /// on it: every attempt of the run executes them in place of the task's own `args`.
+    async fn enqueue_manual_with_args(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        args: Option<&RunArgs>,
         actor: &str,
         now: Timestamp,
     ) -> Result<Run>;
@@ -57,10 +72,11 @@ struct CancelTarget {
 
 #[async_trait]
 impl<B: Backend> RunControl for B {
-    async fn enqueue_manual(
+    async fn enqueue_manual_with_args(
         &self,
         tenant: TenantId,
         task: TaskUuid,
+        args: Option<&RunArgs>,
         actor: &str,
         now: Timestamp,
     ) -> Result<Run> {
@@ -86,6 +102,15 @@ impl<B: Backend> RunControl for B {
         let (_, run) = inserted.ok_or_else(|| {
             StoreError::Corrupt(format!("manual run of task {}: not inserted", task.uuid))
         })?;
+        if let Some(args) = args {
+            tx.execute(
+                SET_RUN_ARGS
+                    .stmt()
+                    .bind("args", args.to_value().to_string())
+                    .bind("uuid", run),
+            )
+            .await?;
+        }
         let run = RunUuid(run);
         let audit = Audit {
             tenant,

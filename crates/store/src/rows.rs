@@ -8,7 +8,7 @@
 use std::str::FromStr;
 
 use domain::{
-    AuditAction, Description, LogStream, MisfirePolicy, OverlapPolicy, RetryPolicy, Run,
+    AuditAction, Description, LogStream, MisfirePolicy, OverlapPolicy, RetryPolicy, Run, RunArgs,
     RunLogLine, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason, Task, TaskCode,
     TaskConfig, TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion, TenantId, Trigger,
     TriggerType,
@@ -83,6 +83,7 @@ pub(crate) struct RunRow {
     pub(crate) result: Option<String>,
     pub(crate) error: Option<String>,
     pub(crate) logs_pruned_at: Option<i64>,
+    pub(crate) args: Option<String>,
 }
 
 /// One `task_run_logs` row.
@@ -173,6 +174,11 @@ pub(crate) fn parse_enum<T: FromStr<Err = String>>(raw: &str, what: &str) -> Res
 
 fn parse_json(raw: &str, what: &str) -> Result<serde_json::Value> {
     serde_json::from_str(raw).map_err(|e| corrupt(what, e))
+}
+
+/// Stored run arguments (see `RunArgs`), as the API accepted them.
+pub(crate) fn run_args(raw: &str, what: &str) -> Result<RunArgs> {
+    RunArgs::parse(parse_json(raw, what)?).map_err(|e| corrupt(what, e))
 }
 
 fn u32_column(value: i64, what: &str) -> Result<u32> {
@@ -286,6 +292,11 @@ impl RunRow {
                 .map(|r| parse_json(r, &ctx("result")))
                 .transpose()?,
             logs_pruned_at: opt_timestamp(self.logs_pruned_at, &ctx("logs_pruned_at"))?,
+            args: self
+                .args
+                .as_deref()
+                .map(|a| run_args(a, &ctx("args")))
+                .transpose()?,
             error: self.error,
         })
     }

@@ -80,7 +80,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a task now: queue a manual run at once, whatever its schedule and active state. */
+        /**
+         * Run a task now: queue a manual run at once, whatever its schedule and active state,
+         *     optionally with arguments for that run in place of the task's own.
+         */
         post: operations["run_now"];
         delete?: never;
         options?: never;
@@ -795,10 +798,11 @@ export interface components {
          *     - `unknown_field`: The field does not exist in this request (400).
          *     - `forbidden_field`: Only the server sets this field (400).
          *     - `duplicate_code`: A live task of the tenant has this code (409).
+         *     - `args_not_accepted`: The task cannot take run arguments: an `api_call` gets them merged into its JSON body, so it needs method POST, PUT or PATCH and a `data` that is a JSON object (or none).
          *     - `invalid`: Any other problem; the message says what.
          * @enum {string}
          */
-        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "invalid";
+        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "args_not_accepted" | "invalid";
         /** @description Up or down, nothing more: these routes need no token. */
         Health: {
             /** @description `ok`, or `unavailable` (with a 503). */
@@ -970,6 +974,17 @@ export interface components {
         PageResponse_RunResponse: {
             /** @description Rows of this page. */
             items: {
+                /**
+                 * @description The arguments a manual run was started with (`POST /{uuid}/run {"args": …}`), which
+                 *     its attempts execute in place of the task's own `args`; `null` for a run without.
+                 */
+                args: Record<string, never> | null;
+                /**
+                 * @description `true` when a page of runs left this run's `args` out (`null`) to stay within the
+                 *     answer's size bound, after the results of older runs; `GET /runs/{run_uuid}` has them.
+                 *     Absent otherwise.
+                 */
+                args_omitted?: boolean | null;
                 /**
                  * Format: int32
                  * @description Current attempt, from 1.
@@ -1420,12 +1435,43 @@ export interface components {
             status: components["schemas"]["RunStatus"];
         };
         /**
+         * @description Body of `POST /{uuid}/run`; leaving it out (or `{}`) runs the task as configured.
+         * @example {
+         *       "args": {
+         *         "date": "2026-12-01",
+         *         "dry_run": true
+         *       }
+         *     }
+         */
+        RunNowRequest: {
+            /**
+             * @description Arguments for this run only, in place of the task's own: a JSON object of at most
+             *     65536 bytes serialized. A `python_script` reads them as `args` in `SUNDIAL_CONTEXT`; an
+             *     `api_call` with method POST, PUT or PATCH gets them merged at the top level of its JSON
+             *     body (`data`, which must then be an object or absent), a key in both taking the run's
+             *     value. Other `api_call` methods send no body and refuse arguments (422
+             *     `args_not_accepted`).
+             */
+            args?: Record<string, never> | null;
+        };
+        /**
          * @description How a run ended: `succeeded`, `failed`, `timed_out` or `cancelled`.
          * @enum {string}
          */
         RunOutcome: "succeeded" | "failed" | "timed_out" | "cancelled";
         /** @description One run of a task. */
         RunResponse: {
+            /**
+             * @description The arguments a manual run was started with (`POST /{uuid}/run {"args": …}`), which
+             *     its attempts execute in place of the task's own `args`; `null` for a run without.
+             */
+            args: Record<string, never> | null;
+            /**
+             * @description `true` when a page of runs left this run's `args` out (`null`) to stay within the
+             *     answer's size bound, after the results of older runs; `GET /runs/{run_uuid}` has them.
+             *     Absent otherwise.
+             */
+            args_omitted?: boolean | null;
             /**
              * Format: int32
              * @description Current attempt, from 1.
@@ -2501,7 +2547,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description Optional; no body or `{}` runs the task as configured */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunNowRequest"] | null;
+            };
+        };
         responses: {
             /** @description Queued */
             202: {
@@ -2510,6 +2561,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunResponse"];
+                };
+            };
+            /** @description Malformed JSON or a field other than `args` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
@@ -2532,6 +2592,24 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `args` is not a JSON object, is too large, or the task cannot take arguments */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

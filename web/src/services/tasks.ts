@@ -33,8 +33,12 @@ export const tasksApi = {
   /** Stop; with `cancelRunning` the runs in progress are cancelled too (else they finish). */
   stop: (uuid: string, cancelRunning = false) =>
     request<Task>(path(uuid, '/stop'), { method: 'POST', query: cancelRunning ? { cancel_running: true } : undefined }),
-  /** Run now: 202 with the queued run. Missing on servers without the engine (404/405). */
-  runNow: (uuid: string) => request<Run>(path(uuid, '/run'), { method: 'POST' }),
+  /**
+   * Run now: 202 with the queued run; `args` (a JSON object) replace the task's arguments for
+   * this run only. Missing on servers without the engine (404/405).
+   */
+  runNow: (uuid: string, args?: Record<string, unknown>) =>
+    request<Run>(path(uuid, '/run'), { method: 'POST', body: args === undefined ? undefined : { args } }),
   cancelRun: (runUuid: string) =>
     request<Run>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}/cancel`, { method: 'POST' }),
   status: (uuid: string) => request<TaskStatus>(path(uuid, '/status')),

@@ -19,7 +19,8 @@ use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::Problem;
 use crate::etag::{TaggedTask, check_if_match};
-use crate::extract::{JsonBody, JsonValue};
+use crate::extract::{JsonBody, JsonValue, OptionalJsonValue};
+use crate::run_args::{self, RunNowRequest};
 use crate::update::{self, UpdateKind};
 use crate::{ApiError, AppState, openapi};
 
@@ -846,24 +847,43 @@ async fn stop_task(
     Ok(TaggedTask(task))
 }
 
-/// Run a task now: queue a manual run at once, whatever its schedule and active state.
+/// Run a task now: queue a manual run at once, whatever its schedule and active state,
+/// optionally with arguments for that run in place of the task's own.
 #[utoipa::path(post, path = "/{uuid}/run", tag = "runs", params(("uuid" = String, Path, description = "Task uuid")),
+    request_body(content = Option<RunNowRequest>, description = "Optional; no body or `{}` runs the task as configured"),
     responses(
         (status = 202, description = "Queued", body = RunResponse),
+        (status = 400, description = "Malformed JSON or a field other than `args`", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`args` is not a JSON object, is too large, or the task cannot take arguments", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn run_now(
     State(state): State<AppState>,
     caller: Caller,
     Path(uuid): Path<String>,
+    OptionalJsonValue(body): OptionalJsonValue,
 ) -> Result<(StatusCode, Json<RunResponse>), ApiError> {
     caller.require_operator()?;
     let uuid = task_uuid(&uuid)?;
+    let args = match body {
+        None => None,
+        Some(body) => {
+            let task = load(&state, caller.0.tenant, uuid).await?;
+            run_args::parse(body, &task.definition.config)?
+        }
+    };
     let run = state
         .store
-        .enqueue_manual(caller.0.tenant, uuid, &caller.0.subject, state.clock.now())
+        .enqueue_manual_with_args(
+            caller.0.tenant,
+            uuid,
+            args.as_ref(),
+            &caller.0.subject,
+            state.clock.now(),
+        )
         .await?;
     state.wake.runs_queued();
     Ok((StatusCode::ACCEPTED, Json(run.into())))
@@ -1038,8 +1058,9 @@ async fn task_logs(
 }
 
 /// Keeps a page of runs (newest first) within [`LOG_RESPONSE_BUDGET`]: once the runs so far
-/// fill it, the older runs' results are left out (`result_omitted`), so a page of runs with
-/// large python results stays bounded too. Returns what is left of the budget.
+/// fill it, the older runs' results are left out (`result_omitted`), then their arguments
+/// (`args_omitted`), so a page of runs with large python results or run arguments stays
+/// bounded too. Returns what is left of the budget.
 pub(crate) fn fit_results(runs: &mut [RunResponse]) -> usize {
     let mut budget = LOG_RESPONSE_BUDGET;
     for run in runs {
@@ -1047,6 +1068,11 @@ pub(crate) fn fit_results(runs: &mut [RunResponse]) -> usize {
         if size > budget && run.result.is_some() {
             run.result = None;
             run.result_omitted = Some(true);
+            size = json_size(run) + 1;
+        }
+        if size > budget && run.args.is_some() {
+            run.args = None;
+            run.args_omitted = Some(true);
             size = json_size(run) + 1;
         }
         budget = budget.saturating_sub(size);

@@ -48,6 +48,7 @@ async fn run_with_lines(
         result: None,
         error: None,
         logs_pruned_at: None,
+        args: None,
     };
     app.support
         .insert_run_for_tests(TenantId::new(tenant).unwrap(), &run)
@@ -270,7 +271,7 @@ async fn huge_stored_logs_are_served_within_five_megabytes(app: TestApp) {
     assert_eq!(next["lines"][0]["seq"], got + 1);
 }
 
-async fn pages_of_runs_with_large_results_stay_within_five_megabytes(app: TestApp) {
+async fn pages_of_runs_with_large_results_and_arguments_stay_within_five_megabytes(app: TestApp) {
     let task = app.create(A, cron_task("results")).await;
     let uuid = task["uuid"].as_str().unwrap();
     let mut runs = Vec::new();
@@ -279,8 +280,12 @@ async fn pages_of_runs_with_large_results_stay_within_five_megabytes(app: TestAp
     }
     // The largest result a python run can have (64 KiB), on every run of a full page.
     let result = json!({"blob": "r".repeat(64 * 1024 - 16)}).to_string();
+    // And the largest arguments a run can be started with (64 KiB).
+    let args = json!({"blob": "a".repeat(64 * 1024 - 16)}).to_string();
     app.support
-        .execute_sql_for_tests(&format!("UPDATE task_runs SET result = '{result}'"))
+        .execute_sql_for_tests(&format!(
+            "UPDATE task_runs SET result = '{result}', args = '{args}'"
+        ))
         .await
         .unwrap();
     for path in [
@@ -294,9 +299,13 @@ async fn pages_of_runs_with_large_results_stay_within_five_megabytes(app: TestAp
         // The newest runs keep their results; the older ones say theirs was left out.
         assert!(items[0]["result"]["blob"].is_string(), "{path}");
         assert!(items[0].get("result_omitted").is_none(), "{path}");
+        assert!(items[0]["args"]["blob"].is_string(), "{path}");
+        assert!(items[0].get("args_omitted").is_none(), "{path}");
         let last = &items[99];
         assert_eq!(last["result"], Value::Null, "{path}");
         assert_eq!(last["result_omitted"], true, "{path}");
+        assert_eq!(last["args"], Value::Null, "{path}");
+        assert_eq!(last["args_omitted"], true, "{path}");
     }
     // One run by itself has its result.
     let detail = app
@@ -304,6 +313,7 @@ async fn pages_of_runs_with_large_results_stay_within_five_megabytes(app: TestAp
         .await
         .expect(200);
     assert!(detail["result"]["blob"].is_string());
+    assert!(detail["args"]["blob"].is_string());
 }
 
 async fn another_tenants_run_log_is_a_404_like_a_missing_one(app: TestApp) {
@@ -381,7 +391,7 @@ on_both_databases!(
     a_runs_whole_log_is_paged_in_order_by_cursor,
     bounded_views_carry_the_newest_200_lines_and_say_so,
     huge_stored_logs_are_served_within_five_megabytes,
-    pages_of_runs_with_large_results_stay_within_five_megabytes,
+    pages_of_runs_with_large_results_and_arguments_stay_within_five_megabytes,
     another_tenants_run_log_is_a_404_like_a_missing_one,
     bad_log_page_parameters_are_a_400_naming_them,
 );

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::PythonScriptConfig;
+use domain::{PythonScriptConfig, RunArgs};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
@@ -499,13 +499,19 @@ fn script_env(
         "run_uuid": attempt.run.to_string(),
         "scheduled_for": attempt.scheduled_for.to_string(),
         "attempt": attempt.attempt,
-        "args": config.args.clone().unwrap_or(Value::Null),
+        // A run started with arguments gets them in place of the task's own.
+        "args": attempt
+            .args
+            .as_ref()
+            .map(RunArgs::to_value)
+            .or_else(|| config.args.clone())
+            .unwrap_or(Value::Null),
     })
     .to_string();
     if context.len() > MAX_CONTEXT_BYTES {
         return Err(AttemptResult::refused(format!(
             "the run context is {} bytes, more than the {MAX_CONTEXT_BYTES} an environment \
-             variable can carry; make the task's args smaller",
+             variable can carry; make the args smaller",
             context.len()
         )));
     }

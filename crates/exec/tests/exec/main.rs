@@ -32,5 +32,6 @@ fn new_attempt(tenant: TenantId, timeout: Duration, cancel: CancellationToken) -
         attempt: 1,
         timeout,
         cancel,
+        args: None,
     }
 }

@@ -37,10 +37,11 @@ static INSERT_RUN: LazyLock<Query> = test_sql!(
     "insert run",
     "INSERT INTO task_runs (uuid, tenant_id, task_id, task_version, trigger, scheduled_for, \
      occurrences, status, skip_reason, attempt, max_attempts, not_before, queued_at, \
-     started_at, finished_at, duration_ms, result, error, rescues, requeues, logs_pruned_at) \
+     started_at, finished_at, duration_ms, result, error, rescues, requeues, logs_pruned_at, \
+     args) \
      VALUES (:uuid, :tenant, :task_id, :task_version, :trigger, :scheduled_for, :occurrences, \
      :status, :skip_reason, :attempt, :max_attempts, :scheduled_for, :queued_at, :started_at, \
-     :finished_at, :duration_ms, :result, :error, :rescues, :requeues, :logs_pruned_at)"
+     :finished_at, :duration_ms, :result, :error, :rescues, :requeues, :logs_pruned_at, :args)"
 );
 static INSERT_LOG_LINE: LazyLock<Query> = test_sql!(
     "insert log line",
@@ -262,7 +263,8 @@ impl<B: Backend> TestSupport for B {
                 .bind("error", run.error.clone())
                 .bind("rescues", i64::from(run.rescues))
                 .bind("requeues", i64::from(run.requeues))
-                .bind("logs_pruned_at", run.logs_pruned_at.map(millis)),
+                .bind("logs_pruned_at", run.logs_pruned_at.map(millis))
+                .bind("args", run.args.as_ref().map(|a| a.to_value().to_string())),
         )
         .await?;
         tx.commit().await?;

@@ -8,5 +8,6 @@ mod engine;
 mod list_perf;
 mod migrations;
 mod registry;
+mod run_args;
 mod run_search;
 mod storage;

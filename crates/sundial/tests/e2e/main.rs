@@ -15,4 +15,5 @@ mod multi_node;
 mod policies;
 mod python;
 mod release;
+mod run_args;
 mod storage;

@@ -1,4 +1,4 @@
--- A Sundial database at schema 0011 (the migration before the newest), holding the
+-- A Sundial database at schema 0012 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -269,17 +269,18 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 13:12:19.921973+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 32953544);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 13:12:19.956486+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 6434353);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 13:12:19.96474+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 5587513);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 13:12:19.970547+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 15558550);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 13:12:19.98649+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 1507630);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 13:12:19.988163+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 1929465);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 13:12:19.990291+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 359937);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 13:12:19.990789+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 2689146);
-INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 13:12:19.993614+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 731878);
-INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 13:12:19.994458+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 785135);
-INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 13:12:19.995673+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 4795930);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 15:13:31.838214+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 203225960);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 15:13:32.045467+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 5635986);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 15:13:32.057347+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 24065153);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 15:13:32.085493+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 27878647);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 15:13:32.121381+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 16017801);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 15:13:32.141545+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 23871089);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 15:13:32.169378+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 1298604);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 15:13:32.177372+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 16010242);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 15:13:32.197503+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 15210202);
+INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 15:13:32.217372+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 12514047);
+INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 15:13:32.241391+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 12006289);
+INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-06 15:13:32.257357+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 20392259);
 
 
 --
@@ -609,6 +610,20 @@ CREATE INDEX ix_task_runs_queued ON public.task_runs USING btree (not_before) WH
 --
 
 CREATE INDEX ix_task_runs_queued_tenant ON public.task_runs USING btree (tenant_id, not_before, id) WHERE (status = 'queued'::text);
+
+
+--
+-- Name: ix_task_runs_running_task; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_running_task ON public.task_runs USING btree (task_id) WHERE (status = 'running'::text);
+
+
+--
+-- Name: ix_task_runs_running_tenant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_task_runs_running_tenant ON public.task_runs USING btree (tenant_id) WHERE (status = 'running'::text);
 
 
 --

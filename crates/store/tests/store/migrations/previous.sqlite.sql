@@ -1,4 +1,4 @@
--- A Sundial database at schema 0011 (the migration before the newest), holding the
+-- A Sundial database at schema 0012 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 PRAGMA foreign_keys=OFF;
@@ -11,17 +11,18 @@ CREATE TABLE _sqlx_migrations (
     checksum BLOB NOT NULL,
     execution_time BIGINT NOT NULL
 );
-INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 13:12:19',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',2210032);
-INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 13:12:19',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',1156936);
-INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 13:12:19',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',736292);
-INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 13:12:19',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',921227);
-INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 13:12:19',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',671186);
-INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 13:12:19',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',1771257);
-INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-06 13:12:19',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',1050437);
-INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-06 13:12:19',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',1615765);
-INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-06 13:12:19',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',4195193);
-INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-06 13:12:19',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',736794);
-INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-06 13:12:19',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',756216);
+INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 15:13:29',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',6168035);
+INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 15:13:29',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',12882157);
+INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 15:13:29',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',23932111);
+INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 15:13:29',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',19970436);
+INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 15:13:29',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',23951934);
+INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 15:13:29',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',15542087);
+INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-06 15:13:29',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',18607703);
+INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-06 15:13:29',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',25107063);
+INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-06 15:13:29',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',9020827);
+INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-06 15:13:29',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',15913436);
+INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-06 15:13:29',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',92397164);
+INSERT INTO _sqlx_migrations VALUES(12,'running indexes','2026-12-06 15:13:29',1,X'b11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69',27561609);
 CREATE TABLE scheduled_tasks (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid                  BLOB    NOT NULL UNIQUE,
@@ -200,4 +201,6 @@ CREATE INDEX ix_task_runs_tenant_logs ON task_runs (tenant_id, finished_at, id, 
 CREATE INDEX ix_task_run_logs_run_line ON task_run_logs (run_id, id);
 CREATE INDEX ix_audit_log_tenant_actor ON audit_log (tenant_id, actor, at);
 CREATE INDEX ix_task_runs_tenant_newest ON task_runs (tenant_id, scheduled_for DESC, id DESC);
+CREATE INDEX ix_task_runs_running_tenant ON task_runs (tenant_id) WHERE status = 'running';
+CREATE INDEX ix_task_runs_running_task ON task_runs (task_id) WHERE status = 'running';
 COMMIT;

@@ -97,6 +97,8 @@ pub struct Hit {
     pub key: String,
     /// Arrival instant.
     pub at: Timestamp,
+    /// The request body.
+    pub body: Vec<u8>,
 }
 
 /// A loopback HTTP target. Answers 500 under `/fail`, waits `<ms>` before answering 200 under
@@ -112,6 +114,7 @@ async fn record(
     State(hits): State<Arc<Mutex<Vec<Hit>>>>,
     uri: Uri,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> StatusCode {
     let at = Timestamp::now();
     let key = headers
@@ -124,6 +127,7 @@ async fn record(
         path: path.clone(),
         key,
         at,
+        body: body.to_vec(),
     });
     if path.starts_with("/fail") {
         return StatusCode::INTERNAL_SERVER_ERROR;

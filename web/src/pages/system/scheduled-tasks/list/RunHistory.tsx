@@ -47,6 +47,7 @@ function RunHeader({ run }: { run: Run }) {
       {run.duration_ms !== null && <Typography.Text type="secondary">{formatDuration(run.duration_ms)}</Typography.Text>}
       {isRetrying(run) && <NextAttempt run={run} />}
       {run.occurrences > 1 && <Tag>{t('runs.occurrences', { count: run.occurrences })}</Tag>}
+      {run.args !== null && run.args !== undefined && <Tag color="blue">{t('runs.withArgs')}</Tag>}
     </Space>
   );
 }
@@ -70,6 +71,14 @@ function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean
       </Typography.Text>
       {run.skip_reason && <Typography.Text>{t('runs.skipReason', { reason: run.skip_reason })}</Typography.Text>}
       {run.error && <Typography.Text type="danger">{run.error}</Typography.Text>}
+      {run.args !== null && run.args !== undefined && (
+        <>
+          <Typography.Text strong>{t('runs.args')}</Typography.Text>
+          <pre className="log-view" style={{ margin: 0 }} data-testid="run-args">
+            {JSON.stringify(run.args, null, 2)}
+          </pre>
+        </>
+      )}
       {canCancel && isLive(run.status) && (
         <Button size="small" danger icon={<StopOutlined />} onClick={cancel}>
           {t('runs.cancel')}

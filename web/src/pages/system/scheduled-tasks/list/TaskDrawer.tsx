@@ -1,5 +1,6 @@
-import { CopyOutlined, EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
-import { Alert, Button, Drawer, Grid, Skeleton, Space, Tabs } from 'antd';
+import { CodeOutlined, CopyOutlined, EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
+import { Alert, Button, Drawer, Grid, Skeleton, Space, Tabs, Tooltip } from 'antd';
+import { useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { useT } from '../../../../locales/context';
 import type { Capabilities } from '../../../../services/capabilities';
@@ -9,6 +10,7 @@ import { useRemote } from '../../../../hooks/useRemote';
 import { ActiveSwitch } from './ActiveSwitch';
 import { errorMessage } from './apiErrors';
 import { LIVE_POLL_MS, RunHistory } from './RunHistory';
+import { RunNowModal } from './RunNowModal';
 import { isLive } from './runStatus';
 import { TaskOverview } from './TaskOverview';
 import type { DrawerTab } from './urlState';
@@ -45,6 +47,7 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange,
   const t = useT();
   const { permissions } = useAuth();
   const screens = Grid.useBreakpoint();
+  const [argsOpen, setArgsOpen] = useState(false);
 
   const loaded = useRemote<Loaded>(
     uuid === null ? null : `${uuid}:${revision}`,
@@ -61,6 +64,12 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange,
     onChanged();
   };
   const narrow = screens.sm === false;
+  const runNow = async (target: Task, args?: Record<string, unknown>) => {
+    // The page opens the queued run in the Runs tab (and the address).
+    const done = await actions.runNow(target, args);
+    if (done) afterChange();
+    return done;
+  };
 
   const buttons = task && (
     <Space wrap>
@@ -75,15 +84,14 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange,
         }}
       />
       {permissions.canOperate && capabilities.runNow && (
-        <Button
-          icon={<PlayCircleOutlined />}
-          onClick={async () => {
-            // The page opens the queued run in the Runs tab (and the address).
-            if (await actions.runNow(task)) afterChange();
-          }}
-        >
-          {t('tasks.action.run')}
-        </Button>
+        <Space.Compact>
+          <Button icon={<PlayCircleOutlined />} onClick={() => void runNow(task)} data-testid="drawer-run-now">
+            {t('tasks.action.run')}
+          </Button>
+          <Tooltip title={t('runArgs.open')}>
+            <Button icon={<CodeOutlined />} aria-label={t('runArgs.open')} onClick={() => setArgsOpen(true)} data-testid="run-with-args" />
+          </Tooltip>
+        </Space.Compact>
       )}
       {onClone && (
         <Button icon={<CopyOutlined />} onClick={() => onClone(task)} data-testid="drawer-clone">
@@ -110,6 +118,7 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange,
       // squeeze the name to nothing.
       extra={narrow ? undefined : buttons}
     >
+      {task && argsOpen && <RunNowModal task={task} onCancel={() => setArgsOpen(false)} onRun={(args) => runNow(task, args)} />}
       {narrow && buttons && <div style={{ marginBottom: 12 }} data-testid="drawer-buttons">{buttons}</div>}
       {loaded.error !== undefined && <Alert type="error" showIcon message={errorMessage(loaded.error, t)} />}
       {!task && loaded.error === undefined && <Skeleton active />}

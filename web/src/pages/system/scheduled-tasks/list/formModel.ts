@@ -79,14 +79,17 @@ const STARTER_COMMENTS: Record<Lang, [string, string, string, string]> = {
   'en-US': [
     `# Sundial passes the run's context as JSON in the SUNDIAL_CONTEXT environment variable
 # (stdin is empty): tenant_id, task_uuid, run_uuid, scheduled_for, attempt and args.`,
-    `# args is the task's "Arguments (JSON)", e.g. {"days": 7}; null when there are none.`,
+    `# args: the arguments this run was started with ("Run with arguments…" in the console, or
+# POST /{uuid}/run {"args": {...}}), else the task's "Arguments (JSON)", e.g. {"days": 7};
+# null when there are none.`,
     `# Exit code 0 is success; an uncaught exception fails the attempt (retries follow).`,
     `# Optional: one JSON document written to file descriptor 3 becomes the run's result.`,
   ],
   'zh-CN': [
     `# Sundial 通过环境变量 SUNDIAL_CONTEXT 以 JSON 传入本次运行的上下文（stdin 为空）：
 # tenant_id、task_uuid、run_uuid、scheduled_for、attempt 和 args。`,
-    `# args 即任务的“参数（JSON）”，例如 {"days": 7}；未填写时为 null。`,
+    `# args：本次运行启动时带的参数（控制台的“带参数运行…”，或 POST /{uuid}/run {"args": {...}}），
+# 否则为任务的“参数（JSON）”，例如 {"days": 7}；都没有时为 null。`,
     `# 退出码 0 表示成功；未捕获的异常使本次尝试失败（随后按策略重试）。`,
     `# 可选：写入文件描述符 3 的一个 JSON 文档会成为本次运行的结果。`,
   ],

@@ -56,9 +56,9 @@ export function useTaskActions({ reload, onRunUnsupported, onRunQueued }: Option
   );
 
   const runNow = useCallback(
-    async (task: Task) => {
+    async (task: Task, args?: Record<string, unknown>) => {
       try {
-        const run = await tasksApi.runNow(task.uuid);
+        const run = await tasksApi.runNow(task.uuid, args);
         message.success(t('tasks.runQueued', { name: task.name }));
         onRunQueued?.(task, run);
         reload();
