@@ -131,8 +131,9 @@ pub struct TaskQuery {
     pub trigger_type: Option<TriggerType>,
     /// Active or not.
     pub is_active: Option<bool>,
-    /// Latest run ended in one of these states (an empty list matches no task).
-    pub last_run_status: Option<Vec<RunStatus>>,
+    /// Latest run ended in one of these states, `None` in the list standing for a task none
+    /// of whose runs has ended yet (an empty list matches no task).
+    pub last_run_status: Option<Vec<Option<RunStatus>>>,
     /// Order.
     pub sort: TaskSort,
     /// Which page, from 1.

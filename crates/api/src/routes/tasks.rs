@@ -392,7 +392,7 @@ fn last_run_filter(
     status: Option<&str>,
     outcome: Option<&str>,
     errors: &mut ValidationErrors,
-) -> Option<Vec<RunStatus>> {
+) -> Option<Vec<Option<RunStatus>>> {
     let status = status
         .filter(|s| !s.is_empty())
         .map(|raw| last_run_status_filter(raw).map_err(|m| errors.push("last_run_status", m)));

@@ -620,7 +620,7 @@ mod cases {
         );
         assert_eq!(
             list(TaskQuery {
-                last_run_status: Some(vec![RunStatus::Failed]),
+                last_run_status: Some(vec![Some(RunStatus::Failed)]),
                 ..query()
             })
             .await,
@@ -628,7 +628,7 @@ mod cases {
         );
         assert_eq!(
             list(TaskQuery {
-                last_run_status: Some(vec![RunStatus::Running]),
+                last_run_status: Some(vec![Some(RunStatus::Running)]),
                 ..query()
             })
             .await,
@@ -637,14 +637,31 @@ mod cases {
         assert_eq!(
             list(TaskQuery {
                 last_run_status: Some(vec![
-                    RunStatus::TimedOut,
-                    RunStatus::Failed,
-                    RunStatus::Succeeded
+                    Some(RunStatus::TimedOut),
+                    Some(RunStatus::Failed),
+                    Some(RunStatus::Succeeded)
                 ]),
                 ..query()
             })
             .await,
             ["report", "sync"]
+        );
+        // `None`: no run has ended yet, alone or beside outcomes.
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(vec![None]),
+                ..query()
+            })
+            .await,
+            ["cleanup", "launch"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(vec![None, Some(RunStatus::Failed)]),
+                ..query()
+            })
+            .await,
+            ["cleanup", "launch", "sync"]
         );
         assert_eq!(
             list(TaskQuery {
@@ -660,7 +677,7 @@ mod cases {
                 keyword: Some("y".into()),
                 is_active: Some(true),
                 trigger_type: Some(TriggerType::Cron),
-                last_run_status: Some(vec![RunStatus::Succeeded]),
+                last_run_status: Some(vec![Some(RunStatus::Succeeded)]),
                 task_type: Some(TaskType::ApiCall),
                 name: Some("daily".into()),
                 code: Some("report".into()),
