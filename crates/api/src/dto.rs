@@ -663,6 +663,11 @@ pub struct RunResponse {
     /// End.
     #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub finished_at: Option<Timestamp>,
+    /// When the next attempt is due, for a run `queued` to be tried again after a failed
+    /// attempt (as its retry policy says) or after one lost with its node or handed back at
+    /// shutdown (at once); `null` for any other run.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
+    pub next_attempt_at: Option<Timestamp>,
     /// Duration of the last attempt.
     #[schema(required = true)]
     pub duration_ms: Option<i64>,
@@ -709,6 +714,7 @@ impl From<Run> for RunResponse {
             queued_at: run.queued_at,
             started_at: run.started_at,
             finished_at: run.finished_at,
+            next_attempt_at: run.next_attempt_at,
             duration_ms: run.duration_ms,
             result: run.result,
             error: run.error,

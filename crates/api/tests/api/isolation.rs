@@ -173,6 +173,7 @@ async fn record_run(app: &TestApp, tenant: i64, task: &Value) -> String {
         result: Some(json!({"status": 200})),
         error: None,
         logs_pruned_at: None,
+        next_attempt_at: None,
     };
     let tenant = TenantId::new(tenant).unwrap();
     app.support

@@ -48,6 +48,7 @@ async fn run_with_lines(
         result: None,
         error: None,
         logs_pruned_at: None,
+        next_attempt_at: None,
     };
     app.support
         .insert_run_for_tests(TenantId::new(tenant).unwrap(), &run)

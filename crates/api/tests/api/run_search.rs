@@ -47,6 +47,7 @@ async fn record(
         result: None,
         error: (status == RunStatus::Failed).then(|| "HTTP 500".to_owned()),
         logs_pruned_at: None,
+        next_attempt_at: None,
     };
     app.support
         .insert_run_for_tests(TenantId::new(tenant).unwrap(), &run)

@@ -88,6 +88,7 @@ fn run(task: &Task, scheduled_ms: i64, status: RunStatus) -> Run {
         result: None,
         error: None,
         logs_pruned_at: None,
+        next_attempt_at: None,
     }
 }
 

@@ -39,6 +39,7 @@ fn run(task: &Task, ms: i64, status: RunStatus, duration: Option<i64>) -> Run {
         result: None,
         error: None,
         logs_pruned_at: None,
+        next_attempt_at: None,
     }
 }
 

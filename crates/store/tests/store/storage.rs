@@ -172,6 +172,7 @@ async fn finished_run(
         result: None,
         error: None,
         logs_pruned_at: None,
+        next_attempt_at: None,
     };
     store.insert_run_for_tests(task.tenant, &run).await.unwrap();
     run.uuid

@@ -109,6 +109,7 @@ fn run(n: u128, task: &Task, ms: i64, status: RunStatus) -> Run {
         result: None,
         error: None,
         logs_pruned_at: None,
+        next_attempt_at: None,
     }
 }
 
