@@ -174,10 +174,12 @@ pub trait TaskRegistry: Send + Sync + 'static {
     ) -> Result<Task>;
 
     /// Starts or stops a task. Stopping cancels its queued runs (status `cancelled`).
-    /// A no-op (already in that state) changes nothing and writes no version.
+    /// A no-op (already in that state) changes nothing and writes no version. With
+    /// `expected_version`, fails with [`StoreError::VersionConflict`] unless it matches.
     async fn set_active(
         &self,
         uuid: TaskUuid,
+        expected_version: Option<i64>,
         active: bool,
         next_run_at: Option<Timestamp>,
         change: Change<'_>,
@@ -186,6 +188,16 @@ pub trait TaskRegistry: Send + Sync + 'static {
     /// Soft-deletes the tenant's live tasks among `uuids` and cancels their queued runs;
     /// returns the ones it deleted. Uuids of other tenants are ignored like unknown ones.
     async fn delete_tasks(&self, uuids: &[TaskUuid], change: Change<'_>) -> Result<Vec<TaskUuid>>;
+
+    /// Soft-deletes one live task of the tenant like [`TaskRegistry::delete_tasks`]; `NotFound`
+    /// when there is none. With `expected_version`, fails with
+    /// [`StoreError::VersionConflict`] unless it matches.
+    async fn delete_task(
+        &self,
+        uuid: TaskUuid,
+        expected_version: Option<i64>,
+        change: Change<'_>,
+    ) -> Result<()>;
 
     /// A task's version history, newest first. `NotFound` for an unknown task.
     async fn task_versions(
@@ -381,6 +393,53 @@ pub(crate) async fn prune_versions<E: Exec + ?Sized>(
     Ok(())
 }
 
+/// Fails with [`StoreError::VersionConflict`] when the caller expects another version than
+/// the locked row's: compared under the row lock, so no change can slip in between.
+pub(crate) fn check_expected(expected: Option<i64>, locked: &LockedTask) -> Result<()> {
+    match expected {
+        Some(expected) if expected != locked.version => Err(StoreError::VersionConflict {
+            expected,
+            current: locked.version,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Soft-deletes the locked task, cancels its queued runs and writes its version and audit
+/// entries.
+async fn soft_delete_locked<B: Backend>(
+    tx: &mut B::Conn,
+    locked: LockedTask,
+    change: &Change<'_>,
+    versions_kept: u32,
+) -> Result<()> {
+    let changed = tx
+        .execute(
+            SOFT_DELETE
+                .stmt()
+                .bind("at", millis(change.at))
+                .bind("actor", change.actor)
+                .bind("id", locked.id)
+                .bind("version", locked.version),
+        )
+        .await?;
+    expect_one_row(&mut *tx, changed, locked).await?;
+    let cancelled = cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task deleted").await?;
+    let task = load_task(&mut *tx, locked.id).await?;
+    let detail = serde_json::json!({ "cancelled_runs": cancelled });
+    record(
+        &mut *tx,
+        locked.id,
+        task.version,
+        AuditAction::Delete,
+        change,
+        &task.definition.to_json(),
+        Some(detail),
+    )
+    .await?;
+    prune_versions(&mut *tx, locked.id, task.version, versions_kept).await
+}
+
 /// Fails unless a guarded `UPDATE` changed exactly the locked row. Under the row lock (or
 /// SQLite's single writer) it always does; this catches a broken lock rather than a race.
 pub(crate) async fn expect_one_row<E: Exec + ?Sized>(
@@ -512,14 +571,7 @@ impl<B: Backend> TaskRegistry for B {
         let stmt = rows::bind_definition(UPDATE_DEFINITION.stmt(), &definition)?;
         let mut tx = self.begin_write().await?;
         let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
-        if let Some(expected) = expected_version
-            && expected != locked.version
-        {
-            return Err(StoreError::VersionConflict {
-                expected,
-                current: locked.version,
-            });
-        }
+        check_expected(expected_version, &locked)?;
         let stored = load_task(&mut *tx, locked.id).await?;
         if stored.definition == definition {
             // Dropping the transaction writes nothing: no version, no audit, no new instant.
@@ -564,12 +616,14 @@ impl<B: Backend> TaskRegistry for B {
     async fn set_active(
         &self,
         uuid: TaskUuid,
+        expected_version: Option<i64>,
         active: bool,
         next_run_at: Option<Timestamp>,
         change: Change<'_>,
     ) -> Result<Task> {
         let mut tx = self.begin_write().await?;
         let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
+        check_expected(expected_version, &locked)?;
         if locked.is_active == active {
             // Dropping the transaction rolls back nothing: no version, no audit, no new instant.
             return load_task(&mut *tx, locked.id).await;
@@ -631,36 +685,25 @@ impl<B: Backend> TaskRegistry for B {
                 Err(StoreError::NotFound) => continue,
                 Err(e) => return Err(e),
             };
-            let changed = tx
-                .execute(
-                    SOFT_DELETE
-                        .stmt()
-                        .bind("at", millis(change.at))
-                        .bind("actor", change.actor)
-                        .bind("id", locked.id)
-                        .bind("version", locked.version),
-                )
-                .await?;
-            expect_one_row(&mut *tx, changed, locked).await?;
-            let cancelled =
-                cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task deleted").await?;
-            let task = load_task(&mut *tx, locked.id).await?;
-            let detail = serde_json::json!({ "cancelled_runs": cancelled });
-            record(
-                &mut *tx,
-                locked.id,
-                task.version,
-                AuditAction::Delete,
-                &change,
-                &task.definition.to_json(),
-                Some(detail),
-            )
-            .await?;
-            prune_versions(&mut *tx, locked.id, task.version, self.versions_kept()).await?;
+            soft_delete_locked::<B>(&mut *tx, locked, &change, self.versions_kept()).await?;
             deleted.push(uuid);
         }
         tx.commit().await?;
         Ok(deleted)
+    }
+
+    async fn delete_task(
+        &self,
+        uuid: TaskUuid,
+        expected_version: Option<i64>,
+        change: Change<'_>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
+        check_expected(expected_version, &locked)?;
+        soft_delete_locked::<B>(&mut *tx, locked, &change, self.versions_kept()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn task_versions(

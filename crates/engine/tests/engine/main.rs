@@ -350,7 +350,7 @@ impl Harness {
             at,
         };
         self.store
-            .set_active(task.uuid, active, next, change)
+            .set_active(task.uuid, None, active, next, change)
             .await
             .unwrap();
     }

@@ -33,6 +33,7 @@ on_both_databases!(
     keyword_and_name_search,
     update_with_right_stale_and_absent_version,
     set_active_no_op_and_real_changes,
+    start_stop_and_delete_compare_the_expected_version_under_the_lock,
     stop_cancels_only_queued_runs,
     delete_hides_the_task_everywhere,
     batch_delete_leaves_other_tenants_alone,
@@ -1200,17 +1201,114 @@ mod cases {
         );
     }
 
+    /// A caller read the task at version 1 (an `If-Match` of its `ETag`); another writer
+    /// changed it before the start, stop or delete reached the store: the write is refused
+    /// and leaves the other writer's change as it was, not overwritten.
+    pub async fn start_stop_and_delete_compare_the_expected_version_under_the_lock(
+        store: Arc<dyn TestStore>,
+    ) {
+        let t = tenant(31);
+        let task = create(&*store, t, "Guarded", "guarded", 0).await;
+        let read = task.version;
+        let mut edited = task.definition.clone();
+        edited.timeout_seconds = 77;
+        store
+            .update_task(
+                task.uuid,
+                None,
+                edited,
+                task.next_run_at,
+                change(t, "bob", 10),
+            )
+            .await
+            .expect("the other writer's change");
+        let after_edit = store.task_row_for_tests(task.uuid).await.expect("row");
+        let conflict = |result: Result<(), StoreError>| {
+            assert!(
+                matches!(
+                    result,
+                    Err(StoreError::VersionConflict {
+                        expected: 1,
+                        current: 2
+                    })
+                ),
+                "{result:?}"
+            );
+        };
+        conflict(
+            store
+                .set_active(task.uuid, Some(read), false, None, change(t, "carol", 20))
+                .await
+                .map(drop),
+        );
+        // Even a start that would change nothing is refused: the caller's view is stale.
+        conflict(
+            store
+                .set_active(
+                    task.uuid,
+                    Some(read),
+                    true,
+                    task.next_run_at,
+                    change(t, "carol", 21),
+                )
+                .await
+                .map(drop),
+        );
+        conflict(
+            store
+                .delete_task(task.uuid, Some(read), change(t, "carol", 22))
+                .await,
+        );
+        assert_eq!(
+            store.task_row_for_tests(task.uuid).await.expect("row"),
+            after_edit,
+            "nothing written"
+        );
+
+        let stopped = store
+            .set_active(task.uuid, Some(2), false, None, change(t, "carol", 30))
+            .await
+            .expect("stop at the current version");
+        assert_eq!((stopped.definition.is_active, stopped.version), (false, 3));
+        assert_eq!(stopped.definition.timeout_seconds, 77, "the edit kept");
+        store
+            .delete_task(task.uuid, Some(3), change(t, "carol", 40))
+            .await
+            .expect("delete at the current version");
+        assert_eq!(store.get_task(t, task.uuid).await.expect("get"), None);
+        assert!(matches!(
+            store
+                .delete_task(task.uuid, None, change(t, "carol", 50))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let theirs = create(&*store, tenant(32), "Theirs", "guarded", 0).await;
+        assert!(matches!(
+            store
+                .delete_task(theirs.uuid, None, change(t, "mallory", 60))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store
+                .get_task(tenant(32), theirs.uuid)
+                .await
+                .expect("get")
+                .is_some()
+        );
+    }
+
     pub async fn set_active_no_op_and_real_changes(store: Arc<dyn TestStore>) {
         let t = tenant(13);
         let task = create(&*store, t, "Switch", "switch", 0).await;
         let same = store
-            .set_active(task.uuid, true, Some(at(5)), change(t, "bob", 10))
+            .set_active(task.uuid, None, true, Some(at(5)), change(t, "bob", 10))
             .await
             .expect("no-op");
         assert_eq!(same, task, "starting an active task changes nothing");
 
         let stopped = store
-            .set_active(task.uuid, false, None, change(t, "bob", 20))
+            .set_active(task.uuid, None, false, None, change(t, "bob", 20))
             .await
             .expect("stop");
         assert_eq!(
@@ -1224,13 +1322,19 @@ mod cases {
             (false, None, 2, at(20), "bob")
         );
         let again = store
-            .set_active(task.uuid, false, Some(at(7)), change(t, "carol", 30))
+            .set_active(task.uuid, None, false, Some(at(7)), change(t, "carol", 30))
             .await
             .expect("no-op");
         assert_eq!(again, stopped);
 
         let started = store
-            .set_active(task.uuid, true, Some(at(120_000)), change(t, "dave", 40))
+            .set_active(
+                task.uuid,
+                None,
+                true,
+                Some(at(120_000)),
+                change(t, "dave", 40),
+            )
             .await
             .expect("start");
         assert_eq!(
@@ -1290,7 +1394,7 @@ mod cases {
         );
         assert_not_found(
             store
-                .set_active(TaskUuid::new_v7(), true, None, change(t, "x", 50))
+                .set_active(TaskUuid::new_v7(), None, true, None, change(t, "x", 50))
                 .await,
             "unknown",
         );
@@ -1337,7 +1441,7 @@ mod cases {
             .expect("run");
 
         store
-            .set_active(task.uuid, false, None, change(t, "bob", 100))
+            .set_active(task.uuid, None, false, None, change(t, "bob", 100))
             .await
             .expect("stop");
         for queued in [&q1, &q2] {
@@ -1459,7 +1563,7 @@ mod cases {
         );
         assert_not_found(
             store
-                .set_active(task.uuid, false, None, change(t, "bob", 60))
+                .set_active(task.uuid, None, false, None, change(t, "bob", 60))
                 .await,
             "stop",
         );
@@ -1636,13 +1740,13 @@ mod cases {
         );
         assert_not_found(
             store
-                .set_active(theirs.uuid, false, None, change(a, "mallory", 20))
+                .set_active(theirs.uuid, None, false, None, change(a, "mallory", 20))
                 .await,
             "stop",
         );
         assert_not_found(
             store
-                .set_active(theirs.uuid, true, None, change(a, "mallory", 20))
+                .set_active(theirs.uuid, None, true, None, change(a, "mallory", 20))
                 .await,
             "start",
         );
@@ -1715,11 +1819,11 @@ mod cases {
             .await
             .expect("update");
         let stopped = store
-            .set_active(task.uuid, false, None, change(t, "carol", 20))
+            .set_active(task.uuid, None, false, None, change(t, "carol", 20))
             .await
             .expect("stop");
         let started = store
-            .set_active(task.uuid, true, Some(at(99)), change(t, "dave", 30))
+            .set_active(task.uuid, None, true, Some(at(99)), change(t, "dave", 30))
             .await
             .expect("start");
 
@@ -2100,7 +2204,7 @@ mod cases {
                         )
                         .await?;
                     store
-                        .set_active(own.uuid, false, None, change(t, &actor, ms))
+                        .set_active(own.uuid, None, false, None, change(t, &actor, ms))
                         .await?;
                     store
                         .update_task(
@@ -2367,7 +2471,7 @@ mod cases {
         // Starting and stopping is no edit of the definition, nor is an update that changes
         // nothing; an update that changes the definition clears the flag.
         let stopped = store
-            .set_active(task.uuid, false, None, change(a, "bob", 5_000))
+            .set_active(task.uuid, None, false, None, change(a, "bob", 5_000))
             .await
             .expect("stop");
         assert_eq!(stopped.schedule_notice, Some(first.clone()));
@@ -2774,7 +2878,7 @@ async fn sqlite_two_stores_on_one_file_both_write() {
                     )
                     .await?;
                 store
-                    .set_active(task.uuid, false, None, change(t, "twin", i))
+                    .set_active(task.uuid, None, false, None, change(t, "twin", i))
                     .await?;
                 R::Ok(())
             })

@@ -187,7 +187,7 @@ async fn populate(store: &(impl TestSupport + ?Sized)) {
         .await
         .unwrap();
     store
-        .set_active(python.uuid, false, None, change(t1, "carol", 2_000))
+        .set_active(python.uuid, None, false, None, change(t1, "carol", 2_000))
         .await
         .unwrap();
     let doomed = store
