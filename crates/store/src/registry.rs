@@ -9,6 +9,7 @@ use domain::{
     TenantId, TriggerType,
 };
 use jiff::Timestamp;
+use serde_json::{Map, Value};
 
 use crate::backend::{Backend, Commit, Exec, PerDialect, per_dialect};
 use crate::query::{Query, Stmt, sql_file};
@@ -21,11 +22,11 @@ static TASK_BY_ID: LazyLock<Query> = sql_file!("registry/task_by_id.sql");
 static GET_TASK: LazyLock<Query> = sql_file!("registry/get_task.sql");
 static LIVE_TASK_ID: LazyLock<Query> = sql_file!("registry/live_task_id.sql");
 static INSERT_TASK: LazyLock<Query> = sql_file!("registry/insert_task.sql");
-pub(crate) static UPDATE_DEFINITION: LazyLock<Query> = sql_file!("registry/update_definition.sql");
+static UPDATE_DEFINITION: LazyLock<Query> = sql_file!("registry/update_definition.sql");
 static LIVE_TASKS_AFTER: LazyLock<Query> = sql_file!("registry/live_tasks_after.sql");
 static SET_SCHEDULE_NOTICE: LazyLock<Query> = sql_file!("registry/set_schedule_notice.sql");
 static SET_ACTIVE: LazyLock<Query> = sql_file!("registry/set_active.sql");
-pub(crate) static SOFT_DELETE: LazyLock<Query> = sql_file!("registry/soft_delete.sql");
+static SOFT_DELETE: LazyLock<Query> = sql_file!("registry/soft_delete.sql");
 static INSERT_VERSION: LazyLock<Query> = sql_file!("registry/insert_version.sql");
 pub(crate) static INSERT_AUDIT: LazyLock<Query> = sql_file!("registry/insert_audit.sql");
 static COUNT_VERSIONS: LazyLock<Query> = sql_file!("registry/count_versions.sql");
@@ -231,7 +232,7 @@ const CODE_INDEX_SQLITE: &str = "scheduled_tasks.tenant_id, scheduled_tasks.code
 /// `DuplicateCode` when `error` is a violation of the per-tenant code index; the error itself
 /// otherwise. The database decides (no racy pre-check), so concurrent creates of one code
 /// leave exactly one winner.
-pub(crate) fn duplicate_code(error: sqlx::Error, code: &str) -> StoreError {
+fn duplicate_code(error: sqlx::Error, code: &str) -> StoreError {
     if let sqlx::Error::Database(db) = &error
         && db.is_unique_violation()
         && (db.constraint() == Some(CODE_INDEX) || db.message().contains(CODE_INDEX_SQLITE))
@@ -333,7 +334,7 @@ impl Audit<'_> {
 }
 
 /// An entry in the version history and the audit log for the change that produced `version`.
-pub(crate) async fn record<E: Exec + ?Sized>(
+async fn record<E: Exec + ?Sized>(
     tx: &mut E,
     task_id: i64,
     version: i64,
@@ -373,7 +374,7 @@ pub(crate) async fn record<E: Exec + ?Sized>(
 /// history is never over its bound, not even for a moment, and it costs one index seek that
 /// deletes the one version that fell out, where a background pass would first have to find
 /// the tasks with too many versions.
-pub(crate) async fn prune_versions<E: Exec + ?Sized>(
+async fn prune_versions<E: Exec + ?Sized>(
     tx: &mut E,
     task_id: i64,
     version: i64,
@@ -406,11 +407,12 @@ pub(crate) fn check_expected(expected: Option<i64>, locked: &LockedTask) -> Resu
 }
 
 /// Soft-deletes the locked task, cancels its queued runs and writes its version and audit
-/// entries.
-async fn soft_delete_locked<B: Backend>(
+/// entries; the audit detail is `detail` and the number of runs cancelled.
+pub(crate) async fn soft_delete_locked<B: Backend>(
     tx: &mut B::Conn,
     locked: LockedTask,
     change: &Change<'_>,
+    mut detail: Map<String, Value>,
     versions_kept: u32,
 ) -> Result<()> {
     let changed = tx
@@ -425,8 +427,8 @@ async fn soft_delete_locked<B: Backend>(
         .await?;
     expect_one_row(&mut *tx, changed, locked).await?;
     let cancelled = cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task deleted").await?;
+    detail.insert("cancelled_runs".into(), cancelled.into());
     let task = load_task(&mut *tx, locked.id).await?;
-    let detail = serde_json::json!({ "cancelled_runs": cancelled });
     record(
         &mut *tx,
         locked.id,
@@ -434,15 +436,61 @@ async fn soft_delete_locked<B: Backend>(
         AuditAction::Delete,
         change,
         &task.definition.to_json(),
-        Some(detail),
+        Some(Value::Object(detail)),
     )
     .await?;
     prune_versions(&mut *tx, locked.id, task.version, versions_kept).await
 }
 
+/// Replaces a locked task's definition and next occurrence as `action`, bumping its version
+/// and writing its version and audit entries. `detail` is the audit detail (none when empty),
+/// to which a deactivation adds the queued runs it cancelled.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn replace_locked<B: Backend>(
+    tx: &mut B::Conn,
+    locked: LockedTask,
+    definition: &TaskDefinition,
+    next_run_at: Option<Timestamp>,
+    change: &Change<'_>,
+    action: AuditAction,
+    mut detail: Map<String, Value>,
+    versions_kept: u32,
+) -> Result<()> {
+    let stmt = rows::bind_definition(UPDATE_DEFINITION.stmt(), definition)?;
+    let changed = tx
+        .execute(
+            stmt.bind("next_run_at", next_run_at.map(millis))
+                .bind("at", millis(change.at))
+                .bind("actor", change.actor)
+                .bind("id", locked.id)
+                .bind("version", locked.version),
+        )
+        .await
+        .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
+    expect_one_row(&mut *tx, changed, locked).await?;
+    // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
+    if locked.is_active && !definition.is_active {
+        let cancelled =
+            cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task stopped").await?;
+        detail.insert("cancelled_runs".into(), cancelled.into());
+    }
+    let version = locked.version + 1;
+    record(
+        &mut *tx,
+        locked.id,
+        version,
+        action,
+        change,
+        &definition.to_json(),
+        (!detail.is_empty()).then_some(Value::Object(detail)),
+    )
+    .await?;
+    prune_versions(&mut *tx, locked.id, version, versions_kept).await
+}
+
 /// Fails unless a guarded `UPDATE` changed exactly the locked row. Under the row lock (or
 /// SQLite's single writer) it always does; this catches a broken lock rather than a race.
-pub(crate) async fn expect_one_row<E: Exec + ?Sized>(
+async fn expect_one_row<E: Exec + ?Sized>(
     tx: &mut E,
     changed: u64,
     locked: LockedTask,
@@ -568,7 +616,6 @@ impl<B: Backend> TaskRegistry for B {
         next_run_at: Option<Timestamp>,
         change: Change<'_>,
     ) -> Result<Task> {
-        let stmt = rows::bind_definition(UPDATE_DEFINITION.stmt(), &definition)?;
         let mut tx = self.begin_write().await?;
         let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
         check_expected(expected_version, &locked)?;
@@ -577,37 +624,17 @@ impl<B: Backend> TaskRegistry for B {
             // Dropping the transaction writes nothing: no version, no audit, no new instant.
             return Ok(stored);
         }
-        let changed = tx
-            .execute(
-                stmt.bind("next_run_at", next_run_at.map(millis))
-                    .bind("at", millis(change.at))
-                    .bind("actor", change.actor)
-                    .bind("id", locked.id)
-                    .bind("version", locked.version),
-            )
-            .await
-            .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
-        expect_one_row(&mut *tx, changed, locked).await?;
-        // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
-        let detail = if locked.is_active && !definition.is_active {
-            let cancelled =
-                cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task stopped").await?;
-            Some(serde_json::json!({ "cancelled_runs": cancelled }))
-        } else {
-            None
-        };
-        let version = locked.version + 1;
-        record(
+        replace_locked::<B>(
             &mut *tx,
-            locked.id,
-            version,
-            AuditAction::Update,
+            locked,
+            &definition,
+            next_run_at,
             &change,
-            &definition.to_json(),
-            detail,
+            AuditAction::Update,
+            Map::new(),
+            self.versions_kept(),
         )
         .await?;
-        prune_versions(&mut *tx, locked.id, version, self.versions_kept()).await?;
         let updated = load_task(&mut *tx, locked.id).await?;
         tx.commit().await?;
         Ok(updated)
@@ -685,7 +712,8 @@ impl<B: Backend> TaskRegistry for B {
                 Err(StoreError::NotFound) => continue,
                 Err(e) => return Err(e),
             };
-            soft_delete_locked::<B>(&mut *tx, locked, &change, self.versions_kept()).await?;
+            soft_delete_locked::<B>(&mut *tx, locked, &change, Map::new(), self.versions_kept())
+                .await?;
             deleted.push(uuid);
         }
         tx.commit().await?;
@@ -701,7 +729,8 @@ impl<B: Backend> TaskRegistry for B {
         let mut tx = self.begin_write().await?;
         let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
         check_expected(expected_version, &locked)?;
-        soft_delete_locked::<B>(&mut *tx, locked, &change, self.versions_kept()).await?;
+        soft_delete_locked::<B>(&mut *tx, locked, &change, Map::new(), self.versions_kept())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
