@@ -848,10 +848,10 @@ export interface components {
          */
         LastRunStatus: "success" | "failed" | "cancelled";
         /**
-         * @description A `last_run_status` to filter by: the design's `success`, `failed` (failed or timed out) and `cancelled`, or the detailed `succeeded` and `timed_out`.
+         * @description A `last_run_status` to filter by: the design's `success`, `failed` (failed or timed out) and `cancelled`, the detailed `succeeded` and `timed_out`, or `none` (no run has ended yet).
          * @enum {string}
          */
-        LastRunStatusFilter: "success" | "failed" | "cancelled" | "succeeded" | "timed_out";
+        LastRunStatusFilter: "success" | "failed" | "cancelled" | "succeeded" | "timed_out" | "none";
         /**
          * Format: int64
          * @description A position in a run's log: lines after it come next. Increasing, not contiguous.
@@ -1010,6 +1010,13 @@ export interface components {
                  *     uses up a retry).
                  */
                 max_attempts: number;
+                /**
+                 * Format: date-time
+                 * @description When the next attempt is due, for a run `queued` to be tried again after a failed
+                 *     attempt (as its retry policy says) or after one lost with its node or handed back at
+                 *     shutdown (at once); `null` for any other run.
+                 */
+                next_attempt_at: string | null;
                 /**
                  * Format: int64
                  * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
@@ -1424,6 +1431,11 @@ export interface components {
          * @enum {string}
          */
         RunOutcome: "succeeded" | "failed" | "timed_out" | "cancelled";
+        /**
+         * @description A `last_run_outcome` to filter by: `succeeded`, `failed`, `timed_out`, `cancelled`, or `none` (no run has ended yet).
+         * @enum {string}
+         */
+        RunOutcomeFilter: "succeeded" | "failed" | "timed_out" | "cancelled" | "none";
         /** @description One run of a task. */
         RunResponse: {
             /**
@@ -1466,6 +1478,13 @@ export interface components {
              *     uses up a retry).
              */
             max_attempts: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, for a run `queued` to be tried again after a failed
+             *     attempt (as its retry policy says) or after one lost with its node or handed back at
+             *     shutdown (at once); `null` for any other run.
+             */
+            next_attempt_at: string | null;
             /**
              * Format: int64
              * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
@@ -3438,9 +3457,9 @@ export interface operations {
                 is_active?: boolean;
                 /** @description Name or code contains this, case-insensitively. */
                 keyword?: string;
-                /** @description Only tasks whose latest run ended exactly so. */
-                last_run_outcome?: components["schemas"]["RunOutcome"];
-                /** @description Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too. */
+                /** @description Only tasks whose latest run ended exactly so; `none`: only tasks none of whose runs has ended yet. */
+                last_run_outcome?: components["schemas"]["RunOutcomeFilter"];
+                /** @description Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too; `none`: only tasks none of whose runs has ended yet. */
                 last_run_status?: components["schemas"]["LastRunStatusFilter"];
                 /** @description Name contains this, case-insensitively. */
                 name?: string;
