@@ -12,6 +12,7 @@
 //! | runs across tasks | `run_search`, [`RunSearch`] | API |
 //! | run now, cancel | `control`, [`RunControl`] | API |
 //! | definitions as a set, restore | `definitions`, [`DefinitionStore`] | API |
+//! | deleted tasks, their restore | `deleted`, [`DeletedTasks`] | API |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
 //! | readiness | `health`, [`Readiness`] | API |
@@ -32,6 +33,7 @@ mod backend;
 mod claiming;
 mod control;
 mod definitions;
+mod deleted;
 mod error;
 mod finishing;
 mod firing;
@@ -56,6 +58,7 @@ use backend::{Backend, Dialect};
 pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
 pub use definitions::{ApplyStep, DefinitionStore};
+pub use deleted::{DeletedTask, DeletedTasks};
 pub use error::StoreError;
 pub use finishing::{AttemptEnd, FinishStore, FinishedAttempt, NewLogLine};
 pub use firing::{DueTask, FirePlan, FirePlanner, FireReport, FiringStore, PlannedRun};
@@ -74,9 +77,9 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 /// `dyn Store` or `dyn EngineStore` (whose methods need no import).
 pub mod prelude {
     pub use crate::{
-        AuditLog, ClaimStore, DefinitionStore, EngineStore, FinishStore, FiringStore, LeaseStore,
-        MaintenanceStore, Readiness, RunControl, RunHistory, RunSearch, Store, TaskRegistry,
-        TenantSettingsStore,
+        AuditLog, ClaimStore, DefinitionStore, DeletedTasks, EngineStore, FinishStore, FiringStore,
+        LeaseStore, MaintenanceStore, Readiness, RunControl, RunHistory, RunSearch, Store,
+        TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -108,6 +111,7 @@ pub trait Store:
     + TenantSettingsStore
     + Readiness
     + DefinitionStore
+    + DeletedTasks
     + AuditLog
 {
 }
@@ -120,6 +124,7 @@ impl<
         + TenantSettingsStore
         + Readiness
         + DefinitionStore
+        + DeletedTasks
         + AuditLog,
 > Store for T
 {

@@ -232,7 +232,7 @@ const CODE_INDEX_SQLITE: &str = "scheduled_tasks.tenant_id, scheduled_tasks.code
 /// `DuplicateCode` when `error` is a violation of the per-tenant code index; the error itself
 /// otherwise. The database decides (no racy pre-check), so concurrent creates of one code
 /// leave exactly one winner.
-fn duplicate_code(error: sqlx::Error, code: &str) -> StoreError {
+pub(crate) fn duplicate_code(error: sqlx::Error, code: &str) -> StoreError {
     if let sqlx::Error::Database(db) = &error
         && db.is_unique_violation()
         && (db.constraint() == Some(CODE_INDEX) || db.message().contains(CODE_INDEX_SQLITE))
@@ -334,7 +334,7 @@ impl Audit<'_> {
 }
 
 /// An entry in the version history and the audit log for the change that produced `version`.
-async fn record<E: Exec + ?Sized>(
+pub(crate) async fn record<E: Exec + ?Sized>(
     tx: &mut E,
     task_id: i64,
     version: i64,
@@ -374,7 +374,7 @@ async fn record<E: Exec + ?Sized>(
 /// history is never over its bound, not even for a moment, and it costs one index seek that
 /// deletes the one version that fell out, where a background pass would first have to find
 /// the tasks with too many versions.
-async fn prune_versions<E: Exec + ?Sized>(
+pub(crate) async fn prune_versions<E: Exec + ?Sized>(
     tx: &mut E,
     task_id: i64,
     version: i64,
@@ -490,7 +490,7 @@ pub(crate) async fn replace_locked<B: Backend>(
 
 /// Fails unless a guarded `UPDATE` changed exactly the locked row. Under the row lock (or
 /// SQLite's single writer) it always does; this catches a broken lock rather than a race.
-async fn expect_one_row<E: Exec + ?Sized>(
+pub(crate) async fn expect_one_row<E: Exec + ?Sized>(
     tx: &mut E,
     changed: u64,
     locked: LockedTask,

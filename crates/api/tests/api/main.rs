@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod definitions;
+mod deleted;
 mod edge;
 mod egress;
 mod history;
