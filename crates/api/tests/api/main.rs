@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod definitions;
 mod deleted;
+mod doc_examples;
 mod edge;
 mod egress;
 mod history;
