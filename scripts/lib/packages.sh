@@ -4,8 +4,9 @@
 #                 sandbox runs; a pyenv or other python elsewhere is never mounted
 #   procps      - /usr/bin/kill, used by the tests to clean up after weakened sandboxes
 # No libseccomp-dev: the seccomp filter is hand-written BPF in sundial-sandbox-init.
-# The tests need one more (ensure_test_packages):
+# The tests need more (ensure_test_packages):
 #   systemd     - systemd-analyze, which verifies the release archive's unit offline
+#   curl, jq    - the shell examples of docs/api.md, which the api tests run
 
 # The sandbox packages this host lacks, space-separated; empty when none is missing.
 missing_sandbox_packages() {
@@ -25,7 +26,11 @@ ensure_sandbox_packages() {
 # The sandbox packages and what the tests need besides them, installed as above.
 ensure_test_packages() {
     ensure_sandbox_packages || return 1
-    command -v systemd-analyze >/dev/null 2>&1 || install_missing_packages systemd
+    command -v systemd-analyze >/dev/null 2>&1 || install_missing_packages systemd || return 1
+    local missing=()
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    command -v jq >/dev/null 2>&1 || missing+=(jq)
+    install_missing_packages "${missing[*]}"
 }
 
 # Installs the space-separated Debian packages in $1 (none when empty).

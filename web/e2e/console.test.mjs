@@ -584,6 +584,7 @@ describe('the scheduled-tasks console', () => {
       });
     const ok = await python('live-ok', 'print("fine")');
     const bad = await python('live-bad', 'import sys\nsys.exit(3)');
+    await python('live-never', 'print("not yet")');
     const page = await newPage();
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'live-ok').getByText('Never run').waitFor();
@@ -604,6 +605,16 @@ describe('the scheduled-tasks console', () => {
     assert.ok(exact.startsWith(new Date(Date.parse(instant) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')), `${exact} vs ${instant}`);
     assert.match(await page.getByTestId('next-run-live-ok').innerText(), /^in \d+ (hours?|minutes?|days?)$/);
     await screenshot(page, 'list-live-1280');
+
+    // Never run: the tasks none of whose runs has ended, asked of the server.
+    const neverRun = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('last_run_outcome=none'));
+    await chooseOption(page, searchField(page, 'Last status').locator('.ant-select'), 'Never run');
+    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    await neverRun;
+    await page.waitForFunction(() => !document.querySelector('[data-testid="active-live-ok"], [data-testid="active-live-bad"]'));
+    const never = await visibleCodes(page);
+    assert.ok(never.includes('live-never'), never.join());
+    for (const code of never) await page.getByTestId(`last-status-${code}`).getByText('Never run').waitFor();
     await page.close();
   });
 

@@ -130,8 +130,10 @@ test('smaller defects: interval 0 is refused, long text stays in its column, dat
   // A run waiting for its retry says when, in the reader's zone (Asia/Shanghai), to the second.
   await until(async () => (await api(sundial.base, token, 'GET', `/${flaky.uuid}/runs`)).body.items[0]?.attempt === 2, 60_000, 'the retry');
   const run = (await api(sundial.base, token, 'GET', `/runs/${queued.body.uuid}`)).body;
-  const due = /retrying at (\S+)$/.exec(run.logs.map((l) => l.line).find((l) => l.includes('retrying at')))[1];
-  const expected = new Date(new Date(due).getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  // The run's next_attempt_at is the instant the engine logged for the retry.
+  const logged = /retrying at (\S+)$/.exec(run.logs.map((l) => l.line).find((l) => l.includes('retrying at')))[1];
+  assert.equal(run.next_attempt_at.slice(0, 19), logged.slice(0, 19));
+  const expected = new Date(new Date(run.next_attempt_at).getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
   await page.getByTestId('task-name-flaky').click();
   await page.locator('.ant-drawer-content').getByRole('tab', { name: 'Runs & logs' }).click();
   const next = page.getByTestId('next-attempt');

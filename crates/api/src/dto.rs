@@ -564,30 +564,36 @@ pub fn last_run_outcome(outcome: RunStatus) -> Option<&'static str> {
 }
 
 /// The outcomes a `last_run_status` filter stands for: the design's `success`, `failed` (failed
-/// or timed out) and `cancelled`, and the detailed `succeeded` and `timed_out` that earlier
-/// clients sent.
-pub fn last_run_status_filter(raw: &str) -> Result<Vec<RunStatus>, String> {
+/// or timed out) and `cancelled`, the detailed `succeeded` and `timed_out` that earlier
+/// clients sent, and `none` (no run has ended yet: `None`).
+pub fn last_run_status_filter(raw: &str) -> Result<Vec<Option<RunStatus>>, String> {
     match raw {
-        "success" | "succeeded" => Ok(vec![RunStatus::Succeeded]),
-        "failed" => Ok(vec![RunStatus::Failed, RunStatus::TimedOut]),
-        "timed_out" => Ok(vec![RunStatus::TimedOut]),
-        "cancelled" => Ok(vec![RunStatus::Cancelled]),
+        "success" | "succeeded" => Ok(vec![Some(RunStatus::Succeeded)]),
+        "failed" => Ok(vec![Some(RunStatus::Failed), Some(RunStatus::TimedOut)]),
+        "timed_out" => Ok(vec![Some(RunStatus::TimedOut)]),
+        "cancelled" => Ok(vec![Some(RunStatus::Cancelled)]),
+        NO_RUN_ENDED => Ok(vec![None]),
         other => Err(format!(
             "unknown last run status {other:?}; expected one of: success, failed, cancelled, \
-             succeeded, timed_out"
+             succeeded, timed_out, none"
         )),
     }
 }
 
-/// The outcome a `last_run_outcome` filter names.
-pub fn last_run_outcome_filter(raw: &str) -> Result<RunStatus, String> {
+/// The outcome a `last_run_outcome` filter names; `none` (no run has ended yet) is `None`.
+pub fn last_run_outcome_filter(raw: &str) -> Result<Option<RunStatus>, String> {
     match raw.parse::<RunStatus>() {
-        Ok(status) if last_run_status(status).is_some() => Ok(status),
+        Ok(status) if last_run_status(status).is_some() => Ok(Some(status)),
+        _ if raw == NO_RUN_ENDED => Ok(None),
         _ => Err(format!(
-            "unknown run outcome {raw:?}; expected one of: succeeded, failed, timed_out, cancelled"
+            "unknown run outcome {raw:?}; expected one of: succeeded, failed, timed_out, \
+             cancelled, none"
         )),
     }
 }
+
+/// The filter value for a task none of whose runs has ended yet (the console's "Never run").
+const NO_RUN_ENDED: &str = "none";
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -658,6 +664,11 @@ pub struct RunResponse {
     /// End.
     #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub finished_at: Option<Timestamp>,
+    /// When the next attempt is due, for a run `queued` to be tried again after a failed
+    /// attempt (as its retry policy says) or after one lost with its node or handed back at
+    /// shutdown (at once); `null` for any other run.
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
+    pub next_attempt_at: Option<Timestamp>,
     /// Duration of the last attempt.
     #[schema(required = true)]
     pub duration_ms: Option<i64>,
@@ -713,6 +724,7 @@ impl From<Run> for RunResponse {
             queued_at: run.queued_at,
             started_at: run.started_at,
             finished_at: run.finished_at,
+            next_attempt_at: run.next_attempt_at,
             duration_ms: run.duration_ms,
             result: run.result,
             error: run.error,

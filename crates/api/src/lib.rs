@@ -74,6 +74,9 @@ pub struct AppState {
     pub rate_limits: Arc<RateLimits>,
     /// Whether `/metrics` is served here; false when the admin listener serves it.
     pub public_metrics: bool,
+    /// How long finished runs are kept (`SUNDIAL_RUN_RETENTION_DAYS`; `None`: for ever);
+    /// deleted tasks stay restorable as long.
+    pub run_retention: Option<std::time::Duration>,
 }
 
 #[derive(OpenApi)]
@@ -121,7 +124,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             routes::tasks::router()
                 .merge(routes::definitions::router())
                 .merge(routes::history::router())
-                .merge(routes::runs::router()),
+                .merge(routes::runs::router())
+                .merge(routes::deleted::router()),
         )
         .nest(TENANT_PREFIX, routes::tenant::router())
         .merge(routes::system::router())

@@ -83,13 +83,27 @@ pub const ENUMS: &[(&str, &str, &[&str])] = &[
     (
         "LastRunStatusFilter",
         "A `last_run_status` to filter by: the design's `success`, `failed` (failed or timed \
-         out) and `cancelled`, or the detailed `succeeded` and `timed_out`.",
-        &["success", "failed", "cancelled", "succeeded", "timed_out"],
+         out) and `cancelled`, the detailed `succeeded` and `timed_out`, or `none` (no run \
+         has ended yet).",
+        &[
+            "success",
+            "failed",
+            "cancelled",
+            "succeeded",
+            "timed_out",
+            "none",
+        ],
     ),
     (
         "RunOutcome",
         "How a run ended: `succeeded`, `failed`, `timed_out` or `cancelled`.",
         &["succeeded", "failed", "timed_out", "cancelled"],
+    ),
+    (
+        "RunOutcomeFilter",
+        "A `last_run_outcome` to filter by: `succeeded`, `failed`, `timed_out`, `cancelled`, \
+         or `none` (no run has ended yet).",
+        &["succeeded", "failed", "timed_out", "cancelled", "none"],
     ),
     (
         "RunTrigger",
@@ -188,8 +202,8 @@ described_refs! {
     page_size => "PageSize": "Rows per page, 1-100 (default 20).",
     type_filter => "TaskType": "Only tasks of this type.",
     trigger_type_filter => "TriggerType": "Only tasks with this trigger type.",
-    last_run_status_filter => "LastRunStatusFilter": "Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too.",
-    last_run_outcome_filter => "RunOutcome": "Only tasks whose latest run ended exactly so.",
+    last_run_status_filter => "LastRunStatusFilter": "Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too; `none`: only tasks none of whose runs has ended yet.",
+    last_run_outcome_filter => "RunOutcomeFilter": "Only tasks whose latest run ended exactly so; `none`: only tasks none of whose runs has ended yet.",
     sort_order => "TaskSort": "A field to sort by, `-` in front for descending (default `-created_at`).",
     run_status_filter => "RunStatus": "Only runs in this state.",
     after_seq => "LogCursor": "Return the lines after this cursor: 0 (the default) for the start of the log, else the `next_after_seq` of the page before.",

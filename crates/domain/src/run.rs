@@ -101,6 +101,9 @@ pub struct Run {
     pub started_at: Option<Timestamp>,
     /// When it ended.
     pub finished_at: Option<Timestamp>,
+    /// When the next attempt of a run waiting to be tried again (after a failed, lost or
+    /// handed-back attempt) is due; `None` for any other run.
+    pub next_attempt_at: Option<Timestamp>,
     /// Duration of its last attempt.
     pub duration_ms: Option<i64>,
     /// Result JSON of the last attempt.

@@ -8,15 +8,14 @@ use domain::{AuditAction, Task, TaskDefinition, TaskUuid, TaskVersion, TenantId}
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
+use crate::Result;
 use crate::backend::{Backend, Commit, Exec};
 use crate::query::{Arg, Query, Stmt, TASK_COLUMNS, sql_file};
 use crate::registry::{
-    Change, NewTask, SOFT_DELETE, UPDATE_DEFINITION, cancel_queued_runs, check_tenant,
-    duplicate_code, expect_one_row, insert_task, live_task_id, load_task, lock_task,
-    prune_versions, record, withdraw_fired_ahead,
+    Change, NewTask, check_expected, check_tenant, insert_task, live_task_id, load_task, lock_task,
+    replace_locked, soft_delete_locked,
 };
-use crate::rows::{self, TaskRow, VersionRow, millis};
-use crate::{Result, StoreError};
+use crate::rows::{self, TaskRow, VersionRow};
 
 static TASK_VERSION: LazyLock<Query> = sql_file!("definitions/task_version.sql");
 
@@ -91,97 +90,8 @@ async fn lock_at<B: Backend>(
     expected: i64,
 ) -> Result<rows::LockedTask> {
     let locked = lock_task::<B>(tx, tenant, uuid).await?;
-    if locked.version != expected {
-        return Err(StoreError::VersionConflict {
-            expected,
-            current: locked.version,
-        });
-    }
+    check_expected(Some(expected), &locked)?;
     Ok(locked)
-}
-
-/// Replaces a locked task's definition as `action`; `detail` is the audit detail, to which a
-/// deactivation adds the queued runs it cancelled. Returns the task's internal id.
-#[allow(clippy::too_many_arguments)]
-async fn replace_definition<B: Backend>(
-    tx: &mut B::Conn,
-    uuid: TaskUuid,
-    expected: i64,
-    definition: &TaskDefinition,
-    next_run_at: Option<Timestamp>,
-    change: &Change<'_>,
-    action: AuditAction,
-    mut detail: Map<String, Value>,
-    keep: u32,
-) -> Result<i64> {
-    let stmt = rows::bind_definition(UPDATE_DEFINITION.stmt(), definition)?;
-    let locked = lock_at::<B>(tx, change.tenant, uuid, expected).await?;
-    let changed = tx
-        .execute(
-            stmt.bind("next_run_at", next_run_at.map(millis))
-                .bind("at", millis(change.at))
-                .bind("actor", change.actor)
-                .bind("id", locked.id)
-                .bind("version", locked.version),
-        )
-        .await
-        .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
-    expect_one_row(tx, changed, locked).await?;
-    withdraw_fired_ahead(&mut *tx, locked.id, change.at).await?;
-    // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
-    if locked.is_active && !definition.is_active {
-        let cancelled = cancel_queued_runs::<B>(tx, locked.id, change.at, "task stopped").await?;
-        detail.insert("cancelled_runs".into(), cancelled.into());
-    }
-    let version = locked.version + 1;
-    record(
-        tx,
-        locked.id,
-        version,
-        action,
-        change,
-        &definition.to_json(),
-        Some(Value::Object(detail)),
-    )
-    .await?;
-    prune_versions(tx, locked.id, version, keep).await?;
-    Ok(locked.id)
-}
-
-/// Soft-deletes a locked task as a prune of an apply.
-async fn delete_task<B: Backend>(
-    tx: &mut B::Conn,
-    uuid: TaskUuid,
-    expected: i64,
-    change: &Change<'_>,
-    keep: u32,
-) -> Result<()> {
-    let locked = lock_at::<B>(tx, change.tenant, uuid, expected).await?;
-    let changed = tx
-        .execute(
-            SOFT_DELETE
-                .stmt()
-                .bind("at", millis(change.at))
-                .bind("actor", change.actor)
-                .bind("id", locked.id)
-                .bind("version", locked.version),
-        )
-        .await?;
-    expect_one_row(tx, changed, locked).await?;
-    let cancelled = cancel_queued_runs::<B>(tx, locked.id, change.at, "task deleted").await?;
-    let task = load_task(tx, locked.id).await?;
-    let detail = serde_json::json!({ "cancelled_runs": cancelled, "via": "apply" });
-    record(
-        tx,
-        locked.id,
-        task.version,
-        AuditAction::Delete,
-        change,
-        &task.definition.to_json(),
-        Some(detail),
-    )
-    .await?;
-    prune_versions(tx, locked.id, task.version, keep).await
 }
 
 /// The audit detail of an apply's writes.
@@ -251,10 +161,11 @@ impl<B: Backend> DefinitionStore for B {
                     definition,
                     next_run_at,
                 } => {
-                    replace_definition::<B>(
+                    let locked =
+                        lock_at::<B>(&mut *tx, change.tenant, *uuid, *expected_version).await?;
+                    replace_locked::<B>(
                         &mut *tx,
-                        *uuid,
-                        *expected_version,
+                        locked,
                         definition,
                         *next_run_at,
                         &change,
@@ -267,7 +178,11 @@ impl<B: Backend> DefinitionStore for B {
                 ApplyStep::Delete {
                     uuid,
                     expected_version,
-                } => delete_task::<B>(&mut *tx, *uuid, *expected_version, &change, keep).await?,
+                } => {
+                    let locked =
+                        lock_at::<B>(&mut *tx, change.tenant, *uuid, *expected_version).await?;
+                    soft_delete_locked::<B>(&mut *tx, locked, &change, via_apply(), keep).await?;
+                }
             }
         }
         tx.commit().await?;
@@ -306,10 +221,10 @@ impl<B: Backend> DefinitionStore for B {
         detail.insert("restored_from".into(), restored.into());
         let keep = self.versions_kept();
         let mut tx = self.begin_write().await?;
-        let id = replace_definition::<B>(
+        let locked = lock_at::<B>(&mut *tx, change.tenant, uuid, expected_version).await?;
+        replace_locked::<B>(
             &mut *tx,
-            uuid,
-            expected_version,
+            locked,
             &definition,
             next_run_at,
             &change,
@@ -318,7 +233,7 @@ impl<B: Backend> DefinitionStore for B {
             keep,
         )
         .await?;
-        let task = load_task(&mut *tx, id).await?;
+        let task = load_task(&mut *tx, locked.id).await?;
         tx.commit().await?;
         Ok(task)
     }

@@ -12,6 +12,7 @@
 //! | runs across tasks | `run_search`, [`RunSearch`] | API |
 //! | run now, cancel | `control`, [`RunControl`] | API |
 //! | definitions as a set, restore | `definitions`, [`DefinitionStore`] | API |
+//! | deleted tasks, their restore | `deleted`, [`DeletedTasks`] | API |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
 //! | readiness | `health`, [`Readiness`] | API |
@@ -33,6 +34,7 @@ mod backend;
 mod claiming;
 mod control;
 mod definitions;
+mod deleted;
 mod error;
 mod finishing;
 mod firing;
@@ -58,6 +60,7 @@ use backend::{Backend, Dialect};
 pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
 pub use definitions::{ApplyStep, DefinitionStore};
+pub use deleted::{DeletedTask, DeletedTasks};
 pub use error::StoreError;
 pub use finishing::{AttemptEnd, FinishStore, FinishedAttempt, NewLogLine};
 pub use firing::{DueTask, FirePlan, FirePlanner, FireReport, FiringStore, PlannedRun};
@@ -77,9 +80,9 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 /// `dyn Store` or `dyn EngineStore` (whose methods need no import).
 pub mod prelude {
     pub use crate::{
-        AuditLog, ClaimStore, DefinitionStore, EngineStore, FinishStore, FiringStore, LeaseStore,
-        MaintenanceStore, QueueDepth, Readiness, RunControl, RunHistory, RunSearch, Store,
-        TaskRegistry, TenantSettingsStore,
+        AuditLog, ClaimStore, DefinitionStore, DeletedTasks, EngineStore, FinishStore, FiringStore,
+        LeaseStore, MaintenanceStore, QueueDepth, Readiness, RunControl, RunHistory, RunSearch,
+        Store, TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -111,6 +114,7 @@ pub trait Store:
     + TenantSettingsStore
     + Readiness
     + DefinitionStore
+    + DeletedTasks
     + AuditLog
 {
 }
@@ -123,6 +127,7 @@ impl<
         + TenantSettingsStore
         + Readiness
         + DefinitionStore
+        + DeletedTasks
         + AuditLog,
 > Store for T
 {

@@ -67,19 +67,33 @@ impl Filter {
             .push_str(&format!(" AND {before}${}{after}", self.args.len()));
     }
 
-    /// Appends `AND {column} IN ($n, …)` with each placeholder bound to one of `values`;
-    /// no values match no row.
-    fn any_of(&mut self, column: &str, values: impl IntoIterator<Item = Arg>) {
+    /// Appends `AND ({column} IN ($n, …) OR {column} IS NULL)` with each placeholder bound to
+    /// one of the `Some` values, the `IS NULL` only when `None` is among them; no values match
+    /// no row.
+    fn any_of(&mut self, column: &str, values: impl IntoIterator<Item = Option<Arg>>) {
         let mut placeholders = Vec::new();
+        let mut null = false;
         for value in values {
-            self.args.push(value);
-            placeholders.push(format!("${}", self.args.len()));
+            match value {
+                Some(value) => {
+                    self.args.push(value);
+                    placeholders.push(format!("${}", self.args.len()));
+                }
+                None => null = true,
+            }
         }
-        if placeholders.is_empty() {
+        let mut alternatives = Vec::new();
+        if !placeholders.is_empty() {
+            alternatives.push(format!("{column} IN ({})", placeholders.join(", ")));
+        }
+        if null {
+            alternatives.push(format!("{column} IS NULL"));
+        }
+        if alternatives.is_empty() {
             self.sql.push_str(" AND 1 = 0");
         } else {
             self.sql
-                .push_str(&format!(" AND {column} IN ({})", placeholders.join(", ")));
+                .push_str(&format!(" AND ({})", alternatives.join(" OR ")));
         }
     }
 
@@ -163,7 +177,9 @@ pub(crate) fn task_list(tenant: TenantId, query: &TaskQuery) -> (Stmt, Stmt) {
     if let Some(statuses) = &query.last_run_status {
         filter.any_of(
             "last_run_status",
-            statuses.iter().map(|s| Arg::Text(s.as_str().to_owned())),
+            statuses
+                .iter()
+                .map(|s| s.map(|s| Arg::Text(s.as_str().to_owned()))),
         );
     }
 

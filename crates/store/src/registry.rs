@@ -9,6 +9,7 @@ use domain::{
     TenantId, TriggerType,
 };
 use jiff::Timestamp;
+use serde_json::{Map, Value};
 
 use crate::backend::{Backend, Commit, Exec, PerDialect, per_dialect};
 use crate::query::{Query, Stmt, sql_file};
@@ -22,11 +23,11 @@ static TASK_BY_ID: LazyLock<Query> = sql_file!("registry/task_by_id.sql");
 static GET_TASK: LazyLock<Query> = sql_file!("registry/get_task.sql");
 static LIVE_TASK_ID: LazyLock<Query> = sql_file!("registry/live_task_id.sql");
 static INSERT_TASK: LazyLock<Query> = sql_file!("registry/insert_task.sql");
-pub(crate) static UPDATE_DEFINITION: LazyLock<Query> = sql_file!("registry/update_definition.sql");
+static UPDATE_DEFINITION: LazyLock<Query> = sql_file!("registry/update_definition.sql");
 static LIVE_TASKS_AFTER: LazyLock<Query> = sql_file!("registry/live_tasks_after.sql");
 static SET_SCHEDULE_NOTICE: LazyLock<Query> = sql_file!("registry/set_schedule_notice.sql");
 static SET_ACTIVE: LazyLock<Query> = sql_file!("registry/set_active.sql");
-pub(crate) static SOFT_DELETE: LazyLock<Query> = sql_file!("registry/soft_delete.sql");
+static SOFT_DELETE: LazyLock<Query> = sql_file!("registry/soft_delete.sql");
 static INSERT_VERSION: LazyLock<Query> = sql_file!("registry/insert_version.sql");
 pub(crate) static INSERT_AUDIT: LazyLock<Query> = sql_file!("registry/insert_audit.sql");
 static COUNT_VERSIONS: LazyLock<Query> = sql_file!("registry/count_versions.sql");
@@ -132,8 +133,9 @@ pub struct TaskQuery {
     pub trigger_type: Option<TriggerType>,
     /// Active or not.
     pub is_active: Option<bool>,
-    /// Latest run ended in one of these states (an empty list matches no task).
-    pub last_run_status: Option<Vec<RunStatus>>,
+    /// Latest run ended in one of these states, `None` in the list standing for a task none
+    /// of whose runs has ended yet (an empty list matches no task).
+    pub last_run_status: Option<Vec<Option<RunStatus>>>,
     /// Order.
     pub sort: TaskSort,
     /// Which page, from 1.
@@ -174,10 +176,12 @@ pub trait TaskRegistry: Send + Sync + 'static {
     ) -> Result<Task>;
 
     /// Starts or stops a task. Stopping cancels its queued runs (status `cancelled`).
-    /// A no-op (already in that state) changes nothing and writes no version.
+    /// A no-op (already in that state) changes nothing and writes no version. With
+    /// `expected_version`, fails with [`StoreError::VersionConflict`] unless it matches.
     async fn set_active(
         &self,
         uuid: TaskUuid,
+        expected_version: Option<i64>,
         active: bool,
         next_run_at: Option<Timestamp>,
         change: Change<'_>,
@@ -186,6 +190,16 @@ pub trait TaskRegistry: Send + Sync + 'static {
     /// Soft-deletes the tenant's live tasks among `uuids` and cancels their queued runs;
     /// returns the ones it deleted. Uuids of other tenants are ignored like unknown ones.
     async fn delete_tasks(&self, uuids: &[TaskUuid], change: Change<'_>) -> Result<Vec<TaskUuid>>;
+
+    /// Soft-deletes one live task of the tenant like [`TaskRegistry::delete_tasks`]; `NotFound`
+    /// when there is none. With `expected_version`, fails with
+    /// [`StoreError::VersionConflict`] unless it matches.
+    async fn delete_task(
+        &self,
+        uuid: TaskUuid,
+        expected_version: Option<i64>,
+        change: Change<'_>,
+    ) -> Result<()>;
 
     /// A task's version history, newest first. `NotFound` for an unknown task.
     async fn task_versions(
@@ -400,6 +414,101 @@ pub(crate) async fn prune_versions<E: Exec + ?Sized>(
     Ok(())
 }
 
+/// Fails with [`StoreError::VersionConflict`] when the caller expects another version than
+/// the locked row's: compared under the row lock, so no change can slip in between.
+pub(crate) fn check_expected(expected: Option<i64>, locked: &LockedTask) -> Result<()> {
+    match expected {
+        Some(expected) if expected != locked.version => Err(StoreError::VersionConflict {
+            expected,
+            current: locked.version,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Soft-deletes the locked task, cancels its queued runs and writes its version and audit
+/// entries; the audit detail is `detail` and the number of runs cancelled.
+pub(crate) async fn soft_delete_locked<B: Backend>(
+    tx: &mut B::Conn,
+    locked: LockedTask,
+    change: &Change<'_>,
+    mut detail: Map<String, Value>,
+    versions_kept: u32,
+) -> Result<()> {
+    let changed = tx
+        .execute(
+            SOFT_DELETE
+                .stmt()
+                .bind("at", millis(change.at))
+                .bind("actor", change.actor)
+                .bind("id", locked.id)
+                .bind("version", locked.version),
+        )
+        .await?;
+    expect_one_row(&mut *tx, changed, locked).await?;
+    let cancelled = cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task deleted").await?;
+    detail.insert("cancelled_runs".into(), cancelled.into());
+    let task = load_task(&mut *tx, locked.id).await?;
+    record(
+        &mut *tx,
+        locked.id,
+        task.version,
+        AuditAction::Delete,
+        change,
+        &task.definition.to_json(),
+        Some(Value::Object(detail)),
+    )
+    .await?;
+    prune_versions(&mut *tx, locked.id, task.version, versions_kept).await
+}
+
+/// Replaces a locked task's definition and next occurrence as `action`, bumping its version
+/// and writing its version and audit entries. `detail` is the audit detail (none when empty),
+/// to which a deactivation adds the queued runs it cancelled.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn replace_locked<B: Backend>(
+    tx: &mut B::Conn,
+    locked: LockedTask,
+    definition: &TaskDefinition,
+    next_run_at: Option<Timestamp>,
+    change: &Change<'_>,
+    action: AuditAction,
+    mut detail: Map<String, Value>,
+    versions_kept: u32,
+) -> Result<()> {
+    let stmt = rows::bind_definition(UPDATE_DEFINITION.stmt(), definition)?;
+    let changed = tx
+        .execute(
+            stmt.bind("next_run_at", next_run_at.map(millis))
+                .bind("at", millis(change.at))
+                .bind("actor", change.actor)
+                .bind("id", locked.id)
+                .bind("version", locked.version),
+        )
+        .await
+        .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
+    expect_one_row(&mut *tx, changed, locked).await?;
+    withdraw_fired_ahead(&mut *tx, locked.id, change.at).await?;
+    // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
+    if locked.is_active && !definition.is_active {
+        let cancelled =
+            cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task stopped").await?;
+        detail.insert("cancelled_runs".into(), cancelled.into());
+    }
+    let version = locked.version + 1;
+    record(
+        &mut *tx,
+        locked.id,
+        version,
+        action,
+        change,
+        &definition.to_json(),
+        (!detail.is_empty()).then_some(Value::Object(detail)),
+    )
+    .await?;
+    prune_versions(&mut *tx, locked.id, version, versions_kept).await
+}
+
 /// Fails unless a guarded `UPDATE` changed exactly the locked row. Under the row lock (or
 /// SQLite's single writer) it always does; this catches a broken lock rather than a race.
 pub(crate) async fn expect_one_row<E: Exec + ?Sized>(
@@ -528,54 +637,25 @@ impl<B: Backend> TaskRegistry for B {
         next_run_at: Option<Timestamp>,
         change: Change<'_>,
     ) -> Result<Task> {
-        let stmt = rows::bind_definition(UPDATE_DEFINITION.stmt(), &definition)?;
         let mut tx = self.begin_write().await?;
         let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
-        if let Some(expected) = expected_version
-            && expected != locked.version
-        {
-            return Err(StoreError::VersionConflict {
-                expected,
-                current: locked.version,
-            });
-        }
+        check_expected(expected_version, &locked)?;
         let stored = load_task(&mut *tx, locked.id).await?;
         if stored.definition == definition {
             // Dropping the transaction writes nothing: no version, no audit, no new instant.
             return Ok(stored);
         }
-        let changed = tx
-            .execute(
-                stmt.bind("next_run_at", next_run_at.map(millis))
-                    .bind("at", millis(change.at))
-                    .bind("actor", change.actor)
-                    .bind("id", locked.id)
-                    .bind("version", locked.version),
-            )
-            .await
-            .map_err(|e| duplicate_code(e, definition.code.as_str()))?;
-        expect_one_row(&mut *tx, changed, locked).await?;
-        withdraw_fired_ahead(&mut *tx, locked.id, change.at).await?;
-        // Deactivating through an edit is a stop, and a stop cancels what is still waiting.
-        let detail = if locked.is_active && !definition.is_active {
-            let cancelled =
-                cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task stopped").await?;
-            Some(serde_json::json!({ "cancelled_runs": cancelled }))
-        } else {
-            None
-        };
-        let version = locked.version + 1;
-        record(
+        replace_locked::<B>(
             &mut *tx,
-            locked.id,
-            version,
-            AuditAction::Update,
+            locked,
+            &definition,
+            next_run_at,
             &change,
-            &definition.to_json(),
-            detail,
+            AuditAction::Update,
+            Map::new(),
+            self.versions_kept(),
         )
         .await?;
-        prune_versions(&mut *tx, locked.id, version, self.versions_kept()).await?;
         let updated = load_task(&mut *tx, locked.id).await?;
         tx.commit().await?;
         Ok(updated)
@@ -584,12 +664,14 @@ impl<B: Backend> TaskRegistry for B {
     async fn set_active(
         &self,
         uuid: TaskUuid,
+        expected_version: Option<i64>,
         active: bool,
         next_run_at: Option<Timestamp>,
         change: Change<'_>,
     ) -> Result<Task> {
         let mut tx = self.begin_write().await?;
         let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
+        check_expected(expected_version, &locked)?;
         if locked.is_active == active {
             // Dropping the transaction rolls back nothing: no version, no audit, no new instant.
             return load_task(&mut *tx, locked.id).await;
@@ -651,36 +733,27 @@ impl<B: Backend> TaskRegistry for B {
                 Err(StoreError::NotFound) => continue,
                 Err(e) => return Err(e),
             };
-            let changed = tx
-                .execute(
-                    SOFT_DELETE
-                        .stmt()
-                        .bind("at", millis(change.at))
-                        .bind("actor", change.actor)
-                        .bind("id", locked.id)
-                        .bind("version", locked.version),
-                )
+            soft_delete_locked::<B>(&mut *tx, locked, &change, Map::new(), self.versions_kept())
                 .await?;
-            expect_one_row(&mut *tx, changed, locked).await?;
-            let cancelled =
-                cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task deleted").await?;
-            let task = load_task(&mut *tx, locked.id).await?;
-            let detail = serde_json::json!({ "cancelled_runs": cancelled });
-            record(
-                &mut *tx,
-                locked.id,
-                task.version,
-                AuditAction::Delete,
-                &change,
-                &task.definition.to_json(),
-                Some(detail),
-            )
-            .await?;
-            prune_versions(&mut *tx, locked.id, task.version, self.versions_kept()).await?;
             deleted.push(uuid);
         }
         tx.commit().await?;
         Ok(deleted)
+    }
+
+    async fn delete_task(
+        &self,
+        uuid: TaskUuid,
+        expected_version: Option<i64>,
+        change: Change<'_>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
+        check_expected(expected_version, &locked)?;
+        soft_delete_locked::<B>(&mut *tx, locked, &change, Map::new(), self.versions_kept())
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn task_versions(

@@ -84,6 +84,7 @@ pub(crate) struct RunRow {
     pub(crate) error: Option<String>,
     pub(crate) logs_pruned_at: Option<i64>,
     pub(crate) args: Option<String>,
+    pub(crate) next_attempt_at: Option<i64>,
 }
 
 /// One `task_run_logs` row.
@@ -285,6 +286,7 @@ impl RunRow {
             queued_at: timestamp(self.queued_at, &ctx("queued_at"))?,
             started_at: opt_timestamp(self.started_at, &ctx("started_at"))?,
             finished_at: opt_timestamp(self.finished_at, &ctx("finished_at"))?,
+            next_attempt_at: opt_timestamp(self.next_attempt_at, &ctx("next_attempt_at"))?,
             duration_ms: self.duration_ms,
             result: self
                 .result

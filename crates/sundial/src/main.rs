@@ -397,6 +397,8 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         },
         rate_limits: api::RateLimits::start(config.rate_limits()),
         public_metrics: admin_listener.is_none(),
+        run_retention: (config.run_retention_days > 0)
+            .then(|| Duration::from_secs(u64::from(config.run_retention_days) * 24 * 3600)),
     };
     let app = api::with_security_headers(api::with_request_ids(
         console::router().merge(api::app(state)),

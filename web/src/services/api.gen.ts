@@ -71,6 +71,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/{uuid}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a deleted task: it is live again under its uuid and code, stopped (start it to
+         *     have it fire), as a new version audited as `restore`. Its runs and history are as they
+         *     were. Only tasks `GET /deleted` lists can be restored.
+         */
+        post: operations["restore_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/{uuid}/run": {
         parameters: {
             query?: never;
@@ -278,6 +299,26 @@ export interface paths {
         put?: never;
         /** Delete several tasks. Uuids that are unknown (or another tenant's) are ignored. */
         post: operations["batch_delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's deleted tasks that can still be restored (deleted within the
+         *     run-retention period, `SUNDIAL_RUN_RETENTION_DAYS`), the most recently deleted first.
+         */
+        get: operations["deleted_tasks"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -650,7 +691,8 @@ export interface components {
             at: string;
             /**
              * @description Extra facts: `cancelled_runs` (a stop or delete), `via: "apply"` (written by
-             *     `POST /apply`), `restored_from` (a restore), `run_uuid` (a run action).
+             *     `POST /apply`), `restored_from` (a restore), `deleted_at` (a deleted task restored),
+             *     `run_uuid` (a run action).
              */
             detail: Record<string, never> | null;
             /** @description The task's code (its current one; a deleted task's last). */
@@ -738,6 +780,16 @@ export interface components {
              * @description No occurrence before this instant. Between 1970-01-01T00:00:00Z and 2999-12-31T23:59:59Z.
              */
             start_at?: string | null;
+        };
+        /** @description A deleted task: the task as it was deleted, and when and by whom. */
+        DeletedTaskResponse: components["schemas"]["TaskResponse"] & {
+            /**
+             * Format: date-time
+             * @description When it was deleted.
+             */
+            deleted_at: string;
+            /** @description Who deleted it (token subject). */
+            deleted_by: string;
         };
         /**
          * @description How a cron task behaves across DST changes: `fixed_time` (a local time skipped by the change fires once right after the gap; a repeated one fires once, on its first pass) or `every_match` (fires at every real instant that matches).
@@ -852,10 +904,10 @@ export interface components {
          */
         LastRunStatus: "success" | "failed" | "cancelled";
         /**
-         * @description A `last_run_status` to filter by: the design's `success`, `failed` (failed or timed out) and `cancelled`, or the detailed `succeeded` and `timed_out`.
+         * @description A `last_run_status` to filter by: the design's `success`, `failed` (failed or timed out) and `cancelled`, the detailed `succeeded` and `timed_out`, or `none` (no run has ended yet).
          * @enum {string}
          */
-        LastRunStatusFilter: "success" | "failed" | "cancelled" | "succeeded" | "timed_out";
+        LastRunStatusFilter: "success" | "failed" | "cancelled" | "succeeded" | "timed_out" | "none";
         /**
          * Format: int64
          * @description A position in a run's log: lines after it come next. Increasing, not contiguous.
@@ -938,7 +990,8 @@ export interface components {
                 at: string;
                 /**
                  * @description Extra facts: `cancelled_runs` (a stop or delete), `via: "apply"` (written by
-                 *     `POST /apply`), `restored_from` (a restore), `run_uuid` (a run action).
+                 *     `POST /apply`), `restored_from` (a restore), `deleted_at` (a deleted task restored),
+                 *     `run_uuid` (a run action).
                  */
                 detail: Record<string, never> | null;
                 /** @description The task's code (its current one; a deleted task's last). */
@@ -954,6 +1007,34 @@ export interface components {
                  */
                 version: number;
             }[];
+            /**
+             * Format: int32
+             * @description This page, from 1.
+             */
+            page: number;
+            /**
+             * Format: int32
+             * @description Rows per page.
+             */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Rows in the whole filtered list.
+             */
+            total: number;
+        };
+        /** @description One page of a list. */
+        PageResponse_DeletedTaskResponse: {
+            /** @description Rows of this page. */
+            items: (components["schemas"]["TaskResponse"] & {
+                /**
+                 * Format: date-time
+                 * @description When it was deleted.
+                 */
+                deleted_at: string;
+                /** @description Who deleted it (token subject). */
+                deleted_by: string;
+            })[];
             /**
              * Format: int32
              * @description This page, from 1.
@@ -1025,6 +1106,13 @@ export interface components {
                  *     uses up a retry).
                  */
                 max_attempts: number;
+                /**
+                 * Format: date-time
+                 * @description When the next attempt is due, for a run `queued` to be tried again after a failed
+                 *     attempt (as its retry policy says) or after one lost with its node or handed back at
+                 *     shutdown (at once); `null` for any other run.
+                 */
+                next_attempt_at: string | null;
                 /**
                  * Format: int64
                  * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
@@ -1459,6 +1547,11 @@ export interface components {
          * @enum {string}
          */
         RunOutcome: "succeeded" | "failed" | "timed_out" | "cancelled";
+        /**
+         * @description A `last_run_outcome` to filter by: `succeeded`, `failed`, `timed_out`, `cancelled`, or `none` (no run has ended yet).
+         * @enum {string}
+         */
+        RunOutcomeFilter: "succeeded" | "failed" | "timed_out" | "cancelled" | "none";
         /** @description One run of a task. */
         RunResponse: {
             /**
@@ -1512,6 +1605,13 @@ export interface components {
              *     uses up a retry).
              */
             max_attempts: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due, for a run `queued` to be tried again after a failed
+             *     attempt (as its retry policy says) or after one lost with its node or handed back at
+             *     shutdown (at once); `null` for any other run.
+             */
+            next_attempt_at: string | null;
             /**
              * Format: int64
              * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
@@ -2537,6 +2637,78 @@ export interface operations {
             };
         };
     };
+    restore_deleted: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Uuid of the deleted task */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task, live and stopped */
+            200: {
+                headers: {
+                    /** @description The task's version, quoted */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No task of your tenant deleted within the retention period has this uuid (a live task included) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A live task has taken the deleted task's code (`duplicate_code`): rename or delete that one first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant already has its quota of live tasks (`quota_exceeded`), or too many requests (`rate_limited`, with `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     run_now: {
         parameters: {
             query?: never;
@@ -3358,6 +3530,60 @@ export interface operations {
             };
         };
     };
+    deleted_tasks: {
+        parameters: {
+            query?: {
+                /** @description Page, from 1 (default 1). */
+                page?: components["schemas"]["PageNumber"];
+                /** @description Rows per page, 1-100 (default 20). */
+                page_size?: components["schemas"]["PageSize"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PageResponse_DeletedTaskResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_tasks: {
         parameters: {
             query?: {
@@ -3516,9 +3742,9 @@ export interface operations {
                 is_active?: boolean;
                 /** @description Name or code contains this, case-insensitively. */
                 keyword?: string;
-                /** @description Only tasks whose latest run ended exactly so. */
-                last_run_outcome?: components["schemas"]["RunOutcome"];
-                /** @description Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too. */
+                /** @description Only tasks whose latest run ended exactly so; `none`: only tasks none of whose runs has ended yet. */
+                last_run_outcome?: components["schemas"]["RunOutcomeFilter"];
+                /** @description Only tasks whose latest run ended so: `success`, `failed` (failed or timed out) or `cancelled`; the detailed `succeeded` and `timed_out` are accepted too; `none`: only tasks none of whose runs has ended yet. */
                 last_run_status?: components["schemas"]["LastRunStatusFilter"];
                 /** @description Name contains this, case-insensitively. */
                 name?: string;

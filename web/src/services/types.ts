@@ -10,6 +10,8 @@ export type TriggerType = Schemas['TriggerType'];
 export type RunStatus = Schemas['RunStatus'];
 /** How a task's latest run ended, in detail (`last_run_outcome`); `last_run_status` says it in the design's words. */
 export type RunOutcome = Schemas['RunOutcome'];
+/** The list's Last status filter: an outcome, or `none` for a task none of whose runs has ended. */
+export type RunOutcomeFilter = Schemas['RunOutcomeFilter'];
 export type Backoff = Schemas['Backoff'];
 export type OverlapPolicy = Schemas['OverlapPolicy'];
 export type MisfirePolicy = Schemas['MisfirePolicy'];

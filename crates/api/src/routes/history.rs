@@ -74,7 +74,8 @@ pub struct AuditEntryResponse {
     /// The task's version after it.
     pub version: i64,
     /// Extra facts: `cancelled_runs` (a stop or delete), `via: "apply"` (written by
-    /// `POST /apply`), `restored_from` (a restore), `run_uuid` (a run action).
+    /// `POST /apply`), `restored_from` (a restore), `deleted_at` (a deleted task restored),
+    /// `run_uuid` (a run action).
     #[schema(value_type = Option<Object>, required = true)]
     pub detail: Option<Value>,
 }

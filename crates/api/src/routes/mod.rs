@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource.
 
 pub mod definitions;
+pub mod deleted;
 pub mod history;
 pub mod runs;
 pub mod system;

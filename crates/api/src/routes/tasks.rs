@@ -393,7 +393,7 @@ fn last_run_filter(
     status: Option<&str>,
     outcome: Option<&str>,
     errors: &mut ValidationErrors,
-) -> Option<Vec<RunStatus>> {
+) -> Option<Vec<Option<RunStatus>>> {
     let status = status
         .filter(|s| !s.is_empty())
         .map(|raw| last_run_status_filter(raw).map_err(|m| errors.push("last_run_status", m)));
@@ -651,8 +651,8 @@ async fn update(
         .await
         .map_err(|e| match e {
             // Without a body version, only If-Match can have named the version.
-            store::StoreError::VersionConflict { current, .. } if laid.version.is_none() => {
-                ApiError::PreconditionFailed { current }
+            e @ store::StoreError::VersionConflict { .. } if laid.version.is_none() => {
+                if_match_failed(e)
             }
             other => other.into(),
         })?;
@@ -690,19 +690,29 @@ async fn delete_task(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     let uuid = task_uuid(&uuid)?;
-    if headers.contains_key(header::IF_MATCH) {
+    let expected = if headers.contains_key(header::IF_MATCH) {
         let current = load(&state, caller.0.tenant, uuid).await?;
-        check_if_match(&headers, current.version)?;
-    }
-    let deleted = state
-        .store
-        .delete_tasks(&[uuid], change(&caller, state.clock.now()))
-        .await?;
-    state.wake.tasks_changed();
-    if deleted.is_empty() {
-        Err(ApiError::NotFound)
+        check_if_match(&headers, current.version)?
     } else {
-        Ok(StatusCode::NO_CONTENT)
+        None
+    };
+    state
+        .store
+        .delete_task(uuid, expected, change(&caller, state.clock.now()))
+        .await
+        .map_err(if_match_failed)?;
+    state.wake.tasks_changed();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The answer to a store error of a write whose only expected version came from `If-Match`:
+/// a conflict found under the row lock (the task changed after it was read) is a 412.
+fn if_match_failed(error: store::StoreError) -> ApiError {
+    match error {
+        store::StoreError::VersionConflict { current, .. } => {
+            ApiError::PreconditionFailed { current }
+        }
+        other => other.into(),
     }
 }
 
@@ -756,7 +766,7 @@ async fn set_active(
     caller.require_operator()?;
     let uuid = task_uuid(uuid)?;
     let current = load(state, caller.0.tenant, uuid).await?;
-    check_if_match(headers, current.version)?;
+    let expected = check_if_match(headers, current.version)?;
     let now = state.clock.now();
     // Starting resumes from now: occurrences of the stopped period are not caught up.
     let next_run_at = if active {
@@ -770,8 +780,9 @@ async fn set_active(
     };
     let task = state
         .store
-        .set_active(uuid, active, next_run_at, change(caller, now))
-        .await?;
+        .set_active(uuid, expected, active, next_run_at, change(caller, now))
+        .await
+        .map_err(if_match_failed)?;
     state.wake.tasks_changed();
     Ok(task)
 }

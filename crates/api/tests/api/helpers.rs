@@ -13,6 +13,9 @@ use store::test_support::{Database, PostgresDb, TestFixture, TestSupport, postgr
 /// The deployment allow-list of the test API (`SUNDIAL_EGRESS_ALLOW`).
 pub const EGRESS_ALLOW: &str = "10.20.0.0/16,127.0.0.2/32:8080";
 
+/// The run-retention period of the test API (`SUNDIAL_RUN_RETENTION_DAYS`).
+pub const RUN_RETENTION_DAYS: u64 = 30;
+
 /// The instant the test clock starts at: a fixed Thursday noon, so next-fire instants are exact.
 pub fn start_instant() -> Timestamp {
     "2026-01-15T12:00:00Z".parse().unwrap()
@@ -170,6 +173,9 @@ impl TestApp {
             quotas,
             rate_limits: limits,
             public_metrics: true,
+            run_retention: Some(std::time::Duration::from_secs(
+                RUN_RETENTION_DAYS * 24 * 3600,
+            )),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -49,6 +49,7 @@ async fn run_with_lines(
         error: None,
         logs_pruned_at: None,
         args: None,
+        next_attempt_at: None,
     };
     app.support
         .insert_run_for_tests(TenantId::new(tenant).unwrap(), &run)

@@ -4,6 +4,8 @@ mod helpers;
 
 mod auth;
 mod definitions;
+mod deleted;
+mod doc_examples;
 mod edge;
 mod egress;
 mod history;

@@ -74,6 +74,20 @@ async fn last_run_status_speaks_the_designs_words(app: TestApp) {
         );
     }
     task_that_ended(&app, "e-never", None).await;
+    // A first run that is running has not ended: the task has still never run to an end.
+    let running = app.create(1, cron_task("f-first-running")).await;
+    app.support
+        .set_run_state_for_tests(
+            TenantId::new(1).unwrap(),
+            TaskUuid(running["uuid"].as_str().unwrap().parse().unwrap()),
+            &TaskRunState {
+                is_running: true,
+                last_run_at: Some(app.clock.now()),
+                ..TaskRunState::default()
+            },
+        )
+        .await
+        .unwrap();
 
     assert_eq!(codes(&app, "last_run_status=success").await, ["a-ok"]);
     assert_eq!(
@@ -97,6 +111,22 @@ async fn last_run_status_speaks_the_designs_words(app: TestApp) {
         codes(&app, "last_run_status=success&last_run_outcome=failed").await,
         Vec::<String>::new()
     );
+    // `none`: no run has ended yet (the console's "Never run"), in either vocabulary.
+    for query in [
+        "last_run_outcome=none",
+        "last_run_status=none",
+        "last_run_status=none&last_run_outcome=none",
+    ] {
+        assert_eq!(
+            codes(&app, query).await,
+            ["e-never", "f-first-running"],
+            "{query}"
+        );
+    }
+    assert_eq!(
+        codes(&app, "last_run_status=failed&last_run_outcome=none").await,
+        Vec::<String>::new()
+    );
     let doc = api::openapi();
     let allowed = |name: &str| doc["components"]["schemas"][name]["enum"].clone();
     for (query, field, schema) in [
@@ -105,7 +135,11 @@ async fn last_run_status_speaks_the_designs_words(app: TestApp) {
             "last_run_status",
             "LastRunStatusFilter",
         ),
-        ("last_run_outcome=success", "last_run_outcome", "RunOutcome"),
+        (
+            "last_run_outcome=success",
+            "last_run_outcome",
+            "RunOutcomeFilter",
+        ),
     ] {
         let problem = app
             .call(1, Method::GET, &format!("/list?{query}"), None)

@@ -446,7 +446,7 @@ impl Harness {
             at,
         };
         self.store
-            .set_active(task.uuid, active, next, change)
+            .set_active(task.uuid, None, active, next, change)
             .await
             .unwrap();
     }
@@ -556,6 +556,8 @@ async fn a_rescue_does_not_lengthen_the_retry_backoff() {
             .any(|l| l.line.ends_with(&format!("retrying at {first_delay}"))),
         "{logs:#?}"
     );
+    let waiting = h.store.get_run(tenant(), run.uuid).await.unwrap().unwrap();
+    assert_eq!(waiting.next_attempt_at, Some(first_delay));
     h.stop().await;
 }
 

@@ -40,7 +40,7 @@ static INSERT_RUN: LazyLock<Query> = test_sql!(
      started_at, finished_at, duration_ms, result, error, rescues, requeues, logs_pruned_at, \
      args) \
      VALUES (:uuid, :tenant, :task_id, :task_version, :trigger, :scheduled_for, :occurrences, \
-     :status, :skip_reason, :attempt, :max_attempts, :scheduled_for, :queued_at, :started_at, \
+     :status, :skip_reason, :attempt, :max_attempts, :not_before, :queued_at, :started_at, \
      :finished_at, :duration_ms, :result, :error, :rescues, :requeues, :logs_pruned_at, :args)"
 );
 static INSERT_LOG_LINE: LazyLock<Query> = test_sql!(
@@ -247,6 +247,10 @@ impl<B: Backend> TestSupport for B {
                 .bind("task_version", run.task_version)
                 .bind("trigger", run.trigger.as_str())
                 .bind("scheduled_for", millis(run.scheduled_for))
+                .bind(
+                    "not_before",
+                    millis(run.next_attempt_at.unwrap_or(run.scheduled_for)),
+                )
                 .bind("occurrences", run.occurrences)
                 .bind("status", run.status.as_str())
                 .bind(

@@ -330,7 +330,7 @@ pub async fn audit_entries_filter_page_and_stay_per_tenant(store: Arc<dyn TestSt
         .await
         .unwrap();
     store
-        .set_active(a.uuid, false, None, change(t, "bob", 20))
+        .set_active(a.uuid, None, false, None, change(t, "bob", 20))
         .await
         .unwrap();
     let b = store

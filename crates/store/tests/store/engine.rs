@@ -1149,7 +1149,7 @@ async fn an_edit_stop_or_delete_withdraws_what_was_fired_ahead(store: Arc<dyn Te
         .await
         .expect("edit");
     store
-        .set_active(stopped.uuid, false, None, change(t, "bob", 59_600))
+        .set_active(stopped.uuid, None, false, None, change(t, "bob", 59_600))
         .await
         .expect("stop");
     store

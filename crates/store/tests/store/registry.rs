@@ -33,6 +33,7 @@ on_both_databases!(
     keyword_and_name_search,
     update_with_right_stale_and_absent_version,
     set_active_no_op_and_real_changes,
+    start_stop_and_delete_compare_the_expected_version_under_the_lock,
     stop_cancels_only_queued_runs,
     delete_hides_the_task_everywhere,
     batch_delete_leaves_other_tenants_alone,
@@ -89,6 +90,7 @@ fn run(task: &Task, scheduled_ms: i64, status: RunStatus) -> Run {
         error: None,
         logs_pruned_at: None,
         args: None,
+        next_attempt_at: None,
     }
 }
 
@@ -621,7 +623,7 @@ mod cases {
         );
         assert_eq!(
             list(TaskQuery {
-                last_run_status: Some(vec![RunStatus::Failed]),
+                last_run_status: Some(vec![Some(RunStatus::Failed)]),
                 ..query()
             })
             .await,
@@ -629,7 +631,7 @@ mod cases {
         );
         assert_eq!(
             list(TaskQuery {
-                last_run_status: Some(vec![RunStatus::Running]),
+                last_run_status: Some(vec![Some(RunStatus::Running)]),
                 ..query()
             })
             .await,
@@ -638,14 +640,31 @@ mod cases {
         assert_eq!(
             list(TaskQuery {
                 last_run_status: Some(vec![
-                    RunStatus::TimedOut,
-                    RunStatus::Failed,
-                    RunStatus::Succeeded
+                    Some(RunStatus::TimedOut),
+                    Some(RunStatus::Failed),
+                    Some(RunStatus::Succeeded)
                 ]),
                 ..query()
             })
             .await,
             ["report", "sync"]
+        );
+        // `None`: no run has ended yet, alone or beside outcomes.
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(vec![None]),
+                ..query()
+            })
+            .await,
+            ["cleanup", "launch"]
+        );
+        assert_eq!(
+            list(TaskQuery {
+                last_run_status: Some(vec![None, Some(RunStatus::Failed)]),
+                ..query()
+            })
+            .await,
+            ["cleanup", "launch", "sync"]
         );
         assert_eq!(
             list(TaskQuery {
@@ -661,7 +680,7 @@ mod cases {
                 keyword: Some("y".into()),
                 is_active: Some(true),
                 trigger_type: Some(TriggerType::Cron),
-                last_run_status: Some(vec![RunStatus::Succeeded]),
+                last_run_status: Some(vec![Some(RunStatus::Succeeded)]),
                 task_type: Some(TaskType::ApiCall),
                 name: Some("daily".into()),
                 code: Some("report".into()),
@@ -1183,17 +1202,114 @@ mod cases {
         );
     }
 
+    /// A caller read the task at version 1 (an `If-Match` of its `ETag`); another writer
+    /// changed it before the start, stop or delete reached the store: the write is refused
+    /// and leaves the other writer's change as it was, not overwritten.
+    pub async fn start_stop_and_delete_compare_the_expected_version_under_the_lock(
+        store: Arc<dyn TestStore>,
+    ) {
+        let t = tenant(31);
+        let task = create(&*store, t, "Guarded", "guarded", 0).await;
+        let read = task.version;
+        let mut edited = task.definition.clone();
+        edited.timeout_seconds = 77;
+        store
+            .update_task(
+                task.uuid,
+                None,
+                edited,
+                task.next_run_at,
+                change(t, "bob", 10),
+            )
+            .await
+            .expect("the other writer's change");
+        let after_edit = store.task_row_for_tests(task.uuid).await.expect("row");
+        let conflict = |result: Result<(), StoreError>| {
+            assert!(
+                matches!(
+                    result,
+                    Err(StoreError::VersionConflict {
+                        expected: 1,
+                        current: 2
+                    })
+                ),
+                "{result:?}"
+            );
+        };
+        conflict(
+            store
+                .set_active(task.uuid, Some(read), false, None, change(t, "carol", 20))
+                .await
+                .map(drop),
+        );
+        // Even a start that would change nothing is refused: the caller's view is stale.
+        conflict(
+            store
+                .set_active(
+                    task.uuid,
+                    Some(read),
+                    true,
+                    task.next_run_at,
+                    change(t, "carol", 21),
+                )
+                .await
+                .map(drop),
+        );
+        conflict(
+            store
+                .delete_task(task.uuid, Some(read), change(t, "carol", 22))
+                .await,
+        );
+        assert_eq!(
+            store.task_row_for_tests(task.uuid).await.expect("row"),
+            after_edit,
+            "nothing written"
+        );
+
+        let stopped = store
+            .set_active(task.uuid, Some(2), false, None, change(t, "carol", 30))
+            .await
+            .expect("stop at the current version");
+        assert_eq!((stopped.definition.is_active, stopped.version), (false, 3));
+        assert_eq!(stopped.definition.timeout_seconds, 77, "the edit kept");
+        store
+            .delete_task(task.uuid, Some(3), change(t, "carol", 40))
+            .await
+            .expect("delete at the current version");
+        assert_eq!(store.get_task(t, task.uuid).await.expect("get"), None);
+        assert!(matches!(
+            store
+                .delete_task(task.uuid, None, change(t, "carol", 50))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let theirs = create(&*store, tenant(32), "Theirs", "guarded", 0).await;
+        assert!(matches!(
+            store
+                .delete_task(theirs.uuid, None, change(t, "mallory", 60))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store
+                .get_task(tenant(32), theirs.uuid)
+                .await
+                .expect("get")
+                .is_some()
+        );
+    }
+
     pub async fn set_active_no_op_and_real_changes(store: Arc<dyn TestStore>) {
         let t = tenant(13);
         let task = create(&*store, t, "Switch", "switch", 0).await;
         let same = store
-            .set_active(task.uuid, true, Some(at(5)), change(t, "bob", 10))
+            .set_active(task.uuid, None, true, Some(at(5)), change(t, "bob", 10))
             .await
             .expect("no-op");
         assert_eq!(same, task, "starting an active task changes nothing");
 
         let stopped = store
-            .set_active(task.uuid, false, None, change(t, "bob", 20))
+            .set_active(task.uuid, None, false, None, change(t, "bob", 20))
             .await
             .expect("stop");
         assert_eq!(
@@ -1207,13 +1323,19 @@ mod cases {
             (false, None, 2, at(20), "bob")
         );
         let again = store
-            .set_active(task.uuid, false, Some(at(7)), change(t, "carol", 30))
+            .set_active(task.uuid, None, false, Some(at(7)), change(t, "carol", 30))
             .await
             .expect("no-op");
         assert_eq!(again, stopped);
 
         let started = store
-            .set_active(task.uuid, true, Some(at(120_000)), change(t, "dave", 40))
+            .set_active(
+                task.uuid,
+                None,
+                true,
+                Some(at(120_000)),
+                change(t, "dave", 40),
+            )
             .await
             .expect("start");
         assert_eq!(
@@ -1273,7 +1395,7 @@ mod cases {
         );
         assert_not_found(
             store
-                .set_active(TaskUuid::new_v7(), true, None, change(t, "x", 50))
+                .set_active(TaskUuid::new_v7(), None, true, None, change(t, "x", 50))
                 .await,
             "unknown",
         );
@@ -1320,7 +1442,7 @@ mod cases {
             .expect("run");
 
         store
-            .set_active(task.uuid, false, None, change(t, "bob", 100))
+            .set_active(task.uuid, None, false, None, change(t, "bob", 100))
             .await
             .expect("stop");
         for queued in [&q1, &q2] {
@@ -1442,7 +1564,7 @@ mod cases {
         );
         assert_not_found(
             store
-                .set_active(task.uuid, false, None, change(t, "bob", 60))
+                .set_active(task.uuid, None, false, None, change(t, "bob", 60))
                 .await,
             "stop",
         );
@@ -1619,13 +1741,13 @@ mod cases {
         );
         assert_not_found(
             store
-                .set_active(theirs.uuid, false, None, change(a, "mallory", 20))
+                .set_active(theirs.uuid, None, false, None, change(a, "mallory", 20))
                 .await,
             "stop",
         );
         assert_not_found(
             store
-                .set_active(theirs.uuid, true, None, change(a, "mallory", 20))
+                .set_active(theirs.uuid, None, true, None, change(a, "mallory", 20))
                 .await,
             "start",
         );
@@ -1698,11 +1820,11 @@ mod cases {
             .await
             .expect("update");
         let stopped = store
-            .set_active(task.uuid, false, None, change(t, "carol", 20))
+            .set_active(task.uuid, None, false, None, change(t, "carol", 20))
             .await
             .expect("stop");
         let started = store
-            .set_active(task.uuid, true, Some(at(99)), change(t, "dave", 30))
+            .set_active(task.uuid, None, true, Some(at(99)), change(t, "dave", 30))
             .await
             .expect("start");
 
@@ -2083,7 +2205,7 @@ mod cases {
                         )
                         .await?;
                     store
-                        .set_active(own.uuid, false, None, change(t, &actor, ms))
+                        .set_active(own.uuid, None, false, None, change(t, &actor, ms))
                         .await?;
                     store
                         .update_task(
@@ -2350,7 +2472,7 @@ mod cases {
         // Starting and stopping is no edit of the definition, nor is an update that changes
         // nothing; an update that changes the definition clears the flag.
         let stopped = store
-            .set_active(task.uuid, false, None, change(a, "bob", 5_000))
+            .set_active(task.uuid, None, false, None, change(a, "bob", 5_000))
             .await
             .expect("stop");
         assert_eq!(stopped.schedule_notice, Some(first.clone()));
@@ -2757,7 +2879,7 @@ async fn sqlite_two_stores_on_one_file_both_write() {
                     )
                     .await?;
                 store
-                    .set_active(task.uuid, false, None, change(t, "twin", i))
+                    .set_active(task.uuid, None, false, None, change(t, "twin", i))
                     .await?;
                 R::Ok(())
             })

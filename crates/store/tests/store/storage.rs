@@ -82,7 +82,7 @@ async fn each_task_keeps_exactly_its_newest_versions(database: Database) {
     }
     // Stopping makes a version too; the newest three are still what is kept.
     store
-        .set_active(task.uuid, false, None, change(t, "alice", 10))
+        .set_active(task.uuid, None, false, None, change(t, "alice", 10))
         .await
         .unwrap();
     assert_eq!(versions(&*store, &task).await, (3, vec![7, 6, 5]));
@@ -173,6 +173,7 @@ async fn finished_run(
         error: None,
         logs_pruned_at: None,
         args: None,
+        next_attempt_at: None,
     };
     store.insert_run_for_tests(task.tenant, &run).await.unwrap();
     run.uuid

@@ -110,6 +110,7 @@ fn run(n: u128, task: &Task, ms: i64, status: RunStatus) -> Run {
         error: None,
         logs_pruned_at: None,
         args: None,
+        next_attempt_at: None,
     }
 }
 
@@ -187,7 +188,7 @@ async fn populate(store: &(impl TestSupport + ?Sized)) {
         .await
         .unwrap();
     store
-        .set_active(python.uuid, false, None, change(t1, "carol", 2_000))
+        .set_active(python.uuid, None, false, None, change(t1, "carol", 2_000))
         .await
         .unwrap();
     let doomed = store

@@ -8,7 +8,6 @@ import type { Run, RunStatus } from '../../../../services/types';
 import { formatDuration, formatExact, formatLocal } from '../../../../utils/time';
 import { useRemote } from '../../../../hooks/useRemote';
 import { errorMessage } from './apiErrors';
-import { isRetrying, nextAttemptAt } from './retry';
 import { RunLog } from './RunLog';
 import { isLive, RUN_STATUSES } from './runStatus';
 import { StatusTag } from './StatusTag';
@@ -23,9 +22,7 @@ export const LIVE_POLL_MS = 2000;
 /** "Next attempt at 21:03:05": when a retrying run tries again, in the reader's zone. */
 function NextAttempt({ run }: { run: Run }) {
   const t = useT();
-  // The instant is only in the run's log (see retry.ts); read once per attempt.
-  const detail = useRemote(`${run.uuid}:${run.attempt}`, () => tasksApi.run(run.uuid));
-  const at = detail.data ? nextAttemptAt(run, detail.data.logs ?? []) : null;
+  const at = run.next_attempt_at;
   if (!at) return null;
   return (
     <Tag color="warning" data-testid="next-attempt" title={at}>
@@ -45,7 +42,7 @@ function RunHeader({ run }: { run: Run }) {
         <Typography.Text type="secondary">{t('runs.attempt', { attempt: run.attempt, max: run.max_attempts })}</Typography.Text>
       )}
       {run.duration_ms !== null && <Typography.Text type="secondary">{formatDuration(run.duration_ms)}</Typography.Text>}
-      {isRetrying(run) && <NextAttempt run={run} />}
+      <NextAttempt run={run} />
       {run.occurrences > 1 && <Tag>{t('runs.occurrences', { count: run.occurrences })}</Tag>}
       {run.args !== null && run.args !== undefined && <Tag color="blue">{t('runs.withArgs')}</Tag>}
     </Space>

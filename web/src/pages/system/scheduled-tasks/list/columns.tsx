@@ -8,7 +8,7 @@ import type { Task } from '../../../../services/types';
 import { noticeView } from '../../../../utils/scheduleNotice';
 import { ActiveSwitch } from './ActiveSwitch';
 import { LastError, NextRun, RelativeTime, TriggerCell } from './cells';
-import { RUN_OUTCOMES } from './runStatus';
+import { OUTCOME_FILTERS } from './runStatus';
 import { StatusTag } from './StatusTag';
 import type { ListUrlState, SortField } from './urlState';
 
@@ -40,7 +40,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     interval: { text: t('trigger.interval') },
     date: { text: t('trigger.date') },
   };
-  const outcomeEnum = Object.fromEntries(RUN_OUTCOMES.map((s) => [s, { text: t(`status.${s}`) }]));
+  const outcomeEnum = Object.fromEntries(OUTCOME_FILTERS.map((s) => [s, { text: t(`status.${s}`) }]));
   const sortOrder = (field: SortField) => (ctx.sort?.field === field ? ctx.sort.order : undefined);
   const activeEnum = {
     true: { text: t('tasks.active.true'), status: 'Success' },

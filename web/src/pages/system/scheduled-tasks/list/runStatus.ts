@@ -1,9 +1,12 @@
-import type { RunOutcome, RunStatus } from '../../../../services/types';
+import type { RunOutcome, RunOutcomeFilter, RunStatus } from '../../../../services/types';
 
 export const RUN_STATUSES: RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'skipped'];
 
-/** How a task's latest run can have ended: its `last_run_outcome`, and the list's filter by it. */
+/** How a task's latest run can have ended: its `last_run_outcome`. */
 export const RUN_OUTCOMES: RunOutcome[] = ['succeeded', 'failed', 'timed_out', 'cancelled'];
+
+/** The list's Last status filter: the outcomes and "Never run" (`none`: no run has ended). */
+export const OUTCOME_FILTERS: RunOutcomeFilter[] = [...RUN_OUTCOMES, 'none'];
 
 /** A run that may still change: its page keeps refreshing. */
 export const isLive = (status: RunStatus) => status === 'queued' || status === 'running';

@@ -35,6 +35,11 @@ describe('readListUrl / writeListUrl', () => {
     expect(readListUrl('?sort=name').sort).toEqual({ field: 'name', order: 'ascend' });
   });
 
+  it('keeps the Never run filter', () => {
+    expect(readListUrl('?last_run_outcome=none').filters).toEqual({ last_run_outcome: 'none' });
+    expect(writeListUrl(readListUrl('?last_run_outcome=none'))).toBe('?last_run_outcome=none');
+  });
+
   it('reads a link saved with the filter under its earlier name', () => {
     expect(readListUrl('?last_run_status=timed_out').filters).toEqual({ last_run_outcome: 'timed_out' });
     expect(writeListUrl(readListUrl('?last_run_status=failed'))).toBe('?last_run_outcome=failed');

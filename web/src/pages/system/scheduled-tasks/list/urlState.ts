@@ -2,8 +2,8 @@
 // reload or a shared link shows the same view. The fragment is left alone: a sign-in link's
 // `#token=` lives there and never reaches the server.
 
-import type { RunOutcome, TaskType, TriggerType } from '../../../../services/types';
-import { RUN_OUTCOMES } from './runStatus';
+import type { RunOutcomeFilter, TaskType, TriggerType } from '../../../../services/types';
+import { OUTCOME_FILTERS } from './runStatus';
 
 export type DrawerTab = 'overview' | 'runs' | 'versions';
 export type SortField = 'name' | 'code' | 'next_run_at' | 'last_run_at';
@@ -13,7 +13,7 @@ export interface ListFilters {
   type?: TaskType;
   trigger_type?: TriggerType;
   is_active?: 'true' | 'false';
-  last_run_outcome?: RunOutcome;
+  last_run_outcome?: RunOutcomeFilter;
 }
 
 export interface ListUrlState {
@@ -65,7 +65,7 @@ export function readListUrl(search: string): ListUrlState {
   const active = oneOf(['true', 'false'] as const, params.get('is_active'));
   if (active) filters.is_active = active;
   // Links saved before the filter was named `last_run_outcome` said `last_run_status`.
-  const outcome = oneOf(RUN_OUTCOMES, params.get('last_run_outcome') ?? params.get('last_run_status'));
+  const outcome = oneOf(OUTCOME_FILTERS, params.get('last_run_outcome') ?? params.get('last_run_status'));
   if (outcome) filters.last_run_outcome = outcome;
 
   const pageSize = positive(params.get('page_size'));
