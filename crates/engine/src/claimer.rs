@@ -15,6 +15,20 @@ use crate::backoff::Backoff;
 use crate::pool::{Capacity, WorkerPool};
 use crate::stop::{Stop, wait_for};
 
+/// The first wait when runs are due and no slot is free. The firing loop and the finisher each
+/// take every free slot for the few milliseconds of their own claim and give back what they
+/// did not use, so an empty pool may be one they are about to hand back; the wait doubles
+/// while the pool stays full (its attempts are long), up to `max_idle`.
+const CONTENDED_RETRY: Duration = Duration::from_millis(5);
+
+/// When the earliest queued run may start.
+enum NextQueued {
+    /// Now: one is due.
+    Due,
+    /// After this wait.
+    In(Duration),
+}
+
 /// Whose leases claimed runs are held under, for how long, and how they are shared.
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimTerms {
@@ -63,6 +77,7 @@ impl Claimer {
     /// transaction per slot.
     pub(crate) async fn run(self) {
         let mut backoff = Backoff::default();
+        let mut contended = CONTENDED_RETRY;
         // Runs may wait from before the start.
         let mut wait = Duration::ZERO;
         loop {
@@ -79,12 +94,20 @@ impl Claimer {
             let taken = self.pool.free_capacity();
             let now = self.clock.now();
             if taken.workers() == 0 {
-                // Every slot is busy; recording their outcomes wakes this loop (or, with one
-                // writer, claims for the slots itself) for the runs due by then. A run that
-                // comes due later, fired ahead of its instant, is this loop's to claim then.
-                wait = self.until_next_queued(now, &mut backoff).await;
+                // Every slot is taken. A run that comes due later (fired ahead of its instant)
+                // is this loop's to claim then; one due now may be waiting for slots another
+                // claimant holds for a moment (see `CONTENDED_RETRY`).
+                wait = match self.next_queued(now, &mut backoff).await {
+                    NextQueued::Due => {
+                        let wait = contended;
+                        contended = (contended * 2).min(self.max_idle);
+                        wait
+                    }
+                    NextQueued::In(wait) => wait,
+                };
                 continue;
             }
+            contended = CONTENDED_RETRY;
             let free = taken.workers();
             wait = match self.store.claim(now, self.terms.request(&taken)).await {
                 Ok(runs) => {
@@ -95,7 +118,12 @@ impl Claimer {
                         // More may wait: look again (with the slots still free, if any).
                         Duration::ZERO
                     } else {
-                        self.until_next_queued(now, &mut backoff).await
+                        match self.next_queued(now, &mut backoff).await {
+                            // Due but not claimable (its tenant at its cap, no free sandbox,
+                            // only reserved room left): a finishing run wakes this loop.
+                            NextQueued::Due => self.max_idle,
+                            NextQueued::In(wait) => wait,
+                        }
                     }
                 }
                 Err(e) => {
@@ -110,18 +138,142 @@ impl Claimer {
         }
     }
 
-    /// How long to wait after a claim that left slots free: until the earliest queued run
-    /// comes due, or, when one is due but was not claimable (its tenant at its cap, no free
-    /// sandbox, only reserved room left), until a finishing run wakes this loop.
-    async fn until_next_queued(&self, now: jiff::Timestamp, backoff: &mut Backoff) -> Duration {
+    /// When the earliest queued run may start (at most `max_idle` away); after a failed read,
+    /// the backoff's wait.
+    async fn next_queued(&self, now: jiff::Timestamp, backoff: &mut Backoff) -> NextQueued {
         match self.store.next_queued().await {
-            Ok(Some(next)) if next <= now => self.max_idle,
-            Ok(next) => wait_for(&*self.clock, next, self.max_idle),
+            Ok(Some(next)) if next <= now => NextQueued::Due,
+            Ok(next) => NextQueued::In(wait_for(&*self.clock, next, self.max_idle)),
             Err(e) => {
                 let wait = backoff.failed();
                 tracing::warn!(error = %e, retry_in = ?wait, "reading the next queued instant failed");
-                wait
+                NextQueued::In(wait)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+    use domain::{
+        RetryPolicy, RunUuid, SystemClock, Task, TaskCode, TaskConfig, TaskDefinition, TaskName,
+        TaskType, TaskUuid, TenantId, Trigger, TriggerType,
+    };
+    use exec::{Attempt, AttemptResult, LogLimits, LogSink};
+    use serde_json::json;
+    use store::prelude::*;
+    use store::{Change, NewTask, SqliteStore};
+    use tokio::sync::mpsc;
+
+    use super::*;
+    use crate::RunExecutor;
+    use crate::attempt::AttemptRunner;
+
+    /// Records the runs it is given and ends them at once.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<RunUuid>>);
+
+    #[async_trait]
+    impl RunExecutor for Arc<Recorder> {
+        async fn execute(&self, _: &Task, attempt: &Attempt, _: &LogSink) -> AttemptResult {
+            self.0.lock().unwrap().push(attempt.run);
+            AttemptResult::succeeded(None)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_due_run_is_claimed_once_slots_another_claimant_held_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(
+            SqliteStore::connect(dir.path().join("s.db").to_str().unwrap())
+                .await
+                .unwrap(),
+        );
+        let tenant = TenantId::new(1).unwrap();
+        let change = Change {
+            tenant,
+            actor: "test",
+            at: jiff::Timestamp::now(),
+        };
+        let definition = TaskDefinition {
+            name: TaskName::parse("manual").unwrap(),
+            code: TaskCode::parse("manual").unwrap(),
+            description: None,
+            trigger: Trigger::parse(TriggerType::Cron, &json!({"cron": "0 0 1 1 *"})).unwrap(),
+            config: TaskConfig::parse(TaskType::ApiCall, &json!({"url": "https://x.test/"}))
+                .unwrap(),
+            is_active: true,
+            retry_policy: RetryPolicy::default(),
+            timeout_seconds: 30,
+            overlap_policy: domain::OverlapPolicy::Allow,
+            misfire_policy: domain::MisfirePolicy::FireOnce,
+            misfire_grace_seconds: 60,
+        };
+        let task = store
+            .create_task(
+                NewTask {
+                    uuid: TaskUuid::new_v7(),
+                    tenant,
+                    definition,
+                    next_run_at: None,
+                },
+                Change { ..change },
+            )
+            .await
+            .unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let (finisher, mut completions) = mpsc::channel(16);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let pool = WorkerPool::new(
+            1,
+            1,
+            AttemptRunner {
+                executor: Arc::new(recorder.clone()),
+                logs: store.clone(),
+                finisher,
+                clock: clock.clone(),
+                node_id: "node".into(),
+                max_timeout: Duration::from_secs(60),
+                log_limits: LogLimits::default(),
+                metrics: Arc::default(),
+            },
+        );
+        // Another claimant (the firing loop, the finisher) holds the only slot for its claim.
+        let held = pool.free_capacity();
+        let run = store
+            .enqueue_manual(tenant, task.uuid, "test", jiff::Timestamp::now())
+            .await
+            .unwrap();
+        let stop = Stop::default();
+        let claimer = Claimer {
+            store: store.clone(),
+            pool: pool.clone(),
+            terms: ClaimTerms {
+                owner: "node".into(),
+                lease: SignedDuration::from_secs(30),
+                share: FairShare::default(),
+            },
+            clock,
+            wake: Wakeup::default(),
+            stop: stop.clone(),
+            // Long enough that only a prompt second look can explain a start.
+            max_idle: Duration::from_secs(60),
+        };
+        let claiming = tokio::spawn(claimer.run());
+        // The claimer looks at once, finds the run due and no slot free; the holder then gives
+        // the slot back unused, without waking anyone.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(held);
+        let completion = tokio::time::timeout(Duration::from_secs(5), completions.recv())
+            .await
+            .expect("the run started well before max_idle")
+            .unwrap();
+        assert_eq!(completion.attempt.run, run.uuid);
+        assert_eq!(*recorder.0.lock().unwrap(), vec![run.uuid]);
+        stop.stop();
+        claiming.await.unwrap();
     }
 }
