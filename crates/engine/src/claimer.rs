@@ -15,10 +15,9 @@ use crate::backoff::Backoff;
 use crate::pool::{Capacity, WorkerPool};
 use crate::stop::{Stop, wait_for};
 
-/// The first wait when runs are due and no slot is free. The firing loop and the finisher each
-/// take every free slot for the few milliseconds of their own claim and give back what they
-/// did not use, so an empty pool may be one they are about to hand back; the wait doubles
-/// while the pool stays full (its attempts are long), up to `max_idle`.
+/// The wait when runs are due and no slot is free because another claim holds them: the
+/// firing loop and the finisher each take every free slot for the few milliseconds of their
+/// own claim and give back what they did not use, without waking anyone.
 const CONTENDED_RETRY: Duration = Duration::from_millis(5);
 
 /// When the earliest queued run may start.
@@ -77,7 +76,6 @@ impl Claimer {
     /// transaction per slot.
     pub(crate) async fn run(self) {
         let mut backoff = Backoff::default();
-        let mut contended = CONTENDED_RETRY;
         // Runs may wait from before the start.
         let mut wait = Duration::ZERO;
         loop {
@@ -98,16 +96,14 @@ impl Claimer {
                 // is this loop's to claim then; one due now may be waiting for slots another
                 // claimant holds for a moment (see `CONTENDED_RETRY`).
                 wait = match self.next_queued(now, &mut backoff).await {
-                    NextQueued::Due => {
-                        let wait = contended;
-                        contended = (contended * 2).min(self.max_idle);
-                        wait
-                    }
+                    NextQueued::Due if self.pool.held_for_claims() > 0 => CONTENDED_RETRY,
+                    // Busy with attempts: their outcomes wake this loop (or, with one writer,
+                    // claim for the slots they free).
+                    NextQueued::Due => self.max_idle,
                     NextQueued::In(wait) => wait,
                 };
                 continue;
             }
-            contended = CONTENDED_RETRY;
             let free = taken.workers();
             wait = match self.store.claim(now, self.terms.request(&taken)).await {
                 Ok(runs) => {

@@ -5,6 +5,7 @@
 //! attempt runs in its own task and frees what it holds when it stops executing.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use domain::{RunUuid, TaskConfig};
@@ -61,6 +62,15 @@ impl Inflight {
 pub(crate) struct Capacity {
     workers: Vec<OwnedSemaphorePermit>,
     sandboxes: Vec<OwnedSemaphorePermit>,
+    /// The pool's count of slots held for claims, which these leave when used or freed.
+    claiming: Arc<AtomicUsize>,
+}
+
+impl Drop for Capacity {
+    fn drop(&mut self) {
+        self.claiming
+            .fetch_sub(self.workers.len(), Ordering::Relaxed);
+    }
 }
 
 impl Capacity {
@@ -87,6 +97,8 @@ pub(crate) struct WorkerPool {
     slots: Arc<Semaphore>,
     sandboxes: Arc<Semaphore>,
     inflight: Inflight,
+    /// Slots taken for a claim and not yet used or freed (see [`WorkerPool::held_for_claims`]).
+    claiming: Arc<AtomicUsize>,
     /// The spawned attempts, so shutdown can wait for them.
     tasks: TaskTracker,
     runner: Arc<AttemptRunner>,
@@ -99,6 +111,7 @@ impl WorkerPool {
             slots: Arc::new(Semaphore::new(workers.max(1) as usize)),
             sandboxes: Arc::new(Semaphore::new(sandboxes as usize)),
             inflight: Inflight::default(),
+            claiming: Arc::default(),
             tasks: TaskTracker::new(),
             runner: Arc::new(runner),
         }
@@ -120,7 +133,19 @@ impl WorkerPool {
         } else {
             take(&self.sandboxes)
         };
-        Capacity { workers, sandboxes }
+        self.claiming.fetch_add(workers.len(), Ordering::Relaxed);
+        Capacity {
+            workers,
+            sandboxes,
+            claiming: self.claiming.clone(),
+        }
+    }
+
+    /// Slots a claim holds right now (the firing loop's, the finisher's or the claimer's, for
+    /// the few milliseconds of its transaction): with none free, whether they are about to come
+    /// back rather than being busy with attempts.
+    pub(crate) fn held_for_claims(&self) -> usize {
+        self.claiming.load(Ordering::Relaxed)
     }
 
     /// Starts each claimed run on a slot of `capacity` (and a python run on one of its
@@ -132,6 +157,7 @@ impl WorkerPool {
                 .workers
                 .pop()
                 .expect("no more runs claimed than slots taken");
+            capacity.claiming.fetch_sub(1, Ordering::Relaxed);
             let sandbox =
                 matches!(run.task.definition.config, TaskConfig::PythonScript(_)).then(|| {
                     capacity
