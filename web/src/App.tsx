@@ -8,8 +8,9 @@ import { useView } from './layout/view';
 import { LocaleProvider } from './locales/LocaleProvider';
 import ScheduledTasksPage from './pages/system/scheduled-tasks/list';
 
-// The Runs page and its charts load only when it is opened.
+// The Runs page and its charts load only when it is opened, and so do the deleted tasks.
 const RunsPage = lazy(() => import('./pages/system/scheduled-tasks/runs'));
+const DeletedTasksPage = lazy(() => import('./pages/system/scheduled-tasks/deleted'));
 
 function Shell() {
   const { session } = useAuth();
@@ -19,12 +20,12 @@ function Shell() {
   const key = `${session.tenantId}:${session.subject}:${session.role}`;
   return (
     <AppLayout view={view} navigate={navigate}>
-      {view === 'runs' ? (
-        <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>
-          <RunsPage key={key} navigate={navigate} />
-        </Suspense>
+      {view === 'tasks' ? (
+        <ScheduledTasksPage key={key} navigate={navigate} />
       ) : (
-        <ScheduledTasksPage key={key} />
+        <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>
+          {view === 'runs' ? <RunsPage key={key} navigate={navigate} /> : <DeletedTasksPage key={key} navigate={navigate} />}
+        </Suspense>
       )}
     </AppLayout>
   );

@@ -54,7 +54,8 @@ export function AppLayout({ children, view, navigate }: { children: ReactNode; v
       layout="top"
       fixedHeader
       contentWidth="Fluid"
-      location={{ pathname: PAGES.find((p) => p.view === view)?.path }}
+      // The deleted tasks are a view of the task list (opened from it), under its menu entry.
+      location={{ pathname: PAGES.find((p) => p.view === (view === 'deleted' ? 'tasks' : view))?.path }}
       route={{
         path: '/',
         routes: [

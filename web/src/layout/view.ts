@@ -1,10 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 
-/** The console's pages; the address says which (`?view=runs`), `/` alone is the task list. */
-export type View = 'tasks' | 'runs';
+/**
+ * The console's pages; the address says which (`?view=runs`, `?view=deleted`), `/` alone is
+ * the task list.
+ */
+export type View = 'tasks' | 'runs' | 'deleted';
 
 export function readView(search: string): View {
-  return new URLSearchParams(search).get('view') === 'runs' ? 'runs' : 'tasks';
+  const view = new URLSearchParams(search).get('view');
+  return view === 'runs' || view === 'deleted' ? view : 'tasks';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { request } from './http';
 import type {
+  DeletedTask,
   ListQuery,
   Page,
   PreviewRequest,
@@ -58,6 +59,11 @@ export const tasksApi = {
   /** Makes a version's definition the current one, as a new version. */
   restoreVersion: (uuid: string, version: number) =>
     request<Task>(path(uuid, `/versions/${version}/restore`), { method: 'POST' }),
+  /** The tenant's tasks deleted within the run-retention period, the most recently deleted first. */
+  deleted: (query: { page?: number; page_size?: number }) =>
+    request<Page<DeletedTask>>(`${TASKS_API}/deleted`, { query }),
+  /** Makes a deleted task live again under its uuid and code, stopped. */
+  restoreDeleted: (uuid: string) => request<Task>(path(uuid, '/restore'), { method: 'POST' }),
   preview: (body: PreviewRequest, signal?: AbortSignal) =>
     request<PreviewResponse>(`${TASKS_API}/preview`, { method: 'POST', body, signal }),
 };

@@ -41,6 +41,8 @@ export type TaskRequest = Schemas['TaskRequest'];
 /** `PUT /{uuid}` body: the given fields replace the stored ones; `version` guards the write. */
 export type TaskPatch = Schemas['TaskPatch'];
 export type Task = Schemas['TaskResponse'];
+/** A deleted task as it was deleted, with `deleted_at` and `deleted_by` (`GET /deleted`). */
+export type DeletedTask = Schemas['DeletedTaskResponse'];
 export type ScheduleNotice = Schemas['ScheduleNoticeResponse'];
 export type ScheduleNoticeReason = Schemas['ScheduleNoticeReason'];
 

@@ -1,4 +1,4 @@
-import { DeleteOutlined, DisconnectOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { DeleteOutlined, DisconnectOutlined, PlusOutlined, ReloadOutlined, RestOutlined } from '@ant-design/icons';
 import { type ActionType, PageContainer, type ProFormInstance, ProTable } from '@ant-design/pro-components';
 import { Alert, Button, Empty, Grid, Popconfirm, Space } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -66,8 +66,11 @@ function OutageBanner({ outage, onRetry }: { outage: ShownOutage; onRetry: () =>
   );
 }
 
-/** The original design's `pages/system/scheduled-tasks/list`: every task of the tenant. */
-export default function ScheduledTasksPage() {
+/**
+ * The original design's `pages/system/scheduled-tasks/list`: every task of the tenant.
+ * `navigate` goes to another view of the console (the deleted tasks).
+ */
+export default function ScheduledTasksPage({ navigate }: { navigate: (search: string) => void }) {
   const { t, lang } = useLocale();
   const { session, permissions } = useAuth();
   const screens = Grid.useBreakpoint();
@@ -286,15 +289,27 @@ export default function ScheduledTasksPage() {
               )}
             </Space>
           )}
-          toolBarRender={() =>
-            permissions.canEdit
+          toolBarRender={() => [
+            <Button
+              key="deleted"
+              icon={<RestOutlined />}
+              href="/?view=deleted"
+              onClick={(event) => {
+                event.preventDefault();
+                navigate('?view=deleted');
+              }}
+              data-testid="open-deleted"
+            >
+              {t('deleted.open')}
+            </Button>,
+            ...(permissions.canEdit
               ? [
                   <Button key="new" type="primary" icon={<PlusOutlined />} onClick={() => setEditing({ mode: 'create' })} data-testid="new-task">
                     {t('tasks.new')}
                   </Button>,
                 ]
-              : []
-          }
+              : []),
+          ]}
         />
       </NowContext.Provider>
       {editing && (
