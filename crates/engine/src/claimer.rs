@@ -115,6 +115,10 @@ impl Claimer {
                         Duration::ZERO
                     } else {
                         match self.next_queued(now, &mut backoff).await {
+                            // The slots another claim held were not offered to this one, and
+                            // with them the run may be claimable (a busy tenant gets a run only
+                            // while more than the reserve is free).
+                            NextQueued::Due if self.pool.held_for_claims() > 0 => CONTENDED_RETRY,
                             // Due but not claimable (its tenant at its cap, no free sandbox,
                             // only reserved room left): a finishing run wakes this loop.
                             NextQueued::Due => self.max_idle,

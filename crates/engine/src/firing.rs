@@ -74,14 +74,14 @@ pub(crate) async fn run(firing: Firing) {
             match fired {
                 // A full batch: more may be due right now, so fire again before sleeping.
                 Ok(report) if report.tasks >= u64::from(batch) => {
-                    index.fired_some(&report.next_instants);
+                    index.fired_some(&report.fired_ahead, &report.next_instants);
                 }
                 Ok(report)
                     if report.tasks < index.due_count(now) && still_due(&firing, now).await =>
                 {
                     // On PostgreSQL a due task whose row another transaction holds (a claim
                     // or a finish marking it) is skipped, not waited for: try again shortly.
-                    index.fired_some(&report.next_instants);
+                    index.fired_some(&report.fired_ahead, &report.next_instants);
                     firing.stop.pause(LOCKED_RETRY).await;
                 }
                 Ok(report) => index.fired_all(now, &report.fired_ahead, &report.next_instants),

@@ -127,6 +127,7 @@ impl TimingIndex {
         fired_ahead: &[Timestamp],
         next: &[Timestamp],
     ) {
+        self.forget(fired_ahead);
         let after = |at: Timestamp| at.checked_add(SignedDuration::from_nanos(1)).ok();
         self.rechecks = match after(now) {
             Some(after) => self.rechecks.split_off(&after),
@@ -139,25 +140,29 @@ impl TimingIndex {
             }
             None => std::mem::take(&mut self.instants),
         };
-        let mut left = ahead;
+        for (at, n) in ahead.range(after(now).unwrap_or(now)..) {
+            *self.rechecks.entry(*at).or_default() += n;
+        }
+        self.fired_some(&[], next);
+    }
+
+    /// Drops occurrences that were fired ahead: they are not due again.
+    fn forget(&mut self, fired_ahead: &[Timestamp]) {
         for at in fired_ahead {
-            if let Some(n) = left.get_mut(at) {
+            if let Some(n) = self.instants.get_mut(at) {
                 *n -= 1;
                 if *n == 0 {
-                    left.remove(at);
+                    self.instants.remove(at);
                 }
             }
         }
-        for (at, n) in left.range(after(now).unwrap_or(now)..) {
-            *self.rechecks.entry(*at).or_default() += n;
-        }
-        self.fired_some(next);
     }
 
-    /// A firing filled its batch, so more may still be due: adds the fired tasks' next
-    /// occurrences and keeps the due instants. One past the horizon is left for the load that
-    /// extends the window.
-    pub(crate) fn fired_some(&mut self, next: &[Timestamp]) {
+    /// A firing filled its batch, so more may still be due: drops the occurrences it fired
+    /// ahead, adds the fired tasks' next occurrences and keeps the due instants. One past the
+    /// horizon is left for the load that extends the window.
+    pub(crate) fn fired_some(&mut self, fired_ahead: &[Timestamp], next: &[Timestamp]) {
+        self.forget(fired_ahead);
         for at in next {
             if self.horizon.is_none_or(|h| *at < h) {
                 *self.instants.entry(*at).or_default() += 1;
@@ -216,7 +221,7 @@ mod tests {
         let mut index = TimingIndex::new(SignedDuration::ZERO);
         index.load(&[at(10), at(10)], WINDOW);
         // A full batch fired one of the two; the other is still due.
-        index.fired_some(&[at(1_010)]);
+        index.fired_some(&[], &[at(1_010)]);
         assert!(index.is_due(at(10)));
         // fire_all catching up: the next occurrence is already past.
         index.fired_all(at(50), &[], &[at(40)]);
@@ -237,8 +242,11 @@ mod tests {
             3,
             "a firing reaches a whole lead ahead"
         );
-        // Two of the three fired ahead; the third was busy and waits for its instant.
-        index.fired_all(at(750), &[at(1_000), at(1_000)], &[at(2_000), at(2_000)]);
+        // A full batch fired one ahead; the next fired another, and the third was busy: it
+        // waits for its instant.
+        index.fired_some(&[at(1_000)], &[at(2_000)]);
+        assert_eq!(index.due_count(at(750)), 2);
+        index.fired_all(at(750), &[at(1_000)], &[at(2_000)]);
         assert!(
             !index.is_due(at(999)),
             "the busy one is looked at when it comes"
