@@ -53,7 +53,7 @@ async fn succeeded(server: &Server) -> Result<u64> {
         .api
         .call(
             Method::GET,
-            "/list?last_run_status=succeeded&page_size=1",
+            "/list?last_run_status=success&page_size=1",
             None,
         )
         .await?;

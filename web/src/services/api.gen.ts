@@ -359,7 +359,8 @@ export interface paths {
         put?: never;
         /**
          * Create up to 1,000 tasks in one transaction: all of them, or none. Each is validated exactly
-         *     like `POST /`; errors name the task, e.g. `tasks[3].trigger_config.seconds`.
+         *     like `POST /`; errors name the task, e.g. `tasks[3].trigger_config.seconds`. With
+         *     `mode=apply` it is `POST /apply` (create or update by `code`).
          */
         post: operations["import_tasks"];
         delete?: never;
@@ -3646,7 +3647,17 @@ export interface operations {
     };
     import_tasks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description With `mode=apply`: as `POST /apply`'s. */
+                dry_run?: boolean;
+                /**
+                 * @description `create` (the default): create every task. `apply`: create or update by `code`, exactly
+                 *     as `POST /apply` (which also takes `dry_run` and `prune` then).
+                 */
+                mode?: string;
+                /** @description With `mode=apply`: as `POST /apply`'s. */
+                prune?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3657,6 +3668,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description With `mode=apply`: applied (or, with `dry_run=true`, what would be) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplyResponse"];
+                };
+            };
             /** @description Created, uuids in request order */
             201: {
                 headers: {

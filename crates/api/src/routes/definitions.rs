@@ -407,7 +407,7 @@ pub(crate) fn next_run_over(
         (status = 422, description = "Invalid definitions; `errors` names each `tasks[i].field`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "The creates would take the tenant past its task quota", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn apply_tasks(
+pub(crate) async fn apply_tasks(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(raw): RawQuery,

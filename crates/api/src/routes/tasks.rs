@@ -15,6 +15,7 @@ use store::{Change, LogTail, LogWindow, NewTask, RunQuery, TaskQuery, TaskSort, 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::definitions::ApplyResponse;
 use crate::auth::Caller;
 use crate::dto::*;
 use crate::error::Problem;
@@ -240,11 +241,28 @@ pub(crate) fn with_unknown(
     }
 }
 
+/// Query of `POST /import`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ImportParams {
+    /// `create` (the default): create every task. `apply`: create or update by `code`, exactly
+    /// as `POST /apply` (which also takes `dry_run` and `prune` then).
+    mode: Option<String>,
+    /// With `mode=apply`: as `POST /apply`'s.
+    #[param(value_type = Option<bool>)]
+    dry_run: Option<String>,
+    /// With `mode=apply`: as `POST /apply`'s.
+    #[param(value_type = Option<bool>)]
+    prune: Option<String>,
+}
+
 /// Create up to 1,000 tasks in one transaction: all of them, or none. Each is validated exactly
-/// like `POST /`; errors name the task, e.g. `tasks[3].trigger_config.seconds`.
-#[utoipa::path(post, path = "/import", tag = "tasks", request_body = ImportRequest,
+/// like `POST /`; errors name the task, e.g. `tasks[3].trigger_config.seconds`. With
+/// `mode=apply` it is `POST /apply` (create or update by `code`).
+#[utoipa::path(post, path = "/import", tag = "tasks", request_body = ImportRequest, params(ImportParams),
     responses(
         (status = 201, description = "Created, uuids in request order", body = ImportResponse),
+        (status = 200, description = "With `mode=apply`: applied (or, with `dry_run=true`, what would be)", body = ApplyResponse),
         (status = 400, description = "Malformed JSON or a field that may not be sent", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -256,9 +274,42 @@ pub(crate) fn with_unknown(
 async fn import_tasks(
     State(state): State<AppState>,
     caller: Caller,
+    RawQuery(raw): RawQuery,
     JsonBody(request): JsonBody<ImportRequest>,
-) -> Result<(StatusCode, Json<ImportResponse>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     caller.require_admin()?;
+    let params: ImportParams = parse_query(raw.clone())?;
+    let mut errors = ValidationErrors::default();
+    match params.mode.as_deref() {
+        Some("apply") => {
+            // The rest of the query is `POST /apply`'s.
+            let rest = raw.map(|raw| {
+                raw.split('&')
+                    .filter(|pair| !pair.starts_with("mode="))
+                    .collect::<Vec<_>>()
+                    .join("&")
+            });
+            let applied = super::definitions::apply_tasks(
+                State(state),
+                caller,
+                RawQuery(rest),
+                JsonBody(request),
+            )
+            .await?;
+            return Ok(applied.into_response());
+        }
+        None | Some("create") => {
+            for (field, given) in [("dry_run", &params.dry_run), ("prune", &params.prune)] {
+                if given.is_some() {
+                    errors.push(field, "applies only with mode=apply");
+                }
+            }
+        }
+        Some(_) => errors.push("mode", "must be create or apply"),
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidQuery(errors));
+    }
     check_count("tasks", request.tasks.len(), "tasks")?;
     let now = state.clock.now();
     // Every task is read before any is judged: fields they may not have (400) come first.
@@ -297,7 +348,8 @@ async fn import_tasks(
             created: uuids.len(),
             uuids: uuids.into_iter().map(|u| u.0).collect(),
         }),
-    ))
+    )
+        .into_response())
 }
 
 /// Query of `GET /list`. Unknown parameters (including `tenant_id`) are ignored.

@@ -550,4 +550,63 @@ on_both_databases!(
     apply_lists_every_problem_and_writes_nothing,
     apply_keeps_stored_secrets_and_the_interval_anchor,
     apply_never_touches_another_tenant,
+    import_with_mode_apply_is_apply,
 );
+
+async fn import_with_mode_apply_is_apply(app: TestApp) {
+    let a = app.create(1, cron_task("a")).await;
+    let mut renamed = cron_task("a");
+    renamed["name"] = json!("Renamed");
+    let body = json!({"tasks": [renamed, cron_task("b")]});
+    let dry = app
+        .call(
+            1,
+            Method::POST,
+            "/import?mode=apply&dry_run=true",
+            Some(body.clone()),
+        )
+        .await
+        .expect(200);
+    assert_eq!(outcomes(&dry), pairs(&[("a", "updated"), ("b", "created")]));
+    assert_eq!(dry["dry_run"], true);
+    let applied = app
+        .call(1, Method::POST, "/import?mode=apply", Some(body.clone()))
+        .await
+        .expect(200);
+    assert_eq!(
+        outcomes(&applied),
+        pairs(&[("a", "updated"), ("b", "created")])
+    );
+    let stored = app
+        .call(
+            1,
+            Method::GET,
+            &format!("/{}", a["uuid"].as_str().unwrap()),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(stored["name"], "Renamed", "updated in place by code");
+    // The same body as a plain import creates, so both codes are taken now.
+    app.call(1, Method::POST, "/import?mode=create", Some(body.clone()))
+        .await
+        .expect(409);
+    for (query, field) in [
+        ("?mode=merge", "mode"),
+        ("?dry_run=true", "dry_run"),
+        ("?prune=true", "prune"),
+    ] {
+        let refused = app
+            .call(
+                1,
+                Method::POST,
+                &format!("/import{query}"),
+                Some(body.clone()),
+            )
+            .await
+            .expect(400);
+        assert_eq!(refused["errors"][0]["field"], field, "{query}: {refused}");
+    }
+    let list = app.call(1, Method::GET, "/list", None).await.expect(200);
+    assert_eq!(list["total"], 2, "the refused imports wrote nothing");
+}
