@@ -90,13 +90,16 @@ impl Claimer {
                 return;
             }
             let taken = self.pool.free_capacity();
+            // Whether another claim holds slots now (they may come back unused, unannounced),
+            // read with `taken` so a hand-back between the two looks is not missed.
+            let held_elsewhere = self.pool.held_for_claims() > taken.workers();
             let now = self.clock.now();
             if taken.workers() == 0 {
                 // Every slot is taken. A run that comes due later (fired ahead of its instant)
                 // is this loop's to claim then; one due now may be waiting for slots another
                 // claimant holds for a moment (see `CONTENDED_RETRY`).
                 wait = match self.next_queued(now, &mut backoff).await {
-                    NextQueued::Due if self.pool.held_for_claims() > 0 => CONTENDED_RETRY,
+                    NextQueued::Due if held_elsewhere => CONTENDED_RETRY,
                     // Busy with attempts: their outcomes wake this loop (or, with one writer,
                     // claim for the slots they free).
                     NextQueued::Due => self.max_idle,
@@ -118,7 +121,7 @@ impl Claimer {
                             // The slots another claim held were not offered to this one, and
                             // with them the run may be claimable (a busy tenant gets a run only
                             // while more than the reserve is free).
-                            NextQueued::Due if self.pool.held_for_claims() > 0 => CONTENDED_RETRY,
+                            NextQueued::Due if held_elsewhere => CONTENDED_RETRY,
                             // Due but not claimable (its tenant at its cap, no free sandbox,
                             // only reserved room left): a finishing run wakes this loop.
                             NextQueued::Due => self.max_idle,
