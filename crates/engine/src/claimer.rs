@@ -20,14 +20,6 @@ use crate::stop::{Stop, wait_for};
 /// own claim and give back what they did not use, without waking anyone.
 const CONTENDED_RETRY: Duration = Duration::from_millis(5);
 
-/// When the earliest queued run may start.
-enum NextQueued {
-    /// Now: one is due.
-    Due,
-    /// After this wait.
-    In(Duration),
-}
-
 /// Whose leases claimed runs are held under, for how long, and how they are shared.
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimTerms {
@@ -96,15 +88,10 @@ impl Claimer {
             let now = self.clock.now();
             if taken.workers() == 0 {
                 // Every slot is taken. A run that comes due later (fired ahead of its instant)
-                // is this loop's to claim then; one due now may be waiting for slots another
-                // claimant holds for a moment (see `CONTENDED_RETRY`).
-                wait = match self.next_queued(now, &mut backoff).await {
-                    NextQueued::Due if held_elsewhere => CONTENDED_RETRY,
-                    // Busy with attempts: their outcomes wake this loop (or, with one writer,
-                    // claim for the slots they free).
-                    NextQueued::Due => self.max_idle,
-                    NextQueued::In(wait) => wait,
-                };
+                // is this loop's to claim then.
+                wait = self
+                    .until_next_queued(now, held_elsewhere, &mut backoff)
+                    .await;
                 continue;
             }
             let free = taken.workers();
@@ -117,16 +104,8 @@ impl Claimer {
                         // More may wait: look again (with the slots still free, if any).
                         Duration::ZERO
                     } else {
-                        match self.next_queued(now, &mut backoff).await {
-                            // The slots another claim held were not offered to this one, and
-                            // with them the run may be claimable (a busy tenant gets a run only
-                            // while more than the reserve is free).
-                            NextQueued::Due if held_elsewhere => CONTENDED_RETRY,
-                            // Due but not claimable (its tenant at its cap, no free sandbox,
-                            // only reserved room left): a finishing run wakes this loop.
-                            NextQueued::Due => self.max_idle,
-                            NextQueued::In(wait) => wait,
-                        }
+                        self.until_next_queued(now, held_elsewhere, &mut backoff)
+                            .await
                     }
                 }
                 Err(e) => {
@@ -141,16 +120,27 @@ impl Claimer {
         }
     }
 
-    /// When the earliest queued run may start (at most `max_idle` away); after a failed read,
-    /// the backoff's wait.
-    async fn next_queued(&self, now: jiff::Timestamp, backoff: &mut Backoff) -> NextQueued {
+    /// How long to wait for the earliest queued run: until it comes due (at most `max_idle`).
+    /// One due already that this loop could not take may wait for slots another claim held
+    /// (`held_elsewhere`): a moment (`CONTENDED_RETRY`), since with them a busy tenant may
+    /// get a run (only while more than the reserve is free). Otherwise it is not claimable
+    /// now (the pool is busy with attempts, its tenant at its cap, no sandbox free, only
+    /// reserved room left) and a finishing run wakes this loop (or, with one writer, claims
+    /// for the slots it frees). After a failed read, the backoff's wait.
+    async fn until_next_queued(
+        &self,
+        now: jiff::Timestamp,
+        held_elsewhere: bool,
+        backoff: &mut Backoff,
+    ) -> Duration {
         match self.store.next_queued().await {
-            Ok(Some(next)) if next <= now => NextQueued::Due,
-            Ok(next) => NextQueued::In(wait_for(&*self.clock, next, self.max_idle)),
+            Ok(Some(next)) if next <= now && held_elsewhere => CONTENDED_RETRY,
+            Ok(Some(next)) if next <= now => self.max_idle,
+            Ok(next) => wait_for(&*self.clock, next, self.max_idle),
             Err(e) => {
                 let wait = backoff.failed();
                 tracing::warn!(error = %e, retry_in = ?wait, "reading the next queued instant failed");
-                NextQueued::In(wait)
+                wait
             }
         }
     }
