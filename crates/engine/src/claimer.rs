@@ -15,11 +15,6 @@ use crate::backoff::Backoff;
 use crate::pool::{Capacity, WorkerPool};
 use crate::stop::{Stop, wait_for};
 
-/// The wait when runs are due and no slot is free because another claim holds them: the
-/// firing loop and the finisher each take every free slot for the few milliseconds of their
-/// own claim and give back what they did not use, without waking anyone.
-const CONTENDED_RETRY: Duration = Duration::from_millis(5);
-
 /// Whose leases claimed runs are held under, for how long, and how they are shared.
 #[derive(Debug, Clone)]
 pub(crate) struct ClaimTerms {
@@ -81,17 +76,12 @@ impl Claimer {
             if self.stop.is_stopping() {
                 return;
             }
-            let taken = self.pool.free_capacity();
-            // Whether another claim holds slots now (they may come back unused, unannounced),
-            // read with `taken` so a hand-back between the two looks is not missed.
-            let held_elsewhere = self.pool.held_for_claims() > taken.workers();
+            let taken = self.pool.capacity_for_claim().await;
             let now = self.clock.now();
             if taken.workers() == 0 {
-                // Every slot is taken. A run that comes due later (fired ahead of its instant)
-                // is this loop's to claim then.
-                wait = self
-                    .until_next_queued(now, held_elsewhere, &mut backoff)
-                    .await;
+                // Every slot is busy with an attempt. A run that comes due later (fired ahead
+                // of its instant) is this loop's to claim then.
+                wait = self.until_next_queued(now, &mut backoff).await;
                 continue;
             }
             let free = taken.workers();
@@ -104,8 +94,7 @@ impl Claimer {
                         // More may wait: look again (with the slots still free, if any).
                         Duration::ZERO
                     } else {
-                        self.until_next_queued(now, held_elsewhere, &mut backoff)
-                            .await
+                        self.until_next_queued(now, &mut backoff).await
                     }
                 }
                 Err(e) => {
@@ -121,20 +110,12 @@ impl Claimer {
     }
 
     /// How long to wait for the earliest queued run: until it comes due (at most `max_idle`).
-    /// One due already that this loop could not take may wait for slots another claim held
-    /// (`held_elsewhere`): a moment (`CONTENDED_RETRY`), since with them a busy tenant may
-    /// get a run (only while more than the reserve is free). Otherwise it is not claimable
-    /// now (the pool is busy with attempts, its tenant at its cap, no sandbox free, only
-    /// reserved room left) and a finishing run wakes this loop (or, with one writer, claims
-    /// for the slots it frees). After a failed read, the backoff's wait.
-    async fn until_next_queued(
-        &self,
-        now: jiff::Timestamp,
-        held_elsewhere: bool,
-        backoff: &mut Backoff,
-    ) -> Duration {
+    /// One due already that this loop could not take is not claimable now (every slot busy
+    /// with an attempt, its tenant at its cap, no sandbox free, only reserved room left): a
+    /// finishing run wakes this loop (or, with one writer, claims for the slots it frees).
+    /// After a failed read, the backoff's wait.
+    async fn until_next_queued(&self, now: jiff::Timestamp, backoff: &mut Backoff) -> Duration {
         match self.store.next_queued().await {
-            Ok(Some(next)) if next <= now && held_elsewhere => CONTENDED_RETRY,
             Ok(Some(next)) if next <= now => self.max_idle,
             Ok(next) => wait_for(&*self.clock, next, self.max_idle),
             Err(e) => {
@@ -178,7 +159,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_due_run_is_claimed_once_slots_another_claimant_held_come_back() {
+    async fn a_claim_waits_its_turn_and_takes_the_slots_the_claim_before_left() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(
             SqliteStore::connect(dir.path().join("s.db").to_str().unwrap())
@@ -235,7 +216,7 @@ mod tests {
             },
         );
         // Another claimant (the firing loop, the finisher) holds the only slot for its claim.
-        let held = pool.free_capacity();
+        let held = pool.capacity_for_claim().await;
         let run = store
             .enqueue_manual(tenant, task.uuid, "test", jiff::Timestamp::now())
             .await
@@ -256,8 +237,8 @@ mod tests {
             max_idle: Duration::from_secs(60),
         };
         let claiming = tokio::spawn(claimer.run());
-        // The claimer looks at once, finds the run due and no slot free; the holder then gives
-        // the slot back unused, without waking anyone.
+        // The claimer waits for its turn; the holder then gives the slot back unused, without
+        // waking anyone.
         tokio::time::sleep(Duration::from_millis(50)).await;
         drop(held);
         let completion = tokio::time::timeout(Duration::from_secs(5), completions.recv())

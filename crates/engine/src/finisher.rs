@@ -146,7 +146,7 @@ async fn finish(
     if let Some((pool, terms)) = &finisher.claims
         && !finisher.stop.is_stopping()
     {
-        let capacity = pool.free_capacity();
+        let capacity = pool.capacity_for_claim().await;
         if capacity.workers() > 0 {
             let (held, claimed) = finisher
                 .store

@@ -128,7 +128,7 @@ async fn fire(
 ) -> Result<FireReport, StoreError> {
     let (capacity, claim) = match &firing.claims {
         Some((pool, terms)) => {
-            let capacity = pool.free_capacity();
+            let capacity = pool.capacity_for_claim().await;
             let claim = (capacity.workers() > 0).then(|| terms.request(&capacity));
             (capacity, claim)
         }

@@ -3,14 +3,18 @@
 //! finisher) takes the free slots and sandboxes before it claims and claims no more runs than
 //! slots, nor python runs than sandboxes, so a claimed run never waits for either; each started
 //! attempt runs in its own task and frees what it holds when it stops executing.
+//!
+//! Claims on one node take turns: the pool hands its free slots to one claim at a time, until
+//! that claim's runs have started. A claimant that finds no slot free therefore knows every
+//! slot is busy with an attempt, not lent to another claim that may give it back unused, and
+//! each claim judges the fair share against all the free slots, not a part of them.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use domain::{RunUuid, TaskConfig};
 use store::ClaimedRun;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -56,21 +60,14 @@ impl Inflight {
     }
 }
 
-/// The worker slots and sandboxes taken before a claim. Whatever the claim does not use frees
-/// again when this is dropped.
+/// The worker slots and sandboxes taken for a claim, and the node's turn to claim. Whatever
+/// the claim does not use frees again, and the turn passes, when this is dropped.
 #[derive(Debug, Default)]
 pub(crate) struct Capacity {
     workers: Vec<OwnedSemaphorePermit>,
     sandboxes: Vec<OwnedSemaphorePermit>,
-    /// The pool's count of slots held for claims, which these leave when used or freed.
-    claiming: Arc<AtomicUsize>,
-}
-
-impl Drop for Capacity {
-    fn drop(&mut self) {
-        self.claiming
-            .fetch_sub(self.workers.len(), Ordering::Relaxed);
-    }
+    /// Held until the claim's runs have started; `None` when nothing was taken.
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl Capacity {
@@ -97,8 +94,8 @@ pub(crate) struct WorkerPool {
     slots: Arc<Semaphore>,
     sandboxes: Arc<Semaphore>,
     inflight: Inflight,
-    /// Slots taken for a claim and not yet used or freed (see [`WorkerPool::held_for_claims`]).
-    claiming: Arc<AtomicUsize>,
+    /// One claim at a time takes the free slots (see the module's documentation).
+    turn: Arc<tokio::sync::Mutex<()>>,
     /// The spawned attempts, so shutdown can wait for them.
     tasks: TaskTracker,
     runner: Arc<AttemptRunner>,
@@ -111,7 +108,7 @@ impl WorkerPool {
             slots: Arc::new(Semaphore::new(workers.max(1) as usize)),
             sandboxes: Arc::new(Semaphore::new(sandboxes as usize)),
             inflight: Inflight::default(),
-            claiming: Arc::default(),
+            turn: Arc::default(),
             tasks: TaskTracker::new(),
             runner: Arc::new(runner),
         }
@@ -122,30 +119,23 @@ impl WorkerPool {
         self.inflight.clone()
     }
 
-    /// Takes every slot and sandbox that is free now, without waiting.
-    pub(crate) fn free_capacity(&self) -> Capacity {
+    /// Waits for this node's turn to claim (another claim's runs are being started), then
+    /// takes every slot and sandbox free. With no slot free the turn passes at once: every
+    /// slot is busy with an attempt.
+    pub(crate) async fn capacity_for_claim(&self) -> Capacity {
+        let turn = self.turn.clone().lock_owned().await;
         let take = |pool: &Arc<Semaphore>| {
             std::iter::from_fn(|| pool.clone().try_acquire_owned().ok()).collect::<Vec<_>>()
         };
         let workers = take(&self.slots);
-        let sandboxes = if workers.is_empty() {
-            Vec::new()
-        } else {
-            take(&self.sandboxes)
-        };
-        self.claiming.fetch_add(workers.len(), Ordering::Relaxed);
+        if workers.is_empty() {
+            return Capacity::default();
+        }
         Capacity {
             workers,
-            sandboxes,
-            claiming: self.claiming.clone(),
+            sandboxes: take(&self.sandboxes),
+            _turn: Some(turn),
         }
-    }
-
-    /// Slots a claim holds right now (the firing loop's, the finisher's or the claimer's, for
-    /// the few milliseconds of its transaction): with none free, whether they are about to come
-    /// back rather than being busy with attempts.
-    pub(crate) fn held_for_claims(&self) -> usize {
-        self.claiming.load(Ordering::Relaxed)
     }
 
     /// Starts each claimed run on a slot of `capacity` (and a python run on one of its
@@ -157,7 +147,6 @@ impl WorkerPool {
                 .workers
                 .pop()
                 .expect("no more runs claimed than slots taken");
-            capacity.claiming.fetch_sub(1, Ordering::Relaxed);
             let sandbox =
                 matches!(run.task.definition.config, TaskConfig::PythonScript(_)).then(|| {
                     capacity

@@ -13,7 +13,7 @@ use engine::{Engine, EngineConfig, TaskExecutors};
 use exec::LogLimits;
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy};
-use store::{EngineStore, FairShare, Store, Writers};
+use store::{EngineStore, FairShare, Store};
 use tracing_subscriber::EnvFilter;
 
 mod admin;
@@ -341,15 +341,6 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             prune_every: Duration::from_secs(config.prune_interval_seconds.max(1)),
             log_limits,
             metrics: metrics.clone(),
-            // With one writer (SQLite) a firing at the instant claims in its own transaction,
-            // which keeps schedules spread over the second within a few milliseconds; fired
-            // ahead, each instant needs a claim of its own (measured: W1 spread p99 8 → 210
-            // ms, while W1 aligned gained 220 → 150 ms). Several writers (PostgreSQL) fire
-            // ahead: they claim apart from the firing anyway.
-            fire_ahead: match stores.engine.writers() {
-                Writers::One => Duration::ZERO,
-                Writers::Many => EngineConfig::default().fire_ahead,
-            },
             ..EngineConfig::default()
         },
         stores.engine.clone(),
