@@ -225,12 +225,16 @@ fn ended_parents(
         .filter_map(|a| {
             let e = ended.get(&a.run.0)?;
             let (task, slots) = chained.get(&e.task_id)?;
-            let status = if e.cancel_requested {
-                RunStatus::Cancelled
+            // As END_ATTEMPTS records it: a cancellation asked for wins over the attempt's end.
+            let (status, error) = if e.cancel_requested {
+                (
+                    RunStatus::Cancelled,
+                    a.end.error.clone().or_else(|| Some("cancelled".into())),
+                )
             } else if a.end.retry_at.is_some() {
                 return None;
             } else {
-                a.end.status
+                (a.end.status, a.end.error.clone())
             };
             Some(EndedParent {
                 run_id: e.id,
@@ -241,7 +245,7 @@ fn ended_parents(
                     status,
                     attempt: a.attempt,
                     result: a.end.result.clone(),
-                    error: a.end.error.clone(),
+                    error,
                 },
             })
         })

@@ -19,6 +19,7 @@ on_both_databases!(
     a_retry_queues_nothing_and_the_last_failure_queues_the_failure_link,
     a_rescue_that_gives_up_queues_the_failure_link_once,
     a_stopped_child_records_a_skipped_chained_run,
+    a_run_cancelled_while_running_queues_only_the_completion_link,
     deleting_a_task_removes_its_links,
     cycles_and_tasks_of_other_tenants_are_refused,
 );
@@ -338,6 +339,47 @@ async fn a_stopped_child_records_a_skipped_chained_run(store: Arc<dyn TestStore>
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+async fn a_run_cancelled_while_running_queues_only_the_completion_link(store: Arc<dyn TestStore>) {
+    let t = tenant(1);
+    let a = create(&*store, t, "A", "a", 0).await;
+    let b = create(&*store, t, "B", "b", 0).await;
+    let c = create(&*store, t, "C", "c", 0).await;
+    store
+        .set_chains(
+            t,
+            a.uuid,
+            &[link(&b, ChainOn::Failure), link(&c, ChainOn::Completion)],
+            at(0),
+        )
+        .await
+        .unwrap();
+    let parent = running(&*store, &a, "n1", 10).await;
+    store
+        .cancel_run(t, parent.run, "alice", at(15))
+        .await
+        .unwrap();
+    // The worker saw the cancellation and stopped the attempt: it ends cancelled, not retried.
+    let mut stopped = end(RunStatus::Failed, Some(1_000));
+    stopped.error = None;
+    assert!(
+        store
+            .finish("n1", parent.run, 1, stopped, at(20))
+            .await
+            .unwrap()
+    );
+    assert!(
+        runs_of(&*store, &b).await.is_empty(),
+        "a cancellation is no failure"
+    );
+    let runs = runs_of(&*store, &c).await;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let from = runs[0].parent.as_ref().unwrap();
+    assert_eq!(
+        (from.status, from.error.as_deref()),
+        (RunStatus::Cancelled, Some("cancelled"))
     );
 }
 
