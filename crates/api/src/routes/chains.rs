@@ -154,10 +154,7 @@ async fn put_chains(
 fn parse_links(request: &ChainsRequest) -> Result<Vec<ChainLink>, ApiError> {
     let mut errors = ValidationErrors::default();
     if request.children.len() > MAX_CHAIN_LINKS {
-        errors.push(
-            "children",
-            format!("must hold at most {MAX_CHAIN_LINKS} items"),
-        );
+        errors.push("children", format!("at most {MAX_CHAIN_LINKS} links"));
     }
     let mut links = Vec::with_capacity(request.children.len());
     for (i, child) in request.children.iter().enumerate() {

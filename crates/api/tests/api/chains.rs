@@ -104,6 +104,14 @@ async fn chains_are_saved_read_both_ways_and_refused_precisely(app: TestApp) {
     )
     .await
     .problem(400, "unknown_field");
+    let many: Vec<(&str, &str)> = (0..21).map(|_| (c.as_str(), "success")).collect();
+    let too_many = app
+        .call(1, Method::PUT, &format!("/{b}/chains"), Some(links(&many)))
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(too_many["errors"][0]["field"], "children");
+    assert_eq!(too_many["errors"][0]["code"], "too_many", "{too_many:#}");
+    assert_eq!(too_many["errors"][0]["max"], 20);
     // Another tenant's task: 404 to read or change; a viewer may not change.
     app.call(2, Method::GET, &format!("/{a}/chains"), None)
         .await
