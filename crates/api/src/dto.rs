@@ -687,6 +687,10 @@ pub struct RunResponse {
     /// its attempts execute in place of the task's own `args`; `null` for a run without.
     #[schema(value_type = Option<Object>, required = true)]
     pub args: Option<Value>,
+    /// For a run with trigger `chain`, the run whose outcome queued it (its children are at
+    /// `GET /runs/{run_uuid}/children`); `null` for any other run.
+    #[schema(required = true)]
+    pub parent: Option<ParentRunResponse>,
     /// The run's newest log lines (at most 200), in the order they were written; in
     /// `/{uuid}/logs` and `/runs/{run_uuid}` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -730,12 +734,31 @@ impl From<Run> for RunResponse {
             error: run.error,
             logs_pruned_at: run.logs_pruned_at,
             args: run.args.as_ref().map(RunArgs::to_value),
+            parent: run.parent.map(|p| ParentRunResponse {
+                run_uuid: p.run_uuid.0,
+                task_uuid: p.task_uuid.0,
+                status: p.status.as_str().to_owned(),
+            }),
             logs: None,
             logs_truncated: None,
             result_omitted: None,
             args_omitted: None,
         }
     }
+}
+
+/// The run that queued a chained run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParentRunResponse {
+    /// The parent run.
+    #[schema(value_type = String, format = Uuid)]
+    pub run_uuid: uuid::Uuid,
+    /// Its task.
+    #[schema(value_type = String, format = Uuid)]
+    pub task_uuid: uuid::Uuid,
+    /// How it ended.
+    #[schema(schema_with = openapi::run_status)]
+    pub status: String,
 }
 
 /// One line of a run's log.

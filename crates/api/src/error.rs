@@ -378,6 +378,7 @@ impl From<StoreError> for ApiError {
             StoreError::VersionConflict { expected, current } => {
                 ApiError::VersionConflict { expected, current }
             }
+            StoreError::Invalid(errors) => ApiError::Validation(errors),
             other if other.is_unavailable() => ApiError::Unavailable(other.to_string()),
             other => ApiError::Internal(other.to_string()),
         }

@@ -88,6 +88,14 @@ pub const CODES: &[(&str, &str)] = &[
         "args_not_accepted",
         "The task cannot take run arguments: an `api_call` gets them merged into its JSON body, so it needs method POST, PUT or PATCH and a `data` that is a JSON object (or none).",
     ),
+    (
+        "unknown_task",
+        "No live task of the tenant has this uuid (a chain's child).",
+    ),
+    (
+        "chain_cycle",
+        "The chain would lead back to the task it starts from.",
+    ),
     ("invalid", "Any other problem; the message says what."),
 ];
 
@@ -167,6 +175,10 @@ pub fn classify(field: &str, message: &str) -> (&'static str, Map<String, Value>
         || message.starts_with("cannot be merged into the task's body")
     {
         "args_not_accepted"
+    } else if message.starts_with("is not a task of the tenant") {
+        "unknown_task"
+    } else if message.starts_with("would close a cycle") {
+        "chain_cycle"
     } else if message.starts_with("is a masked placeholder") {
         "masked_secret"
     } else if message.starts_with("unknown time zone")

@@ -108,7 +108,7 @@ pub const ENUMS: &[(&str, &str, &[&str])] = &[
     (
         "RunTrigger",
         "Why a run exists.",
-        &["schedule", "manual", "catch_up"],
+        &["schedule", "manual", "catch_up", "chain"],
     ),
     (
         "SkipReason",

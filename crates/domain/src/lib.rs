@@ -3,6 +3,7 @@
 //! Input is parsed into these types at the HTTP edge; everything inward takes them as given.
 //! No IO happens here.
 
+pub mod chain;
 pub mod clock;
 pub mod egress;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod task_config;
 pub mod text;
 pub mod trigger;
 
+pub use chain::{ChainLink, ChainOn, ParentRun};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use egress::EgressRules;
 pub use error::{FieldError, ValidationErrors};

@@ -16,9 +16,11 @@ pub enum RunTrigger {
     Manual,
     /// A missed occurrence run late by the misfire policy.
     CatchUp,
+    /// Queued by the end of a run of a task that chains to this one.
+    Chain,
 }
 
-snake_case_str!(RunTrigger { Schedule => "schedule", Manual => "manual", CatchUp => "catch_up" });
+snake_case_str!(RunTrigger { Schedule => "schedule", Manual => "manual", CatchUp => "catch_up", Chain => "chain" });
 
 /// Where a run is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +115,8 @@ pub struct Run {
     /// The arguments a manual run was started with, which its attempts execute in place of
     /// the task's own `args`.
     pub args: Option<crate::RunArgs>,
+    /// For a chained run, the run that queued it.
+    pub parent: Option<crate::ParentRun>,
     /// When the tenant's stored log budget deleted this run's log (a system line in its log
     /// says so); `None` while it has its log.
     pub logs_pruned_at: Option<Timestamp>,

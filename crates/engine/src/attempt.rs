@@ -71,6 +71,7 @@ impl AttemptRunner {
             timeout,
             cancel: token.clone(),
             args: run.args.clone(),
+            parent: run.parent.clone(),
         };
         let (sink, lines) = LogSink::bounded(LOG_BUFFER, self.log_limits);
         let drain = tokio::spawn(

@@ -94,6 +94,29 @@ impl ApiCallExecutor {
                 }
             },
         };
+        let with_parent;
+        let config = match &attempt.parent {
+            None => config,
+            Some(parent) => match config.with_parent(parent) {
+                Some(merged) => {
+                    with_parent = merged;
+                    logs.system(format!(
+                        "parent run {} merged into the body",
+                        parent.run_uuid.0
+                    ))
+                    .await;
+                    &with_parent
+                }
+                None => {
+                    logs.system(format!(
+                        "parent run {} not sent: the call has no JSON object body",
+                        parent.run_uuid.0
+                    ))
+                    .await;
+                    config
+                }
+            },
+        };
         let request = match build_request(config, attempt) {
             Ok(request) => request,
             Err(message) => {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use domain::{LogStream, RunArgs, RunUuid, TaskUuid, TenantId};
+use domain::{LogStream, ParentRun, RunArgs, RunUuid, TaskUuid, TenantId};
 use jiff::Timestamp;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -59,6 +59,9 @@ pub struct Attempt {
     /// The arguments the run was started with, executed in place of the task's own `args`
     /// (see [`TaskConfig::with_run_args`](domain::TaskConfig::with_run_args)).
     pub args: Option<RunArgs>,
+    /// For a chained run, the run that queued it: a script's `parent` in `SUNDIAL_CONTEXT`,
+    /// merged into an `api_call`'s JSON body under `parent`.
+    pub parent: Option<ParentRun>,
 }
 
 /// How an attempt ended.

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{RunArgs, RunTrigger, RunUuid, Task, TenantId};
+use domain::{ParentRun, RunArgs, RunTrigger, RunUuid, Task, TenantId};
 use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::query::{Binds, Query, sql_file};
-use crate::rows::{TaskRow, millis, run_args, timestamp};
+use crate::rows::{TaskRow, millis, parent_run, run_args, timestamp};
 use crate::{Result, StoreError};
 pub use fair_share::FairShare;
 use fair_share::{Candidate, Free};
@@ -64,6 +64,8 @@ pub struct ClaimedRun {
     pub not_failures: u32,
     /// The arguments of a manual run started with them, in place of the task's own.
     pub args: Option<RunArgs>,
+    /// For a chained run, what it receives of the run that queued it.
+    pub parent: Option<ParentRun>,
 }
 
 /// Taking queued runs under a lease.
@@ -91,6 +93,7 @@ struct TakenRun {
     max_attempts: i32,
     not_failures: i32,
     args: Option<String>,
+    parent: Option<String>,
 }
 
 fn attempts(n: i32, what: &str) -> Result<u32> {
@@ -191,6 +194,11 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
                 .args
                 .as_deref()
                 .map(|raw| run_args(raw, &ctx))
+                .transpose()?,
+            parent: taken
+                .parent
+                .as_deref()
+                .map(|raw| parent_run(raw, &ctx))
                 .transpose()?,
         });
     }

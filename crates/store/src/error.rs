@@ -17,6 +17,10 @@ pub enum StoreError {
         /// The version stored now.
         current: i64,
     },
+    /// The change names fields the store cannot accept (a chain to a task the tenant does not
+    /// have, or one that would close a cycle).
+    #[error("invalid: {0}")]
+    Invalid(domain::ValidationErrors),
     /// A stored row could not be turned back into domain types (a bug or a manual edit).
     #[error("corrupt row: {0}")]
     Corrupt(String),

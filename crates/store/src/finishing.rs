@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{LogStream, RunStatus, RunUuid};
+use domain::{LogStream, ParentRun, RunStatus, RunUuid, TaskUuid};
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Dialect, Exec};
+use crate::chains::{EndedParent, queue_chained};
 use crate::claiming::{ClaimRequest, ClaimedRun, claim_runs};
 use crate::firing::ceil_millis;
 use crate::query::{Binds, Query, sql_file};
@@ -130,6 +131,7 @@ struct EndedAttempt {
 /// for the whole batch, whatever its size.
 async fn finish_attempts<E: Exec + ?Sized>(
     tx: &mut E,
+    dialect: Dialect,
     owner: &str,
     attempts: &[FinishedAttempt],
     now: Timestamp,
@@ -193,13 +195,61 @@ async fn finish_attempts<E: Exec + ?Sized>(
                 .bind("error", error)
         })
         .collect();
+    let mut chained = HashMap::new();
     for stmt in RECORD_TASK_OUTCOMES.rows(&Binds::default(), rows) {
-        tx.execute(stmt).await?;
+        for (id, uuid, slots) in tx.fetch_all::<(i64, Uuid, i64)>(stmt).await? {
+            if slots > 0 {
+                chained.insert(id, (TaskUuid(uuid), u32::try_from(slots).unwrap_or(0)));
+            }
+        }
+    }
+    if !chained.is_empty() {
+        let ended = ended_parents(attempts, &ended, &chained);
+        queue_chained(tx, dialect, &ended, now).await?;
     }
     Ok(attempts
         .iter()
         .map(|a| ended.contains_key(&a.run.0))
         .collect())
+}
+
+/// The runs among `attempts` that ended for good, of tasks with chains (`chained`: uuid and
+/// highest link slot by task id), with what their chained runs receive.
+fn ended_parents(
+    attempts: &[FinishedAttempt],
+    ended: &HashMap<Uuid, EndedAttempt>,
+    chained: &HashMap<i64, (TaskUuid, u32)>,
+) -> Vec<EndedParent> {
+    attempts
+        .iter()
+        .filter_map(|a| {
+            let e = ended.get(&a.run.0)?;
+            let (task, slots) = chained.get(&e.task_id)?;
+            // As END_ATTEMPTS records it: a cancellation asked for wins over the attempt's end.
+            let (status, error) = if e.cancel_requested {
+                (
+                    RunStatus::Cancelled,
+                    a.end.error.clone().or_else(|| Some("cancelled".into())),
+                )
+            } else if a.end.retry_at.is_some() {
+                return None;
+            } else {
+                (a.end.status, a.end.error.clone())
+            };
+            Some(EndedParent {
+                run_id: e.id,
+                slots: *slots,
+                parent: ParentRun {
+                    run_uuid: a.run,
+                    task_uuid: *task,
+                    status,
+                    attempt: a.attempt,
+                    result: a.end.result.clone(),
+                    error,
+                },
+            })
+        })
+        .collect()
 }
 
 /// A log line as stored: bidirectional controls escaped, whoever wrote it.
@@ -262,7 +312,7 @@ impl<B: Backend> FinishStore for B {
         now: Timestamp,
     ) -> Result<Vec<bool>> {
         let mut tx = self.begin_write().await?;
-        let held = finish_attempts(&mut *tx, owner, attempts, now).await?;
+        let held = finish_attempts(&mut *tx, B::DIALECT, owner, attempts, now).await?;
         tx.commit().await?;
         Ok(held)
     }
@@ -275,7 +325,7 @@ impl<B: Backend> FinishStore for B {
         claim: ClaimRequest<'_>,
     ) -> Result<(Vec<bool>, Vec<ClaimedRun>)> {
         let mut tx = self.begin_write().await?;
-        let held = finish_attempts(&mut *tx, owner, attempts, now).await?;
+        let held = finish_attempts(&mut *tx, B::DIALECT, owner, attempts, now).await?;
         // As in the firing transaction: with several writers, claiming while holding the tasks
         // just marked could deadlock with another node.
         let claimed = if B::DIALECT == Dialect::Sqlite {

@@ -11,6 +11,7 @@
 //! | runs read side | `history`, [`RunHistory`] | API |
 //! | runs across tasks | `run_search`, [`RunSearch`] | API |
 //! | run now, cancel | `control`, [`RunControl`] | API |
+//! | chains | `chains`, [`ChainStore`] | API (the queueing: finishing, maintenance) |
 //! | definitions as a set, restore | `definitions`, [`DefinitionStore`] | API |
 //! | deleted tasks, their restore | `deleted`, [`DeletedTasks`] | API |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 mod audit;
 mod backend;
+mod chains;
 mod claiming;
 mod control;
 mod definitions;
@@ -57,6 +59,7 @@ pub mod test_support;
 
 pub use audit::{AuditLog, AuditQuery, AuditRecord};
 use backend::{Backend, Dialect};
+pub use chains::{ChainStore, ChainedTask, MAX_CHAIN_LINKS, TaskChains};
 pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
 pub use definitions::{ApplyStep, DefinitionStore};
@@ -80,9 +83,9 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 /// `dyn Store` or `dyn EngineStore` (whose methods need no import).
 pub mod prelude {
     pub use crate::{
-        AuditLog, ClaimStore, DefinitionStore, DeletedTasks, EngineStore, FinishStore, FiringStore,
-        LeaseStore, MaintenanceStore, QueueDepth, Readiness, RunControl, RunHistory, RunSearch,
-        Store, TaskRegistry, TenantSettingsStore,
+        AuditLog, ChainStore, ClaimStore, DefinitionStore, DeletedTasks, EngineStore, FinishStore,
+        FiringStore, LeaseStore, MaintenanceStore, QueueDepth, Readiness, RunControl, RunHistory,
+        RunSearch, Store, TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -116,6 +119,7 @@ pub trait Store:
     + DefinitionStore
     + DeletedTasks
     + AuditLog
+    + ChainStore
 {
 }
 
@@ -128,7 +132,8 @@ impl<
         + Readiness
         + DefinitionStore
         + DeletedTasks
-        + AuditLog,
+        + AuditLog
+        + ChainStore,
 > Store for T
 {
 }

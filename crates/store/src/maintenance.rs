@@ -14,13 +14,15 @@
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::TenantId;
+use domain::{ParentRun, RunUuid, TenantId};
 use jiff::Timestamp;
+use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Exec};
+use crate::chains::{EndedParent, chain_slots_of, queue_chained};
 use crate::leases::refresh_tasks_running;
 use crate::query::{Binds, Query, sql_file};
-use crate::rows::millis;
+use crate::rows::{millis, parse_enum};
 use crate::{Result, StoreError};
 
 static RESCUE_EXPIRED: LazyLock<Query> = sql_file!("maintenance/rescue_expired.sql");
@@ -88,12 +90,64 @@ fn pruned_note(bytes: u64, now: Timestamp) -> String {
     )
 }
 
+/// `RETURNING` of `RESCUE_EXPIRED`.
+#[derive(sqlx::FromRow)]
+struct RescuedRun {
+    task_id: i64,
+    id: i64,
+    uuid: Uuid,
+    status: String,
+    attempt: i32,
+    result: Option<String>,
+    error: Option<String>,
+}
+
+/// Queues the chained runs of the runs a rescue gave up on (it ended them for good), when
+/// their tasks have chains: nothing more for a rescue that gave up on none.
+async fn queue_chained_of_given_up<B: Backend>(
+    tx: &mut B::Conn,
+    rescued: &[RescuedRun],
+    now: Timestamp,
+) -> Result<()> {
+    let given_up: Vec<&RescuedRun> = rescued.iter().filter(|r| r.status != "queued").collect();
+    if given_up.is_empty() {
+        return Ok(());
+    }
+    let slots = chain_slots_of(&mut *tx, given_up.iter().map(|r| r.task_id)).await?;
+    let mut ended = Vec::new();
+    for run in given_up {
+        let Some((task, slots)) = slots.get(&run.task_id) else {
+            continue;
+        };
+        let ctx = format!("rescued run {}", run.uuid);
+        ended.push(EndedParent {
+            run_id: run.id,
+            slots: *slots,
+            parent: ParentRun {
+                run_uuid: RunUuid(run.uuid),
+                task_uuid: *task,
+                status: parse_enum(&run.status, &ctx)?,
+                attempt: u32::try_from(run.attempt).unwrap_or(0),
+                result: run
+                    .result
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(format!("{ctx}: result: {e}")))?,
+                error: run.error.clone(),
+            },
+        });
+    }
+    queue_chained(&mut *tx, B::DIALECT, &ended, now).await?;
+    Ok(())
+}
+
 #[async_trait]
 impl<B: Backend> MaintenanceStore for B {
     async fn rescue(&self, now: Timestamp, max_rescues: u32) -> Result<u64> {
         let mut tx = self.begin_write().await?;
-        let tasks = tx
-            .fetch_all::<(i64,)>(
+        let rescued = tx
+            .fetch_all::<RescuedRun>(
                 RESCUE_EXPIRED
                     .stmt()
                     .bind("now", millis(now))
@@ -108,9 +162,10 @@ impl<B: Backend> MaintenanceStore for B {
                     ),
             )
             .await?;
-        refresh_tasks_running(&mut *tx, tasks.iter().map(|(task_id,)| *task_id)).await?;
+        refresh_tasks_running(&mut *tx, rescued.iter().map(|r| r.task_id)).await?;
+        queue_chained_of_given_up::<B>(&mut *tx, &rescued, now).await?;
         tx.commit().await?;
-        Ok(tasks.len() as u64)
+        Ok(rescued.len() as u64)
     }
 
     async fn prune_runs(&self, before: Timestamp, limit: u32) -> Result<u64> {

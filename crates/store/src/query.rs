@@ -93,7 +93,7 @@ pub(crate) const TASK_COLUMNS: &str = "id, uuid, tenant_id, name, code, descript
 pub(crate) const RUN_COLUMNS: &str = "r.id, r.uuid, t.uuid AS task_uuid, r.task_version, \
      r.trigger, r.scheduled_for, r.occurrences, r.status, r.skip_reason, r.attempt, \
      r.max_attempts, r.rescues, r.requeues, r.queued_at, r.started_at, r.finished_at, \
-     r.duration_ms, r.result, r.error, r.logs_pruned_at, r.args, \
+     r.duration_ms, r.result, r.error, r.logs_pruned_at, r.args, r.parent, \
      CASE WHEN r.status = 'queued' AND r.attempt > 1 THEN r.not_before END AS next_attempt_at";
 
 /// Text shared by several statements, spliced where a statement says `{name}`.

@@ -447,6 +447,7 @@ pub(crate) async fn soft_delete_locked<B: Backend>(
         .await?;
     expect_one_row(&mut *tx, changed, locked).await?;
     let cancelled = cancel_queued_runs::<B>(&mut *tx, locked.id, change.at, "task deleted").await?;
+    crate::chains::unlink(&mut *tx, locked.id).await?;
     detail.insert("cancelled_runs".into(), cancelled.into());
     let task = load_task(&mut *tx, locked.id).await?;
     record(

@@ -8,10 +8,10 @@
 use std::str::FromStr;
 
 use domain::{
-    AuditAction, Description, LogStream, MisfirePolicy, OverlapPolicy, RetryPolicy, Run, RunArgs,
-    RunLogLine, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason, Task, TaskCode,
-    TaskConfig, TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion, TenantId, Trigger,
-    TriggerType,
+    AuditAction, Description, LogStream, MisfirePolicy, OverlapPolicy, ParentRun, RetryPolicy, Run,
+    RunArgs, RunLogLine, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason, Task,
+    TaskCode, TaskConfig, TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion, TenantId,
+    Trigger, TriggerType,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -84,6 +84,7 @@ pub(crate) struct RunRow {
     pub(crate) error: Option<String>,
     pub(crate) logs_pruned_at: Option<i64>,
     pub(crate) args: Option<String>,
+    pub(crate) parent: Option<String>,
     pub(crate) next_attempt_at: Option<i64>,
 }
 
@@ -180,6 +181,11 @@ fn parse_json(raw: &str, what: &str) -> Result<serde_json::Value> {
 /// Stored run arguments (see `RunArgs`), as the API accepted them.
 pub(crate) fn run_args(raw: &str, what: &str) -> Result<RunArgs> {
     RunArgs::parse(parse_json(raw, what)?).map_err(|e| corrupt(what, e))
+}
+
+/// A chained run's stored parent context (see `ParentRun`).
+pub(crate) fn parent_run(raw: &str, what: &str) -> Result<ParentRun> {
+    serde_json::from_str(raw).map_err(|e| corrupt(what, e))
 }
 
 fn u32_column(value: i64, what: &str) -> Result<u32> {
@@ -298,6 +304,11 @@ impl RunRow {
                 .args
                 .as_deref()
                 .map(|a| run_args(a, &ctx("args")))
+                .transpose()?,
+            parent: self
+                .parent
+                .as_deref()
+                .map(|p| parent_run(p, &ctx("parent")))
                 .transpose()?,
             error: self.error,
         })

@@ -51,6 +51,28 @@ export interface paths {
         patch: operations["patch_task"];
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/{uuid}/chains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's chains: the tasks its runs queue, and the tasks whose runs queue it. */
+        get: operations["get_chains"];
+        /**
+         * Replace the tasks this task's runs queue. Each run that ends for good (after its last
+         *     retry) with an outcome a link names queues one run of the linked task, exactly once,
+         *     with trigger `chain`.
+         */
+        put: operations["put_chains"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/{uuid}/logs": {
         parameters: {
             query?: never;
@@ -461,6 +483,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/runs/{run_uuid}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The chained runs a run queued, oldest first: one per link of its task whose outcome
+         *     matched, `queued` (or run since) or `skipped` (reason `stopped`) for a stopped child.
+         */
+        get: operations["run_children"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/runs/{run_uuid}/logs": {
         parameters: {
             query?: never;
@@ -726,6 +768,61 @@ export interface components {
             /** @description Tasks deleted. */
             deleted: number;
         };
+        /** @description A task at the other end of a link. */
+        ChainedTaskResponse: {
+            /** @description Its code. */
+            code: string;
+            /**
+             * @description Whether it is active; a stopped child records a `skipped` chained run (reason
+             *     `stopped`) instead of running.
+             */
+            is_active: boolean;
+            /** @description Its name. */
+            name: string;
+            /** @description Which outcomes of the parent's runs the link follows. */
+            on: string;
+            /**
+             * Format: uuid
+             * @description The task.
+             */
+            task_uuid: string;
+        };
+        /** @description One link of `PUT /{uuid}/chains`. */
+        ChainLinkRequest: {
+            /**
+             * @description Which outcomes of this task's runs queue it: `success`, `failure` (failed or timed out
+             *     after the last retry) or `completion` (any end, cancelled included).
+             * @example success
+             */
+            on: string;
+            /**
+             * @description The task to queue a run of: a live task of your tenant, not this one, and not one whose
+             *     own chains lead back to this one.
+             */
+            task_uuid: string;
+        };
+        /**
+         * @description Body of `PUT /{uuid}/chains`.
+         * @example {
+         *       "children": [
+         *         {
+         *           "on": "success",
+         *           "task_uuid": "01938f5e-7a4b-7c3d-9e2f-0123456789ab"
+         *         }
+         *       ]
+         *     }
+         */
+        ChainsRequest: {
+            /** @description Every link from this task (at most 20), in order; `[]` removes them all. */
+            children: components["schemas"]["ChainLinkRequest"][];
+        };
+        /** @description A task's chains both ways. */
+        ChainsResponse: {
+            /** @description The tasks this task's runs queue, in order. */
+            children: components["schemas"]["ChainedTaskResponse"][];
+            /** @description The tasks whose runs queue this one (deleting this task removes those links). */
+            parents: components["schemas"]["ChainedTaskResponse"][];
+        };
         CronTrigger: {
             trigger_config: components["schemas"]["CronTriggerConfig"];
             /** @enum {string} */
@@ -852,10 +949,12 @@ export interface components {
          *     - `forbidden_field`: Only the server sets this field (400).
          *     - `duplicate_code`: A live task of the tenant has this code (409).
          *     - `args_not_accepted`: The task cannot take run arguments: an `api_call` gets them merged into its JSON body, so it needs method POST, PUT or PATCH and a `data` that is a JSON object (or none).
+         *     - `unknown_task`: No live task of the tenant has this uuid (a chain's child).
+         *     - `chain_cycle`: The chain would lead back to the task it starts from.
          *     - `invalid`: Any other problem; the message says what.
          * @enum {string}
          */
-        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "args_not_accepted" | "invalid";
+        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "args_not_accepted" | "unknown_task" | "chain_cycle" | "invalid";
         /** @description Up or down, nothing more: these routes need no token. */
         Health: {
             /** @description `ok`, or `unavailable` (with a 503). */
@@ -1119,6 +1218,7 @@ export interface components {
                  * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
                  */
                 occurrences: number;
+                parent: components["schemas"]["ParentRunResponse"] | null;
                 /**
                  * Format: date-time
                  * @description Queue instant.
@@ -1364,6 +1464,21 @@ export interface components {
          * @default 20
          */
         PageSize: number;
+        /** @description The run that queued a chained run. */
+        ParentRunResponse: {
+            /**
+             * Format: uuid
+             * @description The parent run.
+             */
+            run_uuid: string;
+            /** @description The run's state. */
+            status: components["schemas"]["RunStatus"];
+            /**
+             * Format: uuid
+             * @description Its task.
+             */
+            task_uuid: string;
+        };
         /** @description A trigger to preview. */
         PreviewRequest: {
             /**
@@ -1504,6 +1619,11 @@ export interface components {
              */
             start: string;
         };
+        /** @description The chained runs a run queued. */
+        RunChildrenResponse: {
+            /** @description The runs, oldest first (each names this run as its `parent`). */
+            items: components["schemas"]["RunResponse"][];
+        };
         /** @description A page of one run's whole log. */
         RunLogPageResponse: {
             /** @description Whether more lines follow already; when false, a live run may still write more. */
@@ -1618,6 +1738,7 @@ export interface components {
              * @description Occurrences this row stands for (more than 1 for a collapsed range of skips).
              */
             occurrences: number;
+            parent: components["schemas"]["ParentRunResponse"] | null;
             /**
              * Format: date-time
              * @description Queue instant.
@@ -1742,7 +1863,7 @@ export interface components {
          * @description Why a run exists.
          * @enum {string}
          */
-        RunTrigger: "schedule" | "manual" | "catch_up";
+        RunTrigger: "schedule" | "manual" | "catch_up" | "chain";
         /**
          * @description The reason of a [`ScheduleNoticeResponse`].
          * @enum {string}
@@ -2547,6 +2668,141 @@ export interface operations {
                 };
             };
             /** @description The patched task would be invalid; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_chains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainsResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_chains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChainsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainsResponse"];
+                };
+            };
+            /** @description Malformed JSON or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A child that is not a live task of your tenant (`unknown_task`), one given twice (`duplicate`), one that would close a cycle (`chain_cycle`), an unknown `on`, more than 20 links */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4044,6 +4300,58 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    run_children: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Run uuid */
+                run_uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunChildrenResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,10 +5,12 @@ import type {
   Page,
   PreviewRequest,
   PreviewResponse,
+  ChainOn,
   Run,
   RunLogPage,
   RunStatus,
   Task,
+  TaskChains,
   TaskPatch,
   TaskRequest,
   TaskStatus,
@@ -64,6 +66,14 @@ export const tasksApi = {
     request<Page<DeletedTask>>(`${TASKS_API}/deleted`, { query }),
   /** Makes a deleted task live again under its uuid and code, stopped. */
   restoreDeleted: (uuid: string) => request<Task>(path(uuid, '/restore'), { method: 'POST' }),
+  /** The tasks a task's runs queue, and the tasks whose runs queue it. */
+  chains: (uuid: string) => request<TaskChains>(path(uuid, '/chains')),
+  /** Replaces the tasks a task's runs queue. */
+  setChains: (uuid: string, children: { task_uuid: string; on: ChainOn }[]) =>
+    request<TaskChains>(path(uuid, '/chains'), { method: 'PUT', body: { children } }),
+  /** The chained runs a run queued, oldest first. */
+  runChildren: (runUuid: string) =>
+    request<{ items: Run[] }>(`${TASKS_API}/runs/${encodeURIComponent(runUuid)}/children`),
   preview: (body: PreviewRequest, signal?: AbortSignal) =>
     request<PreviewResponse>(`${TASKS_API}/preview`, { method: 'POST', body, signal }),
 };

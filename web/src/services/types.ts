@@ -52,6 +52,11 @@ export type Page<T> = Omit<Schemas['PageResponse_TaskResponse'], 'items'> & { it
 export type LogStream = Schemas['LogStream'];
 export type LogLine = Schemas['LogLineResponse'];
 export type Run = Schemas['RunResponse'];
+/** A task's chains both ways (`GET /{uuid}/chains`). */
+export type TaskChains = Schemas['ChainsResponse'];
+export type ChainedTask = Schemas['ChainedTaskResponse'];
+/** Which outcomes of a parent's runs queue the child. */
+export type ChainOn = 'success' | 'failure' | 'completion';
 /** A page of one run's whole log (`GET /runs/{run_uuid}/logs`). */
 export type RunLogPage = Schemas['RunLogPageResponse'];
 export type RunStats = Schemas['RunStatsResponse'];

@@ -174,6 +174,7 @@ async fn record_run(app: &TestApp, tenant: i64, task: &Value) -> String {
         error: None,
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     };
     let tenant = TenantId::new(tenant).unwrap();

@@ -49,6 +49,7 @@ async fn run_with_lines(
         error: None,
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     };
     app.support

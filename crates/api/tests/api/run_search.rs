@@ -48,6 +48,7 @@ async fn record(
         error: (status == RunStatus::Failed).then(|| "HTTP 500".to_owned()),
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     };
     app.support

@@ -145,6 +145,7 @@ fn run_of(
         error: (attempt > 1).then(|| "HTTP 500".to_owned()),
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: due,
     }
 }

@@ -812,6 +812,7 @@ async fn a_five_minute_outage_follows_each_misfire_policy() {
                     (None, RunTrigger::CatchUp) => "catch_up",
                     (None, RunTrigger::Schedule) => "schedule",
                     (None, RunTrigger::Manual) => "manual",
+                    (None, RunTrigger::Chain) => "chain",
                 };
                 (m, what, r.occurrences)
             })

@@ -493,7 +493,7 @@ fn script_env(
     attempt: &Attempt,
     host_env: bool,
 ) -> Result<Vec<(String, String)>, AttemptResult> {
-    let context = json!({
+    let mut context = json!({
         "tenant_id": attempt.tenant.get(),
         "task_uuid": attempt.task.to_string(),
         "run_uuid": attempt.run.to_string(),
@@ -506,8 +506,19 @@ fn script_env(
             .map(RunArgs::to_value)
             .or_else(|| config.args.clone())
             .unwrap_or(Value::Null),
-    })
-    .to_string();
+    });
+    if let Some(parent) = &attempt.parent {
+        context["parent"] = json!(parent);
+    }
+    let mut context_text = context.to_string();
+    // The parent's result may be as large as a result can be: without it the context fits
+    // where the run's own arguments fit, and the script is told it was left out.
+    if context_text.len() > MAX_CONTEXT_BYTES && attempt.parent.is_some() {
+        context["parent"]["result"] = Value::Null;
+        context["parent"]["result_omitted"] = Value::Bool(true);
+        context_text = context.to_string();
+    }
+    let context = context_text;
     if context.len() > MAX_CONTEXT_BYTES {
         return Err(AttemptResult::refused(format!(
             "the run context is {} bytes, more than the {MAX_CONTEXT_BYTES} an environment \

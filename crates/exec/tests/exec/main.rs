@@ -33,5 +33,6 @@ fn new_attempt(tenant: TenantId, timeout: Duration, cancel: CancellationToken) -
         timeout,
         cancel,
         args: None,
+        parent: None,
     }
 }

@@ -111,6 +111,53 @@ async fn the_run_context_is_in_one_variable() {
     assert!(context["scheduled_for"].as_str().unwrap().ends_with('Z'));
 }
 
+/// A chained run's parent, with a result of `result_bytes` bytes of text.
+fn parent(result_bytes: usize) -> domain::ParentRun {
+    domain::ParentRun {
+        run_uuid: domain::RunUuid::new_v7(),
+        task_uuid: domain::TaskUuid::new_v7(),
+        status: domain::RunStatus::Succeeded,
+        attempt: 2,
+        result: Some(json!({ "text": "r".repeat(result_bytes) })),
+        error: None,
+    }
+}
+
+#[tokio::test]
+async fn a_chained_run_reads_its_parent_in_the_context_without_a_result_too_large_for_it() {
+    const PRINT_PARENT: &str = "import os, json\np = json.loads(os.environ['SUNDIAL_CONTEXT'])['parent']\nprint(json.dumps({k: (len(v['text']) if k == 'result' and v else v) for k, v in p.items()}, sort_keys=True))\n";
+    let small = parent(10);
+    let mut job = Job::new(PRINT_PARENT);
+    job.parent = Some(small.clone());
+    let run = run_job(executor(), job).await;
+    run.assert_succeeded();
+    assert_eq!(
+        run.report(),
+        json!({"run_uuid": small.run_uuid.0.to_string(), "task_uuid": small.task_uuid.0.to_string(),
+               "status": "succeeded", "attempt": 2, "result": 10, "error": null})
+    );
+    // With 100 KiB of run arguments, a 64 KiB result would pass the context's 120 KiB.
+    let large = parent(64 * 1024);
+    let mut job = Job::new(PRINT_PARENT);
+    job.args = Some(json!({ "pad": "a".repeat(100 * 1024) }));
+    job.parent = Some(large.clone());
+    let run = run_job(executor(), job).await;
+    run.assert_succeeded();
+    let report = run.report();
+    assert_eq!(
+        (
+            &report["result"],
+            &report["result_omitted"],
+            &report["run_uuid"]
+        ),
+        (
+            &json!(null),
+            &json!(true),
+            &json!(large.run_uuid.0.to_string())
+        )
+    );
+}
+
 #[tokio::test]
 async fn task_env_is_passed_but_cannot_override_the_fixed_variables() {
     let mut job = Job::new(

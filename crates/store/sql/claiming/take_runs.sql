@@ -4,4 +4,4 @@ UPDATE task_runs SET
     started_at = :now, finished_at = NULL
 WHERE status = 'queued' AND id IN (VALUES {rows: (CAST(:id AS BIGINT))})
 RETURNING uuid, tenant_id, task_id, trigger, scheduled_for, attempt, max_attempts,
-          rescues + requeues AS not_failures, args
+          rescues + requeues AS not_failures, args, parent

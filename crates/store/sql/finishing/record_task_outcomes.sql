@@ -1,4 +1,5 @@
--- Tasks' latest outcomes, and whether a run of each is still running.
+-- Tasks' latest outcomes, and whether a run of each is still running; which of them have
+-- chains (their runs that ended for good queue chained runs: chains/queue_chained).
 -- VALUES columns: 1 task id, 2 status, 3 error.
 UPDATE scheduled_tasks SET
     last_run_status = v.column2,
@@ -9,3 +10,4 @@ UPDATE scheduled_tasks SET
     )
 FROM (VALUES {rows: (:task_id, :status, :error)}) v
 WHERE scheduled_tasks.id = v.column1
+RETURNING scheduled_tasks.id, scheduled_tasks.uuid, scheduled_tasks.chain_slots

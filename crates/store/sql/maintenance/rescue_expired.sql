@@ -1,7 +1,8 @@
 -- Runs whose node stopped heartbeating: each is run again as a new attempt that does not use
 -- up the task's retries (at-least-once), unless a cancellation was asked for or it was
 -- already rescued :max_rescues times (a run that kills its node every time), which fails it
--- with :gave_up. A rescued run carries the error :rescued until its next attempt ends.
+-- with :gave_up. A rescued run carries the error :rescued until its next attempt ends. A run
+-- that ended here queues its task's chained runs (chains/queue_chained).
 UPDATE task_runs SET
     status = CASE WHEN cancel_requested THEN 'cancelled'
                   WHEN rescues < :max_rescues THEN 'queued'
@@ -19,4 +20,4 @@ UPDATE task_runs SET
     lease_owner = NULL,
     lease_expires_at = NULL
 WHERE status = 'running' AND lease_expires_at < :now
-RETURNING task_id
+RETURNING task_id, id, uuid, status, attempt, result, error

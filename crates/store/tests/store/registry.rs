@@ -90,6 +90,7 @@ fn run(task: &Task, scheduled_ms: i64, status: RunStatus) -> Run {
         error: None,
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     }
 }

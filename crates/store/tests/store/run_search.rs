@@ -40,6 +40,7 @@ fn run(task: &Task, ms: i64, status: RunStatus, duration: Option<i64>) -> Run {
         error: None,
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     }
 }

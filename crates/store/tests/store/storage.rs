@@ -173,6 +173,7 @@ async fn finished_run(
         error: None,
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     };
     store.insert_run_for_tests(task.tenant, &run).await.unwrap();

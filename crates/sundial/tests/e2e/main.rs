@@ -4,6 +4,7 @@
 
 mod common;
 
+mod chains;
 mod cli;
 mod client;
 mod crash;

@@ -99,6 +99,7 @@ pub struct Job<'a> {
     pub args: Option<Value>,
     pub env: Vec<(&'a str, &'a str)>,
     pub cancel: CancellationToken,
+    pub parent: Option<domain::ParentRun>,
 }
 
 impl<'a> Job<'a> {
@@ -109,6 +110,7 @@ impl<'a> Job<'a> {
             args: None,
             env: Vec::new(),
             cancel: CancellationToken::new(),
+            parent: None,
         }
     }
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -129,7 +131,10 @@ pub async fn run(script: &str) -> Run {
 
 /// Runs a job; collects every log line; records processes of the run still alive afterwards.
 pub async fn run_job(executor: &PythonExecutor, job: Job<'_>) -> Run {
-    let attempt = attempt(job.timeout, job.cancel.clone());
+    let attempt = Attempt {
+        parent: job.parent,
+        ..attempt(job.timeout, job.cancel.clone())
+    };
     let config = exec_config(job.script, job.args, &job.env);
     let (sink, mut receiver) = LogSink::channel(1024);
     let collector = tokio::spawn(async move {

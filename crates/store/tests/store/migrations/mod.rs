@@ -110,6 +110,7 @@ fn run(n: u128, task: &Task, ms: i64, status: RunStatus) -> Run {
         error: None,
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     }
 }

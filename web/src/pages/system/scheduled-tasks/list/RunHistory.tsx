@@ -49,7 +49,56 @@ function RunHeader({ run }: { run: Run }) {
   );
 }
 
-function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean; onCancelled: () => void }) {
+/** Where a chained run came from, and the runs a run queued, as links that open them. */
+function ChainLinks({ run, onOpenTaskRun }: { run: Run; onOpenTaskRun: (task: string, run: string) => void }) {
+  const t = useT();
+  // A run queues its chained runs as it ends: a live one has none yet.
+  const children = useRemote(isLive(run.status) ? null : `children:${run.uuid}:${run.status}`, () => tasksApi.runChildren(run.uuid));
+  const link = (task: string, target: string, label: string, testId: string) => (
+    <a
+      key={target}
+      href={`/?task=${task}&tab=runs&run=${target}`}
+      data-testid={testId}
+      onClick={(event) => {
+        event.preventDefault();
+        onOpenTaskRun(task, target);
+      }}
+    >
+      {label}
+    </a>
+  );
+  const items = children.data?.items ?? [];
+  return (
+    <>
+      {run.parent && (
+        <Space wrap data-testid="run-parent">
+          <Typography.Text>{t('runs.parent')}</Typography.Text>
+          {link(run.parent.task_uuid, run.parent.run_uuid, run.parent.run_uuid, 'run-parent-link')}
+          <StatusTag status={run.parent.status} />
+        </Space>
+      )}
+      {items.length > 0 && (
+        <Space direction="vertical" size={0} data-testid="run-children">
+          <Typography.Text>{t('runs.children')}</Typography.Text>
+          {items.map((child) => (
+            <Space key={child.uuid} wrap>
+              {link(child.task_uuid, child.uuid, child.uuid, 'run-child-link')}
+              <StatusTag status={child.status} />
+              {child.skip_reason && <Typography.Text type="secondary">{t('runs.skipReason', { reason: child.skip_reason })}</Typography.Text>}
+            </Space>
+          ))}
+        </Space>
+      )}
+    </>
+  );
+}
+
+function RunBody({ run, canCancel, onCancelled, onOpenTaskRun }: {
+  run: Run;
+  canCancel: boolean;
+  onCancelled: () => void;
+  onOpenTaskRun: (task: string, run: string) => void;
+}) {
   const t = useT();
   const { message } = App.useApp();
   const cancel = async () => {
@@ -67,6 +116,7 @@ function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean
         {run.uuid}
       </Typography.Text>
       {run.skip_reason && <Typography.Text>{t('runs.skipReason', { reason: run.skip_reason })}</Typography.Text>}
+      <ChainLinks run={run} onOpenTaskRun={onOpenTaskRun} />
       {run.error && <Typography.Text type="danger">{run.error}</Typography.Text>}
       {run.args !== null && run.args !== undefined && (
         <>
@@ -95,7 +145,7 @@ function RunBody({ run, canCancel, onCancelled }: { run: Run; canCancel: boolean
 }
 
 /** A run the address names that is not among the runs listed (an older page, another state). */
-function LinkedRun({ runUuid, canCancel }: { runUuid: string; canCancel: boolean }) {
+function LinkedRun({ runUuid, canCancel, onOpenTaskRun }: { runUuid: string; canCancel: boolean; onOpenTaskRun: (task: string, run: string) => void }) {
   const t = useT();
   const run = useRemote(runUuid, () => tasksApi.run(runUuid), { pollMs: LIVE_POLL_MS, poll: (data) => isLive(data.status) });
   if (run.error !== undefined) return <Typography.Text type="danger">{errorMessage(run.error, t)}</Typography.Text>;
@@ -104,7 +154,7 @@ function LinkedRun({ runUuid, canCancel }: { runUuid: string; canCancel: boolean
     <Collapse
       activeKey={[runUuid]}
       data-testid="linked-run"
-      items={[{ key: runUuid, label: <RunHeader run={run.data} />, children: <RunBody run={run.data} canCancel={canCancel} onCancelled={run.reload} /> }]}
+      items={[{ key: runUuid, label: <RunHeader run={run.data} />, children: <RunBody run={run.data} canCancel={canCancel} onCancelled={run.reload} onOpenTaskRun={onOpenTaskRun} /> }]}
     />
   );
 }
@@ -116,10 +166,12 @@ interface Props {
   openRun: string | null;
   /** Called with the run last opened (null when it is closed again), for the address. */
   onOpenRun: (run: string | null) => void;
+  /** Opens a run of any task: a chained run's parent or one of the runs a run queued. */
+  onOpenTaskRun: (task: string, run: string) => void;
 }
 
 /** A task's runs, newest first, each with its whole log; refreshed every 2 s while one is live. */
-export function RunHistory({ taskUuid, capabilities, openRun, onOpenRun }: Props) {
+export function RunHistory({ taskUuid, capabilities, openRun, onOpenRun, onOpenTaskRun }: Props) {
   const t = useT();
   const [status, setStatus] = useState<RunStatus | undefined>();
   const [page, setPage] = useState(1);
@@ -171,7 +223,7 @@ export function RunHistory({ taskUuid, capabilities, openRun, onOpenRun }: Props
       {runs.error !== undefined && <Typography.Text type="danger">{errorMessage(runs.error, t)}</Typography.Text>}
       {!runs.loading && items.length === 0 && <Empty description={t('runs.empty')} />}
       {openRun && !runs.loading && !items.some((r) => r.uuid === openRun) && (
-        <LinkedRun runUuid={openRun} canCancel={capabilities.cancelRun} />
+        <LinkedRun runUuid={openRun} canCancel={capabilities.cancelRun} onOpenTaskRun={onOpenTaskRun} />
       )}
       {items.length > 0 && (
         <Collapse
@@ -188,7 +240,7 @@ export function RunHistory({ taskUuid, capabilities, openRun, onOpenRun }: Props
           items={items.map((run) => ({
             key: run.uuid,
             label: <RunHeader run={run} />,
-            children: <RunBody run={run} canCancel={capabilities.cancelRun} onCancelled={runs.reload} />,
+            children: <RunBody run={run} canCancel={capabilities.cancelRun} onCancelled={runs.reload} onOpenTaskRun={onOpenTaskRun} />,
           }))}
         />
       )}

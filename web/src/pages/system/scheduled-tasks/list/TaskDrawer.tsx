@@ -8,6 +8,7 @@ import { tasksApi } from '../../../../services/tasks';
 import type { Task, TaskStatus } from '../../../../services/types';
 import { useRemote } from '../../../../hooks/useRemote';
 import { ActiveSwitch } from './ActiveSwitch';
+import { ChainsTab } from './ChainsTab';
 import { errorMessage } from './apiErrors';
 import { LIVE_POLL_MS, RunHistory } from './RunHistory';
 import { RunNowModal } from './RunNowModal';
@@ -26,6 +27,8 @@ interface Props {
   /** The run open in the Runs tab (from the address), and where a newly opened one goes. */
   run: string | null;
   onRunChange: (run: string | null) => void;
+  /** Opens a run of any task (a chained run's parent or child) in the drawer. */
+  onOpenTaskRun: (task: string, run: string) => void;
   capabilities: Capabilities;
   onClose: () => void;
   onEdit?: (task: Task) => void;
@@ -43,7 +46,7 @@ const liveStatus = ({ status }: Loaded) =>
   status.is_running || [status.current_run, status.latest_run].some((r) => r !== null && isLive(r.status));
 
 /** Everything about one task: its state, runs with their logs, and versions. */
-export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange, capabilities, onClose, onEdit, onClone, onChanged, actions }: Props) {
+export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange, onOpenTaskRun, capabilities, onClose, onEdit, onClone, onChanged, actions }: Props) {
   const t = useT();
   const { permissions } = useAuth();
   const screens = Grid.useBreakpoint();
@@ -128,7 +131,12 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange,
           onChange={(key) => onTabChange(key as DrawerTab)}
           items={[
             { key: 'overview', label: t('drawer.tab.overview'), children: <TaskOverview task={task} status={loaded.data?.status} /> },
-            { key: 'runs', label: t('drawer.tab.runs'), children: <RunHistory taskUuid={uuid} capabilities={capabilities} openRun={run} onOpenRun={onRunChange} /> },
+            {
+              key: 'runs',
+              label: t('drawer.tab.runs'),
+              children: <RunHistory taskUuid={uuid} capabilities={capabilities} openRun={run} onOpenRun={onRunChange} onOpenTaskRun={onOpenTaskRun} />,
+            },
+            { key: 'chains', label: t('drawer.tab.chains'), children: <ChainsTab taskUuid={uuid} canEdit={permissions.canEdit} /> },
             {
               key: 'versions',
               label: t('drawer.tab.versions'),

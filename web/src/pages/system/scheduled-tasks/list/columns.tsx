@@ -11,6 +11,7 @@ import { LastError, NextRun, RelativeTime, TriggerCell } from './cells';
 import { OUTCOME_FILTERS } from './runStatus';
 import { StatusTag } from './StatusTag';
 import type { ListUrlState, SortField } from './urlState';
+import { ChainsRemovedOnDelete } from './ChainsTab';
 
 export interface ColumnContext {
   t: Translate;
@@ -206,7 +207,12 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
           {permissions.canEdit && (
             <Popconfirm
               title={t('tasks.delete.confirm', { name: task.name })}
-              description={t('tasks.delete.confirmHint')}
+              description={
+                <Space direction="vertical" size={4}>
+                  {t('tasks.delete.confirmHint')}
+                  <ChainsRemovedOnDelete taskUuid={task.uuid} code={task.code} />
+                </Space>
+              }
               okButtonProps={{ danger: true }}
               okText={t('tasks.action.delete')}
               onConfirm={() => ctx.onDelete(task)}

@@ -331,6 +331,7 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
         onTabChange={(tab) => viewing && setViewing({ uuid: viewing.uuid, tab, run: null })}
         run={viewing?.run ?? null}
         onRunChange={(run) => viewing && setViewing({ ...viewing, run })}
+        onOpenTaskRun={(task, run) => setViewing({ uuid: task, tab: 'runs', run })}
         capabilities={capabilities}
         onClose={() => setViewing(null)}
         onEdit={permissions.canEdit ? (task) => setEditing({ mode: 'edit', task }) : undefined}

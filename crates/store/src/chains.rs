@@ -1,0 +1,325 @@
+//! Chains: a task's links to the tasks whose runs its runs' outcomes queue, and the queueing
+//! itself, which happens inside the transaction that records a run's final outcome (the
+//! finisher's, or the rescuer's when it gives up on a run).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use domain::{ChainLink, ChainOn, ParentRun, Run, RunUuid, TaskUuid, TenantId, ValidationErrors};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
+use crate::history::run_id;
+use crate::query::{Binds, Query, sql_file};
+use crate::registry::{live_task_id, lock_task};
+use crate::rows::{RunRow, millis, parse_enum};
+use crate::{Result, StoreError};
+
+static QUEUE_CHAINED: PerDialect = per_dialect!("chains/queue_chained");
+static CHILDREN: LazyLock<Query> = sql_file!("chains/children.sql");
+static PARENTS: LazyLock<Query> = sql_file!("chains/parents.sql");
+static TENANT_LINKS: LazyLock<Query> = sql_file!("chains/tenant_links.sql");
+static LOCK_TENANT_POSTGRES: LazyLock<Query> = sql_file!("chains/lock_tenant.postgres.sql");
+static DELETE_LINKS_FROM: LazyLock<Query> = sql_file!("chains/delete_links_from.sql");
+static INSERT_LINKS: LazyLock<Query> = sql_file!("chains/insert_links.sql");
+static SET_SLOTS: LazyLock<Query> = sql_file!("chains/set_slots.sql");
+static UNLINK_SLOTS: LazyLock<Query> = sql_file!("chains/unlink_slots.sql");
+static UNLINK: LazyLock<Query> = sql_file!("chains/unlink.sql");
+static CHAIN_SLOTS_OF: LazyLock<Query> = sql_file!("chains/chain_slots_of.sql");
+static CHILDREN_RUNS: LazyLock<Query> = sql_file!("chains/children_runs.sql");
+
+/// Most links from one task: every final run of it inserts one row per link.
+pub const MAX_CHAIN_LINKS: usize = 20;
+
+/// A task at the other end of a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainedTask {
+    /// The task.
+    pub task: TaskUuid,
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it is active (a stopped child records skipped chained runs).
+    pub is_active: bool,
+    /// Which outcomes of the parent's runs the link follows.
+    pub on: ChainOn,
+}
+
+/// A task's links both ways.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskChains {
+    /// The tasks it chains to, in the order saved.
+    pub children: Vec<ChainedTask>,
+    /// The live tasks that chain to it, by code.
+    pub parents: Vec<ChainedTask>,
+}
+
+/// Reading and saving chains.
+#[async_trait]
+pub trait ChainStore: Send + Sync + 'static {
+    /// A live task's links both ways.
+    async fn chains(&self, tenant: TenantId, task: TaskUuid) -> Result<TaskChains>;
+
+    /// Replaces the links from a live task with `links`. A child that is not a live task of the
+    /// tenant, one named twice, or one that would close a cycle is refused
+    /// ([`StoreError::Invalid`], naming `children[i].task_uuid`) and nothing changes.
+    async fn set_chains(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        links: &[ChainLink],
+        now: Timestamp,
+    ) -> Result<TaskChains>;
+
+    /// The runs a run of the tenant queued through its task's chains, oldest first.
+    async fn chained_runs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<Run>>;
+}
+
+/// [`CHILDREN`] and [`PARENTS`].
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    uuid: Uuid,
+    code: String,
+    name: String,
+    is_active: bool,
+    on_outcome: String,
+}
+
+async fn linked<E: Exec + ?Sized>(
+    conn: &mut E,
+    query: &'static Query,
+    id: i64,
+) -> Result<Vec<ChainedTask>> {
+    conn.fetch_all::<LinkRow>(query.stmt().bind("task_id", id))
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(ChainedTask {
+                task: TaskUuid(row.uuid),
+                on: parse_enum(
+                    &row.on_outcome,
+                    &format!("chain to {} column on_outcome", row.uuid),
+                )?,
+                code: row.code,
+                name: row.name,
+                is_active: row.is_active,
+            })
+        })
+        .collect()
+}
+
+async fn read_chains<E: Exec + ?Sized>(conn: &mut E, id: i64) -> Result<TaskChains> {
+    Ok(TaskChains {
+        children: linked(conn, &CHILDREN, id).await?,
+        parents: linked(conn, &PARENTS, id).await?,
+    })
+}
+
+/// Whether `child` reaches `parent` through `links` (parent → children), which a link
+/// parent → child would turn into a cycle.
+fn reaches(links: &HashMap<i64, Vec<i64>>, child: i64, parent: i64) -> bool {
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::from([child]);
+    while let Some(task) = queue.pop_front() {
+        if task == parent {
+            return true;
+        }
+        if seen.insert(task) {
+            queue.extend(links.get(&task).into_iter().flatten().copied());
+        }
+    }
+    false
+}
+
+#[async_trait]
+impl<B: Backend> ChainStore for B {
+    async fn chains(&self, tenant: TenantId, task: TaskUuid) -> Result<TaskChains> {
+        let mut conn = self.read().await?;
+        let id = live_task_id(&mut *conn, tenant, task).await?;
+        read_chains(&mut *conn, id).await
+    }
+
+    async fn set_chains(
+        &self,
+        tenant: TenantId,
+        task: TaskUuid,
+        links: &[ChainLink],
+        now: Timestamp,
+    ) -> Result<TaskChains> {
+        let mut tx = self.begin_write().await?;
+        if B::DIALECT == Dialect::Postgres {
+            tx.execute(LOCK_TENANT_POSTGRES.stmt().bind("tenant", tenant.get()))
+                .await?;
+        }
+        let parent = lock_task::<B>(&mut *tx, tenant, task).await?.id;
+        let mut graph: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (from, to) in tx
+            .fetch_all::<(i64, i64)>(TENANT_LINKS.stmt().bind("tenant", tenant.get()))
+            .await?
+        {
+            if from != parent {
+                graph.entry(from).or_default().push(to);
+            }
+        }
+        let mut errors = ValidationErrors::default();
+        let mut children = Vec::with_capacity(links.len());
+        for (i, link) in links.iter().enumerate() {
+            let field = format!("children[{i}].task_uuid");
+            let child = match live_task_id(&mut *tx, tenant, link.task).await {
+                Ok(id) => id,
+                Err(StoreError::NotFound) => {
+                    errors.push(field, "is not a task of the tenant");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if children.iter().any(|(c, _)| *c == child) {
+                errors.push(field, "is given twice");
+            } else if child == parent {
+                errors.push(field, "would close a cycle: a task cannot chain to itself");
+            } else if reaches(&graph, child, parent) {
+                errors.push(
+                    field,
+                    "would close a cycle: that task already leads back to this one through its chains",
+                );
+            } else {
+                children.push((child, link.on));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        tx.execute(DELETE_LINKS_FROM.stmt().bind("task_id", parent))
+            .await?;
+        let rows = children
+            .iter()
+            .zip(1_i64..)
+            .map(|((child, on), slot)| {
+                Binds::default()
+                    .bind("child_id", *child)
+                    .bind("slot", slot)
+                    .bind("on_outcome", on.as_str())
+            })
+            .collect();
+        let fixed = Binds::default()
+            .bind("tenant", tenant.get())
+            .bind("task_id", parent)
+            .bind("now", millis(now));
+        for stmt in INSERT_LINKS.rows(&fixed, rows) {
+            tx.execute(stmt).await?;
+        }
+        tx.execute(
+            SET_SLOTS
+                .stmt()
+                .bind("task_id", parent)
+                .bind("slots", i64::try_from(children.len()).unwrap_or(i64::MAX)),
+        )
+        .await?;
+        let chains = read_chains(&mut *tx, parent).await?;
+        tx.commit().await?;
+        Ok(chains)
+    }
+
+    async fn chained_runs(&self, tenant: TenantId, run: RunUuid) -> Result<Vec<Run>> {
+        let mut conn = self.read().await?;
+        let id = run_id(&mut *conn, tenant, run).await?;
+        conn.fetch_all::<RunRow>(
+            CHILDREN_RUNS
+                .stmt()
+                .bind("run_id", id)
+                .bind("tenant", tenant.get()),
+        )
+        .await?
+        .into_iter()
+        .map(RunRow::into_run)
+        .collect()
+    }
+}
+
+/// A run that just ended for good, of a task with links.
+pub(crate) struct EndedParent {
+    /// The run's id.
+    pub(crate) run_id: i64,
+    /// The highest link slot of its task.
+    pub(crate) slots: u32,
+    /// What its children receive.
+    pub(crate) parent: ParentRun,
+}
+
+/// Queues the chained runs of `ended` (see `chains/queue_chained.*.sql`): one statement,
+/// whatever the number of runs and links. How many were inserted.
+pub(crate) async fn queue_chained<E: Exec + ?Sized>(
+    tx: &mut E,
+    dialect: Dialect,
+    ended: &[EndedParent],
+    now: Timestamp,
+) -> Result<u64> {
+    let mut rows = Vec::new();
+    for run in ended {
+        let parent = serde_json::to_string(&run.parent)
+            .map_err(|e| StoreError::Corrupt(format!("parent context: {e}")))?;
+        for slot in 1..=run.slots {
+            rows.push(
+                Binds::default()
+                    .bind("run_id", run.run_id)
+                    .bind("slot", i64::from(slot))
+                    .bind("uuid", RunUuid::new_v7().0)
+                    .bind("parent", parent.clone()),
+            );
+        }
+    }
+    let query = match dialect {
+        Dialect::Sqlite => &QUEUE_CHAINED.sqlite,
+        Dialect::Postgres => &QUEUE_CHAINED.postgres,
+    };
+    let fixed = Binds::default().bind("now", millis(now));
+    let mut queued = 0;
+    for stmt in query.rows(&fixed, rows) {
+        queued += tx.fetch_all::<(String,)>(stmt).await?.len() as u64;
+    }
+    Ok(queued)
+}
+
+/// Of `tasks` (ids), those with links: their uuid and highest slot, by id.
+pub(crate) async fn chain_slots_of<E: Exec + ?Sized>(
+    tx: &mut E,
+    tasks: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, (TaskUuid, u32)>> {
+    let rows: Vec<Binds> = tasks
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .map(|id| Binds::default().bind("task_id", id))
+        .collect();
+    let mut slots = HashMap::new();
+    for stmt in CHAIN_SLOTS_OF.rows(&Binds::default(), rows) {
+        for (id, uuid, n) in tx.fetch_all::<(i64, Uuid, i64)>(stmt).await? {
+            slots.insert(id, (TaskUuid(uuid), u32::try_from(n).unwrap_or(0)));
+        }
+    }
+    Ok(slots)
+}
+
+/// Removes a task's links both ways as it is deleted: nothing chains to a deleted task.
+pub(crate) async fn unlink<E: Exec + ?Sized>(tx: &mut E, task_id: i64) -> Result<()> {
+    tx.execute(UNLINK_SLOTS.stmt().bind("task_id", task_id))
+        .await?;
+    tx.execute(UNLINK.stmt().bind("task_id", task_id)).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_back_to_an_ancestor_is_a_cycle() {
+        let links = HashMap::from([(1, vec![2]), (2, vec![3]), (4, vec![1])]);
+        assert!(reaches(&links, 1, 3), "1 → 2 → 3, so 3 → 1 closes a cycle");
+        assert!(!reaches(&links, 3, 1), "nothing leads from 3 back to 1");
+        assert!(reaches(&links, 4, 2), "4 → 1 → 2");
+    }
+}
