@@ -15,6 +15,7 @@
 //! | deleted tasks, their restore | `deleted`, [`DeletedTasks`] | API |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
+//! | notification outbox | `notify`, [`NotifyOutbox`] | engine and maintenance (producers), API |
 //! | readiness | `health`, [`Readiness`] | API |
 //! | firing | `firing`, [`FiringStore`] | engine: firing loop |
 //! | claiming | `claiming`, [`ClaimStore`] | engine: claimer (and the firing loop on SQLite) |
@@ -43,6 +44,7 @@ mod history;
 mod leases;
 mod list;
 mod maintenance;
+mod notify;
 mod postgres;
 mod query;
 mod queue;
@@ -68,6 +70,7 @@ pub use health::Readiness;
 pub use history::{LogPage, LogTail, LogWindow, PagedLine, RunHistory, RunQuery, RunStats};
 pub use leases::LeaseStore;
 pub use maintenance::{MaintenanceStore, PrunedLogs, TenantLogBytes};
+pub use notify::{NewEvent, NotifyOutbox, RecordedEvent};
 pub use postgres::PostgresStore;
 pub use queue::QueueDepth;
 pub use registry::{Change, NewTask, TaskQuery, TaskRegistry, TaskSort, TaskSortField};
@@ -81,8 +84,8 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 pub mod prelude {
     pub use crate::{
         AuditLog, ClaimStore, DefinitionStore, DeletedTasks, EngineStore, FinishStore, FiringStore,
-        LeaseStore, MaintenanceStore, QueueDepth, Readiness, RunControl, RunHistory, RunSearch,
-        Store, TaskRegistry, TenantSettingsStore,
+        LeaseStore, MaintenanceStore, NotifyOutbox, QueueDepth, Readiness, RunControl, RunHistory,
+        RunSearch, Store, TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -116,6 +119,7 @@ pub trait Store:
     + DefinitionStore
     + DeletedTasks
     + AuditLog
+    + NotifyOutbox
 {
 }
 
@@ -128,7 +132,8 @@ impl<
         + Readiness
         + DefinitionStore
         + DeletedTasks
-        + AuditLog,
+        + AuditLog
+        + NotifyOutbox,
 > Store for T
 {
 }
@@ -144,7 +149,7 @@ pub enum Writers {
 
 /// Everything the engine asks of the store.
 pub trait EngineStore:
-    FiringStore + ClaimStore + FinishStore + LeaseStore + MaintenanceStore + QueueDepth
+    FiringStore + ClaimStore + FinishStore + LeaseStore + MaintenanceStore + QueueDepth + NotifyOutbox
 {
     /// How many transactions can write at once; the engine decides at start how runs reach
     /// its workers from this.
