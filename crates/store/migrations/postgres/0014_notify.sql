@@ -87,11 +87,11 @@ CREATE TABLE notify_deliveries (
     rule_id          BIGINT,
     -- pending | sending | delivered | failed
     status           TEXT    NOT NULL,
-    attempts         INTEGER NOT NULL DEFAULT 0,
+    attempts         BIGINT  NOT NULL DEFAULT 0,
     next_attempt_at  BIGINT  NOT NULL,
     lease_owner      TEXT,
     lease_expires_at BIGINT,
-    response_code    INTEGER,
+    response_code    BIGINT,
     error            TEXT,
     created_at       BIGINT  NOT NULL,
     finished_at      BIGINT
