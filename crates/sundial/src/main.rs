@@ -9,7 +9,7 @@ use api::auth::{Jwks, JwksOptions, JwksSource, MintError, TokenPolicy};
 use api::{AppState, Auth, TenantQuotas};
 use clap::{Parser, Subcommand};
 use domain::{Clock, Metrics, Role, SystemClock, TenantId};
-use engine::{Engine, EngineConfig, TaskExecutors};
+use engine::{Engine, EngineConfig, NotifyConfig, TaskExecutors};
 use exec::LogLimits;
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy};
@@ -302,6 +302,10 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             .map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
     }
     let client = client.build().map_err(Fatal::EgressClient)?;
+    let notify = NotifyConfig {
+        client: client.clone(),
+        poll: Duration::from_secs(1),
+    };
     let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
     // Before the engine fires anything: an occurrence the corrected rules moved must not fire
@@ -341,6 +345,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             prune_every: Duration::from_secs(config.prune_interval_seconds.max(1)),
             log_limits,
             metrics: metrics.clone(),
+            notify: Some(notify),
             // With one writer (SQLite) a firing at the instant claims in its own transaction,
             // which keeps schedules spread over the second within a few milliseconds; fired
             // ahead, each instant needs a claim of its own (measured: W1 spread p99 8 → 210
