@@ -3,6 +3,7 @@
 pub mod definitions;
 pub mod deleted;
 pub mod history;
+pub mod notify;
 pub mod runs;
 pub mod system;
 pub mod tasks;

@@ -12,6 +12,7 @@ mod egress;
 mod engine;
 mod isolation;
 mod multi_node;
+mod notify;
 mod policies;
 mod python;
 mod release;
