@@ -39,6 +39,8 @@ static RULES_FOR_EVENT: LazyLock<Query> = sql_file!("notify/rules_for_event.sql"
 static CONSECUTIVE_FAILURES: LazyLock<Query> = sql_file!("notify/consecutive_failures.sql");
 static TAKE_THROTTLE: LazyLock<Query> = sql_file!("notify/take_throttle.sql");
 static INSERT_DELIVERY: LazyLock<Query> = sql_file!("notify/insert_delivery.sql");
+static ANY_UNROUTED: LazyLock<Query> = sql_file!("notify/any_unrouted.sql");
+static ANY_DUE: LazyLock<Query> = sql_file!("notify/any_due.sql");
 static MARK_ROUTED: LazyLock<Query> = sql_file!("notify/mark_routed.sql");
 static CLAIM_DELIVERIES: PerDialect = per_dialect!("notify/claim_deliveries");
 static CLAIMED_DELIVERY: LazyLock<Query> = sql_file!("notify/claimed_delivery.sql");
@@ -915,6 +917,16 @@ pub trait NotifyDispatch: Send + Sync + 'static {
 #[async_trait]
 impl<B: Backend> NotifyDispatch for B {
     async fn route_events(&self, now: Timestamp, limit: u32) -> Result<usize> {
+        // Looked for with a read first: on SQLite a write transaction holds the whole
+        // database, and the notifier asks every second.
+        let waiting = self
+            .read()
+            .await?
+            .fetch_optional::<(i64,)>(ANY_UNROUTED.stmt())
+            .await?;
+        if waiting.is_none() {
+            return Ok(0);
+        }
         let mut tx = self.begin_write().await?;
         let events = tx
             .fetch_all::<UnroutedRow>(UNROUTED_EVENTS.of::<B>().bind("limit", i64::from(limit)))
@@ -1005,6 +1017,14 @@ impl<B: Backend> NotifyDispatch for B {
         lease: SignedDuration,
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>> {
+        let due = self
+            .read()
+            .await?
+            .fetch_optional::<(i64,)>(ANY_DUE.stmt().bind("now", millis(now)))
+            .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.begin_write().await?;
         let ids = tx
             .fetch_all::<(i64,)>(
