@@ -281,6 +281,7 @@ impl Engine {
                 stop: stop.clone(),
                 node: node.clone(),
                 config: notify,
+                keep: config.retention,
             };
             loops.push(spawn(
                 "notifier",

@@ -39,6 +39,10 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 /// Events routed, and deliveries claimed, per pass.
 const BATCH: u32 = 50;
+/// How often old events are pruned.
+const PRUNE_EVERY: SignedDuration = SignedDuration::from_secs(60);
+/// Events deleted per prune.
+const PRUNE_BATCH: u32 = 1_000;
 
 /// How notices go out: the HTTP client webhooks use (the same egress guard as `api_call`)
 /// and how often to look for work when there was none.
@@ -58,15 +62,40 @@ pub(crate) struct Notifier {
     pub(crate) stop: Stop,
     pub(crate) node: String,
     pub(crate) config: NotifyConfig,
+    /// How long events and their deliveries are kept: as long as runs (`None`: for ever).
+    pub(crate) keep: Option<Duration>,
 }
 
 /// Routes and sends until shutdown.
 pub(crate) async fn run(n: Notifier) {
+    let mut pruned_at: Option<Timestamp> = None;
     while !n.stop.is_stopping() {
+        let now = n.clock.now();
+        if let Some(keep) = n.keep
+            && pruned_at.is_none_or(|at| now.duration_since(at) >= PRUNE_EVERY)
+        {
+            prune(&n, now, keep).await;
+            pruned_at = Some(now);
+        }
         let busy = pass(&n).await;
         if !busy {
             n.stop.pause(n.config.poll).await;
         }
+    }
+}
+
+/// Deletes events older than `keep` (and their deliveries) that have nothing left to send.
+async fn prune(n: &Notifier, now: Timestamp, keep: Duration) {
+    let Some(before) = SignedDuration::try_from(keep)
+        .ok()
+        .and_then(|keep| now.checked_sub(keep).ok())
+    else {
+        return;
+    };
+    match n.store.prune_events(before, PRUNE_BATCH).await {
+        Ok(0) => {}
+        Ok(pruned) => tracing::info!(events = pruned, %before, "pruned notification events"),
+        Err(error) => tracing::warn!(%error, "pruning notification events failed"),
     }
 }
 

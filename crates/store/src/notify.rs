@@ -41,6 +41,7 @@ static TAKE_THROTTLE: LazyLock<Query> = sql_file!("notify/take_throttle.sql");
 static INSERT_DELIVERY: LazyLock<Query> = sql_file!("notify/insert_delivery.sql");
 static ANY_UNROUTED: LazyLock<Query> = sql_file!("notify/any_unrouted.sql");
 static ANY_DUE: LazyLock<Query> = sql_file!("notify/any_due.sql");
+static PRUNE_EVENTS: LazyLock<Query> = sql_file!("notify/prune_events.sql");
 static MARK_ROUTED: LazyLock<Query> = sql_file!("notify/mark_routed.sql");
 static CLAIM_DELIVERIES: PerDialect = per_dialect!("notify/claim_deliveries");
 static CLAIMED_DELIVERY: LazyLock<Query> = sql_file!("notify/claimed_delivery.sql");
@@ -904,6 +905,10 @@ pub trait NotifyDispatch: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<ClaimedDelivery>>;
 
+    /// Deletes up to `limit` events that occurred before `before`, with their deliveries, once
+    /// nothing about them is left to send; how many.
+    async fn prune_events(&self, before: Timestamp, limit: u32) -> Result<u64>;
+
     /// Records how an attempt of a delivery `owner` holds ended; false when the lease was lost.
     async fn end_delivery(
         &self,
@@ -1045,6 +1050,20 @@ impl<B: Backend> NotifyDispatch for B {
         }
         tx.commit().await?;
         Ok(claimed)
+    }
+
+    async fn prune_events(&self, before: Timestamp, limit: u32) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let pruned = tx
+            .execute(
+                PRUNE_EVENTS
+                    .stmt()
+                    .bind("before", millis(before))
+                    .bind("limit", i64::from(limit)),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(pruned)
     }
 
     async fn end_delivery(

@@ -404,4 +404,22 @@ async fn failures_notify_once_per_throttle_window_and_recovery_notifies(store: A
         (DeliveryStatus::Delivered, 2, Some(200), Some(later))
     );
     assert!(store.deliveries(tenant(2), none).await.unwrap().is_empty());
+
+    // Pruning: events with something left to send stay (the other delivery is still held
+    // by n2); the rest go with their deliveries.
+    let pruned = store
+        .prune_events(later + SignedDuration::from_secs(1), 100)
+        .await
+        .unwrap();
+    assert_eq!(pruned, 4, "five events, one with a delivery still sending");
+    let left = store.task_events(tenant(1), task.uuid, 10).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(store.deliveries(tenant(1), none).await.unwrap().len(), 1);
+    assert!(
+        store
+            .task_events(tenant(1), quiet.uuid, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
