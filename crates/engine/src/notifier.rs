@@ -22,6 +22,7 @@ use jiff::{SignedDuration, Timestamp};
 use store::{ClaimedDelivery, DeliveryAttempt, DeliveryStatus, EngineStore};
 use url::Url;
 
+use crate::TaskExecutors;
 use crate::stop::Stop;
 
 /// Tries a delivery gets before it is failed for good.
@@ -52,6 +53,9 @@ pub struct NotifyConfig {
     pub client: EgressClient,
     /// Wait between passes that found nothing to do.
     pub poll: Duration,
+    /// Where each tenant's own egress allow-list is read from (the `api_call` executors
+    /// sharing `client`), so it narrows webhooks as it narrows calls.
+    pub tenant_lists: Option<TaskExecutors>,
 }
 
 /// The notifier loop's state.
@@ -153,6 +157,11 @@ async fn send_webhook(n: &Notifier, delivery: &ClaimedDelivery) -> DeliveryAttem
     else {
         return given_up(None, "the channel has no valid url".into());
     };
+    if let Some(executors) = &n.config.tenant_lists
+        && let Err(error) = executors.refresh_tenant_allow_list(delivery.tenant).await
+    {
+        return retry_or_fail(n, delivery, None, error);
+    }
     let body = Bytes::from(payload(delivery).to_string());
     let now = n.clock.now();
     let mut headers = HeaderMap::new();

@@ -302,12 +302,14 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             .map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
     }
     let client = client.build().map_err(Fatal::EgressClient)?;
-    let notify = NotifyConfig {
-        client: client.clone(),
-        poll: Duration::from_secs(1),
-    };
+    let notify_client = client.clone();
     let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
+    let notify = NotifyConfig {
+        client: notify_client,
+        poll: Duration::from_secs(1),
+        tenant_lists: Some(executors.clone()),
+    };
     // Before the engine fires anything: an occurrence the corrected rules moved must not fire
     // at its old instant. A failed scan is reported, not fatal: it only informs and corrects.
     match notices::scan(

@@ -2,7 +2,8 @@
 //! created (its signing key shown once; bad input refused with a precise problem, another
 //! tenant's channel a 404), a failing task with rules notifies a loopback webhook once however
 //! often it fails within the throttle window, its recovery notifies too, every delivery is
-//! signed (checked by the Python verifier of docs/alerts.md) and listed with its outcome.
+//! signed (checked by the Python verifier of docs/alerts.md) and listed with its outcome; a
+//! rotated key signs alongside the old one; the tenant's egress allow-list refuses a notice.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -448,6 +449,88 @@ async fn scenario(db: TestDb) {
     assert_eq!(signature.matches("v1=").count(), 2, "{signature}");
     assert!(python_verifies(&new_secret, &signature, &last.body));
     assert!(python_verifies(&secret, &signature, &last.body));
+
+    // The tenant's own allow-list narrows webhooks as it narrows calls: once it leaves the
+    // receiver out, the next notice is refused at send and not retried.
+    let settings = reqwest::Client::new()
+        .put(format!("{}/api/tree-root/tenant/settings", node.base))
+        .bearer_auth(&admin)
+        .json(&json!({"egress_allow": ["api.partner.example"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(settings.status().as_u16(), 200);
+    let fresh = node
+        .ok(Method::GET, &format!("/{task}/notify-rules"), None, 200)
+        .await;
+    for rule in fresh.as_array().unwrap() {
+        if rule["event"] == "run.failed" {
+            let path = format!("/rules/{}", rule["uuid"].as_str().unwrap());
+            let (got, _) = call(&node, &admin, Method::DELETE, &path, None).await;
+            assert_eq!(got, 204);
+        }
+    }
+    // A change of the list applies within 5 s: run the task (notifying nobody) until its own
+    // call is refused rather than answered, which shows the list in force on the node.
+    poll(
+        "the allow-list in force",
+        Duration::from_secs(30),
+        || async {
+            let run = node
+                .ok(Method::POST, &format!("/{task}/run"), None, 202)
+                .await;
+            let uuid = run["uuid"].as_str().unwrap().to_owned();
+            poll("the run to fail", Duration::from_secs(30), || async {
+                node.run(&uuid).await["status"] == "failed"
+            })
+            .await;
+            let error = node.run(&uuid).await["error"].clone();
+            error
+                .as_str()
+                .is_some_and(|e| !e.contains("unexpected status"))
+        },
+    )
+    .await;
+    node.ok(
+        Method::POST,
+        &format!("/{task}/notify-rules"),
+        Some(json!({"channel": channel_uuid, "event": "run.failed"})),
+        201,
+    )
+    .await;
+    node.ok(Method::POST, &format!("/{task}/run"), None, 202)
+        .await;
+    poll("the refused notice", Duration::from_secs(30), || async {
+        let (_, list) = call(
+            &node,
+            &admin,
+            Method::GET,
+            &format!("/deliveries?task_uuid={task}"),
+            None,
+        )
+        .await;
+        list[0]["status"] == "failed"
+    })
+    .await;
+    let (_, list) = call(
+        &node,
+        &admin,
+        Method::GET,
+        &format!("/deliveries?task_uuid={task}"),
+        None,
+    )
+    .await;
+    let refused = &list[0];
+    assert_eq!(refused["attempts"], 1, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("egress policy"),
+        "{refused}"
+    );
+    assert_eq!(
+        receiver.received().len(),
+        3,
+        "nothing more reached the receiver"
+    );
 
     // Deleting the channel takes the task's rules with it.
     let (got, _) = call(
