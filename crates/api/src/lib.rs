@@ -92,6 +92,7 @@ pub struct AppState {
         (name = "tasks", description = "Task definitions"),
         (name = "runs", description = "Runs and their logs"),
         (name = "tenant", description = "Settings of the caller's tenant"),
+        (name = "notifications", description = "Notification channels, rules and deliveries"),
         (name = "system", description = "Health and documentation")
     )
 )]
@@ -126,9 +127,13 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::history::router())
                 .merge(routes::runs::router())
                 .merge(routes::deleted::router())
-                .merge(routes::chains::router()),
+                .merge(routes::chains::router())
+                .merge(routes::notify::task_router()),
         )
-        .nest(TENANT_PREFIX, routes::tenant::router())
+        .nest(
+            TENANT_PREFIX,
+            routes::tenant::router().merge(routes::notify::router()),
+        )
         .merge(routes::system::router())
         .split_for_parts()
 }

@@ -95,6 +95,7 @@ pub const LOOP_RESTARTS: CounterFamily = CounterFamily {
         "broadcast",
         "listen",
         "heartbeat",
+        "notifier",
     ],
 };
 

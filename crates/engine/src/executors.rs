@@ -65,6 +65,19 @@ impl TaskExecutors {
         self
     }
 
+    /// Brings the egress client's allow-list for `tenant` up to date from its settings (as an
+    /// `api_call` attempt does), for other requests made on its behalf through the same client:
+    /// webhooks. What went wrong when it cannot.
+    pub async fn refresh_tenant_allow_list(&self, tenant: TenantId) -> Result<(), String> {
+        match &self.tenant_lists {
+            Some(lists) => lists
+                .refresh(tenant, &self.api_call)
+                .await
+                .map_err(|result| result.error.unwrap_or_default()),
+            None => Ok(()),
+        }
+    }
+
     async fn run(&self, task: &Task, attempt: &Attempt, logs: &LogSink) -> AttemptResult {
         match &task.definition.config {
             TaskConfig::ApiCall(config) => {

@@ -32,6 +32,7 @@ mod liveness;
 mod log_budget;
 mod logs;
 mod maintenance;
+mod notifier;
 pub mod policy;
 mod pool;
 mod queue_depth;
@@ -53,6 +54,8 @@ use heartbeat::Heartbeat;
 pub use liveness::Liveness;
 use liveness::{LoopStart, Supervision};
 use maintenance::Maintenance;
+use notifier::Notifier;
+pub use notifier::NotifyConfig;
 use pool::WorkerPool;
 use stop::Stop;
 pub use wake::Wakeup;
@@ -125,6 +128,8 @@ pub struct EngineConfig {
     /// Where the engine counts fired runs, attempts, retries and rescues (the service's, for
     /// `/metrics`).
     pub metrics: Arc<Metrics>,
+    /// Sending notifications (`None`: this node routes and sends none).
+    pub notify: Option<NotifyConfig>,
 }
 
 impl Default for EngineConfig {
@@ -147,6 +152,7 @@ impl Default for EngineConfig {
             max_idle: Duration::from_secs(1),
             log_limits: LogLimits::default(),
             metrics: Arc::default(),
+            notify: None,
         }
     }
 }
@@ -268,6 +274,21 @@ impl Engine {
                 &stopping,
             ),
         ];
+        if let Some(notify) = config.notify.clone() {
+            let notifier = Notifier {
+                store: store.clone(),
+                clock: clock.clone(),
+                stop: stop.clone(),
+                node: node.clone(),
+                config: notify,
+                keep: config.retention,
+            };
+            loops.push(spawn(
+                "notifier",
+                LoopStart::Restartable(Box::new(move || Box::pin(notifier::run(notifier.clone())))),
+                &stopping,
+            ));
+        }
         if let (Some(signals), Some(out)) = (signals, wake.outgoing()) {
             let (sent, node_sent, stop_sent) = (signals.clone(), node.clone(), stop.clone());
             loops.push(spawn(

@@ -9,7 +9,7 @@ use api::auth::{Jwks, JwksOptions, JwksSource, MintError, TokenPolicy};
 use api::{AppState, Auth, TenantQuotas};
 use clap::{Parser, Subcommand};
 use domain::{Clock, Metrics, Role, SystemClock, TenantId};
-use engine::{Engine, EngineConfig, TaskExecutors};
+use engine::{Engine, EngineConfig, NotifyConfig, TaskExecutors};
 use exec::LogLimits;
 use exec::api_call::ApiCallExecutor;
 use exec::egress::{EgressClient, EgressPolicy};
@@ -302,8 +302,14 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             .map_err(|e| Fatal::EgressCa(path.clone(), e.to_string()))?;
     }
     let client = client.build().map_err(Fatal::EgressClient)?;
+    let notify_client = client.clone();
     let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
+    let notify = NotifyConfig {
+        client: notify_client,
+        poll: Duration::from_secs(1),
+        tenant_lists: Some(executors.clone()),
+    };
     // Before the engine fires anything: an occurrence the corrected rules moved must not fire
     // at its old instant. A failed scan is reported, not fatal: it only informs and corrects.
     match notices::scan(
@@ -341,6 +347,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             prune_every: Duration::from_secs(config.prune_interval_seconds.max(1)),
             log_limits,
             metrics: metrics.clone(),
+            notify: Some(notify),
             ..EngineConfig::default()
         },
         stores.engine.clone(),

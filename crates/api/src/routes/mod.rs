@@ -4,6 +4,7 @@ pub mod chains;
 pub mod definitions;
 pub mod deleted;
 pub mod history;
+pub mod notify;
 pub mod runs;
 pub mod system;
 pub mod tasks;

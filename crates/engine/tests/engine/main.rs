@@ -108,6 +108,7 @@ fn config() -> EngineConfig {
         max_idle: Duration::from_millis(20),
         log_limits: LogLimits::default(),
         metrics: Arc::default(),
+        notify: None,
     }
 }
 

@@ -13,6 +13,7 @@ mod egress;
 mod engine;
 mod isolation;
 mod multi_node;
+mod notify;
 mod policies;
 mod python;
 mod release;
