@@ -4,6 +4,7 @@
 //! No IO happens here.
 
 pub mod clock;
+pub mod deadline;
 pub mod egress;
 pub mod error;
 pub mod ids;
@@ -18,6 +19,7 @@ pub mod text;
 pub mod trigger;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use deadline::Deadline;
 pub use egress::EgressRules;
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{Actor, Role, RunUuid, TaskUuid, TenantId};
