@@ -13,6 +13,7 @@
 //! | run now, cancel | `control`, [`RunControl`] | API |
 //! | definitions as a set, restore | `definitions`, [`DefinitionStore`] | API |
 //! | deleted tasks, their restore | `deleted`, [`DeletedTasks`] | API |
+//! | dead-man deadlines | `deadlines`, [`DeadlineStore`] | API, engine: maintenance |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
 //! | readiness | `health`, [`Readiness`] | API |
@@ -33,6 +34,7 @@ mod audit;
 mod backend;
 mod claiming;
 mod control;
+mod deadlines;
 mod definitions;
 mod deleted;
 mod error;
@@ -59,6 +61,7 @@ pub use audit::{AuditLog, AuditQuery, AuditRecord};
 use backend::{Backend, Dialect};
 pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
+pub use deadlines::{DeadlineFinding, DeadlineMiss, DeadlineState, DeadlineStore, DeadlineToCheck};
 pub use definitions::{ApplyStep, DefinitionStore};
 pub use deleted::{DeletedTask, DeletedTasks};
 pub use error::StoreError;
@@ -80,9 +83,9 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 /// `dyn Store` or `dyn EngineStore` (whose methods need no import).
 pub mod prelude {
     pub use crate::{
-        AuditLog, ClaimStore, DefinitionStore, DeletedTasks, EngineStore, FinishStore, FiringStore,
-        LeaseStore, MaintenanceStore, QueueDepth, Readiness, RunControl, RunHistory, RunSearch,
-        Store, TaskRegistry, TenantSettingsStore,
+        AuditLog, ClaimStore, DeadlineStore, DefinitionStore, DeletedTasks, EngineStore,
+        FinishStore, FiringStore, LeaseStore, MaintenanceStore, QueueDepth, Readiness, RunControl,
+        RunHistory, RunSearch, Store, TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -116,6 +119,7 @@ pub trait Store:
     + DefinitionStore
     + DeletedTasks
     + AuditLog
+    + DeadlineStore
 {
 }
 
@@ -128,7 +132,8 @@ impl<
         + Readiness
         + DefinitionStore
         + DeletedTasks
-        + AuditLog,
+        + AuditLog
+        + DeadlineStore,
 > Store for T
 {
 }
@@ -144,7 +149,7 @@ pub enum Writers {
 
 /// Everything the engine asks of the store.
 pub trait EngineStore:
-    FiringStore + ClaimStore + FinishStore + LeaseStore + MaintenanceStore + QueueDepth
+    FiringStore + ClaimStore + FinishStore + LeaseStore + MaintenanceStore + QueueDepth + DeadlineStore
 {
     /// How many transactions can write at once; the engine decides at start how runs reach
     /// its workers from this.

@@ -3,6 +3,7 @@
 //! (`list_perf`, ignored by default).
 
 mod common;
+mod deadlines;
 mod definitions;
 mod engine;
 mod list_perf;
