@@ -154,6 +154,7 @@ macro_rules! bind_args {
                 Arg::OptText(v) => query.bind(v),
                 Arg::Bool(v) => query.bind(v),
                 Arg::Uuid(v) => query.bind(v),
+                Arg::OptUuid(v) => query.bind(v),
             };
         }
         query

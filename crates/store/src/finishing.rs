@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{LogStream, RunStatus, RunUuid};
+use domain::{EventKind, LogStream, RunStatus, RunUuid};
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Dialect, Exec};
 use crate::claiming::{ClaimRequest, ClaimedRun, claim_runs};
 use crate::firing::ceil_millis;
+use crate::notify::{RunEvent, record_run_events};
 use crate::query::{Binds, Query, sql_file};
 use crate::rows::millis;
 use crate::{Result, StoreError};
@@ -22,6 +23,9 @@ pub(crate) static RECORD_TASK_OUTCOMES: LazyLock<Query> =
 static INSERT_LOGS: LazyLock<Query> = sql_file!("finishing/insert_logs.sql");
 static RUN_ID_ANY_TENANT: LazyLock<Query> = sql_file!("finishing/run_id_any_tenant.sql");
 static ADD_LOG_BYTES: LazyLock<Query> = sql_file!("finishing/add_log_bytes.sql");
+
+/// Characters of a run's error a notification event carries (the run keeps all of it).
+const EVENT_ERROR_CHARS: usize = 1_000;
 
 /// How an attempt ended, as the engine decided it.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +128,7 @@ struct EndedAttempt {
     uuid: Uuid,
     task_id: i64,
     cancel_requested: bool,
+    task_last_status: Option<String>,
 }
 
 /// Ends attempts inside a transaction (see [`FinishStore::finish_many`]): a few statements
@@ -167,6 +172,11 @@ async fn finish_attempts<E: Exec + ?Sized>(
         })
         .collect();
     insert_logs(tx, &logs).await?;
+    let events: Vec<RunEvent> = attempts
+        .iter()
+        .filter_map(|a| ended.get(&a.run.0).and_then(|e| run_event(a, e)))
+        .collect();
+    record_run_events(tx, &events, now).await?;
     // One outcome per task, the batch's last, as if the attempts had been recorded in order.
     let mut outcomes: Vec<(i64, RunStatus, Option<String>)> = Vec::new();
     for a in attempts {
@@ -200,6 +210,38 @@ async fn finish_attempts<E: Exec + ?Sized>(
         .iter()
         .map(|a| ended.contains_key(&a.run.0))
         .collect())
+}
+
+/// The notification event an ended attempt makes, if any: a run that failed after its last
+/// retry, or a success after the task's previous run failed.
+fn run_event(attempt: &FinishedAttempt, ended: &EndedAttempt) -> Option<RunEvent> {
+    let end = &attempt.end;
+    if ended.cancel_requested || end.retry_at.is_some() {
+        return None;
+    }
+    let failed = |status: &str| status == "failed" || status == "timed_out";
+    let kind = match end.status {
+        RunStatus::Failed | RunStatus::TimedOut => EventKind::RunFailed,
+        RunStatus::Succeeded if ended.task_last_status.as_deref().is_some_and(failed) => {
+            EventKind::RunRecovered
+        }
+        _ => return None,
+    };
+    let error = end
+        .error
+        .as_deref()
+        .map(|e| e.chars().take(EVENT_ERROR_CHARS).collect::<String>());
+    Some(RunEvent {
+        run_id: ended.id,
+        kind,
+        payload: serde_json::json!({
+            "status": end.status.as_str(),
+            "attempt": attempt.attempt,
+            "started_at": end.started_at.to_string(),
+            "duration_ms": end.duration_ms,
+            "error": error,
+        }),
+    })
 }
 
 /// A log line as stored: bidirectional controls escaped, whoever wrote it.

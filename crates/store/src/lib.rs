@@ -16,6 +16,9 @@
 //! | dead-man deadlines | `deadlines`, [`DeadlineStore`] | API, engine: maintenance |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
+//! | notification outbox | `notify`, [`NotifyOutbox`] | engine and maintenance (producers), API |
+//! | notification channels, rules, deliveries | `notify`, [`NotifySettings`] | API |
+//! | notification dispatch | `notify`, [`NotifyDispatch`] | engine: notifier |
 //! | readiness | `health`, [`Readiness`] | API |
 //! | firing | `firing`, [`FiringStore`] | engine: firing loop |
 //! | claiming | `claiming`, [`ClaimStore`] | engine: claimer (and the firing loop on SQLite) |
@@ -45,6 +48,7 @@ mod history;
 mod leases;
 mod list;
 mod maintenance;
+mod notify;
 mod postgres;
 mod query;
 mod queue;
@@ -71,6 +75,11 @@ pub use health::Readiness;
 pub use history::{LogPage, LogTail, LogWindow, PagedLine, RunHistory, RunQuery, RunStats};
 pub use leases::LeaseStore;
 pub use maintenance::{MaintenanceStore, PrunedLogs, TenantLogBytes};
+pub use notify::{
+    Channel, ClaimedDelivery, Delivery, DeliveryAttempt, DeliveryQuery, DeliveryStatus, NewChannel,
+    NewEvent, NewRule, NotifyDispatch, NotifyOutbox, NotifySettings, RecordedEvent, Rule,
+    RuleError,
+};
 pub use postgres::PostgresStore;
 pub use queue::QueueDepth;
 pub use registry::{Change, NewTask, TaskQuery, TaskRegistry, TaskSort, TaskSortField};
@@ -84,8 +93,9 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 pub mod prelude {
     pub use crate::{
         AuditLog, ClaimStore, DeadlineStore, DefinitionStore, DeletedTasks, EngineStore,
-        FinishStore, FiringStore, LeaseStore, MaintenanceStore, QueueDepth, Readiness, RunControl,
-        RunHistory, RunSearch, Store, TaskRegistry, TenantSettingsStore,
+        FinishStore, FiringStore, LeaseStore, MaintenanceStore, NotifyDispatch, NotifyOutbox,
+        NotifySettings, QueueDepth, Readiness, RunControl, RunHistory, RunSearch, Store,
+        TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -119,6 +129,8 @@ pub trait Store:
     + DefinitionStore
     + DeletedTasks
     + AuditLog
+    + NotifyOutbox
+    + NotifySettings
     + DeadlineStore
 {
 }
@@ -133,6 +145,8 @@ impl<
         + DefinitionStore
         + DeletedTasks
         + AuditLog
+        + NotifyOutbox
+        + NotifySettings
         + DeadlineStore,
 > Store for T
 {
@@ -149,7 +163,15 @@ pub enum Writers {
 
 /// Everything the engine asks of the store.
 pub trait EngineStore:
-    FiringStore + ClaimStore + FinishStore + LeaseStore + MaintenanceStore + QueueDepth + DeadlineStore
+    FiringStore
+    + ClaimStore
+    + FinishStore
+    + LeaseStore
+    + MaintenanceStore
+    + QueueDepth
+    + NotifyOutbox
+    + NotifyDispatch
+    + DeadlineStore
 {
     /// How many transactions can write at once; the engine decides at start how runs reach
     /// its workers from this.

@@ -37,6 +37,8 @@ pub enum Arg {
     Bool(bool),
     /// `UUID` on PostgreSQL, a 16-byte `BLOB` on SQLite.
     Uuid(Uuid),
+    /// Nullable `UUID` (`BLOB` on SQLite).
+    OptUuid(Option<Uuid>),
 }
 
 impl From<i64> for Arg {
@@ -78,6 +80,12 @@ impl From<bool> for Arg {
 impl From<Uuid> for Arg {
     fn from(v: Uuid) -> Self {
         Arg::Uuid(v)
+    }
+}
+
+impl From<Option<Uuid>> for Arg {
+    fn from(v: Option<Uuid>) -> Self {
+        Arg::OptUuid(v)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The store's tests, one binary: every operation on both databases (`registry`,
-//! `definitions`, `engine`, `storage`, `run_search`), and the task list's speed at scale
+//! `definitions`, `engine`, `storage`, `run_search`, `notify`), and the task list's speed at scale
 //! (`list_perf`, ignored by default).
 
 mod common;
@@ -8,6 +8,7 @@ mod definitions;
 mod engine;
 mod list_perf;
 mod migrations;
+mod notify;
 mod registry;
 mod run_args;
 mod run_search;

@@ -1,4 +1,4 @@
--- A Sundial database at schema 0013 (the migration before the newest), holding the
+-- A Sundial database at schema 0014 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -76,6 +76,152 @@ CREATE TABLE public.engine_leases (
     name text NOT NULL,
     owner text NOT NULL,
     expires_at bigint NOT NULL
+);
+
+
+--
+-- Name: notify_channels; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notify_channels (
+    id bigint NOT NULL,
+    uuid uuid NOT NULL,
+    tenant_id bigint NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL,
+    config text NOT NULL,
+    secret text,
+    previous_secret text,
+    previous_secret_until bigint,
+    created_at bigint NOT NULL,
+    created_by text NOT NULL,
+    updated_at bigint NOT NULL,
+    deleted_at bigint
+);
+
+
+--
+-- Name: notify_channels_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.notify_channels ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.notify_channels_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: notify_deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notify_deliveries (
+    id bigint NOT NULL,
+    uuid uuid NOT NULL,
+    tenant_id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    channel_id bigint NOT NULL,
+    rule_id bigint,
+    status text NOT NULL,
+    attempts bigint DEFAULT 0 NOT NULL,
+    next_attempt_at bigint NOT NULL,
+    lease_owner text,
+    lease_expires_at bigint,
+    response_code bigint,
+    error text,
+    created_at bigint NOT NULL,
+    finished_at bigint
+);
+
+
+--
+-- Name: notify_deliveries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.notify_deliveries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.notify_deliveries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: notify_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notify_events (
+    id bigint NOT NULL,
+    uuid uuid NOT NULL,
+    tenant_id bigint NOT NULL,
+    task_id bigint NOT NULL,
+    run_uuid uuid,
+    kind text NOT NULL,
+    payload text NOT NULL,
+    occurred_at bigint NOT NULL,
+    routed_at bigint
+);
+
+
+--
+-- Name: notify_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.notify_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.notify_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: notify_rules; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notify_rules (
+    id bigint NOT NULL,
+    uuid uuid NOT NULL,
+    tenant_id bigint NOT NULL,
+    task_id bigint,
+    channel_id bigint NOT NULL,
+    event text NOT NULL,
+    threshold bigint,
+    throttle_seconds bigint NOT NULL,
+    created_at bigint NOT NULL,
+    created_by text NOT NULL
+);
+
+
+--
+-- Name: notify_rules_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.notify_rules ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.notify_rules_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: notify_throttle; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notify_throttle (
+    rule_id bigint NOT NULL,
+    task_id bigint NOT NULL,
+    last_notified_at bigint NOT NULL
 );
 
 
@@ -270,19 +416,20 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 18:33:54.414428+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 223630273);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 18:33:54.645378+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 12617051);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 18:33:54.669388+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 15850272);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 18:33:54.693397+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 11982736);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 18:33:54.709376+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 4845376);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 18:33:54.716653+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 3783000);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 18:33:54.727473+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 7281858);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 18:33:54.735166+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 6192013);
-INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 18:33:54.744837+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 5386051);
-INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 18:33:54.753403+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 7966823);
-INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 18:33:54.765373+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 4517253);
-INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-06 18:33:54.772461+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 21621050);
-INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-06 18:33:54.796864+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 3960219);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 18:39:42.209825+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 149058973);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 18:39:42.360266+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 13243911);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 18:39:42.373947+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 13625295);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 18:39:42.388324+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 25068606);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 18:39:42.417377+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 2311690);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 18:39:42.420038+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 3566283);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 18:39:42.423937+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 848330);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 18:39:42.425048+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 16802153);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 18:39:42.442669+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 10766807);
+INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 18:39:42.457399+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 4702785);
+INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 18:39:42.46533+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 12382793);
+INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-06 18:39:42.478036+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 20395751);
+INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-06 18:39:42.501357+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 547456);
+INSERT INTO public._sqlx_migrations VALUES (14, 'notify', '2026-12-06 18:39:42.502238+00', true, '\x7775dd0796276ec201f903d73289f1787329682297cffe6ba149b0af27dbc7ac066dd5b7cb7bc070c94478bc57df2eb4', 147197685);
 
 
 --
@@ -304,6 +451,36 @@ INSERT INTO public.audit_log OVERRIDING SYSTEM VALUE VALUES (8, 1, 3, 'delete', 
 --
 
 INSERT INTO public.engine_leases VALUES ('maintenance', '', 0);
+
+
+--
+-- Data for Name: notify_channels; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+
+
+--
+-- Data for Name: notify_deliveries; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+
+
+--
+-- Data for Name: notify_events; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+
+
+--
+-- Data for Name: notify_rules; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+
+
+--
+-- Data for Name: notify_throttle; Type: TABLE DATA; Schema: public; Owner: -
+--
+
 
 
 --
@@ -380,6 +557,34 @@ SELECT pg_catalog.setval('public.audit_log_id_seq', 8, true);
 
 
 --
+-- Name: notify_channels_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.notify_channels_id_seq', 1, false);
+
+
+--
+-- Name: notify_deliveries_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.notify_deliveries_id_seq', 1, false);
+
+
+--
+-- Name: notify_events_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.notify_events_id_seq', 1, false);
+
+
+--
+-- Name: notify_rules_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.notify_rules_id_seq', 1, false);
+
+
+--
 -- Name: scheduled_tasks_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
@@ -429,6 +634,78 @@ ALTER TABLE ONLY public.audit_log
 
 ALTER TABLE ONLY public.engine_leases
     ADD CONSTRAINT engine_leases_pkey PRIMARY KEY (name);
+
+
+--
+-- Name: notify_channels notify_channels_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_channels
+    ADD CONSTRAINT notify_channels_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: notify_channels notify_channels_uuid_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_channels
+    ADD CONSTRAINT notify_channels_uuid_key UNIQUE (uuid);
+
+
+--
+-- Name: notify_deliveries notify_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_deliveries
+    ADD CONSTRAINT notify_deliveries_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: notify_deliveries notify_deliveries_uuid_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_deliveries
+    ADD CONSTRAINT notify_deliveries_uuid_key UNIQUE (uuid);
+
+
+--
+-- Name: notify_events notify_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_events
+    ADD CONSTRAINT notify_events_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: notify_events notify_events_uuid_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_events
+    ADD CONSTRAINT notify_events_uuid_key UNIQUE (uuid);
+
+
+--
+-- Name: notify_rules notify_rules_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_rules
+    ADD CONSTRAINT notify_rules_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: notify_rules notify_rules_uuid_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_rules
+    ADD CONSTRAINT notify_rules_uuid_key UNIQUE (uuid);
+
+
+--
+-- Name: notify_throttle notify_throttle_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_throttle
+    ADD CONSTRAINT notify_throttle_pkey PRIMARY KEY (rule_id, task_id);
 
 
 --
@@ -514,6 +791,62 @@ CREATE INDEX ix_audit_log_tenant_actor ON public.audit_log USING btree (tenant_i
 --
 
 CREATE INDEX ix_audit_log_tenant_at ON public.audit_log USING btree (tenant_id, at);
+
+
+--
+-- Name: ix_notify_channels_tenant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_channels_tenant ON public.notify_channels USING btree (tenant_id, id) WHERE (deleted_at IS NULL);
+
+
+--
+-- Name: ix_notify_deliveries_due; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_deliveries_due ON public.notify_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+
+--
+-- Name: ix_notify_deliveries_leases; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_deliveries_leases ON public.notify_deliveries USING btree (lease_expires_at) WHERE (status = 'sending'::text);
+
+
+--
+-- Name: ix_notify_deliveries_tenant; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_deliveries_tenant ON public.notify_deliveries USING btree (tenant_id, id);
+
+
+--
+-- Name: ix_notify_events_occurred; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_events_occurred ON public.notify_events USING btree (occurred_at);
+
+
+--
+-- Name: ix_notify_events_unrouted; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_events_unrouted ON public.notify_events USING btree (id) WHERE (routed_at IS NULL);
+
+
+--
+-- Name: ix_notify_rules_channel; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_rules_channel ON public.notify_rules USING btree (channel_id);
+
+
+--
+-- Name: ix_notify_rules_task; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_rules_task ON public.notify_rules USING btree (tenant_id, task_id);
 
 
 --
@@ -657,6 +990,20 @@ CREATE INDEX ix_task_runs_tenant_newest ON public.task_runs USING btree (tenant_
 
 
 --
+-- Name: uq_notify_deliveries_event_channel; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_notify_deliveries_event_channel ON public.notify_deliveries USING btree (event_id, channel_id);
+
+
+--
+-- Name: uq_notify_events_run_kind; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX uq_notify_events_run_kind ON public.notify_events USING btree (run_uuid, kind) WHERE (run_uuid IS NOT NULL);
+
+
+--
 -- Name: uq_scheduled_tasks_tenant_code; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -690,6 +1037,54 @@ CREATE UNIQUE INDEX uq_task_versions_version ON public.task_versions USING btree
 
 ALTER TABLE ONLY public.audit_log
     ADD CONSTRAINT audit_log_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.scheduled_tasks(id);
+
+
+--
+-- Name: notify_deliveries notify_deliveries_channel_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_deliveries
+    ADD CONSTRAINT notify_deliveries_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES public.notify_channels(id);
+
+
+--
+-- Name: notify_deliveries notify_deliveries_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_deliveries
+    ADD CONSTRAINT notify_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.notify_events(id) ON DELETE CASCADE;
+
+
+--
+-- Name: notify_events notify_events_task_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_events
+    ADD CONSTRAINT notify_events_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.scheduled_tasks(id);
+
+
+--
+-- Name: notify_rules notify_rules_channel_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_rules
+    ADD CONSTRAINT notify_rules_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES public.notify_channels(id);
+
+
+--
+-- Name: notify_rules notify_rules_task_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_rules
+    ADD CONSTRAINT notify_rules_task_id_fkey FOREIGN KEY (task_id) REFERENCES public.scheduled_tasks(id);
+
+
+--
+-- Name: notify_throttle notify_throttle_rule_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notify_throttle
+    ADD CONSTRAINT notify_throttle_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES public.notify_rules(id) ON DELETE CASCADE;
 
 
 --

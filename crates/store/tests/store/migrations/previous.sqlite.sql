@@ -1,4 +1,4 @@
--- A Sundial database at schema 0013 (the migration before the newest), holding the
+-- A Sundial database at schema 0014 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 PRAGMA foreign_keys=OFF;
@@ -11,19 +11,20 @@ CREATE TABLE _sqlx_migrations (
     checksum BLOB NOT NULL,
     execution_time BIGINT NOT NULL
 );
-INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 18:33:52',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',13149910);
-INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 18:33:52',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',29146136);
-INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 18:33:52',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',11948271);
-INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 18:33:52',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',27632543);
-INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 18:33:52',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',32278069);
-INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 18:33:52',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',21324905);
-INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-06 18:33:52',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',21159172);
-INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-06 18:33:52',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',32201860);
-INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-06 18:33:52',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',23941128);
-INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-06 18:33:52',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',25562228);
-INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-06 18:33:52',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',8298128);
-INSERT INTO _sqlx_migrations VALUES(12,'running indexes','2026-12-06 18:33:52',1,X'b11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69',43923129);
-INSERT INTO _sqlx_migrations VALUES(13,'run args','2026-12-06 18:33:52',1,X'4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f',11965884);
+INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 18:39:40',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',9619748);
+INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 18:39:40',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',3666765);
+INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 18:39:40',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',8837133);
+INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 18:39:40',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',9170062);
+INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 18:39:40',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',16456229);
+INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 18:39:40',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',3268822);
+INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-06 18:39:40',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',3085994);
+INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-06 18:39:40',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',2075106);
+INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-06 18:39:40',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',1177912);
+INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-06 18:39:40',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',1308075);
+INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-06 18:39:40',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',2083807);
+INSERT INTO _sqlx_migrations VALUES(12,'running indexes','2026-12-06 18:39:40',1,X'b11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69',15986938);
+INSERT INTO _sqlx_migrations VALUES(13,'run args','2026-12-06 18:39:40',1,X'4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f',4538932);
+INSERT INTO _sqlx_migrations VALUES(14,'notify','2026-12-06 18:39:40',1,X'63031245e03a0e4f5d589cf6119aef3e61c45eab64d1bbfdaa0fafc1fb979d2c460f22014792f0e75016b45bdb0793bd',9947566);
 CREATE TABLE scheduled_tasks (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid                  BLOB    NOT NULL UNIQUE,
@@ -174,12 +175,91 @@ CREATE TABLE readiness_probe (
     at BIGINT  NOT NULL
 );
 INSERT INTO readiness_probe VALUES(1,0);
+CREATE TABLE notify_channels (
+    id                    INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid                  BLOB    NOT NULL UNIQUE,
+    tenant_id             BIGINT  NOT NULL,
+    name                  TEXT    NOT NULL,
+    -- webhook | email
+    kind                  TEXT    NOT NULL,
+    -- What the kind needs, as JSON: webhook {"url": …}, email {"to": […]}.
+    config                TEXT    NOT NULL,
+    -- The webhook's HMAC-SHA256 key. After a rotation the previous key still signs (as a
+    -- second signature) until previous_secret_until, so receivers can switch without a gap.
+    secret                TEXT,
+    previous_secret       TEXT,
+    previous_secret_until BIGINT,
+    created_at            BIGINT  NOT NULL,
+    created_by            TEXT    NOT NULL,
+    updated_at            BIGINT  NOT NULL,
+    -- Deleted channels stay for the deliveries that name them; nothing routes to them.
+    deleted_at            BIGINT
+);
+CREATE TABLE notify_rules (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid             BLOB    NOT NULL UNIQUE,
+    tenant_id        BIGINT  NOT NULL,
+    -- NULL: a tenant default, applying to each task of the tenant without rules of its own.
+    task_id          BIGINT  REFERENCES scheduled_tasks (id),
+    channel_id       BIGINT  NOT NULL REFERENCES notify_channels (id),
+    -- The event kind it routes (run.failed, run.recovered, run.slow, occurrence.skipped,
+    -- deadline.missed).
+    event            TEXT    NOT NULL,
+    -- run.failed: notify from this many consecutive failures on; run.slow: the duration in
+    -- milliseconds a run must exceed. NULL for the other kinds.
+    threshold        BIGINT,
+    -- At most one notice per task and rule within this many seconds.
+    throttle_seconds BIGINT  NOT NULL,
+    created_at       BIGINT  NOT NULL,
+    created_by       TEXT    NOT NULL
+);
+CREATE TABLE notify_throttle (
+    rule_id          BIGINT  NOT NULL REFERENCES notify_rules (id) ON DELETE CASCADE,
+    task_id          BIGINT  NOT NULL,
+    last_notified_at BIGINT  NOT NULL,
+    PRIMARY KEY (rule_id, task_id)
+);
+CREATE TABLE notify_events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid        BLOB    NOT NULL UNIQUE,
+    tenant_id   BIGINT  NOT NULL,
+    task_id     BIGINT  NOT NULL REFERENCES scheduled_tasks (id),
+    -- The run it is about; not a foreign key, so run retention is free to prune the run.
+    run_uuid    BLOB,
+    kind        TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,
+    occurred_at BIGINT  NOT NULL,
+    routed_at   BIGINT
+);
+CREATE TABLE notify_deliveries (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- Also the `Sundial-Delivery` header, for receivers to de-duplicate retries.
+    uuid             BLOB    NOT NULL UNIQUE,
+    tenant_id        BIGINT  NOT NULL,
+    event_id         BIGINT  NOT NULL REFERENCES notify_events (id) ON DELETE CASCADE,
+    channel_id       BIGINT  NOT NULL REFERENCES notify_channels (id),
+    rule_id          BIGINT,
+    -- pending | sending | delivered | failed
+    status           TEXT    NOT NULL,
+    attempts         BIGINT  NOT NULL DEFAULT 0,
+    next_attempt_at  BIGINT  NOT NULL,
+    lease_owner      TEXT,
+    lease_expires_at BIGINT,
+    response_code    BIGINT,
+    error            TEXT,
+    created_at       BIGINT  NOT NULL,
+    finished_at      BIGINT
+);
 DELETE FROM sqlite_sequence;
 INSERT INTO sqlite_sequence VALUES('scheduled_tasks',5);
 INSERT INTO sqlite_sequence VALUES('task_runs',10);
 INSERT INTO sqlite_sequence VALUES('task_run_logs',5);
 INSERT INTO sqlite_sequence VALUES('task_versions',8);
 INSERT INTO sqlite_sequence VALUES('audit_log',8);
+INSERT INTO sqlite_sequence VALUES('notify_channels',0);
+INSERT INTO sqlite_sequence VALUES('notify_deliveries',0);
+INSERT INTO sqlite_sequence VALUES('notify_events',0);
+INSERT INTO sqlite_sequence VALUES('notify_rules',0);
 CREATE UNIQUE INDEX uq_scheduled_tasks_tenant_code ON scheduled_tasks (tenant_id, code) WHERE deleted_at IS NULL;
 CREATE INDEX ix_scheduled_tasks_due ON scheduled_tasks (next_run_at) WHERE deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL;
 CREATE INDEX ix_scheduled_tasks_tenant_created ON scheduled_tasks (tenant_id, created_at, id, search_text, code, deleted_at) WHERE deleted_at IS NULL;
@@ -204,4 +284,14 @@ CREATE INDEX ix_audit_log_tenant_actor ON audit_log (tenant_id, actor, at);
 CREATE INDEX ix_task_runs_tenant_newest ON task_runs (tenant_id, scheduled_for DESC, id DESC);
 CREATE INDEX ix_task_runs_running_tenant ON task_runs (tenant_id) WHERE status = 'running';
 CREATE INDEX ix_task_runs_running_task ON task_runs (task_id) WHERE status = 'running';
+CREATE INDEX ix_notify_channels_tenant ON notify_channels (tenant_id, id) WHERE deleted_at IS NULL;
+CREATE INDEX ix_notify_rules_task ON notify_rules (tenant_id, task_id);
+CREATE INDEX ix_notify_rules_channel ON notify_rules (channel_id);
+CREATE INDEX ix_notify_events_unrouted ON notify_events (id) WHERE routed_at IS NULL;
+CREATE UNIQUE INDEX uq_notify_events_run_kind ON notify_events (run_uuid, kind) WHERE run_uuid IS NOT NULL;
+CREATE INDEX ix_notify_events_occurred ON notify_events (occurred_at);
+CREATE UNIQUE INDEX uq_notify_deliveries_event_channel ON notify_deliveries (event_id, channel_id);
+CREATE INDEX ix_notify_deliveries_due ON notify_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX ix_notify_deliveries_leases ON notify_deliveries (lease_expires_at) WHERE status = 'sending';
+CREATE INDEX ix_notify_deliveries_tenant ON notify_deliveries (tenant_id, id);
 COMMIT;

@@ -1,0 +1,407 @@
+//! Notifications on both databases: the outbox records an event about a task of the tenant,
+//! once per run and kind; channels and rules stay in their tenant; the finisher records a
+//! final failure and a recovery of tasks with rules; routing honours thresholds, throttle
+//! windows and tenant defaults; one node claims each delivery, and retries and dead senders'
+//! leases bring it back.
+
+use std::sync::Arc;
+
+use domain::{ChannelKind, EventKind, RunStatus, RunUuid, TaskUuid};
+use jiff::SignedDuration;
+use serde_json::json;
+use store::on_both_databases;
+use store::test_support::TestStore;
+use store::{
+    AttemptEnd, ClaimRequest, DeliveryAttempt, DeliveryQuery, DeliveryStatus, FairShare,
+    NewChannel, NewEvent, NewRule, RuleError, StoreError,
+};
+use uuid::Uuid;
+
+use crate::common::{at, create, tenant};
+
+on_both_databases!(
+    the_outbox_records_events_of_the_tenants_own_tasks,
+    channels_and_rules_belong_to_their_tenant,
+    failures_notify_once_per_throttle_window_and_recovery_notifies,
+);
+
+async fn the_outbox_records_events_of_the_tenants_own_tasks(store: Arc<dyn TestStore>) {
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let run = RunUuid::new_v7();
+    let payload = json!({"deadline": "2030-01-01T07:00:00Z"});
+    let missed = NewEvent {
+        tenant: tenant(1),
+        task: task.uuid,
+        run: None,
+        kind: EventKind::DeadlineMissed,
+        payload: &payload,
+        occurred_at: at(1_000),
+    };
+    let first = store.record_event(&missed).await.unwrap().unwrap();
+    let failed = NewEvent {
+        run: Some(run),
+        kind: EventKind::RunFailed,
+        occurred_at: at(2_000),
+        ..missed.clone()
+    };
+    let second = store.record_event(&failed).await.unwrap().unwrap();
+    // The same run's failure again (a producer looking back over a window) records nothing.
+    let again = NewEvent {
+        occurred_at: at(3_000),
+        ..failed.clone()
+    };
+    assert_eq!(store.record_event(&again).await.unwrap(), None);
+
+    // Another tenant's task, or no task at all, records nothing.
+    for (tenant_id, uuid) in [(tenant(2), task.uuid), (tenant(1), TaskUuid::new_v7())] {
+        let stray = NewEvent {
+            tenant: tenant_id,
+            task: uuid,
+            ..missed.clone()
+        };
+        assert_eq!(store.record_event(&stray).await.unwrap(), None);
+    }
+
+    let events = store.task_events(tenant(1), task.uuid, 10).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| (e.uuid, e.run, e.kind, e.occurred_at, e.routed_at))
+            .collect::<Vec<_>>(),
+        vec![
+            (second, Some(run), EventKind::RunFailed, at(2_000), None),
+            (first, None, EventKind::DeadlineMissed, at(1_000), None),
+        ]
+    );
+    assert_eq!(events[1].payload, payload);
+    assert!(
+        store
+            .task_events(tenant(2), task.uuid, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .task_events(tenant(1), task.uuid, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+fn webhook<'a>(tenant_id: i64, config: &'a serde_json::Value) -> NewChannel<'a> {
+    NewChannel {
+        tenant: tenant(tenant_id),
+        name: "ops hook",
+        kind: ChannelKind::Webhook,
+        config,
+        secret: Some("s1"),
+        actor: "alice",
+        at: at(0),
+    }
+}
+
+fn rule(
+    tenant_id: i64,
+    task: Option<TaskUuid>,
+    channel: Uuid,
+    event: EventKind,
+) -> NewRule<'static> {
+    NewRule {
+        tenant: tenant(tenant_id),
+        task,
+        channel,
+        event,
+        threshold: None,
+        throttle: SignedDuration::from_mins(15),
+        actor: "alice",
+        at: at(0),
+    }
+}
+
+async fn channels_and_rules_belong_to_their_tenant(store: Arc<dyn TestStore>) {
+    let config = json!({"url": "https://hooks.example.com/sundial"});
+    let channel = store.create_channel(&webhook(1, &config)).await.unwrap();
+    assert_eq!(
+        (channel.name.as_str(), channel.kind, &channel.config),
+        ("ops hook", ChannelKind::Webhook, &config)
+    );
+    assert_eq!(
+        store.channels(tenant(1)).await.unwrap(),
+        vec![channel.clone()]
+    );
+    assert!(store.channels(tenant(2)).await.unwrap().is_empty());
+    assert!(matches!(
+        store.channel(tenant(2), channel.uuid).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let rotated = store
+        .rotate_secret(tenant(1), channel.uuid, "s2", at(60_000), at(1_000))
+        .await
+        .unwrap();
+    assert_eq!(rotated.previous_secret_until, Some(at(60_000)));
+    assert!(matches!(
+        store
+            .rotate_secret(tenant(2), channel.uuid, "s3", at(60_000), at(1_000))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    let own = store
+        .create_rule(&rule(
+            1,
+            Some(task.uuid),
+            channel.uuid,
+            EventKind::RunFailed,
+        ))
+        .await
+        .unwrap();
+    let default = store
+        .create_rule(&rule(1, None, channel.uuid, EventKind::RunRecovered))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.rules(tenant(1), Some(task.uuid)).await.unwrap(),
+        vec![own.clone()]
+    );
+    assert_eq!(store.rules(tenant(1), None).await.unwrap(), vec![default]);
+    // Another tenant can name neither the task nor the channel.
+    assert!(matches!(
+        store
+            .create_rule(&rule(
+                2,
+                Some(task.uuid),
+                channel.uuid,
+                EventKind::RunFailed
+            ))
+            .await,
+        Err(RuleError::NoTask)
+    ));
+    assert!(matches!(
+        store
+            .create_rule(&rule(2, None, channel.uuid, EventKind::RunFailed))
+            .await,
+        Err(RuleError::NoChannel)
+    ));
+    assert!(matches!(
+        store.delete_rule(tenant(2), own.uuid).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Deleting the channel takes its rules with it.
+    store
+        .delete_channel(tenant(1), channel.uuid, at(2_000))
+        .await
+        .unwrap();
+    assert!(store.channels(tenant(1)).await.unwrap().is_empty());
+    assert!(
+        store
+            .rules(tenant(1), Some(task.uuid))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.rules(tenant(1), None).await.unwrap().is_empty());
+    assert!(matches!(
+        store
+            .delete_channel(tenant(1), channel.uuid, at(3_000))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+fn share() -> FairShare {
+    FairShare::default()
+}
+
+/// Runs the task once, manually, ending its only attempt with `status` at `ms`.
+async fn run_once(store: &dyn TestStore, task: TaskUuid, status: RunStatus, ms: i64) -> RunUuid {
+    let run = store
+        .enqueue_manual(tenant(1), task, "alice", at(ms))
+        .await
+        .unwrap();
+    let share = share();
+    let claimed = store
+        .claim(
+            at(ms),
+            ClaimRequest {
+                owner: "n1",
+                lease: SignedDuration::from_secs(30),
+                limit: 10,
+                sandboxes: 10,
+                share: &share,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(claimed.iter().any(|c| c.run == run.uuid));
+    let end = AttemptEnd {
+        status,
+        result: None,
+        error: (status != RunStatus::Succeeded).then(|| "boom".to_owned()),
+        started_at: at(ms),
+        duration_ms: 5,
+        retry_at: None,
+    };
+    assert!(
+        store
+            .finish("n1", run.uuid, 1, end, at(ms + 5))
+            .await
+            .unwrap()
+    );
+    run.uuid
+}
+
+async fn failures_notify_once_per_throttle_window_and_recovery_notifies(store: Arc<dyn TestStore>) {
+    let config = json!({"url": "https://hooks.example.com/sundial"});
+    let channel = store.create_channel(&webhook(1, &config)).await.unwrap();
+    let quiet = create(&*store, tenant(1), "Quiet", "quiet", 0).await;
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    // A task without rules records no event; with one, its failures and recovery do.
+    run_once(&*store, quiet.uuid, RunStatus::Failed, 0).await;
+    assert!(
+        store
+            .task_events(tenant(1), quiet.uuid, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .create_rule(&NewRule {
+            threshold: Some(2),
+            ..rule(1, Some(task.uuid), channel.uuid, EventKind::RunFailed)
+        })
+        .await
+        .unwrap();
+    store
+        .create_rule(&rule(1, None, channel.uuid, EventKind::RunRecovered))
+        .await
+        .unwrap();
+
+    let first = run_once(&*store, task.uuid, RunStatus::Failed, 1_000).await;
+    assert_eq!(store.route_events(at(1_100), 100).await.unwrap(), 1);
+    // One failure is below the rule's threshold of 2.
+    let none = DeliveryQuery {
+        limit: 10,
+        ..DeliveryQuery::default()
+    };
+    assert!(store.deliveries(tenant(1), none).await.unwrap().is_empty());
+    let second = run_once(&*store, task.uuid, RunStatus::TimedOut, 2_000).await;
+    run_once(&*store, task.uuid, RunStatus::Failed, 3_000).await;
+    assert_eq!(store.route_events(at(3_100), 100).await.unwrap(), 2);
+    let sent = store.deliveries(tenant(1), none).await.unwrap();
+    // The second failure notifies; the third is within the 15-minute window.
+    assert_eq!(
+        sent.iter()
+            .map(|d| (d.run, d.kind, d.status))
+            .collect::<Vec<_>>(),
+        vec![(Some(second), EventKind::RunFailed, DeliveryStatus::Pending)]
+    );
+    let events = store.task_events(tenant(1), task.uuid, 10).await.unwrap();
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[2].run, Some(first));
+    assert_eq!(events[1].payload["consecutive_failures"], json!(2));
+    assert_eq!(events[1].payload["status"], json!("timed_out"));
+
+    // After the window, a failure notifies again. The success after it is a recovery event,
+    // but routes nowhere: the task has rules of its own, so the tenant defaults do not apply.
+    let late = 3_000 + 15 * 60_000 + 1;
+    let fourth = run_once(&*store, task.uuid, RunStatus::Failed, late).await;
+    let recovered = run_once(&*store, task.uuid, RunStatus::Succeeded, late + 100).await;
+    assert_eq!(store.route_events(at(late + 200), 100).await.unwrap(), 2);
+    let sent = store.deliveries(tenant(1), none).await.unwrap();
+    assert_eq!(
+        sent.iter().map(|d| (d.run, d.kind)).collect::<Vec<_>>(),
+        vec![
+            (Some(fourth), EventKind::RunFailed),
+            (Some(second), EventKind::RunFailed)
+        ]
+    );
+    let kinds: Vec<_> = store
+        .task_events(tenant(1), task.uuid, 1)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| (e.run, e.kind))
+        .collect();
+    assert_eq!(kinds, vec![(Some(recovered), EventKind::RunRecovered)]);
+
+    // Claiming: one node takes each due delivery; a failed attempt is pending again and is
+    // claimed once its retry instant comes; the lease of a dead sender expires.
+    let lease = SignedDuration::from_secs(30);
+    let now = at(late + 300);
+    let claimed = store.claim_deliveries("n1", now, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert!(
+        store
+            .claim_deliveries("n2", now, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let d = &claimed[0];
+    assert_eq!((d.tenant, d.attempt, d.task.0), (tenant(1), 1, task.uuid));
+    assert_eq!(d.secrets, vec!["s1".to_owned()]);
+    let retry = DeliveryAttempt {
+        status: DeliveryStatus::Pending,
+        retry_at: Some(now + SignedDuration::from_secs(60)),
+        response_code: Some(503),
+        error: Some("HTTP 503".into()),
+    };
+    assert!(store.end_delivery("n1", d.uuid, &retry, now).await.unwrap());
+    assert!(
+        !store
+            .end_delivery("n2", claimed[1].uuid, &retry, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .claim_deliveries("n2", now, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let later = now + SignedDuration::from_secs(61);
+    let again = store
+        .claim_deliveries("n2", later, lease, 10)
+        .await
+        .unwrap();
+    // The retried one, and the other whose holder n1 never ended it: its lease expired.
+    assert_eq!(again.len(), 2);
+    let retried = again.iter().find(|c| c.uuid == d.uuid).unwrap();
+    assert_eq!(retried.attempt, 2);
+    let delivered = DeliveryAttempt {
+        status: DeliveryStatus::Delivered,
+        retry_at: None,
+        response_code: Some(200),
+        error: None,
+    };
+    assert!(
+        store
+            .end_delivery("n2", d.uuid, &delivered, later)
+            .await
+            .unwrap()
+    );
+    let by_run = DeliveryQuery {
+        run: retried.run,
+        limit: 10,
+        ..DeliveryQuery::default()
+    };
+    let shown = store.deliveries(tenant(1), by_run).await.unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        (
+            shown[0].status,
+            shown[0].attempts,
+            shown[0].response_code,
+            shown[0].finished_at
+        ),
+        (DeliveryStatus::Delivered, 2, Some(200), Some(later))
+    );
+    assert!(store.deliveries(tenant(2), none).await.unwrap().is_empty());
+}
