@@ -4,16 +4,18 @@
 //! A miss is recorded once per task, deadline and due instant: the check that moves the
 //! deadline's `checked_through` to the instant is the only one that records it (see
 //! `deadlines/mark_checked.sql`), and the misses' unique key refuses a second row whatever
-//! happens.
+//! happens. The miss's `deadline.missed` event goes into the notification outbox in the same
+//! transaction, so it exists exactly when the miss does.
 
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{Deadline, TaskUuid, TenantId};
+use domain::{Deadline, EventKind, TaskUuid, TenantId};
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Exec};
+use crate::notify::{NewEvent, record_event_in};
 use crate::query::{Query, sql_file};
 use crate::registry::live_task_id;
 use crate::rows::{millis, timestamp};
@@ -144,7 +146,7 @@ pub trait DeadlineStore: Send + Sync + 'static {
     async fn latest_success(&self, task_id: i64, at: Timestamp) -> Result<Option<Timestamp>>;
 
     /// Records what a check found about `finding.due` unless a check already examined it (or a
-    /// later instant); true when this call recorded a miss.
+    /// later instant); true when this call recorded a miss (and its `deadline.missed` event).
     async fn record_finding(
         &self,
         checked: &DeadlineToCheck,
@@ -396,6 +398,27 @@ impl<B: Backend> DeadlineStore for B {
         } else {
             false
         };
+        if recorded {
+            let payload = serde_json::json!({
+                "deadline": checked.deadline.to_json(),
+                "deadline_key": checked.deadline.key(),
+                "due_at": finding.due.to_string(),
+                "missed": finding.missed,
+                "last_success_at": finding.last_success_at.map(|at| at.to_string()),
+            });
+            record_event_in(
+                &mut *tx,
+                &NewEvent {
+                    tenant: checked.tenant,
+                    task: checked.task,
+                    run: None,
+                    kind: EventKind::DeadlineMissed,
+                    payload: &payload,
+                    occurred_at: finding.due,
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(recorded)
     }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use domain::{Deadline, Run, RunStatus, RunTrigger, RunUuid, Task};
+use domain::{Deadline, EventKind, Run, RunStatus, RunTrigger, RunUuid, Task};
 use serde_json::json;
 use store::on_both_databases;
 use store::test_support::TestStore;
@@ -224,6 +224,15 @@ async fn a_miss_is_recorded_once_across_checkers(store: Arc<dyn TestStore>) {
     assert_eq!(state.last_missed_at, Some(at(150_000)));
     let misses = store.deadline_misses(t, Some(task.uuid), 10).await.unwrap();
     assert_eq!(misses.len(), 1);
+    // Its event is in the outbox, once.
+    let events = store.task_events(t, task.uuid, 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, EventKind::DeadlineMissed);
+    assert_eq!(events[0].run, None);
+    assert_eq!(events[0].occurred_at, at(150_000));
+    assert_eq!(events[0].payload["missed"], 2);
+    assert_eq!(events[0].payload["deadline"], json!({"every_seconds": 60}));
+    assert_eq!(events[0].payload["due_at"], at(150_000).to_string());
 
     // A met instant moves the state on without a miss.
     let met = DeadlineFinding {
@@ -249,4 +258,5 @@ async fn a_miss_is_recorded_once_across_checkers(store: Arc<dyn TestStore>) {
     );
     assert_eq!(state.missed_count, 2);
     assert_eq!(store.deadline_misses(t, None, 10).await.unwrap().len(), 1);
+    assert_eq!(store.task_events(t, task.uuid, 10).await.unwrap().len(), 1);
 }
