@@ -125,7 +125,8 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::definitions::router())
                 .merge(routes::history::router())
                 .merge(routes::runs::router())
-                .merge(routes::deleted::router()),
+                .merge(routes::deleted::router())
+                .merge(routes::deadlines::router()),
         )
         .nest(TENANT_PREFIX, routes::tenant::router())
         .merge(routes::system::router())

@@ -15,8 +15,9 @@ use crate::trigger::{CronSpec, DEFAULT_TIMEZONE, MAX_INTERVAL_SECONDS};
 
 /// Most deadlines one task may have.
 pub const MAX_DEADLINES: usize = 10;
-/// The shortest "every" deadline: the check runs about once a minute.
-pub const MIN_EVERY_SECONDS: u64 = 60;
+/// The shortest "every" deadline; the check interval (30 s by default) bounds how soon a miss
+/// of a short one is noticed.
+pub const MIN_EVERY_SECONDS: u64 = 10;
 /// Longest accepted day spec.
 const MAX_DAYS_LEN: usize = 128;
 
@@ -213,6 +214,12 @@ fn parse_by(by: &Value, object: &Map<String, Value>) -> Result<Deadline, Validat
         }
     };
     let (Some((hour, minute)), Some(timezone), Some(days)) = (time, timezone, days) else {
+        // The zone is judged on its own too, so one answer names every bad field.
+        if let Some(Err(zone_errors)) = timezone.map(|zone| CronSpec::parse("0 0 * * *", zone)) {
+            errors
+                .0
+                .extend(zone_errors.0.into_iter().filter(|e| e.field == "timezone"));
+        }
         return Err(errors);
     };
     let expression = format!("{minute} {hour} {days}");
@@ -303,7 +310,7 @@ mod tests {
     #[test]
     fn bad_input_names_the_field() {
         assert_eq!(
-            fields(json!([{"every_seconds": 59}])),
+            fields(json!([{"every_seconds": 9}])),
             ["deadlines[0].every_seconds"]
         );
         assert_eq!(fields(json!([{"by": "7:30"}])), ["deadlines[0].by"]);

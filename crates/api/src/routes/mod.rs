@@ -1,5 +1,6 @@
 //! Route handlers, one module per resource.
 
+pub mod deadlines;
 pub mod definitions;
 pub mod deleted;
 pub mod history;

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod deadlines;
 mod definitions;
 mod deleted;
 mod doc_examples;
