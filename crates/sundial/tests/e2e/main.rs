@@ -7,6 +7,7 @@ mod common;
 mod cli;
 mod client;
 mod crash;
+mod deadlines;
 mod edge;
 mod egress;
 mod engine;
