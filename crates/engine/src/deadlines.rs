@@ -1,6 +1,7 @@
-//! Dead-man deadlines, checked by the maintenance leader: for each deadline of a live, active
-//! task, the latest instant it fell due is examined once, and recorded as missed (with how many
-//! instants the miss stands for) when no success met it. A check runs on whichever node holds
+//! Dead-man deadlines, checked by the maintenance leader: for each deadline of a live task, the
+//! latest instant it fell due is examined once, and recorded as missed (with how many instants
+//! the miss stands for) when no success met it. A stopped task's instants are passed over, so
+//! starting it again does not report the instants of the stopped period. A check runs on whichever node holds
 //! the maintenance lease, so one stopped node does not silence it.
 
 use domain::metrics::DEADLINES_MISSED;
@@ -12,7 +13,7 @@ use store::{DeadlineFinding, DeadlineStore, DeadlineToCheck};
 /// Deadlines read per query.
 const PAGE: u32 = 500;
 
-/// One check at `now` of every deadline of live, active tasks.
+/// One check at `now` of every deadline of live tasks.
 pub(crate) async fn check(store: &dyn DeadlineStore, metrics: &Metrics, now: Timestamp) {
     let mut after = 0;
     loop {
@@ -52,6 +53,16 @@ async fn check_one(
     if checked.checked_through.is_some_and(|at| due <= at) {
         return Ok(());
     }
+    if !checked.active {
+        let passed_over = DeadlineFinding {
+            due,
+            missed: 0,
+            stopped: true,
+            last_success_at: None,
+        };
+        store.record_finding(checked, passed_over, now).await?;
+        return Ok(());
+    }
     // A success after `due` (but before now) does not meet it: what met `due` is the latest
     // success at or before it.
     let success_by_due = match checked.last_success_at {
@@ -62,6 +73,7 @@ async fn check_one(
     let finding = DeadlineFinding {
         due,
         missed,
+        stopped: false,
         last_success_at: success_by_due,
     };
     if store.record_finding(checked, finding, now).await? {

@@ -50,7 +50,7 @@ pub struct DeadlineState {
     pub last_success_at: Option<Timestamp>,
 }
 
-/// A deadline of a live, active task, as a check needs it.
+/// A deadline of a live task, as a check needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadlineToCheck {
     /// Its row, the cursor of [`DeadlineStore::deadlines_to_check`].
@@ -61,6 +61,8 @@ pub struct DeadlineToCheck {
     pub task_id: i64,
     /// The task.
     pub task: TaskUuid,
+    /// Whether the task is active: a stopped task's instants are passed over, not missed.
+    pub active: bool,
     /// The deadline.
     pub deadline: Deadline,
     /// When it was set.
@@ -76,8 +78,11 @@ pub struct DeadlineToCheck {
 pub struct DeadlineFinding {
     /// The due instant examined.
     pub due: Timestamp,
-    /// Due instants it found missed (this one and earlier unexamined ones); 0: met.
+    /// Due instants it found missed (this one and earlier unexamined ones); 0: met, or passed
+    /// over.
     pub missed: u64,
+    /// Passed over: the task was stopped, so the instant is neither met nor missed.
+    pub stopped: bool,
     /// The task's latest success at or before `due`.
     pub last_success_at: Option<Timestamp>,
 }
@@ -133,8 +138,8 @@ pub trait DeadlineStore: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<DeadlineMiss>>;
 
-    /// Up to `limit` deadlines of live, active tasks with ids after `after`, by id, each with
-    /// its task's latest success at or before `now`.
+    /// Up to `limit` deadlines of live tasks with ids after `after`, by id, each with its
+    /// task's latest success at or before `now`.
     async fn deadlines_to_check(
         &self,
         after: i64,
@@ -173,6 +178,7 @@ struct CheckRow {
     tenant_id: i64,
     task_id: i64,
     uuid: Uuid,
+    is_active: bool,
     spec: String,
     since: i64,
     checked_through: Option<i64>,
@@ -340,6 +346,7 @@ impl<B: Backend> DeadlineStore for B {
                 })?,
                 task_id: row.task_id,
                 task: TaskUuid(row.uuid),
+                active: row.is_active,
                 deadline: deadline(&row.spec)?,
                 since: timestamp(row.since, "task_deadlines since")?,
                 checked_through: opt(row.checked_through, "task_deadlines checked_through")?,
@@ -368,7 +375,11 @@ impl<B: Backend> DeadlineStore for B {
         finding: DeadlineFinding,
         now: Timestamp,
     ) -> Result<bool> {
-        let missed = i64::try_from(finding.missed).unwrap_or(i64::MAX);
+        let missed = if finding.stopped {
+            0
+        } else {
+            i64::try_from(finding.missed).unwrap_or(i64::MAX)
+        };
         let mut tx = self.begin_write().await?;
         let first = tx
             .execute(
@@ -376,7 +387,8 @@ impl<B: Backend> DeadlineStore for B {
                     .stmt()
                     .bind("id", checked.id)
                     .bind("due", millis(finding.due))
-                    .bind("missed", missed),
+                    .bind("missed", missed)
+                    .bind("stopped", finding.stopped),
             )
             .await?
             == 1;

@@ -129,6 +129,7 @@ async fn recent_misses_are_listed(app: TestApp) {
     let finding = DeadlineFinding {
         due,
         missed: 2,
+        stopped: false,
         last_success_at: None,
     };
     assert!(

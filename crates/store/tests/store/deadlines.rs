@@ -1,6 +1,6 @@
 //! Dead-man deadlines on both databases: a task's deadlines keep their state when saved again,
-//! stopped and unknown tasks are not checked, and a miss is recorded once however many
-//! checkers examine the same due instant.
+//! a stopped task's instants are passed over, and a miss is recorded once however many checkers
+//! examine the same due instant.
 
 use std::sync::Arc;
 
@@ -69,6 +69,7 @@ async fn saving_deadlines_keeps_the_state_of_those_kept(store: Arc<dyn TestStore
     let finding = DeadlineFinding {
         due: at(601_000),
         missed: 1,
+        stopped: false,
         last_success_at: None,
     };
     assert!(
@@ -169,10 +170,42 @@ async fn a_miss_is_recorded_once_across_checkers(store: Arc<dyn TestStore>) {
     succeeded(&*store, &task, 30_000).await;
     succeeded(&*store, &task, 500_000).await;
 
-    // Only the active task is checked; its latest success is the one at or before now.
+    // Both are checked, the stopped one as such; the latest success is the one at or before
+    // now.
     let checks = to_check(&*store, 200_000).await;
-    assert_eq!(checks.len(), 1);
-    assert_eq!(checks[0].task, task.uuid);
+    assert_eq!(checks.len(), 2);
+    assert_eq!((checks[0].task, checks[0].active), (task.uuid, true));
+    assert_eq!((checks[1].task, checks[1].active), (stopped.uuid, false));
+    // The stopped task's instant is passed over: examined, neither met nor missed.
+    let passed_over = DeadlineFinding {
+        due: at(180_000),
+        missed: 3,
+        stopped: true,
+        last_success_at: None,
+    };
+    assert!(
+        !store
+            .record_finding(&checks[1], passed_over, at(200_000))
+            .await
+            .unwrap()
+    );
+    let state = store
+        .deadlines(t, stopped.uuid, at(200_000))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(state.checked_through, Some(at(180_000)));
+    assert_eq!(
+        (state.last_met_at, state.last_missed_at, state.missed_count),
+        (None, None, 0)
+    );
+    assert!(
+        store
+            .deadline_misses(t, Some(stopped.uuid), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(checks[0].last_success_at, Some(at(30_000)));
     assert_eq!(
         store
@@ -186,6 +219,7 @@ async fn a_miss_is_recorded_once_across_checkers(store: Arc<dyn TestStore>) {
     let finding = DeadlineFinding {
         due: at(150_000),
         missed: 2,
+        stopped: false,
         last_success_at: Some(at(30_000)),
     };
     let (a, b) = tokio::join!(
@@ -238,6 +272,7 @@ async fn a_miss_is_recorded_once_across_checkers(store: Arc<dyn TestStore>) {
     let met = DeadlineFinding {
         due: at(560_000),
         missed: 0,
+        stopped: false,
         last_success_at: Some(at(500_000)),
     };
     let checks = to_check(&*store, 600_000).await;
