@@ -128,6 +128,7 @@ fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::runs::router())
                 .merge(routes::deleted::router())
                 .merge(routes::chains::router())
+                .merge(routes::deadlines::router())
                 .merge(routes::notify::task_router()),
         )
         .nest(

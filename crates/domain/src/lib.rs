@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod clock;
+pub mod deadline;
 pub mod egress;
 pub mod error;
 pub mod ids;
@@ -21,6 +22,7 @@ pub mod trigger;
 
 pub use chain::{ChainLink, ChainOn, ParentRun};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use deadline::Deadline;
 pub use egress::EgressRules;
 pub use error::{FieldError, ValidationErrors};
 pub use ids::{Actor, Role, RunUuid, TaskUuid, TenantId};

@@ -75,6 +75,14 @@ pub const RESCUES: CounterFamily = CounterFamily {
     values: &[""],
 };
 
+/// Due instants of dead-man deadlines found missed, by the deadline's kind.
+pub const DEADLINES_MISSED: CounterFamily = CounterFamily {
+    name: "sundial_deadlines_missed_total",
+    help: "Due instants of dead-man deadlines found missed by this node as maintenance leader, by kind (every: every_seconds; by: a time of day).",
+    label: "kind",
+    values: &["every", "by"],
+};
+
 /// Attempts that ended with a retry scheduled.
 pub const RETRIES_SCHEDULED: CounterFamily = CounterFamily {
     name: "sundial_retries_scheduled_total",
@@ -106,6 +114,7 @@ pub const FAMILIES: &[&CounterFamily] = &[
     &RUNS_FIRED,
     &OCCURRENCES_SKIPPED,
     &RESCUES,
+    &DEADLINES_MISSED,
     &RETRIES_SCHEDULED,
     &LOOP_RESTARTS,
 ];

@@ -24,6 +24,7 @@ mod attempt;
 mod backoff;
 mod claim_mode;
 mod claimer;
+mod deadlines;
 mod executors;
 mod finisher;
 mod firing;
@@ -115,6 +116,9 @@ pub struct EngineConfig {
     /// How often the maintenance leader prunes runs past the retention and logs over the
     /// budget.
     pub prune_every: Duration,
+    /// How often the maintenance leader checks dead-man deadlines (a miss is recorded within
+    /// this, plus a rescue interval, of its instant).
+    pub deadline_check_every: Duration,
     /// Most due tasks fired per transaction.
     pub fire_batch: u32,
     /// How far ahead of its instant an occurrence of an idle task is fired: its run waits
@@ -147,6 +151,7 @@ impl Default for EngineConfig {
             retention: Some(Duration::from_secs(30 * 24 * 3600)),
             log_budget: Some(DEFAULT_LOG_BUDGET),
             prune_every: Duration::from_secs(60),
+            deadline_check_every: Duration::from_secs(30),
             fire_batch: 500,
             fire_ahead: Duration::from_millis(500),
             max_idle: Duration::from_secs(1),
@@ -254,6 +259,8 @@ impl Engine {
             log_budget: config.log_budget,
             prune_every: config.prune_every,
             metrics: metrics.clone(),
+            deadlines: store.clone(),
+            deadline_every: config.deadline_check_every,
         };
         let mut loops = vec![
             spawn(

@@ -1,4 +1,5 @@
-//! Cluster-wide maintenance (rescuer, retention, the log budget, the queued-runs gauge) runs on one node at a time: the holder of
+//! Cluster-wide maintenance (rescuer, retention, the log budget, the queued-runs gauge, dead-man
+//! deadlines) runs on one node at a time: the holder of
 //! the `maintenance` lease. Every node tries to take or renew it each `rescue_every`; when the
 //! leader dies, another takes over once its lease has expired.
 
@@ -7,10 +8,10 @@ use std::time::Duration;
 
 use domain::{Clock, Metrics};
 use jiff::{SignedDuration, Timestamp};
-use store::{LeaseStore, MaintenanceStore, QueueDepth};
+use store::{DeadlineStore, LeaseStore, MaintenanceStore, QueueDepth};
 
 use crate::stop::Stop;
-use crate::{Wakeup, log_budget, queue_depth, rescuer, retention};
+use crate::{Wakeup, deadlines, log_budget, queue_depth, rescuer, retention};
 
 /// The lease's name in `engine_leases`.
 const LEASE: &str = "maintenance";
@@ -41,6 +42,10 @@ pub(crate) struct Maintenance {
     pub(crate) prune_every: Duration,
     /// Where rescued and queued runs are counted.
     pub(crate) metrics: Arc<Metrics>,
+    /// Where the leader checks dead-man deadlines.
+    pub(crate) deadlines: Arc<dyn DeadlineStore>,
+    /// How often the leader checks them.
+    pub(crate) deadline_every: Duration,
 }
 
 /// Holds or waits for the maintenance lease and, while holding it, rescues expired runs every
@@ -48,6 +53,8 @@ pub(crate) struct Maintenance {
 /// log budget, until shutdown; then gives the lease up.
 pub(crate) async fn run(m: Maintenance) {
     let mut last_prune: Option<Timestamp> = None;
+    let mut last_deadlines: Option<Timestamp> = None;
+    let deadline_every = SignedDuration::try_from(m.deadline_every).unwrap_or(SignedDuration::MAX);
     let lease =
         SignedDuration::try_from(m.rescue_every * LEASE_PASSES).unwrap_or(SignedDuration::MAX);
     let prune_every = SignedDuration::try_from(m.prune_every).unwrap_or(SignedDuration::MAX);
@@ -69,15 +76,22 @@ pub(crate) async fn run(m: Maintenance) {
                     }
                     last_prune = Some(now);
                 }
+                if last_deadlines.is_none_or(|at| now.duration_since(at) >= deadline_every) {
+                    deadlines::check(&*m.deadlines, &m.metrics, m.clock.now()).await;
+                    last_deadlines = Some(now);
+                }
             }
             Ok(false) => {
                 last_prune = None;
+                last_deadlines = None;
                 queue_depth::not_counting(&m.metrics);
             }
             Err(e) => tracing::warn!(error = %e, "renewing the maintenance lease failed"),
         }
-        // A pruning interval shorter than the rescue interval is honoured too.
-        m.stop.pause(m.rescue_every.min(m.prune_every)).await;
+        // Pruning and deadline intervals shorter than the rescue interval are honoured too.
+        m.stop
+            .pause(m.rescue_every.min(m.prune_every).min(m.deadline_every))
+            .await;
     }
     if let Err(e) = m.leases.drop_lease(LEASE, &m.node).await {
         tracing::warn!(error = %e, "giving up the maintenance lease failed");

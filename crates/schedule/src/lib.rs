@@ -5,6 +5,7 @@
 //! bundled into the binary (see [`domain::trigger::tz_database`]), never from the host.
 
 mod cron;
+pub mod deadline;
 mod jitter;
 
 use domain::trigger::{LAST_INSTANT, Trigger, TriggerKind};

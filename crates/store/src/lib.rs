@@ -14,6 +14,7 @@
 //! | chains | `chains`, [`ChainStore`] | API (the queueing: finishing, maintenance) |
 //! | definitions as a set, restore | `definitions`, [`DefinitionStore`] | API |
 //! | deleted tasks, their restore | `deleted`, [`DeletedTasks`] | API |
+//! | dead-man deadlines | `deadlines`, [`DeadlineStore`] | API, engine: maintenance |
 //! | audit log read side | `audit`, [`AuditLog`] | API |
 //! | tenant settings | `tenants`, [`TenantSettingsStore`] | API |
 //! | notification outbox | `notify`, [`NotifyOutbox`] | engine and maintenance (producers), API |
@@ -38,6 +39,7 @@ mod backend;
 mod chains;
 mod claiming;
 mod control;
+mod deadlines;
 mod definitions;
 mod deleted;
 mod error;
@@ -66,6 +68,7 @@ use backend::{Backend, Dialect};
 pub use chains::{ChainStore, ChainedTask, MAX_CHAIN_LINKS, TaskChains};
 pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
+pub use deadlines::{DeadlineFinding, DeadlineMiss, DeadlineState, DeadlineStore, DeadlineToCheck};
 pub use definitions::{ApplyStep, DefinitionStore};
 pub use deleted::{DeletedTask, DeletedTasks};
 pub use error::StoreError;
@@ -92,10 +95,10 @@ pub use tenants::{TenantSettings, TenantSettingsStore};
 /// `dyn Store` or `dyn EngineStore` (whose methods need no import).
 pub mod prelude {
     pub use crate::{
-        AuditLog, ChainStore, ClaimStore, DefinitionStore, DeletedTasks, EngineStore, FinishStore,
-        FiringStore, LeaseStore, MaintenanceStore, NotifyDispatch, NotifyOutbox, NotifySettings,
-        QueueDepth, Readiness, RunControl, RunHistory, RunSearch, Store, TaskRegistry,
-        TenantSettingsStore,
+        AuditLog, ChainStore, ClaimStore, DeadlineStore, DefinitionStore, DeletedTasks,
+        EngineStore, FinishStore, FiringStore, LeaseStore, MaintenanceStore, NotifyDispatch,
+        NotifyOutbox, NotifySettings, QueueDepth, Readiness, RunControl, RunHistory, RunSearch,
+        Store, TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -132,6 +135,7 @@ pub trait Store:
     + ChainStore
     + NotifyOutbox
     + NotifySettings
+    + DeadlineStore
 {
 }
 
@@ -147,7 +151,8 @@ impl<
         + AuditLog
         + ChainStore
         + NotifyOutbox
-        + NotifySettings,
+        + NotifySettings
+        + DeadlineStore,
 > Store for T
 {
 }
@@ -171,6 +176,7 @@ pub trait EngineStore:
     + QueueDepth
     + NotifyOutbox
     + NotifyDispatch
+    + DeadlineStore
 {
     /// How many transactions can write at once; the engine decides at start how runs reach
     /// its workers from this.

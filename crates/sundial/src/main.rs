@@ -345,6 +345,9 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             log_budget: (config.tenant_log_budget_bytes > 0)
                 .then_some(config.tenant_log_budget_bytes),
             prune_every: Duration::from_secs(config.prune_interval_seconds.max(1)),
+            deadline_check_every: Duration::from_secs(
+                config.deadline_check_interval_seconds.max(1),
+            ),
             log_limits,
             metrics: metrics.clone(),
             notify: Some(notify),

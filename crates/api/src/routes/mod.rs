@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource.
 
 pub mod chains;
+pub mod deadlines;
 pub mod definitions;
 pub mod deleted;
 pub mod history;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod chains;
+mod deadlines;
 mod definitions;
 mod deleted;
 mod doc_examples;

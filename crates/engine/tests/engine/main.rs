@@ -103,6 +103,7 @@ fn config() -> EngineConfig {
         retention: None,
         log_budget: None,
         prune_every: Duration::from_millis(20),
+        deadline_check_every: Duration::from_millis(20),
         fire_batch: 100,
         fire_ahead: EngineConfig::default().fire_ahead,
         max_idle: Duration::from_millis(20),
@@ -981,6 +982,7 @@ async fn an_attempts_log_stops_at_its_line_cap_with_one_marker() {
 }
 
 mod cron_agreement;
+mod deadlines;
 mod signals;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,7 @@
 
 mod chains;
 mod common;
+mod deadlines;
 mod definitions;
 mod engine;
 mod list_perf;

@@ -8,6 +8,7 @@ mod chains;
 mod cli;
 mod client;
 mod crash;
+mod deadlines;
 mod edge;
 mod egress;
 mod engine;
