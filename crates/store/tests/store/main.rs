@@ -1,5 +1,5 @@
 //! The store's tests, one binary: every operation on both databases (`registry`,
-//! `definitions`, `engine`, `storage`, `run_search`), and the task list's speed at scale
+//! `definitions`, `engine`, `storage`, `run_search`, `search`), and the task list's speed at scale
 //! (`list_perf`, ignored by default).
 
 mod common;
@@ -10,4 +10,5 @@ mod migrations;
 mod registry;
 mod run_args;
 mod run_search;
+mod search;
 mod storage;
