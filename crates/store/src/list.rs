@@ -36,17 +36,8 @@ const NAME_PART: &str = "SUBSTR(search_text, 1, LENGTH(search_text) - LENGTH(cod
 /// Backslash escapes `%`, `_` and itself in [`contains_pattern`]'s output.
 const LIKE_ESCAPE: &str = " ESCAPE '\\'";
 
-/// The shortest needle the trigram indexes (FTS5 `trigram`, `pg_trgm`) can look up: a shorter
-/// one is matched by the scan of the tenant's tasks alone.
+/// The shortest needle `pg_trgm` can look up: a shorter one is matched by the scan alone.
 const TRIGRAM: usize = 3;
-
-/// `%needle%` for the FTS5 trigram index's `LIKE`, which takes no `ESCAPE`: lower-cased like
-/// `search_text`, with `%` and `_` left as wildcards. It matches every row [`contains_pattern`]
-/// does (a wildcard matches its own character too) and maybe more, which the exact `LIKE` on
-/// the row then drops.
-fn trigram_pattern(needle: &str) -> String {
-    format!("%{}%", needle.to_lowercase())
-}
 
 /// Offset and limit of a page; page 0 is read as page 1.
 pub(crate) fn page_window(page: u32, page_size: u32) -> (u32, i64, i64) {
@@ -80,25 +71,18 @@ impl Filter {
             .push_str(&format!(" AND {before}${}{after}", self.args.len()));
     }
 
-    /// Narrows a `search_text` substring match on `needle` through the database's trigram index,
-    /// where one can serve it. The caller keeps its exact `LIKE`, so this only adds candidates'
-    /// lookups, never changes which rows match: on SQLite the FTS5 table's rowids, on PostgreSQL
-    /// a `search_text LIKE` the `pg_trgm` index serves (the name filter's expression has none).
+    /// Narrows a `search_text` substring match on `needle` through PostgreSQL's `pg_trgm`
+    /// index with a `search_text LIKE` it can serve (the name filter's expression has none).
+    /// The caller keeps its exact `LIKE`, so this never changes which rows match. SQLite has no
+    /// such index: its list-order indexes carry `search_text`, and the scan of the tenant's
+    /// entries was faster than an FTS5 trigram table that cannot be limited to one tenant.
     fn indexed_contains(&mut self, dialect: Dialect, needle: &str) {
-        if needle.chars().count() < TRIGRAM {
-            return;
-        }
-        match dialect {
-            Dialect::Sqlite => self.and(
-                "id IN (SELECT rowid FROM scheduled_tasks_search WHERE scheduled_tasks_search.search_text LIKE ",
-                Arg::Text(trigram_pattern(needle)),
-                ")",
-            ),
-            Dialect::Postgres => self.and(
+        if dialect == Dialect::Postgres && needle.chars().count() >= TRIGRAM {
+            self.and(
                 "search_text LIKE ",
                 Arg::Text(contains_pattern(needle)),
                 LIKE_ESCAPE,
-            ),
+            );
         }
     }
 
@@ -177,7 +161,7 @@ pub(crate) fn task_list(dialect: Dialect, tenant: TenantId, query: &TaskQuery) -
         // matching the whole search_text would let it straddle the name/code separator.
         let in_name = keyword.contains(' ');
         let column = if in_name { NAME_PART } else { "search_text" };
-        if in_name || dialect == Dialect::Sqlite {
+        if in_name {
             filter.indexed_contains(dialect, keyword);
         }
         filter.and(
@@ -284,7 +268,11 @@ mod tests {
             page_size: 10,
             ..TaskQuery::default()
         };
-        let (count, page) = task_list(Dialect::Sqlite, TenantId::new(1).expect("positive"), &query);
+        let (count, page) = task_list(
+            Dialect::Postgres,
+            TenantId::new(1).expect("positive"),
+            &query,
+        );
         // The keyword "a b" is long enough for the trigram index ($2), the name "x" is not.
         assert_eq!(count.arg_count(), 6);
         assert!(count.text().contains("is_active = $6"), "{}", count.text());
@@ -294,17 +282,10 @@ mod tests {
             page.text()
         );
         assert_eq!(page.arg_count(), 8);
-        assert!(page.text().contains(
-            "id IN (SELECT rowid FROM scheduled_tasks_search WHERE scheduled_tasks_search.search_text LIKE $2)"
-        ));
+        assert!(page.text().contains("search_text LIKE $2 ESCAPE"));
         assert!(
             page.text()
                 .contains("SUBSTR(search_text, 1, LENGTH(search_text) - LENGTH(code) - 1) LIKE $3")
         );
-    }
-
-    #[test]
-    fn trigram_patterns_keep_wildcards_and_backslashes() {
-        assert_eq!(trigram_pattern("Über_50%\\"), "%über_50%\\%");
     }
 }
