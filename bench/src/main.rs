@@ -1,12 +1,13 @@
-//! `sundial-bench`: workloads W1 (fire precision), W2 (burst) and W7 (noisy neighbour) of the
-//! benchmark plan, run against the real `sundial` binary over HTTP with a loopback sink as the
-//! `api_call` target.
+//! `sundial-bench`: workloads W1 (fire precision), W2 (burst), W3 (scale of definitions) and W7
+//! (noisy neighbour) of the benchmark plan, run against the real `sundial` binary over HTTP with
+//! a loopback sink as the `api_call` target.
 
 mod report;
 mod server;
 mod sink;
 mod w1;
 mod w2;
+mod w3;
 mod w7;
 
 use std::path::PathBuf;
@@ -56,7 +57,7 @@ pub enum Db {
 #[derive(Debug, Parser)]
 #[command(
     name = "sundial-bench",
-    about = "Benchmarks W1, W2 and W7 against the real sundial binary"
+    about = "Benchmarks W1, W2, W3 and W7 against the real sundial binary"
 )]
 struct Cli {
     /// The `sundial` binary; default: the release build of this workspace.
@@ -97,6 +98,8 @@ enum Workload {
     W1(w1::Args),
     /// W2: N one-shot date tasks due at one instant; time until all arrived and succeeded.
     W2(w2::Args),
+    /// W3: a million task definitions; restart, memory, list and create latency.
+    W3(w3::Args),
     /// W7: one tenant hogs every slot it can; another tenant's lag, misses and python waits.
     W7(w7::Args),
 }
@@ -155,6 +158,7 @@ async fn main() {
         let result = match &cli.workload {
             Workload::W1(args) => w1::run(&options, args).await,
             Workload::W2(args) => w2::run(&options, args).await,
+            Workload::W3(args) => w3::run(&options, args).await,
             Workload::W7(args) => w7::run(&options, args).await,
         };
         match result {

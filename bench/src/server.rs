@@ -344,6 +344,55 @@ impl Server {
         }
     }
 
+    /// The database URL the server uses: its PostgreSQL database, or the SQLite file in its
+    /// data directory.
+    pub fn database_url(&self) -> String {
+        match (&self.database, &self.data) {
+            (Some(db), _) => db.url.clone(),
+            (None, Some(data)) => format!("sqlite://{}", data.path().join("sundial.db").display()),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// Stops the process (SIGTERM, waiting for it to exit) and keeps its database and data
+    /// directory for [`Server::resume`].
+    pub async fn halt(&mut self) -> Result<()> {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.pid.to_string()])
+            .status();
+        if tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = self.child.kill().await;
+        }
+        Ok(())
+    }
+
+    /// Starts the binary again on the same database, port and settings after
+    /// [`Server::halt`]; the time from its start until `/readyz` answers 200.
+    pub async fn resume(&mut self) -> Result<Duration> {
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.log_path())
+            .map_err(io("open the server log"))?;
+        let started = std::time::Instant::now();
+        self.child = command(&self.binary, &self.env)
+            .arg("serve")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(io("server log"))?)
+            .stderr(log)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(io(format!("start {}", self.binary.display())))?;
+        self.pid = self
+            .child
+            .id()
+            .ok_or_else(|| BenchError::Setup("server exited at once".into()))?;
+        self.wait_ready().await?;
+        Ok(started.elapsed())
+    }
+
     fn log_path(&self) -> String {
         self.data
             .as_ref()

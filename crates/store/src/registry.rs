@@ -26,6 +26,8 @@ static INSERT_TASK: LazyLock<Query> = sql_file!("registry/insert_task.sql");
 static UPDATE_DEFINITION: LazyLock<Query> = sql_file!("registry/update_definition.sql");
 static LIVE_TASKS_AFTER: LazyLock<Query> = sql_file!("registry/live_tasks_after.sql");
 static SET_SCHEDULE_NOTICE: LazyLock<Query> = sql_file!("registry/set_schedule_notice.sql");
+static SCHEDULE_SCAN_KEY: LazyLock<Query> = sql_file!("registry/schedule_scan_key.sql");
+static SET_SCHEDULE_SCAN_KEY: LazyLock<Query> = sql_file!("registry/set_schedule_scan_key.sql");
 static SET_ACTIVE: LazyLock<Query> = sql_file!("registry/set_active.sql");
 static SOFT_DELETE: LazyLock<Query> = sql_file!("registry/soft_delete.sql");
 static INSERT_VERSION: LazyLock<Query> = sql_file!("registry/insert_version.sql");
@@ -223,6 +225,13 @@ pub trait TaskRegistry: Send + Sync + 'static {
         notice: &ScheduleNotice,
         next_run_at: Option<Timestamp>,
     ) -> Result<bool>;
+
+    /// What the last complete schedule notice scan checked every live task against, as the
+    /// scan recorded it with [`TaskRegistry::set_schedule_scan_key`]; empty before the first.
+    async fn schedule_scan_key(&self) -> Result<String>;
+
+    /// Records that a scan checked every live task against `key` at `at`.
+    async fn set_schedule_scan_key(&self, key: &str, at: Timestamp) -> Result<()>;
 }
 
 /// The partial unique index that keeps live codes unique per tenant.
@@ -609,7 +618,7 @@ impl<B: Backend> TaskRegistry for B {
     }
 
     async fn list_tasks(&self, tenant: TenantId, query: &TaskQuery) -> Result<Page<Task>> {
-        let (count, page_stmt) = list::task_list(tenant, query);
+        let (count, page_stmt) = list::task_list(B::DIALECT, tenant, query);
         let (page, _, _) = list::page_window(query.page, query.page_size);
         let mut conn = self.read().await?;
         let (total,) = conn.fetch_one::<(i64,)>(count).await?;
@@ -826,5 +835,24 @@ impl<B: Backend> TaskRegistry for B {
             .await?;
         tx.commit().await?;
         Ok(changed == 1)
+    }
+
+    async fn schedule_scan_key(&self) -> Result<String> {
+        let mut conn = self.read().await?;
+        let key: Option<(String,)> = conn.fetch_optional(SCHEDULE_SCAN_KEY.stmt()).await?;
+        Ok(key.map(|(key,)| key).unwrap_or_default())
+    }
+
+    async fn set_schedule_scan_key(&self, key: &str, at: Timestamp) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        tx.execute(
+            SET_SCHEDULE_SCAN_KEY
+                .stmt()
+                .bind("scan_key", key.to_owned())
+                .bind("at", millis(at)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -321,6 +321,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     {
         Ok(report) => tracing::info!(
             scanned = report.scanned,
+            skipped = report.skipped,
             flagged = report.flagged,
             moved = report.moved,
             "schedule notice scan done"

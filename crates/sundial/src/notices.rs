@@ -15,6 +15,15 @@ use store::{Store, StoreError};
 /// Tasks read per page, so the scan never holds the whole table.
 const PAGE: u32 = 200;
 
+/// The version of the rules the scan checks tasks against: raise it with any change of the
+/// schedule rules or of what an edit refuses, so that the next start scans again.
+const RULES_VERSION: u32 = 1;
+
+/// What a scan checks every task against: the rules and the largest timeout an edit accepts.
+fn scan_key(max_timeout_seconds: u32) -> String {
+    format!("rules={RULES_VERSION} max_timeout_seconds={max_timeout_seconds}")
+}
+
 /// What one scan did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ScanReport {
@@ -24,19 +33,31 @@ pub(crate) struct ScanReport {
     pub(crate) flagged: u64,
     /// Tasks whose next occurrence moved.
     pub(crate) moved: u64,
+    /// Whether it was skipped: a complete scan had checked every task against the same rules,
+    /// and every task created or edited since was validated by them.
+    pub(crate) skipped: bool,
 }
 
-/// Flags (and, where its next occurrence moved, corrects) every live task that needs it.
+/// Flags (and, where its next occurrence moved, corrects) every live task that needs it,
+/// unless a complete scan already checked them against the same rules.
 pub(crate) async fn scan(
     store: &dyn Store,
     now: Timestamp,
     max_timeout_seconds: u32,
 ) -> Result<ScanReport, StoreError> {
+    let key = scan_key(max_timeout_seconds);
+    if store.schedule_scan_key().await? == key {
+        return Ok(ScanReport {
+            skipped: true,
+            ..ScanReport::default()
+        });
+    }
     let mut report = ScanReport::default();
     let mut after = None;
     loop {
         let page = store.live_tasks_after(after, PAGE).await?;
         let Some(last) = page.last() else {
+            store.set_schedule_scan_key(&key, now).await?;
             return Ok(report);
         };
         after = Some(last.uuid);

@@ -394,7 +394,7 @@ impl<B: Backend> TestSupport for B {
         tenant: TenantId,
         query: &TaskQuery,
     ) -> Result<(String, String)> {
-        let (count, page) = list::task_list(tenant, query);
+        let (count, page) = list::task_list(B::DIALECT, tenant, query);
         Ok((self.explain(count).await?, self.explain(page).await?))
     }
 

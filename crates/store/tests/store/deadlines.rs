@@ -43,6 +43,7 @@ async fn succeeded(store: &dyn TestStore, task: &Task, finished_ms: i64) {
         error: None,
         logs_pruned_at: None,
         args: None,
+        parent: None,
         next_attempt_at: None,
     };
     store.insert_run_for_tests(task.tenant, &run).await.unwrap();

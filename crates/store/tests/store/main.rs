@@ -1,5 +1,5 @@
 //! The store's tests, one binary: every operation on both databases (`registry`,
-//! `definitions`, `engine`, `storage`, `run_search`, `notify`), and the task list's speed at scale
+//! `definitions`, `engine`, `storage`, `run_search`, `notify`, `search`), and the task list's speed at scale
 //! (`list_perf`, ignored by default).
 
 mod chains;
@@ -13,4 +13,5 @@ mod notify;
 mod registry;
 mod run_args;
 mod run_search;
+mod search;
 mod storage;

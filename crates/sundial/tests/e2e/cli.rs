@@ -527,10 +527,24 @@ async fn start_up_flags_tasks_whose_schedule_changed_until_they_are_edited() {
     .execute(&mut conn)
     .await
     .unwrap();
-    drop(conn);
 
+    // The first start recorded its complete scan, so a start with the same rules skips it.
     let mut server = Node::start(data.path(), &[]).await;
     let get = |uuid: &Value| format!("/{}", uuid.as_str().unwrap());
+    let (_, unscanned) = server
+        .call_as(&admin, Method::GET, &get(&moved["uuid"]), None)
+        .await;
+    assert_eq!(unscanned["schedule_notice"], Value::Null, "{unscanned}");
+    assert_eq!(unscanned["next_run_at"], old.to_string());
+    server.kill9().await;
+
+    // A database the previous version left holds no scan: the next start scans.
+    sqlx::query("UPDATE schedule_scan SET scan_key = ''")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let mut server = Node::start(data.path(), &[]).await;
     let (_, flagged) = server
         .call_as(&admin, Method::GET, &get(&moved["uuid"]), None)
         .await;
