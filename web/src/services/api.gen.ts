@@ -73,6 +73,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/{uuid}/deadlines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a task's dead-man deadlines and where each stands. */
+        get: operations["get_deadlines"];
+        /**
+         * Set a task's dead-man deadlines (admins): `{"deadlines": [...]}` replaces them all (`[]`
+         *     clears them). A deadline given again keeps its state and misses; a new one counts from now.
+         */
+        put: operations["put_deadlines"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/{uuid}/logs": {
         parameters: {
             query?: never;
@@ -87,6 +108,24 @@ export interface paths {
         get: operations["task_logs"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/scheduled-tasks/{uuid}/notify-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's own rules. While a task has any, the tenant defaults do not apply to it. */
+        get: operations["list_task_rules"];
+        put?: never;
+        /** Add a rule to a task (operators and admins). */
+        post: operations["create_task_rule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -327,6 +366,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tree-root/scheduled-tasks/deadline-misses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's recently missed deadlines (of one task with `task_uuid`), the most recently
+         *     recorded first.
+         */
+        get: operations["deadline_misses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tree-root/scheduled-tasks/deleted": {
         parameters: {
             query?: never;
@@ -539,6 +598,120 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/tenant/notify/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your tenant's notification channels, oldest first. */
+        get: operations["list_channels"];
+        put?: never;
+        /**
+         * Create a notification channel (admins). A webhook's answer carries its signing key,
+         *     shown this once.
+         */
+        post: operations["create_channel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/tenant/notify/channels/{uuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your tenant's channels. */
+        get: operations["get_channel"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a channel (admins), and the rules that route to it; deliveries still pending to it
+         *     are given up.
+         */
+        delete: operations["delete_channel"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/tenant/notify/channels/{uuid}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a webhook channel a new signing key (admins), shown this once. Deliveries carry a
+         *     signature with the new key and, for the grace period, a second one with the old key.
+         */
+        post: operations["rotate_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/tenant/notify/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your tenant's newest deliveries, optionally of one task or run. */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/tenant/notify/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your tenant's default rules: they apply to every task that has no rules of its own. */
+        get: operations["list_default_rules"];
+        put?: never;
+        /** Add a tenant default rule (admins). */
+        post: operations["create_default_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tree-root/tenant/notify/rules/{uuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a rule (a task's or a tenant default; operators may delete a task's, admins any). */
+        delete: operations["delete_rule"];
         options?: never;
         head?: never;
         patch?: never;
@@ -823,6 +996,58 @@ export interface components {
             /** @description The tasks whose runs queue this one (deleting this task removes those links). */
             parents: components["schemas"]["ChainedTaskResponse"][];
         };
+        /** @description A channel to create. */
+        ChannelRequest: {
+            /**
+             * @description `webhook` or `email`.
+             * @example webhook
+             */
+            kind: string;
+            /** @description A name for people, 1-100 characters. */
+            name: string;
+            /** @description Email: the recipients (1-20 addresses). */
+            to?: string[] | null;
+            /** @description Webhook: the http(s) URL events are `POST`ed to. */
+            url?: string | null;
+        };
+        /** @description A channel; its signing key is only ever shown when created or rotated. */
+        ChannelResponse: {
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /** @description Who created it. */
+            created_by: string;
+            /** @description `webhook` or `email`. */
+            kind: string;
+            /** @description Its name. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description After a rotation: until when the previous key still signs too.
+             */
+            previous_secret_valid_until?: string | null;
+            /**
+             * @description Webhook, in the answer to create and rotate only: the signing key. Store it now; it is
+             *     never shown again.
+             */
+            secret?: string | null;
+            /** @description Email: the recipients. */
+            to?: string[] | null;
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            updated_at: string;
+            /** @description Webhook: the URL. */
+            url?: string | null;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            uuid: string;
+        };
         CronTrigger: {
             trigger_config: components["schemas"]["CronTriggerConfig"];
             /** @enum {string} */
@@ -879,6 +1104,82 @@ export interface components {
              */
             start_at?: string | null;
         };
+        /** @description `GET /deadline-misses` answer. */
+        DeadlineMissesResponse: {
+            /** @description The misses, the most recently recorded first. */
+            items: components["schemas"]["DeadlineMissResponse"][];
+        };
+        /** @description A recorded miss. */
+        DeadlineMissResponse: {
+            /** @description The deadline missed, as given. */
+            deadline: Record<string, never>;
+            /**
+             * Format: date-time
+             * @description The latest due instant missed.
+             */
+            due_at: string;
+            /**
+             * Format: date-time
+             * @description The task's latest success before `due_at`.
+             */
+            last_success_at?: string | null;
+            /**
+             * Format: int64
+             * @description Due instants this record stands for: more than 1 when several passed before a check
+             *     (after an outage, say); only the latest is recorded.
+             */
+            missed: number;
+            /**
+             * Format: date-time
+             * @description When the miss was recorded.
+             */
+            recorded_at: string;
+            /** @description The task's code. */
+            task_code: string;
+            /** @description The task. */
+            task_uuid: string;
+        };
+        /** @description One deadline and where it stands. */
+        DeadlineResponse: Record<string, never> & {
+            /** @description Its canonical text, e.g. `every 3600s` or `by 07:00 Europe/Berlin on * * MON-FRI`. */
+            key: string;
+            /**
+             * Format: date-time
+             * @description The latest due instant a success met (`by` deadlines; an `every_seconds` deadline is
+             *     met by each success, see `last_success_at`).
+             */
+            last_met_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The latest due instant missed.
+             */
+            last_missed_at?: string | null;
+            /**
+             * Format: date-time
+             * @description The task's latest success.
+             */
+            last_success_at?: string | null;
+            /**
+             * Format: int64
+             * @description Due instants missed since it was set.
+             */
+            missed_count: number;
+            /**
+             * Format: date-time
+             * @description When it falls due next unless a run succeeds first.
+             */
+            next_due_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When it was set; nothing before it is due.
+             */
+            since: string;
+        };
+        /** @description A task's deadlines, as `GET` and `PUT /{uuid}/deadlines` answer. */
+        DeadlinesResponse: {
+            /** @description The deadlines in the order they were given. */
+            deadlines: components["schemas"]["DeadlineResponse"][];
+        };
         /** @description A deleted task: the task as it was deleted, and when and by whom. */
         DeletedTaskResponse: components["schemas"]["TaskResponse"] & {
             /**
@@ -888,6 +1189,59 @@ export interface components {
             deleted_at: string;
             /** @description Who deleted it (token subject). */
             deleted_by: string;
+        };
+        /** @description One event sent (or being sent) to one channel. */
+        DeliveryResponse: {
+            /**
+             * Format: int64
+             * @description Tries so far (at most 5).
+             */
+            attempts: number;
+            /**
+             * Format: uuid
+             * @description The channel.
+             */
+            channel: string;
+            /**
+             * Format: date-time
+             * @description When the event was routed to the channel.
+             */
+            created_at: string;
+            /** @description What went wrong last. */
+            error?: string | null;
+            /** @description The event kind. */
+            event: string;
+            /**
+             * Format: uuid
+             * @description The event's id (`id` in the body).
+             */
+            event_id: string;
+            /**
+             * Format: date-time
+             * @description When it was delivered or given up.
+             */
+            finished_at?: string | null;
+            /**
+             * Format: date-time
+             * @description While pending: when it is tried next.
+             */
+            next_attempt_at?: string | null;
+            /**
+             * Format: int64
+             * @description The receiver's last HTTP status.
+             */
+            response_code?: number | null;
+            /** @description The run, if the event is about one. */
+            run_uuid?: string | null;
+            /** @description `pending`, `sending`, `delivered` or `failed`. */
+            status: string;
+            /** @description The task. */
+            task_uuid: string;
+            /**
+             * Format: uuid
+             * @description Its id: the `Sundial-Delivery` header receivers de-duplicate on.
+             */
+            uuid: string;
         };
         /**
          * @description How a cron task behaves across DST changes: `fixed_time` (a local time skipped by the change fires once right after the gap; a repeated one fires once, on its first pass) or `every_match` (fires at every real instant that matches).
@@ -1597,6 +1951,78 @@ export interface components {
              * @default 60
              */
             retry_delay_seconds?: number;
+        };
+        /** @description A rotation of a webhook channel's signing key. */
+        RotateRequest: {
+            /**
+             * Format: int64
+             * @description How long the current key keeps signing alongside the new one, in seconds (default
+             *     86400, at most 604800; 0 ends it at once).
+             */
+            grace_seconds?: number | null;
+        };
+        /** @description A rule to create. */
+        RuleRequest: {
+            /**
+             * Format: uuid
+             * @description The channel notices go to.
+             */
+            channel: string;
+            /**
+             * @description `run.failed`, `run.recovered`, `run.slow`, `occurrence.skipped` or `deadline.missed`.
+             * @example run.failed
+             */
+            event: string;
+            /**
+             * Format: int64
+             * @description `run.failed`: notify from this many consecutive failures on (1-1000, default 1);
+             *     `run.slow`: the duration in milliseconds a run must exceed (required). Not allowed
+             *     for the other events.
+             */
+            threshold?: number | null;
+            /**
+             * Format: int64
+             * @description At most one notice per task and rule within this many seconds (60-604800, default
+             *     900).
+             */
+            throttle_seconds?: number | null;
+        };
+        /**
+         * @description A rule routing a task's (or, as a tenant default, every task's without rules of its own)
+         *     events of one kind to a channel.
+         */
+        RuleResponse: {
+            /**
+             * Format: uuid
+             * @description The channel.
+             */
+            channel: string;
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /** @description Who created it. */
+            created_by: string;
+            /** @description The event kind. */
+            event: string;
+            /** @description The task it is for; `null` for a tenant default. */
+            task_uuid?: string | null;
+            /**
+             * Format: int64
+             * @description See the request.
+             */
+            threshold?: number | null;
+            /**
+             * Format: int64
+             * @description The throttle window.
+             */
+            throttle_seconds: number;
+            /**
+             * Format: uuid
+             * @description Its id.
+             */
+            uuid: string;
         };
         /** @description The runs scheduled within one bucket of time. */
         RunBucketResponse: {
@@ -2824,6 +3250,142 @@ export interface operations {
             };
         };
     };
+    get_deadlines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlinesResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_deadlines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task uuid */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        /** @description `{"deadlines": [{"every_seconds": 3600}, {"by": "07:00", "timezone": "Europe/Berlin", "days": "* * MON-FRI"}]}` */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlinesResponse"];
+                };
+            };
+            /** @description Malformed JSON or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid deadline; each error names its field, e.g. `deadlines[1].days` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     task_logs: {
         parameters: {
             query?: {
@@ -2874,6 +3436,141 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_task_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Uuid of the task */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleResponse"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_task_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Uuid of the task */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleResponse"];
+                };
+            };
+            /** @description Malformed JSON or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid field (an unknown channel included); `errors` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3787,6 +4484,69 @@ export interface operations {
             };
         };
     };
+    deadline_misses: {
+        parameters: {
+            query?: {
+                /** @description How many, 1-500 (default 50). */
+                limit?: string;
+                /** @description Only this task's misses. */
+                task_uuid?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlineMissesResponse"];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `task_uuid` names no task of your tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     deleted_tasks: {
         parameters: {
             query?: {
@@ -4496,6 +5256,537 @@ export interface operations {
             };
             /** @description `to` is not later than `from`, or the range holds more than 1,000 buckets */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelResponse"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelResponse"];
+                };
+            };
+            /** @description Malformed JSON or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid field; `errors` names it (a URL the egress policy refuses included) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Uuid of the channel */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Uuid of the channel */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Uuid of the webhook channel */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelResponse"];
+                };
+            };
+            /** @description Malformed JSON or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No webhook channel of your tenant has this uuid */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `grace_seconds` out of range */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description How many, newest first (1-200, default 50). */
+                limit?: string;
+                /** @description Only deliveries about this run. */
+                run_uuid?: string;
+                /** @description Only deliveries about this task. */
+                task_uuid?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryResponse"][];
+                };
+            };
+            /** @description Invalid query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_default_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleResponse"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_default_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleResponse"];
+                };
+            };
+            /** @description Malformed JSON or an unknown field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An invalid field (an unknown channel included); `errors` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`): of the tenant, the client, or the address of a request without a valid token; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Whole seconds until a request would be let through (at least 1) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Uuid of the rule */
+                uuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
