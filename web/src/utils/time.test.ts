@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayjs, instantToWall, splitZonedLocal, wallToInstant } from './time';
+import { dayjs, formatInZone, instantToWall, sameOffsetAsBrowser, splitZonedLocal, wallTimeIn, wallToInstant } from './time';
 
 describe('zone conversions', () => {
   it('reads wall times in a zone, across DST', () => {
@@ -14,6 +14,19 @@ describe('zone conversions', () => {
       const instant = '2030-06-15T12:34:56Z';
       expect(wallToInstant(instantToWall(instant, zone), zone)).toBe(instant);
     }
+  });
+
+  it('reads an instant’s wall time in a zone, on both sides of a DST change', () => {
+    expect(wallTimeIn('2026-03-29T00:59:59Z', 'Europe/Berlin')).toBe('2026-03-29 01:59:59');
+    expect(wallTimeIn('2026-03-29T01:00:00Z', 'Europe/Berlin')).toBe('2026-03-29 03:00:00');
+    expect(wallTimeIn('2026-03-28T16:00:00Z', 'Asia/Shanghai')).toBe('2026-03-29 00:00:00');
+  });
+
+  it('compares a zone with the browser’s (Europe/Berlin in these tests) and shows its time beside', () => {
+    expect(sameOffsetAsBrowser('2026-07-01T10:00:00Z', 'Europe/Paris')).toBe(true);
+    expect(sameOffsetAsBrowser('2026-03-29T01:30:00Z', 'Europe/London')).toBe(false);
+    expect(formatInZone('2026-07-01T10:00:00Z', 'America/New_York', '2026-07-01T10:00:00Z')).toBe('06:00');
+    expect(formatInZone('2026-07-01T16:00:00Z', 'Asia/Tokyo', '2026-07-01T16:00:00Z')).toBe('07-02 01:00');
   });
 
   it('splits the server’s zoned local time', () => {

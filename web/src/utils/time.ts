@@ -56,17 +56,42 @@ export function formatExact(instant: string): string {
   return dayjs(instant).format('YYYY-MM-DD HH:mm:ss');
 }
 
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * `2026-03-08 03:00:00`, the wall time of `instant` in `zone`. One formatter per zone, kept:
+ * dayjs's `tz()` formats twice per call, a quarter of a second for the list's 100 rows.
+ */
+export function wallTimeIn(instant: string, zone: string): string {
+  let format = wallFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    wallFormats.set(zone, format);
+  }
+  const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of format.formatToParts(new Date(instant))) part[type] = value;
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
+}
+
 /** `03:00` (or `03-08 03:00` on another day) in `zone`, for showing beside a local time. */
 export function formatInZone(instant: string, zone: string, relativeTo?: string): string {
-  const d = dayjs(instant).tz(zone);
-  const sameDay = relativeTo ? dayjs(relativeTo).format('YYYY-MM-DD') === d.format('YYYY-MM-DD') : true;
-  return d.format(sameDay ? 'HH:mm' : 'MM-DD HH:mm');
+  const wall = wallTimeIn(instant, zone);
+  const sameDay = relativeTo ? wallTimeIn(relativeTo, browserTimeZone()).slice(0, 10) === wall.slice(0, 10) : true;
+  return sameDay ? wall.slice(11, 16) : wall.slice(5, 16);
 }
 
 /** Whether `zone` shows the same wall time as the browser at `instant`. */
 export function sameOffsetAsBrowser(instant: string, zone: string): boolean {
-  const d = dayjs(instant);
-  return d.tz(zone).utcOffset() === d.utcOffset();
+  return wallTimeIn(instant, zone) === wallTimeIn(instant, browserTimeZone());
 }
 
 /**

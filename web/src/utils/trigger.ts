@@ -7,7 +7,7 @@ import type {
   TriggerType,
 } from '../services/types';
 import { describeCron } from './cron';
-import { browserTimeZone, dayjs } from './time';
+import { browserTimeZone, wallTimeIn } from './time';
 
 export type IntervalUnit = 'seconds' | 'minutes' | 'hours' | 'days';
 export const INTERVAL_UNITS: IntervalUnit[] = ['seconds', 'minutes', 'hours', 'days'];
@@ -84,8 +84,8 @@ export function summarizeTrigger(
   }
   if (isInterval(type, config)) return describeInterval(config.seconds, lang);
   if (isDate(type, config)) {
-    const d = dayjs(config.at).tz(readerZone);
-    const at = d.format(d.second() === 0 ? 'YYYY-MM-DD HH:mm' : 'YYYY-MM-DD HH:mm:ss');
+    const wall = wallTimeIn(config.at, readerZone);
+    const at = wall.endsWith(':00') ? wall.slice(0, 16) : wall;
     return lang === 'zh-CN' ? `一次，${at}${sep}${readerZone}` : `Once at ${at}${sep}${readerZone}`;
   }
   return type;

@@ -1,5 +1,6 @@
-import { Checkbox, Popconfirm, Space, Switch, Typography } from 'antd';
+import { Checkbox, Space, Switch, Typography } from 'antd';
 import { useState } from 'react';
+import { LazyPopconfirm } from '../../../../components/LazyPopconfirm';
 import { useT } from '../../../../locales/context';
 import type { Task } from '../../../../services/types';
 
@@ -22,7 +23,7 @@ export function ActiveSwitch({ task, disabled, onChange, withText }: Props) {
   const [cancelRunning, setCancelRunning] = useState(false);
   const stopping = task.is_active;
   return (
-    <Popconfirm
+    <LazyPopconfirm
       disabled={disabled}
       title={t(stopping ? 'tasks.stop.confirm' : 'tasks.start.confirm', { name: task.name })}
       description={
@@ -57,6 +58,6 @@ export function ActiveSwitch({ task, disabled, onChange, withText }: Props) {
         aria-label={t(task.is_active ? 'tasks.active.true' : 'tasks.active.false')}
         data-testid={withText ? 'drawer-active' : `active-${task.code}`}
       />
-    </Popconfirm>
+    </LazyPopconfirm>
   );
 }

@@ -1,4 +1,5 @@
-import { Space, Tooltip, Typography } from 'antd';
+import { Space, Typography } from 'antd';
+import { HoverTip } from '../../../../components/HoverTip';
 import { useNow } from '../../../../hooks/now';
 import { useLocale } from '../../../../locales/context';
 import type { Lang } from '../../../../locales/lang';
@@ -13,11 +14,11 @@ export function RelativeTime({ instant, testId }: { instant: string | null; test
   const now = useNow();
   if (!instant) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
-    <Tooltip title={`${formatExact(instant)} (${browserTimeZone()})`}>
+    <HoverTip title={`${formatExact(instant)} (${browserTimeZone()})`}>
       <span className="relative-time" data-testid={testId} data-instant={instant}>
         {relativeTime(instant, now, lang)}
       </span>
-    </Tooltip>
+    </HoverTip>
   );
 }
 
@@ -43,11 +44,11 @@ export function LastError({ task }: { task: Task }) {
   if (!task.last_error) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
     // CSS cuts it (see the name column): Typography's ellipsis would measure every row.
-    <Tooltip title={task.last_error} placement="topLeft" mouseEnterDelay={0.4}>
+    <HoverTip title={task.last_error} placement="topLeft" mouseEnterDelay={0.4}>
       <Typography.Text type="danger" className="cell-ellipsis last-error" data-testid={`last-error-${task.code}`}>
         {task.last_error}
       </Typography.Text>
-    </Tooltip>
+    </HoverTip>
   );
 }
 

@@ -1,6 +1,8 @@
 import { CopyOutlined, DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
 import type { ProColumns } from '@ant-design/pro-components';
-import { Button, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
+import { Button, Space, Tag, Typography } from 'antd';
+import { HoverTip } from '../../../../components/HoverTip';
+import { LazyPopconfirm } from '../../../../components/LazyPopconfirm';
 import type { Permissions } from '../../../../auth/token';
 import type { Translate } from '../../../../locales/context';
 import type { Lang } from '../../../../locales/lang';
@@ -67,27 +69,27 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       // grow the row or spill into the next column.
       render: (_, task) => (
         <Space direction="vertical" size={0} style={{ display: 'flex', maxWidth: narrow ? 220 : undefined }}>
-          <Tooltip title={task.name} placement="topLeft" mouseEnterDelay={0.4}>
+          <HoverTip title={task.name} placement="topLeft" mouseEnterDelay={0.4}>
             <Typography.Link onClick={() => ctx.onView(task)} className="cell-ellipsis" data-testid={`task-name-${task.code}`}>
               {task.name}
             </Typography.Link>
-          </Tooltip>
+          </HoverTip>
           {task.schedule_notice && (
-            <Tooltip title={t(noticeView(task.schedule_notice).title)}>
+            <HoverTip title={t(noticeView(task.schedule_notice).title)}>
               <Tag color="warning" icon={<WarningOutlined />} data-testid={`schedule-notice-${task.code}`} style={{ marginInlineEnd: 0 }}>
                 {t('notice.tag')}
               </Tag>
-            </Tooltip>
+            </HoverTip>
           )}
           {narrow && <StatusTag status={task.last_run_outcome} />}
           {task.description && (
             // Cut by CSS, not by Typography's ellipsis: that measures each cell after rendering
             // (a forced layout per row, seconds for a page of 100).
-            <Tooltip title={task.description} placement="topLeft" mouseEnterDelay={0.4}>
+            <HoverTip title={task.description} placement="topLeft" mouseEnterDelay={0.4}>
               <Typography.Text type="secondary" className="cell-ellipsis" style={{ fontSize: 12 }} data-testid={`task-description-${task.code}`}>
                 {task.description}
               </Typography.Text>
-            </Tooltip>
+            </HoverTip>
           )}
         </Space>
       ),
@@ -186,26 +188,26 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       fixed: narrow ? undefined : 'right',
       render: (_, task) => (
         <Space size={0} wrap className="row-actions" data-testid={`actions-${task.code}`}>
-          <Tooltip title={t('tasks.action.view')}>
+          <HoverTip title={t('tasks.action.view')}>
             <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => ctx.onView(task)} aria-label={t('tasks.action.view')} />
-          </Tooltip>
+          </HoverTip>
           {permissions.canEdit && (
-            <Tooltip title={t('tasks.action.edit')}>
+            <HoverTip title={t('tasks.action.edit')}>
               <Button type="link" size="small" icon={<EditOutlined />} onClick={() => ctx.onEdit(task)} aria-label={t('tasks.action.edit')} data-testid="edit" />
-            </Tooltip>
+            </HoverTip>
           )}
           {permissions.canEdit && (
-            <Tooltip title={t('tasks.action.clone')}>
+            <HoverTip title={t('tasks.action.clone')}>
               <Button type="link" size="small" icon={<CopyOutlined />} onClick={() => ctx.onClone(task)} aria-label={t('tasks.action.clone')} data-testid="clone" />
-            </Tooltip>
+            </HoverTip>
           )}
           {permissions.canOperate && ctx.canRunNow && (
-            <Tooltip title={t('tasks.action.run')}>
+            <HoverTip title={t('tasks.action.run')}>
               <Button type="link" size="small" icon={<PlayCircleOutlined />} onClick={() => ctx.onRunNow(task)} aria-label={t('tasks.action.run')} data-testid="run-now" />
-            </Tooltip>
+            </HoverTip>
           )}
           {permissions.canEdit && (
-            <Popconfirm
+            <LazyPopconfirm
               title={t('tasks.delete.confirm', { name: task.name })}
               description={
                 <Space direction="vertical" size={4}>
@@ -217,10 +219,10 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
               okText={t('tasks.action.delete')}
               onConfirm={() => ctx.onDelete(task)}
             >
-              <Tooltip title={t('tasks.action.delete')}>
+              <HoverTip title={t('tasks.action.delete')}>
                 <Button type="link" size="small" danger icon={<DeleteOutlined />} aria-label={t('tasks.action.delete')} data-testid="delete" />
-              </Tooltip>
-            </Popconfirm>
+              </HoverTip>
+            </LazyPopconfirm>
           )}
         </Space>
       ),

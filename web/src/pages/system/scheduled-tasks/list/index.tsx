@@ -1,7 +1,7 @@
 import { DeleteOutlined, DisconnectOutlined, PlusOutlined, ReloadOutlined, RestOutlined } from '@ant-design/icons';
 import { type ActionType, PageContainer, type ProFormInstance, ProTable } from '@ant-design/pro-components';
 import { Alert, Button, Empty, Grid, Popconfirm, Space } from 'antd';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { NowContext } from '../../../../hooks/now';
 import { usePageVisible } from '../../../../hooks/usePageVisible';
@@ -15,10 +15,13 @@ import { type Outage, outageFrom, rowsAfterFailure, type ShownPage } from './lis
 import { type BulkResult, BulkActiveButtons, BulkResultAlert } from './BulkActions';
 import { buildColumns } from './columns';
 import { sortParam } from './listQuery';
-import { TaskDrawer } from './TaskDrawer';
-import { TaskForm } from './TaskForm';
 import { type DrawerTab, hasFilters, type ListFilters, type ListUrlState, PAGE_SIZES, readListUrl, sortFromParam, writeListUrl } from './urlState';
 import { useTaskActions } from './useTaskActions';
+
+// The form and the drawer (with the trigger preview, cron descriptions, version diff and run
+// logs) load when first opened: the list's first rows need none of them.
+const TaskForm = lazy(() => import('./TaskForm').then((m) => ({ default: m.TaskForm })));
+const TaskDrawer = lazy(() => import('./TaskDrawer').then((m) => ({ default: m.TaskDrawer })));
 
 type SearchParams = ListFilters & { current?: number; pageSize?: number };
 
@@ -87,6 +90,9 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
   const [filtered, setFiltered] = useState(hasFilters(fromUrl.filters));
   const [editing, setEditing] = useState<Editing>(null);
   const [viewing, setViewing] = useState<Viewing>(fromUrl.task ? { uuid: fromUrl.task, tab: fromUrl.tab, run: fromUrl.run } : null);
+  // Once opened, the drawer stays mounted, so that closing it animates as before.
+  const [drawerUsed, setDrawerUsed] = useState(viewing !== null);
+  if (viewing !== null && !drawerUsed) setDrawerUsed(true);
   const [now, setNow] = useState(() => Date.now());
   const shownAt = useRef<number | null>(null);
   // The last page the server answered, and the outage while its requests fail (a lasting
@@ -313,32 +319,38 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
         />
       </NowContext.Provider>
       {editing && (
-        <TaskForm
-          task={editing.mode === 'edit' ? editing.task : undefined}
-          clone={editing.mode === 'clone' ? editing.source : undefined}
-          onClose={() => setEditing(null)}
-          onSaved={() => {
-            setEditing(null);
-            setRevision((r) => r + 1);
-            reload();
-          }}
-        />
+        <Suspense fallback={null}>
+          <TaskForm
+            task={editing.mode === 'edit' ? editing.task : undefined}
+            clone={editing.mode === 'clone' ? editing.source : undefined}
+            onClose={() => setEditing(null)}
+            onSaved={() => {
+              setEditing(null);
+              setRevision((r) => r + 1);
+              reload();
+            }}
+          />
+        </Suspense>
       )}
-      <TaskDrawer
-        uuid={viewing?.uuid ?? null}
-        revision={revision}
-        tab={viewing?.tab ?? 'overview'}
-        onTabChange={(tab) => viewing && setViewing({ uuid: viewing.uuid, tab, run: null })}
-        run={viewing?.run ?? null}
-        onRunChange={(run) => viewing && setViewing({ ...viewing, run })}
-        onOpenTaskRun={(task, run) => setViewing({ uuid: task, tab: 'runs', run })}
-        capabilities={capabilities}
-        onClose={() => setViewing(null)}
-        onEdit={permissions.canEdit ? (task) => setEditing({ mode: 'edit', task }) : undefined}
-        onClone={permissions.canEdit ? (source) => setEditing({ mode: 'clone', source }) : undefined}
-        onChanged={reload}
-        actions={actions}
-      />
+      {drawerUsed && (
+        <Suspense fallback={null}>
+          <TaskDrawer
+            uuid={viewing?.uuid ?? null}
+            revision={revision}
+            tab={viewing?.tab ?? 'overview'}
+            onTabChange={(tab) => viewing && setViewing({ uuid: viewing.uuid, tab, run: null })}
+            run={viewing?.run ?? null}
+            onRunChange={(run) => viewing && setViewing({ ...viewing, run })}
+            onOpenTaskRun={(task, run) => setViewing({ uuid: task, tab: 'runs', run })}
+            capabilities={capabilities}
+            onClose={() => setViewing(null)}
+            onEdit={permissions.canEdit ? (task) => setEditing({ mode: 'edit', task }) : undefined}
+            onClone={permissions.canEdit ? (source) => setEditing({ mode: 'clone', source }) : undefined}
+            onChanged={reload}
+            actions={actions}
+          />
+        </Suspense>
+      )}
     </PageContainer>
   );
 }
