@@ -142,8 +142,12 @@ async fn finish_attempts<E: Exec + ?Sized>(
     now: Timestamp,
 ) -> Result<Vec<bool>> {
     let mut ended = HashMap::new();
-    let rows = attempts
-        .iter()
+    // In the order of the runs' uuids, the order a heartbeat locks them in (see
+    // `LeaseStore::heartbeat`).
+    let mut by_uuid: Vec<&FinishedAttempt> = attempts.iter().collect();
+    by_uuid.sort_unstable_by_key(|a| a.run);
+    let rows = by_uuid
+        .into_iter()
         .map(|a| {
             Binds::default()
                 .bind("run", a.run.0)

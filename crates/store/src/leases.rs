@@ -72,9 +72,14 @@ impl<B: Backend> LeaseStore for B {
         runs: &[RunUuid],
         until: Timestamp,
     ) -> Result<Vec<RunUuid>> {
+        // Rows are locked in the order of their uuids, as the finisher's batch locks them, so
+        // a heartbeat and a batch ending some of the same runs cannot deadlock (on PostgreSQL
+        // that cost the deadlock timeout, a second, seen as missed occurrences).
+        let mut runs = runs.to_vec();
+        runs.sort_unstable();
         let mut tx = self.begin_write().await?;
         let mut gone = Vec::new();
-        for run in runs {
+        for run in &runs {
             let held = tx
                 .fetch_optional::<(bool,)>(
                     EXTEND_LEASE
