@@ -18,103 +18,98 @@ impl FirePlanner for Planner {
     }
 }
 
-/// The occurrences of `task` that are due at `now`, in order, and the first one after `now`.
+/// The occurrences of a task due at some instant, as the misfire policy leaves them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueOccurrences {
+    /// The missed occurrences the misfire policy skips, counted rather than listed: the first,
+    /// the last and how many.
+    pub misfired: Option<(Timestamp, Timestamp, u64)>,
+    /// The occurrences to run, in order: missed ones the policy keeps (as catch-up runs), then
+    /// the ones within the grace (as scheduled).
+    pub runs: Vec<(Timestamp, RunTrigger)>,
+    /// The first occurrence after the instant.
+    pub next: Option<Timestamp>,
+}
+
+/// The occurrences of `task` due at `now`, after its misfire policy.
 ///
 /// The stored `next_run_at` is the first occurrence truncated to milliseconds; the true
 /// instant is recovered by searching from just before it, and every later occurrence is
-/// computed from the previous scheduled instant, never from `now`, so nothing drifts.
-pub fn due_occurrences(task: &Task, now: Timestamp) -> (Vec<Timestamp>, Option<Timestamp>) {
+/// computed from the previous scheduled instant, never from `now`, so nothing drifts. Missed
+/// occurrences (later than the grace) are counted, not visited: after a day down an
+/// every-second task has 86,400, and the policy keeps at most [`FIRE_ALL_CAP`] of them.
+pub fn due_occurrences(task: &Task, now: Timestamp) -> DueOccurrences {
     let trigger = &task.definition.trigger;
+    let mut due = DueOccurrences {
+        misfired: None,
+        runs: Vec::new(),
+        next: None,
+    };
     let Some(stored) = task.next_run_at else {
-        return (Vec::new(), None);
+        return due;
     };
     let before = stored
         .checked_sub(SignedDuration::from_nanos(1))
         .unwrap_or(stored);
-    let mut due = Vec::new();
-    let mut next = schedule::next_after(trigger, before);
-    while let Some(at) = next {
-        if at > now {
-            break;
+    let grace = SignedDuration::from_secs(i64::from(task.definition.misfire_grace_seconds));
+    // Missed: due more than the grace before `now`.
+    let missed_through = now
+        .checked_sub(grace)
+        .and_then(|t| t.checked_sub(SignedDuration::from_nanos(1)))
+        .unwrap_or(before);
+    let missed = schedule::count_between(trigger, before, missed_through);
+    let mut last = before;
+    if missed > 0 {
+        let keep = match task.definition.misfire_policy {
+            MisfirePolicy::FireOnce => 1,
+            MisfirePolicy::Skip => 0,
+            // The most recent ones, so a long outage runs what is freshest.
+            MisfirePolicy::FireAll => u64::from(FIRE_ALL_CAP),
         }
-        due.push(at);
+        .min(missed);
+        // The kept ones and the skipped one before them.
+        let tail = schedule::last_between(trigger, before, missed_through, keep + 1);
+        let (skipped, kept) = tail.split_at(tail.len() - keep as usize);
+        if let (Some(until), Some(first)) = (skipped.last(), schedule::next_after(trigger, before))
+        {
+            due.misfired = Some((first, *until, missed - keep));
+        }
+        due.runs
+            .extend(kept.iter().map(|at| (*at, RunTrigger::CatchUp)));
+        last = tail.last().copied().unwrap_or(before);
+    }
+    let mut next = schedule::next_after(trigger, last);
+    while let Some(at) = next.filter(|at| *at <= now) {
+        due.runs.push((at, RunTrigger::Schedule));
         next = schedule::next_after(trigger, at);
     }
-    (due, next)
-}
-
-/// What one occurrence becomes before the overlap policy looks at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Intent {
-    /// Run it, as a scheduled or catch-up run.
-    Run(RunTrigger),
-    /// Skip it as a misfire.
-    Misfire,
-}
-
-/// The misfire policy: on-time occurrences run, missed ones (later than the grace) run or are
-/// skipped as the policy says.
-fn misfire_intents(task: &Task, due: &[Timestamp], now: Timestamp) -> Vec<Intent> {
-    let grace = SignedDuration::from_secs(i64::from(task.definition.misfire_grace_seconds));
-    let missed = due
-        .iter()
-        .take_while(|at| now.duration_since(**at) > grace)
-        .count();
-    let mut intents = Vec::with_capacity(due.len());
-    for i in 0..missed {
-        let keep = match task.definition.misfire_policy {
-            MisfirePolicy::FireOnce => i + 1 == missed,
-            MisfirePolicy::Skip => false,
-            // The most recent ones, so a long outage runs what is freshest.
-            MisfirePolicy::FireAll => missed - i <= FIRE_ALL_CAP as usize,
-        };
-        intents.push(if keep {
-            Intent::Run(RunTrigger::CatchUp)
-        } else {
-            Intent::Misfire
-        });
-    }
-    intents.extend(std::iter::repeat_n(
-        Intent::Run(RunTrigger::Schedule),
-        due.len() - missed,
-    ));
-    intents
+    due.next = next;
+    due
 }
 
 /// The plan for a due task at `now`: misfire policy first, then the overlap policy over the
 /// runs it leaves, counting the task's live runs and the ones queued by this plan.
 pub fn plan(due: &DueTask, now: Timestamp) -> FirePlan {
     let task = &due.task;
-    let (occurrences, next_run_at) = due_occurrences(task, now);
-    let intents = misfire_intents(task, &occurrences, now);
+    let occurrences = due_occurrences(task, now);
     let mut queued = due.queued;
     let running = due.running;
     let mut replace_live_runs = false;
     let mut decided: Vec<(Timestamp, Result<RunTrigger, SkipReason>)> = Vec::new();
-    let last_run = intents
-        .iter()
-        .rposition(|i| matches!(i, Intent::Run(_)))
-        .unwrap_or(0);
-    for (i, (at, intent)) in occurrences.iter().zip(intents).enumerate() {
-        let trigger = match intent {
-            Intent::Misfire => {
-                decided.push((*at, Err(SkipReason::Misfire)));
-                continue;
-            }
-            Intent::Run(trigger) => trigger,
-        };
+    let last_run = occurrences.runs.len().saturating_sub(1);
+    for (i, (at, trigger)) in occurrences.runs.iter().enumerate() {
         let outcome = match task.definition.overlap_policy {
-            OverlapPolicy::Allow => Ok(trigger),
+            OverlapPolicy::Allow => Ok(*trigger),
             OverlapPolicy::Skip if queued + running > 0 => Err(SkipReason::Overlap),
-            OverlapPolicy::Skip => Ok(trigger),
+            OverlapPolicy::Skip => Ok(*trigger),
             OverlapPolicy::QueueOne if queued > 0 => Err(SkipReason::Overlap),
-            OverlapPolicy::QueueOne => Ok(trigger),
+            OverlapPolicy::QueueOne => Ok(*trigger),
             // Only the newest occurrence of the batch survives; the older ones would be
             // replaced before they could start.
             OverlapPolicy::Replace if i < last_run => Err(SkipReason::Overlap),
             OverlapPolicy::Replace => {
                 replace_live_runs = queued + running > 0;
-                Ok(trigger)
+                Ok(*trigger)
             }
         };
         if outcome.is_ok() {
@@ -122,9 +117,22 @@ pub fn plan(due: &DueTask, now: Timestamp) -> FirePlan {
         }
         decided.push((*at, outcome));
     }
+    let misfired = occurrences
+        .misfired
+        .map(|(first, until, count)| PlannedRun {
+            trigger: RunTrigger::Schedule,
+            scheduled_for: first,
+            scheduled_until: (count > 1).then_some(until),
+            occurrences: i64::try_from(count).unwrap_or(i64::MAX),
+            skip: Some(SkipReason::Misfire),
+            not_before: first,
+        });
     FirePlan {
-        runs: collapse(task, decided),
-        next_run_at,
+        runs: misfired
+            .into_iter()
+            .chain(collapse(task, decided))
+            .collect(),
+        next_run_at: occurrences.next,
         replace_live_runs,
     }
 }
@@ -488,15 +496,59 @@ mod tests {
             OverlapPolicy::Allow,
             ts("2030-03-09T07:30:00Z"),
         );
-        let (due, next) = due_occurrences(&t.clone(), ts("2030-03-11T12:00:00Z"));
+        let due = due_occurrences(&t.clone(), ts("2030-03-11T12:00:00Z"));
+        let at: Vec<Timestamp> = due.runs.iter().map(|(at, _)| *at).collect();
         assert_eq!(
-            due,
+            at,
             [
                 ts("2030-03-09T07:30:00Z"),
                 ts("2030-03-10T07:00:00Z"),
                 ts("2030-03-11T06:30:00Z")
             ]
         );
-        assert_eq!(next, Some(ts("2030-03-12T06:30:00Z")));
+        assert_eq!(due.next, Some(ts("2030-03-12T06:30:00Z")));
+    }
+
+    #[test]
+    fn a_day_down_is_counted_into_one_misfire_row_per_policy() {
+        // 86,400 occurrences at 2030-01-01T00:00:00..2030-01-02T00:00:00 (inclusive) are due at
+        // the end of the day; the 60 s grace leaves the last 61 on time.
+        let now = ts(T0) + secs(86_400);
+        let missed = 86_401 - 61;
+        let row = |plan: &FirePlan| plan.runs[0].clone();
+
+        let skip = plan(
+            &due(
+                every_second(MisfirePolicy::Skip, OverlapPolicy::Allow),
+                0,
+                0,
+            ),
+            now,
+        );
+        assert_eq!(row(&skip).occurrences, missed);
+        assert_eq!(row(&skip).scheduled_for, ts(T0));
+        assert_eq!(row(&skip).scheduled_until, Some(ts(T0) + secs(missed - 1)));
+        assert_eq!(summary(&skip)[1..], vec![("schedule".to_owned(), 1); 61]);
+        assert_eq!(skip.next_run_at, Some(now + secs(1)));
+
+        let once = every_second(MisfirePolicy::FireOnce, OverlapPolicy::Allow);
+        let once = plan(&due(once, 0, 0), now);
+        assert_eq!(row(&once).occurrences, missed - 1);
+        assert_eq!(row(&once).scheduled_until, Some(ts(T0) + secs(missed - 2)));
+        assert_eq!(once.runs[1].trigger, RunTrigger::CatchUp);
+        assert_eq!(once.runs[1].scheduled_for, ts(T0) + secs(missed - 1));
+
+        let all = every_second(MisfirePolicy::FireAll, OverlapPolicy::Allow);
+        let all = plan(&due(all, 0, 0), now);
+        let cap = i64::from(FIRE_ALL_CAP);
+        assert_eq!(row(&all).occurrences, missed - cap);
+        let catch_up: Vec<Timestamp> = all.runs[1..=FIRE_ALL_CAP as usize]
+            .iter()
+            .map(|r| r.scheduled_for)
+            .collect();
+        let expected: Vec<Timestamp> = (missed - cap..missed).map(|s| ts(T0) + secs(s)).collect();
+        assert_eq!(catch_up, expected);
+        let occurrences: i64 = all.runs.iter().map(|r| r.occurrences).sum();
+        assert_eq!(occurrences, 86_401);
     }
 }

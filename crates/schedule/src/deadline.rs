@@ -17,7 +17,7 @@ use jiff::civil::DateTime;
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::cron;
+use crate::{count, cron};
 
 /// How far a DST transition can move a wall time; a search back from `now` starts this far
 /// ahead of `now`'s wall time, so a due instant in a repeated hour's first pass, whose wall
@@ -99,7 +99,7 @@ pub fn missed(
                 )
             });
             let from = met.map_or(examined, |met| met.max(examined));
-            count_cron_between(cron, from, due)
+            count::count_cron(cron, from, due)
         }
     }
 }
@@ -110,23 +110,6 @@ fn base(since: Timestamp, last_success: Option<Timestamp>) -> Timestamp {
 
 fn every_nanos(seconds: u64) -> i128 {
     i128::from(seconds.max(1)) * 1_000_000_000
-}
-
-/// Due instants of `cron` in `(after, through]`. At most one a day (the spec is fixed-time with
-/// one time of day), so this walks days, not the instants of a sub-daily schedule.
-fn count_cron_between(cron: &CronSpec, after: Timestamp, through: Timestamp) -> u64 {
-    let mut count = 0;
-    let mut at = after;
-    for _ in 0..MAX_STEPS {
-        match cron::next_after(cron, at) {
-            Some(next) if next <= through => {
-                count += 1;
-                at = next;
-            }
-            _ => break,
-        }
-    }
-    count
 }
 
 /// The latest instant at or before `now` at which the fixed-time `cron` falls due.

@@ -4,6 +4,7 @@
 //! node compute the same instants for the same trigger. Zones come from the IANA database
 //! bundled into the binary (see [`domain::trigger::tz_database`]), never from the host.
 
+mod count;
 mod cron;
 pub mod deadline;
 mod jitter;
@@ -13,6 +14,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, Zoned};
 use serde::Serialize;
 
+pub use count::{count_between, last_between};
 pub use jitter::jitter;
 
 /// The most occurrences [`preview`] returns, whatever `count` asks for.

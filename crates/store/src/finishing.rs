@@ -189,16 +189,9 @@ async fn finish_attempts<E: Exec + ?Sized>(
         let Some(e) = ended.get(&a.run.0) else {
             continue;
         };
-        let outcome = if e.cancel_requested {
-            (
-                RunStatus::Cancelled,
-                a.end.error.clone().or_else(|| Some("cancelled".into())),
-            )
-        } else {
-            (a.end.status, a.end.error.clone())
-        };
+        let (status, error) = recorded_end(a, e);
         outcomes.retain(|(task, _, _)| *task != e.task_id);
-        outcomes.push((e.task_id, outcome.0, outcome.1));
+        outcomes.push((e.task_id, status, error));
     }
     let rows = outcomes
         .into_iter()
@@ -227,6 +220,25 @@ async fn finish_attempts<E: Exec + ?Sized>(
         .collect())
 }
 
+/// The status and error END_ATTEMPTS records for an attempt: a cancellation asked for meanwhile
+/// wins over how the attempt ended.
+fn recorded_end(attempt: &FinishedAttempt, ended: &EndedAttempt) -> (RunStatus, Option<String>) {
+    if ended.cancel_requested {
+        let error = attempt.end.error.clone();
+        (
+            RunStatus::Cancelled,
+            error.or_else(|| Some("cancelled".into())),
+        )
+    } else {
+        (attempt.end.status, attempt.end.error.clone())
+    }
+}
+
+/// Whether END_ATTEMPTS ended the attempt's run rather than queueing its next attempt.
+fn ended_for_good(attempt: &FinishedAttempt, ended: &EndedAttempt) -> bool {
+    ended.cancel_requested || attempt.end.retry_at.is_none()
+}
+
 /// The runs among `attempts` that ended for good, of tasks with chains (`chained`: uuid and
 /// highest link slot by task id), with what their chained runs receive.
 fn ended_parents(
@@ -239,17 +251,10 @@ fn ended_parents(
         .filter_map(|a| {
             let e = ended.get(&a.run.0)?;
             let (task, slots) = chained.get(&e.task_id)?;
-            // As END_ATTEMPTS records it: a cancellation asked for wins over the attempt's end.
-            let (status, error) = if e.cancel_requested {
-                (
-                    RunStatus::Cancelled,
-                    a.end.error.clone().or_else(|| Some("cancelled".into())),
-                )
-            } else if a.end.retry_at.is_some() {
+            if !ended_for_good(a, e) {
                 return None;
-            } else {
-                (a.end.status, a.end.error.clone())
-            };
+            }
+            let (status, error) = recorded_end(a, e);
             Some(EndedParent {
                 run_id: e.id,
                 slots: *slots,
@@ -270,7 +275,7 @@ fn ended_parents(
 /// retry, or a success after the task's previous run failed.
 fn run_event(attempt: &FinishedAttempt, ended: &EndedAttempt) -> Option<RunEvent> {
     let end = &attempt.end;
-    if ended.cancel_requested || end.retry_at.is_some() {
+    if ended.cancel_requested || !ended_for_good(attempt, ended) {
         return None;
     }
     let failed = |status: &str| status == "failed" || status == "timed_out";

@@ -7,6 +7,7 @@
 #[path = "../reference/mod.rs"]
 mod reference;
 
+mod count;
 mod dst;
 mod oracle;
 mod triggers;
