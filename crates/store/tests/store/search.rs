@@ -197,6 +197,35 @@ async fn the_schedule_scan_record_starts_empty_and_keeps_the_last_key(store: Arc
     );
 }
 
+/// Where the extensions can be created, keyword search has one trigram index that starts with
+/// the tenant (0021), so a keyword common to all tenants reads only the caller's matches.
+#[tokio::test]
+async fn postgres_keyword_index_is_per_tenant() {
+    let Some(db) = PostgresDb::create().await else {
+        return;
+    };
+    let store = PostgresStore::connect(&db.url).await.expect("migrate");
+    let mut admin = PgConnection::connect(&db.url).await.expect("connect");
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%search_trgm'",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .expect("catalog");
+    assert_eq!(indexes.len(), 1, "{indexes:?}");
+    assert_eq!(indexes[0].0, "ix_scheduled_tasks_tenant_search_trgm");
+    assert!(
+        indexes[0]
+            .1
+            .contains("gin (tenant_id, search_text gin_trgm_ops) WHERE (deleted_at IS NULL)"),
+        "{}",
+        indexes[0].1
+    );
+    store.close().await;
+    admin.close().await.ok();
+    db.drop_database().await;
+}
+
 /// The migration on a database where the role may create tables but not extensions: it
 /// succeeds without the `pg_trgm` index, and keyword search gives the same answers by the scan.
 #[tokio::test]
@@ -224,8 +253,8 @@ async fn postgres_without_the_right_to_create_extensions_migrates_and_searches()
         .await
         .expect("the migration succeeds without pg_trgm");
     let (extensions, indexes): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'), \
-                (SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_scheduled_tasks_search_trgm')",
+        "SELECT (SELECT COUNT(*) FROM pg_extension WHERE extname IN ('pg_trgm', 'btree_gin')), \
+                (SELECT COUNT(*) FROM pg_indexes WHERE indexname LIKE '%search_trgm')",
     )
     .fetch_one(&mut admin)
     .await
