@@ -6,12 +6,17 @@
 
 use domain::metrics::DEADLINES_MISSED;
 use domain::{Deadline, Metrics};
-use jiff::Timestamp;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
 use schedule::deadline::{Standing, latest_due, missed};
 use store::{DeadlineFinding, DeadlineStore, DeadlineToCheck};
 
 /// Deadlines read per query.
 const PAGE: u32 = 500;
+/// Misses deleted per transaction, and batches per pass (as for runs, see `retention`).
+const PRUNE_BATCH: u32 = 1_000;
+const PRUNE_MAX_BATCHES: u32 = 20;
 
 /// One check at `now` of every deadline of live tasks.
 pub(crate) async fn check(store: &dyn DeadlineStore, metrics: &Metrics, now: Timestamp) {
@@ -92,4 +97,32 @@ async fn check_one(
         );
     }
     Ok(())
+}
+
+/// Deletes the misses recorded more than `keep` before `now`, with the runs of that age.
+pub(crate) async fn prune_misses(store: &dyn DeadlineStore, now: Timestamp, keep: Duration) {
+    let Some(before) = SignedDuration::try_from(keep)
+        .ok()
+        .and_then(|keep| now.checked_sub(keep).ok())
+    else {
+        return;
+    };
+    let mut total = 0;
+    for _ in 0..PRUNE_MAX_BATCHES {
+        match store.prune_misses(before, PRUNE_BATCH).await {
+            Ok(n) => {
+                total += n;
+                if n < u64::from(PRUNE_BATCH) {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "pruning old deadline misses failed");
+                break;
+            }
+        }
+    }
+    if total > 0 {
+        tracing::info!(misses = total, %before, "pruned deadline misses past the retention period");
+    }
 }

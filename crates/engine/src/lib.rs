@@ -41,6 +41,7 @@ mod rescuer;
 mod retention;
 pub mod retry;
 mod signals;
+mod slow_runs;
 mod stop;
 mod timing;
 mod wake;
@@ -119,6 +120,9 @@ pub struct EngineConfig {
     /// How often the maintenance leader checks dead-man deadlines (a miss is recorded within
     /// this, plus a rescue interval, of its instant).
     pub deadline_check_every: Duration,
+    /// How often the maintenance leader looks for runs past a `run.slow` rule's threshold (a
+    /// running one is reported within this, plus a rescue interval, of passing it).
+    pub slow_run_check_every: Duration,
     /// Most due tasks fired per transaction.
     pub fire_batch: u32,
     /// How far ahead of its instant an occurrence of an idle task is fired: its run waits
@@ -152,6 +156,7 @@ impl Default for EngineConfig {
             log_budget: Some(DEFAULT_LOG_BUDGET),
             prune_every: Duration::from_secs(60),
             deadline_check_every: Duration::from_secs(30),
+            slow_run_check_every: Duration::from_secs(10),
             fire_batch: 500,
             fire_ahead: Duration::from_millis(500),
             max_idle: Duration::from_secs(1),
@@ -261,6 +266,8 @@ impl Engine {
             metrics: metrics.clone(),
             deadlines: store.clone(),
             deadline_every: config.deadline_check_every,
+            slow_runs: store.clone(),
+            slow_every: config.slow_run_check_every,
         };
         let mut loops = vec![
             spawn(

@@ -1,5 +1,5 @@
 //! Cluster-wide maintenance (rescuer, retention, the log budget, the queued-runs gauge, dead-man
-//! deadlines) runs on one node at a time: the holder of
+//! deadlines, slow runs) runs on one node at a time: the holder of
 //! the `maintenance` lease. Every node tries to take or renew it each `rescue_every`; when the
 //! leader dies, another takes over once its lease has expired.
 
@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use domain::{Clock, Metrics};
 use jiff::{SignedDuration, Timestamp};
-use store::{DeadlineStore, LeaseStore, MaintenanceStore, QueueDepth};
+use store::{DeadlineStore, LeaseStore, MaintenanceStore, QueueDepth, SlowRunStore};
 
 use crate::stop::Stop;
-use crate::{Wakeup, deadlines, log_budget, queue_depth, rescuer, retention};
+use crate::{Wakeup, deadlines, log_budget, queue_depth, rescuer, retention, slow_runs};
 
 /// The lease's name in `engine_leases`.
 const LEASE: &str = "maintenance";
@@ -46,6 +46,10 @@ pub(crate) struct Maintenance {
     pub(crate) deadlines: Arc<dyn DeadlineStore>,
     /// How often the leader checks them.
     pub(crate) deadline_every: Duration,
+    /// Where the leader looks for slow runs.
+    pub(crate) slow_runs: Arc<dyn SlowRunStore>,
+    /// How often it looks.
+    pub(crate) slow_every: Duration,
 }
 
 /// Holds or waits for the maintenance lease and, while holding it, rescues expired runs every
@@ -54,6 +58,8 @@ pub(crate) struct Maintenance {
 pub(crate) async fn run(m: Maintenance) {
     let mut last_prune: Option<Timestamp> = None;
     let mut last_deadlines: Option<Timestamp> = None;
+    let mut last_slow: Option<Timestamp> = None;
+    let slow_every = SignedDuration::try_from(m.slow_every).unwrap_or(SignedDuration::MAX);
     let deadline_every = SignedDuration::try_from(m.deadline_every).unwrap_or(SignedDuration::MAX);
     let lease =
         SignedDuration::try_from(m.rescue_every * LEASE_PASSES).unwrap_or(SignedDuration::MAX);
@@ -70,6 +76,7 @@ pub(crate) async fn run(m: Maintenance) {
                     // Retention first: the runs it deletes take their logs off the budget.
                     if let Some(keep) = m.retention {
                         retention::prune(&*m.store, m.clock.now(), keep).await;
+                        deadlines::prune_misses(&*m.deadlines, m.clock.now(), keep).await;
                     }
                     if let Some(budget) = m.log_budget {
                         log_budget::enforce(&*m.store, m.clock.now(), budget).await;
@@ -80,17 +87,37 @@ pub(crate) async fn run(m: Maintenance) {
                     deadlines::check(&*m.deadlines, &m.metrics, m.clock.now()).await;
                     last_deadlines = Some(now);
                 }
+                if last_slow.is_none_or(|at| now.duration_since(at) >= slow_every) {
+                    // A new leader looks back over the longest a lease can pass unheld, so
+                    // the runs that ended while no one checked are looked at too.
+                    let since = last_slow.unwrap_or_else(|| {
+                        lease
+                            .checked_add(slow_every)
+                            .and_then(|back| now.checked_sub(back).ok())
+                            .unwrap_or(now)
+                    });
+                    if slow_runs::check(&*m.slow_runs, now, since).await {
+                        last_slow = Some(now);
+                    }
+                }
             }
             Ok(false) => {
                 last_prune = None;
                 last_deadlines = None;
+                last_slow = None;
                 queue_depth::not_counting(&m.metrics);
             }
             Err(e) => tracing::warn!(error = %e, "renewing the maintenance lease failed"),
         }
-        // Pruning and deadline intervals shorter than the rescue interval are honoured too.
+        // Pruning, deadline and slow-run intervals shorter than the rescue interval are
+        // honoured too.
         m.stop
-            .pause(m.rescue_every.min(m.prune_every).min(m.deadline_every))
+            .pause(
+                m.rescue_every
+                    .min(m.prune_every)
+                    .min(m.deadline_every)
+                    .min(m.slow_every),
+            )
             .await;
     }
     if let Err(e) = m.leases.drop_lease(LEASE, &m.node).await {

@@ -30,6 +30,7 @@ static MARK_CHECKED: LazyLock<Query> = sql_file!("deadlines/mark_checked.sql");
 static INSERT_MISS: LazyLock<Query> = sql_file!("deadlines/insert_miss.sql");
 static RECENT_MISSES: LazyLock<Query> = sql_file!("deadlines/recent_misses.sql");
 static TASK_MISSES: LazyLock<Query> = sql_file!("deadlines/task_misses.sql");
+static PRUNE_MISSES: LazyLock<Query> = sql_file!("deadlines/prune_misses.sql");
 
 /// One of a task's deadlines and what its checks found so far.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +159,9 @@ pub trait DeadlineStore: Send + Sync + 'static {
         finding: DeadlineFinding,
         now: Timestamp,
     ) -> Result<bool>;
+
+    /// Deletes at most `limit` misses recorded before `before`, oldest first; how many.
+    async fn prune_misses(&self, before: Timestamp, limit: u32) -> Result<u64>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -433,5 +437,19 @@ impl<B: Backend> DeadlineStore for B {
         }
         tx.commit().await?;
         Ok(recorded)
+    }
+
+    async fn prune_misses(&self, before: Timestamp, limit: u32) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let pruned = tx
+            .execute(
+                PRUNE_MISSES
+                    .stmt()
+                    .bind("before", millis(before))
+                    .bind("limit", i64::from(limit)),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(pruned)
     }
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::Result;
 use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::claiming::{ClaimRequest, ClaimedRun, claim_runs};
+use crate::notify::{SkippedOccurrence, record_skip_events};
 use crate::query::{Binds, Query, sql_file};
 use crate::registry::cancel_queued_runs;
 use crate::rows::{TaskRow, millis, parse_enum, timestamp};
@@ -24,6 +25,10 @@ pub(crate) static INSERT_RUNS: LazyLock<Query> = sql_file!("firing/insert_runs.s
 static ADVANCE_TASKS: LazyLock<Query> = sql_file!("firing/advance_tasks.sql");
 pub(crate) static REQUEST_CANCEL_RUNNING: LazyLock<Query> =
     sql_file!("firing/request_cancel_running.sql");
+
+/// A row `INSERT_RUNS` returns: status, uuid, skip reason, occurrences, first and last
+/// occurrence, and whether a skip row's tenant has an `occurrence.skipped` rule for it.
+type InsertedRun = (String, Uuid, Option<String>, i64, i64, Option<i64>, bool);
 
 /// A due task as the firing transaction sees it, locked until the transaction ends.
 #[derive(Debug, Clone)]
@@ -273,22 +278,33 @@ impl<B: Backend> FiringStore for B {
             advances.push(advance(id, plan.next_run_at));
         }
         let mut queued = HashSet::new();
+        let mut notify_skips = Vec::new();
         for stmt in INSERT_RUNS.rows(&Binds::default(), inserts) {
-            let inserted = tx
-                .fetch_all::<(String, Uuid, Option<String>, i64)>(stmt)
-                .await?;
-            for (status, uuid, reason, occurrences) in inserted {
+            let inserted = tx.fetch_all::<InsertedRun>(stmt).await?;
+            for (status, uuid, reason, occurrences, first, last, notify) in inserted {
                 if status == RunStatus::Skipped.as_str() {
                     report.skipped += 1;
                     let reason = parse_enum(reason.as_deref().unwrap_or_default(), "skip_reason")?;
                     report
                         .skipped_occurrences
                         .push((reason, u64::try_from(occurrences).unwrap_or(0)));
+                    if notify {
+                        notify_skips.push(SkippedOccurrence {
+                            run: uuid,
+                            scheduled_at: timestamp(first, "scheduled_for")?,
+                            scheduled_until: last
+                                .map(|at| timestamp(at, "scheduled_until"))
+                                .transpose()?,
+                            occurrences,
+                            reason,
+                        });
+                    }
                 } else {
                     queued.insert(uuid);
                 }
             }
         }
+        record_skip_events(&mut *tx, &notify_skips, now).await?;
         for stmt in ADVANCE_TASKS.rows(&Binds::default(), advances) {
             tx.execute(stmt).await?;
         }

@@ -58,6 +58,7 @@ mod registry;
 mod rows;
 mod run_search;
 mod signals;
+mod slow_runs;
 mod sqlite;
 mod tenants;
 #[cfg(feature = "test-support")]
@@ -88,6 +89,7 @@ pub use queue::QueueDepth;
 pub use registry::{Change, NewTask, TaskQuery, TaskRegistry, TaskSort, TaskSortField};
 pub use run_search::{RunBucket, RunBucketsQuery, RunSearch, RunSearchQuery, TaskRef, TaskRun};
 pub use signals::{Signal, Signals};
+pub use slow_runs::SlowRunStore;
 pub use sqlite::SqliteStore;
 pub use tenants::{TenantSettings, TenantSettingsStore};
 
@@ -98,7 +100,7 @@ pub mod prelude {
         AuditLog, ChainStore, ClaimStore, DeadlineStore, DefinitionStore, DeletedTasks,
         EngineStore, FinishStore, FiringStore, LeaseStore, MaintenanceStore, NotifyDispatch,
         NotifyOutbox, NotifySettings, QueueDepth, Readiness, RunControl, RunHistory, RunSearch,
-        Store, TaskRegistry, TenantSettingsStore,
+        SlowRunStore, Store, TaskRegistry, TenantSettingsStore,
     };
 }
 
@@ -177,6 +179,7 @@ pub trait EngineStore:
     + NotifyOutbox
     + NotifyDispatch
     + DeadlineStore
+    + SlowRunStore
 {
     /// How many transactions can write at once; the engine decides at start how runs reach
     /// its workers from this.

@@ -11,7 +11,7 @@
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{ChannelKind, EventKind, RunUuid, TaskUuid, TenantId};
+use domain::{ChannelKind, EventKind, RunUuid, SkipReason, TaskUuid, TenantId};
 use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
@@ -23,6 +23,7 @@ use crate::{Result, StoreError};
 static RECORD_EVENT: LazyLock<Query> = sql_file!("notify/record_event.sql");
 static TASK_EVENTS: LazyLock<Query> = sql_file!("notify/task_events.sql");
 static RECORD_RUN_EVENTS: LazyLock<Query> = sql_file!("notify/record_run_events.sql");
+static RECORD_SKIP_EVENTS: LazyLock<Query> = sql_file!("notify/record_skip_events.sql");
 static INSERT_CHANNEL: LazyLock<Query> = sql_file!("notify/insert_channel.sql");
 static LIST_CHANNELS: LazyLock<Query> = sql_file!("notify/list_channels.sql");
 static GET_CHANNEL: LazyLock<Query> = sql_file!("notify/get_channel.sql");
@@ -220,6 +221,54 @@ pub(crate) async fn record_run_events<E: Exec + ?Sized>(
         .collect();
     let fixed = Binds::default().bind("now", millis(now));
     for stmt in RECORD_RUN_EVENTS.rows(&fixed, rows) {
+        tx.execute(stmt).await?;
+    }
+    Ok(())
+}
+
+/// An occurrence a firing batch recorded as skipped, of a task some `occurrence.skipped` rule
+/// may route, for [`record_skip_events`].
+#[derive(Debug, Clone)]
+pub(crate) struct SkippedOccurrence {
+    /// The skip row's uuid.
+    pub(crate) run: Uuid,
+    /// The (first) occurrence it stands for.
+    pub(crate) scheduled_at: Timestamp,
+    /// The last occurrence a collapsed skip row stands for.
+    pub(crate) scheduled_until: Option<Timestamp>,
+    /// How many occurrences it stands for.
+    pub(crate) occurrences: i64,
+    /// Why they were skipped.
+    pub(crate) reason: SkipReason,
+}
+
+/// Records the `occurrence.skipped` events of a firing batch, in its transaction: one
+/// statement for the whole batch, and none when it has none.
+pub(crate) async fn record_skip_events<E: Exec + ?Sized>(
+    tx: &mut E,
+    skipped: &[SkippedOccurrence],
+    now: Timestamp,
+) -> Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let rows = skipped
+        .iter()
+        .map(|s| {
+            let payload = serde_json::json!({
+                "scheduled_at": s.scheduled_at.to_string(),
+                "scheduled_until": s.scheduled_until.map(|at| at.to_string()),
+                "occurrences": s.occurrences,
+                "reason": s.reason.as_str(),
+            });
+            Binds::default()
+                .bind("uuid", Uuid::now_v7())
+                .bind("run", s.run)
+                .bind("payload", payload.to_string())
+        })
+        .collect();
+    let fixed = Binds::default().bind("now", millis(now));
+    for stmt in RECORD_SKIP_EVENTS.rows(&fixed, rows) {
         tx.execute(stmt).await?;
     }
     Ok(())

@@ -88,6 +88,9 @@ pub struct Config {
     /// Seconds between the maintenance leader's checks of dead-man deadlines
     /// (`SUNDIAL_DEADLINE_CHECK_INTERVAL_SECONDS`).
     pub deadline_check_interval_seconds: u64,
+    /// Seconds between the maintenance leader's looks for runs past a `run.slow` rule's
+    /// threshold (`SUNDIAL_SLOW_RUN_CHECK_INTERVAL_SECONDS`).
+    pub slow_run_check_interval_seconds: u64,
     /// Most live tasks one tenant may have; 0: no limit (`SUNDIAL_TENANT_MAX_TASKS`).
     pub tenant_max_tasks: u32,
     /// Most runs one tenant may have running at once across all nodes; 0: no limit; default
@@ -186,6 +189,7 @@ impl Default for Config {
             tenant_log_budget_bytes: engine.log_budget.unwrap_or(0),
             prune_interval_seconds: engine.prune_every.as_secs(),
             deadline_check_interval_seconds: engine.deadline_check_every.as_secs(),
+            slow_run_check_interval_seconds: engine.slow_run_check_every.as_secs(),
             tenant_max_tasks: 100_000,
             tenant_max_running: None,
             reserved_workers: None,

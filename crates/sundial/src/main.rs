@@ -349,6 +349,9 @@ async fn serve(config: Config) -> Result<(), Fatal> {
             deadline_check_every: Duration::from_secs(
                 config.deadline_check_interval_seconds.max(1),
             ),
+            slow_run_check_every: Duration::from_secs(
+                config.slow_run_check_interval_seconds.max(1),
+            ),
             log_limits,
             metrics: metrics.clone(),
             notify: Some(notify),

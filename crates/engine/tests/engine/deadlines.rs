@@ -1,7 +1,7 @@
 //! Dead-man deadlines checked by the maintenance leader in virtual time: nothing before the
 //! deadline falls due, then one record of the latest miss after an outage, counting every
 //! instant it stands for, and never a second record of the same instant; a stopped task's
-//! instants are not reported when it starts again.
+//! instants are not reported when it starts again; misses past the retention are pruned.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -132,6 +132,62 @@ async fn a_missed_deadline_is_recorded_once_with_the_instants_it_stands_for() {
             tokio::time::Instant::now() < deadline,
             "the counter stays at {}",
             metrics.get(&DEADLINES_MISSED, "every")
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misses_older_than_the_retention_are_pruned_by_the_maintenance_leader() {
+    let mut h = Harness::new(Script::Succeed).await;
+    let yearly = Trigger::parse(TriggerType::Cron, &json!({"cron": "0 0 1 1 *"})).unwrap();
+    let task = h
+        .task_with(
+            "watched",
+            RetryPolicy::default(),
+            yearly,
+            Default::default(),
+        )
+        .await;
+    let every_minute = Deadline::parse_list(&json!([{"every_seconds": 60}])).unwrap();
+    h.store
+        .set_deadlines(tenant(), task.uuid, &every_minute, t0())
+        .await
+        .unwrap();
+    h.start_with(EngineConfig {
+        retention: Some(Duration::from_secs(24 * 3600)),
+        ..config()
+    });
+    let due_ats = || async {
+        h.store
+            .deadline_misses(tenant(), Some(task.uuid), 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.due_at)
+            .collect::<Vec<_>>()
+    };
+    let first = t0() + SignedDuration::from_secs(60);
+    h.clock.set(t0() + SignedDuration::from_secs(65));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !due_ats().await.contains(&first) {
+        assert!(tokio::time::Instant::now() < deadline, "no miss recorded");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // A day and a minute later the first miss is past the retention; the one the check
+    // records then is not.
+    h.clock
+        .set(t0() + SignedDuration::from_secs(24 * 3600 + 125));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen = due_ats().await;
+        if !seen.contains(&first) && !seen.is_empty() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the old miss stays: {seen:?}"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

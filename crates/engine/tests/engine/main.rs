@@ -104,6 +104,7 @@ fn config() -> EngineConfig {
         log_budget: None,
         prune_every: Duration::from_millis(20),
         deadline_check_every: Duration::from_millis(20),
+        slow_run_check_every: Duration::from_millis(20),
         fire_batch: 100,
         fire_ahead: EngineConfig::default().fire_ahead,
         max_idle: Duration::from_millis(20),
@@ -984,6 +985,7 @@ async fn an_attempts_log_stops_at_its_line_cap_with_one_marker() {
 mod cron_agreement;
 mod deadlines;
 mod signals;
+mod slow_runs;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_record_schedule_lag_fired_runs_durations_and_retries() {

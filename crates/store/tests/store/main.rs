@@ -10,6 +10,7 @@ mod engine;
 mod list_perf;
 mod migrations;
 mod notify;
+mod producers;
 mod registry;
 mod run_args;
 mod run_search;

@@ -15,6 +15,7 @@ mod engine;
 mod isolation;
 mod multi_node;
 mod notify;
+mod notify_producers;
 mod policies;
 mod python;
 mod release;

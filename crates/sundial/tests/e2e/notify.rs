@@ -21,24 +21,24 @@ const NOTIFY: &str = "/api/tree-root/tenant/notify";
 
 /// A request the webhook receiver got: its headers and raw body.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     headers: HeaderMap,
     body: Vec<u8>,
 }
 
 impl Received {
-    fn header(&self, name: &str) -> String {
+    pub(crate) fn header(&self, name: &str) -> String {
         self.headers[name].to_str().unwrap().to_owned()
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 }
 
 /// A loopback webhook receiver answering 200 and keeping every request.
-struct Receiver {
-    port: u16,
+pub(crate) struct Receiver {
+    pub(crate) port: u16,
     got: Arc<Mutex<Vec<Received>>>,
 }
 
@@ -55,7 +55,7 @@ async fn receive(
 }
 
 impl Receiver {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let got = Arc::new(Mutex::new(Vec::new()));
         let app = axum::Router::new()
             .fallback(receive)
@@ -66,13 +66,13 @@ impl Receiver {
         Self { port, got }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
 }
 
 /// Calls a notification path (`/api/tree-root/tenant/notify…`) with `token`.
-async fn call(
+pub(crate) async fn call(
     node: &Node,
     token: &str,
     method: Method,

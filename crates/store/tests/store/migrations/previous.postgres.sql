@@ -1,4 +1,4 @@
--- A Sundial database at schema 0017 (the migration before the newest), holding the
+-- A Sundial database at schema 0019 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -530,23 +530,24 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 21:38:44.351175+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 196779439);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 21:38:44.559686+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 17025296);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 21:38:44.576859+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 53042885);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 21:38:44.631518+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 85337851);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 21:38:44.73013+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 34553900);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 21:38:44.769269+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 94259233);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 21:38:44.865342+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 22586478);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 21:38:44.908203+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 25090670);
-INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 21:38:44.934553+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 51163736);
-INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 21:38:45.085373+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 48690576);
-INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 21:38:45.137264+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 26851075);
-INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-06 21:38:45.189289+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 61815551);
-INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-06 21:38:45.242907+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 10621320);
-INSERT INTO public._sqlx_migrations VALUES (14, 'notify', '2026-12-06 21:38:45.393517+00', true, '\x7775dd0796276ec201f903d73289f1787329682297cffe6ba149b0af27dbc7ac066dd5b7cb7bc070c94478bc57df2eb4', 89843137);
-INSERT INTO public._sqlx_migrations VALUES (15, 'chains', '2026-12-06 21:38:45.501306+00', true, '\x4beccb21cf3982d97bcef5e3c51105b1d13b032536b8f94eb682b0921476e177aa8d18538e0e99f1b89339cfc6f0b2aa', 86053582);
-INSERT INTO public._sqlx_migrations VALUES (16, 'deadlines', '2026-12-06 21:38:45.588372+00', true, '\x9d33c879c44ee355bb540a5f571d65a2cd4d679bbefa12044c3bb700f5adc244131e16952813197f29f42338f79da918', 156711433);
-INSERT INTO public._sqlx_migrations VALUES (17, 'search', '2026-12-06 21:38:45.745884+00', true, '\xafa6e17ac95d3a797ce09ca7b913d5ff58bd79aec19e9c4d680d38d5e8aea314d4d05c11d6d44e672528deaeca5b8772', 39600635);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 21:49:33.714904+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 186416908);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 21:49:33.905425+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 11990717);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 21:49:33.925491+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 27970921);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 21:49:33.957425+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 28008036);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 21:49:33.993418+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 11988927);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 21:49:34.013402+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 12081074);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 21:49:34.02939+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 6719682);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 21:49:34.038087+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 19968108);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 21:49:34.061509+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 3836001);
+INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 21:49:34.077362+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 10133413);
+INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 21:49:34.09338+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 11997335);
+INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-06 21:49:34.11338+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 11992326);
+INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-06 21:49:34.129373+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 8003361);
+INSERT INTO public._sqlx_migrations VALUES (14, 'notify', '2026-12-06 21:49:34.141367+00', true, '\x7775dd0796276ec201f903d73289f1787329682297cffe6ba149b0af27dbc7ac066dd5b7cb7bc070c94478bc57df2eb4', 144173865);
+INSERT INTO public._sqlx_migrations VALUES (15, 'chains', '2026-12-06 21:49:34.293475+00', true, '\x4beccb21cf3982d97bcef5e3c51105b1d13b032536b8f94eb682b0921476e177aa8d18538e0e99f1b89339cfc6f0b2aa', 43322842);
+INSERT INTO public._sqlx_migrations VALUES (16, 'deadlines', '2026-12-06 21:49:34.341431+00', true, '\x9d33c879c44ee355bb540a5f571d65a2cd4d679bbefa12044c3bb700f5adc244131e16952813197f29f42338f79da918', 43989769);
+INSERT INTO public._sqlx_migrations VALUES (17, 'search', '2026-12-06 21:49:34.393403+00', true, '\xafa6e17ac95d3a797ce09ca7b913d5ff58bd79aec19e9c4d680d38d5e8aea314d4d05c11d6d44e672528deaeca5b8772', 36075857);
+INSERT INTO public._sqlx_migrations VALUES (19, 'alert producers', '2026-12-06 21:49:34.433411+00', true, '\x4c262931a897b29053688f409ac54e9112a83ded6e217ee527d35fc553a3583e2195d3413679ead6b8058fcd36b00418', 15296080);
 
 
 --
@@ -989,6 +990,13 @@ CREATE INDEX ix_audit_log_tenant_at ON public.audit_log USING btree (tenant_id, 
 
 
 --
+-- Name: ix_deadline_misses_recorded; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_deadline_misses_recorded ON public.deadline_misses USING btree (recorded_at);
+
+
+--
 -- Name: ix_deadline_misses_tenant; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1042,6 +1050,13 @@ CREATE INDEX ix_notify_events_unrouted ON public.notify_events USING btree (id) 
 --
 
 CREATE INDEX ix_notify_rules_channel ON public.notify_rules USING btree (channel_id);
+
+
+--
+-- Name: ix_notify_rules_event; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_notify_rules_event ON public.notify_rules USING btree (event, tenant_id, task_id, threshold);
 
 
 --

@@ -1,4 +1,4 @@
--- A Sundial database at schema 0017 (the migration before the newest), holding the
+-- A Sundial database at schema 0019 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 PRAGMA foreign_keys=OFF;
@@ -11,23 +11,24 @@ CREATE TABLE _sqlx_migrations (
     checksum BLOB NOT NULL,
     execution_time BIGINT NOT NULL
 );
-INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 21:38:39',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',7548590);
-INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 21:38:39',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',11957256);
-INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 21:38:39',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',5217316);
-INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 21:38:39',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',12443508);
-INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 21:38:39',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',2468190);
-INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 21:38:39',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',12379523);
-INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-06 21:38:39',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',10186458);
-INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-06 21:38:39',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',7585747);
-INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-06 21:38:39',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',4344624);
-INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-06 21:38:39',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',2356912);
-INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-06 21:38:39',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',10054287);
-INSERT INTO _sqlx_migrations VALUES(12,'running indexes','2026-12-06 21:38:39',1,X'b11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69',13568860);
-INSERT INTO _sqlx_migrations VALUES(13,'run args','2026-12-06 21:38:39',1,X'4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f',16003125);
-INSERT INTO _sqlx_migrations VALUES(14,'notify','2026-12-06 21:38:39',1,X'63031245e03a0e4f5d589cf6119aef3e61c45eab64d1bbfdaa0fafc1fb979d2c460f22014792f0e75016b45bdb0793bd',4960838);
-INSERT INTO _sqlx_migrations VALUES(15,'chains','2026-12-06 21:38:39',1,X'164f09b69b155a2a34c0d1cf16af54ef81cbbc626313c2744da79421bee05d8082d65e2d6161b3312d88be287b390ac6',47976742);
-INSERT INTO _sqlx_migrations VALUES(16,'deadlines','2026-12-06 21:38:39',1,X'81c55a7d3febf556d53cb64304f9a014143f221a7ee120c5b96e0eda94a9a692f815fc41665d6caf17e9344c79139ea0',34321140);
-INSERT INTO _sqlx_migrations VALUES(17,'search','2026-12-06 21:38:39',1,X'b5bf92590399f1816937b9c30179d7ebd502bca689f6f61e5aeb03ad1b9086a9e2adcda3754af147af6cec272127859d',16124983);
+INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-06 21:49:31',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',11808283);
+INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-06 21:49:31',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',19639861);
+INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-06 21:49:31',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',20124378);
+INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-06 21:49:31',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',31740890);
+INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-06 21:49:31',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',19948797);
+INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-06 21:49:31',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',23952592);
+INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-06 21:49:31',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',30893343);
+INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-06 21:49:31',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',15953062);
+INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-06 21:49:31',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',22285772);
+INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-06 21:49:31',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',16072050);
+INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-06 21:49:31',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',2684882);
+INSERT INTO _sqlx_migrations VALUES(12,'running indexes','2026-12-06 21:49:31',1,X'b11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69',4431030);
+INSERT INTO _sqlx_migrations VALUES(13,'run args','2026-12-06 21:49:31',1,X'4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f',7610523);
+INSERT INTO _sqlx_migrations VALUES(14,'notify','2026-12-06 21:49:31',1,X'63031245e03a0e4f5d589cf6119aef3e61c45eab64d1bbfdaa0fafc1fb979d2c460f22014792f0e75016b45bdb0793bd',7537671);
+INSERT INTO _sqlx_migrations VALUES(15,'chains','2026-12-06 21:49:31',1,X'164f09b69b155a2a34c0d1cf16af54ef81cbbc626313c2744da79421bee05d8082d65e2d6161b3312d88be287b390ac6',18221509);
+INSERT INTO _sqlx_migrations VALUES(16,'deadlines','2026-12-06 21:49:31',1,X'81c55a7d3febf556d53cb64304f9a014143f221a7ee120c5b96e0eda94a9a692f815fc41665d6caf17e9344c79139ea0',12661977);
+INSERT INTO _sqlx_migrations VALUES(17,'search','2026-12-06 21:49:31',1,X'b5bf92590399f1816937b9c30179d7ebd502bca689f6f61e5aeb03ad1b9086a9e2adcda3754af147af6cec272127859d',7938412);
+INSERT INTO _sqlx_migrations VALUES(19,'alert producers','2026-12-06 21:49:31',1,X'4c262931a897b29053688f409ac54e9112a83ded6e217ee527d35fc553a3583e2195d3413679ead6b8058fcd36b00418',20002836);
 CREATE TABLE scheduled_tasks (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid                  BLOB    NOT NULL UNIQUE,
@@ -347,4 +348,6 @@ CREATE UNIQUE INDEX uq_task_deadlines_key ON task_deadlines (task_id, deadline_k
 CREATE UNIQUE INDEX uq_deadline_misses_due ON deadline_misses (task_id, deadline_key, due_at);
 CREATE INDEX ix_deadline_misses_tenant ON deadline_misses (tenant_id, recorded_at DESC, id DESC);
 CREATE INDEX ix_task_runs_task_succeeded ON task_runs (task_id, finished_at) WHERE status = 'succeeded';
+CREATE INDEX ix_notify_rules_event ON notify_rules (event, tenant_id, task_id, threshold);
+CREATE INDEX ix_deadline_misses_recorded ON deadline_misses (recorded_at);
 COMMIT;
