@@ -29,6 +29,7 @@ static UNLINK_SLOTS: LazyLock<Query> = sql_file!("chains/unlink_slots.sql");
 static UNLINK: LazyLock<Query> = sql_file!("chains/unlink.sql");
 static CHAIN_SLOTS_OF: LazyLock<Query> = sql_file!("chains/chain_slots_of.sql");
 static CHILDREN_RUNS: LazyLock<Query> = sql_file!("chains/children_runs.sql");
+static LOCK_PARENTS_POSTGRES: LazyLock<Query> = sql_file!("chains/lock_parents.postgres.sql");
 
 /// Most links from one task: every final run of it inserts one row per link.
 pub const MAX_CHAIN_LINKS: usize = 20;
@@ -304,6 +305,30 @@ pub(crate) async fn chain_slots_of<E: Exec + ?Sized>(
 }
 
 /// Removes a task's links both ways as it is deleted: nothing chains to a deleted task.
+/// Before the tenant's tasks `uuids` are deleted, locks the live tasks chaining to them, in the
+/// order of their ids. The finisher locks a parent (to record its outcome) before it queues a
+/// chained run, which takes a key-share lock on the child; a delete that locked the child
+/// first and its parents after (to lower their chain slots) could deadlock with it on
+/// PostgreSQL. SQLite has one writer: nothing to order.
+pub(crate) async fn lock_parents_of<B: Backend>(
+    tx: &mut B::Conn,
+    tenant: TenantId,
+    uuids: &[TaskUuid],
+) -> Result<()> {
+    if B::DIALECT == Dialect::Sqlite || uuids.is_empty() {
+        return Ok(());
+    }
+    let fixed = Binds::default().bind("tenant", tenant.get());
+    let rows = uuids
+        .iter()
+        .map(|uuid| Binds::default().bind("uuid", uuid.0))
+        .collect();
+    for stmt in LOCK_PARENTS_POSTGRES.rows(&fixed, rows) {
+        tx.fetch_all::<(i64,)>(stmt).await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn unlink<E: Exec + ?Sized>(tx: &mut E, task_id: i64) -> Result<()> {
     tx.execute(UNLINK_SLOTS.stmt().bind("task_id", task_id))
         .await?;

@@ -147,8 +147,16 @@ impl<B: Backend> DefinitionStore for B {
             ApplyStep::Update { uuid, .. } | ApplyStep::Delete { uuid, .. } => Some(*uuid),
             ApplyStep::Create(_) => None,
         });
+        let deleted: Vec<TaskUuid> = existing
+            .iter()
+            .filter_map(|step| match step {
+                ApplyStep::Delete { uuid, .. } => Some(*uuid),
+                _ => None,
+            })
+            .collect();
         let keep = self.versions_kept();
         let mut tx = self.begin_write().await?;
+        crate::chains::lock_parents_of::<B>(&mut *tx, change.tenant, &deleted).await?;
         for step in existing.iter().chain(&creates) {
             match step {
                 ApplyStep::Create(task) => {

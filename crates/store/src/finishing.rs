@@ -193,6 +193,9 @@ async fn finish_attempts<E: Exec + ?Sized>(
         outcomes.retain(|(task, _, _)| *task != e.task_id);
         outcomes.push((e.task_id, status, error));
     }
+    // In the order of the tasks' ids, the order deletes lock chained tasks in
+    // (`chains::lock_parents_of`), so two finishers or a finisher and a delete cannot deadlock.
+    outcomes.sort_unstable_by_key(|(task, _, _)| *task);
     let rows = outcomes
         .into_iter()
         .map(|(task, status, error)| {

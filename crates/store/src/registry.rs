@@ -735,6 +735,7 @@ impl<B: Backend> TaskRegistry for B {
             return Ok(Vec::new());
         }
         let mut tx = self.begin_write().await?;
+        crate::chains::lock_parents_of::<B>(&mut *tx, change.tenant, &uuids).await?;
         let mut deleted = Vec::with_capacity(uuids.len());
         for uuid in uuids {
             let locked = match lock_task::<B>(&mut *tx, change.tenant, uuid).await {
@@ -758,6 +759,7 @@ impl<B: Backend> TaskRegistry for B {
         change: Change<'_>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        crate::chains::lock_parents_of::<B>(&mut *tx, change.tenant, &[uuid]).await?;
         let locked = lock_task::<B>(&mut *tx, change.tenant, uuid).await?;
         check_expected(expected_version, &locked)?;
         soft_delete_locked::<B>(&mut *tx, locked, &change, Map::new(), self.versions_kept())

@@ -4,12 +4,16 @@
 //! links; cycles and other tenants' tasks are refused.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use domain::{ChainLink, ChainOn, Run, RunStatus, RunTrigger, SkipReason, Task};
 use jiff::SignedDuration;
 use serde_json::json;
+use sqlx::{Connection, Executor, PgConnection};
+use store::PostgresStore;
 use store::on_both_databases;
-use store::test_support::TestStore;
+use store::prelude::*;
+use store::test_support::{PostgresDb, TestStore};
 use store::{AttemptEnd, ClaimRequest, ClaimedRun, FairShare, RunQuery, StoreError};
 
 use crate::common::{at, change, create, tenant};
@@ -509,4 +513,70 @@ async fn cycles_and_tasks_of_other_tenants_are_refused(store: Arc<dyn TestStore>
         .set_chains(t, c.uuid, &[link(&a, ChainOn::Completion)], at(3))
         .await
         .unwrap();
+}
+
+/// The finisher locks a parent task (its outcome) and then takes a key-share lock on a child
+/// (the chained run it inserts). A delete of the child meanwhile must wait for the parent
+/// before it locks the child, or the two deadlock (PostgreSQL aborts one after a second).
+#[tokio::test]
+async fn postgres_deleting_a_child_while_its_parent_finishes_does_not_deadlock() {
+    let Some(db) = PostgresDb::create().await else {
+        return;
+    };
+    let store = Arc::new(PostgresStore::connect(&db.url).await.expect("migrate"));
+    let t = tenant(1);
+    let a = create(&*store, t, "A", "a", 0).await;
+    let b = create(&*store, t, "B", "b", 0).await;
+    store
+        .set_chains(t, a.uuid, &[link(&b, ChainOn::Success)], at(0))
+        .await
+        .unwrap();
+
+    // The finisher's first half: the parent's outcome, its row locked.
+    let mut finisher = PgConnection::connect(&db.url).await.expect("connect");
+    let mut watcher = PgConnection::connect(&db.url).await.expect("connect");
+    finisher.execute("BEGIN").await.unwrap();
+    sqlx::query("UPDATE scheduled_tasks SET last_run_status = 'success' WHERE uuid = $1")
+        .bind(a.uuid.0)
+        .execute(&mut finisher)
+        .await
+        .unwrap();
+    let deleting = {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.delete_task(b.uuid, None, change(t, "alice", 5)).await })
+    };
+    // Until the delete waits for a row lock: the parent's.
+    let mut waited = 0;
+    loop {
+        let (waiting,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .unwrap();
+        if waiting == 1 {
+            break;
+        }
+        waited += 1;
+        assert!(waited < 1_000, "the delete never waited for a lock");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The finisher's second half: the child's key-share lock, as inserting its run takes.
+    sqlx::query("SELECT id FROM scheduled_tasks WHERE uuid = $1 FOR KEY SHARE")
+        .bind(b.uuid.0)
+        .fetch_one(&mut finisher)
+        .await
+        .expect("the child is not locked by the waiting delete");
+    finisher.execute("COMMIT").await.unwrap();
+    deleting
+        .await
+        .unwrap()
+        .expect("the delete goes on once the parent is free");
+    assert!(store.chains(t, a.uuid).await.unwrap().children.is_empty());
+
+    finisher.close().await.ok();
+    watcher.close().await.ok();
+    store.close().await;
+    db.drop_database().await;
 }
