@@ -5,6 +5,8 @@ mod fair_share;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
+use std::sync::atomic::AtomicI64;
+use std::sync::atomic::Ordering::Relaxed;
 
 use async_trait::async_trait;
 use domain::{ParentRun, RunArgs, RunTrigger, RunUuid, Task, TenantId};
@@ -81,6 +83,13 @@ pub trait ClaimStore: Send + Sync + 'static {
     async fn next_queued(&self) -> Result<Option<Timestamp>>;
 }
 
+/// How many tenants with queued runs a claim of `limit` runs considers: all of them up to 256
+/// (every tenant then competes in every claim, as `fair_share` ranks them), and twice the
+/// claim beyond, so the fresh tenants a claim prefers are among them.
+fn window(limit: u32) -> i64 {
+    i64::from(limit).saturating_mul(2).max(256)
+}
+
 /// `RETURNING` of the claim.
 #[derive(sqlx::FromRow)]
 struct TakenRun {
@@ -101,10 +110,17 @@ fn attempts(n: i32, what: &str) -> Result<u32> {
 }
 
 /// Claims queued runs inside the caller's write transaction (see [`ClaimStore::claim`]).
+///
+/// A claim considers at most [`window`] tenants with queued runs, in a round over tenant ids
+/// that starts after `cursor` (the store's [`Backend::claim_cursor`]) and wraps around; the
+/// cursor then moves to the last tenant the claim gave a run, so with more tenants waiting
+/// than a claim considers (ten thousand daily tasks of as many tenants, due at midnight),
+/// each tenant's turn comes, and a claim's cost stays what it takes.
 pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     tx: &mut E,
     now: Timestamp,
     request: ClaimRequest<'_>,
+    cursor: &AtomicI64,
 ) -> Result<Vec<ClaimedRun>> {
     let ClaimRequest {
         owner,
@@ -125,14 +141,23 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
                 .of::<B>()
                 .bind("now", millis(now))
                 .bind("limit", i64::from(limit))
-                .bind("per_tenant", share.per_tenant.map_or(i64::MAX, i64::from)),
+                .bind("per_tenant", share.per_tenant.map_or(i64::MAX, i64::from))
+                .bind("after", cursor.load(Relaxed))
+                .bind("window", window(limit)),
         )
         .await?;
     let free = Free {
         workers: limit,
         sandboxes,
     };
+    let turns: HashMap<i64, (i64, i64)> = candidates
+        .iter()
+        .map(|c| (c.id, (c.turn, c.tenant_id)))
+        .collect();
     let chosen = fair_share::pick(candidates, free, share);
+    if let Some((_, tenant)) = chosen.iter().filter_map(|id| turns.get(id)).max() {
+        cursor.store(*tenant, Relaxed);
+    }
     let mut taken = Vec::with_capacity(chosen.len());
     let fixed = Binds::default()
         .bind("now", millis(now))
@@ -212,7 +237,7 @@ impl<B: Backend> ClaimStore for B {
             return Ok(Vec::new());
         }
         let mut tx = self.begin_write().await?;
-        let claimed = claim_runs::<B, _>(&mut *tx, now, request).await?;
+        let claimed = claim_runs::<B, _>(&mut *tx, now, request, self.claim_cursor()).await?;
         tx.commit().await?;
         Ok(claimed)
     }

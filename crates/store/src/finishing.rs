@@ -383,7 +383,7 @@ impl<B: Backend> FinishStore for B {
         // As in the firing transaction: with several writers, claiming while holding the tasks
         // just marked could deadlock with another node.
         let claimed = if B::DIALECT == Dialect::Sqlite {
-            claim_runs::<B, _>(&mut *tx, now, claim).await?
+            claim_runs::<B, _>(&mut *tx, now, claim, self.claim_cursor()).await?
         } else {
             Vec::new()
         };

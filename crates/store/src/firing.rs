@@ -313,7 +313,8 @@ impl<B: Backend> FiringStore for B {
         // so with several writers the claimer alone claims.
         if let Some(request) = claim.filter(|_| B::DIALECT == Dialect::Sqlite && !queued.is_empty())
         {
-            report.claimed = claim_runs::<B, _>(&mut *tx, now, request).await?;
+            report.claimed =
+                claim_runs::<B, _>(&mut *tx, now, request, self.claim_cursor()).await?;
             for run in &report.claimed {
                 queued.remove(&run.run.0);
             }

@@ -133,7 +133,8 @@ impl Filter {
             "list count",
             format!("{count}{}", self.sql),
             self.args.clone(),
-        );
+        )
+        .replanned();
         let mut args = self.args;
         args.extend([Arg::Int(limit), Arg::Int(offset)]);
         let page = Stmt::built(
@@ -145,7 +146,8 @@ impl Filter {
                 n + 2
             ),
             args,
-        );
+        )
+        .replanned();
         (count, page)
     }
 }

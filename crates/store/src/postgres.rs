@@ -26,6 +26,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 pub struct PostgresStore {
     pool: PgPool,
     versions_kept: u32,
+    /// Where the next claim's round of tenants starts ([`Backend::claim_cursor`]).
+    claim_cursor: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl PostgresStore {
@@ -49,6 +51,7 @@ impl PostgresStore {
         Ok(Self {
             pool,
             versions_kept: DEFAULT_VERSIONS_KEPT,
+            claim_cursor: Default::default(),
         })
     }
 
@@ -83,6 +86,10 @@ impl Backend for PostgresStore {
 
     fn versions_kept(&self) -> u32 {
         self.versions_kept
+    }
+
+    fn claim_cursor(&self) -> &std::sync::atomic::AtomicI64 {
+        &self.claim_cursor
     }
 
     fn signals(&self) -> Option<std::sync::Arc<dyn crate::Signals>> {

@@ -49,6 +49,8 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     versions_kept: u32,
+    /// Where the next claim's round of tenants starts ([`Backend::claim_cursor`]).
+    claim_cursor: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl SqliteStore {
@@ -97,6 +99,7 @@ impl SqliteStore {
             writer,
             reader,
             versions_kept: DEFAULT_VERSIONS_KEPT,
+            claim_cursor: Default::default(),
         })
     }
 
@@ -144,6 +147,10 @@ impl Backend for SqliteStore {
 
     fn versions_kept(&self) -> u32 {
         self.versions_kept
+    }
+
+    fn claim_cursor(&self) -> &std::sync::atomic::AtomicI64 {
+        &self.claim_cursor
     }
 
     #[cfg(feature = "test-support")]

@@ -2,7 +2,8 @@
 -- oldest due runs, at most its even share of :limit and its room under :per_tenant, with the
 -- runs and the python runs its tenant has running on every node. A run waiting for a running
 -- run of its task is no candidate. The tenants with queued runs are found by skipping
--- through `ix_task_runs_queued_tenant` one tenant at a time.
+-- through `ix_task_runs_queued_tenant` one tenant at a time, at most :window of them in a
+-- round (query.rs, queued_tenants).
 --
 -- PostgreSQL: every candidate is locked, so two claimers never choose the same run; each
 -- skips what the other holds. Hence the per-tenant bound: a run locked here and then not
@@ -10,7 +11,8 @@
 WITH RECURSIVE {queued_tenants},
 {busy_tenants}
 SELECT c.id, c.tenant_id, c.not_before, s.type = 'python_script' AS sandboxed,
-       COALESCE(b.busy, 0) AS busy, COALESCE(b.busy_sandboxed, 0) AS busy_sandboxed
+       COALESCE(b.busy, 0) AS busy, COALESCE(b.busy_sandboxed, 0) AS busy_sandboxed,
+       t.n AS turn
 FROM tenants t
 CROSS JOIN LATERAL (
     SELECT q.id, q.tenant_id, q.task_id, q.not_before FROM task_runs q

@@ -3,7 +3,8 @@
 -- has running on every node. A run waiting for a running run of its task is no candidate,
 -- nor are the runs of a tenant at its cap (:per_tenant running).
 -- The tenants with queued runs are found by skipping through `ix_task_runs_queued_tenant`
--- one tenant at a time, so a claim costs what it takes, not the length of the queue.
+-- one tenant at a time, at most :window of them in a round (query.rs, queued_tenants), so a
+-- claim costs what it takes, not the length of the queue nor the number of tenants waiting.
 --
 -- SQLite: the claiming transaction holds the database's only write lock, so what is read
 -- here is still queued when claiming/take_runs.sql takes it. Its planner runs the correlated
@@ -12,7 +13,8 @@
 WITH RECURSIVE {queued_tenants},
 {busy_tenants}
 SELECT c.id, c.tenant_id, c.not_before, s.type = 'python_script' AS sandboxed,
-       COALESCE(b.busy, 0) AS busy, COALESCE(b.busy_sandboxed, 0) AS busy_sandboxed
+       COALESCE(b.busy, 0) AS busy, COALESCE(b.busy_sandboxed, 0) AS busy_sandboxed,
+       t.n AS turn
 FROM tenants t
 JOIN task_runs c ON c.id IN (
     SELECT q.id FROM task_runs q

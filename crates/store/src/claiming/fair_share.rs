@@ -67,6 +67,8 @@ pub(crate) struct Candidate {
     pub(crate) busy: i64,
     /// Python runs its tenant has running.
     pub(crate) busy_sandboxed: i64,
+    /// Its tenant's place in the claim's round of tenants.
+    pub(crate) turn: i64,
 }
 
 /// The free capacity of the claiming node.
@@ -187,6 +189,7 @@ mod tests {
                 sandboxed: python,
                 busy,
                 busy_sandboxed: if python { busy } else { 0 },
+                turn: tenant,
             })
             .collect()
     }

@@ -422,7 +422,9 @@ impl<B: Backend> TestSupport for B {
                     .of::<B>()
                     .bind("now", 0_i64)
                     .bind("limit", 10_i64)
-                    .bind("per_tenant", 10_i64),
+                    .bind("per_tenant", 10_i64)
+                    .bind("after", 0_i64)
+                    .bind("window", 256_i64),
             ),
             ("claiming/next_queued", NEXT_QUEUED.stmt()),
             (

@@ -2,7 +2,7 @@
 //! retries, rescue, release, run-now, cancel and logs; plus concurrent firers and claimers never
 //! taking an occurrence or a run twice.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
 use crate::common::{at, change, config, create, definition, new_task, tenant};
@@ -37,6 +37,7 @@ on_both_databases!(
     an_edit_stop_or_delete_withdraws_what_was_fired_ahead,
     fire_reports_the_occurrences_it_skipped_by_reason,
     the_queue_depth_counts_queued_runs_whose_start_has_come,
+    more_tenants_waiting_than_a_claim_considers_each_get_their_turn,
 );
 
 /// Nothing capped or reserved: every free slot goes to whoever has due runs.
@@ -1252,4 +1253,34 @@ async fn the_queue_depth_counts_queued_runs_whose_start_has_come(store: Arc<dyn 
         .expect("claim");
     assert_eq!(claimed.len(), 2);
     assert_eq!(store.queued_due(at(70_000)).await.unwrap(), 2);
+}
+
+/// 300 tenants with two queued runs each, more than a claim considers (256): claims of ten
+/// go round the tenants, so every tenant's first run starts before any tenant's second.
+async fn more_tenants_waiting_than_a_claim_considers_each_get_their_turn(
+    store: Arc<dyn TestStore>,
+) {
+    const TENANTS: i64 = 300;
+    for n in 1..=TENANTS {
+        let task = create(&*store, tenant(n), "T", "t", 0).await;
+        for _ in 0..2 {
+            store
+                .enqueue_manual(task.tenant, task.uuid, "alice", at(100))
+                .await
+                .expect("run now");
+        }
+    }
+    let mut served = HashMap::new();
+    for round in 0..TENANTS / 10 {
+        let claimed = store
+            .claim(at(200), request("n1", 10, &OPEN))
+            .await
+            .expect("claim");
+        assert_eq!(claimed.len(), 10, "claim {round}");
+        for c in claimed {
+            *served.entry(c.tenant.get()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(served.len() as i64, TENANTS, "every tenant got one run");
+    assert!(served.values().all(|n| *n == 1), "{served:?}");
 }
