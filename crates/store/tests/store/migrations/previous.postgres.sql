@@ -1,4 +1,4 @@
--- A Sundial database at schema 0016 (the migration before the newest), holding the
+-- A Sundial database at schema 0017 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -19,6 +19,13 @@ SET check_function_bodies = false;
 SET xmloption = content;
 SET client_min_messages = warning;
 SET row_security = off;
+
+--
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
 
 SET default_tablespace = '';
 
@@ -262,6 +269,17 @@ CREATE TABLE public.notify_throttle (
 
 CREATE TABLE public.readiness_probe (
     id integer NOT NULL,
+    at bigint NOT NULL
+);
+
+
+--
+-- Name: schedule_scan; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schedule_scan (
+    id bigint NOT NULL,
+    scan_key text NOT NULL,
     at bigint NOT NULL
 );
 
@@ -512,22 +530,23 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 19:44:29.625384+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 19008289);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 19:44:29.645448+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 6921309);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 19:44:29.65314+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 5800721);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 19:44:29.659122+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 1923047);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 19:44:29.6612+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 819526);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 19:44:29.663743+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 1594937);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 19:44:29.665571+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 277279);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 19:44:29.665943+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 1943905);
-INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 19:44:29.667999+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 571860);
-INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 19:44:29.668665+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 591710);
-INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 19:44:29.669354+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 607680);
-INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-06 19:44:29.670065+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 842629);
-INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-06 19:44:29.671001+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 245391);
-INSERT INTO public._sqlx_migrations VALUES (14, 'notify', '2026-12-06 19:44:29.671329+00', true, '\x7775dd0796276ec201f903d73289f1787329682297cffe6ba149b0af27dbc7ac066dd5b7cb7bc070c94478bc57df2eb4', 13624458);
-INSERT INTO public._sqlx_migrations VALUES (15, 'chains', '2026-12-06 19:44:29.685171+00', true, '\x4beccb21cf3982d97bcef5e3c51105b1d13b032536b8f94eb682b0921476e177aa8d18538e0e99f1b89339cfc6f0b2aa', 4161733);
-INSERT INTO public._sqlx_migrations VALUES (16, 'deadlines', '2026-12-06 19:44:29.689507+00', true, '\x9d33c879c44ee355bb540a5f571d65a2cd4d679bbefa12044c3bb700f5adc244131e16952813197f29f42338f79da918', 5764563);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-06 21:28:44.638412+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 108215338);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-06 21:28:44.74947+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 7427750);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-06 21:28:44.757381+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 18496495);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-06 21:28:44.781484+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 19567627);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-06 21:28:44.803323+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 10121756);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-06 21:28:44.817494+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 15970676);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-06 21:28:44.837438+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 2687080);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-06 21:28:44.840425+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 12940376);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-06 21:28:44.856996+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 12358045);
+INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-06 21:28:44.87344+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 9711703);
+INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-06 21:28:44.885365+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 7987663);
+INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-06 21:28:44.897473+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 6306465);
+INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-06 21:28:44.903996+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 9359582);
+INSERT INTO public._sqlx_migrations VALUES (14, 'notify', '2026-12-06 21:28:44.913708+00', true, '\x7775dd0796276ec201f903d73289f1787329682297cffe6ba149b0af27dbc7ac066dd5b7cb7bc070c94478bc57df2eb4', 135784143);
+INSERT INTO public._sqlx_migrations VALUES (15, 'chains', '2026-12-06 21:28:45.050066+00', true, '\x4beccb21cf3982d97bcef5e3c51105b1d13b032536b8f94eb682b0921476e177aa8d18538e0e99f1b89339cfc6f0b2aa', 45949288);
+INSERT INTO public._sqlx_migrations VALUES (16, 'deadlines', '2026-12-06 21:28:45.099477+00', true, '\x9d33c879c44ee355bb540a5f571d65a2cd4d679bbefa12044c3bb700f5adc244131e16952813197f29f42338f79da918', 50049646);
+INSERT INTO public._sqlx_migrations VALUES (17, 'search', '2026-12-06 21:28:45.15126+00', true, '\xafa6e17ac95d3a797ce09ca7b913d5ff58bd79aec19e9c4d680d38d5e8aea314d4d05c11d6d44e672528deaeca5b8772', 34178812);
 
 
 --
@@ -592,6 +611,13 @@ INSERT INTO public.engine_leases VALUES ('maintenance', '', 0);
 --
 
 INSERT INTO public.readiness_probe VALUES (1, 0);
+
+
+--
+-- Data for Name: schedule_scan; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+INSERT INTO public.schedule_scan VALUES (1, '', 0);
 
 
 --
@@ -862,6 +888,14 @@ ALTER TABLE ONLY public.readiness_probe
 
 
 --
+-- Name: schedule_scan schedule_scan_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schedule_scan
+    ADD CONSTRAINT schedule_scan_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: scheduled_tasks scheduled_tasks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1022,6 +1056,13 @@ CREATE INDEX ix_notify_rules_task ON public.notify_rules USING btree (tenant_id,
 --
 
 CREATE INDEX ix_scheduled_tasks_due ON public.scheduled_tasks USING btree (next_run_at) WHERE ((deleted_at IS NULL) AND is_active AND (next_run_at IS NOT NULL));
+
+
+--
+-- Name: ix_scheduled_tasks_search_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ix_scheduled_tasks_search_trgm ON public.scheduled_tasks USING gin (search_text public.gin_trgm_ops) WHERE (deleted_at IS NULL);
 
 
 --
