@@ -4,7 +4,8 @@
 //! channel's recipients and a subject naming tenant, task and event; its recovery sends
 //! another; the relay's reply is recorded; a recipient the relay refuses fails the delivery at
 //! once; past the tenant's hourly cap a notice is recorded `skipped` and never reaches the
-//! relay; a node without a relay refuses email channels and fails their deliveries saying why.
+//! relay; a node without a relay refuses email channels and fails their deliveries saying why;
+//! a relay speaking TLS from the first byte (`SUNDIAL_SMTP_TLS=tls`) gets the next one.
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -48,12 +49,13 @@ struct Relay {
 
 impl Relay {
     /// Starts the relay on 127.0.0.2 (the name in the test certificate), with STARTTLS
-    /// required and the one login.
-    async fn start() -> Self {
+    /// required (or, `implicit`, TLS from the first byte) and the one login.
+    async fn start(implicit: bool) -> Self {
         // Debian's interpreter, which has python3-aiosmtpd (scripts/lib/packages.sh).
         let mut child = Command::new("/usr/bin/python3")
             .args([SINK_SCRIPT, "127.0.0.2", "--cert", CERT, "--key", KEY])
             .args(["--user", USER, "--password", PASSWORD])
+            .args(implicit.then_some("--implicit-tls"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
@@ -176,6 +178,36 @@ async fn settled_delivery(node: &Node, task: &str) -> Value {
     deliveries(node, task).await.remove(0)
 }
 
+/// `base` with the settings of `relay`, spoken to in `tls` mode, and an hourly cap of `cap`.
+fn relay_env(
+    base: &[(String, String)],
+    relay: &Relay,
+    tls: &str,
+    password_file: &std::path::Path,
+    cap: u32,
+) -> Vec<(String, String)> {
+    let mut env = base.to_vec();
+    for (name, value) in [
+        ("SUNDIAL_SMTP_HOST", "127.0.0.2".to_owned()),
+        ("SUNDIAL_SMTP_PORT", relay.port.to_string()),
+        ("SUNDIAL_SMTP_TLS", tls.to_owned()),
+        ("SUNDIAL_SMTP_USERNAME", USER.to_owned()),
+        (
+            "SUNDIAL_SMTP_PASSWORD_FILE",
+            password_file.display().to_string(),
+        ),
+        (
+            "SUNDIAL_SMTP_FROM",
+            "Sundial <sundial@example.net>".to_owned(),
+        ),
+        ("SUNDIAL_SMTP_CA_FILE", CA.to_owned()),
+        ("SUNDIAL_NOTIFY_EMAIL_PER_TENANT_HOUR", cap.to_string()),
+    ] {
+        env.push((name.to_owned(), value));
+    }
+    env
+}
+
 /// The cap counts per clock hour: a test that crossed one would count afresh midway, so it
 /// starts its counted emails at least two minutes before the next hour.
 async fn clear_of_the_hour() {
@@ -187,30 +219,12 @@ async fn clear_of_the_hour() {
 
 async fn scenario(db: TestDb) {
     let sink = Sink::start().await;
-    let relay = Relay::start().await;
+    let relay = Relay::start(false).await;
     let secrets = tempfile::tempdir().unwrap();
     let password_file = secrets.path().join("smtp-password");
     std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
     let plain_env = engine_env(&db, &sink);
-    let mut env = plain_env.clone();
-    for (name, value) in [
-        ("SUNDIAL_SMTP_HOST", "127.0.0.2".to_owned()),
-        ("SUNDIAL_SMTP_PORT", relay.port.to_string()),
-        ("SUNDIAL_SMTP_TLS", "starttls".to_owned()),
-        ("SUNDIAL_SMTP_USERNAME", USER.to_owned()),
-        (
-            "SUNDIAL_SMTP_PASSWORD_FILE",
-            password_file.display().to_string(),
-        ),
-        (
-            "SUNDIAL_SMTP_FROM",
-            "Sundial <sundial@example.net>".to_owned(),
-        ),
-        ("SUNDIAL_SMTP_CA_FILE", CA.to_owned()),
-        ("SUNDIAL_NOTIFY_EMAIL_PER_TENANT_HOUR", CAP.to_string()),
-    ] {
-        env.push((name.to_owned(), value));
-    }
+    let env = relay_env(&plain_env, &relay, "starttls", &password_file, CAP);
     let data = tempfile::tempdir().unwrap();
     let mut node = Node::start(data.path(), &env).await;
 
@@ -366,7 +380,7 @@ async fn scenario(db: TestDb) {
     // Without a relay, a node refuses new email channels and fails deliveries to the old
     // ones saying why.
     node.terminate().await;
-    let node = Node::start(data.path(), &plain_env).await;
+    let mut node = Node::start(data.path(), &plain_env).await;
     let (got, problem) = call(
         &node,
         Method::POST,
@@ -393,6 +407,33 @@ async fn scenario(db: TestDb) {
             .unwrap()
             .contains("no SMTP relay is configured"),
         "{failed}"
+    );
+
+    // A relay speaking TLS from the first byte; a raised cap lets the tenant's fourth email
+    // of the hour through.
+    node.terminate().await;
+    let wrapped = Relay::start(true).await;
+    let tls_env = relay_env(&plain_env, &wrapped, "tls", &password_file, CAP + 1);
+    let node = Node::start(data.path(), &tls_env).await;
+    let direct = failing_task(&node, &sink, "tls-mail", &ops).await;
+    let direct_run = run_until(&node, &direct, "failed").await;
+    let sent = settled_delivery(&node, &direct).await;
+    assert_eq!(
+        (&sent["status"], &sent["response_code"]),
+        (&json!("delivered"), &json!(250)),
+        "{sent}"
+    );
+    let mails = wrapped.received();
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert_eq!(
+        (&mails[0]["login"], &mails[0]["tls"]),
+        (&json!(USER), &json!(true))
+    );
+    assert!(mails[0]["body"].as_str().unwrap().contains(&direct_run));
+    assert_eq!(
+        relay.received().len(),
+        2,
+        "the first relay got nothing more"
     );
 }
 
