@@ -7,6 +7,8 @@
 # The tests need more (ensure_test_packages):
 #   systemd     - systemd-analyze, which verifies the release archive's unit offline
 #   curl, jq    - the shell examples of docs/api.md, which the api tests run
+#   python3-aiosmtpd - the loopback SMTP relay of the email notification tests, imported by
+#                 Debian's /usr/bin/python3 (the tests run that interpreter, not a pyenv one)
 
 # The sandbox packages this host lacks, space-separated; empty when none is missing.
 missing_sandbox_packages() {
@@ -30,6 +32,7 @@ ensure_test_packages() {
     local missing=()
     command -v curl >/dev/null 2>&1 || missing+=(curl)
     command -v jq >/dev/null 2>&1 || missing+=(jq)
+    /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
     install_missing_packages "${missing[*]}"
 }
 

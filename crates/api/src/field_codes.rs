@@ -96,6 +96,10 @@ pub const CODES: &[(&str, &str)] = &[
         "chain_cycle",
         "The chain would lead back to the task it starts from.",
     ),
+    (
+        "email_unavailable",
+        "The channel is an email channel, and the deployment has no SMTP relay to send it through.",
+    ),
     ("invalid", "Any other problem; the message says what."),
 ];
 
@@ -179,6 +183,8 @@ pub fn classify(field: &str, message: &str) -> (&'static str, Map<String, Value>
         "unknown_task"
     } else if message.starts_with("would close a cycle") {
         "chain_cycle"
+    } else if message.starts_with("is email, which needs an SMTP relay") {
+        "email_unavailable"
     } else if message.starts_with("is a masked placeholder") {
         "masked_secret"
     } else if message.starts_with("unknown time zone")

@@ -77,6 +77,9 @@ pub struct AppState {
     /// How long finished runs are kept (`SUNDIAL_RUN_RETENTION_DAYS`; `None`: for ever);
     /// deleted tasks stay restorable as long.
     pub run_retention: Option<std::time::Duration>,
+    /// Whether an SMTP relay is configured (`SUNDIAL_SMTP_HOST`): without one, email channels
+    /// are refused.
+    pub email_relay: bool,
 }
 
 #[derive(OpenApi)]

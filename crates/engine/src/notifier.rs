@@ -8,6 +8,10 @@
 //! A webhook is a `POST` of the event as JSON through the egress guard, signed as
 //! `Sundial-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 over "<t>.<body>">` (one `v1` per
 //! valid key: a rotated channel signs with the new and, during its grace period, the old key).
+//!
+//! An email goes through the operator's SMTP relay ([`crate::email`]), with the same tries and
+//! waits; each tenant may be sent at most a set number per clock hour, counted in the store
+//! across nodes, and a delivery past that is recorded `skipped`, never sent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +27,7 @@ use store::{ClaimedDelivery, DeliveryAttempt, DeliveryStatus, EngineStore};
 use url::Url;
 
 use crate::TaskExecutors;
+use crate::email::{self, Mailer, Sent};
 use crate::stop::Stop;
 
 /// Tries a delivery gets before it is failed for good.
@@ -36,6 +41,8 @@ const BACKOFF: [SignedDuration; 4] = [
 ];
 /// Longest a receiver may take to answer.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest an email's whole conversation with the relay may take (each command has 10 s).
+const EMAIL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a claimed delivery is this node's; past it another node may try it again.
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 /// Events routed, and deliveries claimed, per pass.
@@ -56,6 +63,18 @@ pub struct NotifyConfig {
     /// Where each tenant's own egress allow-list is read from (the `api_call` executors
     /// sharing `client`), so it narrows webhooks as it narrows calls.
     pub tenant_lists: Option<TaskExecutors>,
+    /// The SMTP relay email channels are sent through; `None`: none is configured, and
+    /// email deliveries fail saying so.
+    pub email: Option<EmailConfig>,
+}
+
+/// How email notices go out.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// The operator's relay and sender address.
+    pub mailer: Mailer,
+    /// Most emails one tenant is sent per clock hour; 0: no cap.
+    pub per_tenant_hour: u32,
 }
 
 /// The notifier loop's state.
@@ -144,7 +163,82 @@ async fn send(n: &Notifier, delivery: &ClaimedDelivery) -> DeliveryAttempt {
     }
     match delivery.channel_kind {
         ChannelKind::Webhook => send_webhook(n, delivery).await,
-        ChannelKind::Email => given_up(None, "email channels are not sent yet".into()),
+        ChannelKind::Email => send_email(n, delivery).await,
+    }
+}
+
+async fn send_email(n: &Notifier, delivery: &ClaimedDelivery) -> DeliveryAttempt {
+    let Some(config) = &n.config.email else {
+        return given_up(
+            None,
+            "no SMTP relay is configured on this deployment (SUNDIAL_SMTP_HOST)".into(),
+        );
+    };
+    let to = match email::recipients(&delivery.channel_config) {
+        Ok(to) => to,
+        Err(error) => return given_up(None, error),
+    };
+    let message = match email::compose(delivery, config.mailer.from(), to, n.clock.now()) {
+        Ok(message) => message,
+        Err(error) => return given_up(None, format!("the message cannot be built: {error}")),
+    };
+    // Each email counts once, at its first try: its retries are the relay's trouble, not
+    // more mail the tenant asked for.
+    if config.per_tenant_hour > 0 && delivery.attempt == 1 {
+        match n
+            .store
+            .take_email_slot(delivery.tenant, n.clock.now(), config.per_tenant_hour)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    tenant = delivery.tenant.get(),
+                    delivery = %delivery.uuid,
+                    cap = config.per_tenant_hour,
+                    "an email notice was not sent: the tenant's hourly cap is reached"
+                );
+                return DeliveryAttempt {
+                    status: DeliveryStatus::Skipped,
+                    retry_at: None,
+                    response_code: None,
+                    response: None,
+                    error: Some(format!(
+                        "not sent: the tenant's cap of {} emails per hour was reached",
+                        config.per_tenant_hour
+                    )),
+                };
+            }
+            Err(error) => {
+                tracing::warn!(%error, delivery = %delivery.uuid, "counting an email failed");
+                return retry_or_fail(
+                    n,
+                    delivery,
+                    None,
+                    "the tenant's email count could not be read".into(),
+                );
+            }
+        }
+    }
+    match tokio::time::timeout(EMAIL_TIMEOUT, config.mailer.send(&message)).await {
+        Ok(Sent::Accepted(code, reply)) => DeliveryAttempt {
+            status: DeliveryStatus::Delivered,
+            retry_at: None,
+            response_code: Some(i64::from(code)),
+            response: Some(reply),
+            error: None,
+        },
+        Ok(Sent::Refused(code, error)) => given_up(code.map(i64::from), error),
+        Ok(Sent::Failed(code, error)) => retry_or_fail(n, delivery, code.map(i64::from), error),
+        Err(_) => retry_or_fail(
+            n,
+            delivery,
+            None,
+            format!(
+                "the relay did not finish within {} s",
+                EMAIL_TIMEOUT.as_secs()
+            ),
+        ),
     }
 }
 
@@ -196,6 +290,7 @@ async fn send_webhook(n: &Notifier, delivery: &ClaimedDelivery) -> DeliveryAttem
             status: DeliveryStatus::Delivered,
             retry_at: None,
             response_code: Some(i64::from(response.status.as_u16())),
+            response: None,
             error: None,
         },
         Ok(Ok(response)) => retry_or_fail(
@@ -222,6 +317,7 @@ fn given_up(response_code: Option<i64>, error: String) -> DeliveryAttempt {
         status: DeliveryStatus::Failed,
         retry_at: None,
         response_code,
+        response: None,
         error: Some(error),
     }
 }
@@ -237,6 +333,7 @@ fn retry_or_fail(
             status: DeliveryStatus::Pending,
             retry_at: Some(at),
             response_code,
+            response: None,
             error: Some(error),
         },
         None => given_up(response_code, error),

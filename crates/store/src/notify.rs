@@ -48,6 +48,8 @@ static CLAIM_DELIVERIES: PerDialect = per_dialect!("notify/claim_deliveries");
 static CLAIMED_DELIVERY: LazyLock<Query> = sql_file!("notify/claimed_delivery.sql");
 static END_DELIVERY: LazyLock<Query> = sql_file!("notify/end_delivery.sql");
 static LIST_DELIVERIES: LazyLock<Query> = sql_file!("notify/list_deliveries.sql");
+static TAKE_EMAIL_SLOT: LazyLock<Query> = sql_file!("notify/take_email_slot.sql");
+static PRUNE_EMAIL_COUNTS: LazyLock<Query> = sql_file!("notify/prune_email_counts.sql");
 
 /// An event to record: what happened to which task (and run), when, and the JSON payload
 /// receivers get.
@@ -451,6 +453,8 @@ pub enum DeliveryStatus {
     Delivered,
     /// Every attempt failed, or the channel refused it for good.
     Failed,
+    /// Not sent, on purpose: the tenant's email cap for the hour was reached.
+    Skipped,
 }
 
 impl DeliveryStatus {
@@ -461,6 +465,7 @@ impl DeliveryStatus {
             Self::Sending => "sending",
             Self::Delivered => "delivered",
             Self::Failed => "failed",
+            Self::Skipped => "skipped",
         }
     }
 }
@@ -473,6 +478,7 @@ impl std::str::FromStr for DeliveryStatus {
             "sending" => Ok(Self::Sending),
             "delivered" => Ok(Self::Delivered),
             "failed" => Ok(Self::Failed),
+            "skipped" => Ok(Self::Skipped),
             other => Err(format!("unknown delivery status {other:?}")),
         }
     }
@@ -499,8 +505,10 @@ pub struct Delivery {
     pub attempts: i64,
     /// When it is next tried, while pending.
     pub next_attempt_at: Option<Timestamp>,
-    /// The receiver's last HTTP status.
+    /// The receiver's last status: an HTTP status, or an SMTP relay's reply code.
     pub response_code: Option<i64>,
+    /// The receiver's last answer in words (an SMTP relay's reply).
+    pub response: Option<String>,
     /// What went wrong last.
     pub error: Option<String>,
     /// When it was made.
@@ -521,6 +529,7 @@ struct DeliveryRow {
     attempts: i64,
     next_attempt_at: i64,
     response_code: Option<i64>,
+    response: Option<String>,
     error: Option<String>,
     created_at: i64,
     finished_at: Option<i64>,
@@ -543,6 +552,7 @@ impl DeliveryRow {
             status,
             attempts: self.attempts,
             response_code: self.response_code,
+            response: self.response,
             error: self.error,
             created_at: timestamp(self.created_at, &what("created_at"))?,
             finished_at: self
@@ -912,8 +922,10 @@ pub struct DeliveryAttempt {
     pub status: DeliveryStatus,
     /// When to try again, for `Pending`.
     pub retry_at: Option<Timestamp>,
-    /// The receiver's HTTP status, if it answered.
+    /// The receiver's status, if it answered: HTTP, or an SMTP relay's reply code.
     pub response_code: Option<i64>,
+    /// The receiver's answer in words, where it gives one (an SMTP relay's reply).
+    pub response: Option<String>,
     /// What went wrong.
     pub error: Option<String>,
 }
@@ -966,6 +978,16 @@ pub trait NotifyDispatch: Send + Sync + 'static {
         attempt: &DeliveryAttempt,
         now: Timestamp,
     ) -> Result<bool>;
+
+    /// Takes one of the `cap` emails `tenant` may be sent in the clock hour (UTC) holding
+    /// `now`; false once the hour's cap is reached. Counted in the database, so the cap holds
+    /// across nodes.
+    async fn take_email_slot(&self, tenant: TenantId, now: Timestamp, cap: u32) -> Result<bool>;
+}
+
+/// The first instant of the clock hour holding `now`, in epoch milliseconds.
+fn hour_start(now: Timestamp) -> i64 {
+    millis(now).div_euclid(3_600_000) * 3_600_000
 }
 
 #[async_trait]
@@ -1132,11 +1154,35 @@ impl<B: Backend> NotifyDispatch for B {
                     .bind("status", attempt.status.as_str())
                     .bind("retry_at", attempt.retry_at.map(millis))
                     .bind("response_code", attempt.response_code)
+                    .bind("response", attempt.response.clone())
                     .bind("error", attempt.error.clone())
                     .bind("now", millis(now)),
             )
             .await?;
         tx.commit().await?;
         Ok(changed == 1)
+    }
+
+    async fn take_email_slot(&self, tenant: TenantId, now: Timestamp, cap: u32) -> Result<bool> {
+        let hour = hour_start(now);
+        let mut tx = self.begin_write().await?;
+        tx.execute(
+            PRUNE_EMAIL_COUNTS
+                .stmt()
+                .bind("tenant", tenant.get())
+                .bind("hour", hour),
+        )
+        .await?;
+        let taken = tx
+            .fetch_optional::<(i64,)>(
+                TAKE_EMAIL_SLOT
+                    .stmt()
+                    .bind("tenant", tenant.get())
+                    .bind("hour", hour)
+                    .bind("cap", i64::from(cap)),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(taken.is_some())
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use api::rate_limit::{Rate, RateLimitSettings, TrustedProxies};
 use domain::{Role, TenantId};
+use engine::email::SmtpTls;
 use exec::python::AllowDegraded;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -153,6 +154,30 @@ pub struct Config {
     /// report) to operators; unset: off, and `/metrics` stays on the main listener
     /// (`SUNDIAL_ADMIN_LISTEN`).
     pub admin_listen: Option<SocketAddr>,
+    /// The SMTP relay email notices go through; unset: email channels are refused
+    /// (`SUNDIAL_SMTP_HOST`).
+    pub smtp_host: Option<String>,
+    /// The relay's port; default 587 for `starttls`, 465 for `tls`, 25 for `none`
+    /// (`SUNDIAL_SMTP_PORT`).
+    pub smtp_port: Option<u16>,
+    /// How the relay connection is protected: `starttls`, `tls` or `none` (loopback relays and
+    /// tests only) (`SUNDIAL_SMTP_TLS`).
+    #[serde(with = "smtp_tls")]
+    pub smtp_tls: SmtpTls,
+    /// The user name to authenticate to the relay with (`SUNDIAL_SMTP_USERNAME`).
+    pub smtp_username: Option<String>,
+    /// Its password (`SUNDIAL_SMTP_PASSWORD`).
+    pub smtp_password: Option<Secret>,
+    /// A file holding the password (`SUNDIAL_SMTP_PASSWORD_FILE`); read into `smtp_password`.
+    pub smtp_password_file: Option<PathBuf>,
+    /// The address notices come from, e.g. `Sundial <sundial@example.com>` (`SUNDIAL_SMTP_FROM`).
+    pub smtp_from: Option<String>,
+    /// A PEM bundle of CA certificates the relay's certificate may chain to, besides the public
+    /// web roots (`SUNDIAL_SMTP_CA_FILE`).
+    pub smtp_ca_file: Option<PathBuf>,
+    /// Most emails one tenant is sent per clock hour, across all nodes; 0: no cap
+    /// (`SUNDIAL_NOTIFY_EMAIL_PER_TENANT_HOUR`).
+    pub notify_email_per_tenant_hour: u32,
 }
 
 impl Default for Config {
@@ -210,6 +235,15 @@ impl Default for Config {
             http_body_timeout_seconds: 30,
             http_max_connections: 10_000,
             admin_listen: None,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: SmtpTls::default(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_password_file: None,
+            smtp_from: None,
+            smtp_ca_file: None,
+            notify_email_per_tenant_hour: 100,
         }
     }
 }
@@ -267,6 +301,11 @@ impl Config {
             config.database_url.take(),
             config.database_url_file.take(),
             ("SUNDIAL_DATABASE_URL", "SUNDIAL_DATABASE_URL_FILE"),
+        )?;
+        config.smtp_password = from_file(
+            config.smtp_password.take(),
+            config.smtp_password_file.take(),
+            ("SUNDIAL_SMTP_PASSWORD", "SUNDIAL_SMTP_PASSWORD_FILE"),
         )?;
         Ok(config)
     }
@@ -511,6 +550,22 @@ mod allow_degraded {
     }
 }
 
+/// `SUNDIAL_SMTP_TLS`: `starttls`, `tls` or `none`.
+mod smtp_tls {
+    use engine::email::SmtpTls;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &SmtpTls, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SmtpTls, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse()
+            .map_err(|why| serde::de::Error::custom(format!("SUNDIAL_SMTP_TLS: {why}")))
+    }
+}
+
 /// `SUNDIAL_TRUSTED_PROXIES` travels as its comma-separated text, parsed when the
 /// configuration is read.
 mod trusted_proxies {
@@ -704,6 +759,54 @@ mod tests {
             let error = Config::load(None).expect_err("a name").to_string();
             assert!(
                 error.contains("SUNDIAL_TRUSTED_PROXIES") && error.contains("proxy.internal"),
+                "{error}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)]
+    fn smtp_settings_have_defaults_parse_and_keep_the_password_secret() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            let config = Config::load(None).expect("defaults");
+            assert_eq!(
+                (
+                    config.smtp_host,
+                    config.smtp_tls,
+                    config.notify_email_per_tenant_hour
+                ),
+                (None, SmtpTls::StartTls, 100)
+            );
+            jail.create_file("smtp-pw", "relay-pw-in-a-file\n")?;
+            jail.set_env("SUNDIAL_SMTP_HOST", "smtp.example.com");
+            jail.set_env("SUNDIAL_SMTP_TLS", "tls");
+            jail.set_env("SUNDIAL_SMTP_PORT", "2465");
+            jail.set_env("SUNDIAL_SMTP_USERNAME", "sundial");
+            jail.set_env("SUNDIAL_SMTP_PASSWORD_FILE", "smtp-pw");
+            jail.set_env("SUNDIAL_SMTP_FROM", "Sundial <sundial@example.com>");
+            jail.set_env("SUNDIAL_NOTIFY_EMAIL_PER_TENANT_HOUR", "5");
+            let config = Config::load(None).expect("set");
+            assert_eq!(config.smtp_tls, SmtpTls::Tls);
+            assert_eq!(config.smtp_port, Some(2465));
+            assert_eq!(config.notify_email_per_tenant_hour, 5);
+            assert_eq!(
+                config.smtp_password.as_ref().map(Secret::expose),
+                Some("relay-pw-in-a-file")
+            );
+            assert!(!format!("{config:?}").contains("relay-pw"));
+            jail.set_env("SUNDIAL_SMTP_PASSWORD", "relay-pw-plain");
+            let error = Config::load(None).expect_err("both").to_string();
+            assert!(
+                error.contains("SUNDIAL_SMTP_PASSWORD and SUNDIAL_SMTP_PASSWORD_FILE"),
+                "{error}"
+            );
+            jail.clear_env();
+            jail.set_env("SUNDIAL_SMTP_TLS", "ssl");
+            let error = Config::load(None).expect_err("a bad mode").to_string();
+            assert!(
+                error.contains("SUNDIAL_SMTP_TLS") && error.contains("ssl"),
                 "{error}"
             );
             Ok(())

@@ -21,6 +21,7 @@ mod backup;
 mod client;
 mod config;
 mod console;
+mod email;
 mod files;
 mod notices;
 mod sandbox;
@@ -114,6 +115,8 @@ enum Fatal {
     EgressClient(exec::egress::RootCertificateError),
     #[error("SUNDIAL_EGRESS_CA_FILE {0}: {1}")]
     EgressCa(PathBuf, String),
+    #[error("{0}")]
+    Email(#[from] email::EmailSetupError),
     #[error("backup: {0}")]
     Backup(#[from] backup::BackupError),
     #[error("{0}")]
@@ -305,10 +308,13 @@ async fn serve(config: Config) -> Result<(), Fatal> {
     let notify_client = client.clone();
     let executors = TaskExecutors::new(ApiCallExecutor::with_client(client), python)
         .with_tenant_settings(stores.tasks.clone(), clock.clone());
+    let email = email::email_config(&config)?;
+    let email_relay = email.is_some();
     let notify = NotifyConfig {
         client: notify_client,
         poll: Duration::from_secs(1),
         tenant_lists: Some(executors.clone()),
+        email,
     };
     // Before the engine fires anything: an occurrence the corrected rules moved must not fire
     // at its old instant. A failed scan is reported, not fatal: it only informs and corrects.
@@ -413,6 +419,7 @@ async fn serve(config: Config) -> Result<(), Fatal> {
         public_metrics: admin_listener.is_none(),
         run_retention: (config.run_retention_days > 0)
             .then(|| Duration::from_secs(u64::from(config.run_retention_days) * 24 * 3600)),
+        email_relay,
     };
     let app = api::with_security_headers(api::with_request_ids(
         console::router().merge(api::app(state)),

@@ -1005,7 +1005,10 @@ export interface components {
             kind: string;
             /** @description A name for people, 1-100 characters. */
             name: string;
-            /** @description Email: the recipients (1-20 addresses). */
+            /**
+             * @description Email: the recipients (1-20 addresses); refused (`kind`, code `email_unavailable`) when
+             *     the deployment has no SMTP relay.
+             */
             to?: string[] | null;
             /** @description Webhook: the http(s) URL events are `POST`ed to. */
             url?: string | null;
@@ -1207,7 +1210,7 @@ export interface components {
              * @description When the event was routed to the channel.
              */
             created_at: string;
-            /** @description What went wrong last. */
+            /** @description What went wrong last; for `skipped`, why it was not sent. */
             error?: string | null;
             /** @description The event kind. */
             event: string;
@@ -1226,14 +1229,19 @@ export interface components {
              * @description While pending: when it is tried next.
              */
             next_attempt_at?: string | null;
+            /** @description Email: the SMTP relay's last reply in words (e.g. `250 2.0.0 Ok: queued as 4F2C1`). */
+            response?: string | null;
             /**
              * Format: int64
-             * @description The receiver's last HTTP status.
+             * @description The receiver's last status: a webhook's HTTP status, or the SMTP relay's reply code.
              */
             response_code?: number | null;
             /** @description The run, if the event is about one. */
             run_uuid?: string | null;
-            /** @description `pending`, `sending`, `delivered` or `failed`. */
+            /**
+             * @description `pending`, `sending`, `delivered`, `failed` or `skipped` (an email past the tenant's
+             *     hourly cap: not sent).
+             */
             status: string;
             /** @description The task. */
             task_uuid: string;
@@ -1305,10 +1313,11 @@ export interface components {
          *     - `args_not_accepted`: The task cannot take run arguments: an `api_call` gets them merged into its JSON body, so it needs method POST, PUT or PATCH and a `data` that is a JSON object (or none).
          *     - `unknown_task`: No live task of the tenant has this uuid (a chain's child).
          *     - `chain_cycle`: The chain would lead back to the task it starts from.
+         *     - `email_unavailable`: The channel is an email channel, and the deployment has no SMTP relay to send it through.
          *     - `invalid`: Any other problem; the message says what.
          * @enum {string}
          */
-        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "args_not_accepted" | "unknown_task" | "chain_cycle" | "invalid";
+        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "args_not_accepted" | "unknown_task" | "chain_cycle" | "email_unavailable" | "invalid";
         /** @description Up or down, nothing more: these routes need no token. */
         Health: {
             /** @description `ok`, or `unavailable` (with a 503). */
@@ -5365,7 +5374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An invalid field; `errors` names it (a URL the egress policy refuses included) */
+            /** @description An invalid field; `errors` names it (a URL the egress policy refuses included; an email channel where the deployment has no SMTP relay: `kind`, code `email_unavailable`) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -65,7 +65,8 @@ pub struct ChannelRequest {
     pub kind: String,
     /// Webhook: the http(s) URL events are `POST`ed to.
     pub url: Option<String>,
-    /// Email: the recipients (1-20 addresses).
+    /// Email: the recipients (1-20 addresses); refused (`kind`, code `email_unavailable`) when
+    /// the deployment has no SMTP relay.
     pub to: Option<Vec<String>>,
 }
 
@@ -218,16 +219,19 @@ pub struct DeliveryResponse {
     pub run_uuid: Option<RunUuid>,
     /// The channel.
     pub channel: Uuid,
-    /// `pending`, `sending`, `delivered` or `failed`.
+    /// `pending`, `sending`, `delivered`, `failed` or `skipped` (an email past the tenant's
+    /// hourly cap: not sent).
     pub status: String,
     /// Tries so far (at most 5).
     pub attempts: i64,
     /// While pending: when it is tried next.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub next_attempt_at: Option<Timestamp>,
-    /// The receiver's last HTTP status.
+    /// The receiver's last status: a webhook's HTTP status, or the SMTP relay's reply code.
     pub response_code: Option<i64>,
-    /// What went wrong last.
+    /// Email: the SMTP relay's last reply in words (e.g. `250 2.0.0 Ok: queued as 4F2C1`).
+    pub response: Option<String>,
+    /// What went wrong last; for `skipped`, why it was not sent.
     pub error: Option<String>,
     /// When the event was routed to the channel.
     #[schema(value_type = String, format = DateTime)]
@@ -250,6 +254,7 @@ impl From<Delivery> for DeliveryResponse {
             attempts: d.attempts,
             next_attempt_at: d.next_attempt_at,
             response_code: d.response_code,
+            response: d.response,
             error: d.error,
             created_at: d.created_at,
             finished_at: d.finished_at,
@@ -346,6 +351,13 @@ fn parse_channel(
         }
         None => None,
     };
+    if kind == Some(ChannelKind::Email) && !state.email_relay {
+        errors.push(
+            "kind",
+            "is email, which needs an SMTP relay this deployment has not configured \
+             (the operator's SUNDIAL_SMTP_HOST)",
+        );
+    }
     match (kind, config) {
         (Some(kind), Some(config)) if errors.is_empty() => Ok((kind, config)),
         _ => Err(errors.into()),
@@ -466,7 +478,7 @@ async fn list_channels(
         (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An invalid field; `errors` names it (a URL the egress policy refuses included)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid field; `errors` names it (a URL the egress policy refuses included; an email channel where the deployment has no SMTP relay: `kind`, code `email_unavailable`)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_channel(
     State(state): State<AppState>,

@@ -176,6 +176,7 @@ impl TestApp {
             run_retention: Some(std::time::Duration::from_secs(
                 RUN_RETENTION_DAYS * 24 * 3600,
             )),
+            email_relay: false,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -4,6 +4,7 @@ UPDATE notify_deliveries SET
     status = :status,
     next_attempt_at = COALESCE(:retry_at, next_attempt_at),
     response_code = :response_code,
+    response = :response,
     error = :error,
     lease_owner = NULL,
     lease_expires_at = NULL,

@@ -23,6 +23,8 @@ on_both_databases!(
     the_outbox_records_events_of_the_tenants_own_tasks,
     channels_and_rules_belong_to_their_tenant,
     failures_notify_once_per_throttle_window_and_recovery_notifies,
+    the_email_cap_holds_per_tenant_and_clock_hour_under_concurrent_senders,
+    an_email_delivery_records_the_relay_s_reply_or_its_skipping,
 );
 
 async fn the_outbox_records_events_of_the_tenants_own_tasks(store: Arc<dyn TestStore>) {
@@ -350,6 +352,7 @@ async fn failures_notify_once_per_throttle_window_and_recovery_notifies(store: A
         status: DeliveryStatus::Pending,
         retry_at: Some(now + SignedDuration::from_secs(60)),
         response_code: Some(503),
+        response: None,
         error: Some("HTTP 503".into()),
     };
     assert!(store.end_delivery("n1", d.uuid, &retry, now).await.unwrap());
@@ -379,6 +382,7 @@ async fn failures_notify_once_per_throttle_window_and_recovery_notifies(store: A
         status: DeliveryStatus::Delivered,
         retry_at: None,
         response_code: Some(200),
+        response: None,
         error: None,
     };
     assert!(
@@ -418,6 +422,169 @@ async fn failures_notify_once_per_throttle_window_and_recovery_notifies(store: A
     assert!(
         store
             .task_events(tenant(1), quiet.uuid, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn the_email_cap_holds_per_tenant_and_clock_hour_under_concurrent_senders(
+    store: Arc<dyn TestStore>,
+) {
+    // 10:00:00.000 to 10:59:59.999 UTC is one hour; at 11:00 the count starts again.
+    let ten = 1_800_000_000_000_i64 / 3_600_000 * 3_600_000 + 10 * 3_600_000;
+    // Twelve senders at once (one connection each, as nodes would be) for a cap of 5.
+    let takes = (0..12).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .take_email_slot(tenant(1), at(ten + i * 1_000), 5)
+                .await
+                .unwrap()
+        })
+    });
+    let mut taken = 0;
+    for take in takes {
+        taken += usize::from(take.await.unwrap());
+    }
+    assert_eq!(taken, 5, "exactly the cap, however the senders interleave");
+    assert!(
+        !store
+            .take_email_slot(tenant(1), at(ten + 3_599_999), 5)
+            .await
+            .unwrap(),
+        "the last millisecond of the hour is still in it"
+    );
+    // Another tenant has a cap of its own; a raised cap lets more through at once.
+    assert!(store.take_email_slot(tenant(2), at(ten), 5).await.unwrap());
+    assert!(store.take_email_slot(tenant(1), at(ten), 6).await.unwrap());
+    assert!(!store.take_email_slot(tenant(1), at(ten), 6).await.unwrap());
+    // The next hour counts from zero.
+    let eleven = ten + 3_600_000;
+    for _ in 0..2 {
+        assert!(
+            store
+                .take_email_slot(tenant(1), at(eleven), 2)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(
+        !store
+            .take_email_slot(tenant(1), at(eleven), 2)
+            .await
+            .unwrap()
+    );
+}
+
+async fn an_email_delivery_records_the_relay_s_reply_or_its_skipping(store: Arc<dyn TestStore>) {
+    let config = json!({"to": ["ops@example.com"]});
+    let channel = store
+        .create_channel(&NewChannel {
+            name: "ops mail",
+            kind: ChannelKind::Email,
+            secret: None,
+            ..webhook(1, &config)
+        })
+        .await
+        .unwrap();
+    let task = create(&*store, tenant(1), "A", "a", 0).await;
+    store
+        .create_rule(&rule(
+            1,
+            Some(task.uuid),
+            channel.uuid,
+            EventKind::RunFailed,
+        ))
+        .await
+        .unwrap();
+    // Two failures a throttle window apart: two deliveries.
+    let first = run_once(&*store, task.uuid, RunStatus::Failed, 1_000).await;
+    assert_eq!(store.route_events(at(1_100), 100).await.unwrap(), 1);
+    let later = 1_000 + 15 * 60_000 + 1;
+    let second = run_once(&*store, task.uuid, RunStatus::Failed, later).await;
+    let now = at(later + 200);
+    assert_eq!(store.route_events(now, 100).await.unwrap(), 1);
+    let claimed = store
+        .claim_deliveries("n1", now, SignedDuration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(
+        (claimed[0].channel_kind, &claimed[0].channel_config),
+        (ChannelKind::Email, &config)
+    );
+    let sent = DeliveryAttempt {
+        status: DeliveryStatus::Delivered,
+        retry_at: None,
+        response_code: Some(250),
+        response: Some("2.0.0 Ok: queued as 4F2C1".into()),
+        error: None,
+    };
+    let skipped = DeliveryAttempt {
+        status: DeliveryStatus::Skipped,
+        retry_at: None,
+        response_code: None,
+        response: None,
+        error: Some("not sent: the tenant's cap of 100 emails per hour was reached".into()),
+    };
+    let by_run = |run| DeliveryQuery {
+        run: Some(run),
+        limit: 10,
+        ..DeliveryQuery::default()
+    };
+    for (claim, attempt) in claimed.iter().zip([&sent, &skipped]) {
+        assert!(
+            store
+                .end_delivery("n1", claim.uuid, attempt, now)
+                .await
+                .unwrap()
+        );
+    }
+    let shown = |d: &store::Delivery| {
+        (
+            d.status,
+            d.response_code,
+            d.response.clone(),
+            d.error.clone(),
+            d.next_attempt_at,
+            d.finished_at,
+        )
+    };
+    let one = store.deliveries(tenant(1), by_run(first)).await.unwrap();
+    let two = store.deliveries(tenant(1), by_run(second)).await.unwrap();
+    let (done, capped) = if claimed[0].run == Some(first) {
+        (&one[0], &two[0])
+    } else {
+        (&two[0], &one[0])
+    };
+    assert_eq!(
+        shown(done),
+        (
+            DeliveryStatus::Delivered,
+            Some(250),
+            sent.response.clone(),
+            None,
+            None,
+            Some(now)
+        )
+    );
+    assert_eq!(
+        shown(capped),
+        (
+            DeliveryStatus::Skipped,
+            None,
+            None,
+            skipped.error.clone(),
+            None,
+            Some(now)
+        )
+    );
+    // Neither is sent again.
+    let later = now + SignedDuration::from_hours(1);
+    assert!(
+        store
+            .claim_deliveries("n1", later, SignedDuration::from_secs(60), 10)
             .await
             .unwrap()
             .is_empty()

@@ -11,6 +11,7 @@ mod crash;
 mod deadlines;
 mod edge;
 mod egress;
+mod email;
 mod engine;
 mod isolation;
 mod multi_node;
