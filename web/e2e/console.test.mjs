@@ -534,7 +534,8 @@ describe('the scheduled-tasks console', () => {
     await toast(page, 'Run queued');
     const newest = drawer.getByTestId('run-history').locator('.ant-collapse-item').first();
     await waitOrExplain(newest.locator('[data-status="succeeded"]'), 60_000, task.uuid);
-    await newest.getByText('With arguments').waitFor();
+    await newest.getByText('With arguments', { exact: true }).waitFor();
+    await newest.getByTestId('run-why').getByText('Started by: Run now, with arguments').waitFor();
     assert.deepEqual(JSON.parse(await newest.getByTestId('run-args').innerText()), { who: 'console' });
     await newest.locator('.log-text').filter({ hasText: /^hello console$/ }).waitFor();
     const runs = (await api(sundial.base, adminToken, 'GET', `/${task.uuid}/runs`)).body.items;

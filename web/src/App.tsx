@@ -8,9 +8,10 @@ import { useView } from './layout/view';
 import { LocaleProvider } from './locales/LocaleProvider';
 import ScheduledTasksPage from './pages/system/scheduled-tasks/list';
 
-// The Runs page and its charts load only when it is opened, and so do the deleted tasks.
+// The Runs page and its charts load only when it is opened, and so do the deleted tasks and alerts.
 const RunsPage = lazy(() => import('./pages/system/scheduled-tasks/runs'));
 const DeletedTasksPage = lazy(() => import('./pages/system/scheduled-tasks/deleted'));
+const AlertsPage = lazy(() => import('./pages/system/alerts'));
 
 function Shell() {
   const { session } = useAuth();
@@ -24,7 +25,13 @@ function Shell() {
         <ScheduledTasksPage key={key} navigate={navigate} />
       ) : (
         <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>
-          {view === 'runs' ? <RunsPage key={key} navigate={navigate} /> : <DeletedTasksPage key={key} navigate={navigate} />}
+          {view === 'runs' ? (
+            <RunsPage key={key} navigate={navigate} />
+          ) : view === 'alerts' ? (
+            <AlertsPage key={key} navigate={navigate} />
+          ) : (
+            <DeletedTasksPage key={key} navigate={navigate} />
+          )}
         </Suspense>
       )}
     </AppLayout>

@@ -1,4 +1,4 @@
-import { HistoryOutlined, LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
+import { BellOutlined, HistoryOutlined, LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
 import { ProLayout } from '@ant-design/pro-components';
 import { Button, Grid, Space, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
@@ -40,6 +40,7 @@ function Identity({ session, compact }: { session: Session; compact: boolean }) 
 const PAGES: { view: View; path: string; search: string }[] = [
   { view: 'tasks', path: '/system/scheduled-tasks/list', search: '' },
   { view: 'runs', path: '/system/scheduled-tasks/runs', search: '?view=runs' },
+  { view: 'alerts', path: '/system/alerts', search: '?view=alerts' },
 ];
 
 export function AppLayout({ children, view, navigate }: { children: ReactNode; view: View; navigate: (search: string) => void }) {
@@ -61,6 +62,7 @@ export function AppLayout({ children, view, navigate }: { children: ReactNode; v
         routes: [
           { path: PAGES[0].path, name: t('app.menu.tasks'), icon: <ScheduleOutlined /> },
           { path: PAGES[1].path, name: t('app.menu.runs'), icon: <HistoryOutlined /> },
+          { path: PAGES[2].path, name: t('app.menu.alerts'), icon: <BellOutlined /> },
         ],
       }}
       // The console is one document served at `/`: a menu entry changes the query string and

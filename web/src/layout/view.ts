@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 
 /**
- * The console's pages; the address says which (`?view=runs`, `?view=deleted`), `/` alone is
+ * The console's pages; the address says which (`?view=runs`, `?view=deleted`, `?view=alerts`), `/` alone is
  * the task list.
  */
-export type View = 'tasks' | 'runs' | 'deleted';
+export type View = 'tasks' | 'runs' | 'deleted' | 'alerts';
 
 export function readView(search: string): View {
   const view = new URLSearchParams(search).get('view');
-  return view === 'runs' || view === 'deleted' ? view : 'tasks';
+  return view === 'runs' || view === 'deleted' || view === 'alerts' ? view : 'tasks';
 }
 
 /**

@@ -14,6 +14,8 @@ import { StatusTag } from './StatusTag';
 
 // The charts (ECharts) come with the drawer's Runs tab, not with the list.
 const TaskRunCharts = lazy(() => import('../runs/TaskRunCharts'));
+// Why a run started and the notices it sent come with the alerts code.
+const RunAlerts = lazy(() => import('../../alerts/RunAlerts'));
 
 const PAGE_SIZE = 10;
 /** How often a live run's state and log are fetched again. */
@@ -116,6 +118,7 @@ function RunBody({ run, canCancel, onCancelled, onOpenTaskRun }: {
         {run.uuid}
       </Typography.Text>
       {run.skip_reason && <Typography.Text>{t('runs.skipReason', { reason: run.skip_reason })}</Typography.Text>}
+      <Suspense fallback={null}><RunAlerts run={run} /></Suspense>
       <ChainLinks run={run} onOpenTaskRun={onOpenTaskRun} />
       {run.error && <Typography.Text type="danger">{run.error}</Typography.Text>}
       {run.args !== null && run.args !== undefined && (

@@ -1,6 +1,6 @@
 import { CodeOutlined, CopyOutlined, EditOutlined, PlayCircleOutlined } from '@ant-design/icons';
-import { Alert, Button, Drawer, Grid, Skeleton, Space, Tabs, Tooltip } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Drawer, Grid, Skeleton, Space, Spin, Tabs, Tooltip } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { useT } from '../../../../locales/context';
 import type { Capabilities } from '../../../../services/capabilities';
@@ -17,6 +17,9 @@ import { TaskOverview } from './TaskOverview';
 import type { DrawerTab } from './urlState';
 import type { useTaskActions } from './useTaskActions';
 import { VersionHistory } from './VersionHistory';
+
+// The Alerts tab (rules, deadlines, notices) loads when first opened.
+const AlertsTab = lazy(() => import('../../alerts/AlertsTab'));
 
 interface Props {
   uuid: string | null;
@@ -137,6 +140,7 @@ export function TaskDrawer({ uuid, revision, tab, onTabChange, run, onRunChange,
               children: <RunHistory taskUuid={uuid} capabilities={capabilities} openRun={run} onOpenRun={onRunChange} onOpenTaskRun={onOpenTaskRun} />,
             },
             { key: 'chains', label: t('drawer.tab.chains'), children: <ChainsTab taskUuid={uuid} canEdit={permissions.canEdit} /> },
+            { key: 'alerts', label: t('drawer.tab.alerts'), children: <Suspense fallback={<Spin />}><AlertsTab taskUuid={uuid} /></Suspense> },
             {
               key: 'versions',
               label: t('drawer.tab.versions'),

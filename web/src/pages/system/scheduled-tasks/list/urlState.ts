@@ -5,7 +5,7 @@
 import type { RunOutcomeFilter, TaskType, TriggerType } from '../../../../services/types';
 import { OUTCOME_FILTERS } from './runStatus';
 
-export type DrawerTab = 'overview' | 'runs' | 'chains' | 'versions';
+export type DrawerTab = 'overview' | 'runs' | 'chains' | 'alerts' | 'versions';
 export type SortField = 'name' | 'code' | 'next_run_at' | 'last_run_at';
 
 export interface ListFilters {
@@ -33,7 +33,7 @@ const DEFAULT_PAGE_SIZE = 20;
 const TASK_TYPES: TaskType[] = ['api_call', 'python_script'];
 const TRIGGER_TYPES: TriggerType[] = ['cron', 'interval', 'date'];
 const SORT_FIELDS: SortField[] = ['name', 'code', 'next_run_at', 'last_run_at'];
-const TABS: DrawerTab[] = ['overview', 'runs', 'chains', 'versions'];
+const TABS: DrawerTab[] = ['overview', 'runs', 'chains', 'alerts', 'versions'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function oneOf<T extends string>(allowed: readonly T[], value: string | null): T | undefined {
