@@ -341,6 +341,7 @@ const enUS = {
   'fieldError.args_not_accepted': 'This task cannot take run arguments (an HTTP call needs POST, PUT or PATCH and an object body)',
   'fieldError.unknown_task': 'Not a task of this tenant',
   'fieldError.chain_cycle': 'This chain would lead back to this task',
+  'fieldError.email_unavailable': 'This deployment has no mail relay, so it cannot send email',
   'fieldError.masked_secret': 'A masked value with nothing stored behind it: type the secret again',
   'fieldError.unknown_field': 'Not a field of this request',
   'fieldError.forbidden_field': 'Only the server sets this',

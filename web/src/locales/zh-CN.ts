@@ -342,6 +342,7 @@ const zhCN: Record<MessageKey, string> = {
   'fieldError.args_not_accepted': '此任务不能接收运行参数（HTTP 调用须为 POST、PUT 或 PATCH，且正文为对象）',
   'fieldError.unknown_task': '不是本租户的任务',
   'fieldError.chain_cycle': '此任务链会回到本任务（形成循环）',
+  'fieldError.email_unavailable': '此部署未配置邮件中继，无法发送邮件',
   'fieldError.masked_secret': '这是掩码值，后台没有对应的存储值：请重新输入密钥',
   'fieldError.unknown_field': '不是此请求的字段',
   'fieldError.forbidden_field': '该字段只能由服务器设置',

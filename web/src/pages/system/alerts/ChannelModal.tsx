@@ -70,7 +70,7 @@ export function ChannelModal({ onCreated, onClose }: { onCreated: (channel: Chan
             <Form.Item name="to" label={a('channel.to')} rules={required}>
               <Input.TextArea rows={2} placeholder={a('channel.to.placeholder')} data-testid="channel-to" />
             </Form.Item>
-            <Alert type="info" showIcon message={a('channel.email.notSent')} />
+            <Alert type="info" showIcon message={a('channel.email.relay')} />
           </>
         )}
       </Form>

@@ -35,7 +35,7 @@ const enUS = {
   'channel.deleted': 'Deleted channel “{name}”',
   'channel.created.toast': 'Channel “{name}” created',
   'channel.required': 'Required',
-  'channel.email.notSent': 'Email channels are accepted, but this release does not send mail yet.',
+  'channel.email.relay': 'Emails go out through the mail relay the operator configured, at most a set number per hour for this tenant (100 unless the operator changed it).',
 
   'secret.title': 'Signing key of “{name}”',
   'secret.once': 'This key is shown only this once. Store it in the receiver now: it verifies the Sundial-Signature header of each delivery.',
@@ -163,7 +163,7 @@ const zhCN: Record<AlertsKey, string> = {
   'channel.deleted': '已删除渠道“{name}”',
   'channel.created.toast': '已创建渠道“{name}”',
   'channel.required': '必填',
-  'channel.email.notSent': '邮件渠道可以保存，但本版本尚不发送邮件。',
+  'channel.email.relay': '邮件通过运维配置的邮件中继发送，本租户每小时有发送上限（默认 100 封，运维可调整）。',
 
   'secret.title': '“{name}”的签名密钥',
   'secret.once': '此密钥只显示这一次。请立即保存到接收方：它用于验证每次投递的 Sundial-Signature 头。',
