@@ -124,7 +124,17 @@ pub const ENUMS: &[(&str, &str, &[&str])] = &[
         "AuditAction",
         "The change a version records.",
         &[
-            "create", "update", "start", "stop", "delete", "run_now", "cancel", "restore",
+            "create",
+            "update",
+            "start",
+            "stop",
+            "delete",
+            "run_now",
+            "cancel",
+            "restore",
+            "chains",
+            "deadlines",
+            "notify_rules",
         ],
     ),
     (

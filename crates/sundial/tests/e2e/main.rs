@@ -16,6 +16,7 @@ mod isolation;
 mod multi_node;
 mod notify;
 mod policies;
+mod portable;
 mod python;
 mod release;
 mod run_args;
