@@ -8,8 +8,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::IntoResponse;
 use domain::{
-    ChainLink, ChainOn, Deadline, Task, TaskConfig, TaskDefinition, TaskUuid, TriggerKind,
-    ValidationErrors,
+    ChainLink, ChainOn, Deadline, EventKind, Task, TaskConfig, TaskDefinition, TaskUuid,
+    TriggerKind, ValidationErrors,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -456,7 +456,7 @@ pub(crate) async fn apply_tasks(
             first_index.insert(code.clone(), first);
         }
         let mut value = value;
-        let given = take_alerts(&mut value, &prefix, &mut unknown, &mut errors);
+        let given = take_alerts(&mut value, &caller, now, &prefix, &mut unknown, &mut errors);
         let current = code.as_deref().and_then(|code| live.get(code));
         match definition_over(&state, value, current.map(|t| &t.definition), now)
             .map_err(|e| e.at(&prefix))
@@ -598,13 +598,13 @@ fn with_alerts(mut value: Value, alerts: Option<&TaskAlerts>) -> Value {
     value
 }
 
-/// A rule as a request gives it, its channel by name.
+/// A rule as a request gives it, its channel by name, its values validated.
 #[derive(Debug)]
 struct GivenRule {
     channel_name: String,
-    event: String,
+    event: EventKind,
     threshold: Option<i64>,
-    throttle_seconds: Option<i64>,
+    throttle_seconds: i64,
 }
 
 /// The alert configuration a request item gives; a part left out (or `null`) is `None`.
@@ -696,6 +696,8 @@ fn number(
 /// named under `prefix` (e.g. `tasks[2]`).
 pub(crate) fn take_alerts(
     item: &mut Value,
+    caller: &Caller,
+    now: Timestamp,
     prefix: &str,
     unknown: &mut Vec<UnknownField>,
     errors: &mut ValidationErrors,
@@ -745,13 +747,26 @@ pub(crate) fn take_alerts(
                 let event = text(item, "event", &at, errors);
                 let threshold = number(item, "threshold", &at, errors);
                 let throttle_seconds = number(item, "throttle_seconds", &at, errors);
-                if let (Some(channel_name), Some(event)) = (channel_name, event) {
-                    rules.push(GivenRule {
+                let (Some(channel_name), Some(event)) = (channel_name, event) else {
+                    continue;
+                };
+                // Judged as `POST /{uuid}/notify-rules` judges it; the channel is resolved
+                // once every value is valid.
+                let request = RuleRequest {
+                    channel: uuid::Uuid::nil(),
+                    event,
+                    threshold,
+                    throttle_seconds,
+                };
+                match parse_rule(caller, None, &request, now) {
+                    Ok(rule) => rules.push(GivenRule {
                         channel_name,
-                        event,
-                        threshold,
-                        throttle_seconds,
-                    });
+                        event: rule.event,
+                        threshold: rule.threshold,
+                        throttle_seconds: rule.throttle.as_secs(),
+                    }),
+                    Err(ApiError::Validation(invalid)) => errors.0.extend(invalid.prefixed(&at).0),
+                    Err(_) => errors.push(at, "is not a valid rule"),
                 }
             }
             given.rules = Some(rules);
@@ -780,11 +795,10 @@ fn same_rules(a: &[RuleSpec], b: &[RuleSpec]) -> bool {
 
 /// Resolves the items' alert configuration in the caller's tenant: child codes to tasks
 /// (`codes`: the tasks the request creates or keeps, by code; other codes are looked up among
-/// the live tasks not in `gone`), channel names to channels, each rule validated as
-/// `POST /{uuid}/notify-rules` validates it, and the tenant's chains as they would be checked
-/// for cycles. Every problem is a 422 naming `tasks[i].chains[j].task_code` or
-/// `tasks[i].notify_rules[j].channel_name` (or the rule's field). Answers the steps that
-/// change something (`current`: the tenant's configuration now).
+/// the live tasks not in `gone`) and channel names to channels, and the tenant's chains as
+/// they would be checked for cycles. Every problem is a 422 naming
+/// `tasks[i].chains[j].task_code` or `tasks[i].notify_rules[j].channel_name`. Answers the
+/// steps that change something (`current`: the tenant's configuration now).
 pub(crate) async fn plan_alerts(
     state: &AppState,
     caller: &Caller,
@@ -794,7 +808,6 @@ pub(crate) async fn plan_alerts(
     current: &HashMap<TaskUuid, TaskAlerts>,
 ) -> Result<Vec<AlertStep>, ApiError> {
     let tenant = caller.0.tenant;
-    let now = state.clock.now();
     let mut errors = ValidationErrors::default();
     let wanted: Vec<String> = items
         .iter()
@@ -890,24 +903,12 @@ pub(crate) async fn plan_alerts(
                         continue;
                     }
                 };
-                let request = RuleRequest {
+                specs.push(RuleSpec {
                     channel,
-                    event: rule.event.clone(),
+                    event: rule.event,
                     threshold: rule.threshold,
                     throttle_seconds: rule.throttle_seconds,
-                };
-                match parse_rule(caller, None, &request, now) {
-                    Ok(parsed) => specs.push(RuleSpec {
-                        channel,
-                        event: parsed.event,
-                        threshold: parsed.threshold,
-                        throttle_seconds: parsed.throttle.as_secs(),
-                    }),
-                    Err(ApiError::Validation(invalid)) => {
-                        errors.0.extend(invalid.prefixed(&at).0);
-                    }
-                    Err(other) => return Err(other),
-                }
+                });
             }
             change.rules = Some(specs);
         }

@@ -323,7 +323,14 @@ async fn import_tasks(
     let mut alert_items = Vec::new();
     for (i, mut value) in request.tasks.into_iter().enumerate() {
         let prefix = format!("tasks[{i}]");
-        let given = super::definitions::take_alerts(&mut value, &prefix, &mut unknown, &mut errors);
+        let given = super::definitions::take_alerts(
+            &mut value,
+            &caller,
+            now,
+            &prefix,
+            &mut unknown,
+            &mut errors,
+        );
         match new_definition(&state, value, now).map_err(|e| e.at(&prefix)) {
             Ok(definition) => {
                 let uuid = TaskUuid::new_v7();

@@ -3,10 +3,13 @@
 use std::sync::Arc;
 
 use domain::{AuditAction, ChainLink, ChainOn, ChannelKind, Deadline, EventKind, TaskUuid};
+use jiff::SignedDuration;
 use serde_json::json;
 use store::on_both_databases;
 use store::test_support::TestStore;
-use store::{AlertChange, AlertStep, ApplyStep, AuditQuery, NewChannel, RuleSpec, StoreError};
+use store::{
+    AlertChange, AlertStep, ApplyStep, AuditQuery, NewChannel, NewRule, RuleSpec, StoreError,
+};
 
 use crate::common::{at, change, create, definition, new_task, tenant};
 
@@ -243,6 +246,38 @@ pub async fn route_changes_are_audited_without_a_new_version(store: Arc<dyn Test
         .set_deadlines(a.uuid, &every, change(t, "carol", 8))
         .await
         .unwrap();
+    let config = json!({"url": "https://hooks.example.com/a"});
+    let channel = store
+        .create_channel(&NewChannel {
+            tenant: t,
+            name: "ops",
+            kind: ChannelKind::Webhook,
+            config: &config,
+            secret: None,
+            actor: "alice",
+            at: at(0),
+        })
+        .await
+        .unwrap();
+    let rule = store
+        .create_rule(&NewRule {
+            tenant: t,
+            task: Some(a.uuid),
+            channel: channel.uuid,
+            event: EventKind::RunRecovered,
+            threshold: None,
+            throttle: SignedDuration::from_secs(60),
+            actor: "dave",
+            at: at(9),
+        })
+        .await
+        .unwrap();
+    store
+        .delete_rule(rule.uuid, change(t, "erin", 10))
+        .await
+        .unwrap();
+    let recovered =
+        json!([{"channel_name": "ops", "event": "run.recovered", "throttle_seconds": 60}]);
     let audit = store.audit_entries(t, &audit_of(a.uuid)).await.unwrap();
     let entries: Vec<_> = audit
         .items
@@ -260,6 +295,20 @@ pub async fn route_changes_are_audited_without_a_new_version(store: Arc<dyn Test
     assert_eq!(
         entries,
         vec![
+            (
+                AuditAction::NotifyRules,
+                "erin",
+                at(10),
+                1,
+                Some(json!({"from": recovered, "to": []}))
+            ),
+            (
+                AuditAction::NotifyRules,
+                "dave",
+                at(9),
+                1,
+                Some(json!({"from": [], "to": recovered}))
+            ),
             (
                 AuditAction::Deadlines,
                 "carol",
