@@ -15,9 +15,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::backend::{Backend, Exec};
-use crate::chains::{
-    ChainedTask, checked_links, lock_tenant_chains, replace_links, tenant_chains, tenant_graph,
-};
+use crate::chains::{ChainedTask, checked_links, replace_links, tenant_chains, tenant_graph};
 use crate::deadlines::{replace_deadlines, tenant_deadlines};
 use crate::query::{Query, sql_file};
 use crate::registry::{Audit, Change, lock_task};
@@ -345,7 +343,9 @@ async fn replace_rules<E: Exec + ?Sized>(
 }
 
 /// Sets each step's alert configuration inside an apply's transaction, after every definition
-/// is written: all are checked first (a child that is not a live task, or closes a cycle in
+/// is written; when a step sets chains, the caller took the tenant's chain lock
+/// ([`lock_tenant_chains`](crate::chains::lock_tenant_chains)) before locking any task, as a save of chains does. All are checked
+/// first (a child that is not a live task, or closes a cycle in
 /// the tenant's chains as they will be; a channel that is not the tenant's), every problem
 /// refused at once as [`StoreError::Invalid`], then the parts that differ are replaced and
 /// audited with `via` in the detail.
@@ -359,14 +359,17 @@ pub(crate) async fn apply_alert_steps<B: Backend>(
         return Ok(());
     }
     let tenant = change.tenant;
-    let mut locked = Vec::with_capacity(steps.len());
-    for step in steps {
-        locked.push(lock_task::<B>(&mut *tx, tenant, step.task).await?);
+    // Rows are locked in uuid order, as the apply locks the tasks it updates, so two
+    // overlapping applies cannot deadlock each other on PostgreSQL.
+    let mut order: Vec<usize> = (0..steps.len()).collect();
+    order.sort_by_key(|&i| steps[i].task);
+    let mut locked = vec![None; steps.len()];
+    for i in order {
+        locked[i] = Some(lock_task::<B>(&mut *tx, tenant, steps[i].task).await?);
     }
-    let chained = steps.iter().any(|s| s.change.chains.is_some());
+    let locked: Vec<LockedTask> = locked.into_iter().flatten().collect();
     let mut graph = HashMap::new();
-    if chained {
-        lock_tenant_chains::<B>(&mut *tx, tenant).await?;
+    if steps.iter().any(|s| s.change.chains.is_some()) {
         let replaced: HashSet<i64> = steps
             .iter()
             .zip(&locked)

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::Result;
 use crate::alerts::{AlertStep, TaskAlerts, apply_alert_steps, tenant_alerts};
 use crate::backend::{Backend, Commit, Exec};
+use crate::chains::lock_tenant_chains;
 use crate::query::{Arg, Query, Stmt, TASK_COLUMNS, sql_file};
 use crate::registry::{
     Change, NewTask, check_expected, check_tenant, insert_task, live_task_id, load_task, lock_task,
@@ -173,6 +174,10 @@ impl<B: Backend> DefinitionStore for B {
         };
         let keep = self.versions_kept();
         let mut tx = self.begin_write().await?;
+        if alerts.iter().any(|step| step.change.chains.is_some()) {
+            // Before any task's row, in the order a save of chains takes them.
+            lock_tenant_chains::<B>(&mut *tx, change.tenant).await?;
+        }
         for step in existing.iter().chain(&creates) {
             match step {
                 ApplyStep::Create(task) => {
