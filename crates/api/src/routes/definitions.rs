@@ -202,9 +202,11 @@ struct ApplyParams {
 pub enum ApplyAction {
     /// No live task had the code: created.
     Created,
-    /// The task's definition differed: replaced, as a new version.
+    /// The task's definition differed (replaced, as a new version), or only its chains,
+    /// deadlines or own rules did (replaced, version kept).
     Updated,
-    /// The task's definition was the same: nothing written, version kept.
+    /// The task's definition and alert configuration were the same: nothing written, version
+    /// kept.
     Unchanged,
     /// The task's code was not in the request, and `prune=true`: deleted.
     Deleted,
@@ -400,7 +402,9 @@ pub(crate) fn next_run_over(
 
 /// Create or update the tenant's tasks by `code`, all or nothing in one transaction: a code no
 /// live task has is created; a task whose definition differs is updated (one new version); an
-/// identical one is left alone (no version, no audit entry). Each item is a whole definition,
+/// identical one is left alone (no version, no audit entry). An item's `chains`, `deadlines`
+/// and `notify_rules` (as `GET /export` writes them) replace the task's, children by code and
+/// channels by name; left out, they stay as they are. Each item is a whole definition,
 /// validated like `POST /` (fields left out take their defaults); a masked secret keeps the
 /// stored value (on a create it is a 422 naming the header). With `prune=true` the live tasks
 /// whose code is not in the request are deleted; with `dry_run=true` nothing is written.
@@ -443,7 +447,7 @@ pub(crate) async fn apply_tasks(
     let mut unknown = Vec::new();
     let mut first_index: HashMap<String, usize> = HashMap::new();
     let mut planned = Vec::with_capacity(request.tasks.len());
-    for (i, value) in request.tasks.into_iter().enumerate() {
+    for (i, mut value) in request.tasks.into_iter().enumerate() {
         let prefix = format!("tasks[{i}]");
         let code = value.get("code").and_then(Value::as_str).map(str::to_owned);
         if let Some(code) = &code
@@ -455,7 +459,6 @@ pub(crate) async fn apply_tasks(
             );
             first_index.insert(code.clone(), first);
         }
-        let mut value = value;
         let given = take_alerts(&mut value, &caller, now, &prefix, &mut unknown, &mut errors);
         let current = code.as_deref().and_then(|code| live.get(code));
         match definition_over(&state, value, current.map(|t| &t.definition), now)
