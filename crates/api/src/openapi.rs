@@ -124,7 +124,17 @@ pub const ENUMS: &[(&str, &str, &[&str])] = &[
         "AuditAction",
         "The change a version records.",
         &[
-            "create", "update", "start", "stop", "delete", "run_now", "cancel", "restore",
+            "create",
+            "update",
+            "start",
+            "stop",
+            "delete",
+            "run_now",
+            "cancel",
+            "restore",
+            "chains",
+            "deadlines",
+            "notify_rules",
         ],
     ),
     (
@@ -147,7 +157,60 @@ pub fn document(generated: utoipa::openapi::OpenApi) -> Value {
         .and_then(Value::as_object_mut)
         .expect("the document has component schemas");
     schemas.extend(typed_schemas());
+    if let Some(items) =
+        doc.pointer_mut("/components/schemas/ExportResponse/properties/tasks/items")
+    {
+        *items = json!({"$ref": "#/components/schemas/ExportedTask"});
+    }
     doc
+}
+
+/// The alert configuration an exported task carries (docs/api.md, Alert configuration in an
+/// export). Its limits are those of `PUT /{uuid}/chains` and `PUT /{uuid}/deadlines`, which
+/// judge them, so the descriptions name them rather than restate them as bounds.
+fn alert_properties() -> Map<String, Value> {
+    let Value::Object(properties) = json!({
+        "chains": {
+            "type": ["array", "null"],
+            "description": "The tasks this task's runs queue (at most 20), in order, each by its code: a task the request creates or keeps, or a live task of the tenant. `[]` removes every link.",
+            "items": {
+                "type": "object", "required": ["task_code", "on"], "additionalProperties": false,
+                "properties": {
+                    "task_code": {"type": "string", "description": "The child task's code."},
+                    "on": {"type": "string", "description": "`success`, `failure` or `completion`."},
+                },
+            },
+        },
+        "deadlines": {
+            "type": ["array", "null"],
+            "description": "The task's dead-man deadlines (at most 10), as `PUT /{uuid}/deadlines` takes them. `[]` removes them.",
+            "items": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "every_seconds": {"type": "integer"},
+                    "by": {"type": "string", "description": "`HH:MM`."},
+                    "timezone": {"type": "string"},
+                    "days": {"type": "string", "description": "Day-of-month, month and day-of-week fields of a cron expression."},
+                },
+            },
+        },
+        "notify_rules": {
+            "type": ["array", "null"],
+            "description": "The task's own notification rules, each channel by its name (a channel of the tenant). `[]` removes them.",
+            "items": {
+                "type": "object", "required": ["channel_name", "event"], "additionalProperties": false,
+                "properties": {
+                    "channel_name": {"type": "string"},
+                    "event": {"type": "string", "description": "`run.failed`, `run.recovered`, `run.slow`, `occurrence.skipped` or `deadline.missed`."},
+                    "threshold": {"type": ["integer", "null"], "description": "As `POST /{uuid}/notify-rules` takes it."},
+                    "throttle_seconds": {"type": ["integer", "null"], "description": "As `POST /{uuid}/notify-rules` takes it (default 900)."},
+                },
+            },
+        },
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    properties
 }
 
 /// A reference to the component schema `name`, or to it or null; `description` says what the
@@ -727,6 +790,19 @@ fn typed_schemas() -> Map<String, Value> {
             },
         }),
     );
+    let mut exported = definition_properties();
+    exported.extend(alert_properties());
+    schemas.insert(
+        "ExportedTask".into(),
+        json!({
+            "type": "object",
+            "description": "A task definition as `GET /export` writes it and `POST /import` and `POST /apply` take it: a `TaskRequest` with the task's alert configuration, other tasks and channels named as they are in any tenant. A list left out (or `null`) leaves that part of the task as it is.",
+            "required": ["name", "code"],
+            "properties": exported,
+            "allOf": [{"$ref": "#/components/schemas/Trigger"}, {"$ref": "#/components/schemas/TaskWork"}],
+            "unevaluatedProperties": false,
+        }),
+    );
     let mut patch = definition_properties();
     for field in ["name", "code"] {
         if let Some(Value::Object(schema)) = patch.get_mut(field) {
@@ -822,7 +898,7 @@ fn typed_schemas() -> Map<String, Value> {
             "type": "object", "required": ["tasks"], "additionalProperties": false,
             "description": "Tasks to create at once, all or nothing; the whole body stays under 1 MiB.",
             "properties": {"tasks": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
-                                     "items": {"$ref": "#/components/schemas/TaskRequest"}}},
+                                     "items": {"$ref": "#/components/schemas/ExportedTask"}}},
         }),
     );
     schemas.insert(

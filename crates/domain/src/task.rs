@@ -301,11 +301,18 @@ pub enum AuditAction {
     Cancel,
     /// An earlier version's definition made current again.
     Restore,
+    /// The tasks its runs chain to replaced (not a new version).
+    Chains,
+    /// Its dead-man deadlines replaced (not a new version).
+    Deadlines,
+    /// Its own notification rules changed (not a new version).
+    NotifyRules,
 }
 
 snake_case_str!(AuditAction {
     Create => "create", Update => "update", Start => "start", Stop => "stop",
     Delete => "delete", RunNow => "run_now", Cancel => "cancel", Restore => "restore",
+    Chains => "chains", Deadlines => "deadlines", NotifyRules => "notify_rules",
 });
 
 /// One entry of a task's version history: the definition after a change.

@@ -3,18 +3,21 @@
 //! finisher's, or the rescuer's when it gives up on a run).
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::Hash;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{ChainLink, ChainOn, ParentRun, Run, RunUuid, TaskUuid, TenantId, ValidationErrors};
+use domain::{
+    AuditAction, ChainLink, ChainOn, ParentRun, Run, RunUuid, TaskUuid, TenantId, ValidationErrors,
+};
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::history::run_id;
 use crate::query::{Binds, Query, sql_file};
-use crate::registry::{live_task_id, lock_task};
-use crate::rows::{RunRow, millis, parse_enum};
+use crate::registry::{Change, live_task_id, lock_task};
+use crate::rows::{LockedTask, RunRow, millis, parse_enum};
 use crate::{Result, StoreError};
 
 static QUEUE_CHAINED: PerDialect = per_dialect!("chains/queue_chained");
@@ -30,6 +33,7 @@ static UNLINK: LazyLock<Query> = sql_file!("chains/unlink.sql");
 static CHAIN_SLOTS_OF: LazyLock<Query> = sql_file!("chains/chain_slots_of.sql");
 static CHILDREN_RUNS: LazyLock<Query> = sql_file!("chains/children_runs.sql");
 static LOCK_PARENTS_POSTGRES: LazyLock<Query> = sql_file!("chains/lock_parents.postgres.sql");
+static TENANT_CHAINS: LazyLock<Query> = sql_file!("chains/tenant_chains.sql");
 
 /// Most links from one task: every final run of it inserts one row per link.
 pub const MAX_CHAIN_LINKS: usize = 20;
@@ -64,15 +68,15 @@ pub trait ChainStore: Send + Sync + 'static {
     /// A live task's links both ways.
     async fn chains(&self, tenant: TenantId, task: TaskUuid) -> Result<TaskChains>;
 
-    /// Replaces the links from a live task with `links`. A child that is not a live task of the
-    /// tenant, one named twice, or one that would close a cycle is refused
-    /// ([`StoreError::Invalid`], naming `children[i].task_uuid`) and nothing changes.
+    /// Replaces the links from a live task of the change's tenant with `links`, audited as
+    /// `chains` (the task's version stays); the same links again write nothing. A child that
+    /// is not a live task of the tenant, one named twice, or one that would close a cycle is
+    /// refused ([`StoreError::Invalid`], naming `children[i].task_uuid`) and nothing changes.
     async fn set_chains(
         &self,
-        tenant: TenantId,
         task: TaskUuid,
         links: &[ChainLink],
-        now: Timestamp,
+        change: Change<'_>,
     ) -> Result<TaskChains>;
 
     /// The runs a run of the tenant queued through its task's chains, oldest first.
@@ -119,9 +123,9 @@ async fn read_chains<E: Exec + ?Sized>(conn: &mut E, id: i64) -> Result<TaskChai
     })
 }
 
-/// Whether `child` reaches `parent` through `links` (parent → children), which a link
+/// Whether `child` leads to `parent` through `links` (parent → children), which a link
 /// parent → child would turn into a cycle.
-fn reaches(links: &HashMap<i64, Vec<i64>>, child: i64, parent: i64) -> bool {
+pub fn leads_to<T: Copy + Eq + Hash>(links: &HashMap<T, Vec<T>>, child: T, parent: T) -> bool {
     let mut seen = HashSet::new();
     let mut queue = VecDeque::from([child]);
     while let Some(task) = queue.pop_front() {
@@ -135,6 +139,182 @@ fn reaches(links: &HashMap<i64, Vec<i64>>, child: i64, parent: i64) -> bool {
     false
 }
 
+/// [`TENANT_CHAINS`].
+#[derive(sqlx::FromRow)]
+struct TenantLinkRow {
+    parent_uuid: Uuid,
+    #[sqlx(flatten)]
+    child: LinkRow,
+}
+
+/// Every link between the tenant's live tasks: the parent and the child, each parent's in
+/// link order.
+pub(crate) async fn tenant_chains<E: Exec + ?Sized>(
+    conn: &mut E,
+    tenant: TenantId,
+) -> Result<Vec<(TaskUuid, ChainedTask)>> {
+    conn.fetch_all::<TenantLinkRow>(TENANT_CHAINS.stmt().bind("tenant", tenant.get()))
+        .await?
+        .into_iter()
+        .map(|row| {
+            let child = row.child;
+            Ok((
+                TaskUuid(row.parent_uuid),
+                ChainedTask {
+                    task: TaskUuid(child.uuid),
+                    on: parse_enum(
+                        &child.on_outcome,
+                        &format!("chain to {} column on_outcome", child.uuid),
+                    )?,
+                    code: child.code,
+                    name: child.name,
+                    is_active: child.is_active,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Takes the tenant's chain lock until commit (PostgreSQL; SQLite has one writer anyway).
+pub(crate) async fn lock_tenant_chains<B: Backend>(
+    tx: &mut B::Conn,
+    tenant: TenantId,
+) -> Result<()> {
+    if B::DIALECT == Dialect::Postgres {
+        tx.execute(LOCK_TENANT_POSTGRES.stmt().bind("tenant", tenant.get()))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The tenant's links (parent id → child ids), leaving out those from the tasks in `without`
+/// (the ones whose links are being replaced).
+pub(crate) async fn tenant_graph<E: Exec + ?Sized>(
+    tx: &mut E,
+    tenant: TenantId,
+    without: &HashSet<i64>,
+) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut graph: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (from, to) in tx
+        .fetch_all::<(i64, i64)>(TENANT_LINKS.stmt().bind("tenant", tenant.get()))
+        .await?
+    {
+        if !without.contains(&from) {
+            graph.entry(from).or_default().push(to);
+        }
+    }
+    Ok(graph)
+}
+
+/// The children (ids) of `links` from `parent`, each problem added to `errors` under
+/// `field(i)`: a child that is not a live task of the tenant, one named twice, or one that
+/// would close a cycle in `graph` (which must not hold `parent`'s current links).
+pub(crate) async fn checked_links<E: Exec + ?Sized>(
+    tx: &mut E,
+    tenant: TenantId,
+    parent: i64,
+    links: &[ChainLink],
+    graph: &HashMap<i64, Vec<i64>>,
+    errors: &mut ValidationErrors,
+    field: impl Fn(usize) -> String,
+) -> Result<Vec<(i64, ChainOn)>> {
+    let mut children: Vec<(i64, ChainOn)> = Vec::with_capacity(links.len());
+    for (i, link) in links.iter().enumerate() {
+        let child = match live_task_id(&mut *tx, tenant, link.task).await {
+            Ok(id) => id,
+            Err(StoreError::NotFound) => {
+                errors.push(field(i), "is not a task of the tenant");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if children.iter().any(|(c, _)| *c == child) {
+            errors.push(field(i), "is given twice");
+        } else if child == parent {
+            errors.push(
+                field(i),
+                "would close a cycle: a task cannot chain to itself",
+            );
+        } else if leads_to(graph, child, parent) {
+            errors.push(
+                field(i),
+                "would close a cycle: that task already leads back to this one through its chains",
+            );
+        } else {
+            children.push((child, link.on));
+        }
+    }
+    Ok(children)
+}
+
+/// A task's links as an audit entry shows them: `[{"task_code", "on"}]`, in order.
+pub(crate) fn portable_links(children: &[ChainedTask]) -> serde_json::Value {
+    children
+        .iter()
+        .map(|c| serde_json::json!({"task_code": c.code, "on": c.on.as_str()}))
+        .collect()
+}
+
+/// Replaces the locked task's links with `children` (checked `links`) unless they are the ones
+/// it has, then audits the change as `chains` (with `via` in the detail, when given); whether
+/// anything changed.
+pub(crate) async fn replace_links<E: Exec + ?Sized>(
+    tx: &mut E,
+    locked: LockedTask,
+    links: &[ChainLink],
+    children: &[(i64, ChainOn)],
+    change: &Change<'_>,
+    via: Option<&str>,
+) -> Result<bool> {
+    let before = linked(&mut *tx, &CHILDREN, locked.id).await?;
+    let same = before.len() == links.len()
+        && before
+            .iter()
+            .zip(links)
+            .all(|(old, new)| old.task == new.task && old.on == new.on);
+    if same {
+        return Ok(false);
+    }
+    tx.execute(DELETE_LINKS_FROM.stmt().bind("task_id", locked.id))
+        .await?;
+    let rows = children
+        .iter()
+        .zip(1_i64..)
+        .map(|((child, on), slot)| {
+            Binds::default()
+                .bind("child_id", *child)
+                .bind("slot", slot)
+                .bind("on_outcome", on.as_str())
+        })
+        .collect();
+    let fixed = Binds::default()
+        .bind("tenant", change.tenant.get())
+        .bind("task_id", locked.id)
+        .bind("now", millis(change.at));
+    for stmt in INSERT_LINKS.rows(&fixed, rows) {
+        tx.execute(stmt).await?;
+    }
+    tx.execute(
+        SET_SLOTS
+            .stmt()
+            .bind("task_id", locked.id)
+            .bind("slots", i64::try_from(children.len()).unwrap_or(i64::MAX)),
+    )
+    .await?;
+    let after = linked(&mut *tx, &CHILDREN, locked.id).await?;
+    crate::alerts::audit_alerts(
+        tx,
+        locked,
+        AuditAction::Chains,
+        change,
+        portable_links(&before),
+        portable_links(&after),
+        via,
+    )
+    .await?;
+    Ok(true)
+}
+
 #[async_trait]
 impl<B: Backend> ChainStore for B {
     async fn chains(&self, tenant: TenantId, task: TaskUuid) -> Result<TaskChains> {
@@ -145,81 +325,31 @@ impl<B: Backend> ChainStore for B {
 
     async fn set_chains(
         &self,
-        tenant: TenantId,
         task: TaskUuid,
         links: &[ChainLink],
-        now: Timestamp,
+        change: Change<'_>,
     ) -> Result<TaskChains> {
+        let tenant = change.tenant;
         let mut tx = self.begin_write().await?;
-        if B::DIALECT == Dialect::Postgres {
-            tx.execute(LOCK_TENANT_POSTGRES.stmt().bind("tenant", tenant.get()))
-                .await?;
-        }
-        let parent = lock_task::<B>(&mut *tx, tenant, task).await?.id;
-        let mut graph: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (from, to) in tx
-            .fetch_all::<(i64, i64)>(TENANT_LINKS.stmt().bind("tenant", tenant.get()))
-            .await?
-        {
-            if from != parent {
-                graph.entry(from).or_default().push(to);
-            }
-        }
+        lock_tenant_chains::<B>(&mut *tx, tenant).await?;
+        let locked = lock_task::<B>(&mut *tx, tenant, task).await?;
+        let graph = tenant_graph(&mut *tx, tenant, &HashSet::from([locked.id])).await?;
         let mut errors = ValidationErrors::default();
-        let mut children = Vec::with_capacity(links.len());
-        for (i, link) in links.iter().enumerate() {
-            let field = format!("children[{i}].task_uuid");
-            let child = match live_task_id(&mut *tx, tenant, link.task).await {
-                Ok(id) => id,
-                Err(StoreError::NotFound) => {
-                    errors.push(field, "is not a task of the tenant");
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            if children.iter().any(|(c, _)| *c == child) {
-                errors.push(field, "is given twice");
-            } else if child == parent {
-                errors.push(field, "would close a cycle: a task cannot chain to itself");
-            } else if reaches(&graph, child, parent) {
-                errors.push(
-                    field,
-                    "would close a cycle: that task already leads back to this one through its chains",
-                );
-            } else {
-                children.push((child, link.on));
-            }
-        }
+        let children = checked_links(
+            &mut *tx,
+            tenant,
+            locked.id,
+            links,
+            &graph,
+            &mut errors,
+            |i| format!("children[{i}].task_uuid"),
+        )
+        .await?;
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        tx.execute(DELETE_LINKS_FROM.stmt().bind("task_id", parent))
-            .await?;
-        let rows = children
-            .iter()
-            .zip(1_i64..)
-            .map(|((child, on), slot)| {
-                Binds::default()
-                    .bind("child_id", *child)
-                    .bind("slot", slot)
-                    .bind("on_outcome", on.as_str())
-            })
-            .collect();
-        let fixed = Binds::default()
-            .bind("tenant", tenant.get())
-            .bind("task_id", parent)
-            .bind("now", millis(now));
-        for stmt in INSERT_LINKS.rows(&fixed, rows) {
-            tx.execute(stmt).await?;
-        }
-        tx.execute(
-            SET_SLOTS
-                .stmt()
-                .bind("task_id", parent)
-                .bind("slots", i64::try_from(children.len()).unwrap_or(i64::MAX)),
-        )
-        .await?;
-        let chains = read_chains(&mut *tx, parent).await?;
+        replace_links(&mut *tx, locked, links, &children, &change, None).await?;
+        let chains = read_chains(&mut *tx, locked.id).await?;
         tx.commit().await?;
         Ok(chains)
     }
@@ -343,8 +473,8 @@ mod tests {
     #[test]
     fn a_link_back_to_an_ancestor_is_a_cycle() {
         let links = HashMap::from([(1, vec![2]), (2, vec![3]), (4, vec![1])]);
-        assert!(reaches(&links, 1, 3), "1 → 2 → 3, so 3 → 1 closes a cycle");
-        assert!(!reaches(&links, 3, 1), "nothing leads from 3 back to 1");
-        assert!(reaches(&links, 4, 2), "4 → 1 → 2");
+        assert!(leads_to(&links, 1, 3), "1 → 2 → 3, so 3 → 1 closes a cycle");
+        assert!(!leads_to(&links, 3, 1), "nothing leads from 3 back to 1");
+        assert!(leads_to(&links, 4, 2), "4 → 1 → 2");
     }
 }

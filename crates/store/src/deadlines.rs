@@ -10,15 +10,15 @@
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{Deadline, EventKind, TaskUuid, TenantId};
+use domain::{AuditAction, Deadline, EventKind, TaskUuid, TenantId};
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Exec};
 use crate::notify::{NewEvent, record_event_in};
 use crate::query::{Query, sql_file};
-use crate::registry::live_task_id;
-use crate::rows::{millis, timestamp};
+use crate::registry::{Change, live_task_id, lock_task};
+use crate::rows::{LockedTask, millis, timestamp};
 use crate::{Result, StoreError};
 
 static TASK_DEADLINES: LazyLock<Query> = sql_file!("deadlines/task_deadlines.sql");
@@ -31,6 +31,7 @@ static INSERT_MISS: LazyLock<Query> = sql_file!("deadlines/insert_miss.sql");
 static RECENT_MISSES: LazyLock<Query> = sql_file!("deadlines/recent_misses.sql");
 static TASK_MISSES: LazyLock<Query> = sql_file!("deadlines/task_misses.sql");
 static PRUNE_MISSES: LazyLock<Query> = sql_file!("deadlines/prune_misses.sql");
+static TENANT_DEADLINES: LazyLock<Query> = sql_file!("deadlines/tenant_deadlines.sql");
 
 /// One of a task's deadlines and what its checks found so far.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,15 +111,15 @@ pub struct DeadlineMiss {
 /// A task's deadlines and their checks.
 #[async_trait]
 pub trait DeadlineStore: Send + Sync + 'static {
-    /// Replaces the deadlines of the tenant's live task with `deadlines`, in that order: one
-    /// it already has keeps its state, a new one counts from `now`. `NotFound` for an unknown
-    /// task.
+    /// Replaces the deadlines of a live task of the change's tenant with `deadlines`, in that
+    /// order: one it already has keeps its state, a new one counts from the change's instant.
+    /// A change is audited as `deadlines` (the task's version stays); the same deadlines again
+    /// write nothing. `NotFound` for an unknown task.
     async fn set_deadlines(
         &self,
-        tenant: TenantId,
         task: TaskUuid,
         deadlines: &[Deadline],
-        now: Timestamp,
+        change: Change<'_>,
     ) -> Result<Vec<DeadlineState>>;
 
     /// The deadlines of the tenant's live task with their state at `now`; `NotFound` for an
@@ -239,44 +240,88 @@ async fn states<E: Exec + ?Sized>(
         .await?)
 }
 
+/// Replaces the locked task's deadlines with `deadlines` unless they are the ones it has (in
+/// that order), keeping the state of those it keeps, then audits the change as `deadlines`
+/// (with `via` in the detail, when given); whether anything changed.
+pub(crate) async fn replace_deadlines<E: Exec + ?Sized>(
+    tx: &mut E,
+    locked: LockedTask,
+    deadlines: &[Deadline],
+    change: &Change<'_>,
+    via: Option<&str>,
+) -> Result<bool> {
+    let before = states(&mut *tx, locked.id, change.at).await?;
+    let before: Vec<Deadline> = before
+        .iter()
+        .map(|row| deadline(&row.spec))
+        .collect::<Result<_>>()?;
+    let keys: Vec<String> = deadlines.iter().map(Deadline::key).collect();
+    if before.iter().map(Deadline::key).eq(keys.iter().cloned()) {
+        return Ok(false);
+    }
+    for row in states(&mut *tx, locked.id, change.at).await? {
+        let kept = deadline(&row.spec).is_ok_and(|d| keys.contains(&d.key()));
+        if !kept {
+            tx.execute(
+                DELETE_DEADLINE
+                    .stmt()
+                    .bind("id", row.id)
+                    .bind("task_id", locked.id),
+            )
+            .await?;
+        }
+    }
+    for (position, (deadline, key)) in deadlines.iter().zip(keys).enumerate() {
+        tx.execute(
+            UPSERT_DEADLINE
+                .stmt()
+                .bind("tenant", change.tenant.get())
+                .bind("task_id", locked.id)
+                .bind("position", position as i64)
+                .bind("key", key)
+                .bind("spec", deadline.to_json().to_string())
+                .bind("now", millis(change.at)),
+        )
+        .await?;
+    }
+    let listed = |list: &[Deadline]| list.iter().map(Deadline::to_json).collect();
+    crate::alerts::audit_alerts(
+        tx,
+        locked,
+        AuditAction::Deadlines,
+        change,
+        listed(&before),
+        listed(deadlines),
+        via,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Every deadline of the tenant's live tasks, by task, each task's in order.
+pub(crate) async fn tenant_deadlines<E: Exec + ?Sized>(
+    conn: &mut E,
+    tenant: TenantId,
+) -> Result<Vec<(TaskUuid, Deadline)>> {
+    conn.fetch_all::<(Uuid, String)>(TENANT_DEADLINES.stmt().bind("tenant", tenant.get()))
+        .await?
+        .into_iter()
+        .map(|(task, spec)| Ok((TaskUuid(task), deadline(&spec)?)))
+        .collect()
+}
+
 #[async_trait]
 impl<B: Backend> DeadlineStore for B {
     async fn set_deadlines(
         &self,
-        tenant: TenantId,
         task: TaskUuid,
         deadlines: &[Deadline],
-        now: Timestamp,
+        change: Change<'_>,
     ) -> Result<Vec<DeadlineState>> {
         let mut tx = self.begin_write().await?;
-        let task_id = live_task_id(&mut *tx, tenant, task).await?;
-        let keys: Vec<String> = deadlines.iter().map(Deadline::key).collect();
-        for row in states(&mut *tx, task_id, now).await? {
-            let kept = deadline(&row.spec).is_ok_and(|d| keys.contains(&d.key()));
-            if !kept {
-                tx.execute(
-                    DELETE_DEADLINE
-                        .stmt()
-                        .bind("id", row.id)
-                        .bind("task_id", task_id),
-                )
-                .await?;
-            }
-        }
-        for (position, (deadline, key)) in deadlines.iter().zip(keys).enumerate() {
-            tx.execute(
-                UPSERT_DEADLINE
-                    .stmt()
-                    .bind("tenant", tenant.get())
-                    .bind("task_id", task_id)
-                    .bind("position", position as i64)
-                    .bind("key", key)
-                    .bind("spec", deadline.to_json().to_string())
-                    .bind("now", millis(now)),
-            )
-            .await?;
-        }
-        let rows = states(&mut *tx, task_id, now).await?;
+        let locked = lock_task::<B>(&mut *tx, change.tenant, task).await?;
+        replace_deadlines(&mut *tx, locked, deadlines, &change, None).await?;
+        let rows = states(&mut *tx, locked.id, change.at).await?;
         tx.commit().await?;
         rows.into_iter().map(StateRow::into_state).collect()
     }

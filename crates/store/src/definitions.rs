@@ -1,6 +1,7 @@
 //! Definitions as a set: applying many creates, updates and deletes in one transaction (the
 //! API's apply), and an earlier version made current again (restore).
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
@@ -9,7 +10,9 @@ use jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use crate::Result;
+use crate::alerts::{AlertStep, TaskAlerts, apply_alert_steps, tenant_alerts};
 use crate::backend::{Backend, Commit, Exec};
+use crate::chains::lock_tenant_chains;
 use crate::query::{Arg, Query, Stmt, TASK_COLUMNS, sql_file};
 use crate::registry::{
     Change, NewTask, check_expected, check_tenant, insert_task, live_task_id, load_task, lock_task,
@@ -43,6 +46,10 @@ pub enum ApplyStep {
         /// Its version when the apply was planned.
         expected_version: i64,
     },
+    /// A task to create as a plain import does: audited without `{"via": "apply"}`.
+    Import(NewTask),
+    /// A task's alert configuration to set, once every definition is written.
+    Alerts(AlertStep),
 }
 
 /// Writing definitions as a set, and restoring versions.
@@ -53,11 +60,17 @@ pub trait DefinitionStore: Send + Sync + 'static {
     async fn live_tasks_with_codes(&self, tenant: TenantId, codes: &[String]) -> Result<Vec<Task>>;
 
     /// Performs every step in one transaction, all or nothing; each writes its version and
-    /// audit entry as the single operation would, with `{"via": "apply"}` in the audit detail.
-    /// Fails with [`StoreError::VersionConflict`] when a task changed since it was planned,
-    /// [`StoreError::NotFound`] when one went, [`StoreError::DuplicateCode`] when a created
-    /// code is taken.
+    /// audit entry as the single operation would, with `{"via": "apply"}` in the audit detail
+    /// (`"import"` in the alert entries of a plain import). Alert steps come last, so they may
+    /// name tasks the same call creates. Fails with [`StoreError::VersionConflict`] when a task
+    /// changed since it was planned, [`StoreError::NotFound`] when one went,
+    /// [`StoreError::DuplicateCode`] when a created code is taken, [`StoreError::Invalid`]
+    /// when an alert step names a child or channel that is not the tenant's, or a cycle.
     async fn apply_definitions(&self, steps: Vec<ApplyStep>, change: Change<'_>) -> Result<()>;
+
+    /// The alert configuration (chains, deadlines, own rules) of each of the tenant's live
+    /// tasks that has any.
+    async fn tenant_alerts(&self, tenant: TenantId) -> Result<HashMap<TaskUuid, TaskAlerts>>;
 
     /// One version of a live task of the tenant: `None` when the task has no such version
     /// (never had it, or it was pruned); `NotFound` for an unknown task.
@@ -134,19 +147,31 @@ impl<B: Backend> DefinitionStore for B {
 
     async fn apply_definitions(&self, steps: Vec<ApplyStep>, change: Change<'_>) -> Result<()> {
         for step in &steps {
-            if let ApplyStep::Create(task) = step {
+            if let ApplyStep::Create(task) | ApplyStep::Import(task) = step {
                 check_tenant(task, &change)?;
             }
         }
         // Existing tasks are locked in one global order (uuid), so two overlapping applies
         // cannot deadlock each other on PostgreSQL.
-        let (creates, mut existing): (Vec<ApplyStep>, Vec<ApplyStep>) = steps
-            .into_iter()
-            .partition(|step| matches!(step, ApplyStep::Create(_)));
+        let mut creates = Vec::new();
+        let mut existing = Vec::new();
+        let mut alerts = Vec::new();
+        for step in steps {
+            match step {
+                ApplyStep::Create(_) | ApplyStep::Import(_) => creates.push(step),
+                ApplyStep::Update { .. } | ApplyStep::Delete { .. } => existing.push(step),
+                ApplyStep::Alerts(step) => alerts.push(step),
+            }
+        }
         existing.sort_by_key(|step| match step {
             ApplyStep::Update { uuid, .. } | ApplyStep::Delete { uuid, .. } => Some(*uuid),
-            ApplyStep::Create(_) => None,
+            _ => None,
         });
+        let via = if creates.iter().any(|s| matches!(s, ApplyStep::Import(_))) {
+            "import"
+        } else {
+            "apply"
+        };
         let deleted: Vec<TaskUuid> = existing
             .iter()
             .filter_map(|step| match step {
@@ -156,6 +181,10 @@ impl<B: Backend> DefinitionStore for B {
             .collect();
         let keep = self.versions_kept();
         let mut tx = self.begin_write().await?;
+        if alerts.iter().any(|step| step.change.chains.is_some()) {
+            // Before any task's row, in the order a save of chains takes them.
+            lock_tenant_chains::<B>(&mut *tx, change.tenant).await?;
+        }
         crate::chains::lock_parents_of::<B>(&mut *tx, change.tenant, &deleted).await?;
         for step in existing.iter().chain(&creates) {
             match step {
@@ -163,6 +192,10 @@ impl<B: Backend> DefinitionStore for B {
                     let detail = Value::Object(via_apply());
                     insert_task(&mut *tx, task, &change, Some(detail)).await?;
                 }
+                ApplyStep::Import(task) => {
+                    insert_task(&mut *tx, task, &change, None).await?;
+                }
+                ApplyStep::Alerts(_) => {}
                 ApplyStep::Update {
                     uuid,
                     expected_version,
@@ -193,8 +226,13 @@ impl<B: Backend> DefinitionStore for B {
                 }
             }
         }
+        apply_alert_steps::<B>(&mut *tx, &alerts, &change, via).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn tenant_alerts(&self, tenant: TenantId) -> Result<HashMap<TaskUuid, TaskAlerts>> {
+        tenant_alerts(&mut *self.read().await?, tenant).await
     }
 
     async fn task_version(

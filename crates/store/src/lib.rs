@@ -34,6 +34,7 @@
 
 use std::sync::Arc;
 
+mod alerts;
 mod audit;
 mod backend;
 mod chains;
@@ -64,9 +65,10 @@ mod tenants;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 
+pub use alerts::{AlertChange, AlertStep, RuleSpec, TaskAlerts, TaskRule};
 pub use audit::{AuditLog, AuditQuery, AuditRecord};
 use backend::{Backend, Dialect};
-pub use chains::{ChainStore, ChainedTask, MAX_CHAIN_LINKS, TaskChains};
+pub use chains::{ChainStore, ChainedTask, MAX_CHAIN_LINKS, TaskChains, leads_to};
 pub use claiming::{ClaimRequest, ClaimStore, ClaimedRun, FairShare};
 pub use control::RunControl;
 pub use deadlines::{DeadlineFinding, DeadlineMiss, DeadlineState, DeadlineStore, DeadlineToCheck};

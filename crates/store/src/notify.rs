@@ -11,13 +11,15 @@
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{ChannelKind, EventKind, RunUuid, SkipReason, TaskUuid, TenantId};
+use domain::{AuditAction, ChannelKind, EventKind, RunUuid, SkipReason, TaskUuid, TenantId};
 use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
+use crate::alerts::{audit_alerts, portable_rules};
 use crate::backend::{Backend, Commit, Exec, PerDialect, per_dialect};
 use crate::query::{Binds, Query, sql_file};
-use crate::rows::{millis, parse_enum, timestamp};
+use crate::registry::{Change, lock_task};
+use crate::rows::{LockedTask, millis, parse_enum, timestamp};
 use crate::{Result, StoreError};
 
 static RECORD_EVENT: LazyLock<Query> = sql_file!("notify/record_event.sql");
@@ -34,6 +36,7 @@ static ROTATE_SECRET: LazyLock<Query> = sql_file!("notify/rotate_secret.sql");
 static INSERT_RULE: LazyLock<Query> = sql_file!("notify/insert_rule.sql");
 static LIST_RULES: LazyLock<Query> = sql_file!("notify/list_rules.sql");
 static DELETE_RULE: LazyLock<Query> = sql_file!("notify/delete_rule.sql");
+static RULE_TASK: LazyLock<Query> = sql_file!("notify/rule_task.sql");
 static LIVE_TASK_ID: LazyLock<Query> = sql_file!("notify/live_task_id.sql");
 static UNROUTED_EVENTS: PerDialect = per_dialect!("notify/unrouted_events");
 static RULES_FOR_EVENT: LazyLock<Query> = sql_file!("notify/rules_for_event.sql");
@@ -601,15 +604,16 @@ pub trait NotifySettings: Send + Sync + 'static {
         at: Timestamp,
     ) -> Result<Channel>;
 
-    /// Creates a rule.
+    /// Creates a rule; a task's is audited as `notify_rules`.
     async fn create_rule(&self, rule: &NewRule<'_>) -> Result<Rule, RuleError>;
 
     /// The rules of one live task of the tenant (`NotFound` when there is no such task), or
     /// with `None` its defaults; oldest first.
     async fn rules(&self, tenant: TenantId, task: Option<TaskUuid>) -> Result<Vec<Rule>>;
 
-    /// Deletes a rule of the tenant; `NotFound` when it has none with that uuid.
-    async fn delete_rule(&self, tenant: TenantId, uuid: Uuid) -> Result<()>;
+    /// Deletes a rule of the change's tenant, audited as `notify_rules` when it is a task's;
+    /// `NotFound` when the tenant has none with that uuid.
+    async fn delete_rule(&self, uuid: Uuid, change: Change<'_>) -> Result<()>;
 
     /// The tenant's newest deliveries.
     async fn deliveries(&self, tenant: TenantId, query: DeliveryQuery) -> Result<Vec<Delivery>>;
@@ -749,12 +753,17 @@ impl<B: Backend> NotifySettings for B {
 
     async fn create_rule(&self, rule: &NewRule<'_>) -> Result<Rule, RuleError> {
         let mut tx = self.begin_write().await?;
-        let task_id = match rule.task {
-            Some(task) => Some(
-                task_id(&mut *tx, rule.tenant, task)
-                    .await?
-                    .ok_or(RuleError::NoTask)?,
-            ),
+        let locked = match rule.task {
+            Some(task) => match lock_task::<B>(&mut *tx, rule.tenant, task).await {
+                Ok(locked) => Some(locked),
+                Err(StoreError::NotFound) => return Err(RuleError::NoTask),
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        let task_id = locked.map(|l| l.id);
+        let before = match locked {
+            Some(locked) => Some(portable_rules(&mut *tx, locked.id).await?),
             None => None,
         };
         let (channel_id,) = tx
@@ -786,6 +795,24 @@ impl<B: Backend> NotifySettings for B {
             .into_iter()
             .find(|r| r.uuid == uuid)
             .ok_or(StoreError::NotFound)?;
+        if let (Some(locked), Some(before)) = (locked, before) {
+            let after = portable_rules(&mut *tx, locked.id).await?;
+            let change = Change {
+                tenant: rule.tenant,
+                actor: rule.actor,
+                at: rule.at,
+            };
+            audit_alerts(
+                &mut *tx,
+                locked,
+                AuditAction::NotifyRules,
+                &change,
+                before,
+                after,
+                None,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(created)
     }
@@ -803,8 +830,22 @@ impl<B: Backend> NotifySettings for B {
         list_rules(&mut *conn, tenant, task_id).await
     }
 
-    async fn delete_rule(&self, tenant: TenantId, uuid: Uuid) -> Result<()> {
+    async fn delete_rule(&self, uuid: Uuid, change: Change<'_>) -> Result<()> {
+        let tenant = change.tenant;
         let mut tx = self.begin_write().await?;
+        let (task_id,) = tx
+            .fetch_optional::<(Option<i64>,)>(
+                RULE_TASK
+                    .stmt()
+                    .bind("tenant", tenant.get())
+                    .bind("uuid", uuid),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let before = match task_id {
+            Some(id) => Some((id, portable_rules(&mut *tx, id).await?)),
+            None => None,
+        };
         let deleted = tx
             .execute(
                 DELETE_RULE
@@ -815,6 +856,25 @@ impl<B: Backend> NotifySettings for B {
             .await?;
         if deleted == 0 {
             return Err(StoreError::NotFound);
+        }
+        if let Some((id, before)) = before {
+            let task = crate::registry::load_task(&mut *tx, id).await?;
+            let locked = LockedTask {
+                id,
+                version: task.version,
+                is_active: task.definition.is_active,
+            };
+            let after = portable_rules(&mut *tx, id).await?;
+            audit_alerts(
+                &mut *tx,
+                locked,
+                AuditAction::NotifyRules,
+                &change,
+                before,
+                after,
+                None,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::dto::RunResponse;
 use crate::error::Problem;
 use crate::extract::JsonBody;
-use crate::routes::tasks::task_uuid;
+use crate::routes::tasks::{change, task_uuid};
 use crate::{ApiError, AppState};
 
 /// A task's chains and chained runs.
@@ -142,10 +142,9 @@ async fn put_chains(
     caller.require_admin()?;
     let uuid = task_uuid(&uuid)?;
     let links = parse_links(&request)?;
-    let now = state.clock.now();
     let chains = state
         .store
-        .set_chains(caller.0.tenant, uuid, &links, now)
+        .set_chains(uuid, &links, change(&caller, state.clock.now()))
         .await?;
     Ok(Json(chains.into()))
 }

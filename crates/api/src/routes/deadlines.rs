@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use crate::auth::Caller;
 use crate::error::{Problem, UnknownField};
 use crate::extract::{JsonValue, ObjectReader};
-use crate::routes::tasks::{parse_query, task_uuid};
+use crate::routes::tasks::{change, parse_query, task_uuid};
 use crate::{ApiError, AppState};
 
 /// Misses `GET /deadline-misses` returns unless asked for fewer.
@@ -24,7 +24,7 @@ const DEFAULT_MISSES: u32 = 50;
 /// Most misses one `GET /deadline-misses` returns.
 const MAX_MISSES: u32 = 500;
 /// The fields of one deadline object.
-const DEADLINE_FIELDS: [&str; 4] = ["every_seconds", "by", "timezone", "days"];
+pub(crate) const DEADLINE_FIELDS: [&str; 4] = ["every_seconds", "by", "timezone", "days"];
 
 /// A task's deadlines and the recent misses.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -206,7 +206,7 @@ async fn put_deadlines(
     let now = state.clock.now();
     let states = state
         .store
-        .set_deadlines(caller.0.tenant, uuid, &deadlines, now)
+        .set_deadlines(uuid, &deadlines, change(&caller, now))
         .await?;
     Ok(response(states, now))
 }

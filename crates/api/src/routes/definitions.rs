@@ -1,25 +1,33 @@
 //! `GET /export` and `POST /apply`: a tenant's task definitions as a set, for backups,
 //! copies between tenants or deployments, and definitions kept in version control.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::IntoResponse;
-use domain::{Task, TaskConfig, TaskDefinition, TaskUuid, TriggerKind, ValidationErrors};
+use domain::{
+    ChainLink, ChainOn, Deadline, EventKind, Task, TaskConfig, TaskDefinition, TaskUuid,
+    TriggerKind, ValidationErrors,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use store::{ApplyStep, NewTask, TaskQuery, TaskSort, TaskSortField};
+use serde_json::{Map, Value};
+use store::{
+    AlertChange, AlertStep, ApplyStep, MAX_CHAIN_LINKS, NewTask, RuleSpec, TaskAlerts, TaskQuery,
+    TaskRule, TaskSort, TaskSortField, leads_to,
+};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::dto::{ImportRequest, Read, TaskRequest};
-use crate::error::Problem;
+use crate::error::{Problem, UnknownField};
 use crate::extract::JsonBody;
+use crate::routes::deadlines::DEADLINE_FIELDS;
+use crate::routes::notify::{RuleRequest, parse_rule};
 use crate::routes::tasks::{
     MAX_BATCH, Refused, change, check_count, next_run, parse_query, with_unknown,
 };
@@ -159,10 +167,11 @@ async fn export_tasks(
             headers.insert(header::LINK, link);
         }
     }
+    let alerts = state.store.tenant_alerts(caller.0.tenant).await?;
     let tasks = found
         .items
         .iter()
-        .map(|task| exported(&task.definition))
+        .map(|task| with_alerts(exported(&task.definition), alerts.get(&task.uuid)))
         .collect();
     Ok((headers, Json(ExportResponse { tasks })))
 }
@@ -193,9 +202,11 @@ struct ApplyParams {
 pub enum ApplyAction {
     /// No live task had the code: created.
     Created,
-    /// The task's definition differed: replaced, as a new version.
+    /// The task's definition differed (replaced, as a new version), or only its chains,
+    /// deadlines or own rules did (replaced, version kept).
     Updated,
-    /// The task's definition was the same: nothing written, version kept.
+    /// The task's definition and alert configuration were the same: nothing written, version
+    /// kept.
     Unchanged,
     /// The task's code was not in the request, and `prune=true`: deleted.
     Deleted,
@@ -391,7 +402,9 @@ pub(crate) fn next_run_over(
 
 /// Create or update the tenant's tasks by `code`, all or nothing in one transaction: a code no
 /// live task has is created; a task whose definition differs is updated (one new version); an
-/// identical one is left alone (no version, no audit entry). Each item is a whole definition,
+/// identical one is left alone (no version, no audit entry). An item's `chains`, `deadlines`
+/// and `notify_rules` (as `GET /export` writes them) replace the task's, children by code and
+/// channels by name; left out, they stay as they are. Each item is a whole definition,
 /// validated like `POST /` (fields left out take their defaults); a masked secret keeps the
 /// stored value (on a create it is a 422 naming the header). With `prune=true` the live tasks
 /// whose code is not in the request are deleted; with `dry_run=true` nothing is written.
@@ -434,7 +447,7 @@ pub(crate) async fn apply_tasks(
     let mut unknown = Vec::new();
     let mut first_index: HashMap<String, usize> = HashMap::new();
     let mut planned = Vec::with_capacity(request.tasks.len());
-    for (i, value) in request.tasks.into_iter().enumerate() {
+    for (i, mut value) in request.tasks.into_iter().enumerate() {
         let prefix = format!("tasks[{i}]");
         let code = value.get("code").and_then(Value::as_str).map(str::to_owned);
         if let Some(code) = &code
@@ -446,11 +459,12 @@ pub(crate) async fn apply_tasks(
             );
             first_index.insert(code.clone(), first);
         }
+        let given = take_alerts(&mut value, &caller, now, &prefix, &mut unknown, &mut errors);
         let current = code.as_deref().and_then(|code| live.get(code));
         match definition_over(&state, value, current.map(|t| &t.definition), now)
             .map_err(|e| e.at(&prefix))
         {
-            Ok(definition) => planned.push(definition),
+            Ok(definition) => planned.push((definition, given)),
             Err(ApiError::UnknownFields(fields)) => unknown.extend(fields),
             Err(ApiError::Validation(invalid)) => errors.0.extend(invalid.0),
             Err(other) => return Err(other),
@@ -465,7 +479,9 @@ pub(crate) async fn apply_tasks(
 
     let mut steps = Vec::new();
     let mut results = Vec::with_capacity(planned.len());
-    for definition in planned {
+    let mut codes = HashMap::new();
+    let mut alert_items = Vec::new();
+    for (i, (definition, given)) in planned.into_iter().enumerate() {
         let code = definition.code.as_str().to_owned();
         let (action, uuid) = match live.remove(&code) {
             Some(task) if task.definition == definition => (ApplyAction::Unchanged, task.uuid),
@@ -489,15 +505,25 @@ pub(crate) async fn apply_tasks(
                 (ApplyAction::Created, uuid)
             }
         };
+        codes.insert(code.clone(), uuid);
+        if given.is_given() {
+            alert_items.push(AlertItem {
+                prefix: format!("tasks[{i}]"),
+                task: uuid,
+                given,
+            });
+        }
         results.push(ApplyResult {
             code,
             action,
             uuid: (!(dry_run && action == ApplyAction::Created)).then_some(uuid.0),
         });
     }
+    let mut gone = HashSet::new();
     if prune {
         // What is left of the live tasks is what the request does not name.
         for (code, task) in live {
+            gone.insert(task.uuid);
             steps.push(ApplyStep::Delete {
                 uuid: task.uuid,
                 expected_version: task.version,
@@ -507,6 +533,20 @@ pub(crate) async fn apply_tasks(
                 action: ApplyAction::Deleted,
                 uuid: Some(task.uuid.0),
             });
+        }
+    }
+    if !alert_items.is_empty() {
+        let current = state.store.tenant_alerts(caller.0.tenant).await?;
+        let alert_steps =
+            plan_alerts(&state, &caller, alert_items, &codes, &gone, &current).await?;
+        for step in alert_steps {
+            // A task whose definition stays but whose alerts change is updated all the same.
+            if let Some(result) = results.iter_mut().find(|r| {
+                r.action == ApplyAction::Unchanged && codes.get(&r.code) == Some(&step.task)
+            }) {
+                result.action = ApplyAction::Updated;
+            }
+            steps.push(ApplyStep::Alerts(step));
         }
     }
     let count = |action| results.iter().filter(|r| r.action == action).count();
@@ -532,4 +572,378 @@ pub(crate) async fn apply_tasks(
         deleted,
         results,
     }))
+}
+
+/// The fields of an exported task that hold its alert configuration, not its definition.
+const ALERT_FIELDS: [&str; 3] = ["chains", "deadlines", "notify_rules"];
+/// The fields of one exported chain link.
+const LINK_FIELDS: [&str; 2] = ["task_code", "on"];
+/// The fields of one exported rule.
+const RULE_FIELDS: [&str; 4] = ["channel_name", "event", "threshold", "throttle_seconds"];
+
+/// Adds a task's alert configuration to its exported definition, in terms that hold in
+/// another tenant: children by code, channels by name.
+fn with_alerts(mut value: Value, alerts: Option<&TaskAlerts>) -> Value {
+    let empty = TaskAlerts::default();
+    let alerts = alerts.unwrap_or(&empty);
+    if let Some(object) = value.as_object_mut() {
+        let chains = alerts
+            .chains
+            .iter()
+            .map(|c| serde_json::json!({"task_code": c.code, "on": c.on.as_str()}))
+            .collect();
+        object.insert("chains".into(), Value::Array(chains));
+        let deadlines = alerts.deadlines.iter().map(Deadline::to_json).collect();
+        object.insert("deadlines".into(), Value::Array(deadlines));
+        let rules = alerts.rules.iter().map(TaskRule::to_portable).collect();
+        object.insert("notify_rules".into(), Value::Array(rules));
+    }
+    value
+}
+
+/// A rule as a request gives it, its channel by name, its values validated.
+#[derive(Debug)]
+struct GivenRule {
+    channel_name: String,
+    event: EventKind,
+    threshold: Option<i64>,
+    throttle_seconds: i64,
+}
+
+/// The alert configuration a request item gives; a part left out (or `null`) is `None`.
+#[derive(Debug, Default)]
+pub(crate) struct GivenAlerts {
+    chains: Option<Vec<(String, ChainOn)>>,
+    deadlines: Option<Vec<Deadline>>,
+    rules: Option<Vec<GivenRule>>,
+}
+
+impl GivenAlerts {
+    /// Whether the item gives any part.
+    pub(crate) fn is_given(&self) -> bool {
+        self.chains.is_some() || self.deadlines.is_some() || self.rules.is_some()
+    }
+}
+
+/// The items of a list field of an alert part, each an object whose keys are among `known`;
+/// other keys are added to `unknown`, other problems to `errors`.
+fn alert_items(
+    value: Value,
+    field: &str,
+    known: &[&str],
+    unknown: &mut Vec<UnknownField>,
+    errors: &mut ValidationErrors,
+) -> Option<Vec<Map<String, Value>>> {
+    let Value::Array(items) = value else {
+        errors.push(field, "must be an array");
+        return None;
+    };
+    let mut objects = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Object(object) = item else {
+            errors.push(format!("{field}[{i}]"), "must be an object");
+            continue;
+        };
+        unknown.extend(
+            object
+                .keys()
+                .filter(|key| !known.contains(&key.as_str()))
+                .map(|key| UnknownField {
+                    field: format!("{field}[{i}].{key}"),
+                    server_owned: false,
+                }),
+        );
+        objects.push(object);
+    }
+    Some(objects)
+}
+
+/// A string field of an alert item, or an error on it.
+fn text(
+    object: &Map<String, Value>,
+    key: &str,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> Option<String> {
+    match object.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        None | Some(Value::Null) => {
+            errors.push(format!("{field}.{key}"), "is required");
+            None
+        }
+        Some(_) => {
+            errors.push(format!("{field}.{key}"), "must be a string");
+            None
+        }
+    }
+}
+
+/// A whole number field of an alert item (`None` when absent or null), or an error on it.
+fn number(
+    object: &Map<String, Value>,
+    key: &str,
+    field: &str,
+    errors: &mut ValidationErrors,
+) -> Option<i64> {
+    match object.get(key) {
+        None | Some(Value::Null) => None,
+        Some(value) => value.as_i64().or_else(|| {
+            errors.push(format!("{field}.{key}"), "must be a whole number");
+            None
+        }),
+    }
+}
+
+/// Takes the alert fields (`chains`, `deadlines`, `notify_rules`) out of a request item and
+/// reads them; fields they may not have go to `unknown`, invalid values to `errors`, each
+/// named under `prefix` (e.g. `tasks[2]`).
+pub(crate) fn take_alerts(
+    item: &mut Value,
+    caller: &Caller,
+    now: Timestamp,
+    prefix: &str,
+    unknown: &mut Vec<UnknownField>,
+    errors: &mut ValidationErrors,
+) -> GivenAlerts {
+    let mut given = GivenAlerts::default();
+    let Some(object) = item.as_object_mut() else {
+        return given;
+    };
+    let mut taken = ALERT_FIELDS.map(|key| object.remove(key).filter(|v| !v.is_null()));
+    if let Some(value) = taken[0].take() {
+        let field = format!("{prefix}.chains");
+        if let Some(items) = alert_items(value, &field, &LINK_FIELDS, unknown, errors) {
+            if items.len() > MAX_CHAIN_LINKS {
+                errors.push(&field, format!("at most {MAX_CHAIN_LINKS} links"));
+            }
+            let mut links = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let at = format!("{field}[{i}]");
+                let code = text(item, "task_code", &at, errors);
+                let on = text(item, "on", &at, errors).and_then(|on| {
+                    on.parse::<ChainOn>()
+                        .map_err(|message| errors.push(format!("{at}.on"), message))
+                        .ok()
+                });
+                if let (Some(code), Some(on)) = (code, on) {
+                    links.push((code, on));
+                }
+            }
+            given.chains = Some(links);
+        }
+    }
+    if let Some(value) = taken[1].take() {
+        let field = format!("{prefix}.deadlines");
+        if let Some(items) = alert_items(value, &field, &DEADLINE_FIELDS, unknown, errors) {
+            let list = Value::Array(items.into_iter().map(Value::Object).collect());
+            given.deadlines =
+                errors.collect(Deadline::parse_list(&list).map_err(|e| e.prefixed(prefix)));
+        }
+    }
+    if let Some(value) = taken[2].take() {
+        let field = format!("{prefix}.notify_rules");
+        if let Some(items) = alert_items(value, &field, &RULE_FIELDS, unknown, errors) {
+            let mut rules = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let at = format!("{field}[{i}]");
+                let channel_name = text(item, "channel_name", &at, errors);
+                let event = text(item, "event", &at, errors);
+                let threshold = number(item, "threshold", &at, errors);
+                let throttle_seconds = number(item, "throttle_seconds", &at, errors);
+                let (Some(channel_name), Some(event)) = (channel_name, event) else {
+                    continue;
+                };
+                // Judged as `POST /{uuid}/notify-rules` judges it; the channel is resolved
+                // once every value is valid.
+                let request = RuleRequest {
+                    channel: uuid::Uuid::nil(),
+                    event,
+                    threshold,
+                    throttle_seconds,
+                };
+                match parse_rule(caller, None, &request, now) {
+                    Ok(rule) => rules.push(GivenRule {
+                        channel_name,
+                        event: rule.event,
+                        threshold: rule.threshold,
+                        throttle_seconds: rule.throttle.as_secs(),
+                    }),
+                    Err(ApiError::Validation(invalid)) => errors.0.extend(invalid.prefixed(&at).0),
+                    Err(_) => errors.push(at, "is not a valid rule"),
+                }
+            }
+            given.rules = Some(rules);
+        }
+    }
+    given
+}
+
+/// One request item's alert configuration to plan: where it is, the task it is for.
+pub(crate) struct AlertItem {
+    /// Its place in the request, e.g. `tasks[2]`.
+    pub(crate) prefix: String,
+    /// The task (existing, or to be created).
+    pub(crate) task: TaskUuid,
+    /// What the item gives.
+    pub(crate) given: GivenAlerts,
+}
+
+/// Whether two rule lists hold the same rules, in whatever order.
+fn same_rules(a: &[RuleSpec], b: &[RuleSpec]) -> bool {
+    a.len() == b.len()
+        && a.iter().all(|rule| {
+            a.iter().filter(|r| *r == rule).count() == b.iter().filter(|r| *r == rule).count()
+        })
+}
+
+/// Resolves the items' alert configuration in the caller's tenant: child codes to tasks
+/// (`codes`: the tasks the request creates or keeps, by code; other codes are looked up among
+/// the live tasks not in `gone`) and channel names to channels, and the tenant's chains as
+/// they would be checked for cycles. Every problem is a 422 naming
+/// `tasks[i].chains[j].task_code` or `tasks[i].notify_rules[j].channel_name`. Answers the
+/// steps that change something (`current`: the tenant's configuration now).
+pub(crate) async fn plan_alerts(
+    state: &AppState,
+    caller: &Caller,
+    items: Vec<AlertItem>,
+    codes: &HashMap<String, TaskUuid>,
+    gone: &HashSet<TaskUuid>,
+    current: &HashMap<TaskUuid, TaskAlerts>,
+) -> Result<Vec<AlertStep>, ApiError> {
+    let tenant = caller.0.tenant;
+    let mut errors = ValidationErrors::default();
+    let wanted: Vec<String> = items
+        .iter()
+        .flat_map(|item| item.given.chains.iter().flatten())
+        .map(|(code, _)| code.clone())
+        .filter(|code| !codes.contains_key(code))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut known = codes.clone();
+    if !wanted.is_empty() {
+        for task in state.store.live_tasks_with_codes(tenant, &wanted).await? {
+            if !gone.contains(&task.uuid) {
+                known.insert(task.definition.code.as_str().to_owned(), task.uuid);
+            }
+        }
+    }
+    let mut channels: HashMap<String, Vec<uuid::Uuid>> = HashMap::new();
+    if items.iter().any(|item| item.given.rules.is_some()) {
+        for channel in state.store.channels(tenant).await? {
+            channels.entry(channel.name).or_default().push(channel.uuid);
+        }
+    }
+    // The tenant's chains as they will be: without the links of the tasks whose links the
+    // request sets, nor those of the tasks it deletes.
+    let setting: HashSet<TaskUuid> = items
+        .iter()
+        .filter(|item| item.given.chains.is_some())
+        .map(|item| item.task)
+        .collect();
+    let mut graph: HashMap<TaskUuid, Vec<TaskUuid>> = current
+        .iter()
+        .filter(|(task, _)| !setting.contains(task) && !gone.contains(task))
+        .map(|(task, alerts)| (*task, alerts.chains.iter().map(|c| c.task).collect()))
+        .collect();
+
+    let mut steps = Vec::new();
+    for item in items {
+        let prefix = &item.prefix;
+        let mut change = AlertChange::default();
+        if let Some(links) = &item.given.chains {
+            let mut resolved: Vec<ChainLink> = Vec::with_capacity(links.len());
+            for (j, (code, on)) in links.iter().enumerate() {
+                let field = format!("{prefix}.chains[{j}].task_code");
+                let Some(child) = known.get(code).copied() else {
+                    errors.push(
+                        field,
+                        "is not a task of the tenant: no live task has this code, and the request creates none",
+                    );
+                    continue;
+                };
+                if resolved.iter().any(|l| l.task == child) {
+                    errors.push(field, "is given twice");
+                } else if child == item.task {
+                    errors.push(field, "would close a cycle: a task cannot chain to itself");
+                } else if leads_to(&graph, child, item.task) {
+                    errors.push(
+                        field,
+                        "would close a cycle: that task leads back to this one through its chains",
+                    );
+                } else {
+                    resolved.push(ChainLink {
+                        task: child,
+                        on: *on,
+                    });
+                }
+            }
+            graph.insert(item.task, resolved.iter().map(|l| l.task).collect());
+            change.chains = Some(resolved);
+        }
+        change.deadlines = item.given.deadlines;
+        if let Some(rules) = &item.given.rules {
+            let mut specs = Vec::with_capacity(rules.len());
+            for (j, rule) in rules.iter().enumerate() {
+                let at = format!("{prefix}.notify_rules[{j}]");
+                let channel = match channels.get(&rule.channel_name).map(Vec::as_slice) {
+                    Some([channel]) => *channel,
+                    Some(many) if many.len() > 1 => {
+                        errors.push(
+                            format!("{at}.channel_name"),
+                            format!(
+                                "names {} channels of your tenant; give them distinct names",
+                                many.len()
+                            ),
+                        );
+                        continue;
+                    }
+                    _ => {
+                        errors.push(
+                            format!("{at}.channel_name"),
+                            "no channel of your tenant has this name",
+                        );
+                        continue;
+                    }
+                };
+                specs.push(RuleSpec {
+                    channel,
+                    event: rule.event,
+                    threshold: rule.threshold,
+                    throttle_seconds: rule.throttle_seconds,
+                });
+            }
+            change.rules = Some(specs);
+        }
+        let now_set = current.get(&item.task);
+        let empty = TaskAlerts::default();
+        let now_set = now_set.unwrap_or(&empty);
+        let chains_same = change.chains.as_ref().is_none_or(|links| {
+            links.len() == now_set.chains.len()
+                && links
+                    .iter()
+                    .zip(&now_set.chains)
+                    .all(|(l, c)| l.task == c.task && l.on == c.on)
+        });
+        let deadlines_same = change.deadlines.as_ref().is_none_or(|list| {
+            list.iter()
+                .map(Deadline::key)
+                .eq(now_set.deadlines.iter().map(Deadline::key))
+        });
+        let rules_same = change
+            .rules
+            .as_ref()
+            .is_none_or(|rules| same_rules(rules, &now_set.rule_specs()));
+        if !(chains_same && deadlines_same && rules_same) {
+            steps.push(AlertStep {
+                task: item.task,
+                field: item.prefix,
+                change,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(steps)
 }

@@ -380,7 +380,7 @@ fn plausible_address(address: &str) -> bool {
 }
 
 /// The rule as the store takes it, every problem named on its field.
-fn parse_rule<'a>(
+pub(crate) fn parse_rule<'a>(
     caller: &'a Caller,
     task: Option<TaskUuid>,
     request: &RuleRequest,
@@ -650,7 +650,8 @@ async fn delete_rule(
     if defaults.iter().any(|r| r.uuid == uuid) {
         caller.require_admin()?;
     }
-    state.store.delete_rule(caller.0.tenant, uuid).await?;
+    let change = crate::routes::tasks::change(&caller, state.clock.now());
+    state.store.delete_rule(uuid, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,5 +1,7 @@
 //! `/api/tree-root/scheduled-tasks`: task definitions, their state, runs, logs and versions.
 
+use std::collections::{HashMap, HashSet};
+
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -11,7 +13,9 @@ use domain::{
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
-use store::{Change, LogTail, LogWindow, NewTask, RunQuery, TaskQuery, TaskSort, TaskSortField};
+use store::{
+    ApplyStep, Change, LogTail, LogWindow, NewTask, RunQuery, TaskQuery, TaskSort, TaskSortField,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -316,15 +320,34 @@ async fn import_tasks(
     let mut unknown = Vec::new();
     let mut errors = ValidationErrors::default();
     let mut tasks = Vec::with_capacity(request.tasks.len());
-    for (i, value) in request.tasks.into_iter().enumerate() {
+    let mut alert_items = Vec::new();
+    for (i, mut value) in request.tasks.into_iter().enumerate() {
         let prefix = format!("tasks[{i}]");
+        let given = super::definitions::take_alerts(
+            &mut value,
+            &caller,
+            now,
+            &prefix,
+            &mut unknown,
+            &mut errors,
+        );
         match new_definition(&state, value, now).map_err(|e| e.at(&prefix)) {
-            Ok(definition) => tasks.push(NewTask {
-                uuid: TaskUuid::new_v7(),
-                tenant: caller.0.tenant,
-                next_run_at: next_run(&definition, now),
-                definition,
-            }),
+            Ok(definition) => {
+                let uuid = TaskUuid::new_v7();
+                if given.is_given() {
+                    alert_items.push(super::definitions::AlertItem {
+                        prefix,
+                        task: uuid,
+                        given,
+                    });
+                }
+                tasks.push(NewTask {
+                    uuid,
+                    tenant: caller.0.tenant,
+                    next_run_at: next_run(&definition, now),
+                    definition,
+                });
+            }
             Err(ApiError::UnknownFields(fields)) => unknown.extend(fields),
             Err(ApiError::Validation(invalid)) => errors.0.extend(invalid.0),
             Err(other) => return Err(other),
@@ -340,7 +363,39 @@ async fn import_tasks(
         .quotas
         .check_room(&state, caller.0.tenant, tasks.len())
         .await?;
-    let uuids = state.store.create_many(tasks, change(&caller, now)).await?;
+    let uuids: Vec<TaskUuid> = tasks.iter().map(|t| t.uuid).collect();
+    let codes: HashMap<String, TaskUuid> = tasks
+        .iter()
+        .map(|t| (t.definition.code.as_str().to_owned(), t.uuid))
+        .collect();
+    let alerts = if alert_items.is_empty() {
+        Vec::new()
+    } else {
+        let current = state.store.tenant_alerts(caller.0.tenant).await?;
+        super::definitions::plan_alerts(
+            &state,
+            &caller,
+            alert_items,
+            &codes,
+            &HashSet::new(),
+            &current,
+        )
+        .await?
+    };
+    if alerts.is_empty() {
+        state.store.create_many(tasks, change(&caller, now)).await?;
+    } else {
+        // One transaction: the tasks, then the chains, deadlines and rules that name them.
+        let steps = tasks
+            .into_iter()
+            .map(ApplyStep::Import)
+            .chain(alerts.into_iter().map(ApplyStep::Alerts))
+            .collect();
+        state
+            .store
+            .apply_definitions(steps, change(&caller, now))
+            .await?;
+    }
     state.wake.tasks_changed();
     Ok((
         StatusCode::CREATED,

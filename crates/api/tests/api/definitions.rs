@@ -551,6 +551,7 @@ on_both_databases!(
     apply_keeps_stored_secrets_and_the_interval_anchor,
     apply_never_touches_another_tenant,
     import_with_mode_apply_is_apply,
+    alert_fields_are_judged_as_their_own_routes_judge_them,
 );
 
 async fn import_with_mode_apply_is_apply(app: TestApp) {
@@ -609,4 +610,127 @@ async fn import_with_mode_apply_is_apply(app: TestApp) {
     }
     let list = app.call(1, Method::GET, "/list", None).await.expect(200);
     assert_eq!(list["total"], 2, "the refused imports wrote nothing");
+}
+
+/// A cron task carrying alert configuration.
+fn alerted(code: &str, chains: Value, deadlines: Value, rules: Value) -> Value {
+    let mut task = cron_task(code);
+    task["chains"] = chains;
+    task["deadlines"] = deadlines;
+    task["notify_rules"] = rules;
+    task
+}
+
+async fn alert_fields_are_judged_as_their_own_routes_judge_them(app: TestApp) {
+    let token = app.token(1, Role::Admin);
+    let channel = |name: &str| {
+        serde_json::to_vec(
+            &json!({"name": name, "kind": "webhook", "url": "https://hooks.example.com/x"}),
+        )
+        .unwrap()
+    };
+    for name in ["ops", "twin", "twin"] {
+        app.raw(
+            Method::POST,
+            "/api/tree-root/tenant/notify/channels",
+            Some(&token),
+            Some(channel(name)),
+        )
+        .await
+        .expect(201);
+    }
+
+    // Fields an item of a list does not have come first, as a 400 naming each.
+    let body = json!({"tasks": [alerted(
+        "a",
+        json!([{"task_code": "b", "on": "success", "colour": "red"}]),
+        json!([{"every_seconds": 600, "grace": 1}]),
+        json!([{"channel_name": "ops", "event": "run.failed", "channel": "x"}]),
+    )]});
+    let reply = app.call(1, Method::POST, "/import", Some(body)).await;
+    assert_eq!(
+        reply.fields(),
+        [
+            "tasks[0].chains[0].colour",
+            "tasks[0].deadlines[0].grace",
+            "tasks[0].notify_rules[0].channel",
+        ]
+    );
+    reply.problem(400, "unknown_field");
+
+    // Then every invalid value, each on its field.
+    let body = json!({"tasks": [alerted(
+        "a",
+        json!([{"task_code": "b", "on": "sometimes"}]),
+        json!([{"by": "25:00"}]),
+        json!([{"channel_name": "ops", "event": "run.slow"}]),
+    )]});
+    let reply = app.call(1, Method::POST, "/import", Some(body)).await;
+    assert_eq!(
+        reply.fields(),
+        [
+            "tasks[0].chains[0].on",
+            "tasks[0].deadlines[0].by",
+            "tasks[0].notify_rules[0].threshold",
+        ]
+    );
+    let problem = reply.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["code"], "not_one_of");
+
+    // Once every value is valid, the names: a code no task has, a channel name none or
+    // several channels have. Nothing is written.
+    let body = json!({"tasks": [alerted(
+        "a",
+        json!([{"task_code": "nowhere", "on": "success"}]),
+        json!([]),
+        json!([
+            {"channel_name": "pager", "event": "run.failed"},
+            {"channel_name": "twin", "event": "run.failed"},
+        ]),
+    )]});
+    for path in ["/import", "/apply", "/apply?dry_run=true"] {
+        let reply = app.call(1, Method::POST, path, Some(body.clone())).await;
+        assert_eq!(
+            reply.fields(),
+            [
+                "tasks[0].chains[0].task_code",
+                "tasks[0].notify_rules[0].channel_name",
+                "tasks[0].notify_rules[1].channel_name",
+            ],
+            "{path}"
+        );
+        let problem = reply.problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "unknown_task");
+    }
+    let list = app.call(1, Method::GET, "/list", None).await.expect(200);
+    assert_eq!(list["total"], 0);
+
+    // A task chaining to itself is a cycle, as at `PUT /{uuid}/chains`.
+    let body = json!({"tasks": [alerted("a", json!([{"task_code": "a", "on": "failure"}]), json!([]), json!([]))]});
+    let reply = app.call(1, Method::POST, "/apply", Some(body)).await;
+    assert_eq!(reply.fields(), ["tasks[0].chains[0].task_code"]);
+    let problem = reply.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["code"], "chain_cycle");
+
+    // Viewers read the configuration in the export.
+    let body = json!({"tasks": [
+        alerted("a", json!([{"task_code": "b", "on": "failure"}]), json!([{"every_seconds": 600}]),
+                json!([{"channel_name": "ops", "event": "run.recovered", "throttle_seconds": 60}])),
+        cron_task("b"),
+    ]});
+    app.call(1, Method::POST, "/import", Some(body))
+        .await
+        .expect(201);
+    let exported = app
+        .call_as(1, Role::Viewer, Method::GET, "/export?code=a", None)
+        .await
+        .expect(200);
+    assert_eq!(
+        exported["tasks"][0]["notify_rules"],
+        json!([{"channel_name": "ops", "event": "run.recovered", "throttle_seconds": 60}])
+    );
+    assert_eq!(
+        exported["tasks"][0]["chains"],
+        json!([{"task_code": "b", "on": "failure"}])
+    );
 }

@@ -34,7 +34,15 @@ async fn a_missed_deadline_is_recorded_once_with_the_instants_it_stands_for() {
     let every_minute = Deadline::parse_list(&json!([{"every_seconds": 60}])).unwrap();
     for task in [&task, &paused] {
         h.store
-            .set_deadlines(tenant(), task.uuid, &every_minute, t0())
+            .set_deadlines(
+                task.uuid,
+                &every_minute,
+                store::Change {
+                    tenant: tenant(),
+                    actor: "ci",
+                    at: t0(),
+                },
+            )
             .await
             .unwrap();
     }
@@ -152,7 +160,15 @@ async fn misses_older_than_the_retention_are_pruned_by_the_maintenance_leader() 
         .await;
     let every_minute = Deadline::parse_list(&json!([{"every_seconds": 60}])).unwrap();
     h.store
-        .set_deadlines(tenant(), task.uuid, &every_minute, t0())
+        .set_deadlines(
+            task.uuid,
+            &every_minute,
+            store::Change {
+                tenant: tenant(),
+                actor: "ci",
+                at: t0(),
+            },
+        )
         .await
         .unwrap();
     h.start_with(EngineConfig {

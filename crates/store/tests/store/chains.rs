@@ -93,10 +93,9 @@ async fn a_success_queues_the_success_link_once_with_the_parent(store: Arc<dyn T
     let c = create(&*store, t, "C", "c", 0).await;
     let chains = store
         .set_chains(
-            t,
             a.uuid,
             &[link(&b, ChainOn::Success), link(&c, ChainOn::Failure)],
-            at(0),
+            change(t, "ci", 0),
         )
         .await
         .unwrap();
@@ -187,14 +186,13 @@ async fn a_retry_queues_nothing_and_the_last_failure_queues_the_failure_link(
     let d = create(&*store, t, "D", "d", 0).await;
     store
         .set_chains(
-            t,
             a.uuid,
             &[
                 link(&b, ChainOn::Success),
                 link(&c, ChainOn::Failure),
                 link(&d, ChainOn::Completion),
             ],
-            at(0),
+            change(t, "ci", 0),
         )
         .await
         .unwrap();
@@ -251,7 +249,7 @@ async fn a_rescue_that_gives_up_queues_the_failure_link_once(store: Arc<dyn Test
     let a = create(&*store, t, "A", "a", 0).await;
     let b = create(&*store, t, "B", "b", 0).await;
     store
-        .set_chains(t, a.uuid, &[link(&b, ChainOn::Failure)], at(0))
+        .set_chains(a.uuid, &[link(&b, ChainOn::Failure)], change(t, "ci", 0))
         .await
         .unwrap();
     // A rescue that runs the attempt again is no end either.
@@ -300,7 +298,7 @@ async fn a_stopped_child_records_a_skipped_chained_run(store: Arc<dyn TestStore>
     let a = create(&*store, t, "A", "a", 0).await;
     let b = create(&*store, t, "B", "b", 0).await;
     store
-        .set_chains(t, a.uuid, &[link(&b, ChainOn::Completion)], at(0))
+        .set_chains(a.uuid, &[link(&b, ChainOn::Completion)], change(t, "ci", 0))
         .await
         .unwrap();
     store
@@ -353,10 +351,9 @@ async fn a_run_cancelled_while_running_queues_only_the_completion_link(store: Ar
     let c = create(&*store, t, "C", "c", 0).await;
     store
         .set_chains(
-            t,
             a.uuid,
             &[link(&b, ChainOn::Failure), link(&c, ChainOn::Completion)],
-            at(0),
+            change(t, "ci", 0),
         )
         .await
         .unwrap();
@@ -393,11 +390,11 @@ async fn deleting_a_task_removes_its_links(store: Arc<dyn TestStore>) {
     let b = create(&*store, t, "B", "b", 0).await;
     let c = create(&*store, t, "C", "c", 0).await;
     store
-        .set_chains(t, a.uuid, &[link(&b, ChainOn::Success)], at(0))
+        .set_chains(a.uuid, &[link(&b, ChainOn::Success)], change(t, "ci", 0))
         .await
         .unwrap();
     store
-        .set_chains(t, b.uuid, &[link(&c, ChainOn::Success)], at(0))
+        .set_chains(b.uuid, &[link(&c, ChainOn::Success)], change(t, "ci", 0))
         .await
         .unwrap();
     store
@@ -417,7 +414,7 @@ async fn deleting_a_task_removes_its_links(store: Arc<dyn TestStore>) {
     assert!(store.chained_runs(t, parent.run).await.unwrap().is_empty());
     // A later link from A still works: the deletion left A's links consistent.
     store
-        .set_chains(t, a.uuid, &[link(&c, ChainOn::Success)], at(30))
+        .set_chains(a.uuid, &[link(&c, ChainOn::Success)], change(t, "ci", 30))
         .await
         .unwrap();
     let parent = running(&*store, &a, "n1", 40).await;
@@ -444,17 +441,17 @@ async fn cycles_and_tasks_of_other_tenants_are_refused(store: Arc<dyn TestStore>
     let c = create(&*store, t, "C", "c", 0).await;
     let other = create(&*store, tenant(2), "X", "x", 0).await;
     store
-        .set_chains(t, a.uuid, &[link(&b, ChainOn::Success)], at(0))
+        .set_chains(a.uuid, &[link(&b, ChainOn::Success)], change(t, "ci", 0))
         .await
         .unwrap();
     store
-        .set_chains(t, b.uuid, &[link(&c, ChainOn::Failure)], at(0))
+        .set_chains(b.uuid, &[link(&c, ChainOn::Failure)], change(t, "ci", 0))
         .await
         .unwrap();
 
     let cycle = refused(
         store
-            .set_chains(t, c.uuid, &[link(&a, ChainOn::Completion)], at(1))
+            .set_chains(c.uuid, &[link(&a, ChainOn::Completion)], change(t, "ci", 1))
             .await,
     );
     assert_eq!(cycle.len(), 1);
@@ -463,10 +460,9 @@ async fn cycles_and_tasks_of_other_tenants_are_refused(store: Arc<dyn TestStore>
     let to_itself = refused(
         store
             .set_chains(
-                t,
                 a.uuid,
                 &[link(&c, ChainOn::Success), link(&a, ChainOn::Success)],
-                at(1),
+                change(t, "ci", 1),
             )
             .await,
     );
@@ -474,7 +470,11 @@ async fn cycles_and_tasks_of_other_tenants_are_refused(store: Arc<dyn TestStore>
     assert!(to_itself[0].1.starts_with("would close a cycle"));
     let foreign = refused(
         store
-            .set_chains(t, a.uuid, &[link(&other, ChainOn::Success)], at(1))
+            .set_chains(
+                a.uuid,
+                &[link(&other, ChainOn::Success)],
+                change(t, "ci", 1),
+            )
             .await,
     );
     assert_eq!(
@@ -487,10 +487,9 @@ async fn cycles_and_tasks_of_other_tenants_are_refused(store: Arc<dyn TestStore>
     let twice = refused(
         store
             .set_chains(
-                t,
                 a.uuid,
                 &[link(&c, ChainOn::Success), link(&c, ChainOn::Failure)],
-                at(1),
+                change(t, "ci", 1),
             )
             .await,
     );
@@ -501,16 +500,21 @@ async fn cycles_and_tasks_of_other_tenants_are_refused(store: Arc<dyn TestStore>
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.set_chains(tenant(2), a.uuid, &[], at(1)).await,
+        store
+            .set_chains(a.uuid, &[], change(tenant(2), "ci", 1))
+            .await,
         Err(StoreError::NotFound)
     ));
     // Nothing changed; replacing B's link with one that leads nowhere back is fine, and so is
     // the link that was a cycle before.
     let kept = store.chains(t, a.uuid).await.unwrap().children;
     assert_eq!(kept.iter().map(|l| l.task).collect::<Vec<_>>(), [b.uuid]);
-    store.set_chains(t, b.uuid, &[], at(2)).await.unwrap();
     store
-        .set_chains(t, c.uuid, &[link(&a, ChainOn::Completion)], at(3))
+        .set_chains(b.uuid, &[], change(t, "ci", 2))
+        .await
+        .unwrap();
+    store
+        .set_chains(c.uuid, &[link(&a, ChainOn::Completion)], change(t, "ci", 3))
         .await
         .unwrap();
 }
@@ -528,7 +532,7 @@ async fn postgres_deleting_a_child_while_its_parent_finishes_does_not_deadlock()
     let a = create(&*store, t, "A", "a", 0).await;
     let b = create(&*store, t, "B", "b", 0).await;
     store
-        .set_chains(t, a.uuid, &[link(&b, ChainOn::Success)], at(0))
+        .set_chains(a.uuid, &[link(&b, ChainOn::Success)], change(t, "ci", 0))
         .await
         .unwrap();
 

@@ -57,10 +57,9 @@ async fn saving_deadlines_keeps_the_state_of_those_kept(store: Arc<dyn TestStore
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let set = store
         .set_deadlines(
-            task.tenant,
             task.uuid,
             &deadlines(json!([{"every_seconds": 600}, {"by": "07:00", "days": "* * MON"}])),
-            at(1_000),
+            change(task.tenant, "ci", 1_000),
         )
         .await
         .unwrap();
@@ -85,10 +84,9 @@ async fn saving_deadlines_keeps_the_state_of_those_kept(store: Arc<dyn TestStore
     succeeded(&*store, &task, 650_000).await;
     let set = store
         .set_deadlines(
-            task.tenant,
             task.uuid,
             &deadlines(json!([{"by": "08:00"}, {"every_seconds": 600}])),
-            at(800_000),
+            change(task.tenant, "ci", 800_000),
         )
         .await
         .unwrap();
@@ -122,7 +120,9 @@ async fn saving_deadlines_keeps_the_state_of_those_kept(store: Arc<dyn TestStore
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.set_deadlines(tenant(2), task.uuid, &[], at(0)).await,
+        store
+            .set_deadlines(task.uuid, &[], change(tenant(2), "ci", 0))
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(
@@ -134,7 +134,7 @@ async fn saving_deadlines_keeps_the_state_of_those_kept(store: Arc<dyn TestStore
     );
     assert!(
         store
-            .set_deadlines(task.tenant, task.uuid, &[], at(900_000))
+            .set_deadlines(task.uuid, &[], change(task.tenant, "ci", 900_000))
             .await
             .unwrap()
             .is_empty()
@@ -156,10 +156,9 @@ async fn a_miss_is_recorded_once_across_checkers(store: Arc<dyn TestStore>) {
     for task in [&task, &stopped] {
         store
             .set_deadlines(
-                t,
                 task.uuid,
                 &deadlines(json!([{"every_seconds": 60}])),
-                at(0),
+                change(t, "ci", 0),
             )
             .await
             .unwrap();

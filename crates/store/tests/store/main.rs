@@ -2,6 +2,7 @@
 //! `definitions`, `engine`, `storage`, `run_search`, `notify`, `search`), and the task list's speed at scale
 //! (`list_perf`, ignored by default).
 
+mod alerts;
 mod chains;
 mod common;
 mod deadlines;

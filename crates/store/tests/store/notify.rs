@@ -17,7 +17,7 @@ use store::{
 };
 use uuid::Uuid;
 
-use crate::common::{at, create, tenant};
+use crate::common::{at, change, create, tenant};
 
 on_both_databases!(
     the_outbox_records_events_of_the_tenants_own_tasks,
@@ -190,7 +190,9 @@ async fn channels_and_rules_belong_to_their_tenant(store: Arc<dyn TestStore>) {
         Err(RuleError::NoChannel)
     ));
     assert!(matches!(
-        store.delete_rule(tenant(2), own.uuid).await,
+        store
+            .delete_rule(own.uuid, change(tenant(2), "ci", 0))
+            .await,
         Err(StoreError::NotFound)
     ));
 

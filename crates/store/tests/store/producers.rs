@@ -17,7 +17,7 @@ use store::{
 };
 use uuid::Uuid;
 
-use crate::common::{at, create, tenant};
+use crate::common::{at, change, create, tenant};
 
 on_both_databases!(
     a_slow_run_is_recorded_once_past_the_smallest_threshold_that_applies,
@@ -405,7 +405,7 @@ async fn deadline_misses_past_the_retention_are_pruned(store: Arc<dyn TestStore>
     let task = create(&*store, tenant(1), "A", "a", 0).await;
     let every = domain::Deadline::parse_list(&json!([{"every_seconds": 60}])).unwrap();
     store
-        .set_deadlines(tenant(1), task.uuid, &every, at(0))
+        .set_deadlines(task.uuid, &every, change(tenant(1), "ci", 0))
         .await
         .unwrap();
     for (due, now) in [(60_000, 61_000), (600_000, 601_000)] {

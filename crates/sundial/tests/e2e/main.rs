@@ -18,6 +18,7 @@ mod multi_node;
 mod notify;
 mod notify_producers;
 mod policies;
+mod portable;
 mod python;
 mod release;
 mod run_args;
