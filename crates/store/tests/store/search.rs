@@ -198,7 +198,7 @@ async fn the_schedule_scan_record_starts_empty_and_keeps_the_last_key(store: Arc
 }
 
 /// Where the extensions can be created, keyword search has one trigram index that starts with
-/// the tenant (0021), so a keyword common to all tenants reads only the caller's matches.
+/// the tenant (0020), so a keyword common to all tenants reads only the caller's matches.
 #[tokio::test]
 async fn postgres_keyword_index_is_per_tenant() {
     let Some(db) = PostgresDb::create().await else {
