@@ -124,6 +124,12 @@ test('smaller defects: interval 0 is refused, long text stays in its column, dat
   await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').filter({ hasText: LONG_NAME }).waitFor({ state: 'hidden' });
   assert.ok((await name.boundingBox()).width > 100, 'the name is still shown after its tooltip');
 
+  // The code's copy button copies it (what the copy event had selected) and says so.
+  await page.evaluate(() => document.addEventListener('copy', () => (window.__copied = String(window.getSelection())), true));
+  await page.getByTestId('copy-code-long-name').click();
+  await page.locator('[data-testid="copy-code-long-name"][aria-label="Copied"]').waitFor();
+  assert.equal(await page.evaluate(() => window.__copied), 'long-name');
+
   // A date trigger is shown in the reader's zone, named.
   await row(page, 'launch-mail').getByText('Once at 2031-07-01 14:30, Asia/Shanghai').waitFor();
 
@@ -150,6 +156,48 @@ test('smaller defects: interval 0 is refused, long text stays in its column, dat
   assert.ok(title.width >= 250, `the title has room (${title.width}px)`);
   assert.ok(active.y >= title.y + title.height, 'the Active switch is under the title, not beside it');
   await screenshot(page, 'drawer-title-390');
+  await page.close();
+});
+
+test('a skipped run says why once, in the reader’s words, without an error or an attempt count', async () => {
+  const python = (code, extra) =>
+    create({ name: code, code, type: 'python_script', task_config: { script: 'print("ok")' }, ...extra });
+  const parent = await python('skip-parent', { retry_policy: { max_retries: 0, retry_delay_seconds: 1, backoff: 'fixed' } });
+  // A stopped child with retries: its chained run is skipped (reason `stopped`).
+  const child = await python('skip-child', { is_active: false, retry_policy: { max_retries: 3, retry_delay_seconds: 60, backoff: 'fixed' } });
+  const chained = await api(sundial.base, token, 'PUT', `/${parent.uuid}/chains`, { children: [{ task_uuid: child.uuid, on: 'success' }] });
+  assert.equal(chained.status, 200);
+  assert.equal((await api(sundial.base, token, 'POST', `/${parent.uuid}/run`)).status, 202);
+  let skipped;
+  await until(
+    async () => {
+      skipped = (await api(sundial.base, token, 'GET', `/${child.uuid}/runs`)).body.items?.[0];
+      return skipped?.status === 'skipped';
+    },
+    60_000,
+    'the chained run to be skipped',
+  );
+  assert.equal(skipped.max_attempts, 4);
+
+  const page = await newPage();
+  await page.addInitScript(() => localStorage.setItem('sundial.lang', 'en-US'));
+  await signInWithLink(page, sundial.base, token);
+  const drawer = page.locator('.ant-drawer-content');
+  const panel = drawer.getByTestId('run-list').locator('.ant-collapse-item-active');
+  await page.goto(`${sundial.base}/?task=${child.uuid}&tab=runs&run=${skipped.uuid}`);
+  await panel.getByTestId('run-skip-reason').filter({ hasText: 'Skipped: the task was stopped or deleted before the run started' }).waitFor();
+  assert.equal(await panel.getByTestId('run-skip-reason').count(), 1);
+  assert.equal(await panel.getByTestId('run-error').count(), 0, 'the server’s “skipped: stopped” is not repeated in red');
+  assert.doesNotMatch(await panel.innerText(), /Attempt/);
+  // The Runs page says the same in its error column.
+  await page.goto(`${sundial.base}/?view=runs&task=${child.uuid}`);
+  await page.locator('tr.ant-table-row').filter({ hasText: 'Skipped: the task was stopped or deleted before the run started' }).waitFor();
+
+  await page.evaluate(() => localStorage.setItem('sundial.lang', 'zh-CN'));
+  await page.addInitScript(() => localStorage.setItem('sundial.lang', 'zh-CN'));
+  await page.goto(`${sundial.base}/?task=${child.uuid}&tab=runs&run=${skipped.uuid}`);
+  await panel.getByTestId('run-skip-reason').filter({ hasText: '已跳过：任务在运行开始前已停止或删除' }).waitFor();
+  assert.doesNotMatch(await panel.innerText(), /次尝试/);
   await page.close();
 });
 

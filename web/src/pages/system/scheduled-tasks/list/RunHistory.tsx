@@ -9,7 +9,7 @@ import { formatDuration, formatExact, formatLocal } from '../../../../utils/time
 import { useRemote } from '../../../../hooks/useRemote';
 import { errorMessage } from './apiErrors';
 import { RunLog } from './RunLog';
-import { isLive, RUN_STATUSES } from './runStatus';
+import { isLive, RUN_STATUSES, shownError } from './runStatus';
 import { StatusTag } from './StatusTag';
 
 // The charts (ECharts) come with the drawer's Runs tab, not with the list.
@@ -40,7 +40,7 @@ function RunHeader({ run }: { run: Run }) {
       <StatusTag status={run.status} />
       <span className="preview-time">{formatLocal(run.scheduled_for)}</span>
       <Tag bordered={false}>{t(`runs.trigger.${run.trigger}`)}</Tag>
-      {run.max_attempts > 1 && (
+      {run.max_attempts > 1 && run.status !== 'skipped' && (
         <Typography.Text type="secondary">{t('runs.attempt', { attempt: run.attempt, max: run.max_attempts })}</Typography.Text>
       )}
       {run.duration_ms !== null && <Typography.Text type="secondary">{formatDuration(run.duration_ms)}</Typography.Text>}
@@ -86,7 +86,7 @@ function ChainLinks({ run, onOpenTaskRun }: { run: Run; onOpenTaskRun: (task: st
             <Space key={child.uuid} wrap>
               {link(child.task_uuid, child.uuid, child.uuid, 'run-child-link')}
               <StatusTag status={child.status} />
-              {child.skip_reason && <Typography.Text type="secondary">{t('runs.skipReason', { reason: child.skip_reason })}</Typography.Text>}
+              {child.skip_reason && <Typography.Text type="secondary">{t(`runs.skip.${child.skip_reason}`)}</Typography.Text>}
             </Space>
           ))}
         </Space>
@@ -117,10 +117,14 @@ function RunBody({ run, canCancel, onCancelled, onOpenTaskRun }: {
       <Typography.Text type="secondary" copyable={{ text: run.uuid }} className="mono" style={{ fontSize: 12 }}>
         {run.uuid}
       </Typography.Text>
-      {run.skip_reason && <Typography.Text>{t('runs.skipReason', { reason: run.skip_reason })}</Typography.Text>}
+      {run.skip_reason && <Typography.Text data-testid="run-skip-reason">{t(`runs.skip.${run.skip_reason}`)}</Typography.Text>}
       <Suspense fallback={null}><RunAlerts run={run} /></Suspense>
       <ChainLinks run={run} onOpenTaskRun={onOpenTaskRun} />
-      {run.error && <Typography.Text type="danger">{run.error}</Typography.Text>}
+      {shownError(run) && (
+        <Typography.Text type="danger" data-testid="run-error">
+          {shownError(run)}
+        </Typography.Text>
+      )}
       {run.args !== null && run.args !== undefined && (
         <>
           <Typography.Text strong>{t('runs.args')}</Typography.Text>

@@ -1,6 +1,6 @@
 import { CopyOutlined, DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
 import type { ProColumns } from '@ant-design/pro-components';
-import { Button, Space, Tag, Typography } from 'antd';
+import { Space, Tag } from 'antd';
 import { HoverTip } from '../../../../components/HoverTip';
 import { LazyPopconfirm } from '../../../../components/LazyPopconfirm';
 import type { Permissions } from '../../../../auth/token';
@@ -9,8 +9,9 @@ import type { Lang } from '../../../../locales/lang';
 import type { Task } from '../../../../services/types';
 import { noticeView } from '../../../../utils/scheduleNotice';
 import { ActiveSwitch } from './ActiveSwitch';
-import { LastError, NextRun, RelativeTime, TriggerCell } from './cells';
+import { CopyCode, LastError, NextRun, RelativeTime, TriggerCell } from './cells';
 import { OUTCOME_FILTERS } from './runStatus';
+import { RowAction } from './RowAction';
 import { StatusTag } from './StatusTag';
 import type { ListUrlState, SortField } from './urlState';
 import { ChainsRemovedOnDelete } from './ChainsTab';
@@ -68,11 +69,12 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       // One line each, cut with the whole text on hover: a long name or description must not
       // grow the row or spill into the next column.
       render: (_, task) => (
-        <Space direction="vertical" size={0} style={{ display: 'flex', maxWidth: narrow ? 220 : undefined }}>
+        // Plain elements, not Typography and Space (see cells.tsx).
+        <div className="cell-stack" style={{ maxWidth: narrow ? 220 : undefined }}>
           <HoverTip title={task.name} placement="topLeft" mouseEnterDelay={0.4}>
-            <Typography.Link onClick={() => ctx.onView(task)} className="cell-ellipsis" data-testid={`task-name-${task.code}`}>
+            <a onClick={() => ctx.onView(task)} className="cell-ellipsis task-link" data-testid={`task-name-${task.code}`}>
               {task.name}
-            </Typography.Link>
+            </a>
           </HoverTip>
           {task.schedule_notice && (
             <HoverTip title={t(noticeView(task.schedule_notice).title)}>
@@ -86,12 +88,12 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
             // Cut by CSS, not by Typography's ellipsis: that measures each cell after rendering
             // (a forced layout per row, seconds for a page of 100).
             <HoverTip title={task.description} placement="topLeft" mouseEnterDelay={0.4}>
-              <Typography.Text type="secondary" className="cell-ellipsis" style={{ fontSize: 12 }} data-testid={`task-description-${task.code}`}>
+              <span className="text-secondary cell-ellipsis cell-small" data-testid={`task-description-${task.code}`}>
                 {task.description}
-              </Typography.Text>
+              </span>
             </HoverTip>
           )}
-        </Space>
+        </div>
       ),
     },
     {
@@ -100,9 +102,9 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       sorter: true,
       defaultSortOrder: sortOrder('code'),
       hideInSearch: true,
-      copyable: true,
       responsive: ['md'],
       width: 120,
+      render: (_, task) => <CopyCode code={task.code} />,
     },
     {
       title: t('tasks.col.type'),
@@ -156,10 +158,10 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       width: 100,
       responsive: ['sm'],
       render: (_, task) => (
-        <Space size={4} wrap data-testid={`last-status-${task.code}`}>
+        <div className="cell-tags" data-testid={`last-status-${task.code}`}>
           <StatusTag status={task.last_run_outcome} />
           {task.is_running && <Tag color="processing">{t('tasks.running')}</Tag>}
-        </Space>
+        </div>
       ),
     },
     {
@@ -187,23 +189,23 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       width: narrow ? undefined : 140,
       fixed: narrow ? undefined : 'right',
       render: (_, task) => (
-        <Space size={0} wrap className="row-actions" data-testid={`actions-${task.code}`}>
+        <div className="row-actions" data-testid={`actions-${task.code}`}>
           <HoverTip title={t('tasks.action.view')}>
-            <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => ctx.onView(task)} aria-label={t('tasks.action.view')} />
+            <RowAction icon={<EyeOutlined />} onClick={() => ctx.onView(task)} aria-label={t('tasks.action.view')} />
           </HoverTip>
           {permissions.canEdit && (
             <HoverTip title={t('tasks.action.edit')}>
-              <Button type="link" size="small" icon={<EditOutlined />} onClick={() => ctx.onEdit(task)} aria-label={t('tasks.action.edit')} data-testid="edit" />
+              <RowAction icon={<EditOutlined />} onClick={() => ctx.onEdit(task)} aria-label={t('tasks.action.edit')} data-testid="edit" />
             </HoverTip>
           )}
           {permissions.canEdit && (
             <HoverTip title={t('tasks.action.clone')}>
-              <Button type="link" size="small" icon={<CopyOutlined />} onClick={() => ctx.onClone(task)} aria-label={t('tasks.action.clone')} data-testid="clone" />
+              <RowAction icon={<CopyOutlined />} onClick={() => ctx.onClone(task)} aria-label={t('tasks.action.clone')} data-testid="clone" />
             </HoverTip>
           )}
           {permissions.canOperate && ctx.canRunNow && (
             <HoverTip title={t('tasks.action.run')}>
-              <Button type="link" size="small" icon={<PlayCircleOutlined />} onClick={() => ctx.onRunNow(task)} aria-label={t('tasks.action.run')} data-testid="run-now" />
+              <RowAction icon={<PlayCircleOutlined />} onClick={() => ctx.onRunNow(task)} aria-label={t('tasks.action.run')} data-testid="run-now" />
             </HoverTip>
           )}
           {permissions.canEdit && (
@@ -220,11 +222,11 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
               onConfirm={() => ctx.onDelete(task)}
             >
               <HoverTip title={t('tasks.action.delete')}>
-                <Button type="link" size="small" danger icon={<DeleteOutlined />} aria-label={t('tasks.action.delete')} data-testid="delete" />
+                <RowAction danger icon={<DeleteOutlined />} aria-label={t('tasks.action.delete')} data-testid="delete" />
               </HoverTip>
             </LazyPopconfirm>
           )}
-        </Space>
+        </div>
       ),
     },
   ];

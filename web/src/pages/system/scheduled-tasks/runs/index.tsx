@@ -148,8 +148,11 @@ export default function RunsPage({ navigate }: { navigate: (search: string) => v
       title: t('runsPage.col.error'),
       dataIndex: 'error',
       ellipsis: true,
+      // A skipped run says why in the reader's words, not the server's restatement.
       render: (_, run) =>
-        run.error ? (
+        run.status === 'skipped' && run.skip_reason ? (
+          <Typography.Text type="secondary">{t(`runs.skip.${run.skip_reason}`)}</Typography.Text>
+        ) : run.error ? (
           <Typography.Text type="danger" ellipsis={{ tooltip: run.error }}>
             {run.error}
           </Typography.Text>
