@@ -316,7 +316,9 @@ export interface paths {
         /**
          * Create or update the tenant's tasks by `code`, all or nothing in one transaction: a code no
          *     live task has is created; a task whose definition differs is updated (one new version); an
-         *     identical one is left alone (no version, no audit entry). Each item is a whole definition,
+         *     identical one is left alone (no version, no audit entry). An item's `chains`, `deadlines`
+         *     and `notify_rules` (as `GET /export` writes them) replace the task's, children by code and
+         *     channels by name; left out, they stay as they are. Each item is a whole definition,
          *     validated like `POST /` (fields left out take their defaults); a masked secret keeps the
          *     stored value (on a create it is a 422 naming the header). With `prune=true` the live tasks
          *     whose code is not in the request are deleted; with `dry_run=true` nothing is written.
@@ -893,7 +895,7 @@ export interface components {
          * @description The change a version records.
          * @enum {string}
          */
-        AuditAction: "create" | "update" | "start" | "stop" | "delete" | "run_now" | "cancel" | "restore";
+        AuditAction: "create" | "update" | "start" | "stop" | "delete" | "run_now" | "cancel" | "restore" | "chains" | "deadlines" | "notify_rules";
         /** @description One entry of the audit log. */
         AuditEntryResponse: {
             /** @description The change. */
@@ -1256,13 +1258,63 @@ export interface components {
          * @enum {string}
          */
         DstPolicy: "fixed_time" | "every_match";
+        /** @description A task definition as `GET /export` writes it and `POST /import` and `POST /apply` take it: a `TaskRequest` with the task's alert configuration, other tasks and channels named as they are in any tenant. A list left out (or `null`) leaves that part of the task as it is. */
+        ExportedTask: {
+            /** @description The tasks this task's runs queue (at most 20), in order, each by its code: a task the request creates or keeps, or a live task of the tenant. `[]` removes every link. */
+            chains?: {
+                /** @description `success`, `failure` or `completion`. */
+                on: string;
+                /** @description The child task's code. */
+                task_code: string;
+            }[] | null;
+            /** @description Unique among the tenant's live tasks: letters, digits, `_`, `-` and `.`, starting with a letter or digit. */
+            code: string;
+            /** @description The task's dead-man deadlines (at most 10), as `PUT /{uuid}/deadlines` takes them. `[]` removes them. */
+            deadlines?: {
+                /** @description `HH:MM`. */
+                by?: string;
+                /** @description Day-of-month, month and day-of-week fields of a cron expression. */
+                days?: string;
+                every_seconds?: number;
+                timezone?: string;
+            }[] | null;
+            /** @description Free text without NUL bytes; empty or null: none. */
+            description?: string | null;
+            /**
+             * @description Whether the task fires.
+             * @default true
+             */
+            is_active?: boolean | null;
+            /** @description How late an occurrence may start before it counts as missed (default 60). */
+            misfire_grace_seconds?: number | null;
+            /** @description Default `fire_once`. */
+            misfire_policy?: components["schemas"]["MisfirePolicy"] | null;
+            /** @description Display name: 1-100 characters (surrounding white space is trimmed), no control characters. */
+            name: string;
+            /** @description The task's own notification rules, each channel by its name (a channel of the tenant). `[]` removes them. */
+            notify_rules?: {
+                channel_name: string;
+                /** @description `run.failed`, `run.recovered`, `run.slow`, `occurrence.skipped` or `deadline.missed`. */
+                event: string;
+                /** @description As `POST /{uuid}/notify-rules` takes it. */
+                threshold?: number | null;
+                /** @description As `POST /{uuid}/notify-rules` takes it (default 900). */
+                throttle_seconds?: number | null;
+            }[] | null;
+            /** @description Default `skip`. */
+            overlap_policy?: components["schemas"]["OverlapPolicy"] | null;
+            /** @description Retries after a failed attempt; null or absent: 3 retries 60 s apart. */
+            retry_policy?: components["schemas"]["RetryPolicyRequest"] | null;
+            /** @description Longest one attempt may run (default 30 for `api_call`, 60 for `python_script`). The deployment may allow less than the schema's maximum: at most `SUNDIAL_MAX_TIMEOUT_SECONDS` (default 3600), else 422 `out_of_range` naming that maximum. */
+            timeout_seconds?: number | null;
+        } & (components["schemas"]["Trigger"] & components["schemas"]["TaskWork"]);
         /** @description Task definitions, exactly as `POST /import` and `POST /apply` take them. */
         ExportResponse: {
             /**
              * @description The definitions, ordered by code. Secret header and query values are masked as in
              *     `GET /{uuid}`.
              */
-            tasks: components["schemas"]["TaskRequest"][];
+            tasks: components["schemas"]["ExportedTask"][];
         };
         /** @description One field that differs. */
         FieldChange: {
@@ -1330,7 +1382,7 @@ export interface components {
         HttpMethod: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
         /** @description Tasks to create at once, all or nothing; the whole body stays under 1 MiB. */
         ImportRequest: {
-            tasks: components["schemas"]["TaskRequest"][];
+            tasks: components["schemas"]["ExportedTask"][];
         };
         /** @description The tasks an import created. */
         ImportResponse: {
