@@ -54,6 +54,7 @@ export function ChannelModal({ onCreated, onClose }: { onCreated: (channel: Chan
         </Form.Item>
         <Form.Item name="kind" label={a('channel.kind')}>
           <Radio.Group
+            data-testid="channel-kind"
             optionType="button"
             options={[
               { value: 'webhook', label: a('channel.kind.webhook') },
