@@ -485,16 +485,6 @@ impl<B: Backend> DeadlineStore for B {
     }
 
     async fn prune_misses(&self, before: Timestamp, limit: u32) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
-        let pruned = tx
-            .execute(
-                PRUNE_MISSES
-                    .stmt()
-                    .bind("before", millis(before))
-                    .bind("limit", i64::from(limit)),
-            )
-            .await?;
-        tx.commit().await?;
-        Ok(pruned)
+        crate::maintenance::prune_older(self, &PRUNE_MISSES, before, limit).await
     }
 }

@@ -102,6 +102,28 @@ struct RescuedRun {
     error: Option<String>,
 }
 
+/// Deletes at most `limit` rows a pruning statement finds older than `before` (`:before`,
+/// `:limit`), in a transaction of its own; how many went. Each retention (runs, events,
+/// deadline misses) prunes in such bounded steps so no transaction holds the writer long.
+pub(crate) async fn prune_older<B: Backend>(
+    store: &B,
+    statement: &'static LazyLock<Query>,
+    before: Timestamp,
+    limit: u32,
+) -> Result<u64> {
+    let mut tx = store.begin_write().await?;
+    let pruned = tx
+        .execute(
+            statement
+                .stmt()
+                .bind("before", millis(before))
+                .bind("limit", i64::from(limit)),
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(pruned)
+}
+
 /// Queues the chained runs of the runs a rescue gave up on (it ended them for good), when
 /// their tasks have chains: nothing more for a rescue that gave up on none.
 async fn queue_chained_of_given_up<B: Backend>(
@@ -169,17 +191,7 @@ impl<B: Backend> MaintenanceStore for B {
     }
 
     async fn prune_runs(&self, before: Timestamp, limit: u32) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
-        let pruned = tx
-            .execute(
-                PRUNE_RUNS
-                    .stmt()
-                    .bind("before", millis(before))
-                    .bind("limit", i64::from(limit)),
-            )
-            .await?;
-        tx.commit().await?;
-        Ok(pruned)
+        prune_older(self, &PRUNE_RUNS, before, limit).await
     }
 
     async fn tenants_log_bytes(&self, over: u64) -> Result<Vec<TenantLogBytes>> {

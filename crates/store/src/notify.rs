@@ -1184,17 +1184,7 @@ impl<B: Backend> NotifyDispatch for B {
     }
 
     async fn prune_events(&self, before: Timestamp, limit: u32) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
-        let pruned = tx
-            .execute(
-                PRUNE_EVENTS
-                    .stmt()
-                    .bind("before", millis(before))
-                    .bind("limit", i64::from(limit)),
-            )
-            .await?;
-        tx.commit().await?;
-        Ok(pruned)
+        crate::maintenance::prune_older(self, &PRUNE_EVENTS, before, limit).await
     }
 
     async fn end_delivery(

@@ -127,7 +127,7 @@ const FRAGMENTS: &[(&str, &str)] = &[
         "queued_tenants",
         "upper(tenant_id, n) AS ( \
          SELECT (SELECT MIN(tenant_id) FROM task_runs \
-         WHERE status = 'queued' AND tenant_id > :after), 1 \
+         WHERE status = 'queued' AND tenant_id > :after), CAST(1 AS BIGINT) \
          UNION ALL \
          SELECT (SELECT MIN(n.tenant_id) FROM task_runs n \
          WHERE n.status = 'queued' AND n.tenant_id > p.tenant_id), p.n + 1 \
