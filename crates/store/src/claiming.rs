@@ -24,9 +24,9 @@ pub(crate) static CLAIM_CANDIDATES: PerDialect =
     per_dialect!("claiming/claim_candidates", replanned);
 static TAKE_RUNS: LazyLock<Query> = sql_file!("claiming/take_runs.sql");
 static LOCK_CLAIMED_TASKS_POSTGRES: LazyLock<Query> =
-    sql_file!("claiming/lock_claimed_tasks.postgres.sql", replanned);
+    sql_file!("claiming/lock_claimed_tasks.postgres.sql");
 pub(crate) static MARK_CLAIMED_TASKS: LazyLock<Query> =
-    sql_file!("claiming/mark_claimed_tasks.sql", replanned);
+    sql_file!("claiming/mark_claimed_tasks.sql");
 pub(crate) static NEXT_QUEUED: LazyLock<Query> = sql_file!("claiming/next_queued.sql", replanned);
 
 /// Who claims runs, for how long, how many and how they are shared.
@@ -173,26 +173,27 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     if taken.is_empty() {
         return Ok(Vec::new());
     }
+    // In id order: the order the PostgreSQL lock takes them in, across its statements too.
+    let mut task_ids: Vec<i64> = taken.iter().map(|t| t.task_id).collect();
+    task_ids.sort_unstable();
+    task_ids.dedup();
+    let ids = || {
+        task_ids
+            .iter()
+            .map(|id| Binds::default().bind("id", *id))
+            .collect()
+    };
     if B::DIALECT == Dialect::Postgres {
-        tx.fetch_all::<(i64,)>(
-            LOCK_CLAIMED_TASKS_POSTGRES
-                .stmt()
-                .bind("now", millis(now))
-                .bind("owner", owner),
-        )
-        .await?;
+        for stmt in LOCK_CLAIMED_TASKS_POSTGRES.rows(&Binds::default(), ids()) {
+            tx.fetch_all::<(i64,)>(stmt).await?;
+        }
     }
-    let mut tasks = HashMap::new();
-    for row in tx
-        .fetch_all::<TaskRow>(
-            MARK_CLAIMED_TASKS
-                .stmt()
-                .bind("now", millis(now))
-                .bind("owner", owner),
-        )
-        .await?
-    {
-        tasks.insert(row.id, row.into_task()?);
+    let mut tasks = HashMap::with_capacity(task_ids.len());
+    let marked = Binds::default().bind("now", millis(now));
+    for stmt in MARK_CLAIMED_TASKS.rows(&marked, ids()) {
+        for row in tx.fetch_all::<TaskRow>(stmt).await? {
+            tasks.insert(row.id, row.into_task()?);
+        }
     }
     let mut claimed = Vec::with_capacity(taken.len());
     for taken in taken {

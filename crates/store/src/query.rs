@@ -145,15 +145,17 @@ const FRAGMENTS: &[(&str, &str)] = &[
          SELECT tenant_id, n FROM upper WHERE tenant_id IS NOT NULL \
          UNION ALL SELECT tenant_id, n FROM wrapped WHERE tenant_id IS NOT NULL)",
     ),
-    // A `WITH` item: per tenant with runs running (on any node), how many and how many of
-    // them are python runs (each holding a sandbox).
+    // A `WITH` item: per tenant of the claim's round with runs running (on any node), how
+    // many and how many of them are python runs (each holding a sandbox). Only the round's
+    // tenants: the others' running runs are no concern of this claim.
     (
         "busy_tenants",
         "busy(tenant_id, busy, busy_sandboxed) AS ( \
          SELECT r.tenant_id, COUNT(*), \
          SUM(CASE WHEN rs.type = 'python_script' THEN 1 ELSE 0 END) \
          FROM task_runs r JOIN scheduled_tasks rs ON rs.id = r.task_id \
-         WHERE r.status = 'running' GROUP BY r.tenant_id)",
+         WHERE r.status = 'running' AND r.tenant_id IN (SELECT tenant_id FROM tenants) \
+         GROUP BY r.tenant_id)",
     ),
 ];
 

@@ -430,9 +430,11 @@ impl<B: Backend> TestSupport for B {
             (
                 "claiming/mark_claimed_tasks",
                 MARK_CLAIMED_TASKS
-                    .stmt()
-                    .bind("now", 0_i64)
-                    .bind("owner", "n1"),
+                    .rows(
+                        &Binds::default().bind("now", 0_i64),
+                        vec![Binds::default().bind("id", 1_i64)],
+                    )
+                    .remove(0),
             ),
             (
                 "finishing/record_task_outcomes",
