@@ -25,7 +25,7 @@ function start(): Promise<void> {
   const { token } = parsed.session;
   return prefetch<Page<Task>>(`${TASKS_API}/list`, query, token).then(
     (page) => {
-      // Too late for the page's first render: the page's own request has taken it over.
+      // Once the page has mounted, this is too late for its first render (its own request takes the answer over).
       if (!used) answered = { query: buildQuery(query), token, page };
     },
     // The page's own request reports the failure (it takes over this answer).
