@@ -382,6 +382,43 @@ describe('the scheduled-tasks console', () => {
     await page.close();
   });
 
+  test('the drawer shows a script as code with its line breaks, never the raw task_config, and the identifiers under “Identifiers” (en-US and zh-CN)', async () => {
+    const script = 'import json\nimport os\n\ncontext = json.loads(os.environ["SUNDIAL_CONTEXT"])\nprint(context["task"]["code"])\n';
+    const task = await createViaApi({ name: 'Drawer script', code: 'drawer-script', type: 'python_script', task_config: { script } });
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    const words = {
+      'en-US': { identifiers: 'Identifiers (for the API, the CLI and Inngest)', uuid: 'Task uuid', functionId: 'Inngest function id' },
+      'zh-CN': { identifiers: '标识（供 API、命令行和 Inngest 使用）', uuid: '任务 UUID', functionId: 'Inngest 函数 ID' },
+    };
+    for (const [lang, expected] of Object.entries(words)) {
+      await page.evaluate((l) => localStorage.setItem('sundial.lang', l), lang);
+      await page.goto(`${consoleBase}/?task=${task.uuid}`);
+      const drawer = page.locator('.ant-drawer-content');
+      const view = drawer.getByTestId('script-view');
+      await view.locator('.cm-content .cm-line').first().waitFor();
+      // Highlighted code, one editor line per line of the script: real line breaks, not "\n".
+      const lines = await view.locator('.cm-content .cm-line').evaluateAll((nodes) => nodes.map((n) => n.textContent));
+      assert.deepEqual(lines, script.split('\n'), lang);
+      assert.ok((await view.locator('.cm-line span[class*="ͼ"]').count()) > 0, `${lang}: the script is highlighted`);
+      const folded = drawer.getByTestId('identifiers');
+      assert.equal((await folded.locator('.ant-collapse-header').innerText()).trim(), expected.identifiers);
+      assert.ok(!(await drawer.innerText()).includes(task.uuid), `${lang}: the uuid is folded away`);
+      await folded.locator('.ant-collapse-header').click();
+      const ids = folded.locator('.ant-collapse-content');
+      await ids.getByText(task.uuid, { exact: true }).waitFor();
+      await ids.getByText(`scheduled-task-${task.uuid}`, { exact: true }).waitFor();
+      assert.deepEqual(await ids.locator('.ant-descriptions-item-label').allInnerTexts(), [expected.uuid, expected.functionId]);
+      const text = await drawer.innerText();
+      assert.doesNotMatch(text, /task_config/, `${lang}: no raw config`);
+      assert.doesNotMatch(text, /Function id/, `${lang}: no bare “Function id”`);
+      assert.doesNotMatch(text, /\\n/, `${lang}: no escaped line breaks`);
+    }
+    await page.close();
+    // Out of the later tests' lists and screenshots.
+    assert.equal((await api(sundial.base, adminToken, 'DELETE', `/${task.uuid}`)).status, 204);
+  });
+
   test('switches language, and remembers it', async () => {
     const page = await newPage();
     await signInWithLink(page, consoleBase, adminToken);
@@ -668,6 +705,9 @@ describe('the scheduled-tasks console', () => {
     const query = Object.fromEntries(new URL(page.url()).searchParams);
     assert.deepEqual(query, { keyword: 'linked', type: 'python_script', sort: 'name', task: linked.uuid, tab: 'versions' });
 
+    const lists = [];
+    const countList = (r) => r.url().includes('/list?') && lists.push(r.url());
+    page.on('request', countList);
     const listed = page.waitForRequest((r) => r.url().includes('/list?'));
     await page.reload();
     const again = new URL((await listed).url()).searchParams;
@@ -678,6 +718,9 @@ describe('the scheduled-tasks console', () => {
     await searchField(page, 'Type').getByText('Python script').waitFor();
     await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
     assert.deepEqual(await visibleCodes(page), ['linked-script']);
+    // Asked for once, as the script started (firstPage.ts); the table took that answer over.
+    page.off('request', countList);
+    assert.equal(lists.length, 1, lists.join('\n'));
 
     // The same address shared as a sign-in link opens the same view in a fresh tab.
     const shared = await newPage();

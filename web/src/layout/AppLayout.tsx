@@ -1,9 +1,10 @@
 import { BellOutlined, HistoryOutlined, LogoutOutlined, ScheduleOutlined, UserOutlined } from '@ant-design/icons';
 import { ProLayout } from '@ant-design/pro-components';
-import { Button, Grid, Space, Tag, Tooltip, Typography } from 'antd';
+import { Button, Space, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useAuth } from '../auth/context';
 import type { Session } from '../auth/token';
+import { useScreens } from '../hooks/useScreens';
 import { useT } from '../locales/context';
 import { LanguageSwitch } from './LanguageSwitch';
 import { TokenExpiryWarning } from './TokenExpiry';
@@ -46,8 +47,7 @@ const PAGES: { view: View; path: string; search: string }[] = [
 export function AppLayout({ children, view, navigate }: { children: ReactNode; view: View; navigate: (search: string) => void }) {
   const t = useT();
   const { session, signOut } = useAuth();
-  const screens = Grid.useBreakpoint();
-  const compact = !screens.md;
+  const compact = !useScreens().md;
   return (
     <ProLayout
       title={t('app.title')}

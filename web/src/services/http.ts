@@ -88,26 +88,59 @@ export function buildQuery(query: RequestOptions['query']): string {
   return text ? `?${text}` : '';
 }
 
-/** Calls the API with the signed-in token; resolves to the JSON body (undefined for 204). */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+function send(url: string, token: string | null, options: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = hooks.token();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: string | undefined;
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
+  return fetch(url, {
+    method: options.method ?? 'GET',
+    headers,
+    body,
+    signal: options.signal,
+    // The token travels in the header only; no cookies are involved.
+    credentials: 'omit',
+  });
+}
+
+/** A GET sent before the console asked for it, kept for the console's first request to its path. */
+let early: { path: string; url: string; token: string; response: Promise<Response> } | null = null;
+
+/**
+ * Sends a GET now, while the rest of the console is still loading, and resolves to its JSON
+ * body (rejects on any failure). The first `request` to the same path takes over the answer
+ * when it asks for the same URL with the same token (and handles its errors as usual), rather
+ * than asking again; any other request to that path drops it, so it is never served late.
+ */
+export function prefetch<T>(path: string, query: RequestOptions['query'], token: string): Promise<T> {
+  const url = path + buildQuery(query);
+  const sent = send(url, token, {});
+  // Registered before the body is read below, so the copy is taken while the body is unread.
+  const response = sent.then((response) => response.clone());
+  // Its failure is reported by the request that takes it over, if any.
+  response.catch(() => undefined);
+  early = { path, url, token, response };
+  return sent.then((response) => (response.ok ? (response.json() as Promise<T>) : Promise.reject(new Error(`${response.status}`))));
+}
+
+function takeEarly(path: string, url: string, token: string | null, options: RequestOptions): Promise<Response> | null {
+  if (early?.path !== path) return null;
+  const taken = early;
+  early = null;
+  const same = taken.url === url && taken.token === token && (options.method ?? 'GET') === 'GET' && !options.signal;
+  return same ? taken.response : null;
+}
+
+/** Calls the API with the signed-in token; resolves to the JSON body (undefined for 204). */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const token = hooks.token();
+  const url = path + buildQuery(options.query);
   let response: Response;
   try {
-    response = await fetch(path + buildQuery(options.query), {
-      method: options.method ?? 'GET',
-      headers,
-      body,
-      signal: options.signal,
-      // The token travels in the header only; no cookies are involved.
-      credentials: 'omit',
-    });
+    response = await (takeEarly(path, url, token, options) ?? send(url, token, options));
   } catch (error) {
     // An abort is the caller's own doing, not an outage.
     if (options.signal?.aborted) throw error;

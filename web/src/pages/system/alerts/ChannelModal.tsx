@@ -1,39 +1,16 @@
 import { Alert, Form, Input, Modal, Radio } from 'antd';
-import { useState } from 'react';
-import { useT } from '../../../locales/context';
-import { errorMessage } from '../scheduled-tasks/list/apiErrors';
+import { useServerFieldErrors } from '../../../hooks/useServerFieldErrors';
 import { alertsApi, type Channel } from './api';
 import { useAlertsT } from './messages';
-import { channelRequest, placeChannelField, placeErrors, type ChannelFormValues } from './model';
+import { channelRequest, placeChannelField, type ChannelFormValues } from './model';
 
 /** A new channel: a webhook URL or email recipients; the server's refusals go under their fields. */
 export function ChannelModal({ onCreated, onClose }: { onCreated: (channel: Channel) => void; onClose: () => void }) {
   const a = useAlertsT();
-  const t = useT();
   const [form] = Form.useForm<ChannelFormValues>();
   const kind = Form.useWatch('kind', form) ?? 'webhook';
-  const [saving, setSaving] = useState(false);
-  const [banner, setBanner] = useState<string[]>([]);
+  const { saving, banner, submit } = useServerFieldErrors(form, placeChannelField);
   const required = [{ required: true, whitespace: true, message: a('channel.required') }];
-
-  const submit = async () => {
-    const values = await form.validateFields();
-    setSaving(true);
-    setBanner([]);
-    try {
-      onCreated(await alertsApi.createChannel(channelRequest(values)));
-    } catch (error) {
-      const placed = placeErrors(error, t, placeChannelField);
-      if (placed) {
-        form.setFields(placed.fields as Parameters<typeof form.setFields>[0]);
-        setBanner(placed.unmatched);
-      } else {
-        setBanner([errorMessage(error, t)]);
-      }
-    } finally {
-      setSaving(false);
-    }
-  };
 
   return (
     <Modal
@@ -42,7 +19,7 @@ export function ChannelModal({ onCreated, onClose }: { onCreated: (channel: Chan
       okText={a('save')}
       cancelText={a('cancel')}
       confirmLoading={saving}
-      onOk={() => void submit()}
+      onOk={() => void submit(async (values) => onCreated(await alertsApi.createChannel(channelRequest(values))))}
       onCancel={onClose}
       destroyOnHidden
       okButtonProps={{ 'data-testid': 'channel-save' }}

@@ -1,12 +1,11 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Form, Input, InputNumber, Select, Space } from 'antd';
-import { useMemo, useState } from 'react';
-import { useT } from '../../../locales/context';
+import { useMemo } from 'react';
+import { useServerFieldErrors } from '../../../hooks/useServerFieldErrors';
 import { browserTimeZone, timeZoneNames } from '../../../utils/time';
-import { errorMessage } from '../scheduled-tasks/list/apiErrors';
 import { alertsApi, type Deadline } from './api';
 import { useAlertsT } from './messages';
-import { deadlineRow, deadlineSpec, placeDeadlineField, placeErrors, UNITS, type DeadlineRow, type Unit } from './model';
+import { deadlineRow, deadlineSpec, placeDeadlineField, UNITS, type DeadlineRow, type Unit } from './model';
 
 /** The most deadlines a task may have (the server refuses more). */
 const MAX_DEADLINES = 10;
@@ -19,34 +18,18 @@ export function DeadlinesEditor({ taskUuid, deadlines, onSaved, onCancel }: {
   onCancel: () => void;
 }) {
   const a = useAlertsT();
-  const t = useT();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ deadlines: DeadlineRow[] }>();
   const rows = Form.useWatch('deadlines', form) ?? [];
-  const [saving, setSaving] = useState(false);
-  const [banner, setBanner] = useState<string[]>([]);
+  const { saving, banner, submit } = useServerFieldErrors(form, placeDeadlineField);
   const zones = useMemo(() => timeZoneNames().map((z) => ({ value: z, label: z })), []);
 
-  const save = async () => {
-    const values = await form.validateFields();
-    setSaving(true);
-    setBanner([]);
-    try {
+  const save = () =>
+    submit(async (values) => {
       await alertsApi.setDeadlines(taskUuid, (values.deadlines ?? []).map(deadlineSpec));
       message.success(a('deadlines.saved'));
       onSaved();
-    } catch (error) {
-      const placed = placeErrors(error, t, placeDeadlineField);
-      if (placed) {
-        form.setFields(placed.fields as Parameters<typeof form.setFields>[0]);
-        setBanner(placed.unmatched);
-      } else {
-        setBanner([errorMessage(error, t)]);
-      }
-    } finally {
-      setSaving(false);
-    }
-  };
+    });
 
   return (
     <Form form={form} layout="vertical" initialValues={{ deadlines: deadlines.map(deadlineRow) }} data-testid="deadlines-editor">

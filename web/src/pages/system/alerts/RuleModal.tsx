@@ -1,10 +1,8 @@
 import { Alert, Form, InputNumber, Modal, Select } from 'antd';
-import { useState } from 'react';
-import { useT } from '../../../locales/context';
-import { errorMessage } from '../scheduled-tasks/list/apiErrors';
+import { useServerFieldErrors } from '../../../hooks/useServerFieldErrors';
 import type { Channel, RuleRequest } from './api';
 import { useAlertsT } from './messages';
-import { EVENTS, placeErrors, placeRuleField, ruleRequest, thresholdOf, type RuleFormValues } from './model';
+import { EVENTS, placeRuleField, ruleRequest, thresholdOf, type RuleFormValues } from './model';
 
 /** A new rule: event, channel, threshold where the event takes one, throttle window. */
 export function RuleModal({ channels, onSubmit, onClose }: {
@@ -13,32 +11,10 @@ export function RuleModal({ channels, onSubmit, onClose }: {
   onClose: () => void;
 }) {
   const a = useAlertsT();
-  const t = useT();
   const [form] = Form.useForm<RuleFormValues>();
   const event = Form.useWatch('event', form);
-  const [saving, setSaving] = useState(false);
-  const [banner, setBanner] = useState<string[]>([]);
+  const { saving, banner, submit } = useServerFieldErrors(form, placeRuleField);
   const threshold = thresholdOf(event);
-
-  const submit = async () => {
-    const values = await form.validateFields();
-    setSaving(true);
-    setBanner([]);
-    try {
-      await onSubmit(ruleRequest(values));
-      onClose();
-    } catch (error) {
-      const placed = placeErrors(error, t, placeRuleField);
-      if (placed) {
-        form.setFields(placed.fields as Parameters<typeof form.setFields>[0]);
-        setBanner(placed.unmatched);
-      } else {
-        setBanner([errorMessage(error, t)]);
-      }
-    } finally {
-      setSaving(false);
-    }
-  };
 
   return (
     <Modal
@@ -47,7 +23,12 @@ export function RuleModal({ channels, onSubmit, onClose }: {
       okText={a('save')}
       cancelText={a('cancel')}
       confirmLoading={saving}
-      onOk={() => void submit()}
+      onOk={() =>
+        void submit(async (values) => {
+          await onSubmit(ruleRequest(values));
+          onClose();
+        })
+      }
       onCancel={onClose}
       destroyOnHidden
       okButtonProps={{ 'data-testid': 'rule-save' }}

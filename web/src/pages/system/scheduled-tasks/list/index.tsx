@@ -1,20 +1,22 @@
 import { DeleteOutlined, DisconnectOutlined, PlusOutlined, ReloadOutlined, RestOutlined } from '@ant-design/icons';
 import { type ActionType, PageContainer, type ProFormInstance, ProTable } from '@ant-design/pro-components';
-import { Alert, Button, Empty, Grid, Popconfirm, Space } from 'antd';
+import { Alert, Button, Empty, Popconfirm, Space } from 'antd';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { NowContext } from '../../../../hooks/now';
 import { usePageVisible } from '../../../../hooks/usePageVisible';
+import { useScreens } from '../../../../hooks/useScreens';
 import { useLocale } from '../../../../locales/context';
 import { type Capabilities, loadCapabilities } from '../../../../services/capabilities';
 import { tasksApi } from '../../../../services/tasks';
-import type { ListQuery, Run, Task } from '../../../../services/types';
+import type { Run, Task } from '../../../../services/types';
 import { browserTimeZone, formatExact } from '../../../../utils/time';
 import { errorMessage } from './apiErrors';
 import { type Outage, outageFrom, rowsAfterFailure, type ShownPage } from './listOutage';
 import { type BulkResult, BulkActiveButtons, BulkResultAlert } from './BulkActions';
 import { buildColumns } from './columns';
-import { sortParam } from './listQuery';
+import { firstPageFor, firstPageUsed } from './firstPage';
+import { listRequest, sortParam, sortParamOfUrl } from './listQuery';
 import { type DrawerTab, hasFilters, type ListFilters, type ListUrlState, PAGE_SIZES, readListUrl, sortFromParam, writeListUrl } from './urlState';
 import { useTaskActions } from './useTaskActions';
 
@@ -76,9 +78,9 @@ function OutageBanner({ outage, onRetry }: { outage: ShownOutage; onRetry: () =>
 export default function ScheduledTasksPage({ navigate }: { navigate: (search: string) => void }) {
   const { t, lang } = useLocale();
   const { session, permissions } = useAuth();
-  const screens = Grid.useBreakpoint();
-  // Read once at mount (useBreakpoint is still empty then): the search form's initial state.
-  const [narrowAtStart] = useState(() => !window.matchMedia('(min-width: 768px)').matches);
+  const screens = useScreens();
+  // Read once at mount: the search form's initial state.
+  const [narrowAtStart] = useState(!screens.md);
   const actionRef = useRef<ActionType>(null);
   const formRef = useRef<ProFormInstance>(undefined);
   // The view the address asked for at load; afterwards the page writes the address.
@@ -104,6 +106,12 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
   const [bulkResult, setBulkResult] = useState<BulkResult | null>(null);
   const [revision, setRevision] = useState(0);
   const [capabilities, setCapabilities] = useState<Capabilities>({ runNow: false, cancelRun: false });
+  // The rows asked for while the script loaded (firstPage.ts), drawn with the table itself;
+  // the table's own first request then takes over that same answer.
+  const [firstPage, setFirstPage] = useState(() =>
+    session ? firstPageFor(listRequest(fromUrl.filters, fromUrl.page, fromUrl.pageSize, sortParamOfUrl(fromUrl.sort)), session.token) : null,
+  );
+  useEffect(firstPageUsed, []);
 
   useEffect(() => {
     let live = true;
@@ -143,7 +151,7 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
         lang,
         permissions,
         canRunNow: capabilities.runNow,
-        narrow: screens.sm === false,
+        narrow: !screens.sm,
         sort: fromUrl.sort,
         onView: (task) => setViewing({ uuid: task.uuid, tab: 'overview', run: null }),
         onEdit: (task) => setEditing({ mode: 'edit', task }),
@@ -171,6 +179,7 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
           formRef={formRef}
           columns={columns}
           form={{ initialValues: formInitial }}
+          defaultData={firstPage?.items}
           request={async (params, sort) => {
             const filters: ListFilters = {
               keyword: params.keyword?.trim() || undefined,
@@ -192,20 +201,16 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
             const key = writeListUrl({ ...url.current, task: null, tab: 'overview', run: null });
             setFiltered(hasFilters(filters));
             try {
-              const page = await tasksApi.list({
-                ...filters,
-                page: params.current,
-                page_size: params.pageSize,
-                is_active: filters.is_active === undefined ? undefined : filters.is_active === 'true',
-                sort: sortText as ListQuery['sort'],
-              });
+              const page = await tasksApi.list(listRequest(filters, params.current, params.pageSize, sortText));
               const at = Date.now();
+              setFirstPage(null);
               lastShown.current = { key, items: page.items, total: page.total };
               setOutage(null);
               setNow(at);
               shownAt.current = at;
               return { data: page.items, total: page.total, success: true };
             } catch (error) {
+              setFirstPage(null);
               const found = outageFrom(error, Date.now(), LIST_POLL_MS);
               // A 401 has already sent the user to sign in.
               if (!found) throw error;
@@ -251,11 +256,13 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
             defaultPageSize: fromUrl.pageSize,
             showSizeChanger: true,
             pageSizeOptions: PAGE_SIZES,
+            // Until the table's own request has answered, it knows only the rows it was given.
+            ...(firstPage ? { total: firstPage.total } : {}),
           }}
           // The sum of the column widths, which fits a 1280 px window; narrower ones scroll the
           // table inside its card, with the name and the actions fixed at its edges.
           scroll={{ x: screens.lg ? 1150 : 'max-content' }}
-          size={screens.sm === false ? 'small' : 'middle'}
+          size={screens.sm ? 'middle' : 'small'}
           dateFormatter="string"
           options={{ reload: true, density: true, setting: true }}
           rowSelection={
