@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::query::{Binds, Query, sql_file};
-use crate::rows::{TaskRow, millis, parent_run, run_args, timestamp};
+use crate::rows::{RowLabel, TaskRow, millis, parent_run, run_args, timestamp};
 use crate::{Result, StoreError};
 pub use fair_share::FairShare;
 use fair_share::{Candidate, Free};
@@ -105,7 +105,7 @@ struct TakenRun {
     parent: Option<String>,
 }
 
-fn attempts(n: i32, what: &str) -> Result<u32> {
+fn attempts(n: i32, what: impl std::fmt::Display) -> Result<u32> {
     u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what}: {n} is out of range")))
 }
 
@@ -197,7 +197,11 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     }
     let mut claimed = Vec::with_capacity(taken.len());
     for taken in taken {
-        let ctx = format!("run {}", taken.uuid);
+        let ctx = RowLabel {
+            kind: "run",
+            id: &taken.uuid,
+            column: None,
+        };
         let task = tasks
             .get(&taken.task_id)
             .cloned()

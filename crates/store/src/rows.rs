@@ -5,6 +5,7 @@
 //! was edited by hand (or written by a buggy version) surfaces as [`StoreError::Corrupt`]
 //! instead of a panic or a silently wrong task.
 
+use std::fmt::Display;
 use std::str::FromStr;
 
 use domain::{
@@ -151,16 +152,39 @@ impl TenantSettingsRow {
     }
 }
 
-fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+fn corrupt(what: impl Display, detail: impl Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {detail}"))
 }
 
+/// Names a stored row (and one of its columns) in a corruption error. Formatted only when
+/// there is one: rows are read by the thousand in a burst, and a label formatted per column
+/// cost more than parsing the column.
+#[derive(Clone, Copy)]
+pub(crate) struct RowLabel<'a> {
+    /// What the row is: "task", "run".
+    pub(crate) kind: &'static str,
+    /// Its id.
+    pub(crate) id: &'a Uuid,
+    /// The column, if one.
+    pub(crate) column: Option<&'static str>,
+}
+
+impl Display for RowLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind, self.id)?;
+        match self.column {
+            Some(column) => write!(f, " column {column}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A stored instant.
-pub(crate) fn timestamp(millis: i64, what: &str) -> Result<Timestamp> {
+pub(crate) fn timestamp(millis: i64, what: impl Display) -> Result<Timestamp> {
     Timestamp::from_millisecond(millis).map_err(|e| corrupt(what, e))
 }
 
-fn opt_timestamp(millis: Option<i64>, what: &str) -> Result<Option<Timestamp>> {
+fn opt_timestamp(millis: Option<i64>, what: impl Display) -> Result<Option<Timestamp>> {
     millis.map(|m| timestamp(m, what)).transpose()
 }
 
@@ -170,32 +194,36 @@ pub(crate) fn millis(at: Timestamp) -> i64 {
 }
 
 /// A stored enum column, or the row reported as corrupt.
-pub(crate) fn parse_enum<T: FromStr<Err = String>>(raw: &str, what: &str) -> Result<T> {
+pub(crate) fn parse_enum<T: FromStr<Err = String>>(raw: &str, what: impl Display) -> Result<T> {
     raw.parse().map_err(|e: String| corrupt(what, e))
 }
 
-fn parse_json(raw: &str, what: &str) -> Result<serde_json::Value> {
+fn parse_json(raw: &str, what: impl Display) -> Result<serde_json::Value> {
     serde_json::from_str(raw).map_err(|e| corrupt(what, e))
 }
 
 /// Stored run arguments (see `RunArgs`), as the API accepted them.
-pub(crate) fn run_args(raw: &str, what: &str) -> Result<RunArgs> {
+pub(crate) fn run_args(raw: &str, what: impl Display + Copy) -> Result<RunArgs> {
     RunArgs::parse(parse_json(raw, what)?).map_err(|e| corrupt(what, e))
 }
 
 /// A chained run's stored parent context (see `ParentRun`).
-pub(crate) fn parent_run(raw: &str, what: &str) -> Result<ParentRun> {
+pub(crate) fn parent_run(raw: &str, what: impl Display) -> Result<ParentRun> {
     serde_json::from_str(raw).map_err(|e| corrupt(what, e))
 }
 
-fn u32_column(value: i64, what: &str) -> Result<u32> {
+fn u32_column(value: i64, what: impl Display) -> Result<u32> {
     u32::try_from(value).map_err(|_| corrupt(what, format!("{value} is out of range")))
 }
 
 impl TaskRow {
     /// The domain task this row stores.
     pub(crate) fn into_task(self) -> Result<Task> {
-        let ctx = |column: &str| format!("task {} column {column}", self.uuid);
+        let ctx = |column: &'static str| RowLabel {
+            kind: "task",
+            id: &self.uuid,
+            column: Some(column),
+        };
         let tenant = TenantId::new(self.tenant_id)
             .ok_or_else(|| corrupt(&ctx("tenant_id"), self.tenant_id))?;
         let task_type: TaskType = parse_enum(&self.task_type, &ctx("type"))?;
