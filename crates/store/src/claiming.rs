@@ -4,7 +4,7 @@
 mod fair_share;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::sync::atomic::AtomicI64;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -52,7 +52,7 @@ pub struct ClaimedRun {
     /// Its tenant.
     pub tenant: TenantId,
     /// The task as it is now (definition changes apply to runs not yet started).
-    pub task: Task,
+    pub task: Arc<Task>,
     /// Why the run exists.
     pub trigger: RunTrigger,
     /// The occurrence.
@@ -192,7 +192,7 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     let marked = Binds::default().bind("now", millis(now));
     for stmt in MARK_CLAIMED_TASKS.rows(&marked, ids()) {
         for row in tx.fetch_all::<TaskRow>(stmt).await? {
-            tasks.insert(row.id, row.into_task()?);
+            tasks.insert(row.id, Arc::new(row.into_task()?));
         }
     }
     let mut claimed = Vec::with_capacity(taken.len());
