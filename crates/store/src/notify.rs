@@ -1008,6 +1008,15 @@ struct MatchedRule {
     throttle_seconds: i64,
 }
 
+/// A rule an event of a routing batch is over the threshold of: a delivery if the rule's
+/// throttle window for the event's task is open.
+#[derive(Debug)]
+struct Notice {
+    /// The event's index in the batch.
+    event: usize,
+    rule: MatchedRule,
+}
+
 /// The dispatcher's side: routing events to deliveries, claiming and recording them.
 #[async_trait]
 pub trait NotifyDispatch: Send + Sync + 'static {
@@ -1067,7 +1076,9 @@ impl<B: Backend> NotifyDispatch for B {
         let events = tx
             .fetch_all::<UnroutedRow>(UNROUTED_EVENTS.of::<B>().bind("limit", i64::from(limit)))
             .await?;
-        for event in &events {
+        let mut payloads = Vec::with_capacity(events.len());
+        let mut notices = Vec::new();
+        for (index, event) in events.iter().enumerate() {
             let kind: EventKind = parse_enum(&event.kind, "notify event kind")?;
             let mut payload = json_column(&event.payload, "notify event payload")?;
             let rules = tx
@@ -1097,6 +1108,7 @@ impl<B: Backend> NotifyDispatch for B {
                 EventKind::RunSlow => payload.get("duration_ms").and_then(|d| d.as_i64()),
                 _ => None,
             };
+            payloads.push(payload);
             for rule in rules {
                 let over = match (kind, rule.threshold, measure) {
                     (EventKind::RunFailed, Some(n), Some(failures)) => failures >= n,
@@ -1104,35 +1116,55 @@ impl<B: Backend> NotifyDispatch for B {
                     (EventKind::RunSlow, _, _) => false,
                     _ => true,
                 };
-                if !over {
-                    continue;
+                if over {
+                    notices.push(Notice { event: index, rule });
                 }
-                let cutoff = now - SignedDuration::from_secs(rule.throttle_seconds);
-                let open = tx
-                    .fetch_optional::<(i64,)>(
-                        TAKE_THROTTLE
-                            .stmt()
-                            .bind("rule_id", rule.id)
-                            .bind("task_id", event.task_id)
-                            .bind("now", millis(now))
-                            .bind("cutoff", millis(cutoff)),
-                    )
-                    .await?;
-                if open.is_none() {
-                    continue;
-                }
-                tx.execute(
-                    INSERT_DELIVERY
+            }
+        }
+        // The throttle rows are taken in (rule, task) order, not event order: another node
+        // routing other events of the same tasks takes them in the same order, so neither
+        // holds a row the other waits for while waiting for one it holds (PostgreSQL would
+        // abort one after `deadlock_timeout`). The sort is stable: of two events of a task
+        // and rule, the earlier one takes the window.
+        let mut order: Vec<usize> = (0..notices.len()).collect();
+        order.sort_by_key(|&i| (notices[i].rule.id, events[notices[i].event].task_id));
+        let mut open = Vec::new();
+        for i in order {
+            let notice = &notices[i];
+            let cutoff = now - SignedDuration::from_secs(notice.rule.throttle_seconds);
+            let taken = tx
+                .fetch_optional::<(i64,)>(
+                    TAKE_THROTTLE
                         .stmt()
-                        .bind("uuid", Uuid::now_v7())
-                        .bind("tenant", event.tenant_id)
-                        .bind("event_id", event.id)
-                        .bind("channel_id", rule.channel_id)
-                        .bind("rule_id", rule.id)
-                        .bind("now", millis(now)),
+                        .bind("rule_id", notice.rule.id)
+                        .bind("task_id", events[notice.event].task_id)
+                        .bind("now", millis(now))
+                        .bind("cutoff", millis(cutoff)),
                 )
                 .await?;
+            if taken.is_some() {
+                open.push(i);
             }
+        }
+        // Deliveries are made in event order whatever order the windows were taken in: of an
+        // event's rules naming one channel, the first rule's makes the delivery.
+        open.sort_unstable();
+        for i in open {
+            let notice = &notices[i];
+            let event = &events[notice.event];
+            tx.execute(
+                INSERT_DELIVERY
+                    .stmt()
+                    .bind("uuid", Uuid::now_v7())
+                    .bind("tenant", event.tenant_id)
+                    .bind("event_id", event.id)
+                    .bind("channel_id", notice.rule.channel_id)
+                    .bind("rule_id", notice.rule.id)
+                    .bind("now", millis(now)),
+            )
+            .await?;
+        }
+        for (event, payload) in events.iter().zip(payloads) {
             tx.execute(
                 MARK_ROUTED
                     .stmt()
