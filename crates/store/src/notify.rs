@@ -32,6 +32,7 @@ static GET_CHANNEL: LazyLock<Query> = sql_file!("notify/get_channel.sql");
 static CHANNEL_ID: LazyLock<Query> = sql_file!("notify/channel_id.sql");
 static DELETE_CHANNEL: LazyLock<Query> = sql_file!("notify/delete_channel.sql");
 static DELETE_CHANNEL_RULES: LazyLock<Query> = sql_file!("notify/delete_channel_rules.sql");
+static CHANNEL_RULE_TASKS: PerDialect = per_dialect!("notify/channel_rule_tasks");
 static ROTATE_SECRET: LazyLock<Query> = sql_file!("notify/rotate_secret.sql");
 static INSERT_RULE: LazyLock<Query> = sql_file!("notify/insert_rule.sql");
 static LIST_RULES: LazyLock<Query> = sql_file!("notify/list_rules.sql");
@@ -589,9 +590,10 @@ pub trait NotifySettings: Send + Sync + 'static {
     /// One live channel of the tenant; `NotFound` otherwise.
     async fn channel(&self, tenant: TenantId, uuid: Uuid) -> Result<Channel>;
 
-    /// Deletes a channel and the rules routing to it; `NotFound` when the tenant has no such
-    /// live channel.
-    async fn delete_channel(&self, tenant: TenantId, uuid: Uuid, at: Timestamp) -> Result<()>;
+    /// Deletes a channel of the change's tenant and the rules routing to it, each task that
+    /// loses rules audited as `notify_rules` (`via: delete_channel`); `NotFound` when the
+    /// tenant has no such live channel.
+    async fn delete_channel(&self, uuid: Uuid, change: Change<'_>) -> Result<()>;
 
     /// Gives a webhook channel a new signing key, the current one staying valid until
     /// `previous_until`; `NotFound` when the tenant has no such live webhook channel.
@@ -705,7 +707,8 @@ impl<B: Backend> NotifySettings for B {
         get_channel(&mut *self.read().await?, tenant, uuid).await
     }
 
-    async fn delete_channel(&self, tenant: TenantId, uuid: Uuid, at: Timestamp) -> Result<()> {
+    async fn delete_channel(&self, uuid: Uuid, change: Change<'_>) -> Result<()> {
+        let tenant = change.tenant;
         let mut tx = self.begin_write().await?;
         let (id,) = tx
             .fetch_optional::<(i64,)>(
@@ -713,12 +716,37 @@ impl<B: Backend> NotifySettings for B {
                     .stmt()
                     .bind("tenant", tenant.get())
                     .bind("uuid", uuid)
-                    .bind("at", millis(at)),
+                    .bind("at", millis(change.at)),
             )
             .await?
             .ok_or(StoreError::NotFound)?;
+        let tasks = tx
+            .fetch_all::<LockedTask>(
+                CHANNEL_RULE_TASKS
+                    .of::<B>()
+                    .bind("tenant", tenant.get())
+                    .bind("channel_id", id),
+            )
+            .await?;
+        let mut before = Vec::with_capacity(tasks.len());
+        for task in &tasks {
+            before.push(portable_rules(&mut *tx, task.id).await?);
+        }
         tx.execute(DELETE_CHANNEL_RULES.stmt().bind("channel_id", id))
             .await?;
+        for (task, before) in tasks.into_iter().zip(before) {
+            let after = portable_rules(&mut *tx, task.id).await?;
+            audit_alerts(
+                &mut *tx,
+                task,
+                AuditAction::NotifyRules,
+                &change,
+                before,
+                after,
+                Some("delete_channel"),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

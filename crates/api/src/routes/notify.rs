@@ -529,8 +529,8 @@ async fn get_channel(
     Ok(Json(ChannelResponse::new(channel, None)))
 }
 
-/// Delete a channel (admins), and the rules that route to it; deliveries still pending to it
-/// are given up.
+/// Delete a channel (admins), and the rules that route to it (each task that loses rules gets
+/// a `notify_rules` audit entry); deliveries still pending to it are given up.
 #[utoipa::path(delete, path = "/notify/channels/{uuid}", tag = "notifications",
     params(("uuid" = String, Path, description = "Uuid of the channel")),
     responses(
@@ -545,9 +545,10 @@ async fn delete_channel(
     Path(uuid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
+    let change = crate::routes::tasks::change(&caller, state.clock.now());
     state
         .store
-        .delete_channel(caller.0.tenant, path_uuid(&uuid)?, state.clock.now())
+        .delete_channel(path_uuid(&uuid)?, change)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

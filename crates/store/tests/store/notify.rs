@@ -200,9 +200,15 @@ async fn channels_and_rules_belong_to_their_tenant(store: Arc<dyn TestStore>) {
         Err(StoreError::NotFound)
     ));
 
-    // Deleting the channel takes its rules with it.
+    // Another tenant cannot delete it; deleting it takes its rules with it.
+    assert!(matches!(
+        store
+            .delete_channel(channel.uuid, change(tenant(2), "ci", 2_000))
+            .await,
+        Err(StoreError::NotFound)
+    ));
     store
-        .delete_channel(tenant(1), channel.uuid, at(2_000))
+        .delete_channel(channel.uuid, change(tenant(1), "alice", 2_000))
         .await
         .unwrap();
     assert!(store.channels(tenant(1)).await.unwrap().is_empty());
@@ -216,7 +222,7 @@ async fn channels_and_rules_belong_to_their_tenant(store: Arc<dyn TestStore>) {
     assert!(store.rules(tenant(1), None).await.unwrap().is_empty());
     assert!(matches!(
         store
-            .delete_channel(tenant(1), channel.uuid, at(3_000))
+            .delete_channel(channel.uuid, change(tenant(1), "alice", 3_000))
             .await,
         Err(StoreError::NotFound)
     ));
