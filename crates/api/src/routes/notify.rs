@@ -618,7 +618,7 @@ async fn list_default_rules(
         (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An invalid field (an unknown channel included); `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid field; `errors` names it (a channel that is not a live channel of your tenant: `channel`, code `unknown_channel`)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_default_rule(
     State(state): State<AppState>,
@@ -731,7 +731,7 @@ async fn list_task_rules(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An invalid field (an unknown channel included); `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid field; `errors` names it (a channel that is not a live channel of your tenant: `channel`, code `unknown_channel`)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_task_rule(
     State(state): State<AppState>,
