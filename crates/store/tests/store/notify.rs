@@ -6,7 +6,6 @@
 //! not deadlock on the throttle rows.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use domain::{ChannelKind, EventKind, RunStatus, RunUuid, TaskUuid};
 use jiff::SignedDuration;
@@ -21,7 +20,7 @@ use store::{
 };
 use uuid::Uuid;
 
-use crate::common::{at, change, create, tenant};
+use crate::common::{at, change, create, tenant, until_one_waits_for_a_lock};
 
 on_both_databases!(
     the_outbox_records_events_of_the_tenants_own_tasks,
@@ -664,22 +663,7 @@ async fn postgres_two_nodes_routing_events_of_the_same_tasks_do_not_deadlock() {
         tokio::spawn(async move { store.route_events(now, 10).await })
     };
     // Until the routing waits for a row lock: A's throttle row.
-    let mut waited = 0;
-    loop {
-        let (waiting,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&mut watcher)
-        .await
-        .unwrap();
-        if waiting == 1 {
-            break;
-        }
-        waited += 1;
-        assert!(waited < 1_000, "the routing never waited for a lock");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    until_one_waits_for_a_lock(&mut watcher, "the routing").await;
     // Then B's: the waiting routing must hold none of them.
     take_throttle(&mut other, default.uuid, b.uuid, now.as_millisecond()).await;
     other.execute("COMMIT").await.unwrap();
