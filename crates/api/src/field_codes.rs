@@ -93,6 +93,10 @@ pub const CODES: &[(&str, &str)] = &[
         "No live task of the tenant has this uuid (a chain's child).",
     ),
     (
+        "unknown_channel",
+        "No channel of the tenant has this name (an import's or apply's rule) or uuid (a rule's `channel`).",
+    ),
+    (
         "chain_cycle",
         "The chain would lead back to the task it starts from.",
     ),
@@ -181,6 +185,8 @@ pub fn classify(field: &str, message: &str) -> (&'static str, Map<String, Value>
         "args_not_accepted"
     } else if message.starts_with("is not a task of the tenant") {
         "unknown_task"
+    } else if message.starts_with("no channel of") {
+        "unknown_channel"
     } else if message.starts_with("would close a cycle") {
         "chain_cycle"
     } else if message.starts_with("is email, which needs an SMTP relay") {

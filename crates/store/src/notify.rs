@@ -32,6 +32,7 @@ static GET_CHANNEL: LazyLock<Query> = sql_file!("notify/get_channel.sql");
 static CHANNEL_ID: LazyLock<Query> = sql_file!("notify/channel_id.sql");
 static DELETE_CHANNEL: LazyLock<Query> = sql_file!("notify/delete_channel.sql");
 static DELETE_CHANNEL_RULES: LazyLock<Query> = sql_file!("notify/delete_channel_rules.sql");
+static CHANNEL_RULE_TASKS: PerDialect = per_dialect!("notify/channel_rule_tasks");
 static ROTATE_SECRET: LazyLock<Query> = sql_file!("notify/rotate_secret.sql");
 static INSERT_RULE: LazyLock<Query> = sql_file!("notify/insert_rule.sql");
 static LIST_RULES: LazyLock<Query> = sql_file!("notify/list_rules.sql");
@@ -589,9 +590,10 @@ pub trait NotifySettings: Send + Sync + 'static {
     /// One live channel of the tenant; `NotFound` otherwise.
     async fn channel(&self, tenant: TenantId, uuid: Uuid) -> Result<Channel>;
 
-    /// Deletes a channel and the rules routing to it; `NotFound` when the tenant has no such
-    /// live channel.
-    async fn delete_channel(&self, tenant: TenantId, uuid: Uuid, at: Timestamp) -> Result<()>;
+    /// Deletes a channel of the change's tenant and the rules routing to it, each task that
+    /// loses rules audited as `notify_rules` (`via: delete_channel`); `NotFound` when the
+    /// tenant has no such live channel.
+    async fn delete_channel(&self, uuid: Uuid, change: Change<'_>) -> Result<()>;
 
     /// Gives a webhook channel a new signing key, the current one staying valid until
     /// `previous_until`; `NotFound` when the tenant has no such live webhook channel.
@@ -705,7 +707,8 @@ impl<B: Backend> NotifySettings for B {
         get_channel(&mut *self.read().await?, tenant, uuid).await
     }
 
-    async fn delete_channel(&self, tenant: TenantId, uuid: Uuid, at: Timestamp) -> Result<()> {
+    async fn delete_channel(&self, uuid: Uuid, change: Change<'_>) -> Result<()> {
+        let tenant = change.tenant;
         let mut tx = self.begin_write().await?;
         let (id,) = tx
             .fetch_optional::<(i64,)>(
@@ -713,12 +716,37 @@ impl<B: Backend> NotifySettings for B {
                     .stmt()
                     .bind("tenant", tenant.get())
                     .bind("uuid", uuid)
-                    .bind("at", millis(at)),
+                    .bind("at", millis(change.at)),
             )
             .await?
             .ok_or(StoreError::NotFound)?;
+        let tasks = tx
+            .fetch_all::<LockedTask>(
+                CHANNEL_RULE_TASKS
+                    .of::<B>()
+                    .bind("tenant", tenant.get())
+                    .bind("channel_id", id),
+            )
+            .await?;
+        let mut before = Vec::with_capacity(tasks.len());
+        for task in &tasks {
+            before.push(portable_rules(&mut *tx, task.id).await?);
+        }
         tx.execute(DELETE_CHANNEL_RULES.stmt().bind("channel_id", id))
             .await?;
+        for (task, before) in tasks.into_iter().zip(before) {
+            let after = portable_rules(&mut *tx, task.id).await?;
+            audit_alerts(
+                &mut *tx,
+                task,
+                AuditAction::NotifyRules,
+                &change,
+                before,
+                after,
+                Some("delete_channel"),
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -1008,6 +1036,15 @@ struct MatchedRule {
     throttle_seconds: i64,
 }
 
+/// A rule an event of a routing batch is over the threshold of: a delivery if the rule's
+/// throttle window for the event's task is open.
+#[derive(Debug)]
+struct Notice {
+    /// The event's index in the batch.
+    event: usize,
+    rule: MatchedRule,
+}
+
 /// The dispatcher's side: routing events to deliveries, claiming and recording them.
 #[async_trait]
 pub trait NotifyDispatch: Send + Sync + 'static {
@@ -1067,7 +1104,9 @@ impl<B: Backend> NotifyDispatch for B {
         let events = tx
             .fetch_all::<UnroutedRow>(UNROUTED_EVENTS.of::<B>().bind("limit", i64::from(limit)))
             .await?;
-        for event in &events {
+        let mut payloads = Vec::with_capacity(events.len());
+        let mut notices = Vec::new();
+        for (index, event) in events.iter().enumerate() {
             let kind: EventKind = parse_enum(&event.kind, "notify event kind")?;
             let mut payload = json_column(&event.payload, "notify event payload")?;
             let rules = tx
@@ -1097,6 +1136,7 @@ impl<B: Backend> NotifyDispatch for B {
                 EventKind::RunSlow => payload.get("duration_ms").and_then(|d| d.as_i64()),
                 _ => None,
             };
+            payloads.push(payload);
             for rule in rules {
                 let over = match (kind, rule.threshold, measure) {
                     (EventKind::RunFailed, Some(n), Some(failures)) => failures >= n,
@@ -1104,35 +1144,55 @@ impl<B: Backend> NotifyDispatch for B {
                     (EventKind::RunSlow, _, _) => false,
                     _ => true,
                 };
-                if !over {
-                    continue;
+                if over {
+                    notices.push(Notice { event: index, rule });
                 }
-                let cutoff = now - SignedDuration::from_secs(rule.throttle_seconds);
-                let open = tx
-                    .fetch_optional::<(i64,)>(
-                        TAKE_THROTTLE
-                            .stmt()
-                            .bind("rule_id", rule.id)
-                            .bind("task_id", event.task_id)
-                            .bind("now", millis(now))
-                            .bind("cutoff", millis(cutoff)),
-                    )
-                    .await?;
-                if open.is_none() {
-                    continue;
-                }
-                tx.execute(
-                    INSERT_DELIVERY
+            }
+        }
+        // The throttle rows are taken in (rule, task) order, not event order: another node
+        // routing other events of the same tasks takes them in the same order, so neither
+        // holds a row the other waits for while waiting for one it holds (PostgreSQL would
+        // abort one after `deadlock_timeout`). The sort is stable: of two events of a task
+        // and rule, the earlier one takes the window.
+        let mut order: Vec<usize> = (0..notices.len()).collect();
+        order.sort_by_key(|&i| (notices[i].rule.id, events[notices[i].event].task_id));
+        let mut open = Vec::new();
+        for i in order {
+            let notice = &notices[i];
+            let cutoff = now - SignedDuration::from_secs(notice.rule.throttle_seconds);
+            let taken = tx
+                .fetch_optional::<(i64,)>(
+                    TAKE_THROTTLE
                         .stmt()
-                        .bind("uuid", Uuid::now_v7())
-                        .bind("tenant", event.tenant_id)
-                        .bind("event_id", event.id)
-                        .bind("channel_id", rule.channel_id)
-                        .bind("rule_id", rule.id)
-                        .bind("now", millis(now)),
+                        .bind("rule_id", notice.rule.id)
+                        .bind("task_id", events[notice.event].task_id)
+                        .bind("now", millis(now))
+                        .bind("cutoff", millis(cutoff)),
                 )
                 .await?;
+            if taken.is_some() {
+                open.push(i);
             }
+        }
+        // Deliveries are made in event order whatever order the windows were taken in: of an
+        // event's rules naming one channel, the first rule's makes the delivery.
+        open.sort_unstable();
+        for i in open {
+            let notice = &notices[i];
+            let event = &events[notice.event];
+            tx.execute(
+                INSERT_DELIVERY
+                    .stmt()
+                    .bind("uuid", Uuid::now_v7())
+                    .bind("tenant", event.tenant_id)
+                    .bind("event_id", event.id)
+                    .bind("channel_id", notice.rule.channel_id)
+                    .bind("rule_id", notice.rule.id)
+                    .bind("now", millis(now)),
+            )
+            .await?;
+        }
+        for (event, payload) in events.iter().zip(payloads) {
             tx.execute(
                 MARK_ROUTED
                     .stmt()

@@ -345,6 +345,7 @@ const enUS = {
   'fieldError.duplicate': 'Given twice',
   'fieldError.args_not_accepted': 'This task cannot take run arguments (an HTTP call needs POST, PUT or PATCH and an object body)',
   'fieldError.unknown_task': 'Not a task of this tenant',
+  'fieldError.unknown_channel': 'Not a notification channel of this tenant',
   'fieldError.chain_cycle': 'This chain would lead back to this task',
   'fieldError.email_unavailable': 'This deployment has no mail relay, so it cannot send email',
   'fieldError.masked_secret': 'A masked value with nothing stored behind it: type the secret again',

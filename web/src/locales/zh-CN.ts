@@ -346,6 +346,7 @@ const zhCN: Record<MessageKey, string> = {
   'fieldError.duplicate': '重复填写',
   'fieldError.args_not_accepted': '此任务不能接收运行参数（HTTP 调用须为 POST、PUT 或 PATCH，且正文为对象）',
   'fieldError.unknown_task': '不是本租户的任务',
+  'fieldError.unknown_channel': '不是本租户的通知渠道',
   'fieldError.chain_cycle': '此任务链会回到本任务（形成循环）',
   'fieldError.email_unavailable': '此部署未配置邮件中继，无法发送邮件',
   'fieldError.masked_secret': '这是掩码值，后台没有对应的存储值：请重新输入密钥',

@@ -638,8 +638,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a channel (admins), and the rules that route to it; deliveries still pending to it
-         *     are given up.
+         * Delete a channel (admins), and the rules that route to it (each task that loses rules gets
+         *     a `notify_rules` audit entry); deliveries still pending to it are given up.
          */
         delete: operations["delete_channel"];
         options?: never;
@@ -1364,12 +1364,13 @@ export interface components {
          *     - `duplicate_code`: A live task of the tenant has this code (409).
          *     - `args_not_accepted`: The task cannot take run arguments: an `api_call` gets them merged into its JSON body, so it needs method POST, PUT or PATCH and a `data` that is a JSON object (or none).
          *     - `unknown_task`: No live task of the tenant has this uuid (a chain's child).
+         *     - `unknown_channel`: No channel of the tenant has this name (an import's or apply's rule) or uuid (a rule's `channel`).
          *     - `chain_cycle`: The chain would lead back to the task it starts from.
          *     - `email_unavailable`: The channel is an email channel, and the deployment has no SMTP relay to send it through.
          *     - `invalid`: Any other problem; the message says what.
          * @enum {string}
          */
-        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "args_not_accepted" | "unknown_task" | "chain_cycle" | "email_unavailable" | "invalid";
+        FieldErrorCode: "required" | "invalid_type" | "too_short" | "too_long" | "too_few" | "too_many" | "out_of_range" | "not_one_of" | "invalid_format" | "invalid_cron" | "unknown_timezone" | "in_the_past" | "no_future_occurrence" | "jitter_too_large" | "too_frequent" | "egress_refused" | "reserved" | "duplicate" | "masked_secret" | "unknown_field" | "forbidden_field" | "duplicate_code" | "args_not_accepted" | "unknown_task" | "unknown_channel" | "chain_cycle" | "email_unavailable" | "invalid";
         /** @description Up or down, nothing more: these routes need no token. */
         Health: {
             /** @description `ok`, or `unavailable` (with a 503). */
@@ -3630,7 +3631,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An invalid field (an unknown channel included); `errors` names it */
+            /** @description An invalid field; `errors` names it (a channel that is not a live channel of your tenant: `channel`, code `unknown_channel`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5787,7 +5788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An invalid field (an unknown channel included); `errors` names it */
+            /** @description An invalid field; `errors` names it (a channel that is not a live channel of your tenant: `channel`, code `unknown_channel`) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -34,7 +34,8 @@ describe('fieldErrorText', () => {
       'required', 'invalid_type', 'too_short', 'too_long', 'too_few', 'too_many', 'out_of_range', 'not_one_of',
       'invalid_format', 'invalid_cron', 'unknown_timezone', 'in_the_past', 'no_future_occurrence', 'jitter_too_large',
       'too_frequent', 'egress_refused', 'reserved', 'duplicate', 'masked_secret', 'unknown_field', 'forbidden_field',
-      'duplicate_code', 'args_not_accepted', 'unknown_task', 'chain_cycle', 'invalid',
+      'duplicate_code', 'args_not_accepted', 'unknown_task', 'unknown_channel', 'chain_cycle', 'email_unavailable',
+      'invalid',
     ];
     for (const code of codes) {
       for (const t of [en, zh]) expect(fieldErrorText(err({ code, message: '' }), t)).not.toMatch(/fieldError|\{/);

@@ -529,8 +529,8 @@ async fn get_channel(
     Ok(Json(ChannelResponse::new(channel, None)))
 }
 
-/// Delete a channel (admins), and the rules that route to it; deliveries still pending to it
-/// are given up.
+/// Delete a channel (admins), and the rules that route to it (each task that loses rules gets
+/// a `notify_rules` audit entry); deliveries still pending to it are given up.
 #[utoipa::path(delete, path = "/notify/channels/{uuid}", tag = "notifications",
     params(("uuid" = String, Path, description = "Uuid of the channel")),
     responses(
@@ -545,9 +545,10 @@ async fn delete_channel(
     Path(uuid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
+    let change = crate::routes::tasks::change(&caller, state.clock.now());
     state
         .store
-        .delete_channel(caller.0.tenant, path_uuid(&uuid)?, state.clock.now())
+        .delete_channel(path_uuid(&uuid)?, change)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -617,7 +618,7 @@ async fn list_default_rules(
         (status = 400, description = "Malformed JSON or an unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An invalid field (an unknown channel included); `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid field; `errors` names it (a channel that is not a live channel of your tenant: `channel`, code `unknown_channel`)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_default_rule(
     State(state): State<AppState>,
@@ -730,7 +731,7 @@ async fn list_task_rules(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An invalid field (an unknown channel included); `errors` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid field; `errors` names it (a channel that is not a live channel of your tenant: `channel`, code `unknown_channel`)", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn create_task_rule(
     State(state): State<AppState>,

@@ -677,8 +677,8 @@ async fn alert_fields_are_judged_as_their_own_routes_judge_them(app: TestApp) {
     let problem = reply.problem(422, "validation_failed");
     assert_eq!(problem["errors"][0]["code"], "not_one_of");
 
-    // Once every value is valid, the names: a code no task has, a channel name none or
-    // several channels have. Nothing is written.
+    // Once every value is valid, the names: a code no task has, a channel name none
+    // (`unknown_channel`) or several channels have. Nothing is written.
     let body = json!({"tasks": [alerted(
         "a",
         json!([{"task_code": "nowhere", "on": "success"}]),
@@ -700,10 +700,50 @@ async fn alert_fields_are_judged_as_their_own_routes_judge_them(app: TestApp) {
             "{path}"
         );
         let problem = reply.problem(422, "validation_failed");
-        assert_eq!(problem["errors"][0]["code"], "unknown_task");
+        let codes: Vec<_> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            codes,
+            ["unknown_task", "unknown_channel", "invalid"],
+            "{path}"
+        );
     }
     let list = app.call(1, Method::GET, "/list", None).await.expect(200);
     assert_eq!(list["total"], 0);
+
+    // A rule of its own naming a channel that is not one of the tenant's (another tenant's
+    // included) has the same code, on `channel`.
+    let theirs = app
+        .raw(
+            Method::POST,
+            "/api/tree-root/tenant/notify/channels",
+            Some(&app.token(2, Role::Admin)),
+            Some(channel("theirs")),
+        )
+        .await
+        .expect(201);
+    let task = app
+        .call(1, Method::POST, "/", Some(cron_task("ruled")))
+        .await
+        .expect(201);
+    let rules = format!("/{}/notify-rules", task["uuid"].as_str().unwrap());
+    for channel in [theirs["uuid"].clone(), json!(uuid::Uuid::now_v7())] {
+        let reply = app
+            .call(
+                1,
+                Method::POST,
+                &rules,
+                Some(json!({"channel": channel, "event": "run.recovered"})),
+            )
+            .await;
+        assert_eq!(reply.fields(), ["channel"]);
+        let problem = reply.problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["code"], "unknown_channel");
+    }
 
     // A task chaining to itself is a cycle, as at `PUT /{uuid}/chains`.
     let body = json!({"tasks": [alerted("a", json!([{"task_code": "a", "on": "failure"}]), json!([]), json!([]))]});

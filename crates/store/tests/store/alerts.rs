@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use domain::{AuditAction, ChainLink, ChainOn, ChannelKind, Deadline, EventKind, TaskUuid};
 use jiff::SignedDuration;
-use serde_json::json;
+use serde_json::{Value, json};
 use store::on_both_databases;
 use store::test_support::TestStore;
 use store::{
@@ -17,6 +17,7 @@ on_both_databases!(
     apply_sets_alerts_audits_them_and_again_changes_nothing,
     apply_refuses_cycles_and_foreign_channels_naming_the_field,
     route_changes_are_audited_without_a_new_version,
+    deleting_a_channel_audits_each_task_that_loses_rules,
 );
 
 fn audit_of(task: TaskUuid) -> AuditQuery {
@@ -327,4 +328,126 @@ pub async fn route_changes_are_audited_without_a_new_version(store: Arc<dyn Test
         ],
         "saving the same set again writes no entry"
     );
+}
+
+pub async fn deleting_a_channel_audits_each_task_that_loses_rules(store: Arc<dyn TestStore>) {
+    let t = tenant(54);
+    let config = json!({"url": "https://hooks.example.com/a"});
+    let mut channels = Vec::new();
+    for name in ["ops", "pager"] {
+        let channel = NewChannel {
+            tenant: t,
+            name,
+            kind: ChannelKind::Webhook,
+            config: &config,
+            secret: None,
+            actor: "alice",
+            at: at(0),
+        };
+        channels.push(store.create_channel(&channel).await.unwrap().uuid);
+    }
+    let [ops, pager] = channels[..] else {
+        unreachable!()
+    };
+    let a = create(&*store, t, "A", "a", 0).await;
+    let b = create(&*store, t, "B", "b", 0).await;
+    let c = create(&*store, t, "C", "c", 0).await;
+    let gone = create(&*store, t, "Gone", "gone", 0).await;
+    for (task, channel, event) in [
+        (Some(a.uuid), ops, EventKind::RunFailed),
+        (Some(a.uuid), pager, EventKind::RunRecovered),
+        (Some(b.uuid), ops, EventKind::RunRecovered),
+        (Some(c.uuid), pager, EventKind::RunFailed),
+        (Some(gone.uuid), ops, EventKind::RunFailed),
+        (None, ops, EventKind::RunRecovered),
+    ] {
+        store
+            .create_rule(&NewRule {
+                tenant: t,
+                task,
+                channel,
+                event,
+                threshold: None,
+                throttle: SignedDuration::from_secs(60),
+                actor: "dave",
+                at: at(1),
+            })
+            .await
+            .unwrap();
+    }
+    // A deleted task keeps its rules (a restore brings them back), so it loses this one too.
+    store
+        .delete_task(gone.uuid, None, change(t, "carol", 2))
+        .await
+        .unwrap();
+    let gone_version = store
+        .audit_entries(t, &audit_of(gone.uuid))
+        .await
+        .unwrap()
+        .items[0]
+        .version;
+    store
+        .delete_channel(ops, change(t, "frank", 3))
+        .await
+        .unwrap();
+
+    let by_frank = AuditQuery {
+        actor: Some("frank".into()),
+        page: 1,
+        page_size: 100,
+        ..AuditQuery::default()
+    };
+    let mut entries: Vec<_> = store
+        .audit_entries(t, &by_frank)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| (e.task_code, e.action, e.at, e.version, e.detail))
+        .collect();
+    entries.sort_by(|x, y| x.0.cmp(&y.0));
+    let rule = |channel: &str, event: &str| json!({"channel_name": channel, "event": event, "throttle_seconds": 60});
+    let lost =
+        |from: Value, to: Value| Some(json!({"via": "delete_channel", "from": from, "to": to}));
+    assert_eq!(
+        entries,
+        vec![
+            (
+                "a".to_owned(),
+                AuditAction::NotifyRules,
+                at(3),
+                1,
+                lost(
+                    json!([rule("ops", "run.failed"), rule("pager", "run.recovered")]),
+                    json!([rule("pager", "run.recovered")])
+                )
+            ),
+            (
+                "b".to_owned(),
+                AuditAction::NotifyRules,
+                at(3),
+                1,
+                lost(json!([rule("ops", "run.recovered")]), json!([]))
+            ),
+            (
+                "gone".to_owned(),
+                AuditAction::NotifyRules,
+                at(3),
+                gone_version,
+                lost(json!([rule("ops", "run.failed")]), json!([]))
+            ),
+        ],
+        "one entry per task that lost a rule; none for C, whose rule routes elsewhere"
+    );
+    assert_eq!(
+        store
+            .rules(t, Some(a.uuid))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.channel)
+            .collect::<Vec<_>>(),
+        vec![pager]
+    );
+    assert!(store.rules(t, None).await.unwrap().is_empty());
 }

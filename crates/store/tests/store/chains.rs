@@ -4,7 +4,6 @@
 //! links; cycles and other tenants' tasks are refused.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use domain::{ChainLink, ChainOn, Run, RunStatus, RunTrigger, SkipReason, Task};
 use jiff::SignedDuration;
@@ -16,7 +15,7 @@ use store::prelude::*;
 use store::test_support::{PostgresDb, TestStore};
 use store::{AttemptEnd, ClaimRequest, ClaimedRun, FairShare, RunQuery, StoreError};
 
-use crate::common::{at, change, create, tenant};
+use crate::common::{at, change, create, tenant, until_one_waits_for_a_lock};
 
 on_both_databases!(
     a_success_queues_the_success_link_once_with_the_parent,
@@ -550,22 +549,7 @@ async fn postgres_deleting_a_child_while_its_parent_finishes_does_not_deadlock()
         tokio::spawn(async move { store.delete_task(b.uuid, None, change(t, "alice", 5)).await })
     };
     // Until the delete waits for a row lock: the parent's.
-    let mut waited = 0;
-    loop {
-        let (waiting,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM pg_stat_activity \
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        )
-        .fetch_one(&mut watcher)
-        .await
-        .unwrap();
-        if waiting == 1 {
-            break;
-        }
-        waited += 1;
-        assert!(waited < 1_000, "the delete never waited for a lock");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    until_one_waits_for_a_lock(&mut watcher, "the delete").await;
     // The finisher's second half: the child's key-share lock, as inserting its run takes.
     sqlx::query("SELECT id FROM scheduled_tasks WHERE uuid = $1 FOR KEY SHARE")
         .bind(b.uuid.0)

@@ -6,6 +6,7 @@ use domain::{
 };
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use sqlx::PgConnection;
 use store::{Change, NewTask, Store};
 
 pub fn tenant(n: i64) -> TenantId {
@@ -81,4 +82,23 @@ pub async fn create(
         )
         .await
         .expect("create task")
+}
+
+/// Polls through `watcher` until one session of its PostgreSQL database waits for a lock: the
+/// operation a test started elsewhere has reached the row another transaction holds.
+pub async fn until_one_waits_for_a_lock(watcher: &mut PgConnection, what: &str) {
+    for _ in 0..1_000 {
+        let (waiting,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut *watcher)
+        .await
+        .unwrap();
+        if waiting == 1 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("{what} never waited for a lock");
 }

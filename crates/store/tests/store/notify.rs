@@ -2,22 +2,25 @@
 //! once per run and kind; channels and rules stay in their tenant; the finisher records a
 //! final failure and a recovery of tasks with rules; routing honours thresholds, throttle
 //! windows and tenant defaults; one node claims each delivery, and retries and dead senders'
-//! leases bring it back.
+//! leases bring it back. On PostgreSQL, two nodes routing events of the same tasks at once do
+//! not deadlock on the throttle rows.
 
 use std::sync::Arc;
 
 use domain::{ChannelKind, EventKind, RunStatus, RunUuid, TaskUuid};
 use jiff::SignedDuration;
 use serde_json::json;
+use sqlx::{Connection, Executor, PgConnection};
 use store::on_both_databases;
-use store::test_support::TestStore;
+use store::prelude::*;
+use store::test_support::{PostgresDb, TestStore};
 use store::{
     AttemptEnd, ClaimRequest, DeliveryAttempt, DeliveryQuery, DeliveryStatus, FairShare,
-    NewChannel, NewEvent, NewRule, RuleError, StoreError,
+    NewChannel, NewEvent, NewRule, PostgresStore, RuleError, StoreError,
 };
 use uuid::Uuid;
 
-use crate::common::{at, change, create, tenant};
+use crate::common::{at, change, create, tenant, until_one_waits_for_a_lock};
 
 on_both_databases!(
     the_outbox_records_events_of_the_tenants_own_tasks,
@@ -196,9 +199,15 @@ async fn channels_and_rules_belong_to_their_tenant(store: Arc<dyn TestStore>) {
         Err(StoreError::NotFound)
     ));
 
-    // Deleting the channel takes its rules with it.
+    // Another tenant cannot delete it; deleting it takes its rules with it.
+    assert!(matches!(
+        store
+            .delete_channel(channel.uuid, change(tenant(2), "ci", 2_000))
+            .await,
+        Err(StoreError::NotFound)
+    ));
     store
-        .delete_channel(tenant(1), channel.uuid, at(2_000))
+        .delete_channel(channel.uuid, change(tenant(1), "alice", 2_000))
         .await
         .unwrap();
     assert!(store.channels(tenant(1)).await.unwrap().is_empty());
@@ -212,7 +221,7 @@ async fn channels_and_rules_belong_to_their_tenant(store: Arc<dyn TestStore>) {
     assert!(store.rules(tenant(1), None).await.unwrap().is_empty());
     assert!(matches!(
         store
-            .delete_channel(tenant(1), channel.uuid, at(3_000))
+            .delete_channel(channel.uuid, change(tenant(1), "alice", 3_000))
             .await,
         Err(StoreError::NotFound)
     ));
@@ -591,4 +600,91 @@ async fn an_email_delivery_records_the_relay_s_reply_or_its_skipping(store: Arc<
             .unwrap()
             .is_empty()
     );
+}
+
+/// Takes a rule's throttle row for a task as `take_throttle.sql` does, in `conn`'s open
+/// transaction: another node routing an event of that task and rule.
+async fn take_throttle(conn: &mut PgConnection, rule: Uuid, task: TaskUuid, now: i64) {
+    sqlx::query(
+        "INSERT INTO notify_throttle (rule_id, task_id, last_notified_at) \
+         SELECT r.id, t.id, $3 FROM notify_rules r, scheduled_tasks t \
+         WHERE r.uuid = $1 AND t.uuid = $2 \
+         ON CONFLICT (rule_id, task_id) DO UPDATE SET last_notified_at = excluded.last_notified_at",
+    )
+    .bind(rule)
+    .bind(task.0)
+    .bind(now)
+    .execute(conn)
+    .await
+    .expect("the other node takes the throttle row without a deadlock");
+}
+
+/// Two nodes routing different events of the same tasks take the same throttle rows. Were
+/// they taken in event order, a node routing B's event before A's would hold B's row and
+/// wait for A's while the other holds A's and waits for B's, and PostgreSQL would abort one
+/// after `deadlock_timeout`. Taken in (rule, task) order, the second waits for the first.
+#[tokio::test]
+async fn postgres_two_nodes_routing_events_of_the_same_tasks_do_not_deadlock() {
+    let Some(db) = PostgresDb::create().await else {
+        return;
+    };
+    let store = Arc::new(PostgresStore::connect(&db.url).await.expect("migrate"));
+    let t = tenant(1);
+    let config = json!({"url": "https://hooks.example.com/sundial"});
+    let channel = store.create_channel(&webhook(1, &config)).await.unwrap();
+    let default = store
+        .create_rule(&rule(1, None, channel.uuid, EventKind::DeadlineMissed))
+        .await
+        .unwrap();
+    let a = create(&*store, t, "A", "a", 0).await;
+    let b = create(&*store, t, "B", "b", 0).await;
+    // B's event comes first, though A's task row (and so its throttle row) sorts first.
+    let payload = json!({});
+    for task in [b.uuid, a.uuid] {
+        let missed = NewEvent {
+            tenant: t,
+            task,
+            run: None,
+            kind: EventKind::DeadlineMissed,
+            payload: &payload,
+            occurred_at: at(1_000),
+        };
+        store.record_event(&missed).await.unwrap().unwrap();
+    }
+
+    // The other node, routing events of A and B of its own, takes A's row first.
+    let now = at(2_000);
+    let mut other = PgConnection::connect(&db.url).await.expect("connect");
+    let mut watcher = PgConnection::connect(&db.url).await.expect("connect");
+    other.execute("BEGIN").await.unwrap();
+    take_throttle(&mut other, default.uuid, a.uuid, now.as_millisecond()).await;
+    let routing = {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move { store.route_events(now, 10).await })
+    };
+    // Until the routing waits for a row lock: A's throttle row.
+    until_one_waits_for_a_lock(&mut watcher, "the routing").await;
+    // Then B's: the waiting routing must hold none of them.
+    take_throttle(&mut other, default.uuid, b.uuid, now.as_millisecond()).await;
+    other.execute("COMMIT").await.unwrap();
+    let routed = routing
+        .await
+        .unwrap()
+        .expect("the routing goes on once the other node is done");
+    assert_eq!(routed, 2);
+    // The other node's notices hold both windows: nothing more is sent.
+    let all = DeliveryQuery {
+        limit: 10,
+        ..DeliveryQuery::default()
+    };
+    assert!(store.deliveries(t, all).await.unwrap().is_empty());
+    for task in [a.uuid, b.uuid] {
+        let events = store.task_events(t, task, 10).await.unwrap();
+        assert!(events[0].routed_at.is_some(), "{events:?}");
+    }
+
+    other.close().await.ok();
+    watcher.close().await.ok();
+    store.close().await;
+    db.drop_database().await;
 }
