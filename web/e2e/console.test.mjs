@@ -642,7 +642,45 @@ describe('the scheduled-tasks console', () => {
     const instant = await lastRun.getAttribute('data-instant');
     assert.ok(exact.startsWith(new Date(Date.parse(instant) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')), `${exact} vs ${instant}`);
     assert.match(await page.getByTestId('next-run-live-ok').innerText(), /^in \d+ (hours?|minutes?|days?)$/);
+    // Duration (exact on hover) and the strip of recent outcomes, one mark per run.
+    const tip = (text) => page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').filter({ hasText: text });
+    const duration = page.getByTestId('duration-live-ok');
+    const ms = Number(await duration.getAttribute('data-ms'));
+    assert.ok(ms > 0, `duration ${ms}`);
+    assert.match(await duration.innerText(), /^(\d+ ms|\d+\.\d s)$/);
+    await duration.hover();
+    await tip(`Last attempt ran ${ms.toLocaleString('en-US')} ms`).waitFor();
+    const strip = (code) => page.getByTestId(`recent-${code}`);
+    assert.equal(await strip('live-ok').getAttribute('aria-label'), 'Last 1, newest first: 1 succeeded');
+    assert.equal(await strip('live-bad').getAttribute('aria-label'), 'Last 1, newest first: 1 failed');
+    assert.deepEqual(await strip('live-bad').locator('[data-outcome]').evaluateAll((marks) => marks.map((m) => m.dataset.outcome)), ['failed']);
     await screenshot(page, 'list-live-1280');
+
+    // live-ok's next run fails: its strip grows on the left (newest first) at the next poll.
+    const broken = await api(sundial.base, adminToken, 'PUT', `/${ok.uuid}`, { task_config: { script: 'import sys\nsys.exit(4)' } });
+    assert.equal(broken.status, 200);
+    assert.equal((await api(sundial.base, adminToken, 'POST', `/${ok.uuid}/run`)).status, 202);
+    await page.locator('[data-testid="recent-live-ok"][aria-label="Last 2, newest first: 1 succeeded, 1 failed"]').waitFor({ timeout: 40_000 });
+    const marks = strip('live-ok').locator('[data-outcome]');
+    assert.deepEqual(await marks.evaluateAll((all) => all.map((m) => m.dataset.outcome)), ['failed', 'succeeded']);
+    await page.getByTestId('last-status-live-ok').locator('[data-status="failed"]').waitFor();
+    await marks.first().hover();
+    await tip(/^Failed$/).waitFor();
+    await marks.last().hover();
+    await tip(/^Succeeded$/).waitFor();
+
+    // The same in Chinese.
+    await page.getByTestId('language-switch').getByText('中文').click();
+    await page.getByRole('columnheader', { name: '耗时' }).waitFor();
+    await page.getByRole('columnheader', { name: '最近运行' }).waitFor();
+    await page.locator('[data-testid="recent-live-ok"][aria-label="最近 2 次（最新在前）：成功 1 次，失败 1 次"]').waitFor();
+    await marks.first().hover();
+    await tip(/^失败$/).waitFor();
+    const failedMs = Number(await duration.getAttribute('data-ms'));
+    await duration.hover();
+    await tip(`上次执行耗时 ${failedMs.toLocaleString('zh-CN')} 毫秒`).waitFor();
+    await page.getByTestId('language-switch').getByText('EN').click();
+    await page.getByRole('columnheader', { name: 'Duration' }).waitFor();
 
     // Never run: the tasks none of whose runs has ended, asked of the server.
     const neverRun = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('last_run_outcome=none'));

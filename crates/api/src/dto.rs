@@ -415,6 +415,13 @@ pub struct TaskResponse {
     /// The latest run's error.
     #[schema(required = true)]
     pub last_error: Option<String>,
+    /// How long the attempt `last_run_outcome` describes ran, in milliseconds; null before the
+    /// first attempt ended.
+    #[schema(required = true)]
+    pub last_run_duration_ms: Option<i64>,
+    /// How the task's latest runs ended, newest first.
+    #[schema(schema_with = openapi::recent_outcomes)]
+    pub recent_outcomes: Vec<&'static str>,
     /// Retry policy.
     #[schema(schema_with = openapi::retry_policy)]
     pub retry_policy: RetryPolicy,
@@ -530,6 +537,8 @@ impl From<Task> for TaskResponse {
             last_run_status: task.last_run_status.and_then(last_run_status),
             last_run_outcome: task.last_run_status.and_then(last_run_outcome),
             last_error: task.last_error,
+            last_run_duration_ms: task.last_run_duration_ms,
+            recent_outcomes: task.recent_outcomes.iter().map(|o| o.as_str()).collect(),
             retry_policy: d.retry_policy,
             timeout_seconds: d.timeout_seconds,
             overlap_policy: d.overlap_policy.as_str().to_owned(),

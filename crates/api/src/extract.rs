@@ -25,6 +25,8 @@ const SERVER_OWNED: &[&str] = &[
     "last_run_status",
     "last_run_outcome",
     "last_error",
+    "last_run_duration_ms",
+    "recent_outcomes",
     "created_at",
     "updated_at",
     "deleted_at",

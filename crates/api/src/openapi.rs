@@ -14,7 +14,7 @@ use domain::task_config::{
     MAX_ENV_VARS, MAX_HEADER_VALUE_LEN, MAX_HEADERS, MAX_SCRIPT_BYTES, MAX_URL_LEN,
 };
 use domain::trigger::{MAX_CRON_LEN, MAX_INTERVAL_SECONDS, MAX_JITTER_SECONDS, MAX_TIMEZONE_LEN};
-use domain::{Description, TaskCode, TaskName};
+use domain::{Description, RECENT_OUTCOMES_KEPT, TaskCode, TaskName};
 use serde_json::{Map, Value, json};
 use store::TaskSortField;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
@@ -278,6 +278,20 @@ pub(crate) fn occurrences() -> RefOr<Schema> {
     ArrayBuilder::new()
         .items(Ref::from_schema_name("Occurrence"))
         .description(Some("The instants, earliest first."))
+        .into()
+}
+
+/// `recent_outcomes` of a task, for `schema_with`.
+pub(crate) fn recent_outcomes() -> RefOr<Schema> {
+    ArrayBuilder::new()
+        .items(Ref::from_schema_name("RunOutcome"))
+        .max_items(Some(RECENT_OUTCOMES_KEPT))
+        .description(Some(format!(
+            "How the task's latest runs ended, newest first: one entry per run that ended for \
+             good (a run waiting for its retry is not in it yet; skipped occurrences never are), \
+             at most {RECENT_OUTCOMES_KEPT}. Kept from the runs that ended since the server had \
+             this field, even after retention deleted them."
+        )))
         .into()
 }
 

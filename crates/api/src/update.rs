@@ -23,6 +23,8 @@ pub(crate) const MAINTAINED: &[&str] = &[
     "last_run_status",
     "last_run_outcome",
     "last_error",
+    "last_run_duration_ms",
+    "recent_outcomes",
     "created_at",
     "updated_at",
     "created_by",

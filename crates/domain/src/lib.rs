@@ -29,11 +29,11 @@ pub use ids::{Actor, Role, RunUuid, TaskUuid, TenantId};
 pub use metrics::Metrics;
 pub use notify::{ChannelKind, EventKind};
 pub use policy::{Backoff, MisfirePolicy, OverlapPolicy, RetryPolicy};
-pub use run::{LogStream, Run, RunLogLine, RunStatus, RunTrigger, SkipReason};
+pub use run::{LogStream, Run, RunLogLine, RunOutcome, RunStatus, RunTrigger, SkipReason};
 pub use run_args::{ArgsRefused, RunArgs};
 pub use task::{
-    AuditAction, Description, NoticeReason, ScheduleNotice, Task, TaskCode, TaskDefinition,
-    TaskName, TaskType, TaskVersion,
+    AuditAction, Description, NoticeReason, RECENT_OUTCOMES_KEPT, ScheduleNotice, Task, TaskCode,
+    TaskDefinition, TaskName, TaskType, TaskVersion,
 };
 pub use task_config::{ApiCallConfig, HttpMethod, PythonScriptConfig, TaskConfig};
 pub use text::escape_bidi;

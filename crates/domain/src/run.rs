@@ -54,6 +54,38 @@ impl RunStatus {
     }
 }
 
+/// How a run that executed ended for good: a [`RunStatus`] no later state follows, other than
+/// `skipped` (an occurrence that never ran).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// It succeeded.
+    Succeeded,
+    /// Its last attempt failed.
+    Failed,
+    /// Its last attempt exceeded the timeout.
+    TimedOut,
+    /// It was cancelled while running.
+    Cancelled,
+}
+
+snake_case_str!(RunOutcome {
+    Succeeded => "succeeded", Failed => "failed", TimedOut => "timed_out", Cancelled => "cancelled",
+});
+
+impl RunOutcome {
+    /// The outcome a run in `status` ended with; `None` for a run not ended, or skipped.
+    pub fn of(status: RunStatus) -> Option<Self> {
+        match status {
+            RunStatus::Succeeded => Some(Self::Succeeded),
+            RunStatus::Failed => Some(Self::Failed),
+            RunStatus::TimedOut => Some(Self::TimedOut),
+            RunStatus::Cancelled => Some(Self::Cancelled),
+            RunStatus::Queued | RunStatus::Running | RunStatus::Skipped => None,
+        }
+    }
+}
+
 /// Why an occurrence was not executed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::policy::snake_case_str;
 use crate::{
-    MisfirePolicy, OverlapPolicy, RetryPolicy, RunStatus, TaskConfig, TaskUuid, TenantId, Trigger,
-    ValidationErrors,
+    MisfirePolicy, OverlapPolicy, RetryPolicy, RunOutcome, RunStatus, TaskConfig, TaskUuid,
+    TenantId, Trigger, ValidationErrors,
 };
 
 /// What kind of work a task does.
@@ -37,6 +37,8 @@ impl TaskType {
 pub const MAX_TIMEOUT_SECONDS: u32 = 86_400;
 /// Longest misfire grace period: one day.
 pub const MAX_MISFIRE_GRACE_SECONDS: u32 = 86_400;
+/// Outcomes a task keeps in [`Task::recent_outcomes`]: the console list's strip.
+pub const RECENT_OUTCOMES_KEPT: usize = 10;
 
 /// A task's display name: 1 to 100 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -230,6 +232,11 @@ pub struct Task {
     pub last_run_status: Option<RunStatus>,
     /// The latest run's error, if it failed.
     pub last_error: Option<String>,
+    /// How long the attempt `last_run_status` describes ran, in milliseconds.
+    pub last_run_duration_ms: Option<i64>,
+    /// How the task's latest runs ended for good, newest first: at most
+    /// [`RECENT_OUTCOMES_KEPT`], runs waiting for a retry and skipped occurrences left out.
+    pub recent_outcomes: Vec<RunOutcome>,
     /// Bumped on every change; updates may name the version they expect.
     pub version: i64,
     /// Creation instant.

@@ -225,6 +225,8 @@ mod tests {
             last_run_at: None,
             last_run_status: None,
             last_error: None,
+            last_run_duration_ms: None,
+            recent_outcomes: Vec::new(),
             version: 1,
             created_at: t0,
             updated_at: t0,

@@ -4,9 +4,9 @@
 mod fair_share;
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
 use std::sync::atomic::AtomicI64;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use domain::{ParentRun, RunArgs, RunTrigger, RunUuid, Task, TenantId};

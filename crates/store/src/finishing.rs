@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
-use domain::{EventKind, LogStream, ParentRun, RunStatus, RunUuid, TaskUuid};
+use domain::{
+    EventKind, LogStream, ParentRun, RECENT_OUTCOMES_KEPT, RunOutcome, RunStatus, RunUuid, TaskUuid,
+};
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -15,7 +17,7 @@ use crate::claiming::{ClaimRequest, ClaimedRun, claim_runs};
 use crate::firing::ceil_millis;
 use crate::notify::{RunEvent, record_run_events};
 use crate::query::{Binds, Query, sql_file};
-use crate::rows::millis;
+use crate::rows::{millis, outcome_letter};
 use crate::{Result, StoreError};
 
 static END_ATTEMPTS: LazyLock<Query> = sql_file!("finishing/end_attempts.sql");
@@ -184,29 +186,33 @@ async fn finish_attempts<E: Exec + ?Sized>(
         .collect();
     record_run_events(tx, &events, now).await?;
     // One outcome per task, the batch's last, as if the attempts had been recorded in order.
-    let mut outcomes: Vec<(i64, RunStatus, Option<String>)> = Vec::new();
+    let mut outcomes: Vec<TaskOutcome> = Vec::new();
     for a in attempts {
         let Some(e) = ended.get(&a.run.0) else {
             continue;
         };
         let (status, error) = recorded_end(a, e);
-        outcomes.retain(|(task, _, _)| *task != e.task_id);
-        outcomes.push((e.task_id, status, error));
+        let mut ended_runs = match outcomes.iter().position(|o| o.task_id == e.task_id) {
+            Some(i) => outcomes.remove(i).ended_runs,
+            None => String::new(),
+        };
+        if let Some(outcome) = RunOutcome::of(status).filter(|_| ended_for_good(a, e)) {
+            ended_runs.insert(0, outcome_letter(outcome));
+        }
+        outcomes.push(TaskOutcome {
+            task_id: e.task_id,
+            status,
+            error,
+            duration_ms: a.end.duration_ms,
+            ended_runs,
+        });
     }
     // In the order of the tasks' ids, the order deletes lock chained tasks in
     // (`chains::lock_parents_of`), so two finishers or a finisher and a delete cannot deadlock.
-    outcomes.sort_unstable_by_key(|(task, _, _)| *task);
-    let rows = outcomes
-        .into_iter()
-        .map(|(task, status, error)| {
-            Binds::default()
-                .bind("task_id", task)
-                .bind("status", status.as_str())
-                .bind("error", error)
-        })
-        .collect();
+    outcomes.sort_unstable_by_key(|o| o.task_id);
+    let rows = outcomes.into_iter().map(TaskOutcome::binds).collect();
     let mut chained = HashMap::new();
-    for stmt in RECORD_TASK_OUTCOMES.rows(&Binds::default(), rows) {
+    for stmt in RECORD_TASK_OUTCOMES.rows(&outcomes_kept(), rows) {
         for (id, uuid, slots) in tx.fetch_all::<(i64, Uuid, i64)>(stmt).await? {
             if slots > 0 {
                 chained.insert(id, (TaskUuid(uuid), u32::try_from(slots).unwrap_or(0)));
@@ -221,6 +227,37 @@ async fn finish_attempts<E: Exec + ?Sized>(
         .iter()
         .map(|a| ended.contains_key(&a.run.0))
         .collect())
+}
+
+/// What RECORD_TASK_OUTCOMES writes on a task after a batch.
+pub(crate) struct TaskOutcome {
+    pub(crate) task_id: i64,
+    /// Of its last ended attempt (as END_ATTEMPTS recorded it), as are the error and duration.
+    pub(crate) status: RunStatus,
+    pub(crate) error: Option<String>,
+    pub(crate) duration_ms: i64,
+    /// [`outcome_letter`]s of its runs that ended for good in the batch, newest first.
+    pub(crate) ended_runs: String,
+}
+
+impl TaskOutcome {
+    /// Its row of RECORD_TASK_OUTCOMES.
+    pub(crate) fn binds(self) -> Binds {
+        Binds::default()
+            .bind("task_id", self.task_id)
+            .bind("status", self.status.as_str())
+            .bind("error", self.error)
+            .bind("duration_ms", self.duration_ms)
+            .bind("ended", self.ended_runs)
+    }
+}
+
+/// RECORD_TASK_OUTCOMES' own parameter: how many outcomes a task keeps.
+pub(crate) fn outcomes_kept() -> Binds {
+    Binds::default().bind(
+        "kept",
+        i64::try_from(RECENT_OUTCOMES_KEPT).unwrap_or(i64::MAX),
+    )
 }
 
 /// The status and error END_ATTEMPTS records for an attempt: a cancellation asked for meanwhile

@@ -92,9 +92,9 @@ impl From<Option<Uuid>> for Arg {
 /// The `scheduled_tasks` columns `rows::TaskRow` reads (`{task_columns}`).
 pub(crate) const TASK_COLUMNS: &str = "id, uuid, tenant_id, name, code, description, type, \
      trigger_type, trigger_config, task_config, inngest_function_id, is_active, is_running, \
-     last_run_at, last_run_status, last_error, created_at, updated_at, next_run_at, \
-     retry_policy, timeout_seconds, overlap_policy, misfire_policy, misfire_grace_seconds, \
-     version, created_by, updated_by, schedule_notice";
+     last_run_at, last_run_status, last_error, last_run_duration_ms, recent_outcomes, \
+     created_at, updated_at, next_run_at, retry_policy, timeout_seconds, overlap_policy, \
+     misfire_policy, misfire_grace_seconds, version, created_by, updated_by, schedule_notice";
 
 /// The `task_runs` columns `rows::RunRow` reads, from runs `r` joined to their task `t`
 /// (`{run_columns}`).

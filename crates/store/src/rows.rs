@@ -10,9 +10,9 @@ use std::str::FromStr;
 
 use domain::{
     AuditAction, Description, LogStream, MisfirePolicy, OverlapPolicy, ParentRun, RetryPolicy, Run,
-    RunArgs, RunLogLine, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason, Task,
-    TaskCode, TaskConfig, TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion, TenantId,
-    Trigger, TriggerType,
+    RunArgs, RunLogLine, RunOutcome, RunStatus, RunTrigger, RunUuid, ScheduleNotice, SkipReason,
+    Task, TaskCode, TaskConfig, TaskDefinition, TaskName, TaskType, TaskUuid, TaskVersion,
+    TenantId, Trigger, TriggerType,
 };
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -40,6 +40,8 @@ pub(crate) struct TaskRow {
     pub(crate) last_run_at: Option<i64>,
     pub(crate) last_run_status: Option<String>,
     pub(crate) last_error: Option<String>,
+    pub(crate) last_run_duration_ms: Option<i64>,
+    pub(crate) recent_outcomes: String,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
     pub(crate) next_run_at: Option<i64>,
@@ -212,6 +214,31 @@ pub(crate) fn parent_run(raw: &str, what: impl Display) -> Result<ParentRun> {
     serde_json::from_str(raw).map_err(|e| corrupt(what, e))
 }
 
+/// A run's outcome as `recent_outcomes` stores it: one letter, so keeping the newest few is a
+/// `SUBSTR` both databases do alike.
+pub(crate) fn outcome_letter(outcome: RunOutcome) -> char {
+    match outcome {
+        RunOutcome::Succeeded => 's',
+        RunOutcome::Failed => 'f',
+        RunOutcome::TimedOut => 't',
+        RunOutcome::Cancelled => 'c',
+    }
+}
+
+/// Stored `recent_outcomes`, read with [`outcome_letter`]'s code.
+fn recent_outcomes(letters: &str, what: impl Display + Copy) -> Result<Vec<RunOutcome>> {
+    letters
+        .chars()
+        .map(|letter| match letter {
+            's' => Ok(RunOutcome::Succeeded),
+            'f' => Ok(RunOutcome::Failed),
+            't' => Ok(RunOutcome::TimedOut),
+            'c' => Ok(RunOutcome::Cancelled),
+            other => Err(corrupt(what, format!("unknown outcome letter {other:?}"))),
+        })
+        .collect()
+}
+
 fn u32_column(value: i64, what: impl Display) -> Result<u32> {
     u32::try_from(value).map_err(|_| corrupt(what, format!("{value} is out of range")))
 }
@@ -281,6 +308,8 @@ impl TaskRow {
                 .map(|s| parse_enum::<RunStatus>(s, &ctx("last_run_status")))
                 .transpose()?,
             last_error: self.last_error,
+            last_run_duration_ms: self.last_run_duration_ms,
+            recent_outcomes: recent_outcomes(&self.recent_outcomes, &ctx("recent_outcomes"))?,
             version: self.version,
             created_at: timestamp(self.created_at, &ctx("created_at"))?,
             updated_at: timestamp(self.updated_at, &ctx("updated_at"))?,
@@ -481,6 +510,8 @@ mod tests {
             last_run_at: None,
             last_run_status: None,
             last_error: None,
+            last_run_duration_ms: None,
+            recent_outcomes: "sfc".into(),
             created_at: 1_700_000_000_000,
             updated_at: 1_700_000_000_000,
             next_run_at: None,
@@ -511,6 +542,14 @@ mod tests {
         let task = row().into_task().expect("valid row");
         assert_eq!(task.definition.trigger.timezone_name(), "Asia/Shanghai");
         assert_eq!(task.tenant.get(), 7);
+        assert_eq!(
+            task.recent_outcomes,
+            [
+                RunOutcome::Succeeded,
+                RunOutcome::Failed,
+                RunOutcome::Cancelled
+            ]
+        );
     }
 
     #[test]
@@ -535,6 +574,7 @@ mod tests {
             corrupt_column(|r| r.last_run_status = Some("meh".into())).contains("last_run_status")
         );
         assert!(corrupt_column(|r| r.created_at = i64::MAX).contains("created_at"));
+        assert!(corrupt_column(|r| r.recent_outcomes = "sx".into()).contains("recent_outcomes"));
         assert!(
             corrupt_column(|r| r.schedule_notice = Some(r#"{"reason": "whim"}"#.into()))
                 .contains("schedule_notice")

@@ -1736,6 +1736,12 @@ export interface components {
                  * @description When the latest run started.
                  */
                 last_run_at: string | null;
+                /**
+                 * Format: int64
+                 * @description How long the attempt `last_run_outcome` describes ran, in milliseconds; null before the
+                 *     first attempt ended.
+                 */
+                last_run_duration_ms: number | null;
                 /** @description How the latest run ended, in detail; null before the first run ended. */
                 last_run_outcome: components["schemas"]["RunOutcome"] | null;
                 /** @description How the latest run ended, in the design's words: `success`, `failed` (failed or timed out) or `cancelled`; null before the first run ended. */
@@ -1756,6 +1762,8 @@ export interface components {
                 next_run_at: string | null;
                 /** @description What happens when an occurrence comes due while a run is still running. */
                 overlap_policy: components["schemas"]["OverlapPolicy"];
+                /** @description How the task's latest runs ended, newest first: one entry per run that ended for good (a run waiting for its retry is not in it yet; skipped occurrences never are), at most 10. Kept from the runs that ended since the server had this field, even after retention deleted them. */
+                recent_outcomes: components["schemas"]["RunOutcome"][];
                 /** @description Retries after a failed attempt. */
                 retry_policy: components["schemas"]["RetryPolicy"];
                 schedule_notice: components["schemas"]["ScheduleNoticeResponse"] | null;
@@ -2446,6 +2454,8 @@ export interface components {
             /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
             last_run_at?: unknown;
             /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            last_run_duration_ms?: unknown;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
             last_run_outcome?: unknown;
             /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
             last_run_status?: unknown;
@@ -2459,6 +2469,8 @@ export interface components {
             next_run_at?: unknown;
             /** @description Default `skip`. */
             overlap_policy?: components["schemas"]["OverlapPolicy"] | null;
+            /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
+            recent_outcomes?: unknown;
             /** @description Retries after a failed attempt; null or absent: 3 retries 60 s apart. */
             retry_policy?: components["schemas"]["RetryPolicyRequest"] | null;
             /** @description Maintained by the server and ignored here, so the representation `GET` returns can be sent back as it is. */
@@ -2569,6 +2581,12 @@ export interface components {
              * @description When the latest run started.
              */
             last_run_at: string | null;
+            /**
+             * Format: int64
+             * @description How long the attempt `last_run_outcome` describes ran, in milliseconds; null before the
+             *     first attempt ended.
+             */
+            last_run_duration_ms: number | null;
             /** @description How the latest run ended, in detail; null before the first run ended. */
             last_run_outcome: components["schemas"]["RunOutcome"] | null;
             /** @description How the latest run ended, in the design's words: `success`, `failed` (failed or timed out) or `cancelled`; null before the first run ended. */
@@ -2589,6 +2607,8 @@ export interface components {
             next_run_at: string | null;
             /** @description What happens when an occurrence comes due while a run is still running. */
             overlap_policy: components["schemas"]["OverlapPolicy"];
+            /** @description How the task's latest runs ended, newest first: one entry per run that ended for good (a run waiting for its retry is not in it yet; skipped occurrences never are), at most 10. Kept from the runs that ended since the server had this field, even after retention deleted them. */
+            recent_outcomes: components["schemas"]["RunOutcome"][];
             /** @description Retries after a failed attempt. */
             retry_policy: components["schemas"]["RetryPolicy"];
             schedule_notice: components["schemas"]["ScheduleNoticeResponse"] | null;

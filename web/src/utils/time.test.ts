@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayjs, formatInZone, instantToWall, sameOffsetAsBrowser, splitZonedLocal, wallTimeIn, wallToInstant } from './time';
+import { dayjs, formatDuration, formatInZone, instantToWall, sameOffsetAsBrowser, splitZonedLocal, wallTimeIn, wallToInstant } from './time';
 
 describe('zone conversions', () => {
   it('reads wall times in a zone, across DST', () => {
@@ -32,5 +32,18 @@ describe('zone conversions', () => {
   it('splits the server’s zoned local time', () => {
     expect(splitZonedLocal('2026-03-08T03:00:00-04:00[America/New_York]')).toEqual({ date: '2026-03-08', time: '03:00', offset: '-04:00' });
     expect(splitZonedLocal('2026-03-08T03:00:30+08:00[Asia/Shanghai]')).toEqual({ date: '2026-03-08', time: '03:00:30', offset: '+08:00' });
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads at a glance at every scale, no unit reaching 60', () => {
+    expect(formatDuration(null)).toBe('');
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(1234)).toBe('1.2 s');
+    expect(formatDuration(59_949)).toBe('59.9 s');
+    expect(formatDuration(59_950)).toBe('1 min 0 s');
+    expect(formatDuration(184_000)).toBe('3 min 4 s');
+    expect(formatDuration(3_599_600)).toBe('1 h 0 min');
+    expect(formatDuration(7_530_000)).toBe('2 h 5 min');
   });
 });

@@ -105,11 +105,15 @@ export function splitZonedLocal(local: string): { date: string; time: string; of
   return { date: match[1], time, offset: match[3] === 'Z' ? '+00:00' : (match[3] ?? '') };
 }
 
+/** "850 ms", "1.2 s", "3 min 4 s", "2 h 5 min": a run's duration at a glance. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '';
   if (ms < 1000) return `${ms} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds % 60)} s`;
+  // Rounded once, to a tenth of a second below a minute and to the second above, so no unit
+  // reads 60.
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`;
+  const total = Math.round(ms / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  return hours > 0 ? `${hours} h ${minutes} min` : `${minutes} min ${total % 60} s`;
 }

@@ -1,7 +1,7 @@
 //! Update semantics: `PUT` takes what `GET` returns, `PATCH` is a JSON Merge Patch, an update
 //! that changes nothing writes nothing, and `ETag`/`If-Match` make writes conditional.
 
-use domain::{Clock, TaskUuid, TenantId};
+use domain::{Clock, RunOutcome, TaskUuid, TenantId};
 use jiff::SignedDuration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -104,6 +104,8 @@ async fn put_accepts_what_get_returns(app: TestApp) {
         last_run_at: Some(app.clock.now()),
         last_run_status: Some(domain::RunStatus::TimedOut),
         last_error: Some("timed out after 30 s".into()),
+        last_run_duration_ms: Some(30_000),
+        recent_outcomes: vec![RunOutcome::TimedOut, RunOutcome::Succeeded],
     };
     app.support
         .set_run_state_for_tests(
@@ -119,6 +121,11 @@ async fn put_accepts_what_get_returns(app: TestApp) {
     assert_eq!(updated["name"], "Renamed");
     assert_eq!(updated["version"], 2);
     assert_eq!(updated["last_run_outcome"], "timed_out");
+    assert_eq!(updated["last_run_duration_ms"], 30_000);
+    assert_eq!(
+        updated["recent_outcomes"],
+        json!(["timed_out", "succeeded"])
+    );
     // Sent back again as it is now: nothing changes.
     let again = put(&app, uuid, updated.clone()).await.expect(200);
     assert_eq!(again, updated);

@@ -6,7 +6,7 @@
 //! writes what it is given. Never enable this feature in a shipped binary.
 
 use async_trait::async_trait;
-use domain::{AuditAction, Run, RunLogLine, RunStatus, RunUuid, TaskUuid, TenantId};
+use domain::{AuditAction, Run, RunLogLine, RunOutcome, RunStatus, RunUuid, TaskUuid, TenantId};
 use jiff::Timestamp;
 use std::sync::LazyLock;
 
@@ -23,7 +23,7 @@ use crate::backend::{Backend, Commit, Exec};
 use crate::history::run_id;
 use crate::query::{Query, Stmt};
 use crate::registry::live_task_id;
-use crate::rows::{millis, timestamp};
+use crate::rows::{millis, outcome_letter, timestamp};
 use crate::{Result, RunHistory, Store, StoreError, TaskQuery, list};
 
 /// A statement of this module's own.
@@ -55,7 +55,9 @@ static ADD_LOG_BYTES: LazyLock<Query> = test_sql!(
 static SET_RUN_STATE: LazyLock<Query> = test_sql!(
     "set run state",
     "UPDATE scheduled_tasks SET is_running = :is_running, last_run_at = :last_run_at, \
-     last_run_status = :last_run_status, last_error = :last_error WHERE id = :id"
+     last_run_status = :last_run_status, last_error = :last_error, \
+     last_run_duration_ms = :last_run_duration_ms, recent_outcomes = :recent_outcomes \
+     WHERE id = :id"
 );
 static AUDIT_LOG: LazyLock<Query> = test_sql!(
     "audit log",
@@ -79,6 +81,10 @@ pub struct TaskRunState {
     pub last_run_status: Option<RunStatus>,
     /// The latest run's error.
     pub last_error: Option<String>,
+    /// How long the latest attempt ran.
+    pub last_run_duration_ms: Option<i64>,
+    /// How the latest runs ended, newest first.
+    pub recent_outcomes: Vec<RunOutcome>,
 }
 
 /// One row of `audit_log`.
@@ -328,6 +334,15 @@ impl<B: Backend> TestSupport for B {
                     state.last_run_status.map(|s| s.as_str().to_owned()),
                 )
                 .bind("last_error", state.last_error.clone())
+                .bind("last_run_duration_ms", state.last_run_duration_ms)
+                .bind(
+                    "recent_outcomes",
+                    state
+                        .recent_outcomes
+                        .iter()
+                        .map(|o| outcome_letter(*o))
+                        .collect::<String>(),
+                )
                 .bind("id", task_id),
         )
         .await?;
@@ -409,12 +424,16 @@ impl<B: Backend> TestSupport for B {
 
     async fn explain_engine_statements_for_tests(&self) -> Result<Vec<(&'static str, String)>> {
         use crate::claiming::{CLAIM_CANDIDATES, MARK_CLAIMED_TASKS, NEXT_QUEUED};
-        use crate::finishing::RECORD_TASK_OUTCOMES;
+        use crate::finishing::{RECORD_TASK_OUTCOMES, TaskOutcome, outcomes_kept};
         use crate::query::Binds;
-        let outcome = Binds::default()
-            .bind("task_id", 1_i64)
-            .bind("status", "succeeded")
-            .bind("error", None::<String>);
+        let outcome = TaskOutcome {
+            task_id: 1,
+            status: RunStatus::Succeeded,
+            error: None,
+            duration_ms: 5,
+            ended_runs: "s".into(),
+        }
+        .binds();
         let statements = [
             (
                 "claiming/claim_candidates",
@@ -439,7 +458,7 @@ impl<B: Backend> TestSupport for B {
             (
                 "finishing/record_task_outcomes",
                 RECORD_TASK_OUTCOMES
-                    .rows(&Binds::default(), vec![outcome])
+                    .rows(&outcomes_kept(), vec![outcome])
                     .remove(0),
             ),
         ];

@@ -1,5 +1,5 @@
 //! The store's tests, one binary: every operation on both databases (`registry`,
-//! `definitions`, `engine`, `storage`, `run_search`, `notify`, `search`), and the task list's speed at scale
+//! `definitions`, `engine`, `list_columns`, `storage`, `run_search`, `notify`, `search`), and the task list's speed at scale
 //! (`list_perf`, ignored by default).
 
 mod alerts;
@@ -8,6 +8,7 @@ mod common;
 mod deadlines;
 mod definitions;
 mod engine;
+mod list_columns;
 mod list_perf;
 mod migrations;
 mod notify;

@@ -199,6 +199,8 @@ mod cases {
                 last_run_at: None,
                 last_run_status: None,
                 last_error: None,
+                last_run_duration_ms: None,
+                recent_outcomes: Vec::new(),
                 version: 1,
                 created_at: at(1000 + i),
                 updated_at: at(1000 + i),

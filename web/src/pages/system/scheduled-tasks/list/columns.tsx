@@ -11,6 +11,7 @@ import { noticeView } from '../../../../utils/scheduleNotice';
 import { ActiveSwitch } from './ActiveSwitch';
 import { CopyCode, LastError, NextRun, RelativeTime, TriggerCell } from './cells';
 import { OUTCOME_FILTERS } from './runStatus';
+import { recentRunColumns } from './recentColumns';
 import { RowAction } from './RowAction';
 import { StatusTag } from './StatusTag';
 import type { ListUrlState, SortField } from './urlState';
@@ -164,6 +165,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
         </div>
       ),
     },
+    ...recentRunColumns(t, lang),
     {
       title: t('tasks.col.lastError'),
       dataIndex: 'last_error',

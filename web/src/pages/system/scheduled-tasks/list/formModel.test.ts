@@ -45,6 +45,8 @@ function task(patch: Partial<Task>): Task {
     last_run_status: null,
     last_run_outcome: null,
     last_error: null,
+    last_run_duration_ms: null,
+    recent_outcomes: [],
     retry_policy: { max_retries: 3, retry_delay_seconds: 60, backoff: 'fixed' },
     timeout_seconds: 30,
     overlap_policy: 'skip',

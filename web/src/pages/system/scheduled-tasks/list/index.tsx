@@ -259,9 +259,9 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
             // Until the table's own request has answered, it knows only the rows it was given.
             ...(firstPage ? { total: firstPage.total } : {}),
           }}
-          // The sum of the column widths, which fits a 1280 px window; narrower ones scroll the
-          // table inside its card, with the name and the actions fixed at its edges.
-          scroll={{ x: screens.lg ? 1150 : 'max-content' }}
+          // The sum of the column widths: a 1280 px window scrolls the table inside its card by
+          // the Duration and Recent runs columns, with the name and the actions fixed at its edges.
+          scroll={{ x: screens.lg ? 1350 : 'max-content' }}
           size={screens.sm ? 'middle' : 'small'}
           dateFormatter="string"
           options={{ reload: true, density: true, setting: true }}
