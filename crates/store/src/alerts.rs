@@ -151,7 +151,7 @@ fn task_rule(
     throttle_seconds: i64,
 ) -> Result<TaskRule> {
     Ok(TaskRule {
-        event: parse_enum(event, &format!("notify rule to {channel} column event"))?,
+        event: parse_enum(event, format!("notify rule to {channel} column event"))?,
         channel,
         channel_name,
         threshold,

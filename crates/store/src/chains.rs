@@ -106,7 +106,7 @@ async fn linked<E: Exec + ?Sized>(
                 task: TaskUuid(row.uuid),
                 on: parse_enum(
                     &row.on_outcome,
-                    &format!("chain to {} column on_outcome", row.uuid),
+                    format!("chain to {} column on_outcome", row.uuid),
                 )?,
                 code: row.code,
                 name: row.name,
@@ -164,7 +164,7 @@ pub(crate) async fn tenant_chains<E: Exec + ?Sized>(
                     task: TaskUuid(child.uuid),
                     on: parse_enum(
                         &child.on_outcome,
-                        &format!("chain to {} column on_outcome", child.uuid),
+                        format!("chain to {} column on_outcome", child.uuid),
                     )?,
                     code: child.code,
                     name: child.name,

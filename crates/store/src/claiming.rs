@@ -215,20 +215,20 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
                 .trigger
                 .parse()
                 .map_err(|e: String| StoreError::Corrupt(format!("{ctx}: {e}")))?,
-            scheduled_for: timestamp(taken.scheduled_for, &ctx)?,
-            attempt: attempts(taken.attempt, &ctx)?,
-            max_attempts: attempts(taken.max_attempts, &ctx)?,
+            scheduled_for: timestamp(taken.scheduled_for, ctx)?,
+            attempt: attempts(taken.attempt, ctx)?,
+            max_attempts: attempts(taken.max_attempts, ctx)?,
             not_failures: u32::try_from(taken.not_failures)
                 .map_err(|e| StoreError::Corrupt(format!("{ctx}: rescues and requeues: {e}")))?,
             args: taken
                 .args
                 .as_deref()
-                .map(|raw| run_args(raw, &ctx))
+                .map(|raw| run_args(raw, ctx))
                 .transpose()?,
             parent: taken
                 .parent
                 .as_deref()
-                .map(|raw| parent_run(raw, &ctx))
+                .map(|raw| parent_run(raw, ctx))
                 .transpose()?,
         });
     }

@@ -110,13 +110,13 @@ impl EventRow {
             uuid: self.uuid,
             task: TaskUuid(self.task_uuid),
             run: self.run_uuid.map(RunUuid),
-            kind: parse_enum(&self.kind, &what("kind"))?,
+            kind: parse_enum(&self.kind, what("kind"))?,
             payload: serde_json::from_str(&self.payload)
                 .map_err(|e| StoreError::Corrupt(format!("{}: {e}", what("payload"))))?,
-            occurred_at: timestamp(self.occurred_at, &what("occurred_at"))?,
+            occurred_at: timestamp(self.occurred_at, what("occurred_at"))?,
             routed_at: self
                 .routed_at
-                .map(|at| timestamp(at, &what("routed_at")))
+                .map(|at| timestamp(at, what("routed_at")))
                 .transpose()?,
         })
     }
@@ -337,14 +337,14 @@ impl ChannelRow {
         let what = |column: &str| format!("notify channel {} column {column}", self.uuid);
         Ok(Channel {
             uuid: self.uuid,
-            kind: parse_enum(&self.kind, &what("kind"))?,
+            kind: parse_enum(&self.kind, what("kind"))?,
             config: json_column(&self.config, &what("config"))?,
             previous_secret_until: self
                 .previous_secret_until
-                .map(|at| timestamp(at, &what("previous_secret_until")))
+                .map(|at| timestamp(at, what("previous_secret_until")))
                 .transpose()?,
-            created_at: timestamp(self.created_at, &what("created_at"))?,
-            updated_at: timestamp(self.updated_at, &what("updated_at"))?,
+            created_at: timestamp(self.created_at, what("created_at"))?,
+            updated_at: timestamp(self.updated_at, what("updated_at"))?,
             name: self.name,
             created_by: self.created_by,
         })
@@ -417,10 +417,10 @@ impl RuleRow {
             uuid: self.uuid,
             task: self.task_uuid.map(TaskUuid),
             channel: self.channel_uuid,
-            event: parse_enum(&self.event, &what("event"))?,
+            event: parse_enum(&self.event, what("event"))?,
             threshold: self.threshold,
             throttle_seconds: self.throttle_seconds,
-            created_at: timestamp(self.created_at, &what("created_at"))?,
+            created_at: timestamp(self.created_at, what("created_at"))?,
             created_by: self.created_by,
         })
     }
@@ -542,26 +542,26 @@ struct DeliveryRow {
 impl DeliveryRow {
     fn into_delivery(self) -> Result<Delivery> {
         let what = |column: &str| format!("notify delivery {} column {column}", self.uuid);
-        let status: DeliveryStatus = parse_enum(&self.status, &what("status"))?;
+        let status: DeliveryStatus = parse_enum(&self.status, what("status"))?;
         Ok(Delivery {
             uuid: self.uuid,
             event: self.event_uuid,
-            kind: parse_enum(&self.kind, &what("kind"))?,
+            kind: parse_enum(&self.kind, what("kind"))?,
             task: TaskUuid(self.task_uuid),
             run: self.run_uuid.map(RunUuid),
             channel: self.channel_uuid,
             next_attempt_at: (status == DeliveryStatus::Pending)
-                .then(|| timestamp(self.next_attempt_at, &what("next_attempt_at")))
+                .then(|| timestamp(self.next_attempt_at, what("next_attempt_at")))
                 .transpose()?,
             status,
             attempts: self.attempts,
             response_code: self.response_code,
             response: self.response,
             error: self.error,
-            created_at: timestamp(self.created_at, &what("created_at"))?,
+            created_at: timestamp(self.created_at, what("created_at"))?,
             finished_at: self
                 .finished_at
-                .map(|at| timestamp(at, &what("finished_at")))
+                .map(|at| timestamp(at, what("finished_at")))
                 .transpose()?,
         })
     }
@@ -990,12 +990,12 @@ impl ClaimedRow {
                 .ok_or_else(|| StoreError::Corrupt(what("tenant_id")))?,
             attempt: self.attempts,
             event: self.event_uuid,
-            kind: parse_enum(&self.kind, &what("kind"))?,
+            kind: parse_enum(&self.kind, what("kind"))?,
             payload: json_column(&self.payload, &what("payload"))?,
-            occurred_at: timestamp(self.occurred_at, &what("occurred_at"))?,
+            occurred_at: timestamp(self.occurred_at, what("occurred_at"))?,
             run: self.run_uuid.map(RunUuid),
             task: (TaskUuid(self.task_uuid), self.task_code, self.task_name),
-            channel_kind: parse_enum(&self.channel_kind, &what("channel kind"))?,
+            channel_kind: parse_enum(&self.channel_kind, what("channel kind"))?,
             channel_config: json_column(&self.channel_config, &what("channel config"))?,
             secrets: self.secret.into_iter().chain(previous).collect(),
             channel_deleted: self.channel_deleted_at.is_some(),

@@ -252,35 +252,35 @@ impl TaskRow {
             column: Some(column),
         };
         let tenant = TenantId::new(self.tenant_id)
-            .ok_or_else(|| corrupt(&ctx("tenant_id"), self.tenant_id))?;
-        let task_type: TaskType = parse_enum(&self.task_type, &ctx("type"))?;
-        let trigger_type: TriggerType = parse_enum(&self.trigger_type, &ctx("trigger_type"))?;
+            .ok_or_else(|| corrupt(ctx("tenant_id"), self.tenant_id))?;
+        let task_type: TaskType = parse_enum(&self.task_type, ctx("type"))?;
+        let trigger_type: TriggerType = parse_enum(&self.trigger_type, ctx("trigger_type"))?;
         let trigger = Trigger::parse(
             trigger_type,
-            &parse_json(&self.trigger_config, &ctx("trigger_config"))?,
+            &parse_json(&self.trigger_config, ctx("trigger_config"))?,
         )
-        .map_err(|e| corrupt(&ctx("trigger_config"), e))?;
+        .map_err(|e| corrupt(ctx("trigger_config"), e))?;
         let config = TaskConfig::parse(
             task_type,
-            &parse_json(&self.task_config, &ctx("task_config"))?,
+            &parse_json(&self.task_config, ctx("task_config"))?,
         )
-        .map_err(|e| corrupt(&ctx("task_config"), e))?;
+        .map_err(|e| corrupt(ctx("task_config"), e))?;
         let retry_policy: RetryPolicy = serde_json::from_str(&self.retry_policy)
-            .map_err(|e| corrupt(&ctx("retry_policy"), e))?;
+            .map_err(|e| corrupt(ctx("retry_policy"), e))?;
         let definition = TaskDefinition {
-            name: TaskName::parse(&self.name).map_err(|e| corrupt(&ctx("name"), e))?,
-            code: TaskCode::parse(&self.code).map_err(|e| corrupt(&ctx("code"), e))?,
+            name: TaskName::parse(&self.name).map_err(|e| corrupt(ctx("name"), e))?,
+            code: TaskCode::parse(&self.code).map_err(|e| corrupt(ctx("code"), e))?,
             description: self
                 .description
                 .as_deref()
                 .map(Description::parse)
                 .transpose()
-                .map_err(|e| corrupt(&ctx("description"), e))?,
+                .map_err(|e| corrupt(ctx("description"), e))?,
             trigger,
             config,
             is_active: self.is_active,
             retry_policy,
-            timeout_seconds: u32_column(self.timeout_seconds, &ctx("timeout_seconds"))?,
+            timeout_seconds: u32_column(self.timeout_seconds, ctx("timeout_seconds"))?,
             overlap_policy: parse_enum::<OverlapPolicy>(
                 &self.overlap_policy,
                 &ctx("overlap_policy"),
@@ -291,7 +291,7 @@ impl TaskRow {
             )?,
             misfire_grace_seconds: u32_column(
                 self.misfire_grace_seconds,
-                &ctx("misfire_grace_seconds"),
+                ctx("misfire_grace_seconds"),
             )?,
         };
         Ok(Task {
@@ -300,8 +300,8 @@ impl TaskRow {
             definition,
             inngest_function_id: self.inngest_function_id,
             is_running: self.is_running,
-            next_run_at: opt_timestamp(self.next_run_at, &ctx("next_run_at"))?,
-            last_run_at: opt_timestamp(self.last_run_at, &ctx("last_run_at"))?,
+            next_run_at: opt_timestamp(self.next_run_at, ctx("next_run_at"))?,
+            last_run_at: opt_timestamp(self.last_run_at, ctx("last_run_at"))?,
             last_run_status: self
                 .last_run_status
                 .as_deref()
@@ -309,10 +309,10 @@ impl TaskRow {
                 .transpose()?,
             last_error: self.last_error,
             last_run_duration_ms: self.last_run_duration_ms,
-            recent_outcomes: recent_outcomes(&self.recent_outcomes, &ctx("recent_outcomes"))?,
+            recent_outcomes: recent_outcomes(&self.recent_outcomes, ctx("recent_outcomes"))?,
             version: self.version,
-            created_at: timestamp(self.created_at, &ctx("created_at"))?,
-            updated_at: timestamp(self.updated_at, &ctx("updated_at"))?,
+            created_at: timestamp(self.created_at, ctx("created_at"))?,
+            updated_at: timestamp(self.updated_at, ctx("updated_at"))?,
             created_by: self.created_by,
             updated_by: self.updated_by,
             schedule_notice: self
@@ -320,7 +320,7 @@ impl TaskRow {
                 .as_deref()
                 .map(serde_json::from_str::<ScheduleNotice>)
                 .transpose()
-                .map_err(|e| corrupt(&ctx("schedule_notice"), e))?,
+                .map_err(|e| corrupt(ctx("schedule_notice"), e))?,
         })
     }
 }
@@ -334,7 +334,7 @@ impl RunRow {
             task_uuid: TaskUuid(self.task_uuid),
             task_version: self.task_version,
             trigger: parse_enum::<RunTrigger>(&self.trigger, &ctx("trigger"))?,
-            scheduled_for: timestamp(self.scheduled_for, &ctx("scheduled_for"))?,
+            scheduled_for: timestamp(self.scheduled_for, ctx("scheduled_for"))?,
             occurrences: self.occurrences,
             status: parse_enum::<RunStatus>(&self.status, &ctx("status"))?,
             skip_reason: self
@@ -346,17 +346,17 @@ impl RunRow {
             max_attempts: self.max_attempts,
             rescues: self.rescues,
             requeues: self.requeues,
-            queued_at: timestamp(self.queued_at, &ctx("queued_at"))?,
-            started_at: opt_timestamp(self.started_at, &ctx("started_at"))?,
-            finished_at: opt_timestamp(self.finished_at, &ctx("finished_at"))?,
-            next_attempt_at: opt_timestamp(self.next_attempt_at, &ctx("next_attempt_at"))?,
+            queued_at: timestamp(self.queued_at, ctx("queued_at"))?,
+            started_at: opt_timestamp(self.started_at, ctx("started_at"))?,
+            finished_at: opt_timestamp(self.finished_at, ctx("finished_at"))?,
+            next_attempt_at: opt_timestamp(self.next_attempt_at, ctx("next_attempt_at"))?,
             duration_ms: self.duration_ms,
             result: self
                 .result
                 .as_deref()
-                .map(|r| parse_json(r, &ctx("result")))
+                .map(|r| parse_json(r, ctx("result")))
                 .transpose()?,
-            logs_pruned_at: opt_timestamp(self.logs_pruned_at, &ctx("logs_pruned_at"))?,
+            logs_pruned_at: opt_timestamp(self.logs_pruned_at, ctx("logs_pruned_at"))?,
             args: self
                 .args
                 .as_deref()
@@ -365,7 +365,7 @@ impl RunRow {
             parent: self
                 .parent
                 .as_deref()
-                .map(|p| parent_run(p, &ctx("parent")))
+                .map(|p| parent_run(p, ctx("parent")))
                 .transpose()?,
             error: self.error,
         })
@@ -411,8 +411,8 @@ impl VersionRow {
             version: self.version,
             action: parse_enum::<AuditAction>(&self.action, &ctx("action"))?,
             actor: self.actor,
-            at: timestamp(self.at, &ctx("at"))?,
-            definition: parse_json(&self.definition, &ctx("definition"))?,
+            at: timestamp(self.at, ctx("at"))?,
+            definition: parse_json(&self.definition, ctx("definition"))?,
         })
     }
 }
@@ -426,12 +426,12 @@ impl AuditRow {
             task_code: self.task_code,
             action: parse_enum::<AuditAction>(&self.action, &ctx("action"))?,
             actor: self.actor,
-            at: timestamp(self.at, &ctx("at"))?,
+            at: timestamp(self.at, ctx("at"))?,
             version: self.version,
             detail: self
                 .detail
                 .as_deref()
-                .map(|raw| parse_json(raw, &ctx("detail")))
+                .map(|raw| parse_json(raw, ctx("detail")))
                 .transpose()?,
         })
     }
