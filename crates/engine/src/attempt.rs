@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::metrics::{ATTEMPT_DURATION, ATTEMPTS_RUNNING, RETRIES_SCHEDULED, SCHEDULE_LAG};
-use domain::{Clock, Metrics, RunStatus};
+use domain::{Clock, LogStream, Metrics, RunStatus};
 use exec::{Attempt, AttemptResult, LogLimits, LogSink, Outcome};
-use store::{AttemptEnd, ClaimedRun, FinishStore, FinishedAttempt};
+use jiff::Timestamp;
+use store::{AttemptEnd, ClaimedRun, FinishStore, FinishedAttempt, NewLogLine};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
@@ -15,6 +16,7 @@ use tracing::Instrument;
 use crate::finisher::Completion;
 use crate::logs::drain_logs;
 use crate::pool::Held;
+use crate::stop::wait_for;
 use crate::{RunExecutor, retry};
 
 /// How long past its timeout an executor may take to give up on its own before the worker
@@ -22,6 +24,8 @@ use crate::{RunExecutor, retry};
 const TIMEOUT_SLACK: Duration = Duration::from_secs(2);
 /// Log lines buffered between an executor and the store.
 const LOG_BUFFER: usize = 1024;
+/// Longest sleep of a run claimed ahead before it looks at the clock again.
+const MAX_HOLD: Duration = Duration::from_secs(1);
 
 /// What executing an attempt needs.
 pub(crate) struct AttemptRunner {
@@ -59,6 +63,11 @@ impl AttemptRunner {
     }
 
     async fn attempt(&self, run: ClaimedRun, token: CancellationToken, held: Held) {
+        if !self.until_start(run.starts_at, &token).await {
+            drop(held);
+            self.cancelled_before_start(&run).await;
+            return;
+        }
         let definition = &run.task.definition;
         let timeout =
             Duration::from_secs(u64::from(definition.timeout_seconds)).min(self.max_timeout);
@@ -159,6 +168,51 @@ impl AttemptRunner {
             duration_ms,
             retry_at,
         };
+        self.record(&run, logs, end).await;
+    }
+
+    /// Waits until `at` by the clock, for a run claimed ahead of its instant; false when the
+    /// run is cancelled first (its task stopped or deleted, its lease lost). Re-reads the
+    /// clock after each sleep, so it is never early by the clock whatever the timer does.
+    async fn until_start(&self, at: Timestamp, token: &CancellationToken) -> bool {
+        loop {
+            if self.clock.now() >= at {
+                return true;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(wait_for(&*self.clock, Some(at), MAX_HOLD)) => {}
+                () = token.cancelled() => return false,
+            }
+        }
+    }
+
+    /// Records a run claimed ahead of its instant and cancelled before it: nothing was
+    /// executed, and the run ends `cancelled` (not retried) with a line that says so.
+    async fn cancelled_before_start(&self, run: &ClaimedRun) {
+        let now = self.clock.now();
+        tracing::debug!("cancelled before it started");
+        let logs = vec![NewLogLine {
+            ts: now,
+            stream: LogStream::System,
+            line: format!(
+                "attempt {}/{} cancelled before it started (due at {})",
+                run.attempt, run.max_attempts, run.starts_at
+            ),
+        }];
+        let end = AttemptEnd {
+            status: RunStatus::Cancelled,
+            started_at: now,
+            result: None,
+            error: Some("cancelled".into()),
+            duration_ms: 0,
+            retry_at: None,
+        };
+        self.record(run, logs, end).await;
+    }
+
+    /// Hands an ended attempt with the rest of its log to the finisher and waits for the
+    /// answer.
+    async fn record(&self, run: &ClaimedRun, logs: Vec<NewLogLine>, end: AttemptEnd) {
         let (reply, answer) = oneshot::channel();
         let completion = Completion {
             attempt: FinishedAttempt {

@@ -22,6 +22,8 @@ pub(crate) struct ClaimTerms {
     pub(crate) owner: String,
     /// How long a lease lasts without a heartbeat.
     pub(crate) lease: SignedDuration,
+    /// How far ahead of its instant a run is claimed (its worker holds it until then).
+    pub(crate) lead: SignedDuration,
     /// How the node's capacity is shared between tenants.
     pub(crate) share: FairShare,
 }
@@ -32,6 +34,7 @@ impl ClaimTerms {
         ClaimRequest {
             owner: &self.owner,
             lease: self.lease,
+            lead: self.lead,
             limit: u32::try_from(capacity.workers()).unwrap_or(u32::MAX),
             sandboxes: u32::try_from(capacity.sandboxes()).unwrap_or(u32::MAX),
             share: &self.share,
@@ -109,15 +112,16 @@ impl Claimer {
         }
     }
 
-    /// How long to wait for the earliest queued run: until it comes due (at most `max_idle`).
-    /// One due already that this loop could not take is not claimable now (every slot busy
-    /// with an attempt, its tenant at its cap, no sandbox free, only reserved room left): a
-    /// finishing run wakes this loop (or, with one writer, claims for the slots it frees).
-    /// After a failed read, the backoff's wait.
+    /// How long to wait for the earliest queued run: until it comes within the claim's lead
+    /// (at most `max_idle`). One within it already that this loop could not take is not
+    /// claimable now (every slot busy with an attempt, its tenant at its cap, no sandbox free,
+    /// only reserved room left): a finishing run wakes this loop (or, with one writer, claims
+    /// for the slots it frees). After a failed read, the backoff's wait.
     async fn until_next_queued(&self, now: jiff::Timestamp, backoff: &mut Backoff) -> Duration {
+        let lead = |at: jiff::Timestamp| at.checked_sub(self.terms.lead).unwrap_or(at);
         match self.store.next_queued().await {
-            Ok(Some(next)) if next <= now => self.max_idle,
-            Ok(next) => wait_for(&*self.clock, next, self.max_idle),
+            Ok(Some(next)) if lead(next) <= now => self.max_idle,
+            Ok(next) => wait_for(&*self.clock, next.map(lead), self.max_idle),
             Err(e) => {
                 let wait = backoff.failed();
                 tracing::warn!(error = %e, retry_in = ?wait, "reading the next queued instant failed");
@@ -228,6 +232,7 @@ mod tests {
             terms: ClaimTerms {
                 owner: "node".into(),
                 lease: SignedDuration::from_secs(30),
+                lead: SignedDuration::ZERO,
                 share: FairShare::default(),
             },
             clock,

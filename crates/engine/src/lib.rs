@@ -126,8 +126,8 @@ pub struct EngineConfig {
     pub slow_run_check_every: Duration,
     /// Most due tasks fired per transaction.
     pub fire_batch: u32,
-    /// How far ahead of its instant an occurrence of an idle task is fired: its run waits
-    /// queued until the instant, so only claiming and dispatch are left then.
+    /// How far ahead of its instant an occurrence of an idle task is fired, and a queued run
+    /// claimed: its worker holds it until the instant, so only the dispatch is left then.
     pub fire_ahead: Duration,
     /// Longest the loops sleep without being woken. Bounds how late a change made by another
     /// node (which cannot poke this one) is seen.
@@ -195,6 +195,7 @@ impl Engine {
         let terms = ClaimTerms {
             owner: node.clone(),
             lease,
+            lead: SignedDuration::try_from(config.fire_ahead).unwrap_or(SignedDuration::ZERO),
             share: config
                 .share
                 .clone()

@@ -3,7 +3,7 @@
 
 mod fair_share;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::AtomicI64;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, LazyLock};
@@ -36,6 +36,9 @@ pub struct ClaimRequest<'a> {
     pub owner: &'a str,
     /// How long a lease lasts without a heartbeat.
     pub lease: SignedDuration,
+    /// How far ahead of its `not_before` a run may be taken: its worker holds it until then,
+    /// so at its instant only the dispatch is left (zero: only runs due now).
+    pub lead: SignedDuration,
     /// Most runs to take: the node's free worker slots.
     pub limit: u32,
     /// Most python runs to take: the node's free sandboxes.
@@ -57,6 +60,9 @@ pub struct ClaimedRun {
     pub trigger: RunTrigger,
     /// The occurrence.
     pub scheduled_for: Timestamp,
+    /// When it may start: its `not_before` for a run claimed ahead of it, else the claim's
+    /// instant.
+    pub starts_at: Timestamp,
     /// This attempt, from 1.
     pub attempt: u32,
     /// Attempts allowed in all.
@@ -73,9 +79,11 @@ pub struct ClaimedRun {
 /// Taking queued runs under a lease.
 #[async_trait]
 pub trait ClaimStore: Send + Sync + 'static {
-    /// Claims up to `request.limit` queued runs whose `not_before` has passed (of them at most
-    /// `request.sandboxes` python runs), shared between tenants as `request.share` says, under
-    /// a lease held by `request.owner` until `now + request.lease`.
+    /// Claims up to `request.limit` queued runs whose `not_before` comes by `now +
+    /// request.lead` (of them at most `request.sandboxes` python runs), shared between tenants
+    /// as `request.share` says, under a lease held by `request.owner` until `request.lease`
+    /// after the latest of those instants. Each run's [`ClaimedRun::starts_at`] says when it
+    /// may start.
     async fn claim(&self, now: Timestamp, request: ClaimRequest<'_>) -> Result<Vec<ClaimedRun>>;
 
     /// The earliest instant a queued run may start, leaving out runs waiting for a running
@@ -98,6 +106,7 @@ struct TakenRun {
     task_id: i64,
     trigger: String,
     scheduled_for: i64,
+    started_at: i64,
     attempt: i32,
     max_attempts: i32,
     not_failures: i32,
@@ -125,6 +134,7 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     let ClaimRequest {
         owner,
         lease,
+        lead,
         limit,
         sandboxes,
         share,
@@ -132,14 +142,17 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let lease_end = now
+    let due_by = now
+        .checked_add(lead.max(SignedDuration::ZERO))
+        .map_err(|e| StoreError::Corrupt(format!("claim lead: {e}")))?;
+    let lease_end = due_by
         .checked_add(lease)
         .map_err(|e| StoreError::Corrupt(format!("lease end: {e}")))?;
     let candidates = tx
         .fetch_all::<Candidate>(
             CLAIM_CANDIDATES
                 .of::<B>()
-                .bind("now", millis(now))
+                .bind("due_by", millis(due_by))
                 .bind("limit", i64::from(limit))
                 .bind("per_tenant", share.per_tenant.map_or(i64::MAX, i64::from))
                 .bind("after", cursor.load(Relaxed))
@@ -173,24 +186,28 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     if taken.is_empty() {
         return Ok(Vec::new());
     }
-    // In id order: the order the PostgreSQL lock takes them in, across its statements too.
-    let mut task_ids: Vec<i64> = taken.iter().map(|t| t.task_id).collect();
-    task_ids.sort_unstable();
-    task_ids.dedup();
-    let ids = || {
-        task_ids
-            .iter()
-            .map(|id| Binds::default().bind("id", *id))
-            .collect()
-    };
+    // Each task's latest start among its taken runs, in id order: the order the PostgreSQL
+    // lock takes them in, across its statements too.
+    let mut starts: BTreeMap<i64, i64> = BTreeMap::new();
+    for t in &taken {
+        let start = starts.entry(t.task_id).or_insert(t.started_at);
+        *start = (*start).max(t.started_at);
+    }
     if B::DIALECT == Dialect::Postgres {
-        for stmt in LOCK_CLAIMED_TASKS_POSTGRES.rows(&Binds::default(), ids()) {
+        let ids = starts
+            .keys()
+            .map(|id| Binds::default().bind("id", *id))
+            .collect();
+        for stmt in LOCK_CLAIMED_TASKS_POSTGRES.rows(&Binds::default(), ids) {
             tx.fetch_all::<(i64,)>(stmt).await?;
         }
     }
-    let mut tasks = HashMap::with_capacity(task_ids.len());
-    let marked = Binds::default().bind("now", millis(now));
-    for stmt in MARK_CLAIMED_TASKS.rows(&marked, ids()) {
+    let mut tasks = HashMap::with_capacity(starts.len());
+    let marked = starts
+        .iter()
+        .map(|(id, starts)| Binds::default().bind("id", *id).bind("starts", *starts))
+        .collect();
+    for stmt in MARK_CLAIMED_TASKS.rows(&Binds::default(), marked) {
         for row in tx.fetch_all::<TaskRow>(stmt).await? {
             tasks.insert(row.id, Arc::new(row.into_task()?));
         }
@@ -216,6 +233,7 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
                 .parse()
                 .map_err(|e: String| StoreError::Corrupt(format!("{ctx}: {e}")))?,
             scheduled_for: timestamp(taken.scheduled_for, ctx)?,
+            starts_at: timestamp(taken.started_at, ctx)?,
             attempt: attempts(taken.attempt, ctx)?,
             max_attempts: attempts(taken.max_attempts, ctx)?,
             not_failures: u32::try_from(taken.not_failures)

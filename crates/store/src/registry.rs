@@ -19,6 +19,7 @@ use crate::{Page, Result, StoreError, list};
 static LOCK_TASK: PerDialect = per_dialect!("registry/lock_task");
 static CANCEL_QUEUED_RUNS: PerDialect = per_dialect!("registry/cancel_queued_runs");
 static WITHDRAW_FIRED_AHEAD: LazyLock<Query> = sql_file!("registry/withdraw_fired_ahead.sql");
+static CANCEL_UNSTARTED_RUNS: LazyLock<Query> = sql_file!("registry/cancel_unstarted_runs.sql");
 static TASK_BY_ID: LazyLock<Query> = sql_file!("registry/task_by_id.sql");
 static GET_TASK: LazyLock<Query> = sql_file!("registry/get_task.sql");
 static LIVE_TASK_ID: LazyLock<Query> = sql_file!("registry/live_task_id.sql");
@@ -310,7 +311,9 @@ pub(crate) async fn withdraw_fired_ahead<E: Exec + ?Sized>(
 }
 
 /// Cancels the task's queued runs, after withdrawing the ones fired ahead that have not come
-/// by `at`; how many it cancelled.
+/// by `at`, and asks for the cancellation of its runs claimed ahead that have not started by
+/// then (the engine's cancellation wake-up tells their node); how many queued runs it
+/// cancelled.
 pub(crate) async fn cancel_queued_runs<B: Backend>(
     tx: &mut B::Conn,
     task_id: i64,
@@ -318,6 +321,13 @@ pub(crate) async fn cancel_queued_runs<B: Backend>(
     why: &str,
 ) -> Result<u64> {
     withdraw_fired_ahead(&mut *tx, task_id, at).await?;
+    tx.execute(
+        CANCEL_UNSTARTED_RUNS
+            .stmt()
+            .bind("task_id", task_id)
+            .bind("at", millis(at)),
+    )
+    .await?;
     Ok(tx
         .execute(
             CANCEL_QUEUED_RUNS

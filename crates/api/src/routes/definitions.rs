@@ -563,6 +563,8 @@ pub(crate) async fn apply_tasks(
             .apply_definitions(steps, change(&caller, now))
             .await?;
         state.wake.tasks_changed();
+        // Its deletes and stops cancel runs claimed ahead of their instant and not started.
+        state.wake.cancel_requested();
     }
     Ok(Json(ApplyResponse {
         dry_run,

@@ -765,6 +765,10 @@ async fn update(
         })?;
     if updated.version != current.version {
         state.wake.tasks_changed();
+        if current.definition.is_active && !updated.definition.is_active {
+            // A run claimed ahead of its instant and not started is cancelled by the stop.
+            state.wake.cancel_requested();
+        }
     }
     Ok(TaggedTask(updated))
 }
@@ -809,6 +813,8 @@ async fn delete_task(
         .await
         .map_err(if_match_failed)?;
     state.wake.tasks_changed();
+    // A run claimed ahead of its instant and not started is cancelled by the delete.
+    state.wake.cancel_requested();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -845,6 +851,7 @@ async fn batch_delete(
         .delete_tasks(&uuids, change(&caller, state.clock.now()))
         .await?;
     state.wake.tasks_changed();
+    state.wake.cancel_requested();
     Ok(Json(BatchDeleteResponse {
         deleted: deleted.len(),
     }))
@@ -891,6 +898,10 @@ async fn set_active(
         .await
         .map_err(if_match_failed)?;
     state.wake.tasks_changed();
+    if !active {
+        // A run claimed ahead of its instant and not started is cancelled by the stop.
+        state.wake.cancel_requested();
+    }
     Ok(task)
 }
 

@@ -297,13 +297,25 @@ async fn an_occurrence_is_fired_ahead_and_started_at_its_instant() {
     // waits for the instant.
     let early = t0() + SignedDuration::from_secs(1) - SignedDuration::try_from(lead / 4).unwrap();
     h.clock.set(early);
-    h.until(&task, "the occurrence fired ahead", |runs| runs.len() == 1)
-        .await;
+    let instant = t0() + SignedDuration::from_secs(1);
+    // Claimed in the firing's own transaction: its worker holds it until the instant.
+    h.until(&task, "the occurrence fired and claimed ahead", |runs| {
+        runs.len() == 1 && runs[0].status == RunStatus::Running
+    })
+    .await;
     let fired = h.runs(&task).await;
-    assert_eq!(fired[0].status, RunStatus::Queued);
-    assert_eq!(fired[0].scheduled_for, t0() + SignedDuration::from_secs(1));
+    assert_eq!(fired[0].scheduled_for, instant);
     assert_eq!(fired[0].queued_at, early, "written ahead of its instant");
-    // Gives a claimer that ignored `not_before` the time to start it early.
+    assert_eq!(fired[0].started_at, Some(instant), "starts at its instant");
+    let stored = h
+        .store
+        .get_task(tenant(), task.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.is_running);
+    assert_eq!(stored.last_run_at, Some(instant));
+    // Gives a worker that ignored its instant the time to start it early.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(
         h.executor.seen.lock().unwrap().is_empty(),
@@ -320,6 +332,55 @@ async fn an_occurrence_is_fired_ahead_and_started_at_its_instant() {
         seen[0].2 >= t0() + SignedDuration::from_secs(1),
         "never early"
     );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_before_its_instant_cancels_a_run_claimed_ahead_unexecuted() {
+    let mut h = Harness::new(Script::Succeed).await;
+    let task = h.task("every-second", RetryPolicy::default()).await;
+    h.start();
+    let lead = EngineConfig::default().fire_ahead;
+    let early = t0() + SignedDuration::from_secs(1) - SignedDuration::try_from(lead / 4).unwrap();
+    h.clock.set(early);
+    h.until(&task, "the occurrence claimed ahead", |runs| {
+        runs.len() == 1 && runs[0].status == RunStatus::Running
+    })
+    .await;
+    h.set_active(&task, false, None, early).await;
+    h.engine.as_ref().unwrap().wakeup().cancel_requested();
+    h.until(&task, "the stop to cancel it", |runs| {
+        runs[0].status == RunStatus::Cancelled
+    })
+    .await;
+    h.clock.set(t0() + SignedDuration::from_secs(2));
+    // Gives a worker that missed the cancellation the time to execute it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        h.executor.seen.lock().unwrap().is_empty(),
+        "a run cancelled before its instant never executes"
+    );
+    let runs = h.runs(&task).await;
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].attempt, 1, "not retried");
+    let logs = h.store.run_logs(tenant(), runs[0].uuid).await.unwrap();
+    assert!(
+        logs.iter()
+            .any(|l| l.line.contains("cancelled before it started")),
+        "{logs:?}"
+    );
+    assert!(
+        !logs.iter().any(|l| l.line.contains("started on")),
+        "{logs:?}"
+    );
+    let stored = h
+        .store
+        .get_task(tenant(), task.uuid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.last_run_status, Some(RunStatus::Cancelled));
+    assert!(!stored.is_running);
     h.stop().await;
 }
 
@@ -487,6 +548,7 @@ async fn an_expired_lease_is_rescued_as_the_next_attempt() {
             ClaimRequest {
                 owner: "dead-node",
                 lease: SignedDuration::from_secs(30),
+                lead: SignedDuration::ZERO,
                 limit: 10,
                 sandboxes: 10,
                 share: &FairShare::default(),
@@ -533,6 +595,7 @@ async fn a_rescue_does_not_lengthen_the_retry_backoff() {
             ClaimRequest {
                 owner: "dead-node",
                 lease: SignedDuration::from_secs(30),
+                lead: SignedDuration::ZERO,
                 limit: 10,
                 sandboxes: 10,
                 share: &FairShare::default(),

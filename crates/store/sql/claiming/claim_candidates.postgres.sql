@@ -1,9 +1,9 @@
 -- The queued runs a claim chooses from (claiming/fair_share.rs decides): each tenant's
--- oldest due runs, at most its even share of :limit and its room under :per_tenant, with the
--- runs and the python runs its tenant has running on every node. A run waiting for a running
--- run of its task is no candidate. The tenants with queued runs are found by skipping
--- through `ix_task_runs_queued_tenant` one tenant at a time, at most :window of them in a
--- round (query.rs, queued_tenants).
+-- oldest runs due by :due_by (the claim's instant plus its lead), at most its even share of
+-- :limit and its room under :per_tenant, with the runs and the python runs its tenant has
+-- running on every node. A run waiting for a running run of its task is no candidate. The
+-- tenants with queued runs are found by skipping through `ix_task_runs_queued_tenant` one
+-- tenant at a time, at most :window of them in a round (query.rs, queued_tenants).
 --
 -- PostgreSQL: every candidate is locked, so two claimers never choose the same run; each
 -- skips what the other holds. Hence the per-tenant bound: a run locked here and then not
@@ -16,7 +16,7 @@ SELECT c.id, c.tenant_id, c.not_before, s.type = 'python_script' AS sandboxed,
 FROM tenants t
 CROSS JOIN LATERAL (
     SELECT q.id, q.tenant_id, q.task_id, q.not_before FROM task_runs q
-    WHERE q.status = 'queued' AND q.tenant_id = t.tenant_id AND q.not_before <= :now
+    WHERE q.status = 'queued' AND q.tenant_id = t.tenant_id AND q.not_before <= :due_by
       AND {q_not_waiting}
     ORDER BY q.not_before, q.id
     LIMIT GREATEST(0, LEAST(

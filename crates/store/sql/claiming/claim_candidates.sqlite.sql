@@ -1,7 +1,8 @@
 -- The queued runs a claim chooses from (claiming/fair_share.rs decides): each tenant's
--- oldest due runs, at most :limit per tenant, with the runs and the python runs its tenant
--- has running on every node. A run waiting for a running run of its task is no candidate,
--- nor are the runs of a tenant at its cap (:per_tenant running).
+-- oldest runs due by :due_by (the claim's instant plus its lead), at most :limit per tenant,
+-- with the runs and the python runs its tenant has running on every node. A run waiting for
+-- a running run of its task is no candidate, nor are the runs of a tenant at its cap
+-- (:per_tenant running).
 -- The tenants with queued runs are found by skipping through `ix_task_runs_queued_tenant`
 -- one tenant at a time, at most :window of them in a round (query.rs, queued_tenants), so a
 -- claim costs what it takes, not the length of the queue nor the number of tenants waiting.
@@ -18,7 +19,7 @@ SELECT c.id, c.tenant_id, c.not_before, s.type = 'python_script' AS sandboxed,
 FROM tenants t
 JOIN task_runs c ON c.id IN (
     SELECT q.id FROM task_runs q
-    WHERE q.status = 'queued' AND q.tenant_id = t.tenant_id AND q.not_before <= :now
+    WHERE q.status = 'queued' AND q.tenant_id = t.tenant_id AND q.not_before <= :due_by
       AND {q_not_waiting}
     ORDER BY q.not_before, q.id
     LIMIT CAST(:limit AS BIGINT)

@@ -439,7 +439,7 @@ impl<B: Backend> TestSupport for B {
                 "claiming/claim_candidates",
                 CLAIM_CANDIDATES
                     .of::<B>()
-                    .bind("now", 0_i64)
+                    .bind("due_by", 0_i64)
                     .bind("limit", 10_i64)
                     .bind("per_tenant", 10_i64)
                     .bind("after", 0_i64)
@@ -450,8 +450,8 @@ impl<B: Backend> TestSupport for B {
                 "claiming/mark_claimed_tasks",
                 MARK_CLAIMED_TASKS
                     .rows(
-                        &Binds::default().bind("now", 0_i64),
-                        vec![Binds::default().bind("id", 1_i64)],
+                        &Binds::default(),
+                        vec![Binds::default().bind("id", 1_i64).bind("starts", 0_i64)],
                     )
                     .remove(0),
             ),

@@ -35,6 +35,7 @@ on_both_databases!(
     claims_and_outcomes_read_only_the_live_runs,
     idle_tasks_fire_ahead_and_their_runs_wait_for_the_instant,
     an_edit_stop_or_delete_withdraws_what_was_fired_ahead,
+    a_claim_takes_runs_within_its_lead_to_start_at_their_instant,
     fire_reports_the_occurrences_it_skipped_by_reason,
     the_queue_depth_counts_queued_runs_whose_start_has_come,
     more_tenants_waiting_than_a_claim_considers_each_get_their_turn,
@@ -58,6 +59,7 @@ fn request<'a>(owner: &'a str, limit: u32, share: &'a FairShare) -> ClaimRequest
     ClaimRequest {
         owner,
         lease: LEASE,
+        lead: SignedDuration::ZERO,
         limit,
         sandboxes: limit,
         share,
@@ -516,6 +518,7 @@ async fn concurrent_firers_and_claimers_never_double(store: Arc<dyn TestStore>) 
             let claim = ClaimRequest {
                 owner,
                 lease: LEASE,
+                lead: SignedDuration::ZERO,
                 limit: 2,
                 sandboxes: 2,
                 share: &OPEN,
@@ -750,6 +753,7 @@ async fn python_runs_are_claimed_against_free_sandboxes_and_the_last_waits_for_a
     let claim = |sandboxes: u32| ClaimRequest {
         owner: "n1",
         lease: LEASE,
+        lead: SignedDuration::ZERO,
         limit: 10,
         sandboxes,
         share: &ONE_SANDBOX_KEPT,
@@ -890,6 +894,7 @@ async fn fire_claims_in_its_own_transaction_where_it_can(store: Arc<dyn TestStor
     let claim = ClaimRequest {
         owner: "n1",
         lease: LEASE,
+        lead: SignedDuration::ZERO,
         limit: 2,
         sandboxes: 2,
         share: &OPEN,
@@ -1190,6 +1195,76 @@ async fn an_edit_stop_or_delete_withdraws_what_was_fired_ahead(store: Arc<dyn Te
         .await
         .expect("edit after the instant");
     assert_eq!(runs(&*store, &edited).await.len(), 1);
+}
+
+async fn a_claim_takes_runs_within_its_lead_to_start_at_their_instant(store: Arc<dyn TestStore>) {
+    let t = tenant(3);
+    let ahead = create(&*store, t, "Ahead", "ahead", 0).await;
+    let now = create(&*store, t, "Now", "now", 0).await;
+    store
+        .fire(at(59_400), at(60_000), 10, &PLANNER, None)
+        .await
+        .expect("fire ahead");
+    let manual = store
+        .enqueue_manual(t, now.uuid, "alice", at(59_400))
+        .await
+        .expect("queue a run now");
+    let led = |lead_ms: i64| ClaimRequest {
+        lead: SignedDuration::from_millis(lead_ms),
+        ..request("n1", 10, &OPEN)
+    };
+    // Beyond the lead: only what is due now (the fired occurrence of `now` waits).
+    let claimed = store.claim(at(59_400), led(500)).await.expect("claim");
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!(claimed[0].run, manual.uuid);
+    assert_eq!(claimed[0].starts_at, at(59_400));
+    // Within it: both fired occurrences, each to start at its instant.
+    let claimed = store.claim(at(59_600), led(500)).await.expect("claim");
+    assert_eq!(claimed.len(), 2, "{claimed:?}");
+    assert!(claimed.iter().all(|c| c.starts_at == at(60_000)));
+    for task in [&ahead, &now] {
+        let run = runs(&*store, task)
+            .await
+            .into_iter()
+            .find(|r| r.scheduled_for == at(60_000))
+            .expect("the fired occurrence");
+        assert_eq!(run.status, RunStatus::Running);
+        assert_eq!(run.started_at, Some(at(60_000)), "never before its instant");
+        let stored = store.get_task(t, task.uuid).await.unwrap().unwrap();
+        assert!(stored.is_running);
+        assert_eq!(stored.last_run_at, Some(at(60_000)), "the latest start");
+    }
+    // A stop before the instant asks the holder to cancel the run claimed ahead, not the one
+    // already started.
+    let held = claimed
+        .iter()
+        .find(|c| c.task.uuid == ahead.uuid)
+        .expect("ahead's run")
+        .run;
+    store
+        .set_active(ahead.uuid, None, false, None, change(t, "bob", 59_700))
+        .await
+        .expect("stop ahead");
+    store
+        .set_active(now.uuid, None, false, None, change(t, "bob", 59_700))
+        .await
+        .expect("stop now");
+    let mut all: Vec<_> = claimed.iter().map(|c| c.run).collect();
+    all.push(manual.uuid);
+    let cancelled = store
+        .heartbeat("n1", &all, at(90_000))
+        .await
+        .expect("heartbeat");
+    let not_started = claimed
+        .iter()
+        .find(|c| c.task.uuid == now.uuid)
+        .expect("now's fired run")
+        .run;
+    let mut expected = vec![held, not_started];
+    expected.sort();
+    let mut cancelled = cancelled;
+    cancelled.sort();
+    assert_eq!(cancelled, expected, "only the runs not started by the stop");
 }
 
 /// Skips the stored occurrence for overlap, then three missed ones in one row, then runs one.

@@ -31,6 +31,7 @@ async fn claim_all(store: &dyn TestStore, ms: i64) -> Vec<domain::RunUuid> {
     let request = ClaimRequest {
         owner: "n1",
         lease: LEASE,
+        lead: SignedDuration::ZERO,
         limit: 100,
         sandboxes: 100,
         share: &share,

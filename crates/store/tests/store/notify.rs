@@ -244,6 +244,7 @@ async fn run_once(store: &dyn TestStore, task: TaskUuid, status: RunStatus, ms: 
             ClaimRequest {
                 owner: "n1",
                 lease: SignedDuration::from_secs(30),
+                lead: SignedDuration::ZERO,
                 limit: 10,
                 sandboxes: 10,
                 share: &share,

@@ -79,6 +79,7 @@ async fn start_run(store: &dyn TestStore, task: &Task, ms: i64) -> RunUuid {
             ClaimRequest {
                 owner: "n1",
                 lease: SignedDuration::from_hours(1),
+                lead: SignedDuration::ZERO,
                 limit: 10,
                 sandboxes: 10,
                 share: &share,

@@ -19,6 +19,7 @@ fn request<'a>(owner: &'a str, share: &'a FairShare) -> ClaimRequest<'a> {
     ClaimRequest {
         owner,
         lease: SignedDuration::from_secs(30),
+        lead: SignedDuration::ZERO,
         limit: 10,
         sandboxes: 10,
         share,

@@ -201,6 +201,7 @@ async fn stored_log_bytes_follow_every_write_and_every_prune(store: Arc<dyn Test
             ClaimRequest {
                 owner: "n1",
                 lease: SignedDuration::from_secs(30),
+                lead: SignedDuration::ZERO,
                 limit: 10,
                 sandboxes: 10,
                 share: &store::FairShare::default(),
