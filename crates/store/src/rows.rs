@@ -328,19 +328,23 @@ impl TaskRow {
 impl RunRow {
     /// The domain run this row stores.
     pub(crate) fn into_run(self) -> Result<Run> {
-        let ctx = |column: &str| format!("run {} column {column}", self.uuid);
+        let ctx = |column: &'static str| RowLabel {
+            kind: "run",
+            id: &self.uuid,
+            column: Some(column),
+        };
         Ok(Run {
             uuid: RunUuid(self.uuid),
             task_uuid: TaskUuid(self.task_uuid),
             task_version: self.task_version,
-            trigger: parse_enum::<RunTrigger>(&self.trigger, &ctx("trigger"))?,
+            trigger: parse_enum::<RunTrigger>(&self.trigger, ctx("trigger"))?,
             scheduled_for: timestamp(self.scheduled_for, ctx("scheduled_for"))?,
             occurrences: self.occurrences,
-            status: parse_enum::<RunStatus>(&self.status, &ctx("status"))?,
+            status: parse_enum::<RunStatus>(&self.status, ctx("status"))?,
             skip_reason: self
                 .skip_reason
                 .as_deref()
-                .map(|s| parse_enum::<SkipReason>(s, &ctx("skip_reason")))
+                .map(|s| parse_enum::<SkipReason>(s, ctx("skip_reason")))
                 .transpose()?,
             attempt: self.attempt,
             max_attempts: self.max_attempts,
@@ -360,7 +364,7 @@ impl RunRow {
             args: self
                 .args
                 .as_deref()
-                .map(|a| run_args(a, &ctx("args")))
+                .map(|a| run_args(a, ctx("args")))
                 .transpose()?,
             parent: self
                 .parent
