@@ -214,6 +214,23 @@ impl Server {
         Ok(server)
     }
 
+    /// Starts `nodes` servers (at least one) on one database, the first as [`Server::start`]
+    /// does and the others as [`Server::add_node`]; more than one needs PostgreSQL.
+    pub async fn start_nodes(
+        options: &ServerOptions,
+        sink_port: u16,
+        nodes: usize,
+    ) -> Result<Self> {
+        let mut server = Server::start(options, sink_port).await?;
+        for _ in 1..nodes.max(1) {
+            if let Err(error) = server.add_node(options).await {
+                server.stop(options.keep).await?;
+                return Err(error);
+            }
+        }
+        Ok(server)
+    }
+
     /// Starts another node on this server's database (PostgreSQL), with its own data
     /// directory and port; [`Server::stop`] stops it too.
     pub async fn add_node(&mut self, options: &ServerOptions) -> Result<()> {
@@ -400,8 +417,20 @@ impl Server {
             .unwrap_or_default()
     }
 
-    /// CPU and memory of the server process now.
+    /// CPU and memory of the server now: CPU summed over its nodes, memory of the largest.
     pub fn stats(&self) -> Result<ProcStats> {
+        let mut total = self.process_stats()?;
+        for other in &self.others {
+            let node = other.process_stats()?;
+            total.cpu_seconds += node.cpu_seconds;
+            total.peak_rss_mib = total.peak_rss_mib.max(node.peak_rss_mib);
+            total.rss_mib = total.rss_mib.max(node.rss_mib);
+        }
+        Ok(total)
+    }
+
+    /// CPU and memory of this node's process now.
+    fn process_stats(&self) -> Result<ProcStats> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
             .map_err(io("read /proc/<pid>/status"))?;
         let kib = |key: &str| {

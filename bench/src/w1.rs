@@ -21,6 +21,10 @@ use crate::{BenchError, Result, ServerOptions};
 /// Options of W1.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Nodes sharing the database (more than one needs `--db postgres`); the CPU reported is
+    /// theirs summed.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
     /// Interval tasks of 1 s.
     #[arg(long, default_value_t = 1000)]
     tasks: usize,
@@ -117,7 +121,7 @@ pub(crate) async fn runs_since(
 /// Runs W1 once on a fresh server and database.
 pub async fn run(options: &ServerOptions, args: &Args) -> Result<Metrics> {
     let sink = Sink::start().await?;
-    let server = Server::start(options, sink.port).await?;
+    let server = Server::start_nodes(options, sink.port, args.nodes).await?;
     let result = measure(&server, &sink, args).await;
     server.stop(options.keep).await?;
     result
@@ -224,6 +228,7 @@ async fn measure(server: &Server, sink: &Sink, args: &Args) -> Result<Metrics> {
 
     let mut m = Metrics::default();
     m.push("tasks", n as f64);
+    m.push("nodes", args.nodes.max(1) as f64);
     m.push("create_s", create_seconds);
     m.push("expected", expected as f64);
     m.push("arrived", arrived.len() as f64);

@@ -18,6 +18,10 @@ use crate::{BenchError, Result, ServerOptions};
 /// Options of W2.
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Nodes sharing the database (more than one needs `--db postgres`); the CPU reported is
+    /// theirs summed.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
     /// One-shot tasks due at the same instant.
     #[arg(long, default_value_t = 10_000)]
     tasks: usize,
@@ -42,7 +46,7 @@ pub struct Args {
 /// Runs W2 once on a fresh server and database.
 pub async fn run(options: &ServerOptions, args: &Args) -> Result<Metrics> {
     let sink = Sink::start().await?;
-    let server = Server::start(options, sink.port).await?;
+    let server = Server::start_nodes(options, sink.port, args.nodes).await?;
     let result = measure(&server, &sink, args).await;
     server.stop(options.keep).await?;
     result
@@ -147,6 +151,7 @@ async fn measure(server: &Server, sink: &Sink, args: &Args) -> Result<Metrics> {
 
     let mut m = Metrics::default();
     m.push("tasks", n as f64);
+    m.push("nodes", args.nodes.max(1) as f64);
     m.push("create_s", create_seconds);
     m.push("first_arrival_ms", quantile(&lags, 0.0));
     m.push("lag_p50_ms", quantile(&lags, 0.5));

@@ -60,13 +60,7 @@ pub struct Args {
 /// Runs W7 once on fresh servers and database.
 pub async fn run(options: &ServerOptions, args: &Args) -> Result<Metrics> {
     let sink = Sink::start().await?;
-    let mut server = Server::start(options, sink.port).await?;
-    for _ in 1..args.nodes.max(1) {
-        if let Err(error) = server.add_node(options).await {
-            server.stop(options.keep).await?;
-            return Err(error);
-        }
-    }
+    let server = Server::start_nodes(options, sink.port, args.nodes).await?;
     let result = measure(&server, &sink, args).await;
     server.stop(options.keep).await?;
     result
