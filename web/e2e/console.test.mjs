@@ -937,6 +937,21 @@ describe('the scheduled-tasks console', () => {
     await page.close();
   });
 
+  test('the list’s first screen takes antd’s styles from the build’s CSS file and generates none in the browser', async () => {
+    const page = await newPage();
+    const sheets = [];
+    page.on('response', (response) => {
+      if (/\/assets\/first-screen-[^/]+\.css$/.test(new URL(response.url()).pathname)) sheets.push(response.status());
+    });
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'daily-report').waitFor();
+    assert.deepEqual(sheets, [200]);
+    // antd marks each style it generates and inserts with its hash; the build's file lists them all.
+    const generated = await page.evaluate(() => [...document.querySelectorAll('style[data-css-hash]')].map((s) => s.innerHTML.slice(0, 60)));
+    assert.deepEqual(generated, []);
+    await page.close();
+  });
+
   test('the server sends a Content-Security-Policy and nothing the console did was blocked by it', async () => {
     const response = await fetch(`${consoleBase}/`);
     assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
