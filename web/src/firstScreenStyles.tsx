@@ -1,4 +1,4 @@
-// Build time only (vite.config.ts, firstScreenStylesPlugin): antd's styles for the components of
+// Build time only (firstScreenCss.ts, a Vite plugin): antd's styles for the components of
 // the task list's first screen, drawn once in Node and extracted into a CSS file that index.html
 // links. In the browser, antd then finds each of these components' styles listed in that file
 // and neither generates nor inserts them again (web/README.md, "Speed with 1,000 tasks").
