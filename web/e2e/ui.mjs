@@ -89,3 +89,22 @@ export async function statusToDurationGap(page, code) {
   const duration = await page.getByTestId(`duration-${code}`).boundingBox();
   return duration.x - (tag.x + tag.width);
 }
+
+/**
+ * Records, before the page's scripts run, where the list's first row is when it first enters the
+ * DOM (its top in the document); `firstRowShift` then says how far it has moved since.
+ */
+export async function watchFirstRow(page) {
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      const row = document.querySelector('tr.ant-table-row');
+      if (!row) return;
+      window.__firstRowTop = row.getBoundingClientRect().top + window.scrollY;
+      observer.disconnect();
+    }).observe(document, { childList: true, subtree: true });
+  });
+}
+
+/** How far (px, down positive) the list's first row has moved since it was first drawn. */
+export const firstRowShift = (page) =>
+  page.evaluate(() => document.querySelector('tr.ant-table-row').getBoundingClientRect().top + window.scrollY - window.__firstRowTop);
