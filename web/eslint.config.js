@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'test-results'] },
   {
-    files: ['src/**/*.{ts,tsx}', 'vite.config.ts', 'firstScreenCss.ts', 'precompress.ts', 'precompress.test.ts'],
+    files: ['src/**/*.{ts,tsx}', 'vite.config.ts', 'precompress.ts', 'precompress.test.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     languageOptions: { ecmaVersion: 2022, globals: globals.browser },
     plugins: { 'react-hooks': reactHooks, 'react-refresh': reactRefresh },

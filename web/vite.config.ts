@@ -1,16 +1,14 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { firstScreenCss } from './firstScreenCss';
 import { precompress } from './precompress';
 
 // The API the dev server forwards to: a `sundial serve` on its default address.
 const backend = process.env.SUNDIAL_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  // The binary serves dist/ as it is, the .br and .gz files to browsers that accept them; the
-  // first screen's antd styles come as a CSS file made at build time.
-  plugins: [react(), firstScreenCss(), precompress()],
+  // The binary serves dist/ as it is, the .br and .gz files to browsers that accept them.
+  plugins: [react(), precompress()],
   // The binary embeds dist/ and serves it at `/`.
   base: '/',
   build: {

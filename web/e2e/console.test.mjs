@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { api, createTask, launchBrowser, screenshot, screenshotModal, servesConsole, startSundial, until, watchedPage } from './harness.mjs';
 import {
   chooseOption,
+  firstRowShift,
   formItem,
   popconfirmOk,
   row,
@@ -17,7 +18,6 @@ import {
   tagsOutsideTheirCells,
   toast,
   visibleCodes,
-  firstRowShift,
   watchFirstRow,
 } from './ui.mjs';
 
@@ -911,7 +911,6 @@ describe('the scheduled-tasks console', () => {
     await watchFirstRow(page);
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'daily-report').waitFor();
-    // The search form comes a frame after the rows, into a placeholder of its height.
     await page.locator('.ant-pro-table-search').waitFor();
     assert.equal(await firstRowShift(page), 0, 'the rows stay where they were first drawn');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -943,21 +942,6 @@ describe('the scheduled-tasks console', () => {
     assert.equal(await firstRowShift(page), 0, 'the rows stay where they were first drawn');
     await page.waitForTimeout(300);
     await screenshot(page, 'list-1280');
-    await page.close();
-  });
-
-  test('the list’s first screen takes antd’s styles from the build’s CSS file and generates none in the browser', async () => {
-    const page = await newPage();
-    const sheets = [];
-    page.on('response', (response) => {
-      if (/\/assets\/first-screen-[^/]+\.css$/.test(new URL(response.url()).pathname)) sheets.push(response.status());
-    });
-    await signInWithLink(page, consoleBase, adminToken);
-    await row(page, 'daily-report').waitFor();
-    assert.deepEqual(sheets, [200]);
-    // antd marks each style it generates and inserts with its hash; the build's file lists them all.
-    const generated = await page.evaluate(() => [...document.querySelectorAll('style[data-css-hash]')].map((s) => s.innerHTML.slice(0, 60)));
-    assert.deepEqual(generated, []);
     await page.close();
   });
 

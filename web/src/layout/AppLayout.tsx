@@ -4,7 +4,6 @@ import { Button, Space, Tag, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useAuth } from '../auth/context';
 import type { Session } from '../auth/token';
-import { LAYOUT_TOKEN } from '../theme';
 import { useScreens } from '../hooks/useScreens';
 import { useT } from '../locales/context';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -97,7 +96,7 @@ export function AppLayout({ children, view, navigate }: { children: ReactNode; v
           <Button type="text" size="small" icon={<LogoutOutlined />} onClick={() => signOut()} aria-label={t('app.signOut')} data-testid="sign-out" />
         </Tooltip>,
       ]}
-      token={LAYOUT_TOKEN}
+      token={{ header: { colorBgHeader: '#fff' } }}
       contentStyle={CONTENT_STYLE}
     >
       <TokenExpiryWarning />

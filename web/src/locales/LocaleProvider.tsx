@@ -4,7 +4,6 @@ import antdEn from 'antd/locale/en_US';
 import antdZh from 'antd/locale/zh_CN';
 import 'dayjs/locale/zh-cn';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
-import { THEME } from '../theme';
 import { dayjs } from '../utils/time';
 import { LocaleContext, type LocaleState } from './context';
 import { type Lang, LANGS } from './lang';
@@ -43,7 +42,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
 
   return (
     <LocaleContext.Provider value={state}>
-      <ConfigProvider locale={lang === 'zh-CN' ? antdZh : antdEn} theme={THEME}>
+      <ConfigProvider locale={lang === 'zh-CN' ? antdZh : antdEn} theme={{ token: { colorPrimary: '#1677ff' } }}>
         {/* ProComponents keep their own texts (search form buttons, placeholders). */}
         <ProConfigProvider intl={lang === 'zh-CN' ? zhCNIntl : enUSIntl}>{children}</ProConfigProvider>
       </ConfigProvider>

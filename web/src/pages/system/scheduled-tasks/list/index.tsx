@@ -112,20 +112,6 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
     session ? firstPageFor(listRequest(fromUrl.filters, fromUrl.page, fromUrl.pageSize, sortParamOfUrl(fromUrl.sort)), session.token) : null,
   );
   useEffect(firstPageUsed, []);
-  // Drawn with rows already, the page draws its search form in a later frame, in a placeholder of
-  // its height; without them the form comes at once (the table's request waits for its submit).
-  const [searchShown, setSearchShown] = useState(firstPage === null);
-  useEffect(() => {
-    if (searchShown) return undefined;
-    let timer = 0;
-    const frame = window.requestAnimationFrame(() => {
-      timer = window.setTimeout(() => setSearchShown(true));
-    });
-    return () => {
-      window.cancelAnimationFrame(frame);
-      window.clearTimeout(timer);
-    };
-  }, [searchShown]);
 
   useEffect(() => {
     let live = true;
@@ -265,7 +251,6 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
           }}
           // All filters open on a desktop; on a phone only the keyword until "expand".
           search={{ labelWidth: 'auto', defaultCollapsed: narrowAtStart, span: { xs: 24, sm: 12, md: 12, lg: 8, xl: 8, xxl: 6 } }}
-          searchFormRender={(_, form) => (searchShown ? form : <div className="search-placeholder" data-testid="search-placeholder" />)}
           pagination={{
             defaultCurrent: fromUrl.page,
             defaultPageSize: fromUrl.pageSize,
