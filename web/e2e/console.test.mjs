@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { api, createTask, launchBrowser, screenshot, screenshotModal, servesConsole, startSundial, until, watchedPage } from './harness.mjs';
 import {
   chooseOption,
+  firstRowShift,
   formItem,
   popconfirmOk,
   row,
@@ -13,8 +14,11 @@ import {
   searchOption,
   settle,
   signInWithLink,
+  statusToDurationGap,
+  tagsOutsideTheirCells,
   toast,
   visibleCodes,
+  watchFirstRow,
 } from './ui.mjs';
 
 let sundial;
@@ -654,6 +658,12 @@ describe('the scheduled-tasks console', () => {
     assert.equal(await strip('live-ok').getAttribute('aria-label'), 'Last 1, newest first: 1 succeeded');
     assert.equal(await strip('live-bad').getAttribute('aria-label'), 'Last 1, newest first: 1 failed');
     assert.deepEqual(await strip('live-bad').locator('[data-outcome]').evaluateAll((marks) => marks.map((m) => m.dataset.outcome)), ['failed']);
+    // At 1280 px the status tag keeps to its cell, clear of the duration beside it.
+    for (const code of ['live-ok', 'live-bad']) {
+      const gap = await statusToDurationGap(page, code);
+      assert.ok(gap >= 12, `${code}: ${gap.toFixed(1)} px between the status tag and the duration`);
+    }
+    assert.deepEqual(await tagsOutsideTheirCells(page), []);
     await screenshot(page, 'list-live-1280');
 
     // live-ok's next run fails: its strip grows on the left (newest first) at the next poll.
@@ -679,6 +689,11 @@ describe('the scheduled-tasks console', () => {
     const failedMs = Number(await duration.getAttribute('data-ms'));
     await duration.hover();
     await tip(`上次执行耗时 ${failedMs.toLocaleString('zh-CN')} 毫秒`).waitFor();
+    for (const code of ['live-ok', 'live-bad']) {
+      const gap = await statusToDurationGap(page, code);
+      assert.ok(gap >= 12, `zh-CN, ${code}: ${gap.toFixed(1)} px between the status tag and the duration`);
+    }
+    assert.deepEqual(await tagsOutsideTheirCells(page), []);
     await page.getByTestId('language-switch').getByText('EN').click();
     await page.getByRole('columnheader', { name: 'Duration' }).waitFor();
 
@@ -893,10 +908,15 @@ describe('the scheduled-tasks console', () => {
 
   test('is usable on a 390 px wide screen', async () => {
     const page = await newPage({ width: 390, height: 844 });
+    await watchFirstRow(page);
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'daily-report').waitFor();
+    await page.locator('.ant-pro-table-search').waitFor();
+    assert.equal(await firstRowShift(page), 0, 'the rows stay where they were first drawn');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `the page does not scroll sideways (${overflow}px)`);
+    // The last status moves under the name on a phone; it too keeps to its cell.
+    assert.deepEqual(await tagsOutsideTheirCells(page), []);
     await page.getByTestId('identity-role').waitFor();
     await screenshot(page, 'list-390');
     await page.getByTestId('new-task').click();
@@ -915,8 +935,11 @@ describe('the scheduled-tasks console', () => {
 
   test('the list page at 1280 px (README screenshot)', async () => {
     const page = await newPage();
+    await watchFirstRow(page);
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'daily-report').waitFor();
+    await page.locator('.ant-pro-table-search').waitFor();
+    assert.equal(await firstRowShift(page), 0, 'the rows stay where they were first drawn');
     await page.waitForTimeout(300);
     await screenshot(page, 'list-1280');
     await page.close();

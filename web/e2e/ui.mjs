@@ -60,3 +60,51 @@ export async function visibleCodes(page) {
 
 /** Waits for antd's open/close motions (0.3 s) to end, so screenshots show the final state. */
 export const settle = (page) => page.waitForTimeout(450);
+
+/**
+ * Tags in the list's rows that reach out of their cell's content box (into the padding, and so
+ * toward the next column's text), as "row code: tag text [left–right] outside [left–right]".
+ */
+export async function tagsOutsideTheirCells(page) {
+  return page.locator('tr.ant-table-row').evaluateAll((rows) =>
+    rows.flatMap((tr) =>
+      [...tr.querySelectorAll('td .ant-tag')].flatMap((tag) => {
+        const td = tag.closest('td');
+        const cell = td.getBoundingClientRect();
+        const style = getComputedStyle(td);
+        const left = cell.left + parseFloat(style.paddingLeft);
+        const right = cell.right - parseFloat(style.paddingRight);
+        const box = tag.getBoundingClientRect();
+        if (box.width > 0 && box.left >= left - 0.5 && box.right <= right + 0.5) return [];
+        const code = tr.querySelector('[data-testid^="active-"]')?.getAttribute('data-testid').slice('active-'.length);
+        return [`${code}: ${tag.textContent} [${box.left.toFixed(1)}–${box.right.toFixed(1)}] outside [${left.toFixed(1)}–${right.toFixed(1)}]`];
+      }),
+    ),
+  );
+}
+
+/** The horizontal gap in px between a row's last-status tag and its duration text (negative: they overlap). */
+export async function statusToDurationGap(page, code) {
+  const tag = await page.getByTestId(`last-status-${code}`).locator('.ant-tag').first().boundingBox();
+  const duration = await page.getByTestId(`duration-${code}`).boundingBox();
+  return duration.x - (tag.x + tag.width);
+}
+
+/**
+ * Records, before the page's scripts run, where the list's first row is when it first enters the
+ * DOM (its top in the document); `firstRowShift` then says how far it has moved since.
+ */
+export async function watchFirstRow(page) {
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      const row = document.querySelector('tr.ant-table-row');
+      if (!row) return;
+      window.__firstRowTop = row.getBoundingClientRect().top + window.scrollY;
+      observer.disconnect();
+    }).observe(document, { childList: true, subtree: true });
+  });
+}
+
+/** How far (px, down positive) the list's first row has moved since it was first drawn. */
+export const firstRowShift = (page) =>
+  page.evaluate(() => document.querySelector('tr.ant-table-row').getBoundingClientRect().top + window.scrollY - window.__firstRowTop);

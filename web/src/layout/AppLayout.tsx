@@ -37,6 +37,13 @@ function Identity({ session, compact }: { session: Session; compact: boolean }) 
   );
 }
 
+/**
+ * The content's padding as ProLayout sets it once a PageContainer has registered (an effect after
+ * the first render): every page is one, and given from the start the page does not jump 32 px up
+ * after it is first drawn.
+ */
+const CONTENT_STYLE = { padding: 0 };
+
 /** Each page's menu path, and the address the menu entry opens. */
 const PAGES: { view: View; path: string; search: string }[] = [
   { view: 'tasks', path: '/system/scheduled-tasks/list', search: '' },
@@ -90,6 +97,7 @@ export function AppLayout({ children, view, navigate }: { children: ReactNode; v
         </Tooltip>,
       ]}
       token={{ header: { colorBgHeader: '#fff' } }}
+      contentStyle={CONTENT_STYLE}
     >
       <TokenExpiryWarning />
       {children}

@@ -156,7 +156,9 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       dataIndex: 'last_run_outcome',
       valueType: 'select',
       valueEnum: outcomeEnum,
-      width: 100,
+      // The widest tag ("Succeeded" with its icon, about 101 px) and the cell's padding: it must
+      // not reach into the Duration column beside it.
+      width: 124,
       responsive: ['sm'],
       render: (_, task) => (
         <div className="cell-tags" data-testid={`last-status-${task.code}`}>

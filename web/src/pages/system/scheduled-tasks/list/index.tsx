@@ -261,7 +261,7 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
           }}
           // The sum of the column widths: a 1280 px window scrolls the table inside its card by
           // the Duration and Recent runs columns, with the name and the actions fixed at its edges.
-          scroll={{ x: screens.lg ? 1350 : 'max-content' }}
+          scroll={{ x: screens.lg ? 1374 : 'max-content' }}
           size={screens.sm ? 'middle' : 'small'}
           dateFormatter="string"
           options={{ reload: true, density: true, setting: true }}
