@@ -195,7 +195,16 @@ impl Engine {
         let terms = ClaimTerms {
             owner: node.clone(),
             lease,
-            lead: SignedDuration::try_from(config.fire_ahead).unwrap_or(SignedDuration::ZERO),
+            // Several writers (PostgreSQL): claimed runs are held only from their instant. Runs
+            // held ahead swell the heartbeat's transaction, which then meets the finisher's on
+            // the same rows: a lock wait PostgreSQL breaks after its deadlock timeout (a second)
+            // and occurrences were missed meanwhile (bench/README.md, session 13).
+            lead: match mode {
+                ClaimMode::WithFiring => {
+                    SignedDuration::try_from(config.fire_ahead).unwrap_or(SignedDuration::ZERO)
+                }
+                ClaimMode::Beside => SignedDuration::ZERO,
+            },
             share: config
                 .share
                 .clone()

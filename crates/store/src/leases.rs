@@ -9,11 +9,12 @@ use domain::RunUuid;
 use jiff::Timestamp;
 
 use crate::Result;
-use crate::backend::{Backend, Commit, Exec};
+use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::query::{Query, sql_file};
 use crate::rows::millis;
 
-static EXTEND_LEASE: LazyLock<Query> = sql_file!("leases/extend_lease.sql");
+static EXTEND_LEASE: PerDialect = per_dialect!("leases/extend_lease");
+static LEASE_HELD: LazyLock<Query> = sql_file!("leases/lease_held.sql");
 static RELEASE_RUN: LazyLock<Query> = sql_file!("leases/release_run.sql");
 pub(crate) static REFRESH_TASK_RUNNING: LazyLock<Query> =
     sql_file!("leases/refresh_task_running.sql");
@@ -72,23 +73,30 @@ impl<B: Backend> LeaseStore for B {
         runs: &[RunUuid],
         until: Timestamp,
     ) -> Result<Vec<RunUuid>> {
-        // Rows are locked in the order of their uuids, as the finisher's batch locks them, so
-        // a heartbeat and a batch ending some of the same runs cannot deadlock (on PostgreSQL
-        // that cost the deadlock timeout, a second, seen as missed occurrences).
+        // In the order of their uuids. On PostgreSQL a row another transaction holds is
+        // skipped (see leases/extend_lease.postgres.sql): its lease is renewed by the next
+        // heartbeat, and whether it is still held is read without waiting.
         let mut runs = runs.to_vec();
         runs.sort_unstable();
         let mut tx = self.begin_write().await?;
         let mut gone = Vec::new();
         for run in &runs {
-            let held = tx
+            let mut held = tx
                 .fetch_optional::<(bool,)>(
                     EXTEND_LEASE
-                        .stmt()
+                        .of::<B>()
                         .bind("until", millis(until))
                         .bind("run", run.0)
                         .bind("owner", owner),
                 )
                 .await?;
+            if held.is_none() && B::DIALECT == Dialect::Postgres {
+                held = tx
+                    .fetch_optional::<(bool,)>(
+                        LEASE_HELD.stmt().bind("run", run.0).bind("owner", owner),
+                    )
+                    .await?;
+            }
             if !matches!(held, Some((false,))) {
                 gone.push(*run);
             }

@@ -1359,3 +1359,57 @@ async fn more_tenants_waiting_than_a_claim_considers_each_get_their_turn(
     assert_eq!(served.len() as i64, TENANTS, "every tenant got one run");
     assert!(served.values().all(|n| *n == 1), "{served:?}");
 }
+
+/// A heartbeat meeting a run row another transaction holds (the finisher ending it) skips it
+/// instead of waiting: waiting, it held the rows it had renewed while the finisher's batch
+/// waited for them, a deadlock PostgreSQL broke only after a second.
+#[tokio::test]
+async fn postgres_a_heartbeat_skips_a_run_another_transaction_holds() {
+    use sqlx::{Connection, Executor, PgConnection};
+    use store::prelude::*;
+    let Some(db) = store::test_support::PostgresDb::create().await else {
+        return;
+    };
+    let store = store::PostgresStore::connect(&db.url)
+        .await
+        .expect("migrate");
+    let t = tenant(4);
+    let a = create(&store, t, "A", "a", 0).await;
+    let b = create(&store, t, "B", "b", 0).await;
+    for task in [&a, &b] {
+        store
+            .enqueue_manual(t, task.uuid, "alice", at(0))
+            .await
+            .expect("queue");
+    }
+    let claimed = store
+        .claim(at(0), request("n1", 10, &OPEN))
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 2);
+    let (held, free) = (claimed[0].run, claimed[1].run);
+    let mut other = PgConnection::connect(&db.url).await.expect("connect");
+    other.execute("BEGIN").await.expect("begin");
+    sqlx::query("SELECT id FROM task_runs WHERE uuid = $1 FOR UPDATE")
+        .bind(held.0)
+        .execute(&mut other)
+        .await
+        .expect("hold the row");
+    let mut runs = vec![held, free];
+    runs.sort();
+    let gone = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        store.heartbeat("n1", &runs, at(60_000)),
+    )
+    .await
+    .expect("the heartbeat does not wait for the held row")
+    .expect("heartbeat");
+    assert!(gone.is_empty(), "a held row is still this node's: {gone:?}");
+    other.execute("ROLLBACK").await.expect("rollback");
+    // A lease another node holds is still reported lost.
+    let gone = store
+        .heartbeat("n2", &[held], at(61_000))
+        .await
+        .expect("heartbeat of another node");
+    assert_eq!(gone, vec![held], "not n2's");
+}
