@@ -61,6 +61,13 @@ impl Wakeup {
         self.both(Signal::TasksChanged);
     }
 
+    /// Tasks were stopped or deleted: recompute the next firing, and look at the leases now,
+    /// since their runs claimed ahead of their instant and not started are to be cancelled.
+    pub fn tasks_stopped(&self) {
+        self.tasks_changed();
+        self.cancel_requested();
+    }
+
     /// A run was queued (fired, run now, retried, rescued): look for work.
     pub fn runs_queued(&self) {
         self.both(Signal::RunsQueued);

@@ -562,9 +562,8 @@ pub(crate) async fn apply_tasks(
             .store
             .apply_definitions(steps, change(&caller, now))
             .await?;
-        state.wake.tasks_changed();
-        // Its deletes and stops cancel runs claimed ahead of their instant and not started.
-        state.wake.cancel_requested();
+        // It may delete or stop tasks.
+        state.wake.tasks_stopped();
     }
     Ok(Json(ApplyResponse {
         dry_run,

@@ -763,12 +763,10 @@ async fn update(
             }
             other => other.into(),
         })?;
-    if updated.version != current.version {
+    if current.definition.is_active && !updated.definition.is_active {
+        state.wake.tasks_stopped();
+    } else if updated.version != current.version {
         state.wake.tasks_changed();
-        if current.definition.is_active && !updated.definition.is_active {
-            // A run claimed ahead of its instant and not started is cancelled by the stop.
-            state.wake.cancel_requested();
-        }
     }
     Ok(TaggedTask(updated))
 }
@@ -812,9 +810,7 @@ async fn delete_task(
         .delete_task(uuid, expected, change(&caller, state.clock.now()))
         .await
         .map_err(if_match_failed)?;
-    state.wake.tasks_changed();
-    // A run claimed ahead of its instant and not started is cancelled by the delete.
-    state.wake.cancel_requested();
+    state.wake.tasks_stopped();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -850,8 +846,7 @@ async fn batch_delete(
         .store
         .delete_tasks(&uuids, change(&caller, state.clock.now()))
         .await?;
-    state.wake.tasks_changed();
-    state.wake.cancel_requested();
+    state.wake.tasks_stopped();
     Ok(Json(BatchDeleteResponse {
         deleted: deleted.len(),
     }))
@@ -897,10 +892,10 @@ async fn set_active(
         .set_active(uuid, expected, active, next_run_at, change(caller, now))
         .await
         .map_err(if_match_failed)?;
-    state.wake.tasks_changed();
-    if !active {
-        // A run claimed ahead of its instant and not started is cancelled by the stop.
-        state.wake.cancel_requested();
+    if active {
+        state.wake.tasks_changed();
+    } else {
+        state.wake.tasks_stopped();
     }
     Ok(task)
 }

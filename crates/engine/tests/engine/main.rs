@@ -217,6 +217,22 @@ impl Harness {
         runs
     }
 
+    /// Moves the clock to a quarter of the firing's lead before 00:00:01 (within half of it,
+    /// where the loop looks) and waits until `task`'s occurrence there is written and claimed
+    /// in the firing's own transaction, its worker holding it for the instant; returns that
+    /// instant of the clock.
+    async fn claimed_ahead(&self, task: &Task) -> Timestamp {
+        let lead = EngineConfig::default().fire_ahead;
+        let early =
+            t0() + SignedDuration::from_secs(1) - SignedDuration::try_from(lead / 4).unwrap();
+        self.clock.set(early);
+        self.until(task, "the occurrence fired and claimed ahead", |runs| {
+            runs.len() == 1 && runs[0].status == RunStatus::Running
+        })
+        .await;
+        early
+    }
+
     /// Polls until `done` holds for the task's runs, or fails after a deadline.
     async fn until(&self, task: &Task, what: &str, done: impl Fn(&[domain::Run]) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -292,17 +308,8 @@ async fn an_occurrence_is_fired_ahead_and_started_at_its_instant() {
     let mut h = Harness::new(Script::Succeed).await;
     let task = h.task("every-second", RetryPolicy::default()).await;
     h.start();
-    let lead = EngineConfig::default().fire_ahead;
-    // Within half the lead of 00:00:01, where the loop looks: its run is written now and
-    // waits for the instant.
-    let early = t0() + SignedDuration::from_secs(1) - SignedDuration::try_from(lead / 4).unwrap();
-    h.clock.set(early);
+    let early = h.claimed_ahead(&task).await;
     let instant = t0() + SignedDuration::from_secs(1);
-    // Claimed in the firing's own transaction: its worker holds it until the instant.
-    h.until(&task, "the occurrence fired and claimed ahead", |runs| {
-        runs.len() == 1 && runs[0].status == RunStatus::Running
-    })
-    .await;
     let fired = h.runs(&task).await;
     assert_eq!(fired[0].scheduled_for, instant);
     assert_eq!(fired[0].queued_at, early, "written ahead of its instant");
@@ -340,13 +347,7 @@ async fn a_stop_before_its_instant_cancels_a_run_claimed_ahead_unexecuted() {
     let mut h = Harness::new(Script::Succeed).await;
     let task = h.task("every-second", RetryPolicy::default()).await;
     h.start();
-    let lead = EngineConfig::default().fire_ahead;
-    let early = t0() + SignedDuration::from_secs(1) - SignedDuration::try_from(lead / 4).unwrap();
-    h.clock.set(early);
-    h.until(&task, "the occurrence claimed ahead", |runs| {
-        runs.len() == 1 && runs[0].status == RunStatus::Running
-    })
-    .await;
+    let early = h.claimed_ahead(&task).await;
     h.set_active(&task, false, None, early).await;
     h.engine.as_ref().unwrap().wakeup().cancel_requested();
     h.until(&task, "the stop to cancel it", |runs| {
