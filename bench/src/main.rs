@@ -85,7 +85,8 @@ struct Cli {
     /// median, min and max.
     #[arg(long, global = true, default_value_t = 1)]
     runs: usize,
-    /// Keep each run's data directory (server log, SQLite file) and print where it is.
+    /// Keep each run's data directory (server log, SQLite file) and PostgreSQL database, and
+    /// print where they are.
     #[arg(long, global = true)]
     keep: bool,
     #[command(subcommand)]

@@ -462,8 +462,8 @@ impl Server {
         })
     }
 
-    /// Stops the server (SIGTERM, then SIGKILL after 10 s) and removes its database and,
-    /// unless `keep`, its data directory.
+    /// Stops the server (SIGTERM, then SIGKILL after 10 s) and, unless `keep`, removes its
+    /// database and its data directory.
     pub async fn stop(mut self, keep: bool) -> Result<()> {
         for other in std::mem::take(&mut self.others) {
             Box::pin(other.stop(keep)).await?;
@@ -478,7 +478,11 @@ impl Server {
             let _ = self.child.kill().await;
         }
         if let Some(db) = &self.database {
-            db.drop_database().await?;
+            if keep {
+                eprintln!("kept database {}", db.name);
+            } else {
+                db.drop_database().await?;
+            }
         }
         if let Some(data) = self.data.take()
             && keep
