@@ -40,6 +40,11 @@ use crate::{DEFAULT_VERSIONS_KEPT, Result, StoreError};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Read connections; reads in WAL mode run in parallel, so a few cover the API's concurrency.
 const READERS: u32 = 8;
+/// Rows a statement's worker thread may hand over before it waits for them to be read: more
+/// than the largest batch (a claim, a firing, a finisher batch), so the thread runs a whole
+/// statement through instead of waking and sleeping once per row when the engine is busy
+/// (sqlx's default is 50).
+const ROW_BUFFER: usize = 2_048;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -71,6 +76,7 @@ impl SqliteStore {
         }
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT)
+        .row_buffer_size(ROW_BUFFER)
         // With WAL, FULL syncs the log on every commit: a committed task or run survives a
         // power cut, which the occurrence ledger's exactly-once promise depends on.
         .synchronous(SqliteSynchronous::Full);
