@@ -12,10 +12,12 @@
 //! lease expires anyway, the rescuer runs the attempt again and this outcome is dropped.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use domain::Clock;
 use store::{ClaimedRun, FinishStore, FinishedAttempt, StoreError};
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::Wakeup;
@@ -26,6 +28,15 @@ use crate::stop::Stop;
 
 /// Most attempts recorded per transaction.
 const FINISH_BATCH: usize = 512;
+/// Least time from the start of one batch's transaction to the next one's while fewer than
+/// [`SMALL_BATCH`] attempts wait. Attempts that end a few at a time (schedules spread over
+/// the second) would otherwise each get a transaction of their own, a durable commit apiece;
+/// waiting this long gathers them, and their runs stay `running` at most this much longer.
+/// A batch that is not small (a burst), or that comes this long after the previous one,
+/// starts at once.
+const MIN_BATCH_INTERVAL: Duration = Duration::from_millis(5);
+/// Below this many attempts a batch waits for [`MIN_BATCH_INTERVAL`].
+const SMALL_BATCH: usize = 16;
 /// Tries left for outcomes still unrecorded once the engine is stopping: the process is about
 /// to exit, and their leases will expire and have them run again.
 const TRIES_WHEN_STOPPING: u32 = 3;
@@ -58,6 +69,7 @@ pub(crate) async fn run(
     drained: CancellationToken,
 ) {
     let mut batch = Vec::with_capacity(FINISH_BATCH);
+    let mut last_start: Option<Instant> = None;
     loop {
         let received = tokio::select! {
             n = completions.recv_many(&mut batch, FINISH_BATCH) => n,
@@ -72,7 +84,36 @@ pub(crate) async fn run(
         if received == 0 {
             return;
         }
+        if let Some(last) = last_start.filter(|_| batch.len() < SMALL_BATCH) {
+            gather_until(
+                last + MIN_BATCH_INTERVAL,
+                &mut completions,
+                &mut batch,
+                &drained,
+            )
+            .await;
+        }
+        last_start = Some(Instant::now());
         record(&finisher, &mut batch, &drained).await;
+    }
+}
+
+/// Adds the completions that arrive until `until` (or until the batch is no longer small, or
+/// the engine drains) to `batch`.
+async fn gather_until(
+    until: Instant,
+    completions: &mut mpsc::Receiver<Completion>,
+    batch: &mut Vec<Completion>,
+    drained: &CancellationToken,
+) {
+    while batch.len() < SMALL_BATCH && Instant::now() < until {
+        tokio::select! {
+            n = completions.recv_many(batch, FINISH_BATCH - batch.len()) => if n == 0 {
+                return;
+            },
+            () = tokio::time::sleep_until(until) => return,
+            () = drained.cancelled() => return,
+        }
     }
 }
 
@@ -160,4 +201,116 @@ async fn finish(
         .finish_many(&finisher.owner, attempts, now)
         .await?;
     Ok((held, Vec::new(), Capacity::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+    use domain::{RunStatus, RunUuid, SystemClock};
+    use jiff::Timestamp;
+    use store::{AttemptEnd, ClaimRequest, NewLogLine};
+
+    use super::*;
+
+    /// Answers every attempt as held and notes when each batch came and how big it was: what
+    /// is under test is how the finisher forms batches, not how a database records them.
+    #[derive(Default)]
+    struct Batches(Mutex<Vec<(Instant, usize)>>);
+
+    #[async_trait]
+    impl FinishStore for Batches {
+        async fn finish_many(
+            &self,
+            _: &str,
+            attempts: &[FinishedAttempt],
+            _: Timestamp,
+        ) -> store::Result<Vec<bool>> {
+            self.0
+                .lock()
+                .unwrap()
+                .push((Instant::now(), attempts.len()));
+            Ok(vec![true; attempts.len()])
+        }
+
+        async fn finish_and_claim(
+            &self,
+            owner: &str,
+            attempts: &[FinishedAttempt],
+            now: Timestamp,
+            _: ClaimRequest<'_>,
+        ) -> store::Result<(Vec<bool>, Vec<ClaimedRun>)> {
+            Ok((self.finish_many(owner, attempts, now).await?, Vec::new()))
+        }
+
+        async fn append_logs(&self, _: RunUuid, _: u32, _: &[NewLogLine]) -> store::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn ended() -> Completion {
+        Completion {
+            attempt: FinishedAttempt {
+                run: RunUuid::new_v7(),
+                attempt: 1,
+                logs: Vec::new(),
+                end: AttemptEnd {
+                    status: RunStatus::Succeeded,
+                    result: None,
+                    error: None,
+                    started_at: Timestamp::UNIX_EPOCH,
+                    duration_ms: 1,
+                    retry_at: None,
+                },
+            },
+            reply: oneshot::channel().0,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn attempts_ending_a_few_at_a_time_share_a_batch_and_a_burst_goes_at_once() {
+        let batches = Arc::new(Batches::default());
+        let (send, completions) = mpsc::channel(FINISH_BATCH);
+        let drained = CancellationToken::new();
+        let finisher = tokio::spawn(run(
+            Finisher {
+                store: batches.clone(),
+                claims: None,
+                clock: Arc::new(SystemClock),
+                wake: Wakeup::default(),
+                stop: Stop::default(),
+                owner: "node".into(),
+            },
+            completions,
+            drained.clone(),
+        ));
+        let start = Instant::now();
+        let ms = Duration::from_millis;
+        send.send(ended()).await.unwrap();
+        for _ in 0..3 {
+            tokio::time::sleep(ms(1)).await;
+            send.send(ended()).await.unwrap();
+        }
+        tokio::time::sleep(ms(3)).await;
+        // 6 ms in, 1 ms after the batch of three began: a burst.
+        for _ in 0..SMALL_BATCH {
+            send.send(ended()).await.unwrap();
+        }
+        tokio::time::sleep(ms(1)).await;
+        drained.cancel();
+        finisher.await.unwrap();
+        let seen: Vec<(Duration, usize)> = batches
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(at, n)| (*at - start, *n))
+            .collect();
+        assert_eq!(
+            seen,
+            [(ms(0), 1), (MIN_BATCH_INTERVAL, 3), (ms(6), SMALL_BATCH)],
+            "the first at once; the next three gathered until the interval; the burst at once"
+        );
+    }
 }
