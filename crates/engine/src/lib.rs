@@ -195,16 +195,10 @@ impl Engine {
         let terms = ClaimTerms {
             owner: node.clone(),
             lease,
-            // Several writers (PostgreSQL): claimed runs are held only from their instant. Runs
-            // held ahead swell the heartbeat's transaction, which then meets the finisher's on
-            // the same rows: a lock wait PostgreSQL breaks after its deadlock timeout (a second)
-            // and occurrences were missed meanwhile (bench/README.md, session 13).
-            lead: match mode {
-                ClaimMode::WithFiring => {
-                    SignedDuration::try_from(config.fire_ahead).unwrap_or(SignedDuration::ZERO)
-                }
-                ClaimMode::Beside => SignedDuration::ZERO,
-            },
+            // On both databases: the heartbeat no longer waits for rows the finisher holds
+            // (leases/extend_lease.postgres.sql), which made runs held ahead on PostgreSQL
+            // cost a deadlock timeout (bench/README.md, sessions 13 and 14).
+            lead: SignedDuration::try_from(config.fire_ahead).unwrap_or(SignedDuration::ZERO),
             share: config
                 .share
                 .clone()
