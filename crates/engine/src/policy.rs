@@ -249,7 +249,7 @@ mod tests {
 
     fn due(task: Task, queued: u32, running: u32) -> DueTask {
         DueTask {
-            task,
+            task: std::sync::Arc::new(task),
             queued,
             running,
         }

@@ -88,9 +88,8 @@ pub trait Backend: Send + Sync + 'static {
     /// How many versions of each task the history keeps (0: all).
     fn versions_kept(&self) -> u32;
 
-    /// The tenant after which this store's next claim starts its round of tenants with queued
-    /// runs (`claiming::claim_runs`).
-    fn claim_cursor(&self) -> &std::sync::atomic::AtomicI64;
+    /// What this store's claims carry from one to the next (`claiming::claim_runs`).
+    fn claim_state(&self) -> &crate::claiming::ClaimState;
 
     /// Wake-ups between nodes sharing this database, where there can be several.
     fn signals(&self) -> Option<std::sync::Arc<dyn crate::Signals>> {

@@ -2,8 +2,9 @@
 //! tenants ([`fair_share`]).
 
 mod fair_share;
+mod task_cache;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::AtomicI64;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, LazyLock};
@@ -13,21 +14,28 @@ use domain::{ParentRun, RunArgs, RunTrigger, RunUuid, Task, TenantId};
 use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
-use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
+use crate::backend::{Backend, Commit, Exec, PerDialect, per_dialect};
 use crate::query::{Binds, Query, sql_file};
 use crate::rows::{RowLabel, TaskRow, millis, parent_run, run_args, timestamp};
 use crate::{Result, StoreError};
 pub use fair_share::FairShare;
 use fair_share::{Candidate, Free};
+pub use task_cache::TaskCache;
 
 pub(crate) static CLAIM_CANDIDATES: PerDialect =
     per_dialect!("claiming/claim_candidates", replanned);
 static TAKE_RUNS: LazyLock<Query> = sql_file!("claiming/take_runs.sql");
-static LOCK_CLAIMED_TASKS_POSTGRES: LazyLock<Query> =
-    sql_file!("claiming/lock_claimed_tasks.postgres.sql");
-pub(crate) static MARK_CLAIMED_TASKS: LazyLock<Query> =
-    sql_file!("claiming/mark_claimed_tasks.sql");
+pub(crate) static CLAIMED_TASKS: LazyLock<Query> = sql_file!("claiming/claimed_tasks.sql");
 pub(crate) static NEXT_QUEUED: LazyLock<Query> = sql_file!("claiming/next_queued.sql", replanned);
+
+/// What a store's claims carry from one to the next.
+#[derive(Debug, Default)]
+pub struct ClaimState {
+    /// The tenant after which the next claim starts its round of tenants with queued runs.
+    cursor: AtomicI64,
+    /// Tasks fired or claimed lately, so a claim reads only the ones it has not seen.
+    pub(crate) tasks: TaskCache,
+}
 
 /// Who claims runs, for how long, how many and how they are shared.
 #[derive(Debug, Clone, Copy)]
@@ -54,7 +62,8 @@ pub struct ClaimedRun {
     pub run: RunUuid,
     /// Its tenant.
     pub tenant: TenantId,
-    /// The task as it is now (definition changes apply to runs not yet started).
+    /// The task with its definition as it is now (definition changes apply to runs not yet
+    /// started); its other fields (`next_run_at`, the latest outcome) may be older.
     pub task: Arc<Task>,
     /// Why the run exists.
     pub trigger: RunTrigger,
@@ -104,6 +113,8 @@ struct TakenRun {
     uuid: Uuid,
     tenant_id: i64,
     task_id: i64,
+    /// Its task's version as the run was taken.
+    task_version_now: i64,
     trigger: String,
     scheduled_for: i64,
     started_at: i64,
@@ -121,15 +132,15 @@ fn attempts(n: i32, what: impl std::fmt::Display) -> Result<u32> {
 /// Claims queued runs inside the caller's write transaction (see [`ClaimStore::claim`]).
 ///
 /// A claim considers at most [`window`] tenants with queued runs, in a round over tenant ids
-/// that starts after `cursor` (the store's [`Backend::claim_cursor`]) and wraps around; the
-/// cursor then moves to the last tenant the claim gave a run, so with more tenants waiting
-/// than a claim considers (ten thousand daily tasks of as many tenants, due at midnight),
-/// each tenant's turn comes, and a claim's cost stays what it takes.
+/// that starts after the cursor of `state` (the store's [`Backend::claim_state`]) and wraps
+/// around; the cursor then moves to the last tenant the claim gave a run, so with more tenants
+/// waiting than a claim considers (ten thousand daily tasks of as many tenants, due at
+/// midnight), each tenant's turn comes, and a claim's cost stays what it takes.
 pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     tx: &mut E,
     now: Timestamp,
     request: ClaimRequest<'_>,
-    cursor: &AtomicI64,
+    state: &ClaimState,
 ) -> Result<Vec<ClaimedRun>> {
     let ClaimRequest {
         owner,
@@ -155,7 +166,7 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
                 .bind("due_by", millis(due_by))
                 .bind("limit", i64::from(limit))
                 .bind("per_tenant", share.per_tenant.map_or(i64::MAX, i64::from))
-                .bind("after", cursor.load(Relaxed))
+                .bind("after", state.cursor.load(Relaxed))
                 .bind("window", window(limit)),
         )
         .await?;
@@ -169,7 +180,7 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
         .collect();
     let chosen = fair_share::pick(candidates, free, share);
     if let Some((_, tenant)) = chosen.iter().filter_map(|id| turns.get(id)).max() {
-        cursor.store(*tenant, Relaxed);
+        state.cursor.store(*tenant, Relaxed);
     }
     let mut taken = Vec::with_capacity(chosen.len());
     let fixed = Binds::default()
@@ -186,30 +197,27 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     if taken.is_empty() {
         return Ok(Vec::new());
     }
-    // Each task's latest start among its taken runs, in id order: the order the PostgreSQL
-    // lock takes them in, across its statements too.
-    let mut starts: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut tasks = HashMap::with_capacity(taken.len());
+    let mut unseen = BTreeSet::new();
     for t in &taken {
-        let start = starts.entry(t.task_id).or_insert(t.started_at);
-        *start = (*start).max(t.started_at);
-    }
-    if B::DIALECT == Dialect::Postgres {
-        let ids = starts
-            .keys()
-            .map(|id| Binds::default().bind("id", *id))
-            .collect();
-        for stmt in LOCK_CLAIMED_TASKS_POSTGRES.rows(&Binds::default(), ids) {
-            tx.fetch_all::<(i64,)>(stmt).await?;
+        match state.tasks.get(t.task_id, t.task_version_now) {
+            Some(task) => {
+                tasks.insert(t.task_id, task);
+            }
+            None => {
+                unseen.insert(t.task_id);
+            }
         }
     }
-    let mut tasks = HashMap::with_capacity(starts.len());
-    let marked = starts
-        .iter()
-        .map(|(id, starts)| Binds::default().bind("id", *id).bind("starts", *starts))
+    let ids = unseen
+        .into_iter()
+        .map(|id| Binds::default().bind("id", id))
         .collect();
-    for stmt in MARK_CLAIMED_TASKS.rows(&Binds::default(), marked) {
+    for stmt in CLAIMED_TASKS.rows(&Binds::default(), ids) {
         for row in tx.fetch_all::<TaskRow>(stmt).await? {
-            tasks.insert(row.id, Arc::new(row.into_task()?));
+            let (id, task) = (row.id, Arc::new(row.into_task()?));
+            state.tasks.put(id, Arc::clone(&task));
+            tasks.insert(id, task);
         }
     }
     let mut claimed = Vec::with_capacity(taken.len());
@@ -260,7 +268,7 @@ impl<B: Backend> ClaimStore for B {
             return Ok(Vec::new());
         }
         let mut tx = self.begin_write().await?;
-        let claimed = claim_runs::<B, _>(&mut *tx, now, request, self.claim_cursor()).await?;
+        let claimed = claim_runs::<B, _>(&mut *tx, now, request, self.claim_state()).await?;
         tx.commit().await?;
         Ok(claimed)
     }

@@ -192,10 +192,14 @@ async fn finish_attempts<E: Exec + ?Sized>(
             continue;
         };
         let (status, error) = recorded_end(a, e);
-        let mut ended_runs = match outcomes.iter().position(|o| o.task_id == e.task_id) {
-            Some(i) => outcomes.remove(i).ended_runs,
-            None => String::new(),
-        };
+        let (mut ended_runs, started_at) =
+            match outcomes.iter().position(|o| o.task_id == e.task_id) {
+                Some(i) => {
+                    let earlier = outcomes.remove(i);
+                    (earlier.ended_runs, earlier.started_at.max(a.end.started_at))
+                }
+                None => (String::new(), a.end.started_at),
+            };
         if let Some(outcome) = RunOutcome::of(status).filter(|_| ended_for_good(a, e)) {
             ended_runs.insert(0, outcome_letter(outcome));
         }
@@ -204,6 +208,7 @@ async fn finish_attempts<E: Exec + ?Sized>(
             status,
             error,
             duration_ms: a.end.duration_ms,
+            started_at,
             ended_runs,
         });
     }
@@ -236,6 +241,8 @@ pub(crate) struct TaskOutcome {
     pub(crate) status: RunStatus,
     pub(crate) error: Option<String>,
     pub(crate) duration_ms: i64,
+    /// The latest start of its attempts in the batch.
+    pub(crate) started_at: Timestamp,
     /// [`outcome_letter`]s of its runs that ended for good in the batch, newest first.
     pub(crate) ended_runs: String,
 }
@@ -249,6 +256,7 @@ impl TaskOutcome {
             .bind("error", self.error)
             .bind("duration_ms", self.duration_ms)
             .bind("ended", self.ended_runs)
+            .bind("started_at", millis(self.started_at))
     }
 }
 
@@ -420,7 +428,7 @@ impl<B: Backend> FinishStore for B {
         // As in the firing transaction: with several writers, claiming while holding the tasks
         // just marked could deadlock with another node.
         let claimed = if B::DIALECT == Dialect::Sqlite {
-            claim_runs::<B, _>(&mut *tx, now, claim, self.claim_cursor()).await?
+            claim_runs::<B, _>(&mut *tx, now, claim, self.claim_state()).await?
         } else {
             Vec::new()
         };

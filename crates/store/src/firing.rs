@@ -3,7 +3,7 @@
 //! milliseconds on a real disk, so one per firing would cap the engine near 300 a second).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use domain::{RunStatus, RunTrigger, RunUuid, SkipReason, Task};
@@ -34,7 +34,7 @@ type InsertedRun = (String, Uuid, Option<String>, i64, i64, Option<i64>, bool);
 #[derive(Debug, Clone)]
 pub struct DueTask {
     /// The task, with `next_run_at` set (it is due).
-    pub task: Task,
+    pub task: Arc<Task>,
     /// Its runs waiting for a worker.
     pub queued: u32,
     /// Its runs executing now.
@@ -227,7 +227,12 @@ impl<B: Backend> FiringStore for B {
         for row in rows {
             let id = row.id;
             match row.into_task() {
-                Ok(task) => tasks.push((id, task)),
+                Ok(task) => {
+                    // A run queued here is most often claimed next, on this node.
+                    let task = Arc::new(task);
+                    self.claim_state().tasks.put(id, Arc::clone(&task));
+                    tasks.push((id, task));
+                }
                 Err(e) => {
                     // One damaged row must not stop the others firing, nor stay due and spin
                     // the loop: it is finished (no next occurrence) and reported.
@@ -313,8 +318,7 @@ impl<B: Backend> FiringStore for B {
         // so with several writers the claimer alone claims.
         if let Some(request) = claim.filter(|_| B::DIALECT == Dialect::Sqlite && !queued.is_empty())
         {
-            report.claimed =
-                claim_runs::<B, _>(&mut *tx, now, request, self.claim_cursor()).await?;
+            report.claimed = claim_runs::<B, _>(&mut *tx, now, request, self.claim_state()).await?;
             for run in &report.claimed {
                 queued.remove(&run.run.0);
             }

@@ -1,7 +1,6 @@
 //! Leases: a node's hold on the runs it executes (heartbeat, release at shutdown) and on the
 //! cluster-wide duties one node performs at a time (maintenance).
 
-use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
@@ -16,8 +15,6 @@ use crate::rows::millis;
 static EXTEND_LEASE: PerDialect = per_dialect!("leases/extend_lease");
 static LEASE_HELD: LazyLock<Query> = sql_file!("leases/lease_held.sql");
 static RELEASE_RUN: LazyLock<Query> = sql_file!("leases/release_run.sql");
-pub(crate) static REFRESH_TASK_RUNNING: LazyLock<Query> =
-    sql_file!("leases/refresh_task_running.sql");
 static HOLD_LEASE: LazyLock<Query> = sql_file!("leases/hold_lease.sql");
 static DROP_LEASE: LazyLock<Query> = sql_file!("leases/drop_lease.sql");
 
@@ -50,19 +47,6 @@ pub trait LeaseStore: Send + Sync + 'static {
 
     /// Gives up the lease `name` if `owner` holds it.
     async fn drop_lease(&self, name: &str, owner: &str) -> Result<()>;
-}
-
-/// Sets `is_running` of each of `tasks` (internal ids, repeats allowed) from its runs, after
-/// some of them stopped running without an outcome (rescued, released).
-pub(crate) async fn refresh_tasks_running<E: Exec + ?Sized>(
-    tx: &mut E,
-    tasks: impl IntoIterator<Item = i64>,
-) -> Result<()> {
-    for task_id in tasks.into_iter().collect::<BTreeSet<_>>() {
-        tx.execute(REFRESH_TASK_RUNNING.stmt().bind("task_id", task_id))
-            .await?;
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -110,7 +94,7 @@ impl<B: Backend> LeaseStore for B {
             return Ok(0);
         }
         let mut tx = self.begin_write().await?;
-        let mut tasks = Vec::new();
+        let mut released = 0;
         for run in runs {
             let task = tx
                 .fetch_optional::<(i64,)>(
@@ -121,11 +105,10 @@ impl<B: Backend> LeaseStore for B {
                         .bind("owner", owner),
                 )
                 .await?;
-            tasks.extend(task.map(|(task_id,)| task_id));
+            released += u64::from(task.is_some());
         }
-        refresh_tasks_running(&mut *tx, tasks.iter().copied()).await?;
         tx.commit().await?;
-        Ok(tasks.len() as u64)
+        Ok(released)
     }
 
     async fn hold_lease(

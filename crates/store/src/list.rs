@@ -214,7 +214,10 @@ pub(crate) fn task_list(dialect: Dialect, tenant: TenantId, query: &TaskQuery) -
         TaskSortField::NextRunAt | TaskSortField::LastRunAt => " NULLS LAST",
         _ => "",
     };
-    let order_by = format!("{column} {direction}{nulls}, id {direction}");
+    // Qualified: a bare name would sort by the select list's column of that name, and
+    // `last_run_at` there is computed (`query::TASK_COLUMNS`), which no index serves.
+    let order_by =
+        format!("scheduled_tasks.{column} {direction}{nulls}, scheduled_tasks.id {direction}");
     filter.into_queries(
         &format!("SELECT {TASK_COLUMNS}"),
         "SELECT COUNT(*)",

@@ -20,7 +20,6 @@ use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Exec};
 use crate::chains::{EndedParent, chain_slots_of, queue_chained};
-use crate::leases::refresh_tasks_running;
 use crate::query::{Binds, Query, sql_file};
 use crate::rows::{millis, parse_enum};
 use crate::{Result, StoreError};
@@ -184,7 +183,6 @@ impl<B: Backend> MaintenanceStore for B {
                     ),
             )
             .await?;
-        refresh_tasks_running(&mut *tx, rescued.iter().map(|r| r.task_id)).await?;
         queue_chained_of_given_up::<B>(&mut *tx, &rescued, now).await?;
         tx.commit().await?;
         Ok(rescued.len() as u64)

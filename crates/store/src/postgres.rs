@@ -26,8 +26,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 pub struct PostgresStore {
     pool: PgPool,
     versions_kept: u32,
-    /// Where the next claim's round of tenants starts ([`Backend::claim_cursor`]).
-    claim_cursor: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// What claims carry from one to the next ([`Backend::claim_state`]).
+    claim_state: std::sync::Arc<crate::claiming::ClaimState>,
 }
 
 impl PostgresStore {
@@ -51,7 +51,7 @@ impl PostgresStore {
         Ok(Self {
             pool,
             versions_kept: DEFAULT_VERSIONS_KEPT,
-            claim_cursor: Default::default(),
+            claim_state: Default::default(),
         })
     }
 
@@ -88,8 +88,8 @@ impl Backend for PostgresStore {
         self.versions_kept
     }
 
-    fn claim_cursor(&self) -> &std::sync::atomic::AtomicI64 {
-        &self.claim_cursor
+    fn claim_state(&self) -> &crate::claiming::ClaimState {
+        &self.claim_state
     }
 
     fn signals(&self) -> Option<std::sync::Arc<dyn crate::Signals>> {

@@ -89,9 +89,14 @@ impl From<Option<Uuid>> for Arg {
     }
 }
 
-/// The `scheduled_tasks` columns `rows::TaskRow` reads (`{task_columns}`).
+/// The `scheduled_tasks` columns `rows::TaskRow` reads (`{task_columns}`), and when its
+/// latest running run started (`running_since`, none when nothing runs): whether a task is
+/// running is read from the ledger, where the claim and the finisher write it anyway, so an
+/// execution writes its task's row once (its outcome) besides the firing's advance.
 pub(crate) const TASK_COLUMNS: &str = "id, uuid, tenant_id, name, code, description, type, \
-     trigger_type, trigger_config, task_config, inngest_function_id, is_active, is_running, \
+     trigger_type, trigger_config, task_config, inngest_function_id, is_active, \
+     (SELECT MAX(rr.started_at) FROM task_runs rr \
+      WHERE rr.task_id = scheduled_tasks.id AND rr.status = 'running') AS running_since, \
      last_run_at, last_run_status, last_error, last_run_duration_ms, recent_outcomes, \
      created_at, updated_at, next_run_at, retry_policy, timeout_seconds, overlap_policy, \
      misfire_policy, misfire_grace_seconds, version, created_by, updated_by, schedule_notice";

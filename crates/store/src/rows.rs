@@ -36,7 +36,9 @@ pub(crate) struct TaskRow {
     pub(crate) task_config: String,
     pub(crate) inngest_function_id: String,
     pub(crate) is_active: bool,
-    pub(crate) is_running: bool,
+    /// When the task's latest running run started (derived, see `query::TASK_COLUMNS`).
+    pub(crate) running_since: Option<i64>,
+    /// When its latest ended run started.
     pub(crate) last_run_at: Option<i64>,
     pub(crate) last_run_status: Option<String>,
     pub(crate) last_error: Option<String>,
@@ -299,9 +301,12 @@ impl TaskRow {
             tenant,
             definition,
             inngest_function_id: self.inngest_function_id,
-            is_running: self.is_running,
+            is_running: self.running_since.is_some(),
             next_run_at: opt_timestamp(self.next_run_at, ctx("next_run_at"))?,
-            last_run_at: opt_timestamp(self.last_run_at, ctx("last_run_at"))?,
+            last_run_at: opt_timestamp(
+                self.running_since.max(self.last_run_at),
+                ctx("last_run_at"),
+            )?,
             last_run_status: self
                 .last_run_status
                 .as_deref()
@@ -490,13 +495,19 @@ pub(crate) fn bind_definition(stmt: Stmt, definition: &TaskDefinition) -> Result
         ))
 }
 
+/// A valid task, for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn sample_task_for_tests() -> Task {
+    tests::row().into_task().expect("the sample row is valid")
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
 
-    fn row() -> TaskRow {
+    pub(super) fn row() -> TaskRow {
         TaskRow {
             id: 1,
             uuid: Uuid::nil(),
@@ -510,7 +521,7 @@ mod tests {
             task_config: json!({"url": "https://example.com/", "method": "GET"}).to_string(),
             inngest_function_id: "scheduled-task-x".into(),
             is_active: true,
-            is_running: false,
+            running_since: None,
             last_run_at: None,
             last_run_status: None,
             last_error: None,

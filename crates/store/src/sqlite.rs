@@ -35,6 +35,9 @@ use sqlx::{Sqlite, SqliteConnection, Transaction};
 
 use crate::backend::{Backend, Dialect};
 use crate::{DEFAULT_VERSIONS_KEPT, Result, StoreError};
+use checkpoint::Checkpointer;
+
+mod checkpoint;
 
 /// How long a connection waits for SQLite's lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,8 +57,10 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     versions_kept: u32,
-    /// Where the next claim's round of tenants starts ([`Backend::claim_cursor`]).
-    claim_cursor: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// What claims carry from one to the next ([`Backend::claim_state`]).
+    claim_state: std::sync::Arc<crate::claiming::ClaimState>,
+    /// Copies the write-ahead log into the database beside the writer.
+    checkpointer: std::sync::Arc<Checkpointer>,
 }
 
 impl SqliteStore {
@@ -91,12 +96,20 @@ impl SqliteStore {
             .connect_with(
                 base.clone()
                     .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal),
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // A batch statement's journal (kept to undo that statement alone) spills
+                    // to a temporary file past 64 KiB: a write and a file per large batch.
+                    .pragma("temp_store", "MEMORY")
+                    .pragma("wal_autocheckpoint", checkpoint::WRITER_FALLBACK_PAGES),
             )
             .await?;
         MIGRATOR.run(&writer).await?;
         // WAL mode is a property of the file, set by the writer above; readers only need to
         // be unable to write by accident.
+        let checkpointer = {
+            use sqlx::ConnectOptions;
+            Checkpointer::spawn(base.connect().await?)
+        };
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .connect_with(base.pragma("query_only", "ON"))
@@ -105,7 +118,8 @@ impl SqliteStore {
             writer,
             reader,
             versions_kept: DEFAULT_VERSIONS_KEPT,
-            claim_cursor: Default::default(),
+            claim_state: Default::default(),
+            checkpointer: std::sync::Arc::new(checkpointer),
         })
     }
 
@@ -116,8 +130,15 @@ impl SqliteStore {
         self
     }
 
+    /// Pages of the write-ahead log copied into the database file beside the writer so far (a
+    /// lower bound: a log started over between two checkpoints counts from its restart).
+    pub fn checkpointed_pages(&self) -> u64 {
+        self.checkpointer.copied()
+    }
+
     /// Closes both pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        self.checkpointer.stop();
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -155,8 +176,8 @@ impl Backend for SqliteStore {
         self.versions_kept
     }
 
-    fn claim_cursor(&self) -> &std::sync::atomic::AtomicI64 {
-        &self.claim_cursor
+    fn claim_state(&self) -> &crate::claiming::ClaimState {
+        &self.claim_state
     }
 
     #[cfg(feature = "test-support")]

@@ -100,7 +100,6 @@ async fn put_accepts_what_get_returns(app: TestApp) {
     let task = app.create(1, cron_task("report")).await;
     let uuid = task["uuid"].as_str().unwrap();
     let state = store::test_support::TaskRunState {
-        is_running: true,
         last_run_at: Some(app.clock.now()),
         last_run_status: Some(domain::RunStatus::TimedOut),
         last_error: Some("timed out after 30 s".into()),

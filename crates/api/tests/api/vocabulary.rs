@@ -74,14 +74,13 @@ async fn last_run_status_speaks_the_designs_words(app: TestApp) {
         );
     }
     task_that_ended(&app, "e-never", None).await;
-    // A first run that is running has not ended: the task has still never run to an end.
+    // A first run that started has not ended: the task has still never run to an end.
     let running = app.create(1, cron_task("f-first-running")).await;
     app.support
         .set_run_state_for_tests(
             TenantId::new(1).unwrap(),
             TaskUuid(running["uuid"].as_str().unwrap().parse().unwrap()),
             &TaskRunState {
-                is_running: true,
                 last_run_at: Some(app.clock.now()),
                 ..TaskRunState::default()
             },

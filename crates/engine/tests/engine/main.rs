@@ -296,6 +296,15 @@ async fn every_occurrence_runs_once_never_early() {
         .unwrap();
     assert_eq!(stored.last_run_status, Some(RunStatus::Succeeded));
     assert!(!stored.is_running);
+    // Kept by the finisher once no run is running: the latest run's start.
+    assert_eq!(
+        stored.last_run_at,
+        runs.iter().filter_map(|r| r.started_at).max()
+    );
+    assert_eq!(
+        stored.last_run_at,
+        Some(t0() + SignedDuration::from_secs(3))
+    );
     assert_eq!(
         stored.next_run_at,
         Some(t0() + SignedDuration::from_secs(4))

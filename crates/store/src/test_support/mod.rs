@@ -54,7 +54,7 @@ static ADD_LOG_BYTES: LazyLock<Query> = test_sql!(
 );
 static SET_RUN_STATE: LazyLock<Query> = test_sql!(
     "set run state",
-    "UPDATE scheduled_tasks SET is_running = :is_running, last_run_at = :last_run_at, \
+    "UPDATE scheduled_tasks SET last_run_at = :last_run_at, \
      last_run_status = :last_run_status, last_error = :last_error, \
      last_run_duration_ms = :last_run_duration_ms, recent_outcomes = :recent_outcomes \
      WHERE id = :id"
@@ -73,9 +73,7 @@ static TASK_ROW: LazyLock<Query> = test_sql!(
 /// The engine-maintained state of a task, as the engine will set it after runs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskRunState {
-    /// Whether a run is running.
-    pub is_running: bool,
-    /// When the latest run started.
+    /// When the latest ended run started.
     pub last_run_at: Option<Timestamp>,
     /// How the latest run ended.
     pub last_run_status: Option<RunStatus>,
@@ -130,9 +128,7 @@ pub struct RawTaskRow {
     pub inngest_function_id: String,
     /// Active flag.
     pub is_active: bool,
-    /// Running flag.
-    pub is_running: bool,
-    /// Latest run start, epoch ms.
+    /// Latest ended run's start, epoch ms.
     pub last_run_at: Option<i64>,
     /// Latest run status.
     pub last_run_status: Option<String>,
@@ -327,7 +323,6 @@ impl<B: Backend> TestSupport for B {
         tx.execute(
             SET_RUN_STATE
                 .stmt()
-                .bind("is_running", state.is_running)
                 .bind("last_run_at", state.last_run_at.map(millis))
                 .bind(
                     "last_run_status",
@@ -423,7 +418,7 @@ impl<B: Backend> TestSupport for B {
     }
 
     async fn explain_engine_statements_for_tests(&self) -> Result<Vec<(&'static str, String)>> {
-        use crate::claiming::{CLAIM_CANDIDATES, MARK_CLAIMED_TASKS, NEXT_QUEUED};
+        use crate::claiming::{CLAIM_CANDIDATES, CLAIMED_TASKS, NEXT_QUEUED};
         use crate::finishing::{RECORD_TASK_OUTCOMES, TaskOutcome, outcomes_kept};
         use crate::query::Binds;
         let outcome = TaskOutcome {
@@ -431,6 +426,7 @@ impl<B: Backend> TestSupport for B {
             status: RunStatus::Succeeded,
             error: None,
             duration_ms: 5,
+            started_at: Timestamp::UNIX_EPOCH,
             ended_runs: "s".into(),
         }
         .binds();
@@ -447,12 +443,9 @@ impl<B: Backend> TestSupport for B {
             ),
             ("claiming/next_queued", NEXT_QUEUED.stmt()),
             (
-                "claiming/mark_claimed_tasks",
-                MARK_CLAIMED_TASKS
-                    .rows(
-                        &Binds::default(),
-                        vec![Binds::default().bind("id", 1_i64).bind("starts", 0_i64)],
-                    )
+                "claiming/claimed_tasks",
+                CLAIMED_TASKS
+                    .rows(&Binds::default(), vec![Binds::default().bind("id", 1_i64)])
                     .remove(0),
             ),
             (

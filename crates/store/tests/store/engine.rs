@@ -39,6 +39,7 @@ on_both_databases!(
     fire_reports_the_occurrences_it_skipped_by_reason,
     the_queue_depth_counts_queued_runs_whose_start_has_come,
     more_tenants_waiting_than_a_claim_considers_each_get_their_turn,
+    a_run_is_claimed_with_the_definition_in_force_when_it_is_taken,
 );
 
 /// Nothing capped or reserved: every free slot goes to whoever has due runs.
@@ -1412,4 +1413,37 @@ async fn postgres_a_heartbeat_skips_a_run_another_transaction_holds() {
         .await
         .expect("heartbeat of another node");
     assert_eq!(gone, vec![held], "not n2's");
+}
+
+/// The firing read the task (and the store kept it for the claim); an edit between the firing
+/// and the claim is what the run executes, and an unchanged task is handed over as fired.
+async fn a_run_is_claimed_with_the_definition_in_force_when_it_is_taken(store: Arc<dyn TestStore>) {
+    let t = tenant(3);
+    let edited = create(&*store, t, "Before", "edited", 0).await;
+    let kept = create(&*store, t, "Kept", "kept", 0).await;
+    let report = store
+        .fire(at(60_000), at(60_000), 10, &PLANNER, None)
+        .await
+        .expect("fire");
+    assert_eq!(report.queued, 2);
+    store
+        .update_task(
+            edited.uuid,
+            Some(1),
+            definition("After", "edited"),
+            Some(at(120_000)),
+            change(t, "bob", 60_000),
+        )
+        .await
+        .expect("edit");
+    let claimed = store
+        .claim(at(60_001), request("n1", 10, &OPEN))
+        .await
+        .expect("claim");
+    let by_uuid: HashMap<_, _> = claimed.iter().map(|c| (c.task.uuid, &c.task)).collect();
+    assert_eq!(by_uuid.len(), 2, "{claimed:?}");
+    assert_eq!(by_uuid[&edited.uuid].version, 2);
+    assert_eq!(by_uuid[&edited.uuid].definition.name.as_str(), "After");
+    assert_eq!(by_uuid[&kept.uuid].version, 1);
+    assert_eq!(by_uuid[&kept.uuid].definition.name.as_str(), "Kept");
 }

@@ -18,7 +18,7 @@ const BIG_TENANT_ROWS: i64 = 100_000;
 fn load_sql(uuid: &str, series_prefix: &str, series_from: &str) -> String {
     format!(
         "{series_prefix} INSERT INTO scheduled_tasks (uuid, tenant_id, name, code, description, type, \
-         trigger_type, trigger_config, task_config, inngest_function_id, is_active, is_running, \
+         trigger_type, trigger_config, task_config, inngest_function_id, is_active, \
          last_run_at, last_run_status, created_at, updated_at, next_run_at, timezone, retry_policy, \
          timeout_seconds, overlap_policy, misfire_policy, misfire_grace_seconds, jitter_seconds, \
          version, created_by, updated_by, search_text) \
@@ -26,7 +26,7 @@ fn load_sql(uuid: &str, series_prefix: &str, series_from: &str) -> String {
            'Task ' || i || ' ' || w, 'code-' || i, NULL, 'api_call', 'cron', \
            '{{\"cron\": \"0 0 * * *\", \"timezone\": \"UTC\"}}', \
            '{{\"url\": \"https://example.com/\", \"method\": \"GET\"}}', 'scheduled-task-' || i, \
-           (i % 7) <> 0, FALSE, \
+           (i % 7) <> 0, \
            CASE WHEN i % 2 = 0 THEN NULL ELSE 1893456000000 + ((i * 7919) % 1000003) * 1000 END, \
            CASE WHEN i % 2 = 0 THEN NULL WHEN i % 5 = 0 THEN 'failed' ELSE 'succeeded' END, \
            1893456000000 + ((i * 104729) % 1000003) * 1000, \

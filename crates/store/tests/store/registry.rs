@@ -2899,6 +2899,35 @@ async fn sqlite_two_stores_on_one_file_both_write() {
     first.close().await;
 }
 
+/// The write-ahead log is copied into the database file by the store's own checkpointer, beside
+/// the writer, soon after writes (the writer's automatic checkpoint would wait for 4,000 pages).
+#[tokio::test]
+async fn sqlite_the_log_is_checkpointed_beside_the_writer() {
+    let file = SqliteFile::new();
+    let store = store::SqliteStore::connect(&file.path_str())
+        .await
+        .expect("connect");
+    let t = tenant(31);
+    for i in 0..20 {
+        store
+            .create_task(
+                new_task(t, definition("Logged", &format!("logged-{i}")), None),
+                change(t, "ann", i),
+            )
+            .await
+            .expect("create");
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.checkpointed_pages() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "nothing checkpointed within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    store.close().await;
+}
+
 /// A missing file is created, in WAL mode with foreign keys on; in-memory URLs are refused.
 #[tokio::test]
 async fn sqlite_connect_creates_the_file_in_wal_mode() {

@@ -562,12 +562,16 @@ async fn make_fixtures() {
     .await
     .unwrap();
     for table in in_order(tables.into_iter().map(|(t,)| t).collect()) {
-        let columns: Vec<(String,)> =
-            sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
-                .bind(&table)
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
+        // The old table's columns the current one still has; a column a newer migration
+        // dropped keeps its default.
+        let columns: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM pragma_table_info($1) \
+             WHERE name IN (SELECT name FROM pragma_table_info($1, 'scratch')) ORDER BY cid",
+        )
+        .bind(&table)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
         let columns = columns
             .into_iter()
             .map(|(c,)| format!("\"{c}\""))
@@ -624,9 +628,28 @@ async fn make_fixtures() {
             .execute(&mut to)
             .await
             .unwrap();
+        // As for SQLite: the columns both tables have.
+        let columns_of = "SELECT column_name::text FROM information_schema.columns \
+                          WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position";
+        let current: Vec<(String,)> = sqlx::query_as(columns_of)
+            .bind(&table)
+            .fetch_all(&mut from)
+            .await
+            .unwrap();
+        let columns: Vec<(String,)> = sqlx::query_as(columns_of)
+            .bind(&table)
+            .fetch_all(&mut to)
+            .await
+            .unwrap();
+        let columns = columns
+            .into_iter()
+            .filter(|c| current.contains(c))
+            .map(|(c,)| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO \"{table}\" OVERRIDING SYSTEM VALUE \
-             SELECT * FROM json_populate_recordset(NULL::\"{table}\", $1::json)"
+            "INSERT INTO \"{table}\" ({columns}) OVERRIDING SYSTEM VALUE \
+             SELECT {columns} FROM json_populate_recordset(NULL::\"{table}\", $1::json)"
         )))
         .bind(rows)
         .execute(&mut to)
