@@ -247,7 +247,7 @@ describe('the scheduled-tasks console', () => {
     const page = await newPage();
     await signInWithLink(page, consoleBase, adminToken);
     const task = await createViaApi({ name: 'Nightly backup', code: 'nightly-backup' });
-    await page.getByRole('button', { name: 'Refresh' }).or(page.locator('.ant-pro-table-list-toolbar-setting-item .anticon-reload')).first().click();
+    await page.getByTestId('list-reload').click();
     const toggle = page.getByTestId('active-nightly-backup');
     await toggle.waitFor();
     assert.equal(await toggle.getAttribute('aria-checked'), 'true');
@@ -289,7 +289,7 @@ describe('the scheduled-tasks console', () => {
     await searchField(page, 'Name / code').locator('input').fill('alpha');
     // Paging, search and sort are the server's: they travel as query parameters.
     const listed = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('keyword='));
-    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+    await searchField(page, 'Name / code').locator('input').press('Enter');
     const query = new URL((await listed).url()).searchParams;
     assert.deepEqual(
       Object.fromEntries(['page', 'page_size', 'keyword', 'sort'].map((k) => [k, query.get(k)])),
@@ -299,26 +299,23 @@ describe('the scheduled-tasks console', () => {
     assert.deepEqual((await visibleCodes(page)).sort(), ['alpha-cleanup', 'alpha-export']);
 
     await chooseOption(page, searchField(page, 'Type').locator('.ant-select'), 'Python script');
-    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
     await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
     assert.deepEqual(await visibleCodes(page), ['alpha-cleanup']);
 
     // Reset, then filter by trigger type and by state alone.
-    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    await page.getByTestId('filters-reset').click();
     await chooseOption(page, searchField(page, 'Trigger type').locator('.ant-select'), 'Interval');
-    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
     await page.waitForFunction(() => [...document.querySelectorAll('tr.ant-table-row')].every((r) => /Every/.test(r.textContent)));
     const intervalCodes = await visibleCodes(page);
     assert.ok(intervalCodes.includes('alpha-cleanup') && intervalCodes.includes('sync-inventory'), intervalCodes.join());
 
-    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    await page.getByTestId('filters-reset').click();
     await chooseOption(page, searchField(page, 'Active').locator('.ant-select'), 'Stopped');
-    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
     await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
     assert.deepEqual(await visibleCodes(page), ['alpha-cleanup']);
 
     // Sorting is the server's: by name, ascending.
-    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    await page.getByTestId('filters-reset').click();
     const sorted = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('sort=name'));
     await page.getByRole('columnheader', { name: 'Name' }).click();
     await sorted;
@@ -427,7 +424,7 @@ describe('the scheduled-tasks console', () => {
     const page = await newPage();
     await signInWithLink(page, consoleBase, adminToken);
     await page.getByTestId('language-switch').getByText('中文').click();
-    await page.locator('.ant-page-header-heading-title').filter({ hasText: '定时任务' }).waitFor();
+    await page.getByTestId('page-title').filter({ hasText: '定时任务' }).waitFor();
     await page.getByTestId('new-task').filter({ hasText: '新建任务' }).waitFor();
     await row(page, 'daily-report').getByText('每天 00:00，Asia/Shanghai').waitFor();
     await page.getByRole('columnheader', { name: '上次错误' }).waitFor();
@@ -700,7 +697,6 @@ describe('the scheduled-tasks console', () => {
     // Never run: the tasks none of whose runs has ended, asked of the server.
     const neverRun = page.waitForRequest((r) => r.url().includes('/list?') && r.url().includes('last_run_outcome=none'));
     await chooseOption(page, searchField(page, 'Last status').locator('.ant-select'), 'Never run');
-    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
     await neverRun;
     await page.waitForFunction(() => !document.querySelector('[data-testid="active-live-ok"], [data-testid="active-live-bad"]'));
     const never = await visibleCodes(page);
@@ -746,8 +742,8 @@ describe('the scheduled-tasks console', () => {
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'daily-report').waitFor();
     await searchField(page, 'Name / code').locator('input').fill('linked');
+    await searchField(page, 'Name / code').locator('input').press('Enter');
     await chooseOption(page, searchField(page, 'Type').locator('.ant-select'), 'Python script');
-    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
     await page.waitForFunction(() => document.querySelectorAll('tr.ant-table-row').length === 1);
     await page.getByRole('columnheader', { name: 'Name' }).click();
     await page.getByTestId('task-name-linked-script').click();
@@ -787,7 +783,7 @@ describe('the scheduled-tasks console', () => {
     // Closing the drawer and resetting the search leave the address clean again.
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !location.search.includes('task='));
-    await page.locator('.ant-pro-table-search .ant-btn:not(.ant-btn-primary)').first().click();
+    await page.getByTestId('filters-reset').click();
     await page.waitForFunction(() => !location.search.includes('keyword='));
     assert.equal(await searchField(page, 'Name / code').locator('input').inputValue(), '');
     await row(page, 'linked-export').waitFor();
@@ -798,8 +794,8 @@ describe('the scheduled-tasks console', () => {
     const page = await newPage();
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'daily-report').waitFor();
+    // Typing alone searches once the typing pauses, without Enter.
     await searchField(page, 'Name / code').locator('input').fill('no-such-task-anywhere');
-    await page.locator('.ant-pro-table-search .ant-btn-primary').click();
     await page.getByTestId('empty-filtered').getByText('No task matches your filters.').waitFor();
     await page.getByTestId('empty-filtered').getByRole('button', { name: 'Clear filters' }).click();
     await row(page, 'daily-report').waitFor();
@@ -883,13 +879,13 @@ describe('the scheduled-tasks console', () => {
     await until(async () => Number(await summary.getAttribute('data-total')) >= 2, 10_000, 'the summary of every task');
     await screenshot(page, 'runs-page-1280');
     await page.getByTestId('language-switch').getByText('中文').click();
-    await page.locator('.ant-page-header-heading-title').filter({ hasText: '运行记录' }).waitFor();
+    await page.getByTestId('page-title').filter({ hasText: '运行记录' }).waitFor();
     await page.getByTestId('chart-outcomes').getByText('运行结果（每 1h）').waitFor();
     await page.getByRole('columnheader', { name: '触发方式' }).waitFor();
     await table.locator('tr.ant-table-row').filter({ hasText: '成功' }).first().waitFor();
     await screenshot(page, 'runs-page-zh-CN-1280');
     await page.getByTestId('language-switch').getByText('EN').click();
-    await page.locator('.ant-page-header-heading-title').filter({ hasText: 'Runs' }).waitFor();
+    await page.getByTestId('page-title').filter({ hasText: 'Runs' }).waitFor();
 
     // A run's task opens in the task list with its runs; the menu comes back here.
     await table.locator('tr.ant-table-row').filter({ hasText: 'runs-ok' }).first().getByRole('link', { name: 'Runs runs-ok' }).click();
@@ -911,7 +907,7 @@ describe('the scheduled-tasks console', () => {
     await watchFirstRow(page);
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'daily-report').waitFor();
-    await page.locator('.ant-pro-table-search').waitFor();
+    await page.getByTestId('list-filters').waitFor();
     assert.equal(await firstRowShift(page), 0, 'the rows stay where they were first drawn');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `the page does not scroll sideways (${overflow}px)`);
@@ -930,6 +926,12 @@ describe('the scheduled-tasks console', () => {
     await page.locator('.ant-drawer-content').getByTestId('task-overview').waitFor();
     await settle(page);
     await screenshot(page, 'drawer-390');
+    // The menu folds into a drawer opened from the header.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('menu-open').click();
+    await page.getByTestId('menu-/system/scheduled-tasks/runs').click();
+    await page.getByTestId('runs-table').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('view'), 'runs');
     await page.close();
   });
 
@@ -938,10 +940,30 @@ describe('the scheduled-tasks console', () => {
     await watchFirstRow(page);
     await signInWithLink(page, consoleBase, adminToken);
     await row(page, 'daily-report').waitFor();
-    await page.locator('.ant-pro-table-search').waitFor();
+    await page.getByTestId('list-filters').waitFor();
     assert.equal(await firstRowShift(page), 0, 'the rows stay where they were first drawn');
     await page.waitForTimeout(300);
     await screenshot(page, 'list-1280');
+    await page.close();
+  });
+
+  test('the toolbar sets the row height and the columns shown', async () => {
+    const page = await newPage();
+    await signInWithLink(page, consoleBase, adminToken);
+    await row(page, 'daily-report').waitFor();
+    const table = page.locator('.ant-table').first();
+    assert.match((await table.getAttribute('class')) ?? '', /ant-table-middle/);
+    await page.getByTestId('list-density').click();
+    await page.getByRole('menuitem', { name: 'Compact' }).click();
+    await page.locator('.ant-table.ant-table-small').waitFor();
+    const header = page.locator('.ant-table-thead th').filter({ hasText: /^Next run$/ });
+    assert.equal(await header.count(), 1);
+    await page.getByTestId('list-column-settings').click();
+    await page.getByTestId('list-columns').getByLabel('Next run').uncheck();
+    await header.waitFor({ state: 'detached' });
+    assert.equal(await row(page, 'daily-report').getByTestId('last-status-daily-report').count(), 1, 'the other columns stay');
+    await page.getByTestId('list-columns').getByLabel('Next run').check();
+    await header.waitFor();
     await page.close();
   });
 

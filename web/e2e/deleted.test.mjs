@@ -79,7 +79,7 @@ test('a task deleted in the list is listed with when and by whom, and an admin r
   assert.deepEqual((await deletedTasks()).items, []);
 
   // Back in the list, stopped.
-  await page.locator('.ant-page-header-back-button').click();
+  await page.getByTestId('page-back').click();
   await page.waitForURL((url) => url.search === '');
   await page.locator('[data-testid="active-nightly-export"][aria-checked="false"]').waitFor();
   const restored = (await api(sundial.base, token, 'GET', `/${task.uuid}`)).body;

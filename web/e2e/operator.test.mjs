@@ -210,7 +210,7 @@ test('with the server down the list keeps a banner with a retry, greys its rows,
 
   await sundial.stop();
   // A refresh of the same view: the rows stay, greyed, under a lasting banner.
-  await page.locator('.ant-pro-table-list-toolbar-setting-item .anticon-reload').click();
+  await page.getByTestId('list-reload').click();
   const banner = page.getByTestId('list-outage');
   await banner.waitFor();
   assert.equal(await banner.getAttribute('data-kind'), 'offline');
@@ -223,7 +223,7 @@ test('with the server down the list keeps a banner with a retry, greys its rows,
 
   // A new search that cannot be answered shows nothing rather than the old, unfiltered rows.
   await searchField(page, 'Name / code').locator('input').fill('weekly');
-  await page.locator('.ant-pro-table-search .ant-btn-primary').click();
+  await searchField(page, 'Name / code').locator('input').press('Enter');
   await page.getByTestId('empty-outage').waitFor();
   assert.equal(await page.locator('tr.ant-table-row').count(), 0);
   assert.match(await banner.innerText(), /Nothing is shown for this search until the server answers\./);
@@ -248,7 +248,7 @@ test('a 429 shows in the banner and the list waits as long as Retry-After says b
     const other = limited.token({ tenant: 1, sub: 'e2e-other' });
     const refused = page.waitForResponse((r) => r.url().includes('/list?') && r.status() === 429);
     await Promise.all(Array.from({ length: 8 }, () => api(limited.base, other, 'GET', '/list')));
-    await page.locator('.ant-pro-table-list-toolbar-setting-item .anticon-reload').click();
+    await page.getByTestId('list-reload').click();
     const answer = await refused;
     const refusedAt = Date.now();
     const wait = Number(answer.headers()['retry-after']);

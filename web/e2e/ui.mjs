@@ -46,9 +46,8 @@ export const row = (page, code) =>
 export const popconfirmOk = (page) =>
   page.locator('.ant-popover:not(.ant-popover-hidden) .ant-popconfirm-buttons .ant-btn-primary');
 
-/** A search-form field of the ProTable, by its label. */
-export const searchField = (page, label) =>
-  page.locator(`.ant-pro-table-search .ant-form-item:has(label[title="${label}"])`).first();
+/** A filter of the list's filter bar, by its label. */
+export const searchField = (page, label) => page.locator(`.list-filters .list-filter[data-label="${label}"]`).first();
 
 /** Codes of the rows the table shows, in order. */
 export async function visibleCodes(page) {

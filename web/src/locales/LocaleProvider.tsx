@@ -1,4 +1,3 @@
-import { enUSIntl, ProConfigProvider, zhCNIntl } from '@ant-design/pro-components';
 import { ConfigProvider } from 'antd';
 import antdEn from 'antd/locale/en_US';
 import antdZh from 'antd/locale/zh_CN';
@@ -17,7 +16,10 @@ function initialLang(): Lang {
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en-US';
 }
 
-/** The console's language: antd's and ProComponents' texts, dayjs, and our own messages. */
+/**
+ * The console's language: antd's texts, dayjs, and our own messages. ProComponents' texts are
+ * set where they are used (the task form), so that the first screen loads none of them.
+ */
 export function LocaleProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
 
@@ -43,8 +45,7 @@ export function LocaleProvider({ children }: { children: ReactNode }) {
   return (
     <LocaleContext.Provider value={state}>
       <ConfigProvider locale={lang === 'zh-CN' ? antdZh : antdEn} theme={{ token: { colorPrimary: '#1677ff' } }}>
-        {/* ProComponents keep their own texts (search form buttons, placeholders). */}
-        <ProConfigProvider intl={lang === 'zh-CN' ? zhCNIntl : enUSIntl}>{children}</ProConfigProvider>
+        {children}
       </ConfigProvider>
     </LocaleContext.Provider>
   );

@@ -1,5 +1,5 @@
 import { DeleteOutlined, KeyOutlined, PlusOutlined, SyncOutlined } from '@ant-design/icons';
-import { PageContainer } from '@ant-design/pro-components';
+import { PageContainer } from '../../../layout/PageContainer';
 import { Alert, App, Button, Card, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useAuth } from '../../../auth/context';

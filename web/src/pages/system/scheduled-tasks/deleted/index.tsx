@@ -1,5 +1,5 @@
 import { SearchOutlined, SyncOutlined, UndoOutlined } from '@ant-design/icons';
-import { PageContainer } from '@ant-design/pro-components';
+import { PageContainer } from '../../../../layout/PageContainer';
 import { Alert, App, Button, Empty, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useState } from 'react';

@@ -1,4 +1,4 @@
-import { ModalForm } from '@ant-design/pro-components';
+import { enUSIntl, ModalForm, ProConfigProvider, zhCNIntl } from '@ant-design/pro-components';
 import { Alert, App, Col, Collapse, Divider, Form, Input, Radio, Row, Switch } from 'antd';
 import { useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
@@ -121,140 +121,143 @@ export function TaskForm({ task, clone, onClose, onSaved }: Props) {
   };
 
   return (
-    <ModalForm<TaskFormValues>
-      form={form}
-      name="task"
-      title={
-        task ? t('form.editTitle', { name: task.name }) : clone ? t('form.cloneTitle', { name: clone.name }) : t('form.createTitle')
-      }
-      open
-      layout="vertical"
-      initialValues={initialValues}
-      dateFormatter={false}
-      className="task-form"
-      width={880}
-      modalProps={{ maskClosable: false }}
-      submitter={{ searchConfig: { submitText: t('form.save'), resetText: t('form.cancel') } }}
-      onFinish={onFinish}
-      onOpenChange={(open) => !open && requestClose()}
-      onValuesChange={() => {
-        changed.current = true;
-        draftStore.save(key, form.getFieldsValue(true) as TaskFormValues, task ? baseVersion : undefined);
-      }}
-      scrollToFirstError
-    >
-      {draft && (
-        <Alert
-          type="info"
-          showIcon
-          style={{ marginBottom: 16 }}
-          data-testid="draft-restored"
-          message={t('form.draft.restored', { time: formatExact(new Date(draft.savedAt).toISOString()).slice(11) })}
-          description={draft.secrets.length > 0 ? t('form.draft.secrets', { names: draft.secrets.join(', ') }) : undefined}
-        />
-      )}
-      {cloned && (cloned.reenterHeaders.length > 0 || cloned.droppedQuery.length > 0) && (
-        <Alert
-          type="warning"
-          showIcon
-          style={{ marginBottom: 16 }}
-          data-testid="clone-secrets"
-          message={t('form.clone.secretsTitle')}
-          description={
-            <>
-              {cloned.reenterHeaders.length > 0 && <div>{t('form.clone.reenterHeaders', { names: cloned.reenterHeaders.join(', ') })}</div>}
-              {cloned.droppedQuery.length > 0 && <div>{t('form.clone.droppedQuery', { names: cloned.droppedQuery.join(', ') })}</div>}
-            </>
-          }
-        />
-      )}
-      {banner?.kind === 'conflict' && <Alert type="error" showIcon message={t('form.conflict')} style={{ marginBottom: 16 }} />}
-      {banner?.kind === 'fields' && (
-        <Alert
-          type="error"
-          showIcon
-          style={{ marginBottom: 16 }}
-          message={t('form.errors.title')}
-          description={
-            <ul style={{ margin: 0, paddingLeft: 18 }}>
-              {banner.errors.map((e) => (
-                <li key={`${e.field}:${e.code}:${e.message}`}>
-                  {e.field ? <code>{e.field}</code> : null} {fieldErrorText(e, t)}
-                </li>
-              ))}
-            </ul>
-          }
-        />
-      )}
+    // ProComponents' own texts (the OK and Cancel buttons) in the console's language.
+    <ProConfigProvider intl={lang === 'zh-CN' ? zhCNIntl : enUSIntl}>
+      <ModalForm<TaskFormValues>
+        form={form}
+        name="task"
+        title={
+          task ? t('form.editTitle', { name: task.name }) : clone ? t('form.cloneTitle', { name: clone.name }) : t('form.createTitle')
+        }
+        open
+        layout="vertical"
+        initialValues={initialValues}
+        dateFormatter={false}
+        className="task-form"
+        width={880}
+        modalProps={{ maskClosable: false }}
+        submitter={{ searchConfig: { submitText: t('form.save'), resetText: t('form.cancel') } }}
+        onFinish={onFinish}
+        onOpenChange={(open) => !open && requestClose()}
+        onValuesChange={() => {
+          changed.current = true;
+          draftStore.save(key, form.getFieldsValue(true) as TaskFormValues, task ? baseVersion : undefined);
+        }}
+        scrollToFirstError
+      >
+        {draft && (
+          <Alert
+            type="info"
+            showIcon
+            style={{ marginBottom: 16 }}
+            data-testid="draft-restored"
+            message={t('form.draft.restored', { time: formatExact(new Date(draft.savedAt).toISOString()).slice(11) })}
+            description={draft.secrets.length > 0 ? t('form.draft.secrets', { names: draft.secrets.join(', ') }) : undefined}
+          />
+        )}
+        {cloned && (cloned.reenterHeaders.length > 0 || cloned.droppedQuery.length > 0) && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 16 }}
+            data-testid="clone-secrets"
+            message={t('form.clone.secretsTitle')}
+            description={
+              <>
+                {cloned.reenterHeaders.length > 0 && <div>{t('form.clone.reenterHeaders', { names: cloned.reenterHeaders.join(', ') })}</div>}
+                {cloned.droppedQuery.length > 0 && <div>{t('form.clone.droppedQuery', { names: cloned.droppedQuery.join(', ') })}</div>}
+              </>
+            }
+          />
+        )}
+        {banner?.kind === 'conflict' && <Alert type="error" showIcon message={t('form.conflict')} style={{ marginBottom: 16 }} />}
+        {banner?.kind === 'fields' && (
+          <Alert
+            type="error"
+            showIcon
+            style={{ marginBottom: 16 }}
+            message={t('form.errors.title')}
+            description={
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {banner.errors.map((e) => (
+                  <li key={`${e.field}:${e.code}:${e.message}`}>
+                    {e.field ? <code>{e.field}</code> : null} {fieldErrorText(e, t)}
+                  </li>
+                ))}
+              </ul>
+            }
+          />
+        )}
 
-      <Divider orientation="left" orientationMargin={0} plain>
-        {t('form.section.basic')}
-      </Divider>
-      <Row gutter={12}>
-        <Col xs={24} sm={12}>
-          <Form.Item name="name" label={t('form.name')} rules={[required, { max: 100 }]}>
-            <Input placeholder={t('form.name.placeholder')} maxLength={100} />
-          </Form.Item>
-        </Col>
-        <Col xs={24} sm={12}>
-          <Form.Item
-            name="code"
-            label={t('form.code')}
-            tooltip={t('form.code.tooltip')}
-            rules={[required, { max: 50 }, { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('form.code.pattern') }]}
-          >
-            <Input className="mono" placeholder="daily-report" maxLength={50} />
-          </Form.Item>
-        </Col>
-      </Row>
-      <Row gutter={12}>
-        <Col xs={24} sm={task ? 24 : 16}>
-          <Form.Item name="type" label={t('form.type')} rules={[required]}>
-            <Radio.Group optionType="button" data-testid="task-type">
-              {TASK_TYPES.map((tt) => (
-                <Radio.Button key={tt} value={tt}>
-                  {t(`type.${tt}`)}
-                </Radio.Button>
-              ))}
-            </Radio.Group>
-          </Form.Item>
-        </Col>
-        {!task && (
-          <Col xs={24} sm={8}>
-            <Form.Item name="is_active" label={t('form.activeOnSave')} valuePropName="checked">
-              <Switch />
+        <Divider orientation="left" orientationMargin={0} plain>
+          {t('form.section.basic')}
+        </Divider>
+        <Row gutter={12}>
+          <Col xs={24} sm={12}>
+            <Form.Item name="name" label={t('form.name')} rules={[required, { max: 100 }]}>
+              <Input placeholder={t('form.name.placeholder')} maxLength={100} />
             </Form.Item>
           </Col>
-        )}
-      </Row>
-      <Form.Item name="description" label={t('form.description')}>
-        <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={2000} />
-      </Form.Item>
+          <Col xs={24} sm={12}>
+            <Form.Item
+              name="code"
+              label={t('form.code')}
+              tooltip={t('form.code.tooltip')}
+              rules={[required, { max: 50 }, { pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, message: t('form.code.pattern') }]}
+            >
+              <Input className="mono" placeholder="daily-report" maxLength={50} />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col xs={24} sm={task ? 24 : 16}>
+            <Form.Item name="type" label={t('form.type')} rules={[required]}>
+              <Radio.Group optionType="button" data-testid="task-type">
+                {TASK_TYPES.map((tt) => (
+                  <Radio.Button key={tt} value={tt}>
+                    {t(`type.${tt}`)}
+                  </Radio.Button>
+                ))}
+              </Radio.Group>
+            </Form.Item>
+          </Col>
+          {!task && (
+            <Col xs={24} sm={8}>
+              <Form.Item name="is_active" label={t('form.activeOnSave')} valuePropName="checked">
+                <Switch />
+              </Form.Item>
+            </Col>
+          )}
+        </Row>
+        <Form.Item name="description" label={t('form.description')}>
+          <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={2000} />
+        </Form.Item>
 
-      <Divider orientation="left" orientationMargin={0} plain>
-        {t('form.section.trigger')}
-      </Divider>
-      <TriggerFields />
+        <Divider orientation="left" orientationMargin={0} plain>
+          {t('form.section.trigger')}
+        </Divider>
+        <TriggerFields />
 
-      <Divider orientation="left" orientationMargin={0} plain>
-        {t('form.section.config')}
-      </Divider>
-      {type === 'python_script' ? <PythonFields /> : <ApiCallFields reenter={reenter} />}
+        <Divider orientation="left" orientationMargin={0} plain>
+          {t('form.section.config')}
+        </Divider>
+        {type === 'python_script' ? <PythonFields /> : <ApiCallFields reenter={reenter} />}
 
-      <Collapse
-        ghost
-        activeKey={advancedOpen}
-        onChange={(keys) => setAdvancedOpen(Array.isArray(keys) ? keys : [keys])}
-        items={[
-          {
-            key: 'advanced',
-            label: t('form.section.advanced'),
-            // Rendered while collapsed too, so its fields keep their values and can show errors.
-            forceRender: true,
-            children: <AdvancedFields />,
-          },
-        ]}
-      />
-    </ModalForm>
+        <Collapse
+          ghost
+          activeKey={advancedOpen}
+          onChange={(keys) => setAdvancedOpen(Array.isArray(keys) ? keys : [keys])}
+          items={[
+            {
+              key: 'advanced',
+              label: t('form.section.advanced'),
+              // Rendered while collapsed too, so its fields keep their values and can show errors.
+              forceRender: true,
+              children: <AdvancedFields />,
+            },
+          ]}
+        />
+      </ModalForm>
+    </ProConfigProvider>
   );
 }

@@ -1,6 +1,5 @@
 import { CopyOutlined, DeleteOutlined, EditOutlined, EyeOutlined, PlayCircleOutlined, WarningOutlined } from '@ant-design/icons';
-import type { ProColumns } from '@ant-design/pro-components';
-import { Space, Tag } from 'antd';
+import { Space, type TableColumnsType, Tag } from 'antd';
 import { HoverTip } from '../../../../components/HoverTip';
 import { LazyPopconfirm } from '../../../../components/LazyPopconfirm';
 import type { Permissions } from '../../../../auth/token';
@@ -10,7 +9,6 @@ import type { Task } from '../../../../services/types';
 import { noticeView } from '../../../../utils/scheduleNotice';
 import { ActiveSwitch } from './ActiveSwitch';
 import { CopyCode, LastError, NextRun, RelativeTime, TriggerCell } from './cells';
-import { OUTCOME_FILTERS } from './runStatus';
 import { recentRunColumns } from './recentColumns';
 import { RowAction } from './RowAction';
 import { StatusTag } from './StatusTag';
@@ -24,7 +22,7 @@ export interface ColumnContext {
   canRunNow: boolean;
   /** A phone-width screen: fewer, unfixed columns, the last status under the name. */
   narrow: boolean;
-  /** The sort the page opened with (from the address). */
+  /** The column sort shown (the address's, then the header's). */
   sort: ListUrlState['sort'];
   onView: (task: Task) => void;
   onEdit: (task: Task) => void;
@@ -34,37 +32,16 @@ export interface ColumnContext {
   onSetActive: (task: Task, active: boolean, cancelRunning: boolean) => Promise<boolean>;
 }
 
-export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
+export function buildColumns(ctx: ColumnContext): TableColumnsType<Task> {
   const { t, lang, permissions, narrow } = ctx;
-  const typeEnum = {
-    api_call: { text: t('type.api_call') },
-    python_script: { text: t('type.python_script') },
-  };
-  const triggerEnum = {
-    cron: { text: t('trigger.cron') },
-    interval: { text: t('trigger.interval') },
-    date: { text: t('trigger.date') },
-  };
-  const outcomeEnum = Object.fromEntries(OUTCOME_FILTERS.map((s) => [s, { text: t(`status.${s}`) }]));
-  const sortOrder = (field: SortField) => (ctx.sort?.field === field ? ctx.sort.order : undefined);
-  const activeEnum = {
-    true: { text: t('tasks.active.true'), status: 'Success' },
-    false: { text: t('tasks.active.false'), status: 'Default' },
-  };
+  const sortOrder = (field: SortField) => (ctx.sort?.field === field ? ctx.sort.order : null);
 
   return [
-    {
-      title: t('tasks.col.keyword'),
-      dataIndex: 'keyword',
-      hideInTable: true,
-      fieldProps: { placeholder: t('tasks.col.keyword.placeholder'), allowClear: true },
-    },
     {
       title: t('tasks.col.name'),
       dataIndex: 'name',
       sorter: true,
-      defaultSortOrder: sortOrder('name'),
-      hideInSearch: true,
+      sortOrder: sortOrder('name'),
       fixed: narrow ? undefined : 'left',
       width: narrow ? undefined : 190,
       // One line each, cut with the whole text on hover: a long name or description must not
@@ -101,8 +78,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.code'),
       dataIndex: 'code',
       sorter: true,
-      defaultSortOrder: sortOrder('code'),
-      hideInSearch: true,
+      sortOrder: sortOrder('code'),
       responsive: ['md'],
       width: 120,
       render: (_, task) => <CopyCode code={task.code} />,
@@ -110,23 +86,14 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     {
       title: t('tasks.col.type'),
       dataIndex: 'type',
-      valueType: 'select',
-      valueEnum: typeEnum,
-      // Below 1600 px the type gives its room to the run columns (it stays a search filter).
+      // Below 1600 px the type gives its room to the run columns (it stays a filter).
       responsive: ['xxl'],
       width: 100,
-    },
-    {
-      title: t('tasks.col.triggerType'),
-      dataIndex: 'trigger_type',
-      valueType: 'select',
-      valueEnum: triggerEnum,
-      hideInTable: true,
+      render: (_, task) => t(`type.${task.type}`),
     },
     {
       title: t('tasks.col.trigger'),
       key: 'trigger',
-      hideInSearch: true,
       responsive: ['sm'],
       width: narrow ? undefined : 160,
       render: (_, task) => <TriggerCell task={task} lang={lang} />,
@@ -135,8 +102,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.nextRun'),
       dataIndex: 'next_run_at',
       sorter: true,
-      defaultSortOrder: sortOrder('next_run_at'),
-      hideInSearch: true,
+      sortOrder: sortOrder('next_run_at'),
       responsive: ['sm'],
       width: 130,
       render: (_, task) => <NextRun task={task} />,
@@ -145,8 +111,7 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
       title: t('tasks.col.lastRun'),
       dataIndex: 'last_run_at',
       sorter: true,
-      defaultSortOrder: sortOrder('last_run_at'),
-      hideInSearch: true,
+      sortOrder: sortOrder('last_run_at'),
       responsive: ['md'],
       width: 104,
       render: (_, task) => <RelativeTime instant={task.last_run_at} testId={`last-run-${task.code}`} />,
@@ -154,8 +119,6 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     {
       title: t('tasks.col.lastStatus'),
       dataIndex: 'last_run_outcome',
-      valueType: 'select',
-      valueEnum: outcomeEnum,
       // The widest tag ("Succeeded" with its icon, about 101 px) and the cell's padding: it must
       // not reach into the Duration column beside it.
       width: 124,
@@ -171,7 +134,6 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     {
       title: t('tasks.col.lastError'),
       dataIndex: 'last_error',
-      hideInSearch: true,
       responsive: ['lg'],
       width: 100,
       render: (_, task) => <LastError task={task} />,
@@ -179,8 +141,6 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     {
       title: t('tasks.col.active'),
       dataIndex: 'is_active',
-      valueType: 'select',
-      valueEnum: activeEnum,
       width: 70,
       render: (_, task) => (
         <ActiveSwitch task={task} disabled={!permissions.canOperate} onChange={ctx.onSetActive} />
@@ -188,7 +148,6 @@ export function buildColumns(ctx: ColumnContext): ProColumns<Task>[] {
     },
     {
       title: t('tasks.col.actions'),
-      valueType: 'option',
       key: 'actions',
       width: narrow ? undefined : 140,
       fixed: narrow ? undefined : 'right',

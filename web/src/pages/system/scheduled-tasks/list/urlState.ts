@@ -30,8 +30,10 @@ export interface ListUrlState {
 
 export const PAGE_SIZES = [10, 20, 50, 100];
 const DEFAULT_PAGE_SIZE = 20;
-const TASK_TYPES: TaskType[] = ['api_call', 'python_script'];
-const TRIGGER_TYPES: TriggerType[] = ['cron', 'interval', 'date'];
+/** The values of the list's type, trigger type and active filters. */
+export const TASK_TYPES: TaskType[] = ['api_call', 'python_script'];
+export const TRIGGER_TYPES: TriggerType[] = ['cron', 'interval', 'date'];
+export const ACTIVE = ['true', 'false'] as const;
 const SORT_FIELDS: SortField[] = ['name', 'code', 'next_run_at', 'last_run_at'];
 const TABS: DrawerTab[] = ['overview', 'runs', 'chains', 'alerts', 'versions'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,7 +64,7 @@ export function readListUrl(search: string): ListUrlState {
   if (type) filters.type = type;
   const trigger = oneOf(TRIGGER_TYPES, params.get('trigger_type'));
   if (trigger) filters.trigger_type = trigger;
-  const active = oneOf(['true', 'false'] as const, params.get('is_active'));
+  const active = oneOf(ACTIVE, params.get('is_active'));
   if (active) filters.is_active = active;
   // Links saved before the filter was named `last_run_outcome` said `last_run_status`.
   const outcome = oneOf(OUTCOME_FILTERS, params.get('last_run_outcome') ?? params.get('last_run_status'));
