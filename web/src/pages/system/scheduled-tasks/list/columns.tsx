@@ -13,7 +13,7 @@ import { recentRunColumns } from './recentColumns';
 import { RowAction } from './RowAction';
 import { StatusTag } from './StatusTag';
 import type { ListUrlState, SortField } from './urlState';
-import { ChainsRemovedOnDelete } from './ChainsTab';
+import { ChainsRemovedOnDelete } from './ChainsRemovedOnDelete';
 
 export interface ColumnContext {
   t: Translate;
