@@ -96,8 +96,8 @@ impl<B: Backend> LeaseStore for B {
         let mut tx = self.begin_write().await?;
         let mut released = 0;
         for run in runs {
-            let task = tx
-                .fetch_optional::<(i64,)>(
+            released += tx
+                .execute(
                     RELEASE_RUN
                         .stmt()
                         .bind("now", millis(now))
@@ -105,7 +105,6 @@ impl<B: Backend> LeaseStore for B {
                         .bind("owner", owner),
                 )
                 .await?;
-            released += u64::from(task.is_some());
         }
         tx.commit().await?;
         Ok(released)

@@ -104,12 +104,12 @@ impl SqliteStore {
             )
             .await?;
         MIGRATOR.run(&writer).await?;
-        // WAL mode is a property of the file, set by the writer above; readers only need to
-        // be unable to write by accident.
         let checkpointer = {
             use sqlx::ConnectOptions;
             Checkpointer::spawn(base.connect().await?)
         };
+        // WAL mode is a property of the file, set by the writer above; readers only need to
+        // be unable to write by accident.
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .connect_with(base.pragma("query_only", "ON"))

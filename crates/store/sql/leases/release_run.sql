@@ -4,4 +4,3 @@ UPDATE task_runs SET
     status = 'queued', not_before = :now, lease_owner = NULL, lease_expires_at = NULL,
     attempt = attempt + 1, max_attempts = max_attempts + 1, requeues = requeues + 1
 WHERE uuid = :run AND lease_owner = :owner AND status = 'running'
-RETURNING task_id
