@@ -23,6 +23,10 @@ const EVERY: Duration = Duration::from_millis(100);
 /// Log pages past which the writer checkpoints itself (SQLite's default is 1,000).
 pub(super) const WRITER_FALLBACK_PAGES: &str = "4000";
 
+/// The longest pause between checkpoints while they fail (a full disk, an I/O error): the
+/// writer checkpoints meanwhile, and the log gets one warning per try, not ten a second.
+const MOST_BACKOFF: Duration = Duration::from_secs(10);
+
 /// A running checkpointer; it stops with the last clone of its store, or at [`Self::stop`].
 #[derive(Debug)]
 pub(super) struct Checkpointer {
@@ -61,6 +65,7 @@ async fn run(mut conn: SqliteConnection, stop: CancellationToken, copied: Arc<At
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Pages of the current log already copied: a checkpoint reports the log's totals.
     let mut seen = 0_i64;
+    let mut failures = 0_u32;
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
@@ -76,13 +81,50 @@ async fn run(mut conn: SqliteConnection, stop: CancellationToken, copied: Arc<At
                 let new = if done < seen { done } else { done - seen };
                 seen = done;
                 copied.fetch_add(u64::try_from(new).unwrap_or(0), Ordering::Relaxed);
+                if failures > 0 {
+                    tracing::info!(failures, "WAL checkpoints work again");
+                    failures = 0;
+                }
             }
             Err(e) => {
-                tracing::warn!(error = %e, "WAL checkpoint failed; the writer checkpoints instead")
+                failures += 1;
+                let pause = backoff(failures);
+                tracing::warn!(
+                    error = %e, failures, retry_in = ?pause,
+                    "WAL checkpoint failed; the writer checkpoints instead"
+                );
+                tokio::select! {
+                    () = stop.cancelled() => break,
+                    () = tokio::time::sleep(pause) => {}
+                }
+                ticks.reset();
             }
         }
     }
     if let Err(e) = conn.close().await {
         tracing::debug!(error = %e, "closing the checkpoint connection");
+    }
+}
+
+/// The pause before the next checkpoint after `failures` failed ones in a row: doubling from
+/// [`EVERY`] up to [`MOST_BACKOFF`].
+fn backoff(failures: u32) -> Duration {
+    EVERY
+        .saturating_mul(2_u32.saturating_pow(failures.saturating_sub(1)))
+        .min(MOST_BACKOFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failing_checkpoints_back_off_to_a_try_every_ten_seconds() {
+        let pauses: Vec<u64> = (1..=9).map(|n| backoff(n).as_millis() as u64).collect();
+        assert_eq!(
+            pauses,
+            [100, 200, 400, 800, 1_600, 3_200, 6_400, 10_000, 10_000]
+        );
+        assert_eq!(backoff(u32::MAX), MOST_BACKOFF);
     }
 }
