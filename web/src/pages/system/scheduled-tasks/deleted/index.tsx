@@ -5,7 +5,6 @@ import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useState } from 'react';
 import { useAuth } from '../../../../auth/context';
 import { NowContext } from '../../../../hooks/now';
-import { columnsFor, useScreens } from '../../../../hooks/useScreens';
 import { useRemote } from '../../../../hooks/useRemote';
 import { useLocale } from '../../../../locales/context';
 import { ApiError } from '../../../../services/http';
@@ -67,7 +66,6 @@ export default function DeletedTasksPage({ navigate }: { navigate: (search: stri
     [message, t, view, total, reload],
   );
 
-  const screens = useScreens();
   const columns: ColumnsType<DeletedTask> = [
     {
       title: t('tasks.col.name'),
@@ -178,7 +176,7 @@ export default function DeletedTasksPage({ navigate }: { navigate: (search: stri
             rowKey="uuid"
             size="middle"
             data-testid="deleted-table"
-            columns={columnsFor(columns, screens)}
+            columns={columns}
             dataSource={deleted.data?.items ?? []}
             loading={deleted.loading}
             locale={{ emptyText: <Empty description={t('deleted.empty')} /> }}

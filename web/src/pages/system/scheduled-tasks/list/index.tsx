@@ -5,7 +5,7 @@ import { useAuth } from '../../../../auth/context';
 import { PageContainer } from '../../../../layout/PageContainer';
 import { NowContext } from '../../../../hooks/now';
 import { usePageVisible } from '../../../../hooks/usePageVisible';
-import { columnsFor, useScreens } from '../../../../hooks/useScreens';
+import { useScreens } from '../../../../hooks/useScreens';
 import { useLocale } from '../../../../locales/context';
 import { type Capabilities, loadCapabilities } from '../../../../services/capabilities';
 import { tasksApi } from '../../../../services/tasks';
@@ -229,10 +229,7 @@ export default function ScheduledTasksPage({ navigate }: { navigate: (search: st
       }),
     [t, lang, permissions, capabilities.runNow, screens.sm, actions, view.sort],
   );
-  const shownColumns = useMemo(
-    () => columnsFor(columns.filter((column) => !hidden.includes(columnKey(column))), screens),
-    [columns, hidden, screens],
-  );
+  const shownColumns = useMemo(() => columns.filter((column) => !hidden.includes(columnKey(column))), [columns, hidden]);
 
   const onChange: TableProps<Task>['onChange'] = (pagination, _filters, sorter) => {
     const one = Array.isArray(sorter) ? sorter[0] : sorter;

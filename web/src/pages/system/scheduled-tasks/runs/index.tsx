@@ -5,7 +5,6 @@ import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { NowContext } from '../../../../hooks/now';
-import { columnsFor, useScreens } from '../../../../hooks/useScreens';
 import { usePageVisible } from '../../../../hooks/usePageVisible';
 import { useRemote } from '../../../../hooks/useRemote';
 import { useT } from '../../../../locales/context';
@@ -91,7 +90,6 @@ export default function RunsPage({ navigate }: { navigate: (search: string) => v
     return () => window.clearInterval(timer);
   }, [visible, refresh]);
 
-  const screens = useScreens();
   const columns: ColumnsType<TaskRun> = [
     {
       title: t('runs.scheduledFor'),
@@ -227,7 +225,7 @@ export default function RunsPage({ navigate }: { navigate: (search: string) => v
           rowKey="uuid"
           size="middle"
           data-testid="runs-table"
-          columns={columnsFor(columns, screens)}
+          columns={columns}
           dataSource={runs.data?.items ?? []}
           loading={runs.loading && !runs.data}
           locale={{ emptyText: <Empty description={t('runsPage.empty')} /> }}
