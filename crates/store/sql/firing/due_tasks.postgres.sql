@@ -2,7 +2,7 @@
 -- running (fired ahead); served by the partial indexes `ix_scheduled_tasks_due` and
 -- `ix_task_runs_task_live`.
 -- PostgreSQL: each node locks the tasks it fires and skips the ones another node is firing.
-SELECT {task_columns} FROM scheduled_tasks
+SELECT {engine_task_columns} FROM scheduled_tasks
 WHERE next_run_at <= :ahead_until AND deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL
   AND (next_run_at <= :now OR NOT EXISTS (
       SELECT 1 FROM task_runs r

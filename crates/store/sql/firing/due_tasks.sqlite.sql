@@ -6,7 +6,7 @@
 -- The limit is cast, as in every statement the engine runs in a loop: SQLite's planner reads a
 -- bare `LIMIT $n`, so binding it again (even to the same value) makes SQLite re-prepare the
 -- whole statement at its next step.
-SELECT {task_columns} FROM scheduled_tasks
+SELECT {engine_task_columns} FROM scheduled_tasks
 WHERE next_run_at <= :ahead_until AND deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL
   AND (next_run_at <= :now OR NOT EXISTS (
       SELECT 1 FROM task_runs r
