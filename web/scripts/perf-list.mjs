@@ -18,11 +18,11 @@ const summary = (values) =>
   `median ${median(values).toFixed(0)} ms, min ${Math.min(...values).toFixed(0)}, max ${Math.max(...values).toFixed(0)} (${values.map((v) => v.toFixed(0)).join(', ')})`;
 
 /**
- * Opens the list in a new tab of `context`, signed in the way a returning user is (a token in
+ * Opens the list at `base` in a new tab of `context`, signed in the way a returning user is (a token in
  * sessionStorage), and waits for its first rows. The page notes when the first rows and then 100
  * rows are in the DOM, and when "100 / page" is clicked.
  */
-async function openList(context, token) {
+async function openList(context, base, token) {
   const page = await context.newPage();
   await page.addInitScript((t) => {
     sessionStorage.setItem('sundial.token', t);
@@ -42,7 +42,7 @@ async function openList(context, token) {
       if (rows >= 100 && marks.clicked !== undefined && marks.hundred === undefined) marks.hundred = performance.now();
     }).observe(document, { childList: true, subtree: true });
   }, token);
-  await page.goto(`${sundial.base}/`);
+  await page.goto(`${base}/`);
   await page.waitForFunction(() => window.__marks.firstRows !== undefined, null, { timeout: 30_000 });
   const marks = await page.evaluate(() => window.__marks);
   // The first paint comes after the task that put the rows in the DOM: what the eye sees.
@@ -64,7 +64,7 @@ try {
   for (let round = 0; round < rounds; round += 1) {
     const browser = await launchBrowser();
     try {
-      const cold = await openList(browser.context, token);
+      const cold = await openList(browser.context, sundial.base, token);
       const { page, marks } = cold;
       // Quiet before the click: the list's own 10 s poll is not what is measured.
       await page.waitForTimeout(500);
@@ -87,8 +87,8 @@ try {
       // A returning operator: the same browser loads the page twice more, and the third load
       // runs on its HTTP cache and the script's compiled code that Chromium keeps from the second.
       await page.close();
-      await (await openList(browser.context, token)).page.close();
-      const warm = await openList(browser.context, token);
+      await (await openList(browser.context, sundial.base, token)).page.close();
+      const warm = await openList(browser.context, sundial.base, token);
       warmRows.push(warm.marks.firstRows);
       if (warm.painted !== undefined) warmPaints.push(warm.painted);
       console.log(

@@ -117,9 +117,9 @@ pub(crate) const TASK_COLUMNS: &str = task_columns!(
 /// [`TASK_COLUMNS`] for the engine's own reads (`{engine_task_columns}`: the firing's due
 /// tasks, a claim's tasks), without the latest running run: the engine never reads what it
 /// gives (`is_running`, the `last_run_at` of a run still going), which only the API shows, and
-/// it cost an index probe per task on the writer, the largest statement of a sustained load
-/// (`due_tasks` was a fifth of the writer's statement time in W1 10,000). Tasks read this way
-/// say they are not running.
+/// it cost an index probe per task on the writer, in the largest statement of a sustained load
+/// (`due_tasks`, about a fifth of the writer's statement time in W1 10,000: bench/README.md,
+/// session 17). Tasks read this way say they are not running.
 pub(crate) const ENGINE_TASK_COLUMNS: &str = task_columns!("CAST(NULL AS BIGINT)");
 
 /// The `task_runs` columns `rows::RunRow` reads, from runs `r` joined to their task `t`
