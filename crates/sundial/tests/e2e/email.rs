@@ -162,20 +162,32 @@ async fn run_until(node: &Node, task: &str, status: &str) -> String {
     uuid
 }
 
-/// Waits for the latest delivery of the task to end (not pending or sending); it.
+/// Whether a delivery has ended (is not pending or sending).
+fn settled(delivery: &Value) -> bool {
+    !matches!(delivery["status"].as_str(), Some("pending" | "sending"))
+}
+
+/// Waits for the latest delivery of the task to end; it.
 async fn settled_delivery(node: &Node, task: &str) -> Value {
     poll(
         "the delivery to settle",
         Duration::from_secs(30),
-        || async {
-            deliveries(node, task)
-                .await
-                .first()
-                .is_some_and(|d| !matches!(d["status"].as_str(), Some("pending" | "sending")))
-        },
+        || async { deliveries(node, task).await.first().is_some_and(settled) },
     )
     .await;
     deliveries(node, task).await.remove(0)
+}
+
+/// Waits for every delivery of the task to end; them. The relay has a message before the
+/// notifier records the relay's reply.
+async fn settled_deliveries(node: &Node, task: &str) -> Vec<Value> {
+    poll(
+        "the deliveries to settle",
+        Duration::from_secs(30),
+        || async { deliveries(node, task).await.iter().all(settled) },
+    )
+    .await;
+    deliveries(node, task).await
 }
 
 /// `base` with the settings of `relay`, spoken to in `tls` mode, and an hourly cap of `cap`.
@@ -312,7 +324,7 @@ async fn scenario(db: TestDb) {
 
     // Both are listed as delivered with the relay's reply; the delivery's id is in the
     // message, for a receiver to recognise a retried one.
-    let listed = deliveries(&node, &flaky).await;
+    let listed = settled_deliveries(&node, &flaky).await;
     assert_eq!(listed.len(), 2, "{listed:#?}");
     for d in &listed {
         assert_eq!(
