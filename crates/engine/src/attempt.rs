@@ -162,7 +162,7 @@ impl AttemptRunner {
         let logs = drain.await.unwrap_or_default();
         let end = AttemptEnd {
             status,
-            started_at,
+            started_at: Some(started_at),
             result: result.result,
             error: result.error,
             duration_ms,
@@ -187,7 +187,8 @@ impl AttemptRunner {
     }
 
     /// Records a run claimed ahead of its instant and cancelled before it: nothing was
-    /// executed, and the run ends `cancelled` (not retried) with a line that says so.
+    /// executed, so it has no start, and the run ends `cancelled` (not retried) with a line
+    /// that says so.
     async fn cancelled_before_start(&self, run: &ClaimedRun) {
         let now = self.clock.now();
         tracing::debug!("cancelled before it started");
@@ -201,7 +202,7 @@ impl AttemptRunner {
         }];
         let end = AttemptEnd {
             status: RunStatus::Cancelled,
-            started_at: now,
+            started_at: None,
             result: None,
             error: Some("cancelled".into()),
             duration_ms: 0,

@@ -259,7 +259,7 @@ mod tests {
                     status: RunStatus::Succeeded,
                     result: None,
                     error: None,
-                    started_at: Timestamp::UNIX_EPOCH,
+                    started_at: Some(Timestamp::UNIX_EPOCH),
                     duration_ms: 1,
                     retry_at: None,
                 },

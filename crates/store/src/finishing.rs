@@ -40,8 +40,8 @@ pub struct AttemptEnd {
     /// Error of the attempt.
     pub error: Option<String>,
     /// When it began executing: after its claim committed, so after the end of any run it had
-    /// to wait for.
-    pub started_at: Timestamp,
+    /// to wait for. `None` for a run claimed ahead of its instant and cancelled before it.
+    pub started_at: Option<Timestamp>,
     /// How long it ran.
     pub duration_ms: i64,
     /// `Some`: try again (attempt + 1) not before this instant; `None`: the run ends.
@@ -159,7 +159,7 @@ async fn finish_attempts<E: Exec + ?Sized>(
                 .bind("duration_ms", a.end.duration_ms)
                 .bind("result", a.end.result.as_ref().map(ToString::to_string))
                 .bind("error", a.end.error.clone())
-                .bind("started_at", millis(a.end.started_at))
+                .bind("started_at", a.end.started_at.map(millis))
                 .bind("log_bytes", log_bytes(&a.logs))
         })
         .collect();
@@ -241,8 +241,8 @@ pub(crate) struct TaskOutcome {
     pub(crate) status: RunStatus,
     pub(crate) error: Option<String>,
     pub(crate) duration_ms: i64,
-    /// The latest start of its attempts in the batch.
-    pub(crate) started_at: Timestamp,
+    /// The latest start of its attempts in the batch, if any started.
+    pub(crate) started_at: Option<Timestamp>,
     /// [`outcome_letter`]s of its runs that ended for good in the batch, newest first.
     pub(crate) ended_runs: String,
 }
@@ -256,7 +256,7 @@ impl TaskOutcome {
             .bind("error", self.error)
             .bind("duration_ms", self.duration_ms)
             .bind("ended", self.ended_runs)
-            .bind("started_at", millis(self.started_at))
+            .bind("started_at", self.started_at.map(millis))
     }
 }
 
@@ -344,7 +344,7 @@ fn run_event(attempt: &FinishedAttempt, ended: &EndedAttempt) -> Option<RunEvent
         payload: serde_json::json!({
             "status": end.status.as_str(),
             "attempt": attempt.attempt,
-            "started_at": end.started_at.to_string(),
+            "started_at": end.started_at.map(|at| at.to_string()),
             "duration_ms": end.duration_ms,
             "error": error,
         }),

@@ -373,6 +373,7 @@ async fn a_stop_before_its_instant_cancels_a_run_claimed_ahead_unexecuted() {
     let runs = h.runs(&task).await;
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].attempt, 1, "not retried");
+    assert_eq!(runs[0].started_at, None, "it never started");
     let logs = h.store.run_logs(tenant(), runs[0].uuid).await.unwrap();
     assert!(
         logs.iter()

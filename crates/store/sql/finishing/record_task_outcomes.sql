@@ -3,7 +3,8 @@
 -- attempts of the task; while a run is running, reads show its start (query.rs TASK_COLUMNS).
 -- VALUES columns: 1 task id, 2 status, 3 error, 4 duration, 5 the letters of the batch's runs
 -- of the task that ended for good, newest first (empty when all wait for a retry), put in
--- front of the kept ones and cut to :kept, 6 the latest start of its attempts.
+-- front of the kept ones and cut to :kept, 6 the latest start of its attempts (NULL when none
+-- started: a run cancelled before its instant leaves `last_run_at` as it was).
 UPDATE scheduled_tasks SET
     last_run_status = v.column2,
     last_error = v.column3,

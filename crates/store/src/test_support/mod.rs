@@ -426,7 +426,7 @@ impl<B: Backend> TestSupport for B {
             status: RunStatus::Succeeded,
             error: None,
             duration_ms: 5,
-            started_at: Timestamp::UNIX_EPOCH,
+            started_at: Some(Timestamp::UNIX_EPOCH),
             ended_runs: "s".into(),
         }
         .binds();

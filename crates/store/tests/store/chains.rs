@@ -50,7 +50,7 @@ fn end(status: RunStatus, retry_at: Option<i64>) -> AttemptEnd {
         status,
         result: Some(json!({"status": 200, "body_excerpt": "done"})),
         error: (status != RunStatus::Succeeded).then(|| "boom".to_owned()),
-        started_at: at(1),
+        started_at: Some(at(1)),
         duration_ms: 5,
         retry_at: retry_at.map(at),
     }

@@ -116,7 +116,7 @@ fn end(status: RunStatus, retry_at: Option<Timestamp>) -> AttemptEnd {
         status,
         result: None,
         error: (status != RunStatus::Succeeded).then(|| "boom".to_owned()),
-        started_at: at(17),
+        started_at: Some(at(17)),
         duration_ms: 5,
         retry_at,
     }

@@ -60,7 +60,7 @@ fn end(status: RunStatus, duration_ms: i64, retry_at: Option<Timestamp>) -> Atte
         status,
         result: None,
         error: (status != RunStatus::Succeeded).then(|| format!("{} here", status.as_str())),
-        started_at: at(1),
+        started_at: Some(at(1)),
         duration_ms,
         retry_at,
     }

@@ -257,7 +257,7 @@ async fn run_once(store: &dyn TestStore, task: TaskUuid, status: RunStatus, ms: 
         status,
         result: None,
         error: (status != RunStatus::Succeeded).then(|| "boom".to_owned()),
-        started_at: at(ms),
+        started_at: Some(at(ms)),
         duration_ms: 5,
         retry_at: None,
     };

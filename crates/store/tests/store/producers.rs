@@ -231,7 +231,7 @@ async fn a_run_that_ended_slow_between_two_checks_is_recorded(store: Arc<dyn Tes
         status,
         result: None,
         error: (status != RunStatus::Succeeded).then(|| "boom".to_owned()),
-        started_at: at(started),
+        started_at: Some(at(started)),
         duration_ms,
         retry_at: None,
     };

@@ -58,7 +58,7 @@ async fn a_run_keeps_its_arguments_through_retries_and_rescues(store: Arc<dyn Te
         status: RunStatus::Failed,
         result: None,
         error: Some("boom".into()),
-        started_at: at(1),
+        started_at: Some(at(1)),
         duration_ms: 5,
         retry_at: Some(at(1_000)),
     };

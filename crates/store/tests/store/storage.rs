@@ -218,7 +218,7 @@ async fn stored_log_bytes_follow_every_write_and_every_prune(store: Arc<dyn Test
             status: RunStatus::Succeeded,
             result: None,
             error: None,
-            started_at: at(1),
+            started_at: Some(at(1)),
             duration_ms: 1,
             retry_at: None,
         },
