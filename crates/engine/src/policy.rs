@@ -31,22 +31,20 @@ pub struct DueOccurrences {
     pub next: Option<Timestamp>,
 }
 
-/// The occurrences of `task` due at `now`, after its misfire policy.
+/// The occurrences of `task` due at `now`, after its misfire policy, from `stored`, its
+/// `next_run_at`.
 ///
 /// The stored `next_run_at` is the first occurrence truncated to milliseconds; the true
 /// instant is recovered by searching from just before it, and every later occurrence is
 /// computed from the previous scheduled instant, never from `now`, so nothing drifts. Missed
 /// occurrences (later than the grace) are counted, not visited: after a day down an
 /// every-second task has 86,400, and the policy keeps at most [`FIRE_ALL_CAP`] of them.
-pub fn due_occurrences(task: &Task, now: Timestamp) -> DueOccurrences {
+pub fn due_occurrences(task: &Task, stored: Timestamp, now: Timestamp) -> DueOccurrences {
     let trigger = &task.definition.trigger;
     let mut due = DueOccurrences {
         misfired: None,
         runs: Vec::new(),
         next: None,
-    };
-    let Some(stored) = task.next_run_at else {
-        return due;
     };
     let before = stored
         .checked_sub(SignedDuration::from_nanos(1))
@@ -91,7 +89,7 @@ pub fn due_occurrences(task: &Task, now: Timestamp) -> DueOccurrences {
 /// runs it leaves, counting the task's live runs and the ones queued by this plan.
 pub fn plan(due: &DueTask, now: Timestamp) -> FirePlan {
     let task = &due.task;
-    let occurrences = due_occurrences(task, now);
+    let occurrences = due_occurrences(task, due.next_run_at, now);
     let mut queued = due.queued;
     let running = due.running;
     let mut replace_live_runs = false;
@@ -249,6 +247,7 @@ mod tests {
 
     fn due(task: Task, queued: u32, running: u32) -> DueTask {
         DueTask {
+            next_run_at: task.next_run_at.expect("a due task has a next occurrence"),
             task: std::sync::Arc::new(task),
             queued,
             running,
@@ -498,7 +497,7 @@ mod tests {
             OverlapPolicy::Allow,
             ts("2030-03-09T07:30:00Z"),
         );
-        let due = due_occurrences(&t.clone(), ts("2030-03-11T12:00:00Z"));
+        let due = due_occurrences(&t, ts("2030-03-09T07:30:00Z"), ts("2030-03-11T12:00:00Z"));
         let at: Vec<Timestamp> = due.runs.iter().map(|(at, _)| *at).collect();
         assert_eq!(
             at,

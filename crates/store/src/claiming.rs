@@ -4,7 +4,7 @@
 mod fair_share;
 mod task_cache;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::AtomicI64;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, LazyLock};
@@ -16,16 +16,16 @@ use uuid::Uuid;
 
 use crate::backend::{Backend, Commit, Exec, PerDialect, per_dialect};
 use crate::query::{Binds, Query, sql_file};
-use crate::rows::{RowLabel, TaskRow, millis, parent_run, run_args, timestamp};
+use crate::rows::{RowLabel, millis, parent_run, run_args, timestamp};
 use crate::{Result, StoreError};
 pub use fair_share::FairShare;
 use fair_share::{Candidate, Free};
+pub(crate) use task_cache::TASK_ROWS;
 pub use task_cache::TaskCache;
 
 pub(crate) static CLAIM_CANDIDATES: PerDialect =
     per_dialect!("claiming/claim_candidates", replanned);
 static TAKE_RUNS: LazyLock<Query> = sql_file!("claiming/take_runs.sql");
-pub(crate) static CLAIMED_TASKS: LazyLock<Query> = sql_file!("claiming/claimed_tasks.sql");
 pub(crate) static NEXT_QUEUED: LazyLock<Query> = sql_file!("claiming/next_queued.sql", replanned);
 
 /// What a store's claims carry from one to the next.
@@ -197,29 +197,10 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
     if taken.is_empty() {
         return Ok(Vec::new());
     }
-    let mut tasks = HashMap::with_capacity(taken.len());
-    let mut unseen = BTreeSet::new();
-    for t in &taken {
-        match state.tasks.get(t.task_id, t.task_version_now) {
-            Some(task) => {
-                tasks.insert(t.task_id, task);
-            }
-            None => {
-                unseen.insert(t.task_id);
-            }
-        }
-    }
-    let ids = unseen
-        .into_iter()
-        .map(|id| Binds::default().bind("id", id))
-        .collect();
-    for stmt in CLAIMED_TASKS.rows(&Binds::default(), ids) {
-        for row in tx.fetch_all::<TaskRow>(stmt).await? {
-            let (id, task) = (row.id, Arc::new(row.into_task()?));
-            state.tasks.put(id, Arc::clone(&task));
-            tasks.insert(id, task);
-        }
-    }
+    let tasks = state
+        .tasks
+        .tasks(tx, taken.iter().map(|t| (t.task_id, t.task_version_now)))
+        .await?;
     let mut claimed = Vec::with_capacity(taken.len());
     for taken in taken {
         let ctx = RowLabel {
@@ -227,10 +208,11 @@ pub(crate) async fn claim_runs<B: Backend, E: Exec + ?Sized>(
             id: &taken.uuid,
             column: None,
         };
-        let task = tasks
-            .get(&taken.task_id)
-            .cloned()
-            .ok_or_else(|| StoreError::Corrupt(format!("{ctx}: its task is missing")))?;
+        let task = match tasks.get(&taken.task_id) {
+            Some(Ok(task)) => Arc::clone(task),
+            Some(Err(e)) => return Err(StoreError::Corrupt(format!("{ctx}: its task: {e}"))),
+            None => return Err(StoreError::Corrupt(format!("{ctx}: its task is missing"))),
+        };
         claimed.push(ClaimedRun {
             run: RunUuid(taken.uuid),
             tenant: TenantId::new(taken.tenant_id)

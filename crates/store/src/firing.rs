@@ -10,13 +10,13 @@ use domain::{RunStatus, RunTrigger, RunUuid, SkipReason, Task};
 use jiff::Timestamp;
 use uuid::Uuid;
 
-use crate::Result;
 use crate::backend::{Backend, Commit, Dialect, Exec, PerDialect, per_dialect};
 use crate::claiming::{ClaimRequest, ClaimedRun, claim_runs};
 use crate::notify::{SkippedOccurrence, record_skip_events};
 use crate::query::{Binds, Query, sql_file};
 use crate::registry::cancel_queued_runs;
-use crate::rows::{TaskRow, millis, parse_enum, timestamp};
+use crate::rows::{millis, parse_enum, timestamp};
+use crate::{Result, StoreError};
 
 static DUE_TASKS: PerDialect = per_dialect!("firing/due_tasks");
 static UPCOMING: LazyLock<Query> = sql_file!("firing/upcoming.sql");
@@ -33,8 +33,11 @@ type InsertedRun = (String, Uuid, Option<String>, i64, i64, Option<i64>, bool);
 /// A due task as the firing transaction sees it, locked until the transaction ends.
 #[derive(Debug, Clone)]
 pub struct DueTask {
-    /// The task, with `next_run_at` set (it is due).
+    /// The task's definition in force (from the task cache: its `next_run_at` and latest
+    /// outcome may be older than the row's).
     pub task: Arc<Task>,
+    /// Its next occurrence as stored (cut to the millisecond): it is due.
+    pub next_run_at: Timestamp,
     /// Its runs waiting for a worker.
     pub queued: u32,
     /// Its runs executing now.
@@ -212,8 +215,8 @@ impl<B: Backend> FiringStore for B {
     ) -> Result<FireReport> {
         let mut report = FireReport::default();
         let mut tx = self.begin_write().await?;
-        let rows = tx
-            .fetch_all::<TaskRow>(
+        let due = tx
+            .fetch_all::<(i64, i64, i64)>(
                 DUE_TASKS
                     .of::<B>()
                     .bind("now", millis(now))
@@ -221,18 +224,23 @@ impl<B: Backend> FiringStore for B {
                     .bind("limit", i64::from(batch_limit)),
             )
             .await?;
-        report.tasks = rows.len() as u64;
-        let mut tasks = Vec::with_capacity(rows.len());
-        let mut advances = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id = row.id;
-            match row.into_task() {
-                Ok(task) => {
-                    // A run queued here is most often claimed next, on this node.
-                    let task = Arc::new(task);
-                    self.claim_state().tasks.put(id, Arc::clone(&task));
-                    tasks.push((id, task));
-                }
+        report.tasks = due.len() as u64;
+        // A run queued here is most often claimed next, on this node, from the same cache.
+        let mut definitions = self
+            .claim_state()
+            .tasks
+            .tasks(&mut *tx, due.iter().map(|(id, version, _)| (*id, *version)))
+            .await?;
+        let mut tasks = Vec::with_capacity(due.len());
+        let mut advances = Vec::with_capacity(due.len());
+        for (id, _, next_run_at) in due {
+            let task = definitions.remove(&id).unwrap_or_else(|| {
+                Err(StoreError::Corrupt(format!(
+                    "task {id}: its row is missing"
+                )))
+            });
+            match task.and_then(|task| Ok((task, timestamp(next_run_at, "next_run_at")?))) {
+                Ok(task) => tasks.push((id, task)),
                 Err(e) => {
                     // One damaged row must not stop the others firing, nor stay due and spin
                     // the loop: it is finished (no next occurrence) and reported.
@@ -241,9 +249,12 @@ impl<B: Backend> FiringStore for B {
                 }
             }
         }
+        // A task fired ahead has nothing queued or running (DUE_TASKS reads only such ones),
+        // so only the tasks due now are counted.
         let mut live = HashMap::new();
         let ids = tasks
             .iter()
+            .filter(|(_, (_, next_run_at))| *next_run_at <= now)
             .map(|(id, _)| Binds::default().bind("task_id", *id))
             .collect();
         for stmt in LIVE_RUN_COUNTS.rows(&Binds::default(), ids) {
@@ -252,19 +263,19 @@ impl<B: Backend> FiringStore for B {
             }
         }
         let mut inserts = Vec::new();
-        for (id, task) in tasks {
+        for (id, (task, next_run_at)) in tasks {
             let (queued, running) = live.get(&id).copied().unwrap_or((0, 0));
             let due = DueTask {
                 task,
+                next_run_at,
                 queued: count(queued),
                 running: count(running),
             };
-            let at = match due.task.next_run_at {
-                Some(instant) if instant > now => {
-                    report.fired_ahead.push(instant);
-                    planned_at(instant)
-                }
-                _ => now,
+            let at = if next_run_at > now {
+                report.fired_ahead.push(next_run_at);
+                planned_at(next_run_at)
+            } else {
+                now
             };
             let plan = planner.plan(&due, at);
             if plan.replace_live_runs {

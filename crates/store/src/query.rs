@@ -114,12 +114,11 @@ pub(crate) const TASK_COLUMNS: &str = task_columns!(
      WHERE rr.task_id = scheduled_tasks.id AND rr.status = 'running')"
 );
 
-/// [`TASK_COLUMNS`] for the engine's own reads (`{engine_task_columns}`: the firing's due
-/// tasks, a claim's tasks), without the latest running run: the engine never reads what it
-/// gives (`is_running`, the `last_run_at` of a run still going), which only the API shows, and
-/// it cost an index probe per task on the writer, in the largest statement of a sustained load
-/// (`due_tasks`, about a fifth of the writer's statement time in W1 10,000: bench/README.md,
-/// session 17). Tasks read this way say they are not running.
+/// [`TASK_COLUMNS`] for the engine's own reads (`{engine_task_columns}`: the tasks its task
+/// cache lacks, for a firing or a claim: claiming/task_rows.sql), without the latest running
+/// run: the engine never reads what it gives (`is_running`, the `last_run_at` of a run still
+/// going), which only the API shows, and it cost an index probe per task on the writer.
+/// Tasks read this way say they are not running.
 pub(crate) const ENGINE_TASK_COLUMNS: &str = task_columns!("CAST(NULL AS BIGINT)");
 
 /// The `task_runs` columns `rows::RunRow` reads, from runs `r` joined to their task `t`
@@ -741,12 +740,19 @@ fn collapse_whitespace(text: &str) -> String {
 macro_rules! sql_file {
     ($path:expr) => {
         std::sync::LazyLock::new(|| {
-            $crate::query::Query::parse($path, include_str!(concat!("../sql/", $path)))
+            $crate::query::Query::parse(
+                $path,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/sql/", $path)),
+            )
         })
     };
     ($path:expr, replanned) => {
         std::sync::LazyLock::new(|| {
-            $crate::query::Query::parse($path, include_str!(concat!("../sql/", $path))).replanned()
+            $crate::query::Query::parse(
+                $path,
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/sql/", $path)),
+            )
+            .replanned()
         })
     };
 }

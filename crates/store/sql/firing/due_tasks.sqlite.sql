@@ -1,12 +1,13 @@
 -- Due active tasks, earliest first, and the ones due by :ahead_until with nothing queued or
 -- running (fired ahead); served by the partial indexes `ix_scheduled_tasks_due` and
--- `ix_task_runs_task_live`.
+-- `ix_task_runs_task_live`. Their ids, versions and instants only: the definitions come from
+-- the node's task cache, read for the versions it lacks (claiming/task_rows.sql).
 -- SQLite: the firing transaction holds the database's only write lock.
 --
 -- The limit is cast, as in every statement the engine runs in a loop: SQLite's planner reads a
 -- bare `LIMIT $n`, so binding it again (even to the same value) makes SQLite re-prepare the
 -- whole statement at its next step.
-SELECT {engine_task_columns} FROM scheduled_tasks
+SELECT id, version, next_run_at FROM scheduled_tasks
 WHERE next_run_at <= :ahead_until AND deleted_at IS NULL AND is_active AND next_run_at IS NOT NULL
   AND (next_run_at <= :now OR NOT EXISTS (
       SELECT 1 FROM task_runs r

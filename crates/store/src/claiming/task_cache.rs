@@ -1,18 +1,27 @@
-//! The tasks this node fired or claimed lately, by id and version, so a claim reads a claimed
-//! run's task from the database only when it has not seen that version of it.
+//! The tasks this node fired or claimed lately, by id and version, so a firing or a claim
+//! reads a task's row from the database only when it has not seen that version of it.
 //!
-//! A claim hands each run's task to its worker. Reading every claimed task's row again (every
-//! column, once per claim) was a fifth of what a claim cost on SQLite, while the firing read
-//! the same rows a moment before. A task's definition changes only with its `version` (every
-//! edit, start, stop, delete or restore bumps it), and the claim reads each run's task version
-//! as it takes the run, so a cached task of that version has the definition in force.
-//! Its other fields (`next_run_at`, the latest outcome) may be older: workers use the
-//! definition and the ids alone.
+//! A firing plans each due task from its definition, and a claim hands each run's task to its
+//! worker. Reading every such task's row (every column, the definition's JSON parsed again)
+//! was the largest statement of a sustained load on SQLite (`due_tasks`, a fifth of the
+//! writer's statement time in W1 10,000, bench/README.md session 17) and a fifth of what a
+//! claim cost, for definitions that had not changed. A task's definition changes only with its
+//! `version` (every edit, start, stop, delete or restore bumps it), and the firing and the
+//! claim read the version of each task they handle, so a cached task of that version has the
+//! definition in force. Its other fields (`next_run_at`, the latest outcome) may be older: the
+//! firing reads `next_run_at` itself, and workers use the definition and the ids alone.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use domain::Task;
+
+use crate::Result;
+use crate::backend::Exec;
+use crate::query::{Binds, Query, sql_file};
+use crate::rows::TaskRow;
+
+pub(crate) static TASK_ROWS: LazyLock<Query> = sql_file!("claiming/task_rows.sql");
 
 /// Tasks kept in each of the two generations: a node firing every second more tasks than this
 /// reads the others again, and memory stays bounded (a task is about a kilobyte).
@@ -46,6 +55,43 @@ impl TaskCache {
     /// Remembers `task`, the row of `id` as just read.
     pub(crate) fn put(&self, id: i64, task: Arc<Task>) {
         self.lock().insert(id, task);
+    }
+
+    /// The tasks `wanted` names by id and version: from the cache where it holds that
+    /// version, read in the caller's transaction (and remembered) otherwise. A row that is no
+    /// valid task is its id's error, so the caller decides what one damaged row stops.
+    pub(crate) async fn tasks<E: Exec + ?Sized>(
+        &self,
+        tx: &mut E,
+        wanted: impl IntoIterator<Item = (i64, i64)>,
+    ) -> Result<HashMap<i64, Result<Arc<Task>>>> {
+        let mut tasks = HashMap::new();
+        let mut unseen = BTreeSet::new();
+        for (id, version) in wanted {
+            match self.get(id, version) {
+                Some(task) => {
+                    tasks.insert(id, Ok(task));
+                }
+                None => {
+                    unseen.insert(id);
+                }
+            }
+        }
+        let ids = unseen
+            .into_iter()
+            .map(|id| Binds::default().bind("id", id))
+            .collect();
+        for stmt in TASK_ROWS.rows(&Binds::default(), ids) {
+            for row in tx.fetch_all::<TaskRow>(stmt).await? {
+                let id = row.id;
+                let task = row.into_task().map(Arc::new);
+                if let Ok(task) = &task {
+                    self.put(id, Arc::clone(task));
+                }
+                tasks.insert(id, task);
+            }
+        }
+        Ok(tasks)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {

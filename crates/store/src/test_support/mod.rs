@@ -418,7 +418,7 @@ impl<B: Backend> TestSupport for B {
     }
 
     async fn explain_engine_statements_for_tests(&self) -> Result<Vec<(&'static str, String)>> {
-        use crate::claiming::{CLAIM_CANDIDATES, CLAIMED_TASKS, NEXT_QUEUED};
+        use crate::claiming::{CLAIM_CANDIDATES, NEXT_QUEUED, TASK_ROWS};
         use crate::finishing::{RECORD_TASK_OUTCOMES, TaskOutcome, outcomes_kept};
         use crate::query::Binds;
         let outcome = TaskOutcome {
@@ -443,8 +443,8 @@ impl<B: Backend> TestSupport for B {
             ),
             ("claiming/next_queued", NEXT_QUEUED.stmt()),
             (
-                "claiming/claimed_tasks",
-                CLAIMED_TASKS
+                "claiming/task_rows",
+                TASK_ROWS
                     .rows(&Binds::default(), vec![Binds::default().bind("id", 1_i64)])
                     .remove(0),
             ),

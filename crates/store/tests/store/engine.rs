@@ -40,6 +40,8 @@ on_both_databases!(
     the_queue_depth_counts_queued_runs_whose_start_has_come,
     more_tenants_waiting_than_a_claim_considers_each_get_their_turn,
     a_run_is_claimed_with_the_definition_in_force_when_it_is_taken,
+    a_firing_plans_the_definition_in_force_at_the_stored_instant,
+    a_corrupt_due_task_is_stopped_and_the_others_fire,
 );
 
 /// Nothing capped or reserved: every free slot goes to whoever has due runs.
@@ -75,10 +77,7 @@ struct EveryMinute {
 
 impl FirePlanner for EveryMinute {
     fn plan(&self, due: &DueTask, _now: Timestamp) -> FirePlan {
-        let at = due
-            .task
-            .next_run_at
-            .expect("due tasks have a next occurrence");
+        let at = due.next_run_at;
         let next = at + SignedDuration::from_secs(60);
         FirePlan {
             runs: vec![PlannedRun {
@@ -1054,10 +1053,7 @@ struct AtTheOccurrence;
 
 impl FirePlanner for AtTheOccurrence {
     fn plan(&self, due: &DueTask, now: Timestamp) -> FirePlan {
-        let occurrence = due
-            .task
-            .next_run_at
-            .expect("due tasks have a next occurrence");
+        let occurrence = due.next_run_at;
         assert!(
             now >= occurrence,
             "planned at {now}, before its occurrence {occurrence}"
@@ -1273,7 +1269,7 @@ struct SkipsThenRuns;
 
 impl FirePlanner for SkipsThenRuns {
     fn plan(&self, due: &DueTask, _now: Timestamp) -> FirePlan {
-        let at = due.task.next_run_at.expect("due");
+        let at = due.next_run_at;
         let minute = |m: i64| at + SignedDuration::from_mins(m);
         let row = |m, skip, occurrences| PlannedRun {
             trigger: RunTrigger::Schedule,
@@ -1446,4 +1442,92 @@ async fn a_run_is_claimed_with_the_definition_in_force_when_it_is_taken(store: A
     assert_eq!(by_uuid[&edited.uuid].definition.name.as_str(), "After");
     assert_eq!(by_uuid[&kept.uuid].version, 1);
     assert_eq!(by_uuid[&kept.uuid].definition.name.as_str(), "Kept");
+}
+
+/// [`PLANNER`], noting the name and the instant of each task it plans.
+#[derive(Default)]
+struct Noting(std::sync::Mutex<Vec<(String, Timestamp)>>);
+
+impl FirePlanner for Noting {
+    fn plan(&self, due: &DueTask, now: Timestamp) -> FirePlan {
+        self.0.lock().unwrap().push((
+            due.task.definition.name.as_str().to_owned(),
+            due.next_run_at,
+        ));
+        PLANNER.plan(due, now)
+    }
+}
+
+async fn a_firing_plans_the_definition_in_force_at_the_stored_instant(store: Arc<dyn TestStore>) {
+    let t = tenant(3);
+    let task = create(&*store, t, "Before", "edited", 0).await;
+    let noting = Noting::default();
+    store
+        .fire(at(60_000), at(60_000), 10, &noting, None)
+        .await
+        .expect("fire");
+    store
+        .update_task(
+            task.uuid,
+            Some(1),
+            definition("After", "edited"),
+            Some(at(120_000)),
+            change(t, "bob", 61_000),
+        )
+        .await
+        .expect("edit");
+    // The node has seen the task: the second firing must not plan its first version, and the
+    // third, with nothing edited, must not plan the instant it was seen at.
+    for now in [120_000, 180_000] {
+        store
+            .fire(at(now), at(now), 10, &noting, None)
+            .await
+            .expect("fire");
+    }
+    assert_eq!(
+        noting.0.lock().unwrap().clone(),
+        [
+            ("Before".to_owned(), at(60_000)),
+            ("After".to_owned(), at(120_000)),
+            ("After".to_owned(), at(180_000)),
+        ]
+    );
+    let scheduled: Vec<Timestamp> = runs(&*store, &task)
+        .await
+        .iter()
+        .map(|r| r.scheduled_for)
+        .collect();
+    assert_eq!(scheduled, [at(180_000), at(120_000), at(60_000)]);
+}
+
+async fn a_corrupt_due_task_is_stopped_and_the_others_fire(store: Arc<dyn TestStore>) {
+    let t = tenant(24);
+    create(&*store, t, "Fragile", "fragile", 0).await;
+    let sturdy = create(&*store, t, "Sturdy", "sturdy", 0).await;
+    store
+        .execute_sql_for_tests(
+            "UPDATE scheduled_tasks SET trigger_config = '{\"cron\": 5}', version = version + 1 \
+             WHERE code = 'fragile'",
+        )
+        .await
+        .expect("corrupt the row");
+    let report = store
+        .fire(at(60_000), at(60_000), 10, &PLANNER, None)
+        .await
+        .expect("one damaged row does not stop the firing");
+    assert_eq!((report.tasks, report.queued), (2, 1));
+    assert_eq!(runs(&*store, &sturdy).await.len(), 1);
+    assert_eq!(
+        store.upcoming(10).await.unwrap(),
+        [at(120_000)],
+        "the corrupt task is no longer due, so it cannot spin the loop"
+    );
+    let stopped = store
+        .execute_sql_for_tests(
+            "UPDATE scheduled_tasks SET name = name WHERE code = 'fragile' AND NOT is_active \
+             AND next_run_at IS NULL",
+        )
+        .await
+        .unwrap();
+    assert_eq!(stopped, 1, "the corrupt task is finished");
 }
