@@ -13,8 +13,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::Metrics;
 use domain::metrics::LOOP_RESTARTS;
+use domain::{Doubling, Metrics};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -78,14 +78,13 @@ impl RecentRestarts {
         if self.0.len() >= policy.max_restarts {
             return None;
         }
-        let doublings = u32::try_from(self.0.len()).unwrap_or(u32::MAX);
+        let restarts = u32::try_from(self.0.len()).unwrap_or(u32::MAX);
         self.0.push_back(now);
-        Some(
-            policy
-                .first_wait
-                .saturating_mul(2u32.saturating_pow(doublings))
-                .min(policy.longest_wait),
-        )
+        let pauses = Doubling {
+            first: policy.first_wait,
+            longest: policy.longest_wait,
+        };
+        Some(pauses.after(restarts.saturating_add(1)))
     }
 }
 

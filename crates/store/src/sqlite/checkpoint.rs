@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use domain::Doubling;
 use sqlx::SqliteConnection;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
@@ -23,9 +24,13 @@ const EVERY: Duration = Duration::from_millis(100);
 /// Log pages past which the writer checkpoints itself (SQLite's default is 1,000).
 pub(super) const WRITER_FALLBACK_PAGES: &str = "4000";
 
-/// The longest pause between checkpoints while they fail (a full disk, an I/O error): the
-/// writer checkpoints meanwhile, and the log gets one warning per try, not ten a second.
-const MOST_BACKOFF: Duration = Duration::from_secs(10);
+/// The pauses between checkpoints while they fail (a full disk, an I/O error): doubling from
+/// [`EVERY`] up to 10 s. The writer checkpoints meanwhile, and the log gets one warning per
+/// try, not ten a second.
+const FAILING: Doubling = Doubling {
+    first: EVERY,
+    longest: Duration::from_secs(10),
+};
 
 /// A running checkpointer; it stops with the last clone of its store, or at [`Self::stop`].
 #[derive(Debug)]
@@ -88,7 +93,7 @@ async fn run(mut conn: SqliteConnection, stop: CancellationToken, copied: Arc<At
             }
             Err(e) => {
                 failures += 1;
-                let pause = backoff(failures);
+                let pause = FAILING.after(failures);
                 tracing::warn!(
                     error = %e, failures, retry_in = ?pause,
                     "WAL checkpoint failed; the writer checkpoints instead"
@@ -106,25 +111,18 @@ async fn run(mut conn: SqliteConnection, stop: CancellationToken, copied: Arc<At
     }
 }
 
-/// The pause before the next checkpoint after `failures` failed ones in a row: doubling from
-/// [`EVERY`] up to [`MOST_BACKOFF`].
-fn backoff(failures: u32) -> Duration {
-    EVERY
-        .saturating_mul(2_u32.saturating_pow(failures.saturating_sub(1)))
-        .min(MOST_BACKOFF)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn failing_checkpoints_back_off_to_a_try_every_ten_seconds() {
-        let pauses: Vec<u64> = (1..=9).map(|n| backoff(n).as_millis() as u64).collect();
+        let pauses: Vec<u64> = (1..=9)
+            .map(|n| FAILING.after(n).as_millis() as u64)
+            .collect();
         assert_eq!(
             pauses,
             [100, 200, 400, 800, 1_600, 3_200, 6_400, 10_000, 10_000]
         );
-        assert_eq!(backoff(u32::MAX), MOST_BACKOFF);
     }
 }
