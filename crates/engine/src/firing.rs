@@ -67,7 +67,7 @@ pub(crate) async fn run(firing: Firing) {
             }
         }
         if index.is_due(now) {
-            let fired = fire(&firing, now, index.reach(now), batch).await;
+            let fired = fire(&firing, now, index.ahead(now), batch).await;
             if fired.is_ok() && backoff.succeeded() > 0 {
                 tracing::info!("firing works again");
             }

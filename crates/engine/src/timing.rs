@@ -67,22 +67,9 @@ impl TimingIndex {
         self.stale = true;
     }
 
-    /// How far ahead a firing at `now` could reach.
+    /// How far ahead a firing at `now` reaches.
     pub(crate) fn ahead(&self, now: Timestamp) -> Timestamp {
         now.saturating_add(self.lead).unwrap_or(now)
-    }
-
-    /// How far a firing at `now` reaches: a lead ahead, unless the loop is more than a lead
-    /// behind (its earliest instant is further past). Firing ahead then only adds work: the
-    /// idle tasks' runs could not start sooner, and each firing would walk past the busy tasks
-    /// of the lead to find them (bench/README.md, session 18). It fires what is due until it
-    /// has caught up.
-    pub(crate) fn reach(&self, now: Timestamp) -> Timestamp {
-        let behind = self
-            .instants
-            .first_key_value()
-            .is_some_and(|(at, _)| self.ahead(*at) < now);
-        if behind { now } else { self.ahead(now) }
     }
 
     /// Whether it must be reloaded before it can say what is due at `now`.
@@ -112,7 +99,7 @@ impl TimingIndex {
         let sum = |map: &BTreeMap<Timestamp, u32>, until: Timestamp| -> u64 {
             map.range(..=until).map(|(_, n)| u64::from(*n)).sum()
         };
-        sum(&self.instants, self.reach(now)) + sum(&self.rechecks, now)
+        sum(&self.instants, self.ahead(now)) + sum(&self.rechecks, now)
     }
 
     /// When to look next: half the lead before the earliest instant, at the earliest recheck,
@@ -131,8 +118,8 @@ impl TimingIndex {
         .min()
     }
 
-    /// A firing at `now` fired everything due and, of the occurrences within its reach, the
-    /// ones at `fired_ahead`: the rest within the reach become rechecks, then the fired tasks'
+    /// A firing at `now` fired everything due and, of the occurrences within the lead, the
+    /// ones at `fired_ahead`: the rest within the lead become rechecks, then the fired tasks'
     /// next occurrences are added.
     pub(crate) fn fired_all(
         &mut self,
@@ -140,14 +127,13 @@ impl TimingIndex {
         fired_ahead: &[Timestamp],
         next: &[Timestamp],
     ) {
-        let reach = self.reach(now);
         self.forget(fired_ahead);
         let after = |at: Timestamp| at.checked_add(SignedDuration::from_nanos(1)).ok();
         self.rechecks = match after(now) {
             Some(after) => self.rechecks.split_off(&after),
             None => BTreeMap::new(),
         };
-        let ahead = match after(reach) {
+        let ahead = match after(self.ahead(now)) {
             Some(after) => {
                 let later = self.instants.split_off(&after);
                 std::mem::replace(&mut self.instants, later)
@@ -283,25 +269,6 @@ mod tests {
             Some(at(1_001)),
             "the next look is half a lead on"
         );
-    }
-
-    #[test]
-    fn a_loop_more_than_a_lead_behind_fires_only_what_is_due_until_it_catches_up() {
-        let mut index = TimingIndex::new(SignedDuration::from_millis(500));
-        index.load(&[at(1_000), at(1_400), at(1_700)], WINDOW);
-        assert_eq!(
-            index.reach(at(1_400)),
-            at(1_900),
-            "half a lead late: it still fires ahead"
-        );
-        assert_eq!(index.due_count(at(1_400)), 3);
-        assert_eq!(index.reach(at(1_600)), at(1_600), "more than a lead behind");
-        assert_eq!(index.due_count(at(1_600)), 2, "not the one ahead");
-        // The due ones fired; the one ahead was not tried, so it stays an instant to fire.
-        index.fired_all(at(1_600), &[], &[at(2_000), at(2_400)]);
-        assert_eq!(index.reach(at(1_600)), at(2_100), "caught up: ahead again");
-        assert_eq!(index.due_count(at(1_600)), 2, "the one left and one next");
-        assert!(index.rechecks.is_empty());
     }
 
     #[test]
