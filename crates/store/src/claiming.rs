@@ -20,6 +20,7 @@ use crate::rows::{RowLabel, millis, parent_run, run_args, timestamp};
 use crate::{Result, StoreError};
 pub use fair_share::FairShare;
 use fair_share::{Candidate, Free};
+#[cfg(feature = "test-support")]
 pub(crate) use task_cache::TASK_ROWS;
 pub use task_cache::TaskCache;
 
