@@ -483,12 +483,24 @@ async fn logs_are_numbered_per_attempt(store: Arc<dyn TestStore>) {
         .unwrap();
     store.append_logs(run.uuid, 1, &[line("c")]).await.unwrap();
     store.append_logs(run.uuid, 2, &[line("d")]).await.unwrap();
+    // A line of an earlier attempt written after a later one's (an outcome recorded late)
+    // follows its own attempt's lines.
+    store.append_logs(run.uuid, 1, &[line("e")]).await.unwrap();
     let logs = store.run_logs(task.tenant, run.uuid).await.unwrap();
     let seen: Vec<(i32, i64, &str)> = logs
         .iter()
         .map(|l| (l.attempt, l.seq, l.line.as_str()))
         .collect();
-    assert_eq!(seen, [(1, 1, "a"), (1, 2, "b"), (1, 3, "c"), (2, 1, "d")]);
+    assert_eq!(
+        seen,
+        [
+            (1, 1, "a"),
+            (1, 2, "b"),
+            (1, 3, "c"),
+            (1, 4, "e"),
+            (2, 1, "d")
+        ]
+    );
 
     // More lines than one statement writes keep their order and numbering.
     let many: Vec<NewLogLine> = (1..=2_500).map(|i| line(&format!("l{i}"))).collect();
@@ -1026,7 +1038,6 @@ async fn claims_and_outcomes_read_only_the_live_runs(store: Arc<dyn TestStore>) 
         "ix_task_runs_queued_tenant",
         "ix_task_runs_leases",
         "ix_task_runs_running_tenant",
-        "ix_task_runs_running_task",
         "ix_task_runs_task_live",
         "INTEGER PRIMARY KEY",
     ];
