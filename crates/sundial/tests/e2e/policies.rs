@@ -85,7 +85,15 @@ async fn overlap(db: TestDb, policy: &str) {
         }
         "allow" => {
             assert_eq!(overlap_skips, 0);
-            assert_eq!(status("succeeded"), runs.len(), "{runs:#?}");
+            assert_eq!(status("succeeded"), executed, "{runs:#?}");
+            // The stop may come between the newest occurrence's firing and its start (the
+            // poll above sees its row at once): that run is cancelled unstarted, the others
+            // all ran.
+            assert!(
+                runs.iter().all(|r| r["status"] == "succeeded"
+                    || (r["status"] == "cancelled" && r["started_at"].is_null())),
+                "{runs:#?}"
+            );
             let spans = executions(&runs);
             assert!(
                 spans.windows(2).any(|p| p[1].0 < p[0].1),
