@@ -108,13 +108,10 @@ macro_rules! task_columns {
 /// The `scheduled_tasks` columns `rows::TaskRow` reads (`{task_columns}`), and when its
 /// latest running run started (`running_since`, none when nothing runs): whether a task is
 /// running is read from the ledger, where the claim and the finisher write it anyway, so an
-/// execution writes its task's row once (its outcome) besides the firing's advance. The
-/// `status IN` is repeated so that SQLite reads them through `ix_task_runs_task_live`
-/// (migration 0023).
+/// execution writes its task's row once (its outcome) besides the firing's advance.
 pub(crate) const TASK_COLUMNS: &str = task_columns!(
     "(SELECT MAX(rr.started_at) FROM task_runs rr \
-     WHERE rr.task_id = scheduled_tasks.id AND rr.status IN ('queued', 'running') \
-     AND rr.status = 'running')"
+     WHERE rr.task_id = scheduled_tasks.id AND rr.status = 'running')"
 );
 
 /// [`TASK_COLUMNS`] for the engine's own reads (`{engine_task_columns}`: the tasks its task
@@ -141,13 +138,11 @@ const FRAGMENTS: &[(&str, &str)] = &[
     // is running, so those policies never run two at once (for `replace`, the running one has
     // been asked to stop). The running run is looked for first (`CROSS JOIN` keeps SQLite's
     // planner to that order): mostly there is none, and the task's row is read only when there
-    // is (bench/README.md, session 18), through `ix_task_runs_task_live` (the repeated
-    // `status IN` lets SQLite see that partial index applies: migration 0023).
+    // is (bench/README.md, session 18).
     (
         "q_not_waiting",
         "NOT EXISTS (SELECT 1 FROM task_runs x CROSS JOIN scheduled_tasks s \
-         WHERE x.task_id = q.task_id AND x.status IN ('queued', 'running') \
-         AND x.status = 'running' AND s.id = x.task_id \
+         WHERE x.task_id = q.task_id AND x.status = 'running' AND s.id = x.task_id \
          AND s.overlap_policy IN ('queue_one', 'replace'))",
     ),
     // `WITH RECURSIVE` items: the tenants with queued runs a claim considers, found by

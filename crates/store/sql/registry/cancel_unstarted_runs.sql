@@ -1,8 +1,5 @@
 -- Asks the node holding a task's runs claimed ahead of their instant, and not started yet, to
 -- cancel them (stop, delete, overlap `replace`): as a queued run would be, they are cancelled
 -- before they execute. `started_at` of such a run is its instant, still to come.
--- (`status IN ('queued', 'running')` is repeated so that SQLite reads them through
--- ix_task_runs_task_live: migration 0023.)
 UPDATE task_runs SET cancel_requested = TRUE
-WHERE task_id = :task_id AND status IN ('queued', 'running') AND status = 'running'
-  AND started_at > :at
+WHERE task_id = :task_id AND status = 'running' AND started_at > :at

@@ -4,8 +4,7 @@
 -- run longer than it (so a run passing its threshold between two checks is not missed).
 -- The joins are CROSS JOINs so that SQLite keeps the written order (PostgreSQL plans them as
 -- inner joins): the running runs are found from the run.slow rules (ix_notify_rules_event),
--- through the running runs of their task (ix_task_runs_task_live, which the repeated
--- `status IN` lets SQLite use) or tenant
+-- through the running runs of their task (ix_task_runs_running_task) or tenant
 -- (ix_task_runs_running_tenant); the ended ones from the runs that ended since the last check
 -- (ix_task_runs_finished). No ORDER BY: SQLite would push it into each arm and read the runs
 -- in id order instead of through these indexes; the runs a page records are not found again.
@@ -19,8 +18,7 @@ applying AS (
     SELECT r.id, r.uuid, r.status, r.attempt, r.started_at, r.duration_ms, s.threshold
     FROM slow s
     CROSS JOIN task_runs r
-    WHERE s.task_id IS NOT NULL AND r.task_id = s.task_id
-      AND r.status IN ('queued', 'running') AND r.status = 'running'
+    WHERE s.task_id IS NOT NULL AND r.task_id = s.task_id AND r.status = 'running'
       AND r.started_at < :now - s.threshold
     UNION ALL
     SELECT r.id, r.uuid, r.status, r.attempt, r.started_at, r.duration_ms, s.threshold

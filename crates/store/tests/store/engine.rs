@@ -1038,6 +1038,7 @@ async fn claims_and_outcomes_read_only_the_live_runs(store: Arc<dyn TestStore>) 
         "ix_task_runs_queued_tenant",
         "ix_task_runs_leases",
         "ix_task_runs_running_tenant",
+        "ix_task_runs_running_task",
         "ix_task_runs_task_live",
         "INTEGER PRIMARY KEY",
     ];

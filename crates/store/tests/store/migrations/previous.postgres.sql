@@ -1,4 +1,4 @@
--- A Sundial database at schema 0022 (the migration before the newest), holding the
+-- A Sundial database at schema 0021 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 --
@@ -320,6 +320,7 @@ CREATE TABLE public.scheduled_tasks (
     task_config text NOT NULL,
     inngest_function_id text NOT NULL,
     is_active boolean DEFAULT true NOT NULL,
+    is_running boolean DEFAULT false NOT NULL,
     last_run_at bigint,
     last_run_status text,
     last_error text,
@@ -550,28 +551,27 @@ CREATE TABLE public.tenant_settings (
 -- Data for Name: _sqlx_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-07 21:22:52.119521+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 24890290);
-INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-07 21:22:52.14507+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 1687870);
-INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-07 21:22:52.147124+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 2389519);
-INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-07 21:22:52.14985+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 3208938);
-INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-07 21:22:52.153411+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 1481795);
-INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-07 21:22:52.155267+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 2164750);
-INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-07 21:22:52.157792+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 733879);
-INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-07 21:22:52.158867+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 2632673);
-INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-07 21:22:52.161849+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 1387940);
-INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-07 21:22:52.163653+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 1293283);
-INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-07 21:22:52.165276+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 1499849);
-INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-07 21:22:52.16713+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 2124244);
-INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-07 21:22:52.169617+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 762914);
-INSERT INTO public._sqlx_migrations VALUES (14, 'notify', '2026-12-07 21:22:52.170734+00', true, '\x7775dd0796276ec201f903d73289f1787329682297cffe6ba149b0af27dbc7ac066dd5b7cb7bc070c94478bc57df2eb4', 20482480);
-INSERT INTO public._sqlx_migrations VALUES (15, 'chains', '2026-12-07 21:22:52.191749+00', true, '\x4beccb21cf3982d97bcef5e3c51105b1d13b032536b8f94eb682b0921476e177aa8d18538e0e99f1b89339cfc6f0b2aa', 7273944);
-INSERT INTO public._sqlx_migrations VALUES (16, 'deadlines', '2026-12-07 21:22:52.199381+00', true, '\x9d33c879c44ee355bb540a5f571d65a2cd4d679bbefa12044c3bb700f5adc244131e16952813197f29f42338f79da918', 7930128);
-INSERT INTO public._sqlx_migrations VALUES (17, 'search', '2026-12-07 21:22:52.207788+00', true, '\xafa6e17ac95d3a797ce09ca7b913d5ff58bd79aec19e9c4d680d38d5e8aea314d4d05c11d6d44e672528deaeca5b8772', 8966984);
-INSERT INTO public._sqlx_migrations VALUES (18, 'email', '2026-12-07 21:22:52.217188+00', true, '\x7998c29d98ae42a6922661e83088ae5a5695d133c90fec03ae21c79badbe0ab5f98e9900c5256a5480b272afca00fd07', 1739747);
-INSERT INTO public._sqlx_migrations VALUES (19, 'alert producers', '2026-12-07 21:22:52.219253+00', true, '\x4c262931a897b29053688f409ac54e9112a83ded6e217ee527d35fc553a3583e2195d3413679ead6b8058fcd36b00418', 2067388);
-INSERT INTO public._sqlx_migrations VALUES (20, 'search per tenant', '2026-12-07 21:22:52.221629+00', true, '\x3dd9a287e9f834add75ec4bc8dd0a7ba5d6096897ea89298768abc6e49c0d45cfbe89ba6b2827fd1bd0a683d39cbdad3', 14070688);
-INSERT INTO public._sqlx_migrations VALUES (21, 'list columns', '2026-12-07 21:22:52.236251+00', true, '\x89239f6b10cb62bff2ee534962bdf44c36f2ef239d38dd85d3c07c407d81230355a08aa34b46d9a94951c26db0ccb0dc', 980429);
-INSERT INTO public._sqlx_migrations VALUES (22, 'running from ledger', '2026-12-07 21:22:52.23756+00', true, '\xe70a5b385e18b5106ff75993414ee022767dc40782ee7e35e2dc9ad2e11a002c81189110efe7d0f7556e3149becf7968', 828696);
+INSERT INTO public._sqlx_migrations VALUES (1, 'tasks', '2026-12-07 09:11:43.636685+00', true, '\xa2a851b0f38c96654c2895b176d59c62e6f25bd7e4f076abd22baa13b0641f34b88b8a723061d7395c6c7918e2a4cd2e', 106569701);
+INSERT INTO public._sqlx_migrations VALUES (2, 'engine', '2026-12-07 09:11:43.744545+00', true, '\x91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c', 2214979);
+INSERT INTO public._sqlx_migrations VALUES (3, 'tenant settings', '2026-12-07 09:11:43.747132+00', true, '\xfa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69', 4827618);
+INSERT INTO public._sqlx_migrations VALUES (4, 'maintenance', '2026-12-07 09:11:43.752612+00', true, '\xbe111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3', 5501560);
+INSERT INTO public._sqlx_migrations VALUES (5, 'claim', '2026-12-07 09:11:43.758627+00', true, '\x13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1', 2567699);
+INSERT INTO public._sqlx_migrations VALUES (6, 'faults', '2026-12-07 09:11:43.761677+00', true, '\x0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0', 3224786);
+INSERT INTO public._sqlx_migrations VALUES (7, 'schedule notice', '2026-12-07 09:11:43.765404+00', true, '\x702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df', 785297);
+INSERT INTO public._sqlx_migrations VALUES (8, 'storage', '2026-12-07 09:11:43.766696+00', true, '\x389ebb57956ba8e22957f5e9c0de5b068dac2d1c699e7c4748b63fcca05cff93782b2c270aff9e8e977d0247ea91ddf0', 4504417);
+INSERT INTO public._sqlx_migrations VALUES (9, 'log paging', '2026-12-07 09:11:43.771783+00', true, '\xd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881', 2199660);
+INSERT INTO public._sqlx_migrations VALUES (10, 'audit read', '2026-12-07 09:11:43.77446+00', true, '\x12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e', 1862791);
+INSERT INTO public._sqlx_migrations VALUES (11, 'run search', '2026-12-07 09:11:43.776828+00', true, '\xa9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41', 2068645);
+INSERT INTO public._sqlx_migrations VALUES (12, 'running indexes', '2026-12-07 09:11:43.7793+00', true, '\xb11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69', 2785194);
+INSERT INTO public._sqlx_migrations VALUES (13, 'run args', '2026-12-07 09:11:43.782586+00', true, '\x4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f', 1113460);
+INSERT INTO public._sqlx_migrations VALUES (14, 'notify', '2026-12-07 09:11:43.784118+00', true, '\x7775dd0796276ec201f903d73289f1787329682297cffe6ba149b0af27dbc7ac066dd5b7cb7bc070c94478bc57df2eb4', 31111401);
+INSERT INTO public._sqlx_migrations VALUES (15, 'chains', '2026-12-07 09:11:43.815914+00', true, '\x4beccb21cf3982d97bcef5e3c51105b1d13b032536b8f94eb682b0921476e177aa8d18538e0e99f1b89339cfc6f0b2aa', 10685297);
+INSERT INTO public._sqlx_migrations VALUES (16, 'deadlines', '2026-12-07 09:11:43.827059+00', true, '\x9d33c879c44ee355bb540a5f571d65a2cd4d679bbefa12044c3bb700f5adc244131e16952813197f29f42338f79da918', 11954358);
+INSERT INTO public._sqlx_migrations VALUES (17, 'search', '2026-12-07 09:11:43.839482+00', true, '\xafa6e17ac95d3a797ce09ca7b913d5ff58bd79aec19e9c4d680d38d5e8aea314d4d05c11d6d44e672528deaeca5b8772', 16656424);
+INSERT INTO public._sqlx_migrations VALUES (18, 'email', '2026-12-07 09:11:43.856843+00', true, '\x7998c29d98ae42a6922661e83088ae5a5695d133c90fec03ae21c79badbe0ab5f98e9900c5256a5480b272afca00fd07', 2583497);
+INSERT INTO public._sqlx_migrations VALUES (19, 'alert producers', '2026-12-07 09:11:43.859844+00', true, '\x4c262931a897b29053688f409ac54e9112a83ded6e217ee527d35fc553a3583e2195d3413679ead6b8058fcd36b00418', 2748115);
+INSERT INTO public._sqlx_migrations VALUES (20, 'search per tenant', '2026-12-07 09:11:43.862999+00', true, '\x3dd9a287e9f834add75ec4bc8dd0a7ba5d6096897ea89298768abc6e49c0d45cfbe89ba6b2827fd1bd0a683d39cbdad3', 25924502);
+INSERT INTO public._sqlx_migrations VALUES (21, 'list columns', '2026-12-07 09:11:43.889505+00', true, '\x89239f6b10cb62bff2ee534962bdf44c36f2ef239d38dd85d3c07c407d81230355a08aa34b46d9a94951c26db0ccb0dc', 1316099);
 
 
 --
@@ -655,11 +655,11 @@ INSERT INTO public.schedule_scan VALUES (1, '', 0);
 -- Data for Name: scheduled_tasks; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000000001', 1, 'Nightly report (EU)', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"30 1 * * *","timezone":"Europe/Berlin"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000001', true, NULL, NULL, NULL, 1893456000000, 1893456001000, NULL, 1893547800000, 'Europe/Berlin', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'bob', 'nightly report (eu) nightly-report', NULL, 0, NULL, '');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000000002', 1, 'Python job', 'python-job', NULL, 'python_script', 'interval', '{"seconds":3600}', '{"args":{"n":1},"script":"print(''héllo'')\n"}', 'scheduled-task-01930000-0000-7000-8000-000000000002', false, NULL, NULL, NULL, 1893456000010, 1893456002000, NULL, NULL, 'UTC', '{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}', 120, 'queue_one', 'fire_all', 600, NULL, NULL, 0, 2, 'alice', 'carol', 'python job python-job', NULL, 0, NULL, '');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000000004', 2, '每日报表 Ünïcode', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000004', true, NULL, NULL, NULL, 1893456000030, 1893456000030, NULL, 1893542400000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'zhang', 'zhang', '每日报表 ünïcode nightly-report', NULL, 0, NULL, '');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000000005', 3, 'Once', 'once', NULL, 'api_call', 'date', '{"at":"2030-06-01T12:00:00Z"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000005', true, NULL, NULL, NULL, 1893456000040, 1893456000040, NULL, 1906545600000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'admin', 'admin', 'once once', NULL, 0, NULL, '');
-INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000000003', 1, 'Old job', 'old-job', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000003', false, NULL, NULL, NULL, 1893456000020, 1893456003000, 1893456003000, NULL, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'alice', 'old job old-job', NULL, 0, NULL, '');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (1, '01930000-0000-7000-8000-000000000001', 1, 'Nightly report (EU)', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"30 1 * * *","timezone":"Europe/Berlin"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000001', true, false, NULL, NULL, NULL, 1893456000000, 1893456001000, NULL, 1893547800000, 'Europe/Berlin', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'bob', 'nightly report (eu) nightly-report', NULL, 0, NULL, '');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (2, '01930000-0000-7000-8000-000000000002', 1, 'Python job', 'python-job', NULL, 'python_script', 'interval', '{"seconds":3600}', '{"args":{"n":1},"script":"print(''héllo'')\n"}', 'scheduled-task-01930000-0000-7000-8000-000000000002', false, false, NULL, NULL, NULL, 1893456000010, 1893456002000, NULL, NULL, 'UTC', '{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}', 120, 'queue_one', 'fire_all', 600, NULL, NULL, 0, 2, 'alice', 'carol', 'python job python-job', NULL, 0, NULL, '');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (4, '01930000-0000-7000-8000-000000000004', 2, '每日报表 Ünïcode', 'nightly-report', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000004', true, false, NULL, NULL, NULL, 1893456000030, 1893456000030, NULL, 1893542400000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'zhang', 'zhang', '每日报表 ünïcode nightly-report', NULL, 0, NULL, '');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (5, '01930000-0000-7000-8000-000000000005', 3, 'Once', 'once', NULL, 'api_call', 'date', '{"at":"2030-06-01T12:00:00Z"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000005', true, false, NULL, NULL, NULL, 1893456000040, 1893456000040, NULL, 1906545600000, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 1, 'admin', 'admin', 'once once', NULL, 0, NULL, '');
+INSERT INTO public.scheduled_tasks OVERRIDING SYSTEM VALUE VALUES (3, '01930000-0000-7000-8000-000000000003', 1, 'Old job', 'old-job', NULL, 'api_call', 'cron', '{"cron":"0 0 * * *","timezone":"UTC"}', '{"method":"GET","url":"https://api.example.com/endpoint"}', 'scheduled-task-01930000-0000-7000-8000-000000000003', false, false, NULL, NULL, NULL, 1893456000020, 1893456003000, 1893456003000, NULL, 'UTC', '{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}', 30, 'skip', 'fire_once', 60, NULL, NULL, 0, 2, 'alice', 'alice', 'old job old-job', NULL, 0, NULL, '');
 
 
 --

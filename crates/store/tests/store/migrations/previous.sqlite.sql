@@ -1,4 +1,4 @@
--- A Sundial database at schema 0022 (the migration before the newest), holding the
+-- A Sundial database at schema 0021 (the migration before the newest), holding the
 -- rows of migrations::populate. Made by migrations::make_fixtures; see
 -- crates/store/tests/store/migrations/mod.rs.
 PRAGMA foreign_keys=OFF;
@@ -11,28 +11,27 @@ CREATE TABLE _sqlx_migrations (
     checksum BLOB NOT NULL,
     execution_time BIGINT NOT NULL
 );
-INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-07 21:22:51',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',2308849);
-INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-07 21:22:51',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',1665057);
-INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-07 21:22:51',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',1347735);
-INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-07 21:22:51',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',1489159);
-INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-07 21:22:51',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',1416303);
-INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-07 21:22:51',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',1859129);
-INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-07 21:22:51',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',1524164);
-INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-07 21:22:51',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',2019679);
-INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-07 21:22:51',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',1391657);
-INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-07 21:22:51',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',1447191);
-INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-07 21:22:51',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',1441520);
-INSERT INTO _sqlx_migrations VALUES(12,'running indexes','2026-12-07 21:22:51',1,X'b11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69',1445347);
-INSERT INTO _sqlx_migrations VALUES(13,'run args','2026-12-07 21:22:51',1,X'4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f',1504908);
-INSERT INTO _sqlx_migrations VALUES(14,'notify','2026-12-07 21:22:51',1,X'63031245e03a0e4f5d589cf6119aef3e61c45eab64d1bbfdaa0fafc1fb979d2c460f22014792f0e75016b45bdb0793bd',2712843);
-INSERT INTO _sqlx_migrations VALUES(15,'chains','2026-12-07 21:22:51',1,X'164f09b69b155a2a34c0d1cf16af54ef81cbbc626313c2744da79421bee05d8082d65e2d6161b3312d88be287b390ac6',3150248);
-INSERT INTO _sqlx_migrations VALUES(16,'deadlines','2026-12-07 21:22:51',1,X'81c55a7d3febf556d53cb64304f9a014143f221a7ee120c5b96e0eda94a9a692f815fc41665d6caf17e9344c79139ea0',1766746);
-INSERT INTO _sqlx_migrations VALUES(17,'search','2026-12-07 21:22:51',1,X'b5bf92590399f1816937b9c30179d7ebd502bca689f6f61e5aeb03ad1b9086a9e2adcda3754af147af6cec272127859d',1576451);
-INSERT INTO _sqlx_migrations VALUES(18,'email','2026-12-07 21:22:51',1,X'7998c29d98ae42a6922661e83088ae5a5695d133c90fec03ae21c79badbe0ab5f98e9900c5256a5480b272afca00fd07',1768821);
-INSERT INTO _sqlx_migrations VALUES(19,'alert producers','2026-12-07 21:22:51',1,X'4c262931a897b29053688f409ac54e9112a83ded6e217ee527d35fc553a3583e2195d3413679ead6b8058fcd36b00418',1444756);
-INSERT INTO _sqlx_migrations VALUES(20,'search per tenant','2026-12-07 21:22:51',1,X'8fdc19c6b23d0630b9a55bf777833c144869e6884ad549d844c15e59069fbc6858d84094de8675c651acede3241c68b5',1185161);
-INSERT INTO _sqlx_migrations VALUES(21,'list columns','2026-12-07 21:22:51',1,X'd0d8fb4cfd2a2f2670ac2789f5efd4cff7089d34b7734d642674b7dc2a94dbe89a28578953c51e822b19df59cc545fbe',1946533);
-INSERT INTO _sqlx_migrations VALUES(22,'running from ledger','2026-12-07 21:22:51',1,X'e70a5b385e18b5106ff75993414ee022767dc40782ee7e35e2dc9ad2e11a002c81189110efe7d0f7556e3149becf7968',2768817);
+INSERT INTO _sqlx_migrations VALUES(1,'tasks','2026-12-07 09:11:42',1,X'10a38af1474e5e6df28d7be0760817d31fa1937bacd897f582c1d8c860a362a1230bc009fd9e4b7cae8005f341c2df89',4119868);
+INSERT INTO _sqlx_migrations VALUES(2,'engine','2026-12-07 09:11:42',1,X'91b6a07d5c0b24f6c087c25f60dad53c73b0bdfe75dbd203c43aa8489cf221f0e5af04eecb14258afa33c24832cdaf7c',2851939);
+INSERT INTO _sqlx_migrations VALUES(3,'tenant settings','2026-12-07 09:11:42',1,X'fa020034955d45e4a558024071e84a3283cd7358e4fc58d9b263f0e1b989a465eabd384dfb59e7ba84cc953d53552f69',16133217);
+INSERT INTO _sqlx_migrations VALUES(4,'maintenance','2026-12-07 09:11:42',1,X'be111ac30448c9f25fde04913bc75a9a076d23046fb7b760dc360e6b6fdf12f1d0596c436c78e579eb5715b917b2d8f3',24193858);
+INSERT INTO _sqlx_migrations VALUES(5,'claim','2026-12-07 09:11:42',1,X'13bc4bd8b8a9b2cc797f0cf8501f45d4f337ec9ed6ed8abd3ead53128956483c0cc60eadd9b11cecd9683b63f9625cc1',9329763);
+INSERT INTO _sqlx_migrations VALUES(6,'faults','2026-12-07 09:11:42',1,X'0129bcbe5bf16f4401a4f50c2ce65cdfa868377f80c079d78af75d58f0fdc0f61dd3dde63be40936ef4273c4248f81a0',14295813);
+INSERT INTO _sqlx_migrations VALUES(7,'schedule notice','2026-12-07 09:11:42',1,X'702d6195ce0c9c3985e5577c8ae2fa4576f5c06991fb075f95a66de1596b7de095d7117a0fee4538e4dfe34fed79d9df',10858380);
+INSERT INTO _sqlx_migrations VALUES(8,'storage','2026-12-07 09:11:42',1,X'74b30c910364a8f1e1741d81d607b3e8db496dd9fafaf8d247839e607267052426e7ee860f01a0d2ba037ede1eb70d20',13135629);
+INSERT INTO _sqlx_migrations VALUES(9,'log paging','2026-12-07 09:11:42',1,X'd8539f89ad0cb4af5fff31b75d5bfbaa4951852cc7d6c8011ab1e7fd8b5fb9079a488968335f636ebc3483a3ea929881',7955041);
+INSERT INTO _sqlx_migrations VALUES(10,'audit read','2026-12-07 09:11:42',1,X'12cc619ee92668e2f5789e57441fe12e58e4bd433616123da5c35165508b3977e316984e48f4aeac75d3bea06d2dbe5e',19717935);
+INSERT INTO _sqlx_migrations VALUES(11,'run search','2026-12-07 09:11:42',1,X'a9a760a9294e702bfe1a9733b3c298be978bc82728fb95f06380857bbca78ab43bc74b1a33a6c1b0a85a326bed65fd41',2913534);
+INSERT INTO _sqlx_migrations VALUES(12,'running indexes','2026-12-07 09:11:42',1,X'b11957a1369d13b36d54fe5cd6d26b7a525e9d2338c2558fdfd68d8cc013d42cf7a0ab14be6f65af3331d350f1410d69',2649411);
+INSERT INTO _sqlx_migrations VALUES(13,'run args','2026-12-07 09:11:42',1,X'4ff76fd6971989a8ac372fca11a524c573252f5681dd5ee15ff53984e807a4d679160616638049a8ad089d76c199c04f',2732867);
+INSERT INTO _sqlx_migrations VALUES(14,'notify','2026-12-07 09:11:42',1,X'63031245e03a0e4f5d589cf6119aef3e61c45eab64d1bbfdaa0fafc1fb979d2c460f22014792f0e75016b45bdb0793bd',4067521);
+INSERT INTO _sqlx_migrations VALUES(15,'chains','2026-12-07 09:11:42',1,X'164f09b69b155a2a34c0d1cf16af54ef81cbbc626313c2744da79421bee05d8082d65e2d6161b3312d88be287b390ac6',5093257);
+INSERT INTO _sqlx_migrations VALUES(16,'deadlines','2026-12-07 09:11:42',1,X'81c55a7d3febf556d53cb64304f9a014143f221a7ee120c5b96e0eda94a9a692f815fc41665d6caf17e9344c79139ea0',3616087);
+INSERT INTO _sqlx_migrations VALUES(17,'search','2026-12-07 09:11:42',1,X'b5bf92590399f1816937b9c30179d7ebd502bca689f6f61e5aeb03ad1b9086a9e2adcda3754af147af6cec272127859d',2599397);
+INSERT INTO _sqlx_migrations VALUES(18,'email','2026-12-07 09:11:42',1,X'7998c29d98ae42a6922661e83088ae5a5695d133c90fec03ae21c79badbe0ab5f98e9900c5256a5480b272afca00fd07',3924243);
+INSERT INTO _sqlx_migrations VALUES(19,'alert producers','2026-12-07 09:11:42',1,X'4c262931a897b29053688f409ac54e9112a83ded6e217ee527d35fc553a3583e2195d3413679ead6b8058fcd36b00418',3175865);
+INSERT INTO _sqlx_migrations VALUES(20,'search per tenant','2026-12-07 09:11:42',1,X'8fdc19c6b23d0630b9a55bf777833c144869e6884ad549d844c15e59069fbc6858d84094de8675c651acede3241c68b5',2566386);
+INSERT INTO _sqlx_migrations VALUES(21,'list columns','2026-12-07 09:11:42',1,X'd0d8fb4cfd2a2f2670ac2789f5efd4cff7089d34b7734d642674b7dc2a94dbe89a28578953c51e822b19df59cc545fbe',4188487);
 CREATE TABLE scheduled_tasks (
     id                    INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid                  BLOB    NOT NULL UNIQUE,
@@ -46,6 +45,7 @@ CREATE TABLE scheduled_tasks (
     task_config           TEXT    NOT NULL,
     inngest_function_id   TEXT    NOT NULL,
     is_active             BOOLEAN NOT NULL DEFAULT TRUE,
+    is_running            BOOLEAN NOT NULL DEFAULT FALSE,
     last_run_at           BIGINT,
     last_run_status       TEXT,
     last_error            TEXT,
@@ -71,11 +71,11 @@ CREATE TABLE scheduled_tasks (
     -- filter relies on that (see src/sql.rs).
     search_text           TEXT    NOT NULL
 , schedule_notice TEXT, chain_slots BIGINT NOT NULL DEFAULT 0, last_run_duration_ms INTEGER, recent_outcomes TEXT NOT NULL DEFAULT '');
-INSERT INTO scheduled_tasks VALUES(1,X'01930000000070008000000000000001',1,'Nightly report (EU)','nightly-report',NULL,'api_call','cron','{"cron":"30 1 * * *","timezone":"Europe/Berlin"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000001',1,NULL,NULL,NULL,1893456000000,1893456001000,NULL,1893547800000,'Europe/Berlin','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','bob','nightly report (eu) nightly-report',NULL,0,NULL,'');
-INSERT INTO scheduled_tasks VALUES(2,X'01930000000070008000000000000002',1,'Python job','python-job',NULL,'python_script','interval','{"seconds":3600}','{"args":{"n":1},"script":"print(''héllo'')\n"}','scheduled-task-01930000-0000-7000-8000-000000000002',0,NULL,NULL,NULL,1893456000010,1893456002000,NULL,NULL,'UTC','{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}',120,'queue_one','fire_all',600,NULL,NULL,0,2,'alice','carol','python job python-job',NULL,0,NULL,'');
-INSERT INTO scheduled_tasks VALUES(3,X'01930000000070008000000000000003',1,'Old job','old-job',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000003',0,NULL,NULL,NULL,1893456000020,1893456003000,1893456003000,NULL,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','alice','old job old-job',NULL,0,NULL,'');
-INSERT INTO scheduled_tasks VALUES(4,X'01930000000070008000000000000004',2,'每日报表 Ünïcode','nightly-report',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000004',1,NULL,NULL,NULL,1893456000030,1893456000030,NULL,1893542400000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'zhang','zhang','每日报表 ünïcode nightly-report',NULL,0,NULL,'');
-INSERT INTO scheduled_tasks VALUES(5,X'01930000000070008000000000000005',3,'Once','once',NULL,'api_call','date','{"at":"2030-06-01T12:00:00Z"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000005',1,NULL,NULL,NULL,1893456000040,1893456000040,NULL,1906545600000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'admin','admin','once once',NULL,0,NULL,'');
+INSERT INTO scheduled_tasks VALUES(1,X'01930000000070008000000000000001',1,'Nightly report (EU)','nightly-report',NULL,'api_call','cron','{"cron":"30 1 * * *","timezone":"Europe/Berlin"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000001',1,0,NULL,NULL,NULL,1893456000000,1893456001000,NULL,1893547800000,'Europe/Berlin','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','bob','nightly report (eu) nightly-report',NULL,0,NULL,'');
+INSERT INTO scheduled_tasks VALUES(2,X'01930000000070008000000000000002',1,'Python job','python-job',NULL,'python_script','interval','{"seconds":3600}','{"args":{"n":1},"script":"print(''héllo'')\n"}','scheduled-task-01930000-0000-7000-8000-000000000002',0,0,NULL,NULL,NULL,1893456000010,1893456002000,NULL,NULL,'UTC','{"max_retries":2,"retry_delay_seconds":10,"backoff":"exponential","max_delay_seconds":300}',120,'queue_one','fire_all',600,NULL,NULL,0,2,'alice','carol','python job python-job',NULL,0,NULL,'');
+INSERT INTO scheduled_tasks VALUES(3,X'01930000000070008000000000000003',1,'Old job','old-job',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000003',0,0,NULL,NULL,NULL,1893456000020,1893456003000,1893456003000,NULL,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,2,'alice','alice','old job old-job',NULL,0,NULL,'');
+INSERT INTO scheduled_tasks VALUES(4,X'01930000000070008000000000000004',2,'每日报表 Ünïcode','nightly-report',NULL,'api_call','cron','{"cron":"0 0 * * *","timezone":"UTC"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000004',1,0,NULL,NULL,NULL,1893456000030,1893456000030,NULL,1893542400000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'zhang','zhang','每日报表 ünïcode nightly-report',NULL,0,NULL,'');
+INSERT INTO scheduled_tasks VALUES(5,X'01930000000070008000000000000005',3,'Once','once',NULL,'api_call','date','{"at":"2030-06-01T12:00:00Z"}','{"method":"GET","url":"https://api.example.com/endpoint"}','scheduled-task-01930000-0000-7000-8000-000000000005',1,0,NULL,NULL,NULL,1893456000040,1893456000040,NULL,1906545600000,'UTC','{"max_retries":3,"retry_delay_seconds":60,"backoff":"fixed"}',30,'skip','fire_once',60,NULL,NULL,0,1,'admin','admin','once once',NULL,0,NULL,'');
 CREATE TABLE task_runs (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     uuid             BLOB    NOT NULL UNIQUE,
