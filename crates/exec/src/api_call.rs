@@ -124,8 +124,9 @@ impl ApiCallExecutor {
                 return AttemptResult::refused(message);
             }
         };
-        logs.system(format!("{} {}", request.method, redact_url(&request.url)))
-            .await;
+        // The request is one line of the run's log, its headers (secrets masked) with it: a
+        // row per line is written for every execution, so the routine lines stay few.
+        let mut line = format!("{} {}", request.method, redact_url(&request.url));
         let shown: Vec<String> = request
             .sundial_headers
             .iter()
@@ -136,9 +137,9 @@ impl ApiCallExecutor {
             })
             .collect();
         if !shown.is_empty() {
-            logs.system(format!("request headers: {}", shown.join(", ")))
-                .await;
+            line.push_str(&format!("; request headers: {}", shown.join(", ")));
         }
+        logs.system(line).await;
 
         let mut trace = Vec::new();
         let deadline = tokio::time::Instant::from_std(started + attempt.timeout);
@@ -380,11 +381,10 @@ async fn log_response(
     } else {
         format!("{} bytes", response.body_bytes)
     };
-    logs.system(format!(
+    let mut line = format!(
         "{} in {duration_ms} ms, {size}",
         status_text(response.status)
-    ))
-    .await;
+    );
     // Masked over the whole excerpt before it is cut for the log, so a secret across the cut
     // is masked whole.
     let masked = echoes.apply(&excerpt_text(&response.body_excerpt), excerpt_cut(response));
@@ -399,9 +399,9 @@ async fn log_response(
         } else {
             ""
         };
-        logs.system(format!("response: {}{more}", one_line(text)))
-            .await;
+        line.push_str(&format!("; response: {}{more}", one_line(text)));
     }
+    logs.system(line).await;
 }
 
 #[cfg(test)]

@@ -78,15 +78,15 @@ async fn the_request_carries_idempotency_key_user_agent_json_body_and_query() {
         "{log:?}"
     );
     assert!(
-        log.iter().any(|l| l.contains("authorization: ••••yz")),
+        log[0].contains("; request headers: ") && log[0].contains("authorization: ••••yz"),
         "{log:?}"
     );
+    // A successful call is two lines: the request, and the response with its excerpt.
+    assert_eq!(log.len(), 2, "{log:?}");
     assert!(
-        log.iter()
-            .any(|l| l.starts_with("200 OK in ") && l.contains("bytes")),
+        log[1].starts_with("200 OK in ") && log[1].contains(" bytes; response: {"),
         "{log:?}"
     );
-    assert!(log.iter().any(|l| l.starts_with("response: ")), "{log:?}");
     // The echo server sends the request back: its secrets are masked in the excerpt too.
     for line in &log {
         assert!(
@@ -120,7 +120,7 @@ async fn echoed_secrets_are_masked_and_bidi_controls_escaped_in_excerpts_and_the
         .to_owned();
     let response_line = log
         .iter()
-        .find(|l| l.starts_with("response: "))
+        .find(|l| l.contains("; response: "))
         .unwrap_or_else(|| panic!("{log:?}"));
     for shown in [excerpt.as_str(), response_line.as_str()] {
         for secret in [
